@@ -1,0 +1,9 @@
+//! flywheel-protocol: a deterministic state machine of ZKsync V31 interop and the ZK token
+//! economy.
+//!
+//! What it is for: applying typed actions to a multi-chain network and returning the events
+//! they emit, exactly and reproducibly (integer wei, no clocks, no randomness, no I/O).
+//! What it is not: a simulator (that is `flywheel-sim`) or a user interface (`flywheel-cli`).
+
+pub mod address;
+pub mod units;
