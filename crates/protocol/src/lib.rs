@@ -6,4 +6,8 @@
 //! What it is not: a simulator (that is `flywheel-sim`) or a user interface (`flywheel-cli`).
 
 pub mod address;
+pub mod interop;
 pub mod units;
+
+/// EIP-155 chain id. The model keeps chain ids in 64 bits; every chain id in use fits.
+pub type ChainId = u64;
