@@ -6,7 +6,16 @@
 //! What it is not: a simulator (that is `flywheel-sim`) or a user interface (`flywheel-cli`).
 
 pub mod address;
+pub mod chain;
+pub mod error;
+pub mod event;
+pub mod genesis;
 pub mod interop;
+pub mod merkle;
+pub mod network;
+pub mod relayer;
+pub mod settlement;
+pub mod token;
 pub mod units;
 
 /// EIP-155 chain id. The model keeps chain ids in 64 bits; every chain id in use fits.

@@ -5,7 +5,7 @@
 //! untouched), then emit events and mutate only through `apply`. State lives in persistent
 //! `imbl` structures so a caller can snapshot the whole token with an O(1) `clone()`.
 
-use std::cmp::Ordering;
+use std::cmp::Ordering::{Equal, Greater, Less};
 
 use alloy_primitives::{uint, Address, U256};
 use imbl::{OrdMap, OrdSet, Vector};
@@ -24,7 +24,7 @@ pub enum Role {
     Burner,
 }
 
-/// One entry of an OpenZeppelin `Checkpoints.Trace208` history: the value from `timepoint` on.
+/// One ERC20Votes history entry (OpenZeppelin 4.9 `Checkpoint`): the value from `timepoint` on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checkpoint {
     /// Clock value in seconds: ZKToken overrides ERC20Votes' clock to `block.timestamp`.
@@ -64,7 +64,7 @@ pub enum TokenEvent {
         at: u64,
     },
     /// ERC-20 `Approval`: the allowance becomes `amount`. Also emitted when `transfer_from`
-    /// spends a finite allowance (as OpenZeppelin 4.x did), so replay sees the decrease.
+    /// spends a finite allowance (OpenZeppelin 4.9's `_spendAllowance` does), so replay sees it.
     Approval {
         owner: Address,
         spender: Address,
@@ -119,19 +119,24 @@ pub enum TokenEvent {
     },
 }
 
+/// What every mutating method returns: the emitted events, or why nothing changed.
+pub type Emitted = Result<Vec<TokenEvent>, TokenError>;
+
 /// Why a token operation was refused; one variant per rule, naming the values involved.
 #[allow(missing_docs)] // fields are the values named in each message
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
-    /// ERC20InsufficientBalance.
+    /// OpenZeppelin 4.9 "ERC20: transfer/burn amount exceeds balance".
     #[error("insufficient ZK balance: {account} has {balance} wei, needs {needed} wei")]
     InsufficientBalance {
         account: Address,
         balance: U256,
         needed: U256,
     },
-    /// ERC20InsufficientAllowance.
-    #[error("insufficient allowance: {spender} may spend {allowance} wei of {owner}, needs {needed} wei")]
+    /// OpenZeppelin 4.9 "ERC20: insufficient allowance".
+    #[error(
+        "insufficient allowance: {owner} lets {spender} spend {allowance} wei, needs {needed} wei"
+    )]
     InsufficientAllowance {
         owner: Address,
         spender: Address,
@@ -145,19 +150,20 @@ pub enum TokenError {
         supply: U256,
         max: U256,
     },
-    /// ERC20InvalidSender/Receiver/Approver/Spender and ERC20Votes' zero delegator.
+    /// OpenZeppelin 4.9 "ERC20: ... the zero address" (transfer, mint, burn, approve); also a
+    /// zero delegator, minter or burner, which the model cannot attribute to a real caller.
     #[error("the zero address is not allowed as {what}")]
     ZeroAddress { what: &'static str },
-    /// ERC5805FutureLookup: history is only defined strictly before `now`.
+    /// "ERC20Votes: future lookup": history is only final strictly before `now`.
     #[error("timepoint {timepoint} is not in the past (now {now})")]
     FutureLookup { timepoint: u64, now: u64 },
-    /// Time went backwards (Checkpoints' CheckpointUnorderedInsertion).
+    /// Block timestamps never decrease, and checkpoint histories must stay sorted.
     #[error("time {at} is before the token clock {clock}")]
     ClockWentBackwards { at: u64, clock: u64 },
-    /// AccessControlUnauthorizedAccount for admin-only actions.
+    /// AccessControl "is missing role" for admin-only actions.
     #[error("unauthorized: {caller} is not the role admin {admin}")]
     Unauthorized { caller: Address, admin: Address },
-    /// AccessControlUnauthorizedAccount for BURNER_ROLE.
+    /// AccessControl "is missing role" for BURNER_ROLE.
     #[error("{caller} lacks the BURNER role")]
     MissingBurnerRole { caller: Address },
     /// A minter already exists at this address.
@@ -172,10 +178,10 @@ pub enum TokenError {
     /// A minter with a zero cap could never mint.
     #[error("minter {minter} must have a non-zero cap")]
     ZeroCap { minter: Address },
-    /// Pausable EnforcedPause (mint or pause while paused).
+    /// Pausable: mint or pause while paused.
     #[error("minter {minter} is paused")]
     MinterPaused { minter: Address },
-    /// Pausable ExpectedPause (unpause while not paused).
+    /// Pausable: unpause while not paused.
     #[error("minter {minter} is not paused")]
     MinterNotPaused { minter: Address },
     /// ZkCappedMinterV2__ContractClosed.
@@ -216,15 +222,9 @@ pub enum TokenError {
 }
 
 /// Index of the first checkpoint for which `pred` is false (slice `partition_point` for
-/// a persistent vector): a binary search, as in OpenZeppelin's `upperLookupRecent`.
+/// a persistent vector): a binary search, as in ERC20Votes' `_checkpointsLookup`.
 fn partition_point(ckpts: &Vector<Checkpoint>, pred: impl Fn(&Checkpoint) -> bool) -> usize {
-    match ckpts.binary_search_by(|c| {
-        if pred(c) {
-            Ordering::Less
-        } else {
-            Ordering::Greater
-        }
-    }) {
+    match ckpts.binary_search_by(|c| if pred(c) { Less } else { Greater }) {
         Ok(i) | Err(i) => i,
     }
 }
@@ -242,21 +242,22 @@ fn latest(ckpts: &Vector<Checkpoint>) -> U256 {
     ckpts.last().map_or(U256::ZERO, |c| c.votes)
 }
 
-/// OpenZeppelin `Checkpoints._insert`: same timepoint updates in place, older is refused.
+/// ERC20Votes `_writeCheckpoint`: a change at the last checkpoint's timepoint updates it in
+/// place; an older timepoint is refused so the history stays sorted for binary search.
 fn push(ckpts: &mut Vector<Checkpoint>, at: u64, votes: U256) -> Result<(), TokenError> {
     if let Some(last) = ckpts.back_mut() {
         match last.timepoint.cmp(&at) {
-            Ordering::Greater => {
+            Greater => {
                 return Err(TokenError::ClockWentBackwards {
                     at,
                     clock: last.timepoint,
                 })
             }
-            Ordering::Equal => {
+            Equal => {
                 last.votes = votes;
                 return Ok(());
             }
-            Ordering::Less => {}
+            Less => {}
         }
     }
     ckpts.push_back(Checkpoint {
@@ -264,6 +265,16 @@ fn push(ckpts: &mut Vector<Checkpoint>, at: u64, votes: U256) -> Result<(), Toke
         votes,
     });
     Ok(())
+}
+
+/// A `Transfer` event (mint if `from` is ZERO, burn if `to` is ZERO).
+fn xfer(from: Address, to: Address, amount: U256, at: u64) -> TokenEvent {
+    TokenEvent::Transfer {
+        from,
+        to,
+        amount,
+        at,
+    }
 }
 
 fn nonzero(a: Address, what: &'static str) -> Result<(), TokenError> {
@@ -279,8 +290,14 @@ fn add(a: U256, b: U256, what: &'static str) -> Result<U256, TokenError> {
         .ok_or(TokenError::ArithmeticOverflow { what })
 }
 
+fn sub(a: U256, b: U256, what: &'static str) -> Result<U256, TokenError> {
+    a.checked_sub(b)
+        .ok_or(TokenError::ArithmeticOverflow { what })
+}
+
 /// The ZK token: ERC-20 + ERC20Votes + BURNER role + capped minters, event-sourced.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// `Default` is a token whose role admin is ZERO (nobody can mint or grant roles).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ZkToken {
     role_admin: Address,
     clock: u64,
@@ -302,17 +319,7 @@ impl ZkToken {
     pub fn new(role_admin: Address) -> Self {
         Self {
             role_admin,
-            clock: 0,
-            balances: OrdMap::new(),
-            allowances: OrdMap::new(),
-            delegates: OrdMap::new(),
-            vote_checkpoints: OrdMap::new(),
-            supply_checkpoints: Vector::new(),
-            burners: OrdSet::new(),
-            minters: OrdMap::new(),
-            total_supply: U256::ZERO,
-            minted_total: U256::ZERO,
-            burned_total: U256::ZERO,
+            ..Self::default()
         }
     }
 
@@ -472,48 +479,23 @@ impl ZkToken {
 
     /// Mints the initial distribution (the real token's `initialize` mint); respects MAX_SUPPLY.
     /// It is stamped with the current clock, 0 right after construction.
-    pub fn mint_genesis(
-        &mut self,
-        to: Address,
-        amount: U256,
-    ) -> Result<Vec<TokenEvent>, TokenError> {
+    pub fn mint_genesis(&mut self, to: Address, amount: U256) -> Emitted {
         nonzero(to, "mint recipient")?;
         self.check_mint(amount)?;
-        self.commit(vec![TokenEvent::Transfer {
-            from: Address::ZERO,
-            to,
-            amount,
-            at: self.clock,
-        }])
+        self.commit(vec![xfer(Address::ZERO, to, amount, self.clock)])
     }
 
     /// ERC-20 `transfer`; moves votes between the two sides' delegates.
-    pub fn transfer(
-        &mut self,
-        from: Address,
-        to: Address,
-        amount: U256,
-        now: u64,
-    ) -> Result<Vec<TokenEvent>, TokenError> {
+    pub fn transfer(&mut self, from: Address, to: Address, amount: U256, now: u64) -> Emitted {
         self.check_now(now)?;
         nonzero(from, "transfer sender")?;
         nonzero(to, "transfer recipient")?;
         self.check_balance(from, amount)?;
-        self.commit(vec![TokenEvent::Transfer {
-            from,
-            to,
-            amount,
-            at: now,
-        }])
+        self.commit(vec![xfer(from, to, amount, now)])
     }
 
     /// ERC-20 `approve`; U256::MAX is an infinite allowance.
-    pub fn approve(
-        &mut self,
-        owner: Address,
-        spender: Address,
-        amount: U256,
-    ) -> Result<Vec<TokenEvent>, TokenError> {
+    pub fn approve(&mut self, owner: Address, spender: Address, amount: U256) -> Emitted {
         nonzero(owner, "approver")?;
         nonzero(spender, "spender")?;
         self.commit(vec![TokenEvent::Approval {
@@ -531,7 +513,7 @@ impl ZkToken {
         to: Address,
         amount: U256,
         now: u64,
-    ) -> Result<Vec<TokenEvent>, TokenError> {
+    ) -> Emitted {
         self.check_now(now)?;
         nonzero(spender, "spender")?;
         nonzero(from, "transfer sender")?;
@@ -555,31 +537,16 @@ impl ZkToken {
             });
         }
         self.check_balance(from, amount)?;
-        events.push(TokenEvent::Transfer {
-            from,
-            to,
-            amount,
-            at: now,
-        });
+        events.push(xfer(from, to, amount, now));
         self.commit(events)
     }
 
     /// ZKTokenV3 public `burn`: any holder destroys its own ZK.
-    pub fn burn(
-        &mut self,
-        holder: Address,
-        amount: U256,
-        now: u64,
-    ) -> Result<Vec<TokenEvent>, TokenError> {
+    pub fn burn(&mut self, holder: Address, amount: U256, now: u64) -> Emitted {
         self.check_now(now)?;
         nonzero(holder, "burn holder")?;
         self.check_balance(holder, amount)?;
-        self.commit(vec![TokenEvent::Transfer {
-            from: holder,
-            to: Address::ZERO,
-            amount,
-            at: now,
-        }])
+        self.commit(vec![xfer(holder, Address::ZERO, amount, now)])
     }
 
     /// ZKToken `burn(from, amount)` restricted to BURNER_ROLE; needs no allowance.
@@ -589,31 +556,21 @@ impl ZkToken {
         account: Address,
         amount: U256,
         now: u64,
-    ) -> Result<Vec<TokenEvent>, TokenError> {
+    ) -> Emitted {
         self.check_now(now)?;
         if !self.is_burner(caller) {
             return Err(TokenError::MissingBurnerRole { caller });
         }
         nonzero(account, "burn holder")?;
         self.check_balance(account, amount)?;
-        self.commit(vec![TokenEvent::Transfer {
-            from: account,
-            to: Address::ZERO,
-            amount,
-            at: now,
-        }])
+        self.commit(vec![xfer(account, Address::ZERO, amount, now)])
     }
 
     // ----- ERC20Votes -----
 
     /// ERC20Votes `delegate`: the delegator's whole balance (now and future) counts as votes of
     /// `delegatee`; delegating to ZERO removes the votes (OpenZeppelin allows it).
-    pub fn delegate(
-        &mut self,
-        delegator: Address,
-        delegatee: Address,
-        now: u64,
-    ) -> Result<Vec<TokenEvent>, TokenError> {
+    pub fn delegate(&mut self, delegator: Address, delegatee: Address, now: u64) -> Emitted {
         self.check_now(now)?;
         nonzero(delegator, "delegator")?;
         let from_delegate = self.delegate_of(delegator);
@@ -628,11 +585,7 @@ impl ZkToken {
     // ----- roles -----
 
     /// AccessControl `grantRole(BURNER_ROLE, account)`; a no-op without event if already held.
-    pub fn grant_burner(
-        &mut self,
-        caller: Address,
-        account: Address,
-    ) -> Result<Vec<TokenEvent>, TokenError> {
+    pub fn grant_burner(&mut self, caller: Address, account: Address) -> Emitted {
         self.only_admin(caller)?;
         nonzero(account, "burner")?;
         if self.is_burner(account) {
@@ -646,11 +599,7 @@ impl ZkToken {
     }
 
     /// AccessControl `revokeRole(BURNER_ROLE, account)`; a no-op without event if not held.
-    pub fn revoke_burner(
-        &mut self,
-        caller: Address,
-        account: Address,
-    ) -> Result<Vec<TokenEvent>, TokenError> {
+    pub fn revoke_burner(&mut self, caller: Address, account: Address) -> Emitted {
         self.only_admin(caller)?;
         if !self.is_burner(account) {
             return Ok(Vec::new());
@@ -672,7 +621,7 @@ impl ZkToken {
         cap: U256,
         start: u64,
         expiry: u64,
-    ) -> Result<Vec<TokenEvent>, TokenError> {
+    ) -> Emitted {
         self.only_admin(caller)?;
         nonzero(minter, "minter")?;
         if self.minters.contains_key(&minter) {
@@ -692,14 +641,8 @@ impl ZkToken {
         }])
     }
 
-    /// ZkCappedMinterV2 `mint`: open, unpaused, inside `[start, expiry)`, within cap and MAX_SUPPLY.
-    pub fn minter_mint(
-        &mut self,
-        minter: Address,
-        to: Address,
-        amount: U256,
-        now: u64,
-    ) -> Result<Vec<TokenEvent>, TokenError> {
+    /// ZkCappedMinterV2 `mint`: open, unpaused, in `[start, expiry)`, within cap and MAX_SUPPLY.
+    pub fn minter_mint(&mut self, minter: Address, to: Address, amount: U256, now: u64) -> Emitted {
         self.check_now(now)?;
         let m = self.existing_minter(minter)?;
         if m.closed {
@@ -733,12 +676,7 @@ impl ZkToken {
         }
         self.check_mint(amount)?;
         self.commit(vec![
-            TokenEvent::Transfer {
-                from: Address::ZERO,
-                to,
-                amount,
-                at: now,
-            },
+            xfer(Address::ZERO, to, amount, now),
             TokenEvent::MinterMinted {
                 minter,
                 to,
@@ -749,11 +687,7 @@ impl ZkToken {
     }
 
     /// Pausable `pause`, admin only; refused if closed or already paused.
-    pub fn pause_minter(
-        &mut self,
-        caller: Address,
-        minter: Address,
-    ) -> Result<Vec<TokenEvent>, TokenError> {
+    pub fn pause_minter(&mut self, caller: Address, minter: Address) -> Emitted {
         if self.open_minter(caller, minter)?.paused {
             return Err(TokenError::MinterPaused { minter });
         }
@@ -761,11 +695,7 @@ impl ZkToken {
     }
 
     /// Pausable `unpause`, admin only; refused if closed or not paused.
-    pub fn unpause_minter(
-        &mut self,
-        caller: Address,
-        minter: Address,
-    ) -> Result<Vec<TokenEvent>, TokenError> {
+    pub fn unpause_minter(&mut self, caller: Address, minter: Address) -> Emitted {
         if !self.open_minter(caller, minter)?.paused {
             return Err(TokenError::MinterNotPaused { minter });
         }
@@ -773,11 +703,7 @@ impl ZkToken {
     }
 
     /// ZkCappedMinterV2 `close`, admin only: permanent, even for a paused minter.
-    pub fn close_minter(
-        &mut self,
-        caller: Address,
-        minter: Address,
-    ) -> Result<Vec<TokenEvent>, TokenError> {
+    pub fn close_minter(&mut self, caller: Address, minter: Address) -> Emitted {
         self.open_minter(caller, minter)?;
         self.commit(vec![TokenEvent::MinterClosed { minter }])
     }
@@ -786,7 +712,7 @@ impl ZkToken {
 
     /// Applies the events on a snapshot, appending an informational `DelegateVotesChanged` for
     /// each delegate whose votes changed (as ERC20Votes emits them), then swaps the snapshot in.
-    fn commit(&mut self, core: Vec<TokenEvent>) -> Result<Vec<TokenEvent>, TokenError> {
+    fn commit(&mut self, core: Vec<TokenEvent>) -> Emitted {
         let mut next = self.clone();
         let mut out = Vec::with_capacity(core.len() + 2);
         for ev in core {
@@ -858,11 +784,7 @@ impl ZkToken {
                     self.set_balance(from, left);
                 }
                 if to.is_zero() {
-                    self.total_supply = self.total_supply.checked_sub(amount).ok_or(
-                        TokenError::ArithmeticOverflow {
-                            what: "total supply",
-                        },
-                    )?;
+                    self.total_supply = sub(self.total_supply, amount, "total supply")?;
                     self.burned_total = add(self.burned_total, amount, "burned total")?;
                     push(&mut self.supply_checkpoints, at, self.total_supply)?;
                 } else {
@@ -997,7 +919,7 @@ impl ZkToken {
         Ok(())
     }
 
-    /// ERC20Votes `_moveDelegateVotes`: nothing moves if both sides are the same or amount is 0.
+    /// ERC20Votes `_moveVotingPower`: nothing moves if both sides are the same or amount is 0.
     fn move_votes(
         &mut self,
         src: Address,
@@ -1009,12 +931,7 @@ impl ZkToken {
             return Ok(());
         }
         if !src.is_zero() {
-            let votes =
-                self.get_votes(src)
-                    .checked_sub(amount)
-                    .ok_or(TokenError::ArithmeticOverflow {
-                        what: "delegate votes",
-                    })?;
+            let votes = sub(self.get_votes(src), amount, "delegate votes")?;
             self.write_votes(src, at, votes)?;
         }
         if !dst.is_zero() {
@@ -1033,5 +950,616 @@ impl ZkToken {
         push(&mut ckpts, at, votes)?;
         self.vote_checkpoints.insert(delegate, ckpts);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+    use TokenError as E;
+    use TokenEvent as Ev;
+
+    const ADMIN: Address = Address::repeat_byte(0xad);
+    const A: Address = Address::repeat_byte(1);
+    const B: Address = Address::repeat_byte(2);
+    const C: Address = Address::repeat_byte(3);
+    const Z: Address = Address::ZERO;
+
+    fn w(n: u64) -> U256 {
+        U256::from(n)
+    }
+
+    /// A token with 1000 wei minted to A at genesis (clock 0).
+    fn token() -> ZkToken {
+        let mut t = ZkToken::new(ADMIN);
+        t.mint_genesis(A, w(1000)).unwrap();
+        t
+    }
+
+    /// `f` must fail with exactly `want` and leave the token equal to its snapshot.
+    fn rejects(t: &mut ZkToken, want: TokenError, f: impl FnOnce(&mut ZkToken) -> Emitted) {
+        let before = t.clone();
+        assert_eq!(f(t), Err(want));
+        assert_eq!(*t, before);
+    }
+
+    // Short constructors keep the expected values on one line each.
+    fn low(account: Address, balance: u64, needed: u64) -> TokenError {
+        let (balance, needed) = (w(balance), w(needed));
+        E::InsufficientBalance {
+            account,
+            balance,
+            needed,
+        }
+    }
+    fn zero(what: &'static str) -> TokenError {
+        E::ZeroAddress { what }
+    }
+    fn unauthorized(caller: Address) -> TokenError {
+        E::Unauthorized {
+            caller,
+            admin: ADMIN,
+        }
+    }
+    fn over_max(amount: U256, supply: U256) -> TokenError {
+        E::ExceedsMaxSupply {
+            amount,
+            supply,
+            max: MAX_SUPPLY,
+        }
+    }
+    fn over_cap(minter: Address, minted: u64, amount: U256, cap: u64) -> TokenError {
+        let (minted, cap) = (w(minted), w(cap));
+        E::MinterCapExceeded {
+            minter,
+            minted,
+            amount,
+            cap,
+        }
+    }
+    fn dvc(delegate: Address, previous: u64, new: u64, at: u64) -> TokenEvent {
+        let (previous, new) = (w(previous), w(new));
+        Ev::DelegateVotesChanged {
+            delegate,
+            previous,
+            new,
+            at,
+        }
+    }
+    fn changed(
+        delegator: Address,
+        from_delegate: Address,
+        to_delegate: Address,
+        at: u64,
+    ) -> TokenEvent {
+        Ev::DelegateChanged {
+            delegator,
+            from_delegate,
+            to_delegate,
+            at,
+        }
+    }
+    fn approval(owner: Address, spender: Address, amount: u64) -> TokenEvent {
+        let amount = w(amount);
+        Ev::Approval {
+            owner,
+            spender,
+            amount,
+        }
+    }
+    fn minted(minter: Address, to: Address, amount: u64, at: u64) -> TokenEvent {
+        let amount = w(amount);
+        Ev::MinterMinted {
+            minter,
+            to,
+            amount,
+            at,
+        }
+    }
+    fn ckpt(timepoint: u64, votes: u64) -> Checkpoint {
+        let votes = w(votes);
+        Checkpoint { timepoint, votes }
+    }
+
+    #[test]
+    fn max_supply_is_21_billion_zk() {
+        let wei_per_zk = U256::from(10u64).pow(U256::from(DECIMALS));
+        assert_eq!(MAX_SUPPLY, w(21_000_000_000) * wei_per_zk);
+    }
+
+    #[test]
+    fn transfers_move_balances_and_rejections_change_nothing() {
+        let mut t = token();
+        assert_eq!(t.transfer(A, B, w(300), 5), Ok(vec![xfer(A, B, w(300), 5)]));
+        assert_eq!((t.balance_of(A), t.balance_of(B)), (w(700), w(300)));
+        assert_eq!((t.total_supply(), t.clock()), (w(1000), 5));
+        t.transfer(A, A, w(700), 5).unwrap();
+        assert_eq!(t.balance_of(A), w(700));
+        rejects(&mut t, low(A, 700, 701), |t| t.transfer(A, B, w(701), 5));
+        rejects(&mut t, zero("transfer recipient"), |t| {
+            t.transfer(A, Z, w(1), 5)
+        });
+        rejects(&mut t, zero("transfer sender"), |t| {
+            t.transfer(Z, B, w(0), 5)
+        });
+        let want = E::ClockWentBackwards { at: 4, clock: 5 };
+        rejects(&mut t, want, |t| t.transfer(A, B, w(1), 4));
+    }
+
+    #[test]
+    fn allowances_are_spent_unless_infinite() {
+        let mut t = token();
+        assert_eq!(t.approve(A, B, w(100)), Ok(vec![approval(A, B, 100)]));
+        let (allowance, needed) = (w(100), w(101));
+        let want = E::InsufficientAllowance {
+            owner: A,
+            spender: B,
+            allowance,
+            needed,
+        };
+        rejects(&mut t, want, |t| t.transfer_from(B, A, C, needed, 1));
+        let evs = t.transfer_from(B, A, C, w(40), 1);
+        assert_eq!(evs, Ok(vec![approval(A, B, 60), xfer(A, C, w(40), 1)]));
+        assert_eq!((t.allowance(A, B), t.balance_of(C)), (w(60), w(40)));
+        t.approve(A, B, U256::MAX).unwrap();
+        assert_eq!(
+            t.transfer_from(B, A, C, w(500), 2),
+            Ok(vec![xfer(A, C, w(500), 2)])
+        );
+        assert_eq!(t.allowance(A, B), U256::MAX);
+        rejects(&mut t, low(A, 460, 461), |t| {
+            t.transfer_from(B, A, C, w(461), 2)
+        });
+        rejects(&mut t, zero("spender"), |t| t.approve(A, Z, w(1)));
+        rejects(&mut t, zero("approver"), |t| t.approve(Z, A, w(1)));
+        t.approve(A, B, w(0)).unwrap();
+        assert_eq!(t.allowance(A, B), w(0));
+        assert!(t.allowances.is_empty());
+    }
+
+    #[test]
+    fn votes_count_only_after_delegation() {
+        let mut t = token();
+        assert_eq!(t.get_votes(A), w(0));
+        assert_eq!(
+            t.delegate(A, A, 1),
+            Ok(vec![changed(A, Z, A, 1), dvc(A, 0, 1000, 1)])
+        );
+        t.transfer(A, B, w(400), 2).unwrap();
+        assert_eq!((t.get_votes(A), t.get_votes(B)), (w(600), w(0)));
+        t.delegate(B, C, 3).unwrap();
+        assert_eq!((t.get_votes(C), t.delegates(B)), (w(400), Some(C)));
+        let want = vec![changed(A, A, C, 4), dvc(A, 600, 0, 4), dvc(C, 400, 1000, 4)];
+        assert_eq!(t.delegate(A, C, 4), Ok(want));
+        assert_eq!(t.delegate(A, C, 5), Ok(vec![changed(A, C, C, 5)]));
+        assert_eq!(t.transfer(B, A, w(0), 5), Ok(vec![xfer(B, A, w(0), 5)]));
+        t.delegate(B, Z, 5).unwrap();
+        assert_eq!((t.get_votes(C), t.delegates(B)), (w(600), None));
+        rejects(&mut t, zero("delegator"), |t| t.delegate(Z, A, 5));
+    }
+
+    #[test]
+    fn past_votes_follow_checkpoints() {
+        let mut t = token();
+        t.delegate(A, A, 10).unwrap();
+        t.transfer(A, B, w(100), 20).unwrap();
+        t.delegate(B, A, 30).unwrap();
+        t.transfer(B, C, w(50), 40).unwrap();
+        let history = [
+            (9, 0),
+            (10, 1000),
+            (15, 1000),
+            (20, 900),
+            (29, 900),
+            (30, 1000),
+            (40, 950),
+        ];
+        for (at, votes) in history {
+            assert_eq!(t.get_past_votes(A, at, 41), Ok(w(votes)), "at {at}");
+        }
+        assert_eq!(t.get_past_votes(B, 35, 41), Ok(w(0)));
+        let future = |timepoint| Err(E::FutureLookup { timepoint, now: 41 });
+        assert_eq!(t.get_past_votes(A, 41, 41), future(41));
+        assert_eq!(t.get_past_votes(A, 50, 41), future(50));
+        let want = vec![ckpt(10, 1000), ckpt(20, 900), ckpt(30, 1000), ckpt(40, 950)];
+        assert_eq!(t.checkpoints(A), want);
+    }
+
+    #[test]
+    fn same_timepoint_updates_last_checkpoint_in_place() {
+        let mut t = token();
+        t.delegate(A, A, 7).unwrap();
+        t.transfer(A, B, w(1), 7).unwrap();
+        t.transfer(A, B, w(2), 7).unwrap();
+        assert_eq!(t.checkpoints(A), vec![ckpt(7, 997)]);
+        t.transfer(A, B, w(3), 8).unwrap();
+        assert_eq!(t.checkpoints(A), vec![ckpt(7, 997), ckpt(8, 994)]);
+        // A self-transfer moves no votes, so it writes no checkpoint (OZ `_moveDelegateVotes`).
+        t.transfer(A, A, w(5), 9).unwrap();
+        assert_eq!(t.checkpoints(A), vec![ckpt(7, 997), ckpt(8, 994)]);
+    }
+
+    #[test]
+    fn past_total_supply_tracks_mints_and_burns() {
+        let mut t = token();
+        t.create_minter(ADMIN, C, w(500), 5, 100).unwrap();
+        t.minter_mint(C, B, w(200), 10).unwrap();
+        t.burn(A, w(50), 20).unwrap();
+        for (at, supply) in [(0, 1000), (9, 1000), (10, 1200), (19, 1200), (20, 1150)] {
+            assert_eq!(t.get_past_total_supply(at, 21), Ok(w(supply)), "at {at}");
+        }
+        let want = Err(E::FutureLookup {
+            timepoint: 21,
+            now: 21,
+        });
+        assert_eq!(t.get_past_total_supply(21, 21), want);
+        assert_eq!((t.minted_total(), t.burned_total()), (w(1200), w(50)));
+        assert_eq!(t.total_supply_checkpoints().len(), 3);
+    }
+
+    #[test]
+    fn holders_burn_their_own_balance() {
+        let mut t = token();
+        t.delegate(A, A, 1).unwrap();
+        assert_eq!(
+            t.burn(A, w(100), 2),
+            Ok(vec![xfer(A, Z, w(100), 2), dvc(A, 1000, 900, 2)])
+        );
+        let counters = (t.total_supply(), t.burned_total(), t.get_votes(A));
+        assert_eq!(counters, (w(900), w(100), w(900)));
+        rejects(&mut t, low(A, 900, 901), |t| t.burn(A, w(901), 2));
+        rejects(&mut t, zero("burn holder"), |t| t.burn(Z, w(0), 2));
+    }
+
+    #[test]
+    fn burn_from_needs_the_burner_role() {
+        let mut t = token();
+        let missing = E::MissingBurnerRole { caller: B };
+        rejects(&mut t, missing.clone(), |t| t.burn_from(B, A, w(1), 1));
+        rejects(&mut t, unauthorized(B), |t| t.grant_burner(B, B));
+        let granted = Ev::RoleGranted {
+            role: Role::Burner,
+            account: B,
+            sender: ADMIN,
+        };
+        assert_eq!(t.grant_burner(ADMIN, B), Ok(vec![granted]));
+        assert_eq!(t.grant_burner(ADMIN, B), Ok(vec![]));
+        t.burn_from(B, A, w(10), 1).unwrap();
+        assert_eq!((t.balance_of(A), t.total_supply()), (w(990), w(990)));
+        rejects(&mut t, low(A, 990, 991), |t| t.burn_from(B, A, w(991), 1));
+        rejects(&mut t, zero("burn holder"), |t| t.burn_from(B, Z, w(0), 1));
+        rejects(&mut t, unauthorized(A), |t| t.revoke_burner(A, B));
+        let revoked = Ev::RoleRevoked {
+            role: Role::Burner,
+            account: B,
+            sender: ADMIN,
+        };
+        assert_eq!(t.revoke_burner(ADMIN, B), Ok(vec![revoked]));
+        assert!(!t.is_burner(B));
+        rejects(&mut t, missing, |t| t.burn_from(B, A, w(1), 1));
+    }
+
+    #[test]
+    fn minter_window_is_start_inclusive_expiry_exclusive() {
+        let mut t = ZkToken::new(ADMIN);
+        let created = Ev::MinterCreated {
+            minter: C,
+            cap: w(100),
+            start: 10,
+            expiry: 20,
+        };
+        assert_eq!(t.create_minter(ADMIN, C, w(100), 10, 20), Ok(vec![created]));
+        let want = E::MinterNotStarted {
+            minter: C,
+            start: 10,
+            now: 9,
+        };
+        rejects(&mut t, want, |t| t.minter_mint(C, A, w(1), 9));
+        let evs = t.minter_mint(C, A, w(1), 10);
+        assert_eq!(evs, Ok(vec![xfer(Z, A, w(1), 10), minted(C, A, 1, 10)]));
+        t.minter_mint(C, A, w(1), 19).unwrap();
+        let want = E::MinterExpired {
+            minter: C,
+            expiry: 20,
+            now: 20,
+        };
+        rejects(&mut t, want, |t| t.minter_mint(C, A, w(1), 20));
+        assert_eq!(t.minter(C).map(|m| m.minted), Some(w(2)));
+        rejects(&mut t, E::UnknownMinter { minter: B }, |t| {
+            t.minter_mint(B, A, w(1), 19)
+        });
+        rejects(&mut t, zero("mint recipient"), |t| {
+            t.minter_mint(C, Z, w(1), 19)
+        });
+    }
+
+    #[test]
+    fn minter_cap_is_a_lifetime_limit() {
+        let mut t = ZkToken::new(ADMIN);
+        t.create_minter(ADMIN, C, w(100), 0, 1000).unwrap();
+        t.minter_mint(C, A, w(60), 1).unwrap();
+        rejects(&mut t, over_cap(C, 60, w(41), 100), |t| {
+            t.minter_mint(C, A, w(41), 2)
+        });
+        let want = over_cap(C, 60, U256::MAX, 100);
+        rejects(&mut t, want, |t| t.minter_mint(C, A, U256::MAX, 2));
+        t.minter_mint(C, B, w(40), 2).unwrap();
+        rejects(&mut t, over_cap(C, 100, w(1), 100), |t| {
+            t.minter_mint(C, A, w(1), 3)
+        });
+        assert_eq!(t.total_supply(), w(100));
+    }
+
+    #[test]
+    fn minter_pause_unpause_and_permanent_close() {
+        let mut t = ZkToken::new(ADMIN);
+        t.create_minter(ADMIN, C, w(100), 0, 1000).unwrap();
+        rejects(&mut t, unauthorized(A), |t| t.pause_minter(A, C));
+        assert_eq!(
+            t.pause_minter(ADMIN, C),
+            Ok(vec![Ev::MinterPaused { minter: C }])
+        );
+        let paused = E::MinterPaused { minter: C };
+        rejects(&mut t, paused.clone(), |t| t.minter_mint(C, A, w(1), 1));
+        rejects(&mut t, paused, |t| t.pause_minter(ADMIN, C));
+        rejects(&mut t, unauthorized(A), |t| t.unpause_minter(A, C));
+        assert_eq!(
+            t.unpause_minter(ADMIN, C),
+            Ok(vec![Ev::MinterUnpaused { minter: C }])
+        );
+        rejects(&mut t, E::MinterNotPaused { minter: C }, |t| {
+            t.unpause_minter(ADMIN, C)
+        });
+        t.minter_mint(C, A, w(1), 1).unwrap();
+        t.pause_minter(ADMIN, C).unwrap();
+        rejects(&mut t, unauthorized(A), |t| t.close_minter(A, C));
+        assert_eq!(
+            t.close_minter(ADMIN, C),
+            Ok(vec![Ev::MinterClosed { minter: C }])
+        );
+        let closed = E::MinterClosed { minter: C };
+        rejects(&mut t, closed.clone(), |t| t.minter_mint(C, A, w(1), 2));
+        rejects(&mut t, closed.clone(), |t| t.unpause_minter(ADMIN, C));
+        rejects(&mut t, closed.clone(), |t| t.pause_minter(ADMIN, C));
+        rejects(&mut t, closed, |t| t.close_minter(ADMIN, C));
+        rejects(&mut t, E::UnknownMinter { minter: B }, |t| {
+            t.close_minter(ADMIN, B)
+        });
+    }
+
+    #[test]
+    fn create_minter_validates_its_parameters() {
+        let mut t = ZkToken::new(ADMIN);
+        rejects(&mut t, unauthorized(A), |t| {
+            t.create_minter(A, C, w(1), 0, 1)
+        });
+        rejects(&mut t, zero("minter"), |t| {
+            t.create_minter(ADMIN, Z, w(1), 0, 1)
+        });
+        let want = E::InvalidMinterWindow {
+            start: 5,
+            expiry: 5,
+        };
+        rejects(&mut t, want, |t| t.create_minter(ADMIN, C, w(1), 5, 5));
+        rejects(&mut t, E::ZeroCap { minter: C }, |t| {
+            t.create_minter(ADMIN, C, w(0), 0, 1)
+        });
+        t.create_minter(ADMIN, C, w(1), 0, 1).unwrap();
+        rejects(&mut t, E::MinterExists { minter: C }, |t| {
+            t.create_minter(ADMIN, C, w(1), 0, 1)
+        });
+    }
+
+    #[test]
+    fn max_supply_caps_genesis_and_minters() {
+        let mut t = ZkToken::new(ADMIN);
+        let too_much = MAX_SUPPLY + w(1);
+        rejects(&mut t, over_max(too_much, w(0)), |t| {
+            t.mint_genesis(A, too_much)
+        });
+        rejects(&mut t, over_max(U256::MAX, w(0)), |t| {
+            t.mint_genesis(A, U256::MAX)
+        });
+        rejects(&mut t, zero("mint recipient"), |t| t.mint_genesis(Z, w(1)));
+        t.mint_genesis(A, MAX_SUPPLY - w(1)).unwrap();
+        t.create_minter(ADMIN, C, w(10), 0, 100).unwrap();
+        let want = over_max(w(2), MAX_SUPPLY - w(1));
+        rejects(&mut t, want, |t| t.minter_mint(C, B, w(2), 1));
+        t.minter_mint(C, B, w(1), 1).unwrap();
+        assert_eq!(t.total_supply(), MAX_SUPPLY);
+    }
+
+    #[test]
+    fn apply_refuses_inconsistent_events_atomically() {
+        let mut t = token();
+        t.delegate(A, A, 5).unwrap();
+        let cases = [
+            (xfer(B, C, w(1), 5), low(B, 0, 1)),
+            (
+                xfer(A, B, w(1), 4),
+                E::ClockWentBackwards { at: 4, clock: 5 },
+            ),
+            (xfer(Z, Z, w(1), 5), zero("both transfer sides")),
+            (xfer(Z, A, MAX_SUPPLY, 5), over_max(MAX_SUPPLY, w(1000))),
+            (
+                changed(A, B, C, 5),
+                E::DelegateMismatch {
+                    delegator: A,
+                    recorded: B,
+                    actual: A,
+                },
+            ),
+            (minted(C, A, 1, 5), E::UnknownMinter { minter: C }),
+            (
+                Ev::MinterClosed { minter: C },
+                E::UnknownMinter { minter: C },
+            ),
+        ];
+        for (ev, err) in cases {
+            let before = t.clone();
+            assert_eq!(t.apply(&ev), Err(err));
+            assert_eq!(t, before);
+        }
+        let before = t.clone();
+        assert_eq!(t.apply(&dvc(A, 0, 5, 9)), Ok(()));
+        assert_eq!(t, before);
+    }
+
+    #[test]
+    fn error_messages_name_the_values() {
+        let msg = format!("insufficient ZK balance: {A} has 1 wei, needs 2 wei");
+        assert_eq!(low(A, 1, 2).to_string(), msg);
+        assert_eq!(
+            E::MissingBurnerRole { caller: B }.to_string(),
+            format!("{B} lacks the BURNER role")
+        );
+        let e = E::FutureLookup {
+            timepoint: 5,
+            now: 4,
+        };
+        assert_eq!(e.to_string(), "timepoint 5 is not in the past (now 4)");
+        let msg = format!("mint of 3 wei would exceed max supply {MAX_SUPPLY} (supply 1)");
+        assert_eq!(over_max(w(3), w(1)).to_string(), msg);
+    }
+
+    #[test]
+    fn snapshots_serde_and_replay_reproduce_the_token() {
+        let mut t = ZkToken::new(ADMIN);
+        let mut log = t.mint_genesis(A, w(1000)).unwrap();
+        let snapshot = t.clone();
+        log.extend(t.delegate(A, B, 3).unwrap());
+        log.extend(t.approve(A, C, w(10)).unwrap());
+        log.extend(t.transfer_from(C, A, B, w(5), 4).unwrap());
+        log.extend(t.grant_burner(ADMIN, C).unwrap());
+        log.extend(t.burn_from(C, B, w(5), 6).unwrap());
+        log.extend(t.create_minter(ADMIN, C, w(9), 6, 9).unwrap());
+        log.extend(t.minter_mint(C, A, w(9), 7).unwrap());
+        assert_eq!(snapshot.balance_of(A), w(1000));
+        assert_ne!(snapshot, t);
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(serde_json::from_str::<ZkToken>(&json).unwrap(), t);
+        let json = serde_json::to_string(&log).unwrap();
+        assert_eq!(serde_json::from_str::<Vec<TokenEvent>>(&json).unwrap(), log);
+        let mut fresh = ZkToken::new(ADMIN);
+        for ev in &log {
+            fresh.apply(ev).unwrap();
+        }
+        assert_eq!(fresh, t);
+    }
+
+    type Step = (u8, usize, usize, usize, usize, u64, u64);
+
+    fn who(i: usize) -> Address {
+        [ADMIN, A, B, C, Z][i % 5]
+    }
+
+    fn amount(i: usize) -> U256 {
+        let zk = U256::from(10u64).pow(U256::from(DECIMALS));
+        [
+            w(0),
+            w(1),
+            w(7),
+            w(1000),
+            zk,
+            MAX_SUPPLY / w(2),
+            MAX_SUPPLY,
+            U256::MAX,
+        ][i % 8]
+    }
+
+    /// Runs one random operation; admin calls come from ADMIN 3 times in 5 and minters are
+    /// mostly C, so both successes and every kind of failure are frequent.
+    fn run(t: &mut ZkToken, (k, a, b, c, x, s, l): Step, now: u64) -> Emitted {
+        let admin = if a < 3 { ADMIN } else { who(a) };
+        let (m, ma) = ([C, C, B, Z, A][b % 5], [C, C, B, Z, A][a % 5]);
+        let (a, b, c, x) = (who(a), who(b), who(c), amount(x));
+        let small = x % w(2000);
+        match k {
+            0 => t.mint_genesis(a, x),
+            1 => t.transfer(a, b, small, now),
+            2 => t.approve(a, b, x),
+            3 => t.transfer_from(a, b, c, small, now),
+            4 => t.delegate(a, b, now),
+            5 => t.burn(a, small, now),
+            6 => t.burn_from(a, b, small, now),
+            7 => t.grant_burner(admin, b),
+            8 => t.revoke_burner(admin, b),
+            9 => t.create_minter(admin, m, x, now + s, now + s + l),
+            10 => t.minter_mint(ma, c, x % w(3000), now),
+            11 => t.pause_minter(admin, m),
+            12 => t.unpause_minter(admin, m),
+            _ => t.close_minter(admin, m),
+        }
+    }
+
+    fn check_invariants(t: &ZkToken) -> Result<(), TestCaseError> {
+        let supply = t.total_supply();
+        prop_assert!(supply <= MAX_SUPPLY);
+        prop_assert_eq!(t.balances.values().sum::<U256>(), supply);
+        prop_assert_eq!(t.minted_total() - t.burned_total(), supply);
+        let last = t
+            .total_supply_checkpoints()
+            .last()
+            .map_or(w(0), |c| c.votes);
+        prop_assert_eq!(last, supply);
+        let mut delegated: BTreeMap<Address, U256> = BTreeMap::new();
+        for (holder, delegate) in t.delegates.iter() {
+            *delegated.entry(*delegate).or_default() += t.balance_of(*holder);
+        }
+        for (delegate, votes) in &delegated {
+            prop_assert_eq!(t.get_votes(*delegate), *votes);
+        }
+        let all_votes: U256 = t.vote_checkpoints.keys().map(|d| t.get_votes(*d)).sum();
+        prop_assert_eq!(all_votes, delegated.values().sum::<U256>());
+        for m in t.minters.values() {
+            prop_assert!(m.minted <= m.cap);
+        }
+        Ok(())
+    }
+
+    fn step() -> impl Strategy<Value = (Step, u64, bool)> {
+        let op = (
+            0u8..14,
+            0..5usize,
+            0..5usize,
+            0..5usize,
+            0..8usize,
+            0u64..4,
+            0u64..5,
+        );
+        (op, 0u64..3, prop::bool::weighted(0.1))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+        #[test]
+        fn random_runs_keep_invariants_and_replay(steps in prop::collection::vec(step(), 1..60)) {
+            let mut t = ZkToken::new(ADMIN);
+            // A minter that exists from the start, so minting often gets past "unknown minter".
+            let (mut now, mut log) = (0u64, t.create_minter(ADMIN, C, w(5000), 0, 40).unwrap());
+            for (op, dt, stale) in steps {
+                now += dt;
+                let before = t.clone();
+                match run(&mut t, op, if stale { now.saturating_sub(2) } else { now }) {
+                    Ok(evs) => {
+                        let mut replay = before;
+                        for ev in &evs {
+                            prop_assert_eq!(replay.apply(ev), Ok(()));
+                        }
+                        prop_assert_eq!(&replay, &t);
+                        log.extend(evs);
+                    }
+                    Err(_) => prop_assert_eq!(&t, &before),
+                }
+                check_invariants(&t)?;
+            }
+            let mut fresh = ZkToken::new(ADMIN);
+            for ev in &log {
+                prop_assert_eq!(fresh.apply(ev), Ok(()));
+            }
+            prop_assert_eq!(fresh, t);
+        }
     }
 }

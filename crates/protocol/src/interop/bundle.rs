@@ -150,7 +150,7 @@ pub struct BundleOptions {
 }
 
 fn decode_address_attr(name: &'static str, raw: &[u8]) -> Result<InteropAddress, AttributeError> {
-    let addr = InteropAddress::decode(&raw).map_err(|source| AttributeError::Address {
+    let addr = InteropAddress::decode(raw).map_err(|source| AttributeError::Address {
         field: name,
         source,
     })?;
@@ -230,6 +230,22 @@ pub fn parse_attributes(
             _ => {
                 bundle.use_fixed_fee = useFixedFeeCall::abi_decode(attr).map_err(bad)?.fixedFee;
             }
+        }
+    }
+    Ok((call, bundle))
+}
+
+/// Splits a mixed attribute list into (call-level, bundle-level) after validating it.
+pub fn split_levels(attributes: &[Bytes]) -> Result<(Vec<Bytes>, Vec<Bytes>), AttributeError> {
+    parse_attributes(attributes, true, true)?;
+    let (mut call, mut bundle) = (Vec::new(), Vec::new());
+    for a in attributes {
+        // invariant: parse_attributes checked every selector and length above.
+        let is_call = a.len() >= 4 && classify([a[0], a[1], a[2], a[3]]).is_ok_and(|(_, c)| c);
+        if is_call {
+            call.push(a.clone())
+        } else {
+            bundle.push(a.clone())
         }
     }
     Ok((call, bundle))
@@ -375,18 +391,22 @@ impl SealedBundle {
         bundle_message(&self.encoded)
     }
 
+    /// Decodes `abi.encode(bundle)`, insisting on the canonical encoding so that one bundle
+    /// has exactly one hash.
+    pub fn from_encoded(encoded: &[u8]) -> Result<Self, BundleError> {
+        let bundle =
+            InteropBundle::abi_decode(encoded).map_err(|e| BundleError::Decode(e.to_string()))?;
+        let sealed = Self::new(bundle)?;
+        if sealed.encoded.as_ref() != encoded {
+            return Err(BundleError::Decode("non-canonical bundle encoding".into()));
+        }
+        Ok(sealed)
+    }
+
     /// Decodes a bundle from the message an L2→L1 log committed to.
     pub fn from_message(message: &[u8]) -> Result<Self, BundleError> {
         match message.split_first() {
-            Some((&BUNDLE_IDENTIFIER, body)) => {
-                let bundle = InteropBundle::abi_decode(body)
-                    .map_err(|e| BundleError::Decode(e.to_string()))?;
-                let sealed = Self::new(bundle)?;
-                if sealed.encoded.as_ref() != body {
-                    return Err(BundleError::Decode("non-canonical bundle encoding".into()));
-                }
-                Ok(sealed)
-            }
+            Some((&BUNDLE_IDENTIFIER, body)) => Self::from_encoded(body),
             _ => Err(BundleError::NotABundle),
         }
     }

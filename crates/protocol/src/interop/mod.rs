@@ -2,3 +2,6 @@
 //! InteropHandler on the destination, once their message is proven against an imported root.
 
 pub mod bundle;
+pub mod center;
+pub mod handler;
+pub mod recipient;

@@ -1,0 +1,250 @@
+//! Chains and the per-chain state the model keeps: base-token balances, the InteropCenter's
+//! counters and fee accruals, the L1 messenger's pending logs, sealed batches, the
+//! InteropHandler's statuses and the imported interop roots.
+
+use crate::merkle::LogsTree;
+use crate::settlement::MessageRootState;
+use crate::ChainId;
+use alloy_primitives::{address, keccak256, Address, B256, U256};
+use alloy_sol_types::SolValue;
+use imbl::{OrdMap, Vector};
+use serde::{Deserialize, Serialize};
+
+/// `L2_INTEROP_CENTER_ADDR`: the InteropCenter system contract on every L2 (era-contracts
+/// L2ContractAddresses). It is the only accepted sender of bundle messages.
+pub const INTEROP_CENTER: Address = address!("0000000000000000000000000000000000010010");
+/// `L2_INTEROP_HANDLER_ADDR`: the InteropHandler system contract on every L2.
+pub const INTEROP_HANDLER: Address = address!("0000000000000000000000000000000000010011");
+/// `L2_NATIVE_TOKEN_VAULT_ADDR`: part of every asset id's preimage.
+pub const NATIVE_TOKEN_VAULT: Address = address!("0000000000000000000000000000000000010004");
+/// `L2_TO_L1_MESSENGER_SYSTEM_CONTRACT_ADDR`: the sender of every L2→L1 message log.
+pub const L1_MESSENGER: Address = address!("0000000000000000000000000000000000008008");
+/// `ETH_TOKEN_ADDRESS`: the placeholder token address of ETH in asset ids.
+pub const ETH_TOKEN_ADDRESS: Address = address!("0000000000000000000000000000000000000001");
+
+/// An asset's id as the native token vault derives it:
+/// `keccak256(abi.encode(originChainId, NATIVE_TOKEN_VAULT, tokenAddress))`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct AssetId(pub B256);
+
+impl AssetId {
+    /// The id of `token` native to `origin_chain`.
+    pub fn native(origin_chain: ChainId, token: Address) -> Self {
+        Self(keccak256(
+            (U256::from(origin_chain), NATIVE_TOKEN_VAULT, token).abi_encode(),
+        ))
+    }
+}
+
+impl std::fmt::Display for AssetId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// What a registered asset is, for display and for the fee routes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssetInfo {
+    /// Ticker shown to users (`ETH`, `ZK`, `USDC`…).
+    pub symbol: String,
+    /// Chain the token is native to.
+    pub origin_chain: ChainId,
+    /// Its address there.
+    pub token: Address,
+}
+
+/// The role a chain plays in settlement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChainKind {
+    /// Ethereum: the root settlement layer; interop cannot start here.
+    L1,
+    /// ZK Gateway: a ZK chain that is also a settlement layer and aggregates message roots.
+    Gateway,
+    /// An ordinary ZK chain (Era and the others).
+    ZkChain,
+}
+
+/// Static description of a chain, fixed at genesis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainConfig {
+    /// EIP-155 chain id.
+    pub id: ChainId,
+    /// Human name (`Era`, `Gateway`…).
+    pub name: String,
+    /// Settlement role.
+    pub kind: ChainKind,
+    /// The chain's base (gas) token.
+    pub base_token: AssetId,
+    /// Where its batches settle (`None` only for L1).
+    pub settlement_layer: Option<ChainId>,
+    /// Whether ZK is bridged here, so the fixed ZK fee can be paid (`ZKTokenNotAvailable`).
+    pub zk_token_available: bool,
+    /// The operator: block coinbase that fee accruals are credited to.
+    pub operator: Address,
+}
+
+/// Where a sent bundle's message sits: the batch it will be (or was) sealed in and its leaf.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageLocation {
+    /// Batch number (batches count from 1).
+    pub batch: u64,
+    /// Index of its log in the batch's logs tree.
+    pub index: u32,
+}
+
+/// One sealed batch: its logs tree and roots, and where it settled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Batch {
+    /// Batch number, from 1.
+    pub number: u64,
+    /// The L2→L1 logs tree (leaf hashes and levels, so proofs need no hashing).
+    pub logs: LogsTree,
+    /// Root of the message root this chain aggregates (empty-tree root unless a settlement
+    /// layer), the 15th sibling of every log proof.
+    pub aggregated_root: B256,
+    /// `keccak256(logsRoot, aggregatedRoot)`.
+    pub chain_batch_root: B256,
+    /// Interop calls in this batch sent without the fixed ZK fee (the settlement-fee base).
+    pub chargeable_calls: u64,
+    /// Index of this batch's leaf in its settlement layer's chain tree, once appended there.
+    pub sl_leaf_index: Option<u64>,
+    /// For a settlement layer: the message-root state this batch committed to, kept so that
+    /// proofs through it can be built later.
+    pub aggregation: Option<MessageRootState>,
+}
+
+/// Bundle status on the destination (`BundleStatus`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BundleStatus {
+    /// Proven, not yet executed or unbundled.
+    Verified,
+    /// All calls executed atomically.
+    FullyExecuted,
+    /// Being (or done being) processed call by call.
+    Unbundled,
+}
+
+/// Per-call status for unbundling (`CallStatus`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CallStatus {
+    /// Neither executed nor cancelled.
+    Unprocessed,
+    /// Executed (permanent).
+    Executed,
+    /// Cancelled (permanent; can never execute).
+    Cancelled,
+}
+
+/// The mutable state of one chain. Persistent maps make a snapshot of it O(1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Chain {
+    /// Static description.
+    pub config: ChainConfig,
+    /// Balances of every asset held on this chain (the base token included).
+    pub balances: OrdMap<(AssetId, Address), U256>,
+    /// InteropCenter: bundles sent per sender (the salt counter).
+    pub bundle_count: OrdMap<Address, u64>,
+    /// InteropCenter: base-token protocol fee per call (`interopProtocolFee`, operator-set).
+    pub interop_protocol_fee: U256,
+    /// InteropCenter: fixed ZK fee per call (`ZK_INTEROP_FEE`).
+    pub zk_interop_fee: U256,
+    /// InteropCenter: base-token fees accrued per coinbase, claimable by it.
+    pub accrued_base_fees: OrdMap<Address, U256>,
+    /// InteropCenter: ZK fees accrued per coinbase, claimable by it.
+    pub accrued_zk_fees: OrdMap<Address, U256>,
+    /// L1 messenger: leaf hashes of the open batch's L2→L1 logs.
+    pub pending_logs: Vector<B256>,
+    /// Chargeable calls in the open batch.
+    pub pending_chargeable_calls: u64,
+    /// Sealed batches; `batches[i].number == i + 1`.
+    pub batches: Vector<Batch>,
+    /// Where each sent bundle's message sits, by bundle hash.
+    pub outbox: OrdMap<B256, MessageLocation>,
+    /// InteropHandler: status of each bundle seen here.
+    pub bundle_status: OrdMap<B256, BundleStatus>,
+    /// InteropHandler: status of each call of unbundled or executed bundles.
+    pub call_status: OrdMap<(B256, u32), CallStatus>,
+    /// L2InteropRootStorage: roots of other chains' batches, set once each.
+    pub interop_roots: OrdMap<(ChainId, u64), B256>,
+    /// For settlement layers: the live message root over the chains settling here.
+    pub message_root: Option<MessageRootState>,
+}
+
+impl Chain {
+    /// A chain at genesis, with the given fixed ZK fee.
+    pub fn new(config: ChainConfig, zk_interop_fee: U256) -> Self {
+        let message_root =
+            matches!(config.kind, ChainKind::Gateway).then(MessageRootState::default);
+        Self {
+            config,
+            balances: OrdMap::new(),
+            bundle_count: OrdMap::new(),
+            interop_protocol_fee: U256::ZERO,
+            zk_interop_fee,
+            accrued_base_fees: OrdMap::new(),
+            accrued_zk_fees: OrdMap::new(),
+            pending_logs: Vector::new(),
+            pending_chargeable_calls: 0,
+            batches: Vector::new(),
+            outbox: OrdMap::new(),
+            bundle_status: OrdMap::new(),
+            call_status: OrdMap::new(),
+            interop_roots: OrdMap::new(),
+            message_root,
+        }
+    }
+
+    /// Balance of `asset` held by `who` here.
+    pub fn balance(&self, asset: AssetId, who: Address) -> U256 {
+        self.balances
+            .get(&(asset, who))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// Balance of this chain's base token held by `who`.
+    pub fn base_balance(&self, who: Address) -> U256 {
+        self.balance(self.config.base_token, who)
+    }
+
+    /// The batch the next sealed batch will be.
+    pub fn next_batch_number(&self) -> u64 {
+        self.batches.len() as u64 + 1
+    }
+
+    /// A sealed batch by number.
+    pub fn batch(&self, number: u64) -> Option<&Batch> {
+        number
+            .checked_sub(1)
+            .and_then(|i| self.batches.get(usize::try_from(i).ok()?))
+    }
+
+    /// The status of a bundle, `None` meaning Unreceived.
+    pub fn bundle_status(&self, hash: &B256) -> Option<BundleStatus> {
+        self.bundle_status.get(hash).copied()
+    }
+
+    /// The status of call `index` of a bundle.
+    pub fn call_status(&self, hash: &B256, index: u32) -> CallStatus {
+        self.call_status
+            .get(&(*hash, index))
+            .copied()
+            .unwrap_or(CallStatus::Unprocessed)
+    }
+
+    pub(crate) fn credit(&mut self, asset: AssetId, who: Address, amount: U256) {
+        let entry = self.balances.entry((asset, who)).or_default();
+        *entry = entry.saturating_add(amount);
+    }
+
+    /// Debits without a check: callers validated the balance before emitting the event.
+    pub(crate) fn debit(&mut self, asset: AssetId, who: Address, amount: U256) {
+        let key = (asset, who);
+        let left = self.balance(asset, who).saturating_sub(amount);
+        if left.is_zero() {
+            self.balances.remove(&key);
+        } else {
+            self.balances.insert(key, left);
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! The one error type every action returns: an enum that says exactly which rule failed.
+
+use crate::address::AddressError;
+use crate::chain::{AssetId, BundleStatus, CallStatus};
+use crate::interop::bundle::{AttributeError, BundleError};
+use crate::merkle::MerkleError;
+use crate::settlement::ProofError;
+use crate::token::TokenError;
+use crate::ChainId;
+use alloy_primitives::{Address, B256, U256};
+
+/// Why an action was rejected. A rejected action leaves the network unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProtocolError {
+    /// No chain with that id is registered.
+    #[error("chain {0} is not registered")]
+    UnknownChain(ChainId),
+    /// No asset with that id is registered.
+    #[error("asset {0} is not registered")]
+    UnknownAsset(AssetId),
+    /// Interop cannot start on L1 (the InteropCenter lives on L2s).
+    #[error("interop cannot be sent from L1 (chain {0})")]
+    InteropFromL1(ChainId),
+    /// `InteropToSelfNotSupported`.
+    #[error("chain {0} cannot send interop to itself")]
+    InteropToSelf(ChainId),
+    /// `DestinationChainNotRegistered`.
+    #[error("destination chain {0} is not registered")]
+    DestinationNotRegistered(ChainId),
+    /// The destination given to sendBundle is malformed or has an address.
+    #[error("bad destination: {0}")]
+    BadDestination(String),
+    /// A bundle with no calls.
+    #[error("a bundle needs at least one call")]
+    EmptyBundle,
+    /// ERC-7786 attribute or call-starter validation.
+    #[error(transparent)]
+    Attribute(#[from] AttributeError),
+    /// An ERC-7930 address in an action.
+    #[error(transparent)]
+    Address(#[from] AddressError),
+    /// A bundle that does not decode or hash.
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    /// `MsgValueMismatch`.
+    #[error("msg.value mismatch: sent {sent} wei, the bundle needs exactly {needed} wei")]
+    MsgValueMismatch {
+        /// msg.value given.
+        sent: U256,
+        /// msg.value required.
+        needed: U256,
+    },
+    /// A balance too small for a debit.
+    #[error("insufficient balance on chain {chain}: {account} holds {balance} wei of {asset}, needs {needed} wei")]
+    InsufficientBalance {
+        /// Chain.
+        chain: ChainId,
+        /// Asset.
+        asset: AssetId,
+        /// Account.
+        account: Address,
+        /// What it holds.
+        balance: U256,
+        /// What it needs.
+        needed: U256,
+    },
+    /// `ZKTokenNotAvailable`: the fixed fee was asked for where ZK is not bridged.
+    #[error("ZK token is not available on chain {0}: the fixed ZK fee cannot be paid there")]
+    ZkTokenNotAvailable(ChainId),
+    /// The ZK token rejected a transfer, burn, mint or delegation.
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    /// Integer overflow in an amount (only reachable with absurd inputs).
+    #[error("amount overflow in {0}")]
+    Overflow(&'static str),
+    /// The open batch holds the maximum number of logs; settle it first.
+    #[error("batch {batch} of chain {chain} is full ({max} logs); settle it first")]
+    BatchFull {
+        /// Chain.
+        chain: ChainId,
+        /// Open batch number.
+        batch: u64,
+        /// Capacity.
+        max: usize,
+    },
+    /// Only the operator may do this.
+    #[error("{caller} is not the operator of chain {chain}")]
+    NotOperator {
+        /// Chain.
+        chain: ChainId,
+        /// Who tried.
+        caller: Address,
+    },
+    /// A settlement path that is not modelled (e.g. a chain settling on a non-settlement layer).
+    #[error("chain {chain} cannot settle on chain {layer}: it is not a settlement layer")]
+    NotASettlementLayer {
+        /// Chain.
+        chain: ChainId,
+        /// Its configured layer.
+        layer: ChainId,
+    },
+    /// The root asked for does not exist (batch not sealed).
+    #[error("chain {chain} has no sealed batch {batch}")]
+    BatchNotSealed {
+        /// Chain.
+        chain: ChainId,
+        /// Batch.
+        batch: u64,
+    },
+    /// L2InteropRootStorage: roots are set once.
+    #[error("interop root for chain {chain} batch {batch} is already imported on chain {on}")]
+    RootAlreadyImported {
+        /// Importing chain.
+        on: ChainId,
+        /// Chain of the root.
+        chain: ChainId,
+        /// Batch.
+        batch: u64,
+    },
+    /// L2InteropRootStorage: a zero root is never valid.
+    #[error("interop root for chain {chain} batch {batch} is zero")]
+    ZeroRoot {
+        /// Chain of the root.
+        chain: ChainId,
+        /// Batch.
+        batch: u64,
+    },
+    /// The inclusion proof failed.
+    #[error("inclusion proof rejected: {0}")]
+    Proof(#[from] ProofError),
+    /// Merkle arithmetic failed.
+    #[error(transparent)]
+    Merkle(#[from] MerkleError),
+    /// The bundle is for another destination, or the proof for another source.
+    #[error("context mismatch: {0}")]
+    ContextMismatch(String),
+    /// `BundleAlreadyProcessed`.
+    #[error("bundle {hash} is already {status:?}")]
+    BundleAlreadyProcessed {
+        /// Bundle hash.
+        hash: B256,
+        /// Its status.
+        status: BundleStatus,
+    },
+    /// Unbundling needs a verified bundle.
+    #[error("bundle {0} has not been verified on this chain")]
+    BundleNotVerified(B256),
+    /// Only `executionAddress` / `unbundlerAddress` may do this.
+    #[error("{caller} on chain {chain} may not {action} bundle {hash}")]
+    Unauthorized {
+        /// What was attempted.
+        action: &'static str,
+        /// Bundle hash.
+        hash: B256,
+        /// Who tried.
+        caller: Address,
+        /// The caller's chain.
+        chain: ChainId,
+    },
+    /// Unbundle with a status list of the wrong length.
+    #[error("unbundle lists {given} call statuses, the bundle has {calls} calls")]
+    StatusCountMismatch {
+        /// Statuses given.
+        given: usize,
+        /// Calls in the bundle.
+        calls: usize,
+    },
+    /// A call-status transition the handler forbids.
+    #[error("call {index} of bundle {hash} cannot go from {from:?} to {to:?}")]
+    BadCallTransition {
+        /// Bundle hash.
+        hash: B256,
+        /// Call index.
+        index: u32,
+        /// Current status.
+        from: CallStatus,
+        /// Requested status.
+        to: CallStatus,
+    },
+    /// A call's target reverted; the whole action is undone.
+    #[error("call {index} to {target} on chain {chain} reverted: {reason}")]
+    CallReverted {
+        /// Chain.
+        chain: ChainId,
+        /// Call index.
+        index: u32,
+        /// Target.
+        target: Address,
+        /// Why.
+        reason: String,
+    },
+    /// A time that moves backwards.
+    #[error("time cannot go back: now {now}, asked {to}")]
+    TimeGoesBack {
+        /// Current time.
+        now: u64,
+        /// Asked time.
+        to: u64,
+    },
+    /// Genesis configuration errors.
+    #[error("invalid genesis: {0}")]
+    Genesis(String),
+}

@@ -1,0 +1,204 @@
+//! Events: the record of every state change.
+//!
+//! An action's handler validates, then *emits* events; emitting applies the event to the state
+//! ([`crate::network::State::apply_event`]) and appends it to the action's output. Applying is
+//! the only way state changes, so folding a run's events over its genesis state rebuilds the
+//! same state — the property the replay tests hold. Events carry the inputs of a change; values
+//! derivable from state (trees, roots, counters) are recomputed when applied.
+
+use crate::chain::{AssetId, CallStatus};
+use crate::interop::bundle::InteropBundle;
+use crate::token::TokenEvent;
+use crate::ChainId;
+use alloy_primitives::{Address, Bytes, B256, U256};
+use serde::{Deserialize, Serialize};
+
+/// Every state change the protocol makes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Event {
+    /// The clock moved to `now` (seconds).
+    TimeAdvanced {
+        /// New time.
+        now: u64,
+    },
+    /// A change to the ZK token.
+    Token(TokenEvent),
+    /// New supply of an asset entered the model on a chain (a deposit or genesis funding).
+    Funded {
+        /// Chain.
+        chain: ChainId,
+        /// Asset.
+        asset: AssetId,
+        /// Receiver.
+        to: Address,
+        /// Amount in wei.
+        amount: U256,
+    },
+    /// An asset moved between two accounts of one chain.
+    Transferred {
+        /// Chain.
+        chain: ChainId,
+        /// Asset.
+        asset: AssetId,
+        /// Payer.
+        from: Address,
+        /// Payee.
+        to: Address,
+        /// Amount in wei.
+        amount: U256,
+    },
+    /// Interop value left its source chain (burned there, now in flight).
+    ValueBurned {
+        /// Source chain.
+        chain: ChainId,
+        /// Asset.
+        asset: AssetId,
+        /// Payer.
+        from: Address,
+        /// Amount in wei.
+        amount: U256,
+    },
+    /// In-flight interop value arrived (minted on the destination).
+    ValueMinted {
+        /// Destination chain.
+        chain: ChainId,
+        /// Asset.
+        asset: AssetId,
+        /// Receiver.
+        to: Address,
+        /// Amount in wei.
+        amount: U256,
+    },
+    /// The operator changed the base-token protocol fee per call.
+    InteropProtocolFeeSet {
+        /// Chain.
+        chain: ChainId,
+        /// New fee per call, in base-token wei.
+        fee: U256,
+    },
+    /// A bundle's interop fee was collected and accrued to the block's operator. For the
+    /// base-token mode applying it moves the fee from `payer` to the InteropCenter; for the
+    /// fixed ZK mode the ZK moved by the preceding `Token` transfer and this only accrues it.
+    InteropFeeCollected {
+        /// Source chain.
+        chain: ChainId,
+        /// Operator (coinbase) credited.
+        operator: Address,
+        /// Who paid.
+        payer: Address,
+        /// True for the fixed ZK fee, false for the base-token fee.
+        fixed_zk: bool,
+        /// Calls charged.
+        calls: u64,
+        /// Total fee in wei.
+        amount: U256,
+    },
+    /// ERC-7786 `MessageSent`, one per call (informational).
+    MessageSent {
+        /// Source chain.
+        chain: ChainId,
+        /// ERC-7786 send id.
+        send_id: B256,
+        /// ERC-7930 sender.
+        sender: Bytes,
+        /// ERC-7930 recipient.
+        recipient: Bytes,
+        /// Payload.
+        payload: Bytes,
+        /// Destination value.
+        value: U256,
+    },
+    /// `InteropBundleSent`: the bundle's message was published as an L2→L1 log.
+    InteropBundleSent {
+        /// Source chain.
+        chain: ChainId,
+        /// The sending account (its bundle counter advances).
+        sender: Address,
+        /// `keccak256` of the L2→L1 message.
+        message_hash: B256,
+        /// Bundle hash.
+        bundle_hash: B256,
+        /// The bundle.
+        bundle: InteropBundle,
+        /// Calls that paid no fixed ZK fee (and are not L2→L1): the base of the gateway
+        /// settlement fee when the batch settles.
+        chargeable_calls: u64,
+    },
+    /// The chain sealed its open batch.
+    BatchSealed {
+        /// Chain.
+        chain: ChainId,
+        /// Batch number.
+        number: u64,
+        /// Logs in it.
+        logs: u64,
+        /// Its chain batch root.
+        chain_batch_root: B256,
+    },
+    /// A batch root was appended to its settlement layer (Gateway's message root, or L1's
+    /// record of batch roots).
+    BatchSettled {
+        /// Settling chain.
+        chain: ChainId,
+        /// Batch number.
+        batch: u64,
+        /// Settlement layer.
+        settlement_layer: ChainId,
+        /// The batch's chain batch root.
+        chain_batch_root: B256,
+    },
+    /// L2InteropRootStorage accepted a root.
+    InteropRootImported {
+        /// Importing chain.
+        chain: ChainId,
+        /// Chain whose batch the root is.
+        source: ChainId,
+        /// Batch.
+        batch: u64,
+        /// Root.
+        root: B256,
+    },
+    /// InteropHandler: Unreceived → Verified.
+    BundleVerified {
+        /// Destination chain.
+        chain: ChainId,
+        /// Bundle hash.
+        bundle_hash: B256,
+    },
+    /// InteropHandler: the bundle executed atomically.
+    BundleExecuted {
+        /// Destination chain.
+        chain: ChainId,
+        /// Bundle hash.
+        bundle_hash: B256,
+    },
+    /// InteropHandler: the bundle is being processed call by call.
+    BundleUnbundled {
+        /// Destination chain.
+        chain: ChainId,
+        /// Bundle hash.
+        bundle_hash: B256,
+    },
+    /// InteropHandler: one call reached its final status.
+    CallProcessed {
+        /// Destination chain.
+        chain: ChainId,
+        /// Bundle hash.
+        bundle_hash: B256,
+        /// Call index.
+        index: u32,
+        /// Executed or Cancelled.
+        status: CallStatus,
+    },
+    /// A call was delivered to its target (ERC-7786 `receiveMessage`; informational).
+    MessageReceived {
+        /// Destination chain.
+        chain: ChainId,
+        /// Target.
+        to: Address,
+        /// Send id.
+        send_id: B256,
+        /// Value delivered.
+        value: U256,
+    },
+}

@@ -1,0 +1,121 @@
+//! The network's first state: assets, chains and the initial ZK distribution, plus a built-in
+//! devnet that demos, tests and benchmarks share.
+
+use crate::chain::{AssetId, AssetInfo, ChainConfig, ChainKind, ETH_TOKEN_ADDRESS};
+use crate::units::tokens;
+use crate::ChainId;
+use alloy_primitives::{address, Address, U256};
+use serde::{Deserialize, Serialize};
+
+/// `DEFAULT_ZK_INTEROP_FEE`: 10 ZK per call, deliberately above the intended gateway
+/// settlement fee (era-contracts InteropCenter; ZIP-16).
+pub fn default_zk_interop_fee() -> U256 {
+    tokens(10)
+}
+
+/// The ZK token's L1 address, used for its asset id.
+pub const ZK_L1_ADDRESS: Address = address!("66A5cFB2e9c529f14FE6364Ad1075dF3a649C0A5");
+
+/// Everything needed to build the network's first state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Genesis {
+    /// Clock at genesis (unix seconds).
+    pub start_time: u64,
+    /// Fixed ZK fee per call on every chain.
+    pub zk_interop_fee: U256,
+    /// Role admin of the ZK token (burner roles, capped minters).
+    pub token_admin: Address,
+    /// Known assets (every chain's base token must be one).
+    pub assets: Vec<AssetInfo>,
+    /// Chains, L1 first.
+    pub chains: Vec<ChainConfig>,
+    /// Initial ZK distribution.
+    pub zk_allocations: Vec<(Address, U256)>,
+}
+
+/// Chain ids of the built-in devnet.
+pub mod devnet {
+    use super::ChainId;
+    /// Ethereum.
+    pub const L1: ChainId = 1;
+    /// ZK Gateway (its mainnet id).
+    pub const GATEWAY: ChainId = 9075;
+    /// ZKsync Era (its mainnet id), ETH-based, settling on Gateway.
+    pub const ERA: ChainId = 324;
+    /// A second ETH-based chain on Gateway.
+    pub const ETH_CHAIN: ChainId = 270;
+    /// A ZK-based chain on Gateway.
+    pub const ZK_CHAIN: ChainId = 271;
+    /// An ETH-based chain that settles directly on L1.
+    pub const L1_CHAIN: ChainId = 272;
+}
+
+/// The asset id of ETH.
+pub fn eth() -> AssetId {
+    AssetId::native(devnet::L1, ETH_TOKEN_ADDRESS)
+}
+
+/// The asset id of ZK (as a bridged base token).
+pub fn zk() -> AssetId {
+    AssetId::native(devnet::L1, ZK_L1_ADDRESS)
+}
+
+/// A deterministic, recognisable account address for a name (`keccak("flywheel:" + name)`).
+pub fn account(name: &str) -> Address {
+    Address::from_word(alloy_primitives::keccak256(format!("flywheel:{name}")))
+}
+
+impl Genesis {
+    /// The built-in devnet: L1, Gateway, Era, an ETH chain and a ZK-based chain on Gateway,
+    /// and an ETH chain settling on L1. 1B ZK go to the `treasury` account.
+    pub fn devnet() -> Self {
+        let chain = |id, name: &str, kind, base, sl| ChainConfig {
+            id,
+            name: name.to_string(),
+            kind,
+            base_token: base,
+            settlement_layer: sl,
+            zk_token_available: kind != ChainKind::L1,
+            operator: account(&format!("operator-{name}")),
+        };
+        use devnet::*;
+        Self {
+            start_time: 1_780_000_000,
+            zk_interop_fee: default_zk_interop_fee(),
+            token_admin: account("token-admin"),
+            assets: vec![
+                AssetInfo {
+                    symbol: "ETH".into(),
+                    origin_chain: L1,
+                    token: ETH_TOKEN_ADDRESS,
+                },
+                AssetInfo {
+                    symbol: "ZK".into(),
+                    origin_chain: L1,
+                    token: ZK_L1_ADDRESS,
+                },
+            ],
+            chains: vec![
+                chain(L1, "ethereum", ChainKind::L1, eth(), None),
+                chain(GATEWAY, "gateway", ChainKind::Gateway, zk(), Some(L1)),
+                chain(ERA, "era", ChainKind::ZkChain, eth(), Some(GATEWAY)),
+                chain(
+                    ETH_CHAIN,
+                    "eth-chain",
+                    ChainKind::ZkChain,
+                    eth(),
+                    Some(GATEWAY),
+                ),
+                chain(
+                    ZK_CHAIN,
+                    "zk-chain",
+                    ChainKind::ZkChain,
+                    zk(),
+                    Some(GATEWAY),
+                ),
+                chain(L1_CHAIN, "l1-chain", ChainKind::ZkChain, eth(), Some(L1)),
+            ],
+            zk_allocations: vec![(account("treasury"), tokens(1_000_000_000))],
+        }
+    }
+}

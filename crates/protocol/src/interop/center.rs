@@ -1,0 +1,333 @@
+//! InteropCenter, the send side: validates a bundle request, charges its fees, moves its value
+//! and publishes its message as an L2→L1 log.
+
+use super::bundle::{
+    self, parse_attributes, parse_call_target, split_levels, BundleAttributes, CallAttributes,
+    InteropBundle, InteropCall, InteropCallStarter, SealedBundle, INTEROP_VERSION,
+};
+use crate::address::InteropAddress;
+use crate::chain::{ChainKind, INTEROP_CENTER};
+use crate::error::ProtocolError;
+use crate::event::Event;
+use crate::interop::recipient::IndirectContext;
+use crate::merkle::L2_TO_L1_LOGS_TREE_LEAVES;
+use crate::network::Exec;
+use crate::ChainId;
+use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
+
+/// One call after its starter was resolved on the source chain.
+struct ResolvedCall {
+    call: InteropCall,
+    indirect_value: U256,
+    /// ERC-7930 recipient for the `MessageSent` event.
+    recipient: Bytes,
+}
+
+impl Exec<'_> {
+    /// `sendMessage`: one call, attributes of both levels in one list.
+    pub(crate) fn send_message(
+        &mut self,
+        chain: ChainId,
+        sender: Address,
+        recipient: &[u8],
+        payload: Bytes,
+        attributes: &[Bytes],
+        value: U256,
+    ) -> Result<B256, ProtocolError> {
+        let to = InteropAddress::decode(recipient)?;
+        let (Some(dest), Some(target)) = (to.chain_id, to.address) else {
+            return Err(ProtocolError::BadDestination(
+                "sendMessage needs a recipient with both chain and address".into(),
+            ));
+        };
+        let (call_level, bundle_attrs) = split_levels(attributes)?;
+        let starter = InteropCallStarter {
+            to: InteropAddress::address_only(target).encode(),
+            data: payload,
+            call_attributes: call_level,
+        };
+        let destination = InteropAddress::chain_only(dest).encode();
+        self.send_bundle(
+            chain,
+            sender,
+            &destination,
+            &[starter],
+            &bundle_attrs,
+            value,
+        )
+    }
+
+    /// `sendBundle`: returns the bundle hash.
+    pub(crate) fn send_bundle(
+        &mut self,
+        chain: ChainId,
+        sender: Address,
+        destination: &[u8],
+        starters: &[InteropCallStarter],
+        attributes: &[Bytes],
+        value: U256,
+    ) -> Result<B256, ProtocolError> {
+        let now = self.state.time;
+        let source = self.state.chain(chain)?;
+        if source.config.kind == ChainKind::L1 {
+            return Err(ProtocolError::InteropFromL1(chain));
+        }
+        let dest_addr = InteropAddress::decode(destination)?;
+        let dest_id = match (dest_addr.chain_id, dest_addr.address) {
+            (Some(id), None) => id,
+            _ => {
+                return Err(ProtocolError::BadDestination(
+                    "the destination must name a chain and no address".into(),
+                ))
+            }
+        };
+        if dest_id == chain {
+            return Err(ProtocolError::InteropToSelf(chain));
+        }
+        let dest = self
+            .state
+            .chains
+            .get(&dest_id)
+            .ok_or(ProtocolError::DestinationNotRegistered(dest_id))?;
+        if starters.is_empty() {
+            return Err(ProtocolError::EmptyBundle);
+        }
+        if source.pending_logs.len() >= L2_TO_L1_LOGS_TREE_LEAVES {
+            return Err(ProtocolError::BatchFull {
+                chain,
+                batch: source.next_batch_number(),
+                max: L2_TO_L1_LOGS_TREE_LEAVES,
+            });
+        }
+        let (_, options) = parse_attributes(attributes, false, true)?;
+        let src_base = source.config.base_token;
+        let dest_base = dest.config.base_token;
+        let to_l1 = dest.config.kind == ChainKind::L1;
+        let same_base = src_base == dest_base;
+        let protocol_fee = source.interop_protocol_fee;
+        let zk_fee = source.zk_interop_fee;
+        let operator = source.config.operator;
+        let zk_available = source.config.zk_token_available;
+        let count = source.bundle_count.get(&sender).copied().unwrap_or(0);
+
+        // Parse every starter before touching any state.
+        let mut parsed: Vec<(Address, CallAttributes, &InteropCallStarter)> =
+            Vec::with_capacity(starters.len());
+        for s in starters {
+            let target = parse_call_target(&s.to)?;
+            let (call_attrs, _) = parse_attributes(&s.call_attributes, true, false)?;
+            parsed.push((target, call_attrs, s));
+        }
+        let calls = starters.len() as u64;
+        let fixed_fee = options.use_fixed_fee && !to_l1;
+        let base_fee = if to_l1 || fixed_fee {
+            U256::ZERO
+        } else {
+            protocol_fee
+                .checked_mul(U256::from(calls))
+                .ok_or(ProtocolError::Overflow("protocol fee"))?
+        };
+        let zk_total = if fixed_fee {
+            if !zk_available {
+                return Err(ProtocolError::ZkTokenNotAvailable(chain));
+            }
+            zk_fee
+                .checked_mul(U256::from(calls))
+                .ok_or(ProtocolError::Overflow("ZK fee"))?
+        } else {
+            U256::ZERO
+        };
+        // Resolve calls: direct ones as given, indirect ones through their source-side target
+        // (which receives the indirect value first).
+        let mut resolved = Vec::with_capacity(parsed.len());
+        for (target, attrs, starter) in parsed {
+            let r = match attrs.indirect_value {
+                None => ResolvedCall {
+                    call: InteropCall {
+                        version: INTEROP_VERSION,
+                        shadowAccount: false,
+                        to: target,
+                        from: sender,
+                        value: attrs.value,
+                        data: starter.data.clone(),
+                    },
+                    indirect_value: U256::ZERO,
+                    recipient: InteropAddress::new(dest_id, target).encode(),
+                },
+                Some(indirect_value) => {
+                    self.resolve_indirect(chain, dest_id, sender, target, starter, indirect_value)?
+                }
+            };
+            resolved.push(r);
+        }
+        let total = |f: fn(&ResolvedCall) -> U256| -> Result<U256, ProtocolError> {
+            resolved.iter().try_fold(U256::ZERO, |acc, r| {
+                acc.checked_add(f(r))
+                    .ok_or(ProtocolError::Overflow("call values"))
+            })
+        };
+        let call_values = total(|r| r.call.value)?;
+        let indirect_values = total(|r| r.indirect_value)?;
+        // msg.value must be exact: indirect values + base-token fees, plus the call values
+        // when both chains share a base token (they are burned here and minted there).
+        let mut needed = indirect_values
+            .checked_add(base_fee)
+            .ok_or(ProtocolError::Overflow("msg.value"))?;
+        if same_base {
+            needed = needed
+                .checked_add(call_values)
+                .ok_or(ProtocolError::Overflow("msg.value"))?;
+        }
+        if value != needed {
+            return Err(ProtocolError::MsgValueMismatch {
+                sent: value,
+                needed,
+            });
+        }
+
+        // Fees: the base-token fee out of msg.value, or ZK pulled with transferFrom.
+        if fixed_fee {
+            let evs = self.state.token.transfer_from(
+                INTEROP_CENTER,
+                sender,
+                INTEROP_CENTER,
+                zk_total,
+                now,
+            )?;
+            self.token_events(evs);
+        } else if !base_fee.is_zero() {
+            self.require_balance(chain, src_base, sender, base_fee)?;
+        }
+        if fixed_fee || !base_fee.is_zero() {
+            self.emit(Event::InteropFeeCollected {
+                chain,
+                operator,
+                payer: sender,
+                fixed_zk: fixed_fee,
+                calls,
+                amount: if fixed_fee { zk_total } else { base_fee },
+            });
+        }
+        // Call values leave the source (burned; the destination's base token when it differs,
+        // which the sender must hold here as a bridged asset).
+        if !call_values.is_zero() {
+            self.require_balance(chain, dest_base, sender, call_values)?;
+            self.emit(Event::ValueBurned {
+                chain,
+                asset: dest_base,
+                from: sender,
+                amount: call_values,
+            });
+        }
+
+        let unbundler = options
+            .unbundler_address
+            .unwrap_or(InteropAddress::new(chain, sender));
+        let bundle = InteropBundle {
+            version: INTEROP_VERSION,
+            sourceChainId: U256::from(chain),
+            destinationChainId: U256::from(dest_id),
+            interopBundleSalt: bundle::bundle_salt(sender, count),
+            calls: resolved.iter().map(|r| r.call.clone()).collect(),
+            bundleAttributes: BundleAttributes {
+                executionAddress: options
+                    .execution_address
+                    .map(|a| a.encode())
+                    .unwrap_or_default(),
+                unbundlerAddress: unbundler.encode(),
+            },
+        };
+        let sealed = SealedBundle::new(bundle)?;
+        let message_hash = keccak256(sealed.message());
+        for (i, r) in resolved.iter().enumerate() {
+            self.emit(Event::MessageSent {
+                chain,
+                send_id: bundle::send_id(&sealed.hash, i),
+                sender: InteropAddress::new(chain, r.call.from).encode(),
+                recipient: r.recipient.clone(),
+                payload: r.call.data.clone(),
+                value: r.call.value,
+            });
+        }
+        let hash = sealed.hash;
+        self.emit(Event::InteropBundleSent {
+            chain,
+            sender,
+            message_hash,
+            bundle_hash: hash,
+            bundle: sealed.bundle,
+            chargeable_calls: if fixed_fee || to_l1 { 0 } else { calls },
+        });
+        Ok(hash)
+    }
+
+    /// An indirect call: the indirect value goes to the source-side target, which returns the
+    /// call to make on the destination; the call's `from` is that target.
+    fn resolve_indirect(
+        &mut self,
+        chain: ChainId,
+        dest_id: ChainId,
+        sender: Address,
+        target: Address,
+        starter: &InteropCallStarter,
+        indirect_value: U256,
+    ) -> Result<ResolvedCall, ProtocolError> {
+        let code = self.code;
+        let Some(contract) = code.indirect(chain, target) else {
+            return Err(ProtocolError::CallReverted {
+                chain,
+                index: 0,
+                target,
+                reason: "no indirect-call target deployed there".into(),
+            });
+        };
+        let base = self.state.chain(chain)?.config.base_token;
+        if !indirect_value.is_zero() {
+            self.require_balance(chain, base, sender, indirect_value)?;
+            self.emit(Event::Transferred {
+                chain,
+                asset: base,
+                from: sender,
+                to: target,
+                amount: indirect_value,
+            });
+        }
+        let returned = {
+            let mut ctx = IndirectContext {
+                exec: self,
+                chain,
+                this: target,
+            };
+            contract
+                .initiate_indirect_call(&mut ctx, dest_id, sender, &starter.data, indirect_value)
+                .map_err(|reason| ProtocolError::CallReverted {
+                    chain,
+                    index: 0,
+                    target,
+                    reason,
+                })?
+        };
+        let to = parse_call_target(&returned.to)?;
+        let (attrs, _) = parse_attributes(&returned.call_attributes, true, false)?;
+        if attrs.indirect_value.is_some() {
+            return Err(ProtocolError::CallReverted {
+                chain,
+                index: 0,
+                target,
+                reason: "an indirect call cannot return another indirect call".into(),
+            });
+        }
+        Ok(ResolvedCall {
+            call: InteropCall {
+                version: INTEROP_VERSION,
+                shadowAccount: false,
+                to,
+                from: target,
+                value: attrs.value,
+                data: returned.data,
+            },
+            indirect_value,
+            recipient: InteropAddress::new(dest_id, to).encode(),
+        })
+    }
+}

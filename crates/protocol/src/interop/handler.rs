@@ -1,0 +1,276 @@
+//! InteropHandler, the receive side: verifies a bundle's inclusion proof, executes all its
+//! calls atomically, or lets its unbundler execute and cancel calls one by one.
+
+use super::bundle::{self, SealedBundle};
+use crate::address::InteropAddress;
+use crate::chain::{BundleStatus, CallStatus, INTEROP_CENTER};
+use crate::error::ProtocolError;
+use crate::event::Event;
+use crate::interop::recipient::{ReceivedMessage, RecipientContext};
+use crate::network::Exec;
+use crate::settlement::{self, MessageInclusionProof};
+use crate::ChainId;
+use alloy_primitives::{Address, Bytes};
+
+impl Exec<'_> {
+    /// Decodes the bundle and checks that it is meant for `chain`.
+    fn decode_for(&self, chain: ChainId, encoded: &Bytes) -> Result<SealedBundle, ProtocolError> {
+        self.state.chain(chain)?;
+        let sealed = SealedBundle::from_encoded(encoded)?;
+        let dest = sealed.destination()?;
+        if dest != chain {
+            return Err(ProtocolError::ContextMismatch(format!(
+                "bundle is for chain {dest}, not chain {chain}"
+            )));
+        }
+        Ok(sealed)
+    }
+
+    /// Context and inclusion checks of `verifyBundle` (no state change).
+    fn check_inclusion(
+        &self,
+        chain: ChainId,
+        sealed: &SealedBundle,
+        proof: &MessageInclusionProof,
+    ) -> Result<(), ProtocolError> {
+        if proof.chain_id != sealed.source() {
+            return Err(ProtocolError::ContextMismatch(format!(
+                "proof is for chain {}, bundle comes from chain {}",
+                proof.chain_id,
+                sealed.source()
+            )));
+        }
+        if proof.message.sender != INTEROP_CENTER {
+            return Err(
+                settlement::ProofError::UnauthorizedMessageSender(proof.message.sender).into(),
+            );
+        }
+        if proof.message.data.as_ref() != sealed.message().as_slice() {
+            return Err(ProtocolError::ContextMismatch(
+                "the proven message is not this bundle".into(),
+            ));
+        }
+        settlement::verify_proof(self.state.chain(chain)?, proof)?;
+        Ok(())
+    }
+
+    /// `verifyBundle`: permissionless, Unreceived → Verified.
+    pub(crate) fn verify_bundle(
+        &mut self,
+        chain: ChainId,
+        encoded: &Bytes,
+        proof: &MessageInclusionProof,
+    ) -> Result<(), ProtocolError> {
+        let sealed = self.decode_for(chain, encoded)?;
+        if let Some(status) = self.state.chain(chain)?.bundle_status(&sealed.hash) {
+            return Err(ProtocolError::BundleAlreadyProcessed {
+                hash: sealed.hash,
+                status,
+            });
+        }
+        self.check_inclusion(chain, &sealed, proof)?;
+        self.emit(Event::BundleVerified {
+            chain,
+            bundle_hash: sealed.hash,
+        });
+        Ok(())
+    }
+
+    /// `executeBundle`: every call or none. Only the execution address may call it when one
+    /// is set; an Unreceived bundle is proven inline.
+    pub(crate) fn execute_bundle(
+        &mut self,
+        chain: ChainId,
+        caller: Address,
+        encoded: &Bytes,
+        proof: Option<&MessageInclusionProof>,
+    ) -> Result<(), ProtocolError> {
+        let sealed = self.decode_for(chain, encoded)?;
+        let hash = sealed.hash;
+        let exec_addr = &sealed.bundle.bundleAttributes.executionAddress;
+        if !exec_addr.is_empty() && !InteropAddress::decode(exec_addr)?.permits(chain, caller) {
+            return Err(ProtocolError::Unauthorized {
+                action: "execute",
+                hash,
+                caller,
+                chain,
+            });
+        }
+        match self.state.chain(chain)?.bundle_status(&hash) {
+            None => {
+                let proof = proof.ok_or(ProtocolError::BundleNotVerified(hash))?;
+                self.check_inclusion(chain, &sealed, proof)?;
+                self.emit(Event::BundleVerified {
+                    chain,
+                    bundle_hash: hash,
+                });
+            }
+            Some(BundleStatus::Verified) => {}
+            Some(status) => return Err(ProtocolError::BundleAlreadyProcessed { hash, status }),
+        }
+        // Statuses flip before any call runs, so a re-entrant attempt sees it processed.
+        self.emit(Event::BundleExecuted {
+            chain,
+            bundle_hash: hash,
+        });
+        for index in 0..sealed.bundle.calls.len() {
+            let index = index as u32; // invariant: a bundle's calls fit u32 (one batch's logs cannot hold more)
+            self.emit(Event::CallProcessed {
+                chain,
+                bundle_hash: hash,
+                index,
+                status: CallStatus::Executed,
+            });
+            self.deliver(chain, &sealed, index)?;
+        }
+        Ok(())
+    }
+
+    /// `unbundleBundle`: only the unbundler; per call, Executed from Unprocessed only, Cancelled
+    /// unless Executed; repeatable.
+    pub(crate) fn unbundle_bundle(
+        &mut self,
+        chain: ChainId,
+        caller_chain: ChainId,
+        caller: Address,
+        encoded: &Bytes,
+        statuses: &[CallStatus],
+    ) -> Result<(), ProtocolError> {
+        let sealed = self.decode_for(chain, encoded)?;
+        let hash = sealed.hash;
+        let unbundler = InteropAddress::decode(&sealed.bundle.bundleAttributes.unbundlerAddress)?;
+        if !unbundler.permits(caller_chain, caller) {
+            return Err(ProtocolError::Unauthorized {
+                action: "unbundle",
+                hash,
+                caller,
+                chain: caller_chain,
+            });
+        }
+        let status = self.state.chain(chain)?.bundle_status(&hash);
+        match status {
+            Some(BundleStatus::Verified) | Some(BundleStatus::Unbundled) => {}
+            Some(s) => return Err(ProtocolError::BundleAlreadyProcessed { hash, status: s }),
+            None => return Err(ProtocolError::BundleNotVerified(hash)),
+        }
+        let calls = sealed.bundle.calls.len();
+        if statuses.len() != calls {
+            return Err(ProtocolError::StatusCountMismatch {
+                given: statuses.len(),
+                calls,
+            });
+        }
+        if status == Some(BundleStatus::Verified) {
+            self.emit(Event::BundleUnbundled {
+                chain,
+                bundle_hash: hash,
+            });
+        }
+        let refund_to = unbundler.address.unwrap_or(caller);
+        for (index, want) in statuses.iter().enumerate() {
+            let index = index as u32;
+            let current = self.state.chain(chain)?.call_status(&hash, index);
+            let bad = ProtocolError::BadCallTransition {
+                hash,
+                index,
+                from: current,
+                to: *want,
+            };
+            match (*want, current) {
+                (CallStatus::Unprocessed, _) => {}
+                (CallStatus::Executed, CallStatus::Unprocessed) => {
+                    self.emit(Event::CallProcessed {
+                        chain,
+                        bundle_hash: hash,
+                        index,
+                        status: CallStatus::Executed,
+                    });
+                    self.deliver(chain, &sealed, index)?;
+                }
+                (CallStatus::Executed, _) => return Err(bad),
+                (CallStatus::Cancelled, CallStatus::Cancelled) => {}
+                (CallStatus::Cancelled, CallStatus::Executed) => return Err(bad),
+                (CallStatus::Cancelled, CallStatus::Unprocessed) => {
+                    self.emit(Event::CallProcessed {
+                        chain,
+                        bundle_hash: hash,
+                        index,
+                        status: CallStatus::Cancelled,
+                    });
+                    // Model choice: a cancelled call's value is minted to the unbundler here,
+                    // so interop value is never destroyed.
+                    let value = sealed.bundle.calls[index as usize].value;
+                    if !value.is_zero() {
+                        let asset = self.state.chain(chain)?.config.base_token;
+                        self.emit(Event::ValueMinted {
+                            chain,
+                            asset,
+                            to: refund_to,
+                            amount: value,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Delivers call `index`: mints its value to the target, then runs the target's code
+    /// (ERC-7786 `receiveMessage`). A target without code accepts only a plain value transfer.
+    fn deliver(
+        &mut self,
+        chain: ChainId,
+        sealed: &SealedBundle,
+        index: u32,
+    ) -> Result<(), ProtocolError> {
+        let call = &sealed.bundle.calls[index as usize];
+        let send_id = bundle::send_id(&sealed.hash, index as usize);
+        let asset = self.state.chain(chain)?.config.base_token;
+        if !call.value.is_zero() {
+            self.emit(Event::ValueMinted {
+                chain,
+                asset,
+                to: call.to,
+                amount: call.value,
+            });
+        }
+        self.emit(Event::MessageReceived {
+            chain,
+            to: call.to,
+            send_id,
+            value: call.value,
+        });
+        let code = self.code;
+        match code.recipient(chain, call.to) {
+            Some(contract) => {
+                let message = ReceivedMessage {
+                    send_id,
+                    source_chain: sealed.source(),
+                    sender: InteropAddress::new(sealed.source(), call.from),
+                    payload: call.data.clone(),
+                    value: call.value,
+                };
+                let mut ctx = RecipientContext {
+                    exec: self,
+                    chain,
+                    this: call.to,
+                };
+                contract
+                    .receive_message(&mut ctx, &message)
+                    .map_err(|reason| ProtocolError::CallReverted {
+                        chain,
+                        index,
+                        target: call.to,
+                        reason,
+                    })
+            }
+            None if call.data.is_empty() => Ok(()),
+            None => Err(ProtocolError::CallReverted {
+                chain,
+                index,
+                target: call.to,
+                reason: "no contract at the target to receive a payload".into(),
+            }),
+        }
+    }
+}

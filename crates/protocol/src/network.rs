@@ -1,0 +1,819 @@
+//! The network: every chain, the ZK token and the clock, behind one `apply(action)`.
+//!
+//! `Network::apply` snapshots the state (O(1): all collections are persistent), runs the
+//! action's handler, and on any error restores the snapshot — so a rejected action changes
+//! nothing, however far it got. Handlers change state only by emitting events
+//! ([`State::apply_event`]), which is what makes the event log replayable.
+
+use crate::chain::{AssetId, AssetInfo, Batch, CallStatus, Chain, ChainKind, MessageLocation};
+use crate::error::ProtocolError;
+use crate::event::Event;
+use crate::genesis::Genesis;
+use crate::interop::bundle::{InteropCallStarter, SealedBundle};
+use crate::interop::recipient::Code;
+use crate::merkle::{self, LogsTree};
+use crate::settlement::{self, L2Message, MessageInclusionProof};
+use crate::token::ZkToken;
+use crate::ChainId;
+use alloy_primitives::{Address, Bytes, B256, U256};
+use imbl::OrdMap;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// The whole protocol state. Equality is what the replay tests compare.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    /// Seconds since the unix epoch.
+    pub time: u64,
+    /// The ZK token (one canonical ledger: see ARCHITECTURE.md).
+    pub token: ZkToken,
+    /// Registered assets.
+    pub assets: OrdMap<AssetId, AssetInfo>,
+    /// Chains by id.
+    pub chains: OrdMap<ChainId, Chain>,
+    /// Supply of each asset that entered the model (`Funded`).
+    pub issued: OrdMap<AssetId, U256>,
+    /// Interop value burned on a source and not yet minted on a destination.
+    pub in_flight: OrdMap<AssetId, U256>,
+}
+
+impl State {
+    /// A chain by id.
+    pub fn chain(&self, id: ChainId) -> Result<&Chain, ProtocolError> {
+        self.chains.get(&id).ok_or(ProtocolError::UnknownChain(id))
+    }
+
+    fn chain_mut(&mut self, id: ChainId) -> Option<&mut Chain> {
+        self.chains.get_mut(&id)
+    }
+
+    /// Applies one event. The only code path that changes state. Fails only on a token event
+    /// that does not fit the token's state (a corrupted log).
+    pub fn apply_event(&mut self, event: &Event) -> Result<(), ProtocolError> {
+        self.apply_with(event, None)
+    }
+
+    /// Applies an event, reusing a logs tree the handler already built for `BatchSealed`.
+    fn apply_with(
+        &mut self,
+        event: &Event,
+        prebuilt: Option<LogsTree>,
+    ) -> Result<(), ProtocolError> {
+        match event {
+            Event::TimeAdvanced { now } => self.time = *now,
+            Event::Token(ev) => self.token.apply(ev)?,
+            Event::Funded {
+                chain,
+                asset,
+                to,
+                amount,
+            } => {
+                add(self.issued.entry(*asset).or_default(), *amount);
+                if let Some(c) = self.chain_mut(*chain) {
+                    c.credit(*asset, *to, *amount);
+                }
+            }
+            Event::Transferred {
+                chain,
+                asset,
+                from,
+                to,
+                amount,
+            } => {
+                if let Some(c) = self.chain_mut(*chain) {
+                    c.debit(*asset, *from, *amount);
+                    c.credit(*asset, *to, *amount);
+                }
+            }
+            Event::ValueBurned {
+                chain,
+                asset,
+                from,
+                amount,
+            } => {
+                add(self.in_flight.entry(*asset).or_default(), *amount);
+                if let Some(c) = self.chain_mut(*chain) {
+                    c.debit(*asset, *from, *amount);
+                }
+            }
+            Event::ValueMinted {
+                chain,
+                asset,
+                to,
+                amount,
+            } => {
+                let f = self.in_flight.entry(*asset).or_default();
+                *f = f.saturating_sub(*amount);
+                if let Some(c) = self.chain_mut(*chain) {
+                    c.credit(*asset, *to, *amount);
+                }
+            }
+            Event::InteropProtocolFeeSet { chain, fee } => {
+                if let Some(c) = self.chain_mut(*chain) {
+                    c.interop_protocol_fee = *fee;
+                }
+            }
+            Event::InteropFeeCollected {
+                chain,
+                operator,
+                payer,
+                fixed_zk,
+                amount,
+                ..
+            } => {
+                if let Some(c) = self.chain_mut(*chain) {
+                    if *fixed_zk {
+                        add(c.accrued_zk_fees.entry(*operator).or_default(), *amount);
+                    } else {
+                        let base = c.config.base_token;
+                        c.debit(base, *payer, *amount);
+                        c.credit(base, crate::chain::INTEROP_CENTER, *amount);
+                        add(c.accrued_base_fees.entry(*operator).or_default(), *amount);
+                    }
+                }
+            }
+            Event::MessageSent { .. } | Event::MessageReceived { .. } => {}
+            Event::InteropBundleSent {
+                chain,
+                sender,
+                message_hash,
+                bundle_hash,
+                chargeable_calls,
+                ..
+            } => {
+                if let Some(c) = self.chain_mut(*chain) {
+                    *c.bundle_count.entry(*sender).or_default() += 1;
+                    let index = c.pending_logs.len() as u32;
+                    let tx_number = index as u16; // invariant: < 16,384 logs per batch
+                    let leaf = settlement::message_log_leaf(
+                        tx_number,
+                        crate::chain::INTEROP_CENTER,
+                        message_hash,
+                    );
+                    c.pending_logs.push_back(leaf);
+                    c.pending_chargeable_calls += chargeable_calls;
+                    let location = MessageLocation {
+                        batch: c.next_batch_number(),
+                        index,
+                    };
+                    c.outbox.insert(*bundle_hash, location);
+                }
+            }
+            Event::BatchSealed { chain, number, .. } => {
+                if let Some(c) = self.chain_mut(*chain) {
+                    let logs = match prebuilt {
+                        Some(t) => t,
+                        None => build_logs_tree(c)?,
+                    };
+                    let aggregation = c.message_root.clone();
+                    let aggregated_root = aggregated_root_of(c);
+                    let chain_batch_root = merkle::chain_batch_root(&logs.root(), &aggregated_root);
+                    c.batches.push_back(Batch {
+                        number: *number,
+                        logs,
+                        aggregated_root,
+                        chain_batch_root,
+                        chargeable_calls: c.pending_chargeable_calls,
+                        sl_leaf_index: None,
+                        aggregation,
+                    });
+                    c.pending_logs.clear();
+                    c.pending_chargeable_calls = 0;
+                }
+            }
+            Event::BatchSettled {
+                chain,
+                batch,
+                settlement_layer,
+                chain_batch_root,
+            } => {
+                let Some(sl) = self.chain_mut(*settlement_layer) else {
+                    return Ok(());
+                };
+                let leaf_index = match &mut sl.message_root {
+                    Some(root) => Some(root.append(*chain, *batch, chain_batch_root)),
+                    None => {
+                        // L1 keeps every directly settled batch root: they are its interop roots.
+                        sl.interop_roots.insert((*chain, *batch), *chain_batch_root);
+                        None
+                    }
+                };
+                if let Some(c) = self.chain_mut(*chain) {
+                    if let Some(b) = batch
+                        .checked_sub(1)
+                        .and_then(|i| c.batches.get_mut(i as usize))
+                    {
+                        b.sl_leaf_index = leaf_index;
+                    }
+                }
+            }
+            Event::InteropRootImported {
+                chain,
+                source,
+                batch,
+                root,
+            } => {
+                if let Some(c) = self.chain_mut(*chain) {
+                    c.interop_roots.insert((*source, *batch), *root);
+                }
+            }
+            Event::BundleVerified { chain, bundle_hash } => {
+                self.set_status(*chain, bundle_hash, crate::chain::BundleStatus::Verified)
+            }
+            Event::BundleExecuted { chain, bundle_hash } => self.set_status(
+                *chain,
+                bundle_hash,
+                crate::chain::BundleStatus::FullyExecuted,
+            ),
+            Event::BundleUnbundled { chain, bundle_hash } => {
+                self.set_status(*chain, bundle_hash, crate::chain::BundleStatus::Unbundled)
+            }
+            Event::CallProcessed {
+                chain,
+                bundle_hash,
+                index,
+                status,
+            } => {
+                if let Some(c) = self.chain_mut(*chain) {
+                    c.call_status.insert((*bundle_hash, *index), *status);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn set_status(&mut self, chain: ChainId, hash: &B256, status: crate::chain::BundleStatus) {
+        if let Some(c) = self.chain_mut(chain) {
+            c.bundle_status.insert(*hash, status);
+        }
+    }
+
+    /// Sum of all balances of `asset` on every chain.
+    pub fn total_balance(&self, asset: AssetId) -> U256 {
+        self.chains
+            .values()
+            .flat_map(|c| c.balances.iter())
+            .filter(|((a, _), _)| *a == asset)
+            .fold(U256::ZERO, |acc, (_, v)| acc.saturating_add(*v))
+    }
+}
+
+fn add(slot: &mut U256, amount: U256) {
+    *slot = slot.saturating_add(amount);
+}
+
+fn build_logs_tree(c: &Chain) -> Result<LogsTree, crate::merkle::MerkleError> {
+    let leaves: Vec<B256> = c.pending_logs.iter().copied().collect();
+    // invariant: sends refuse to exceed the tree's capacity, so this cannot fail.
+    LogsTree::new(&leaves)
+}
+
+fn aggregated_root_of(c: &Chain) -> B256 {
+    c.message_root
+        .as_ref()
+        .map_or_else(settlement::empty_aggregated_root, |m| m.root())
+}
+
+/// A typed input to the network. Each one is all-or-nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Action {
+    /// Moves the clock forward by `seconds`.
+    AdvanceTime {
+        /// Seconds to add.
+        seconds: u64,
+    },
+    /// Brings new supply of an asset onto a chain (a deposit from outside the model).
+    Fund {
+        /// Chain.
+        chain: ChainId,
+        /// Asset.
+        asset: AssetId,
+        /// Receiver.
+        to: Address,
+        /// Amount in wei.
+        amount: U256,
+    },
+    /// Transfers an asset within a chain.
+    Transfer {
+        /// Chain.
+        chain: ChainId,
+        /// Asset.
+        asset: AssetId,
+        /// Payer.
+        from: Address,
+        /// Payee.
+        to: Address,
+        /// Amount in wei.
+        amount: U256,
+    },
+    /// ZK token: `transfer`.
+    ZkTransfer {
+        /// Payer.
+        from: Address,
+        /// Payee.
+        to: Address,
+        /// Amount in wei.
+        amount: U256,
+    },
+    /// ZK token: `approve`.
+    ZkApprove {
+        /// Owner.
+        owner: Address,
+        /// Spender.
+        spender: Address,
+        /// Allowance in wei.
+        amount: U256,
+    },
+    /// ZK token: `delegate`.
+    ZkDelegate {
+        /// Delegator.
+        delegator: Address,
+        /// Delegatee.
+        delegatee: Address,
+    },
+    /// ZK token: public `burn`.
+    ZkBurn {
+        /// Holder.
+        holder: Address,
+        /// Amount in wei.
+        amount: U256,
+    },
+    /// The operator sets `interopProtocolFee` on its chain.
+    SetInteropProtocolFee {
+        /// Chain.
+        chain: ChainId,
+        /// Caller (must be the operator).
+        caller: Address,
+        /// Fee per call, base-token wei.
+        fee: U256,
+    },
+    /// InteropCenter `sendBundle`.
+    SendBundle {
+        /// Source chain.
+        chain: ChainId,
+        /// Sender.
+        sender: Address,
+        /// ERC-7930 destination (chain only).
+        destination: Bytes,
+        /// The calls.
+        starters: Vec<InteropCallStarter>,
+        /// Bundle-level ERC-7786 attributes.
+        attributes: Vec<Bytes>,
+        /// msg.value in base-token wei.
+        value: U256,
+    },
+    /// InteropCenter `sendMessage` (ERC-7786, one call).
+    SendMessage {
+        /// Source chain.
+        chain: ChainId,
+        /// Sender.
+        sender: Address,
+        /// ERC-7930 recipient (chain and address).
+        recipient: Bytes,
+        /// Payload.
+        payload: Bytes,
+        /// Call- and bundle-level attributes.
+        attributes: Vec<Bytes>,
+        /// msg.value in base-token wei.
+        value: U256,
+    },
+    /// Seals the chain's open batch and settles it on its settlement layer.
+    SettleBatch {
+        /// Chain.
+        chain: ChainId,
+    },
+    /// L2InteropRootStorage: imports `source`'s batch root on `chain`.
+    ImportInteropRoot {
+        /// Importing chain.
+        chain: ChainId,
+        /// Chain whose root it is.
+        source: ChainId,
+        /// Batch.
+        batch: u64,
+    },
+    /// InteropHandler `verifyBundle`.
+    VerifyBundle {
+        /// Destination chain.
+        chain: ChainId,
+        /// `abi.encode(bundle)`.
+        bundle: Bytes,
+        /// Inclusion proof of its message.
+        proof: MessageInclusionProof,
+    },
+    /// InteropHandler `executeBundle`.
+    ExecuteBundle {
+        /// Destination chain.
+        chain: ChainId,
+        /// Caller on the destination.
+        caller: Address,
+        /// `abi.encode(bundle)`.
+        bundle: Bytes,
+        /// Inclusion proof (needed unless the bundle is already verified).
+        proof: Option<MessageInclusionProof>,
+    },
+    /// InteropHandler `unbundleBundle`.
+    UnbundleBundle {
+        /// Destination chain.
+        chain: ChainId,
+        /// Caller as an ERC-7930 (chain, address) — the unbundler may act from another chain.
+        caller_chain: ChainId,
+        /// Caller address.
+        caller: Address,
+        /// `abi.encode(bundle)`.
+        bundle: Bytes,
+        /// Desired status of each call.
+        statuses: Vec<CallStatus>,
+    },
+}
+
+/// The network: state plus the code of contracts deployed on its chains.
+#[derive(Debug, Clone)]
+pub struct Network {
+    state: State,
+    code: Arc<Code>,
+}
+
+impl Network {
+    /// Builds the genesis state after validating the configuration.
+    pub fn new(genesis: &Genesis) -> Result<Self, ProtocolError> {
+        Self::with_code(genesis, Code::default())
+    }
+
+    /// Builds the genesis state with contracts deployed (interop recipients, indirect-call
+    /// targets).
+    pub fn with_code(genesis: &Genesis, code: Code) -> Result<Self, ProtocolError> {
+        let bad = |m: String| ProtocolError::Genesis(m);
+        let mut assets = OrdMap::new();
+        for a in &genesis.assets {
+            assets.insert(AssetId::native(a.origin_chain, a.token), a.clone());
+        }
+        let mut chains = OrdMap::new();
+        for c in &genesis.chains {
+            if chains.contains_key(&c.id) {
+                return Err(bad(format!("chain {} is listed twice", c.id)));
+            }
+            if !assets.contains_key(&c.base_token) {
+                return Err(bad(format!(
+                    "chain {}'s base token {} is not a listed asset",
+                    c.id, c.base_token
+                )));
+            }
+            match (c.kind, c.settlement_layer) {
+                (ChainKind::L1, None) => {}
+                (ChainKind::L1, Some(_)) => {
+                    return Err(bad(format!(
+                        "L1 chain {} cannot have a settlement layer",
+                        c.id
+                    )))
+                }
+                (_, None) => return Err(bad(format!("chain {} needs a settlement layer", c.id))),
+                (_, Some(sl)) if sl == c.id => {
+                    return Err(bad(format!("chain {} cannot settle on itself", c.id)))
+                }
+                _ => {}
+            }
+            chains.insert(c.id, Chain::new(c.clone(), genesis.zk_interop_fee));
+        }
+        for c in &genesis.chains {
+            if let Some(sl) = c.settlement_layer {
+                match chains.get(&sl).map(|s| s.config.kind) {
+                    Some(ChainKind::L1) => {}
+                    Some(ChainKind::Gateway) if c.kind == ChainKind::ZkChain => {}
+                    Some(_) => {
+                        return Err(ProtocolError::NotASettlementLayer {
+                            chain: c.id,
+                            layer: sl,
+                        })
+                    }
+                    None => {
+                        return Err(bad(format!("chain {} settles on unknown chain {sl}", c.id)))
+                    }
+                }
+            }
+        }
+        let mut token = ZkToken::new(genesis.token_admin);
+        for (to, amount) in &genesis.zk_allocations {
+            token.mint_genesis(*to, *amount)?;
+        }
+        let state = State {
+            time: genesis.start_time,
+            token,
+            assets,
+            chains,
+            issued: OrdMap::new(),
+            in_flight: OrdMap::new(),
+        };
+        Ok(Self {
+            state,
+            code: Arc::new(code),
+        })
+    }
+
+    /// Rebuilds a network by folding `events` over the genesis state.
+    pub fn replay<'a>(
+        genesis: &Genesis,
+        code: Code,
+        events: impl IntoIterator<Item = &'a Event>,
+    ) -> Result<Self, ProtocolError> {
+        let mut net = Self::with_code(genesis, code)?;
+        for ev in events {
+            net.state.apply_event(ev)?;
+        }
+        Ok(net)
+    }
+
+    /// The current state (read-only).
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// The deployed contract code.
+    pub fn code(&self) -> &Code {
+        &self.code
+    }
+
+    /// Applies one action: its events, or a typed error and no change at all.
+    pub fn apply(&mut self, action: Action) -> Result<Vec<Event>, ProtocolError> {
+        let snapshot = self.state.clone();
+        let code = Arc::clone(&self.code);
+        let mut exec = Exec {
+            state: &mut self.state,
+            code: &code,
+            out: Vec::new(),
+        };
+        match exec.dispatch(action) {
+            Ok(()) => Ok(exec.out),
+            Err(e) => {
+                self.state = snapshot;
+                Err(e)
+            }
+        }
+    }
+
+    /// Builds the inclusion proof of a sent bundle's message against a root `destination`
+    /// has imported.
+    pub fn prove_bundle(
+        &self,
+        source: ChainId,
+        bundle: &SealedBundle,
+        destination: ChainId,
+    ) -> Result<MessageInclusionProof, ProtocolError> {
+        let src = self.state.chain(source)?;
+        let dest = self.state.chain(destination)?;
+        let loc = src.outbox.get(&bundle.hash).ok_or_else(|| {
+            ProtocolError::ContextMismatch(format!(
+                "bundle {} was not sent from chain {source}",
+                bundle.hash
+            ))
+        })?;
+        let message = L2Message {
+            tx_number_in_batch: loc.index as u16, // invariant: < 16,384
+            sender: crate::chain::INTEROP_CENTER,
+            data: bundle.message().into(),
+        };
+        Ok(settlement::build_proof(
+            &self.state.chains,
+            source,
+            loc.batch,
+            u64::from(loc.index),
+            message,
+            dest,
+        )?)
+    }
+}
+
+/// One action in progress: the state it mutates through events, and the events so far.
+pub(crate) struct Exec<'a> {
+    pub(crate) state: &'a mut State,
+    pub(crate) code: &'a Code,
+    pub(crate) out: Vec<Event>,
+}
+
+impl Exec<'_> {
+    /// Applies and records an event.
+    pub(crate) fn emit(&mut self, event: Event) {
+        // invariant: only token and batch events can fail to apply; token events are recorded
+        // through `token_events` and batches are sealed with a prebuilt tree.
+        let _ = self.state.apply_with(&event, None);
+        self.out.push(event);
+    }
+
+    /// Records token events the token has already applied.
+    pub(crate) fn token_events(&mut self, events: Vec<crate::token::TokenEvent>) {
+        self.out.extend(events.into_iter().map(Event::Token));
+    }
+
+    pub(crate) fn require_balance(
+        &self,
+        chain: ChainId,
+        asset: AssetId,
+        account: Address,
+        needed: U256,
+    ) -> Result<(), ProtocolError> {
+        let balance = self.state.chain(chain)?.balance(asset, account);
+        if balance < needed {
+            return Err(ProtocolError::InsufficientBalance {
+                chain,
+                asset,
+                account,
+                balance,
+                needed,
+            });
+        }
+        Ok(())
+    }
+
+    fn dispatch(&mut self, action: Action) -> Result<(), ProtocolError> {
+        let now = self.state.time;
+        match action {
+            Action::AdvanceTime { seconds } => {
+                let to = now
+                    .checked_add(seconds)
+                    .ok_or(ProtocolError::Overflow("time"))?;
+                self.emit(Event::TimeAdvanced { now: to });
+            }
+            Action::Fund {
+                chain,
+                asset,
+                to,
+                amount,
+            } => {
+                self.state.chain(chain)?;
+                if !self.state.assets.contains_key(&asset) {
+                    return Err(ProtocolError::UnknownAsset(asset));
+                }
+                self.emit(Event::Funded {
+                    chain,
+                    asset,
+                    to,
+                    amount,
+                });
+            }
+            Action::Transfer {
+                chain,
+                asset,
+                from,
+                to,
+                amount,
+            } => {
+                self.require_balance(chain, asset, from, amount)?;
+                self.emit(Event::Transferred {
+                    chain,
+                    asset,
+                    from,
+                    to,
+                    amount,
+                });
+            }
+            Action::ZkTransfer { from, to, amount } => {
+                let evs = self.state.token.transfer(from, to, amount, now)?;
+                self.token_events(evs);
+            }
+            Action::ZkApprove {
+                owner,
+                spender,
+                amount,
+            } => {
+                let evs = self.state.token.approve(owner, spender, amount)?;
+                self.token_events(evs);
+            }
+            Action::ZkDelegate {
+                delegator,
+                delegatee,
+            } => {
+                let evs = self.state.token.delegate(delegator, delegatee, now)?;
+                self.token_events(evs);
+            }
+            Action::ZkBurn { holder, amount } => {
+                let evs = self.state.token.burn(holder, amount, now)?;
+                self.token_events(evs);
+            }
+            Action::SetInteropProtocolFee { chain, caller, fee } => {
+                let c = self.state.chain(chain)?;
+                if c.config.operator != caller {
+                    return Err(ProtocolError::NotOperator { chain, caller });
+                }
+                self.emit(Event::InteropProtocolFeeSet { chain, fee });
+            }
+            Action::SendBundle {
+                chain,
+                sender,
+                destination,
+                starters,
+                attributes,
+                value,
+            } => {
+                self.send_bundle(chain, sender, &destination, &starters, &attributes, value)?;
+            }
+            Action::SendMessage {
+                chain,
+                sender,
+                recipient,
+                payload,
+                attributes,
+                value,
+            } => {
+                self.send_message(chain, sender, &recipient, payload, &attributes, value)?;
+            }
+            Action::SettleBatch { chain } => self.settle_batch(chain)?,
+            Action::ImportInteropRoot {
+                chain,
+                source,
+                batch,
+            } => self.import_root(chain, source, batch)?,
+            Action::VerifyBundle {
+                chain,
+                bundle,
+                proof,
+            } => {
+                self.verify_bundle(chain, &bundle, &proof)?;
+            }
+            Action::ExecuteBundle {
+                chain,
+                caller,
+                bundle,
+                proof,
+            } => {
+                self.execute_bundle(chain, caller, &bundle, proof.as_ref())?;
+            }
+            Action::UnbundleBundle {
+                chain,
+                caller_chain,
+                caller,
+                bundle,
+                statuses,
+            } => {
+                self.unbundle_bundle(chain, caller_chain, caller, &bundle, &statuses)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn settle_batch(&mut self, chain: ChainId) -> Result<(), ProtocolError> {
+        let c = self.state.chain(chain)?;
+        let Some(layer) = c.config.settlement_layer else {
+            return Err(ProtocolError::NotASettlementLayer {
+                chain,
+                layer: chain,
+            });
+        };
+        let leaves: Vec<B256> = c.pending_logs.iter().copied().collect();
+        let tree = LogsTree::new(&leaves)?;
+        let aggregated = aggregated_root_of(c);
+        let chain_batch_root = merkle::chain_batch_root(&tree.root(), &aggregated);
+        let number = c.next_batch_number();
+        let sealed = Event::BatchSealed {
+            chain,
+            number,
+            logs: leaves.len() as u64,
+            chain_batch_root,
+        };
+        self.state.apply_with(&sealed, Some(tree))?;
+        self.out.push(sealed);
+        self.emit(Event::BatchSettled {
+            chain,
+            batch: number,
+            settlement_layer: layer,
+            chain_batch_root,
+        });
+        Ok(())
+    }
+
+    fn import_root(
+        &mut self,
+        chain: ChainId,
+        source: ChainId,
+        batch: u64,
+    ) -> Result<(), ProtocolError> {
+        let dest = self.state.chain(chain)?;
+        if dest.interop_roots.contains_key(&(source, batch)) {
+            return Err(ProtocolError::RootAlreadyImported {
+                on: chain,
+                chain: source,
+                batch,
+            });
+        }
+        let root = self
+            .state
+            .chain(source)?
+            .batch(batch)
+            .map(|b| b.chain_batch_root)
+            .ok_or(ProtocolError::BatchNotSealed {
+                chain: source,
+                batch,
+            })?;
+        if root.is_zero() {
+            return Err(ProtocolError::ZeroRoot {
+                chain: source,
+                batch,
+            });
+        }
+        self.emit(Event::InteropRootImported {
+            chain,
+            source,
+            batch,
+            root,
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,90 @@
+//! A relayer: the off-chain party that moves a bundle from "sent" to "executed" by composing
+//! ordinary actions — settle the source batch, settle its settlement layer, import the root
+//! on the destination, build the proof, execute. Demos, tests, benchmarks and the simulator's
+//! event mode all relay through here, so the sequence lives in one place.
+
+use crate::chain::ChainKind;
+use crate::error::ProtocolError;
+use crate::event::Event;
+use crate::interop::bundle::SealedBundle;
+use crate::network::{Action, Network};
+use crate::settlement::MessageInclusionProof;
+use crate::ChainId;
+use alloy_primitives::{Address, B256};
+
+/// Settles `source`'s open batch and makes its root available on `destination`: through the
+/// settlement layer's next batch when the source settles on Gateway, directly when it settles
+/// on L1. Returns the events of every action taken.
+pub fn settle_for(
+    net: &mut Network,
+    source: ChainId,
+    destination: ChainId,
+) -> Result<Vec<Event>, ProtocolError> {
+    let mut events = net.apply(Action::SettleBatch { chain: source })?;
+    let src = net.state().chain(source)?;
+    let batch = src.batches.len() as u64;
+    let layer = src
+        .config
+        .settlement_layer
+        .ok_or(ProtocolError::InteropFromL1(source))?;
+    let dest_is_l1 = net.state().chain(destination)?.config.kind == ChainKind::L1;
+    match net.state().chain(layer)?.config.kind {
+        ChainKind::Gateway => {
+            events.extend(net.apply(Action::SettleBatch { chain: layer })?);
+            if !dest_is_l1 {
+                let g = net.state().chain(layer)?.batches.len() as u64;
+                events.extend(net.apply(Action::ImportInteropRoot {
+                    chain: destination,
+                    source: layer,
+                    batch: g,
+                })?);
+            }
+        }
+        _ if !dest_is_l1 => {
+            events.extend(net.apply(Action::ImportInteropRoot {
+                chain: destination,
+                source,
+                batch,
+            })?);
+        }
+        _ => {}
+    }
+    Ok(events)
+}
+
+/// Builds the proof for a sent bundle and executes it on its destination as `executor`.
+pub fn prove_and_execute(
+    net: &mut Network,
+    bundle: &SealedBundle,
+    executor: Address,
+) -> Result<(MessageInclusionProof, Vec<Event>), ProtocolError> {
+    let destination = bundle.destination()?;
+    let proof = net.prove_bundle(bundle.source(), bundle, destination)?;
+    let events = net.apply(Action::ExecuteBundle {
+        chain: destination,
+        caller: executor,
+        bundle: bundle.encoded.clone(),
+        proof: Some(proof.clone()),
+    })?;
+    Ok((proof, events))
+}
+
+/// The bundles an action's events sent, in order.
+pub fn sent_bundles(events: &[Event]) -> Vec<SealedBundle> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            // invariant: the bundle in a sent event was hashed from fields that fit.
+            Event::InteropBundleSent { bundle, .. } => SealedBundle::new(bundle.clone()).ok(),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The hash of the first bundle an action's events sent.
+pub fn first_bundle_hash(events: &[Event]) -> Option<B256> {
+    events.iter().find_map(|e| match e {
+        Event::InteropBundleSent { bundle_hash, .. } => Some(*bundle_hash),
+        _ => None,
+    })
+}

@@ -1,0 +1,656 @@
+//! End-to-end interop flows through the public API: send → settle → import → prove → execute,
+//! chained A → B → C, unbundling, the L1-settled path, and every rejection leaving state as it
+//! was.
+
+// Test helpers pass the library's error through unchanged; its size is the library's concern.
+#![allow(clippy::result_large_err)]
+
+use alloy_primitives::{Address, Bytes, U256};
+use flywheel_protocol::address::InteropAddress;
+use flywheel_protocol::chain::{BundleStatus, CallStatus, INTEROP_CENTER};
+use flywheel_protocol::error::ProtocolError;
+use flywheel_protocol::event::Event;
+use flywheel_protocol::genesis::{account, devnet, eth, Genesis};
+use flywheel_protocol::interop::bundle::{attr, InteropCallStarter, SealedBundle};
+use flywheel_protocol::interop::recipient::{Code, InteropForwarder};
+use flywheel_protocol::network::{Action, Network};
+use flywheel_protocol::relayer;
+use flywheel_protocol::settlement::ProofError;
+use flywheel_protocol::units::tokens;
+use std::sync::Arc;
+
+fn funded(code: Code) -> (Network, Address) {
+    let mut net = Network::with_code(&Genesis::devnet(), code).unwrap();
+    let alice = account("alice");
+    for chain in [devnet::ERA, devnet::ETH_CHAIN, devnet::L1_CHAIN] {
+        net.apply(Action::Fund {
+            chain,
+            asset: eth(),
+            to: alice,
+            amount: tokens(100),
+        })
+        .unwrap();
+    }
+    (net, alice)
+}
+
+fn starter(to: Address, value: U256, data: Bytes) -> InteropCallStarter {
+    InteropCallStarter {
+        to: InteropAddress::address_only(to).encode(),
+        data,
+        call_attributes: if value.is_zero() {
+            vec![]
+        } else {
+            vec![attr::call_value(value)]
+        },
+    }
+}
+
+fn send(
+    net: &mut Network,
+    from: u64,
+    sender: Address,
+    to: u64,
+    starters: Vec<InteropCallStarter>,
+    attributes: Vec<Bytes>,
+    value: U256,
+) -> Result<SealedBundle, ProtocolError> {
+    let events = net.apply(Action::SendBundle {
+        chain: from,
+        sender,
+        destination: InteropAddress::chain_only(to).encode(),
+        starters,
+        attributes,
+        value,
+    })?;
+    Ok(relayer::sent_bundles(&events).remove(0))
+}
+
+#[test]
+fn value_moves_from_era_to_another_chain_through_gateway() {
+    let (mut net, alice) = funded(Code::default());
+    let bob = account("bob");
+    let b = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        vec![starter(bob, tokens(3), Bytes::new())],
+        vec![],
+        tokens(3),
+    )
+    .unwrap();
+    assert_eq!(
+        net.state().chain(devnet::ERA).unwrap().base_balance(alice),
+        tokens(97)
+    );
+    assert_eq!(net.state().in_flight.get(&eth()).copied(), Some(tokens(3)));
+
+    // Not provable before the root is imported.
+    assert!(net
+        .prove_bundle(devnet::ERA, &b, devnet::ETH_CHAIN)
+        .is_err());
+    relayer::settle_for(&mut net, devnet::ERA, devnet::ETH_CHAIN).unwrap();
+    let (proof, events) = relayer::prove_and_execute(&mut net, &b, bob).unwrap();
+    assert!(proof.proof.len() > 15, "a two-level proof through Gateway");
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, Event::BundleExecuted { .. })));
+    let dest = net.state().chain(devnet::ETH_CHAIN).unwrap();
+    assert_eq!(dest.base_balance(bob), tokens(3));
+    assert_eq!(
+        dest.bundle_status(&b.hash),
+        Some(BundleStatus::FullyExecuted)
+    );
+    assert_eq!(net.state().in_flight.get(&eth()).copied(), Some(U256::ZERO));
+
+    // Executing twice is refused and changes nothing.
+    let before = net.state().clone();
+    let again = net.apply(Action::ExecuteBundle {
+        chain: devnet::ETH_CHAIN,
+        caller: bob,
+        bundle: b.encoded.clone(),
+        proof: Some(proof),
+    });
+    assert!(matches!(
+        again,
+        Err(ProtocolError::BundleAlreadyProcessed { .. })
+    ));
+    assert_eq!(net.state(), &before);
+}
+
+#[test]
+fn l1_settled_chain_proves_against_its_own_batch_root() {
+    let (mut net, alice) = funded(Code::default());
+    let bob = account("bob");
+    let b = send(
+        &mut net,
+        devnet::L1_CHAIN,
+        alice,
+        devnet::ERA,
+        vec![starter(bob, tokens(1), Bytes::new())],
+        vec![],
+        tokens(1),
+    )
+    .unwrap();
+    relayer::settle_for(&mut net, devnet::L1_CHAIN, devnet::ERA).unwrap();
+    let (proof, _) = relayer::prove_and_execute(&mut net, &b, bob).unwrap();
+    assert_eq!(
+        proof.proof.len(),
+        16,
+        "metadata + 14 log siblings + aggregated root"
+    );
+    assert_eq!(
+        net.state().chain(devnet::ERA).unwrap().base_balance(bob),
+        tokens(1)
+    );
+}
+
+#[test]
+fn tampered_proofs_and_bundles_are_rejected() {
+    let (mut net, alice) = funded(Code::default());
+    let bob = account("bob");
+    let b = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        vec![starter(bob, tokens(2), Bytes::new())],
+        vec![],
+        tokens(2),
+    )
+    .unwrap();
+    relayer::settle_for(&mut net, devnet::ERA, devnet::ETH_CHAIN).unwrap();
+    let proof = net
+        .prove_bundle(devnet::ERA, &b, devnet::ETH_CHAIN)
+        .unwrap();
+    let before = net.state().clone();
+    let execute = |net: &mut Network, bundle: Bytes, proof| {
+        net.apply(Action::ExecuteBundle {
+            chain: devnet::ETH_CHAIN,
+            caller: bob,
+            bundle,
+            proof: Some(proof),
+        })
+    };
+
+    for i in 0..proof.proof.len() {
+        let mut bad = proof.clone();
+        bad.proof[i].0[31] ^= 1;
+        assert!(
+            execute(&mut net, b.encoded.clone(), bad).is_err(),
+            "flipped word {i}"
+        );
+        assert_eq!(net.state(), &before);
+    }
+    let mut bad = proof.clone();
+    bad.l2_message_index += 1;
+    assert!(execute(&mut net, b.encoded.clone(), bad).is_err());
+    let mut bad = proof.clone();
+    bad.message.sender = alice;
+    assert!(matches!(
+        execute(&mut net, b.encoded.clone(), bad),
+        Err(ProtocolError::Proof(ProofError::UnauthorizedMessageSender(
+            _
+        )))
+    ));
+    let mut bad = proof.clone();
+    bad.proof.truncate(10);
+    assert!(execute(&mut net, b.encoded.clone(), bad).is_err());
+    // A bundle whose value was raised does not match the proven message.
+    let mut forged = b.bundle.clone();
+    forged.calls[0].value = tokens(50);
+    let forged = SealedBundle::new(forged).unwrap();
+    assert!(matches!(
+        execute(&mut net, forged.encoded.clone(), proof.clone()),
+        Err(ProtocolError::ContextMismatch(_))
+    ));
+    // Executing on the wrong chain is a context error.
+    let wrong = net.apply(Action::ExecuteBundle {
+        chain: devnet::ERA,
+        caller: bob,
+        bundle: b.encoded.clone(),
+        proof: Some(proof.clone()),
+    });
+    assert!(matches!(wrong, Err(ProtocolError::ContextMismatch(_))));
+    assert_eq!(net.state(), &before);
+    // The genuine proof still works.
+    execute(&mut net, b.encoded.clone(), proof).unwrap();
+}
+
+#[test]
+fn chained_a_to_b_to_c_through_a_forwarder() {
+    let forwarder = account("forwarder");
+    let mut code = Code::default();
+    code.deploy_recipient(devnet::ETH_CHAIN, forwarder, Arc::new(InteropForwarder));
+    let (mut net, alice) = funded(code);
+    let carol = account("carol");
+    let payload = InteropForwarder::payload(devnet::ERA, carol, Bytes::new());
+    // A = L1_CHAIN → B = ETH_CHAIN (forwarder) → C = ERA.
+    let first = send(
+        &mut net,
+        devnet::L1_CHAIN,
+        alice,
+        devnet::ETH_CHAIN,
+        vec![starter(forwarder, tokens(5), payload)],
+        vec![],
+        tokens(5),
+    )
+    .unwrap();
+    relayer::settle_for(&mut net, devnet::L1_CHAIN, devnet::ETH_CHAIN).unwrap();
+    let (_, events) = relayer::prove_and_execute(&mut net, &first, alice).unwrap();
+    let onward = relayer::sent_bundles(&events);
+    assert_eq!(onward.len(), 1, "executing on B sent one bundle onward");
+    assert_eq!(onward[0].source(), devnet::ETH_CHAIN);
+    relayer::settle_for(&mut net, devnet::ETH_CHAIN, devnet::ERA).unwrap();
+    relayer::prove_and_execute(&mut net, &onward[0], carol).unwrap();
+    assert_eq!(
+        net.state().chain(devnet::ERA).unwrap().base_balance(carol),
+        tokens(5)
+    );
+    assert_eq!(
+        net.state()
+            .chain(devnet::ETH_CHAIN)
+            .unwrap()
+            .base_balance(forwarder),
+        U256::ZERO
+    );
+}
+
+#[test]
+fn a_reverting_call_undoes_the_whole_execution() {
+    let (mut net, alice) = funded(Code::default());
+    let bob = account("bob");
+    // The second call carries data to an address with no code: it reverts.
+    let calls = vec![
+        starter(bob, tokens(1), Bytes::new()),
+        starter(account("eoa"), U256::ZERO, Bytes::from(vec![1, 2, 3])),
+    ];
+    let b = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        calls,
+        vec![],
+        tokens(1),
+    )
+    .unwrap();
+    relayer::settle_for(&mut net, devnet::ERA, devnet::ETH_CHAIN).unwrap();
+    let before = net.state().clone();
+    let err = relayer::prove_and_execute(&mut net, &b, bob).unwrap_err();
+    assert!(
+        matches!(err, ProtocolError::CallReverted { index: 1, .. }),
+        "{err}"
+    );
+    assert_eq!(
+        net.state(),
+        &before,
+        "nothing executed, bundle still Unreceived"
+    );
+}
+
+#[test]
+fn unbundling_executes_and_cancels_call_by_call() {
+    let (mut net, alice) = funded(Code::default());
+    let (bob, dave) = (account("bob"), account("dave"));
+    let calls = vec![
+        starter(bob, tokens(1), Bytes::new()),
+        starter(dave, tokens(2), Bytes::new()),
+        starter(account("eoa"), U256::ZERO, Bytes::from(vec![9])),
+    ];
+    let b = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        calls,
+        vec![],
+        tokens(3),
+    )
+    .unwrap();
+    relayer::settle_for(&mut net, devnet::ERA, devnet::ETH_CHAIN).unwrap();
+    let proof = net
+        .prove_bundle(devnet::ERA, &b, devnet::ETH_CHAIN)
+        .unwrap();
+    let unbundle = |net: &mut Network, caller_chain, caller, statuses: Vec<CallStatus>| {
+        net.apply(Action::UnbundleBundle {
+            chain: devnet::ETH_CHAIN,
+            caller_chain,
+            caller,
+            bundle: b.encoded.clone(),
+            statuses,
+        })
+    };
+    use CallStatus::*;
+    // Not verified yet.
+    assert!(matches!(
+        unbundle(
+            &mut net,
+            devnet::ERA,
+            alice,
+            vec![Executed, Unprocessed, Unprocessed]
+        ),
+        Err(ProtocolError::BundleNotVerified(_))
+    ));
+    net.apply(Action::VerifyBundle {
+        chain: devnet::ETH_CHAIN,
+        bundle: b.encoded.clone(),
+        proof,
+    })
+    .unwrap();
+    // Only the unbundler (alice on Era, the default) may unbundle.
+    assert!(matches!(
+        unbundle(
+            &mut net,
+            devnet::ERA,
+            bob,
+            vec![Executed, Unprocessed, Unprocessed]
+        ),
+        Err(ProtocolError::Unauthorized { .. })
+    ));
+    assert!(matches!(
+        unbundle(
+            &mut net,
+            devnet::ETH_CHAIN,
+            alice,
+            vec![Executed, Unprocessed, Unprocessed]
+        ),
+        Err(ProtocolError::Unauthorized { .. })
+    ));
+    assert!(matches!(
+        unbundle(&mut net, devnet::ERA, alice, vec![Executed]),
+        Err(ProtocolError::StatusCountMismatch { .. })
+    ));
+    unbundle(
+        &mut net,
+        devnet::ERA,
+        alice,
+        vec![Executed, Unprocessed, Cancelled],
+    )
+    .unwrap();
+    let c = net.state().chain(devnet::ETH_CHAIN).unwrap();
+    assert_eq!(c.bundle_status(&b.hash), Some(BundleStatus::Unbundled));
+    assert_eq!(c.base_balance(bob), tokens(1));
+    assert_eq!(c.call_status(&b.hash, 2), Cancelled);
+    // Executed calls cannot run again or be cancelled; cancelling twice is idempotent.
+    assert!(matches!(
+        unbundle(
+            &mut net,
+            devnet::ERA,
+            alice,
+            vec![Executed, Unprocessed, Unprocessed]
+        ),
+        Err(ProtocolError::BadCallTransition { index: 0, .. })
+    ));
+    assert!(matches!(
+        unbundle(
+            &mut net,
+            devnet::ERA,
+            alice,
+            vec![Cancelled, Unprocessed, Unprocessed]
+        ),
+        Err(ProtocolError::BadCallTransition { index: 0, .. })
+    ));
+    assert!(matches!(
+        unbundle(
+            &mut net,
+            devnet::ERA,
+            alice,
+            vec![Unprocessed, Unprocessed, Executed]
+        ),
+        Err(ProtocolError::BadCallTransition { index: 2, .. })
+    ));
+    // Cancel the middle call: its value is refunded to the unbundler on the destination.
+    unbundle(
+        &mut net,
+        devnet::ERA,
+        alice,
+        vec![Unprocessed, Cancelled, Cancelled],
+    )
+    .unwrap();
+    let c = net.state().chain(devnet::ETH_CHAIN).unwrap();
+    assert_eq!(c.base_balance(dave), U256::ZERO);
+    assert_eq!(c.base_balance(alice), tokens(100 + 2));
+    assert_eq!(net.state().in_flight.get(&eth()).copied(), Some(U256::ZERO));
+    // A bundle being unbundled cannot be executed atomically.
+    let exec = net.apply(Action::ExecuteBundle {
+        chain: devnet::ETH_CHAIN,
+        caller: bob,
+        bundle: b.encoded.clone(),
+        proof: None,
+    });
+    assert!(matches!(
+        exec,
+        Err(ProtocolError::BundleAlreadyProcessed { .. })
+    ));
+}
+
+#[test]
+fn execution_address_restricts_who_executes() {
+    let (mut net, alice) = funded(Code::default());
+    let bob = account("bob");
+    let exec = InteropAddress::new(0, bob); // wildcard chain
+    let b = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        vec![starter(bob, tokens(1), Bytes::new())],
+        vec![attr::execution_address(&exec)],
+        tokens(1),
+    )
+    .unwrap();
+    relayer::settle_for(&mut net, devnet::ERA, devnet::ETH_CHAIN).unwrap();
+    let err = relayer::prove_and_execute(&mut net, &b, alice).unwrap_err();
+    assert!(matches!(
+        err,
+        ProtocolError::Unauthorized {
+            action: "execute",
+            ..
+        }
+    ));
+    relayer::prove_and_execute(&mut net, &b, bob).unwrap();
+}
+
+#[test]
+fn send_rejections_leave_state_unchanged() {
+    let (mut net, alice) = funded(Code::default());
+    let bob = account("bob");
+    let before = net.state().clone();
+    let s = || vec![starter(bob, tokens(1), Bytes::new())];
+    type Case = (u64, u64, Vec<InteropCallStarter>, Vec<Bytes>, U256);
+    let cases: Vec<Case> = vec![
+        (devnet::ERA, devnet::ERA, s(), vec![], tokens(1)), // to self
+        (devnet::ERA, 999, s(), vec![], tokens(1)),         // unknown destination
+        (devnet::L1, devnet::ERA, s(), vec![], tokens(1)),  // from L1
+        (devnet::ERA, devnet::ETH_CHAIN, vec![], vec![], U256::ZERO), // empty bundle
+        (devnet::ERA, devnet::ETH_CHAIN, s(), vec![], tokens(2)), // msg.value mismatch
+        (
+            devnet::ERA,
+            devnet::ETH_CHAIN,
+            s(),
+            vec![attr::use_fixed_fee(true)],
+            tokens(1),
+        ), // no ZK allowance
+        (
+            devnet::ERA,
+            devnet::ETH_CHAIN,
+            s(),
+            vec![attr::call_value(U256::ZERO)],
+            tokens(1),
+        ), // call attr at bundle level
+    ];
+    for (from, to, starters, attributes, value) in cases {
+        let r = send(&mut net, from, alice, to, starters, attributes, value);
+        assert!(r.is_err(), "{from} -> {to} should fail");
+        assert_eq!(net.state(), &before);
+    }
+    // Insufficient balance: msg.value right, balance short.
+    let r = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        vec![starter(bob, tokens(500), Bytes::new())],
+        vec![],
+        tokens(500),
+    );
+    assert!(matches!(r, Err(ProtocolError::InsufficientBalance { .. })));
+    assert_eq!(net.state(), &before);
+}
+
+#[test]
+fn fee_modes_charge_per_call() {
+    let (mut net, alice) = funded(Code::default());
+    let bob = account("bob");
+    let treasury = account("treasury");
+    let operator = net.state().chain(devnet::ERA).unwrap().config.operator;
+    net.apply(Action::SetInteropProtocolFee {
+        chain: devnet::ERA,
+        caller: operator,
+        fee: tokens(1) / U256::from(1000),
+    })
+    .unwrap();
+    assert!(net
+        .apply(Action::SetInteropProtocolFee {
+            chain: devnet::ERA,
+            caller: alice,
+            fee: U256::ZERO
+        })
+        .is_err());
+    // Dynamic mode: 2 calls × 0.001 ETH on top of the values.
+    let fee = tokens(2) / U256::from(1000);
+    let two = vec![
+        starter(bob, tokens(1), Bytes::new()),
+        starter(bob, U256::ZERO, Bytes::new()),
+    ];
+    assert!(send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        two.clone(),
+        vec![],
+        tokens(1)
+    )
+    .is_err());
+    send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        two.clone(),
+        vec![],
+        tokens(1) + fee,
+    )
+    .unwrap();
+    let era = net.state().chain(devnet::ERA).unwrap();
+    assert_eq!(era.accrued_base_fees.get(&operator).copied(), Some(fee));
+    assert_eq!(era.base_balance(INTEROP_CENTER), fee);
+    assert_eq!(era.pending_chargeable_calls, 2);
+    // Fixed mode: 10 ZK per call via transferFrom, no base-token fee.
+    net.apply(Action::ZkTransfer {
+        from: treasury,
+        to: alice,
+        amount: tokens(100),
+    })
+    .unwrap();
+    net.apply(Action::ZkApprove {
+        owner: alice,
+        spender: INTEROP_CENTER,
+        amount: tokens(100),
+    })
+    .unwrap();
+    send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        two,
+        vec![attr::use_fixed_fee(true)],
+        tokens(1),
+    )
+    .unwrap();
+    let era = net.state().chain(devnet::ERA).unwrap();
+    assert_eq!(
+        era.accrued_zk_fees.get(&operator).copied(),
+        Some(tokens(20))
+    );
+    assert_eq!(net.state().token.balance_of(alice), tokens(80));
+    assert_eq!(
+        era.pending_chargeable_calls, 2,
+        "fixed-fee calls are not chargeable at settlement"
+    );
+    // L2 → L1 is free in both modes.
+    send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::L1,
+        vec![starter(bob, tokens(1), Bytes::new())],
+        vec![],
+        tokens(1),
+    )
+    .unwrap();
+}
+
+#[test]
+fn replaying_the_event_log_rebuilds_the_same_state() {
+    let forwarder = account("forwarder");
+    let mut code = Code::default();
+    code.deploy_recipient(devnet::ETH_CHAIN, forwarder, Arc::new(InteropForwarder));
+    let mut net = Network::with_code(&Genesis::devnet(), code.clone()).unwrap();
+    let alice = account("alice");
+    let mut log = Vec::new();
+    let run = |net: &mut Network, a: Action| -> Result<Vec<Event>, ProtocolError> {
+        let evs = net.apply(a)?;
+        Ok(evs)
+    };
+    log.extend(
+        run(
+            &mut net,
+            Action::Fund {
+                chain: devnet::L1_CHAIN,
+                asset: eth(),
+                to: alice,
+                amount: tokens(10),
+            },
+        )
+        .unwrap(),
+    );
+    let payload = InteropForwarder::payload(devnet::ERA, account("carol"), Bytes::new());
+    let evs = run(
+        &mut net,
+        Action::SendBundle {
+            chain: devnet::L1_CHAIN,
+            sender: alice,
+            destination: InteropAddress::chain_only(devnet::ETH_CHAIN).encode(),
+            starters: vec![starter(forwarder, tokens(4), payload)],
+            attributes: vec![],
+            value: tokens(4),
+        },
+    )
+    .unwrap();
+    let first = relayer::sent_bundles(&evs).remove(0);
+    log.extend(evs);
+    log.extend(relayer::settle_for(&mut net, devnet::L1_CHAIN, devnet::ETH_CHAIN).unwrap());
+    let (_, evs) = relayer::prove_and_execute(&mut net, &first, alice).unwrap();
+    let onward = relayer::sent_bundles(&evs).remove(0);
+    log.extend(evs);
+    log.extend(relayer::settle_for(&mut net, devnet::ETH_CHAIN, devnet::ERA).unwrap());
+    log.extend(
+        relayer::prove_and_execute(&mut net, &onward, alice)
+            .unwrap()
+            .1,
+    );
+    log.extend(run(&mut net, Action::AdvanceTime { seconds: 60 }).unwrap());
+
+    let replayed = Network::replay(&Genesis::devnet(), code, &log).unwrap();
+    assert_eq!(replayed.state(), net.state());
+    // And a log with one event missing does not rebuild it.
+    let mut short = log.clone();
+    short.remove(1);
+    let broken = Network::replay(&Genesis::devnet(), Code::default(), &short).unwrap();
+    assert_ne!(broken.state(), net.state());
+}
