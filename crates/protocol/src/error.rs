@@ -200,4 +200,55 @@ pub enum ProtocolError {
     /// Genesis configuration errors.
     #[error("invalid genesis: {0}")]
     Genesis(String),
+    /// Only governance (the timelock) may do this.
+    #[error("{caller} is not governance")]
+    NotGovernance {
+        /// Who tried.
+        caller: Address,
+    },
+    /// Only the emergency admin (or governance) may pause Fee Flow.
+    #[error("{caller} is not the emergency admin")]
+    NotEmergencyAdmin {
+        /// Who tried.
+        caller: Address,
+    },
+    /// Nothing accrued to claim.
+    #[error("nothing to claim for {operator} on chain {chain}")]
+    NothingToClaim {
+        /// Chain.
+        chain: ChainId,
+        /// Claimant.
+        operator: Address,
+    },
+    /// The settlement-fee payer has not called `agreeToPaySettlementFees`.
+    #[error("settlement fee payer {payer} has not agreed to pay for chain {chain}")]
+    SettlementPayerNotAgreed {
+        /// Chain.
+        chain: ChainId,
+        /// Payer.
+        payer: Address,
+    },
+    /// A share above 100%.
+    #[error("{value} bps is more than 10000")]
+    BpsOutOfRange {
+        /// Value given.
+        value: u16,
+    },
+    /// Fee Flow is paused.
+    #[error("Fee Flow is paused")]
+    FeeFlowPaused,
+    /// A claim with a nonce other than the current one.
+    #[error("stale Fee Flow nonce: expected {expected}, given {given}")]
+    StaleNonce {
+        /// Current nonce.
+        expected: u64,
+        /// Nonce given.
+        given: u64,
+    },
+    /// Assets sent to the zero address.
+    #[error("recipient is the zero address")]
+    ZeroRecipient,
+    /// Invalid splitter shares.
+    #[error(transparent)]
+    Splitter(#[from] crate::fee_flow::splitter::SplitterError),
 }

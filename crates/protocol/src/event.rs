@@ -201,4 +201,99 @@ pub enum Event {
         /// Value delivered.
         value: U256,
     },
+    /// An operator claimed its base-token fees; the fee switch's share went to Fee Flow.
+    ProtocolFeesClaimed {
+        /// Chain.
+        chain: ChainId,
+        /// Operator.
+        operator: Address,
+        /// Wei paid to the operator.
+        to_operator: U256,
+        /// Wei sent to the Fee Flow pool.
+        to_fee_flow: U256,
+    },
+    /// An operator claimed its fixed ZK fees (the ZK moved in the preceding token transfer).
+    ZkFeesClaimed {
+        /// Chain.
+        chain: ChainId,
+        /// Operator.
+        operator: Address,
+        /// ZK wei.
+        amount: U256,
+    },
+    /// `agreeToPaySettlementFees`.
+    SettlementFeePayerAgreed {
+        /// Chain.
+        chain: ChainId,
+        /// Payer.
+        payer: Address,
+    },
+    /// `GatewaySettlementFeesCollected` (the ZK moved in the preceding token transfer).
+    GatewaySettlementFeesCollected {
+        /// Settling chain.
+        chain: ChainId,
+        /// Payer.
+        payer: Address,
+        /// ZK wei.
+        amount: U256,
+        /// Chargeable calls in the batch.
+        calls: u64,
+    },
+    /// Governance swept the settlement-fee vault into the splitter.
+    SettlementFeesSwept {
+        /// ZK wei.
+        amount: U256,
+    },
+    /// A Fee Flow claim (the ZK and assets moved in the surrounding transfers).
+    FeeFlowClaimed {
+        /// Who paid.
+        claimer: Address,
+        /// Who received the pool.
+        recipient: Address,
+        /// Nonce used.
+        nonce: u64,
+        /// ZK wei paid (the threshold).
+        paid: U256,
+        /// Each listed asset and the amount taken.
+        assets: Vec<(AssetId, U256)>,
+    },
+    /// The splitter divided its balance (the burn and payouts are the surrounding token
+    /// events).
+    SplitterDistributed {
+        /// ZK wei divided.
+        amount: U256,
+        /// Burned.
+        burned: U256,
+        /// Paid to each recipient.
+        payouts: Vec<(Address, U256)>,
+        /// Left in the splitter.
+        retained: U256,
+    },
+    /// Governance set `gatewaySettlementFee`.
+    GatewaySettlementFeeSet {
+        /// ZK wei per chargeable call.
+        fee: U256,
+    },
+    /// Governance set the protocol fee switch.
+    FeeSwitchSet {
+        /// Share in bps.
+        bps: u16,
+    },
+    /// Governance set the Fee Flow threshold.
+    FeeFlowThresholdSet {
+        /// ZK wei.
+        threshold: U256,
+    },
+    /// Fee Flow paused or unpaused.
+    FeeFlowPauseSet {
+        /// New state.
+        paused: bool,
+    },
+    /// Governance set the splitter's shares.
+    SplitterSharesSet {
+        /// Burn share, bps.
+        burn_bps: u16,
+        /// Recipients and shares, bps.
+        recipients: Vec<(Address, u16)>,
+    },
 }

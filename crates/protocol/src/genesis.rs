@@ -2,6 +2,7 @@
 //! devnet that demos, tests and benchmarks share.
 
 use crate::chain::{AssetId, AssetInfo, ChainConfig, ChainKind, ETH_TOKEN_ADDRESS};
+use crate::fee_flow::Splitter;
 use crate::units::tokens;
 use crate::ChainId;
 use alloy_primitives::{address, Address, U256};
@@ -31,6 +32,44 @@ pub struct Genesis {
     pub chains: Vec<ChainConfig>,
     /// Initial ZK distribution.
     pub zk_allocations: Vec<(Address, U256)>,
+    /// Fee parameters and the governance roles that administer them.
+    pub fees: FeeParams,
+}
+
+/// Governance-set fee parameters at genesis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeParams {
+    /// Admin of the vault, Fee Flow, splitter and fee parameters (the governance timelock).
+    pub governance: Address,
+    /// May pause Fee Flow.
+    pub emergency_admin: Address,
+    /// `gatewaySettlementFee`, ZK wei per chargeable call. Model default 0: the contract
+    /// starts unset until governance sets it; scenarios choose a value.
+    pub gateway_settlement_fee: U256,
+    /// Protocol fee switch, bps of operators' base-token fee claims (default 0: off).
+    pub fee_switch_bps: u16,
+    /// Chain Fee Flow lives on (model choice: Era, where the ZK token lives).
+    pub fee_flow_chain: ChainId,
+    /// Fee Flow claim price in ZK wei. Model default 100,000 ZK: the v1.0 overview leaves the
+    /// value to governance; scenarios choose it.
+    pub fee_flow_threshold: U256,
+    /// Splitter shares (launch: 100% burn).
+    pub splitter: Splitter,
+}
+
+impl FeeParams {
+    /// Launch values with the given roles.
+    pub fn launch(governance: Address, emergency_admin: Address, fee_flow_chain: ChainId) -> Self {
+        Self {
+            governance,
+            emergency_admin,
+            gateway_settlement_fee: U256::ZERO,
+            fee_switch_bps: 0,
+            fee_flow_chain,
+            fee_flow_threshold: tokens(100_000),
+            splitter: Splitter::default(),
+        }
+    }
 }
 
 /// Chain ids of the built-in devnet.
@@ -116,6 +155,7 @@ impl Genesis {
                 chain(L1_CHAIN, "l1-chain", ChainKind::ZkChain, eth(), Some(L1)),
             ],
             zk_allocations: vec![(account("treasury"), tokens(1_000_000_000))],
+            fees: FeeParams::launch(account("governance"), account("security-council"), ERA),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod address;
 pub mod chain;
 pub mod error;
 pub mod event;
+pub mod fee_flow;
 pub mod genesis;
 pub mod interop;
 pub mod merkle;
@@ -17,6 +18,7 @@ pub mod relayer;
 pub mod settlement;
 pub mod token;
 pub mod units;
+pub mod workload;
 
 /// EIP-155 chain id. The model keeps chain ids in 64 bits; every chain id in use fits.
 pub type ChainId = u64;

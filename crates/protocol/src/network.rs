@@ -8,6 +8,7 @@
 use crate::chain::{AssetId, AssetInfo, Batch, CallStatus, Chain, ChainKind, MessageLocation};
 use crate::error::ProtocolError;
 use crate::event::Event;
+use crate::fee_flow::{Economy, FeeFlow, FeeTotals};
 use crate::genesis::Genesis;
 use crate::interop::bundle::{InteropCallStarter, SealedBundle};
 use crate::interop::recipient::Code;
@@ -35,6 +36,8 @@ pub struct State {
     pub issued: OrdMap<AssetId, U256>,
     /// Interop value burned on a source and not yet minted on a destination.
     pub in_flight: OrdMap<AssetId, U256>,
+    /// Fee parameters, the Fee Flow auction, the splitter, and route totals.
+    pub economy: Economy,
 }
 
 impl State {
@@ -121,6 +124,9 @@ impl State {
                 amount,
                 ..
             } => {
+                if *fixed_zk {
+                    add(&mut self.economy.totals.fixed_fees_paid, *amount);
+                }
                 if let Some(c) = self.chain_mut(*chain) {
                     if *fixed_zk {
                         add(c.accrued_zk_fees.entry(*operator).or_default(), *amount);
@@ -238,6 +244,71 @@ impl State {
                     c.call_status.insert((*bundle_hash, *index), *status);
                 }
             }
+            Event::ProtocolFeesClaimed {
+                chain,
+                operator,
+                to_operator,
+                to_fee_flow,
+            } => {
+                let t = &mut self.economy.totals;
+                add(&mut t.base_fees_to_operators, *to_operator);
+                add(&mut t.base_fees_to_fee_flow, *to_fee_flow);
+                if let Some(c) = self.chain_mut(*chain) {
+                    c.accrued_base_fees.remove(operator);
+                }
+            }
+            Event::ZkFeesClaimed {
+                chain,
+                operator,
+                amount,
+            } => {
+                add(&mut self.economy.totals.fixed_fees_claimed, *amount);
+                if let Some(c) = self.chain_mut(*chain) {
+                    c.accrued_zk_fees.remove(operator);
+                }
+            }
+            Event::SettlementFeePayerAgreed { chain, payer } => {
+                self.economy.settlement_payers.insert((*chain, *payer));
+            }
+            Event::GatewaySettlementFeesCollected { amount, .. } => {
+                add(&mut self.economy.totals.settlement_fees_paid, *amount);
+            }
+            Event::SettlementFeesSwept { amount } => {
+                let t = &mut self.economy.totals;
+                add(&mut t.settlement_fees_swept, *amount);
+                add(&mut t.splitter_inflow, *amount);
+            }
+            Event::FeeFlowClaimed { paid, .. } => {
+                self.economy.fee_flow.nonce += 1;
+                let t = &mut self.economy.totals;
+                add(&mut t.auction_paid, *paid);
+                add(&mut t.splitter_inflow, *paid);
+                t.auction_claims += 1;
+            }
+            Event::SplitterDistributed {
+                burned, payouts, ..
+            } => {
+                let t = &mut self.economy.totals;
+                add(&mut t.burned, *burned);
+                for (_, v) in payouts {
+                    add(&mut t.distributed, *v);
+                }
+            }
+            Event::GatewaySettlementFeeSet { fee } => self.economy.gateway_settlement_fee = *fee,
+            Event::FeeSwitchSet { bps } => self.economy.fee_switch_bps = *bps,
+            Event::FeeFlowThresholdSet { threshold } => {
+                self.economy.fee_flow.threshold = *threshold
+            }
+            Event::FeeFlowPauseSet { paused } => self.economy.fee_flow.paused = *paused,
+            Event::SplitterSharesSet {
+                burn_bps,
+                recipients,
+            } => {
+                self.economy.splitter = crate::fee_flow::Splitter {
+                    burn_bps: *burn_bps,
+                    recipients: recipients.clone(),
+                };
+            }
         }
         Ok(())
     }
@@ -346,6 +417,81 @@ pub enum Action {
         caller: Address,
         /// Fee per call, base-token wei.
         fee: U256,
+    },
+    /// InteropCenter `claimProtocolFees`: the operator takes its base-token fees (less the
+    /// fee switch's share).
+    ClaimProtocolFees {
+        /// Chain.
+        chain: ChainId,
+        /// Operator (the caller).
+        operator: Address,
+    },
+    /// InteropCenter `claimZKFees`: the operator takes its fixed ZK fees.
+    ClaimZkFees {
+        /// Chain.
+        chain: ChainId,
+        /// Operator (the caller).
+        operator: Address,
+    },
+    /// GWAssetTracker `agreeToPaySettlementFees(chainId)`.
+    AgreeToPaySettlementFees {
+        /// Chain.
+        chain: ChainId,
+        /// Payer (the caller).
+        payer: Address,
+    },
+    /// Governance withdraws the settlement-fee vault to the splitter.
+    SweepSettlementFees {
+        /// Caller (must be governance).
+        caller: Address,
+    },
+    /// Governance sets `gatewaySettlementFee` (ZK wei per chargeable call).
+    SetGatewaySettlementFee {
+        /// Caller (must be governance).
+        caller: Address,
+        /// New fee.
+        fee: U256,
+    },
+    /// Governance sets the protocol fee switch.
+    SetFeeSwitch {
+        /// Caller (must be governance).
+        caller: Address,
+        /// Share of operators' base-token fee claims sent to Fee Flow, bps.
+        bps: u16,
+    },
+    /// Governance sets the Fee Flow threshold.
+    SetFeeFlowThreshold {
+        /// Caller (must be governance).
+        caller: Address,
+        /// ZK wei per claim.
+        threshold: U256,
+    },
+    /// The emergency admin pauses or unpauses Fee Flow.
+    SetFeeFlowPaused {
+        /// Caller (emergency admin or governance).
+        caller: Address,
+        /// New state.
+        paused: bool,
+    },
+    /// Fee Flow `claim(nonce, assets, recipient)`.
+    ClaimFeeFlow {
+        /// Who pays the threshold.
+        claimer: Address,
+        /// Must equal the current nonce.
+        nonce: u64,
+        /// Assets to take.
+        assets: Vec<AssetId>,
+        /// Who receives them.
+        recipient: Address,
+    },
+    /// Governance sets the splitter's shares.
+    SetSplitterShares {
+        /// Caller (must be governance).
+        caller: Address,
+        /// Burn share, bps.
+        burn_bps: u16,
+        /// Other recipients, bps; all shares sum to 10,000.
+        recipients: Vec<(Address, u16)>,
     },
     /// InteropCenter `sendBundle`.
     SendBundle {
@@ -495,6 +641,35 @@ impl Network {
         for (to, amount) in &genesis.zk_allocations {
             token.mint_genesis(*to, *amount)?;
         }
+        let f = &genesis.fees;
+        if !chains.contains_key(&f.fee_flow_chain) {
+            return Err(bad(format!(
+                "Fee Flow chain {} is not listed",
+                f.fee_flow_chain
+            )));
+        }
+        if f.fee_switch_bps > crate::fee_flow::BPS {
+            return Err(ProtocolError::BpsOutOfRange {
+                value: f.fee_switch_bps,
+            });
+        }
+        let splitter =
+            crate::fee_flow::Splitter::new(f.splitter.burn_bps, f.splitter.recipients.clone())?;
+        let economy = Economy {
+            governance: f.governance,
+            emergency_admin: f.emergency_admin,
+            gateway_settlement_fee: f.gateway_settlement_fee,
+            settlement_payers: imbl::OrdSet::new(),
+            fee_switch_bps: f.fee_switch_bps,
+            fee_flow: FeeFlow {
+                chain: f.fee_flow_chain,
+                threshold: f.fee_flow_threshold,
+                nonce: 0,
+                paused: false,
+            },
+            splitter,
+            totals: FeeTotals::default(),
+        };
         let state = State {
             time: genesis.start_time,
             token,
@@ -502,6 +677,7 @@ impl Network {
             chains,
             issued: OrdMap::new(),
             in_flight: OrdMap::new(),
+            economy,
         };
         Ok(Self {
             state,
@@ -716,6 +892,33 @@ impl Exec<'_> {
                 self.send_message(chain, sender, &recipient, payload, &attributes, value)?;
             }
             Action::SettleBatch { chain } => self.settle_batch(chain)?,
+            Action::ClaimProtocolFees { chain, operator } => {
+                self.claim_protocol_fees(chain, operator)?
+            }
+            Action::ClaimZkFees { chain, operator } => self.claim_zk_fees(chain, operator)?,
+            Action::AgreeToPaySettlementFees { chain, payer } => self.agree_to_pay(chain, payer)?,
+            Action::SweepSettlementFees { caller } => self.sweep_settlement_fees(caller)?,
+            Action::SetGatewaySettlementFee { caller, fee } => {
+                self.set_settlement_fee(caller, fee)?
+            }
+            Action::SetFeeSwitch { caller, bps } => self.set_fee_switch(caller, bps)?,
+            Action::SetFeeFlowThreshold { caller, threshold } => {
+                self.set_threshold(caller, threshold)?
+            }
+            Action::SetFeeFlowPaused { caller, paused } => {
+                self.set_fee_flow_paused(caller, paused)?
+            }
+            Action::ClaimFeeFlow {
+                claimer,
+                nonce,
+                assets,
+                recipient,
+            } => self.claim_fee_flow(claimer, nonce, &assets, recipient)?,
+            Action::SetSplitterShares {
+                caller,
+                burn_bps,
+                recipients,
+            } => self.set_splitter(caller, burn_bps, recipients)?,
             Action::ImportInteropRoot {
                 chain,
                 source,
@@ -757,6 +960,11 @@ impl Exec<'_> {
                 layer: chain,
             });
         };
+        if self.state.chain(layer)?.config.kind == ChainKind::Gateway {
+            let calls = c.pending_chargeable_calls;
+            self.charge_settlement_fee(chain, calls)?;
+        }
+        let c = self.state.chain(chain)?;
         let leaves: Vec<B256> = c.pending_logs.iter().copied().collect();
         let tree = LogsTree::new(&leaves)?;
         let aggregated = aggregated_root_of(c);
