@@ -296,4 +296,15 @@ pub enum Event {
         /// Recipients and shares, bps.
         recipients: Vec<(Address, u16)>,
     },
+    /// Flow mode: aggregate interop traffic whose fees were collected like real bundles'.
+    InteropTrafficRecorded {
+        /// Source chain.
+        chain: ChainId,
+        /// Destination chain.
+        destination: ChainId,
+        /// Calls.
+        calls: u64,
+        /// Of which chargeable at Gateway settlement.
+        chargeable_calls: u64,
+    },
 }

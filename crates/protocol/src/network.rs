@@ -294,6 +294,15 @@ impl State {
                     add(&mut t.distributed, *v);
                 }
             }
+            Event::InteropTrafficRecorded {
+                chain,
+                chargeable_calls,
+                ..
+            } => {
+                if let Some(c) = self.chain_mut(*chain) {
+                    c.pending_chargeable_calls += chargeable_calls;
+                }
+            }
             Event::GatewaySettlementFeeSet { fee } => self.economy.gateway_settlement_fee = *fee,
             Event::FeeSwitchSet { bps } => self.economy.fee_switch_bps = *bps,
             Event::FeeFlowThresholdSet { threshold } => {
@@ -492,6 +501,20 @@ pub enum Action {
         burn_bps: u16,
         /// Other recipients, bps; all shares sum to 10,000.
         recipients: Vec<(Address, u16)>,
+    },
+    /// Flow mode: `calls` interop calls from `chain` to `destination`, paid by `payer`, applied
+    /// as one aggregate through the same fee rule as real bundles.
+    InteropTraffic {
+        /// Source chain.
+        chain: ChainId,
+        /// Who pays the fees (an aggregate of users).
+        payer: Address,
+        /// Destination chain.
+        destination: ChainId,
+        /// Number of calls.
+        calls: u64,
+        /// Whether they pay the fixed ZK fee.
+        use_fixed_fee: bool,
     },
     /// InteropCenter `sendBundle`.
     SendBundle {
@@ -892,6 +915,13 @@ impl Exec<'_> {
                 self.send_message(chain, sender, &recipient, payload, &attributes, value)?;
             }
             Action::SettleBatch { chain } => self.settle_batch(chain)?,
+            Action::InteropTraffic {
+                chain,
+                payer,
+                destination,
+                calls,
+                use_fixed_fee,
+            } => self.record_traffic(chain, payer, destination, calls, use_fixed_fee)?,
             Action::ClaimProtocolFees { chain, operator } => {
                 self.claim_protocol_fees(chain, operator)?
             }

@@ -23,7 +23,146 @@ struct ResolvedCall {
     recipient: Bytes,
 }
 
+/// The interop fee of `calls` calls in one mode, as the InteropCenter computes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InteropFee {
+    /// Base-token fee (`interopProtocolFee × calls`; zero in fixed mode and to L1).
+    pub base: U256,
+    /// ZK fee (`ZK_INTEROP_FEE × calls` in fixed mode).
+    pub zk: U256,
+    /// Whether the fixed ZK fee applies.
+    pub fixed: bool,
+    /// Calls the Gateway settlement fee will charge (dynamic mode, not to L1).
+    pub chargeable_calls: u64,
+}
+
 impl Exec<'_> {
+    /// Computes the fee of `calls` calls sent from `chain` — the one fee rule that both a real
+    /// bundle and an aggregate of traffic go through. L2→L1 pays nothing; the fixed mode needs
+    /// ZK bridged to the chain.
+    pub(crate) fn interop_fee(
+        &self,
+        chain: ChainId,
+        calls: u64,
+        use_fixed_fee: bool,
+        to_l1: bool,
+    ) -> Result<InteropFee, ProtocolError> {
+        let c = self.state.chain(chain)?;
+        let n = U256::from(calls);
+        if to_l1 {
+            return Ok(InteropFee {
+                base: U256::ZERO,
+                zk: U256::ZERO,
+                fixed: false,
+                chargeable_calls: 0,
+            });
+        }
+        if use_fixed_fee {
+            if !c.config.zk_token_available {
+                return Err(ProtocolError::ZkTokenNotAvailable(chain));
+            }
+            let zk = c
+                .zk_interop_fee
+                .checked_mul(n)
+                .ok_or(ProtocolError::Overflow("ZK fee"))?;
+            return Ok(InteropFee {
+                base: U256::ZERO,
+                zk,
+                fixed: true,
+                chargeable_calls: 0,
+            });
+        }
+        let base = c
+            .interop_protocol_fee
+            .checked_mul(n)
+            .ok_or(ProtocolError::Overflow("protocol fee"))?;
+        Ok(InteropFee {
+            base,
+            zk: U256::ZERO,
+            fixed: false,
+            chargeable_calls: calls,
+        })
+    }
+
+    /// Collects a computed fee from `payer` and accrues it to the chain's operator: ZK through
+    /// `transferFrom` (the payer approved the InteropCenter), base token out of msg.value.
+    pub(crate) fn collect_interop_fee(
+        &mut self,
+        chain: ChainId,
+        payer: Address,
+        calls: u64,
+        fee: InteropFee,
+    ) -> Result<(), ProtocolError> {
+        let c = self.state.chain(chain)?;
+        let (operator, base_token) = (c.config.operator, c.config.base_token);
+        let amount = if fee.fixed {
+            let now = self.state.time;
+            let evs = self.state.token.transfer_from(
+                INTEROP_CENTER,
+                payer,
+                INTEROP_CENTER,
+                fee.zk,
+                now,
+            )?;
+            self.token_events(evs);
+            fee.zk
+        } else {
+            self.require_balance(chain, base_token, payer, fee.base)?;
+            fee.base
+        };
+        if !amount.is_zero() {
+            self.emit(Event::InteropFeeCollected {
+                chain,
+                operator,
+                payer,
+                fixed_zk: fee.fixed,
+                calls,
+                amount,
+            });
+        }
+        Ok(())
+    }
+
+    /// Flow-mode traffic: `calls` interop calls from `chain` paid by `payer`, applied as one
+    /// aggregate through the same fee rule and settlement accounting as real bundles, without
+    /// building, hashing or proving them.
+    pub(crate) fn record_traffic(
+        &mut self,
+        chain: ChainId,
+        payer: Address,
+        destination: ChainId,
+        calls: u64,
+        use_fixed_fee: bool,
+    ) -> Result<(), ProtocolError> {
+        let source = self.state.chain(chain)?;
+        if source.config.kind == ChainKind::L1 {
+            return Err(ProtocolError::InteropFromL1(chain));
+        }
+        if destination == chain {
+            return Err(ProtocolError::InteropToSelf(chain));
+        }
+        let to_l1 = self
+            .state
+            .chains
+            .get(&destination)
+            .ok_or(ProtocolError::DestinationNotRegistered(destination))?
+            .config
+            .kind
+            == ChainKind::L1;
+        if calls == 0 {
+            return Err(ProtocolError::EmptyBundle);
+        }
+        let fee = self.interop_fee(chain, calls, use_fixed_fee, to_l1)?;
+        self.collect_interop_fee(chain, payer, calls, fee)?;
+        self.emit(Event::InteropTrafficRecorded {
+            chain,
+            destination,
+            calls,
+            chargeable_calls: fee.chargeable_calls,
+        });
+        Ok(())
+    }
+
     /// `sendMessage`: one call, attributes of both levels in one list.
     pub(crate) fn send_message(
         &mut self,
@@ -67,7 +206,6 @@ impl Exec<'_> {
         attributes: &[Bytes],
         value: U256,
     ) -> Result<B256, ProtocolError> {
-        let now = self.state.time;
         let source = self.state.chain(chain)?;
         if source.config.kind == ChainKind::L1 {
             return Err(ProtocolError::InteropFromL1(chain));
@@ -104,10 +242,6 @@ impl Exec<'_> {
         let dest_base = dest.config.base_token;
         let to_l1 = dest.config.kind == ChainKind::L1;
         let same_base = src_base == dest_base;
-        let protocol_fee = source.interop_protocol_fee;
-        let zk_fee = source.zk_interop_fee;
-        let operator = source.config.operator;
-        let zk_available = source.config.zk_token_available;
         let count = source.bundle_count.get(&sender).copied().unwrap_or(0);
 
         // Parse every starter before touching any state.
@@ -119,24 +253,8 @@ impl Exec<'_> {
             parsed.push((target, call_attrs, s));
         }
         let calls = starters.len() as u64;
-        let fixed_fee = options.use_fixed_fee && !to_l1;
-        let base_fee = if to_l1 || fixed_fee {
-            U256::ZERO
-        } else {
-            protocol_fee
-                .checked_mul(U256::from(calls))
-                .ok_or(ProtocolError::Overflow("protocol fee"))?
-        };
-        let zk_total = if fixed_fee {
-            if !zk_available {
-                return Err(ProtocolError::ZkTokenNotAvailable(chain));
-            }
-            zk_fee
-                .checked_mul(U256::from(calls))
-                .ok_or(ProtocolError::Overflow("ZK fee"))?
-        } else {
-            U256::ZERO
-        };
+        let fee = self.interop_fee(chain, calls, options.use_fixed_fee, to_l1)?;
+        let base_fee = fee.base;
         // Resolve calls: direct ones as given, indirect ones through their source-side target
         // (which receives the indirect value first).
         let mut resolved = Vec::with_capacity(parsed.len());
@@ -185,29 +303,7 @@ impl Exec<'_> {
             });
         }
 
-        // Fees: the base-token fee out of msg.value, or ZK pulled with transferFrom.
-        if fixed_fee {
-            let evs = self.state.token.transfer_from(
-                INTEROP_CENTER,
-                sender,
-                INTEROP_CENTER,
-                zk_total,
-                now,
-            )?;
-            self.token_events(evs);
-        } else if !base_fee.is_zero() {
-            self.require_balance(chain, src_base, sender, base_fee)?;
-        }
-        if fixed_fee || !base_fee.is_zero() {
-            self.emit(Event::InteropFeeCollected {
-                chain,
-                operator,
-                payer: sender,
-                fixed_zk: fixed_fee,
-                calls,
-                amount: if fixed_fee { zk_total } else { base_fee },
-            });
-        }
+        self.collect_interop_fee(chain, sender, calls, fee)?;
         // Call values leave the source (burned; the destination's base token when it differs,
         // which the sender must hold here as a bridged asset).
         if !call_values.is_zero() {
@@ -256,7 +352,7 @@ impl Exec<'_> {
             message_hash,
             bundle_hash: hash,
             bundle: sealed.bundle,
-            chargeable_calls: if fixed_fee || to_l1 { 0 } else { calls },
+            chargeable_calls: fee.chargeable_calls,
         });
         Ok(hash)
     }
