@@ -5,6 +5,7 @@ use super::{fee_flow_address, settlement_fee_vault, splitter_address, BPS};
 use crate::chain::INTEROP_CENTER;
 use crate::error::ProtocolError;
 use crate::event::Event;
+use crate::interop::fees::{fee_switch_split, settlement_fee};
 use crate::network::Exec;
 use crate::ChainId;
 use alloy_primitives::{Address, U256};
@@ -35,8 +36,8 @@ impl Exec<'_> {
             return Err(ProtocolError::NothingToClaim { chain, operator });
         }
         let asset = c.config.base_token;
-        let to_fee_flow = accrued * U256::from(self.state.economy.fee_switch_bps) / U256::from(BPS);
-        let to_operator = accrued - to_fee_flow;
+        let (to_operator, to_fee_flow) =
+            fee_switch_split(accrued, self.state.economy.fee_switch_bps);
         let pool_chain = self.state.economy.fee_flow.chain;
         let center = INTEROP_CENTER;
         if !to_operator.is_zero() {
@@ -145,9 +146,8 @@ impl Exec<'_> {
         {
             return Err(ProtocolError::SettlementPayerNotAgreed { chain, payer });
         }
-        let amount = fee
-            .checked_mul(U256::from(calls))
-            .ok_or(ProtocolError::Overflow("settlement fee"))?;
+        let amount =
+            settlement_fee(fee, calls).map_err(|_| ProtocolError::Overflow("settlement fee"))?;
         let vault = settlement_fee_vault();
         let now = self.state.time;
         let evs = self

@@ -23,23 +23,10 @@ struct ResolvedCall {
     recipient: Bytes,
 }
 
-/// The interop fee of `calls` calls in one mode, as the InteropCenter computes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct InteropFee {
-    /// Base-token fee (`interopProtocolFee × calls`; zero in fixed mode and to L1).
-    pub base: U256,
-    /// ZK fee (`ZK_INTEROP_FEE × calls` in fixed mode).
-    pub zk: U256,
-    /// Whether the fixed ZK fee applies.
-    pub fixed: bool,
-    /// Calls the Gateway settlement fee will charge (dynamic mode, not to L1).
-    pub chargeable_calls: u64,
-}
+use super::fees::{self, FeeSchedule, InteropFee};
 
 impl Exec<'_> {
-    /// Computes the fee of `calls` calls sent from `chain` — the one fee rule that both a real
-    /// bundle and an aggregate of traffic go through. L2→L1 pays nothing; the fixed mode needs
-    /// ZK bridged to the chain.
+    /// The fee of `calls` calls sent from `chain` under its current schedule.
     pub(crate) fn interop_fee(
         &self,
         chain: ChainId,
@@ -48,39 +35,14 @@ impl Exec<'_> {
         to_l1: bool,
     ) -> Result<InteropFee, ProtocolError> {
         let c = self.state.chain(chain)?;
-        let n = U256::from(calls);
-        if to_l1 {
-            return Ok(InteropFee {
-                base: U256::ZERO,
-                zk: U256::ZERO,
-                fixed: false,
-                chargeable_calls: 0,
-            });
-        }
-        if use_fixed_fee {
-            if !c.config.zk_token_available {
-                return Err(ProtocolError::ZkTokenNotAvailable(chain));
-            }
-            let zk = c
-                .zk_interop_fee
-                .checked_mul(n)
-                .ok_or(ProtocolError::Overflow("ZK fee"))?;
-            return Ok(InteropFee {
-                base: U256::ZERO,
-                zk,
-                fixed: true,
-                chargeable_calls: 0,
-            });
-        }
-        let base = c
-            .interop_protocol_fee
-            .checked_mul(n)
-            .ok_or(ProtocolError::Overflow("protocol fee"))?;
-        Ok(InteropFee {
-            base,
-            zk: U256::ZERO,
-            fixed: false,
-            chargeable_calls: calls,
+        let schedule = FeeSchedule {
+            protocol_fee: c.interop_protocol_fee,
+            zk_fee: c.zk_interop_fee,
+            zk_available: c.config.zk_token_available,
+        };
+        fees::interop_fee(&schedule, calls, use_fixed_fee, to_l1).map_err(|e| match e {
+            fees::FeeError::ZkNotAvailable => ProtocolError::ZkTokenNotAvailable(chain),
+            fees::FeeError::Overflow => ProtocolError::Overflow("interop fee"),
         })
     }
 

@@ -3,5 +3,6 @@
 
 pub mod bundle;
 pub mod center;
+pub mod fees;
 pub mod handler;
 pub mod recipient;
