@@ -50,20 +50,10 @@ pub enum ProtocolError {
         /// msg.value required.
         needed: U256,
     },
-    /// A balance too small for a debit.
-    #[error("insufficient balance on chain {chain}: {account} holds {balance} wei of {asset}, needs {needed} wei")]
-    InsufficientBalance {
-        /// Chain.
-        chain: ChainId,
-        /// Asset.
-        asset: AssetId,
-        /// Account.
-        account: Address,
-        /// What it holds.
-        balance: U256,
-        /// What it needs.
-        needed: U256,
-    },
+    /// A balance too small for a debit (boxed: the details are large and the error is
+    /// returned on every path).
+    #[error("{0}")]
+    InsufficientBalance(Box<Shortfall>),
     /// `ZKTokenNotAvailable`: the fixed fee was asked for where ZK is not bridged.
     #[error("ZK token is not available on chain {0}: the fixed ZK fee cannot be paid there")]
     ZkTokenNotAvailable(ChainId),
@@ -251,4 +241,33 @@ pub enum ProtocolError {
     /// Invalid splitter shares.
     #[error(transparent)]
     Splitter(#[from] crate::fee_flow::splitter::SplitterError),
+}
+
+/// Who lacked how much of what, where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("insufficient balance on chain {chain}: {account} holds {balance} wei of {asset}, needs {needed} wei")]
+pub struct Shortfall {
+    /// Chain.
+    pub chain: ChainId,
+    /// Asset.
+    pub asset: AssetId,
+    /// Account.
+    pub account: Address,
+    /// What it holds.
+    pub balance: U256,
+    /// What it needs.
+    pub needed: U256,
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every action returns this error type; keep it small enough to move cheaply.
+    #[test]
+    fn protocol_error_stays_small() {
+        assert!(
+            std::mem::size_of::<super::ProtocolError>() <= 128,
+            "{}",
+            std::mem::size_of::<super::ProtocolError>()
+        );
+    }
 }

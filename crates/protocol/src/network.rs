@@ -811,13 +811,15 @@ impl Exec<'_> {
     ) -> Result<(), ProtocolError> {
         let balance = self.state.chain(chain)?.balance(asset, account);
         if balance < needed {
-            return Err(ProtocolError::InsufficientBalance {
-                chain,
-                asset,
-                account,
-                balance,
-                needed,
-            });
+            return Err(ProtocolError::InsufficientBalance(Box::new(
+                crate::error::Shortfall {
+                    chain,
+                    asset,
+                    account,
+                    balance,
+                    needed,
+                },
+            )));
         }
         Ok(())
     }

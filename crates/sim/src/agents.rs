@@ -1,0 +1,151 @@
+//! Agent policies: pure functions from what an agent observes to what it does. Both
+//! fidelities call the same policies, so they make the same decisions.
+
+use crate::scenario::{FeeModeChoice, OperatorPolicy};
+use alloy_primitives::U256;
+
+/// Prices the policies see, USD.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Prices {
+    /// ZK/USD.
+    pub zk: f64,
+    /// ETH/USD.
+    pub eth: f64,
+}
+
+/// Precision of price ratios turned into integer arithmetic (1e-9).
+const RATIO_SCALE: f64 = 1e9;
+
+/// Wei to whole tokens as a float (for valuations and charts only).
+pub fn wei_to_tokens(v: U256) -> f64 {
+    let limbs = v.as_limbs();
+    let mut x = 0.0;
+    for (i, l) in limbs.iter().enumerate() {
+        x += (*l as f64) * 2f64.powi(64 * i as i32);
+    }
+    x / 1e18
+}
+
+/// The operator's `interopProtocolFee` in its base token's wei: the settlement fee's value at
+/// today's prices, times `1 + margin` — or zero. Computed in integers from a ratio rounded to
+/// 1e-9, so the same prices always give the same wei.
+pub fn operator_fee(
+    policy: OperatorPolicy,
+    margin: f64,
+    settlement_fee_zk_wei: U256,
+    zk_usd: f64,
+    base_usd: f64,
+) -> U256 {
+    match policy {
+        OperatorPolicy::Zero => U256::ZERO,
+        OperatorPolicy::Cover => {
+            let ratio = (zk_usd / base_usd) * (1.0 + margin);
+            if !ratio.is_finite() || ratio <= 0.0 {
+                return U256::ZERO;
+            }
+            let scaled = (ratio * RATIO_SCALE).round().min(u128::MAX as f64) as u128;
+            settlement_fee_zk_wei.saturating_mul(U256::from(scaled))
+                / U256::from(RATIO_SCALE as u64)
+        }
+    }
+}
+
+/// How many of `calls` pay the fixed ZK fee: the always-fixed share (rounded down), plus all
+/// the others when the users' rule picks the fixed fee.
+pub fn fixed_calls(
+    choice: FeeModeChoice,
+    always_fixed_share: f64,
+    calls: u64,
+    dynamic_fee_usd: f64,
+    fixed_fee_usd: f64,
+) -> u64 {
+    let sticky = ((calls as f64) * always_fixed_share).floor() as u64;
+    let rest = calls - sticky.min(calls);
+    let rest_fixed = match choice {
+        FeeModeChoice::Fixed => true,
+        FeeModeChoice::Dynamic => false,
+        FeeModeChoice::Cheapest => fixed_fee_usd < dynamic_fee_usd,
+    };
+    sticky.min(calls) + if rest_fixed { rest } else { 0 }
+}
+
+/// Splits `total` by shares with the largest-remainder rule, so the parts sum to `total`
+/// exactly and the same input always gives the same split.
+pub fn split_by_shares(total: u64, shares: &[f64], out: &mut Vec<u64>) {
+    out.clear();
+    let mut assigned = 0u64;
+    let mut rema: Vec<(f64, usize)> = Vec::with_capacity(shares.len());
+    for (i, s) in shares.iter().enumerate() {
+        let exact = total as f64 * s;
+        let part = exact.floor() as u64;
+        out.push(part);
+        assigned += part;
+        rema.push((exact - part as f64, i));
+    }
+    rema.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut left = total.saturating_sub(assigned);
+    for (_, i) in rema {
+        if left == 0 {
+            break;
+        }
+        out[i] += 1;
+        left -= 1;
+    }
+}
+
+/// The claimer's rule: claim when the pool is worth at least the threshold plus gas (the
+/// caller also checks, in integers, that the claimer holds the threshold).
+pub fn should_claim(pool_usd: f64, threshold_zk: f64, zk_usd: f64, gas_usd: f64) -> bool {
+    pool_usd > 0.0 && pool_usd >= threshold_zk * zk_usd + gas_usd
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flywheel_protocol::units::tokens;
+
+    #[test]
+    fn operator_covers_the_settlement_fee_with_margin() {
+        // 10 ZK at $0.02 = $0.20; in ETH at $2000 = 0.0001 ETH; +10% = 0.00011 ETH.
+        let fee = operator_fee(OperatorPolicy::Cover, 0.1, tokens(10), 0.02, 2000.0);
+        assert_eq!(fee, tokens(11) / U256::from(100_000u64));
+        assert_eq!(
+            operator_fee(OperatorPolicy::Zero, 0.1, tokens(10), 0.02, 2000.0),
+            U256::ZERO
+        );
+    }
+
+    #[test]
+    fn users_pick_the_cheaper_mode() {
+        assert_eq!(
+            fixed_calls(FeeModeChoice::Cheapest, 0.0, 100, 0.2, 0.1),
+            100
+        );
+        assert_eq!(fixed_calls(FeeModeChoice::Cheapest, 0.0, 100, 0.1, 0.2), 0);
+        assert_eq!(fixed_calls(FeeModeChoice::Dynamic, 0.25, 100, 1.0, 0.0), 25);
+        assert_eq!(fixed_calls(FeeModeChoice::Fixed, 0.0, 7, 0.0, 1.0), 7);
+    }
+
+    #[test]
+    fn shares_split_exactly() {
+        let mut out = Vec::new();
+        split_by_shares(10, &[0.6, 0.3, 0.1], &mut out);
+        assert_eq!(out, vec![6, 3, 1]);
+        split_by_shares(7, &[1.0 / 3.0; 3], &mut out);
+        assert_eq!(out.iter().sum::<u64>(), 7);
+        assert_eq!(out, vec![3, 2, 2]);
+    }
+
+    #[test]
+    fn claimer_needs_profit() {
+        assert!(should_claim(2000.0, 100_000.0, 0.01, 5.0));
+        assert!(!should_claim(1004.0, 100_000.0, 0.01, 5.0));
+        assert!(!should_claim(0.0, 0.0, 0.01, 0.0));
+    }
+
+    #[test]
+    fn wei_conversion() {
+        assert_eq!(wei_to_tokens(tokens(3)), 3.0);
+        assert_eq!(wei_to_tokens(U256::ZERO), 0.0);
+    }
+}

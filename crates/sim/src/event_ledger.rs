@@ -1,0 +1,466 @@
+//! Event fidelity: every bundle is built, ABI-encoded, hashed, published as an L2→L1 log,
+//! settled through Gateway, proven against an imported root and executed on the protocol's
+//! `Network` — the same code the CLI demos and tests drive.
+
+use crate::ledger::{splitter_for, Ledger, Pool, SimError, Totals};
+use crate::scenario::{BaseToken, Validated, ValidatedChange};
+use alloy_primitives::{Address, Bytes, U256};
+use flywheel_protocol::address::InteropAddress;
+use flywheel_protocol::chain::{
+    AssetInfo, ChainConfig, ChainKind, ETH_TOKEN_ADDRESS, INTEROP_CENTER,
+};
+use flywheel_protocol::error::ProtocolError;
+use flywheel_protocol::fee_flow::{fee_flow_address, settlement_fee_vault};
+use flywheel_protocol::genesis::{account, eth, zk, FeeParams, Genesis, ZK_L1_ADDRESS};
+use flywheel_protocol::interop::bundle::{attr, InteropCallStarter, SealedBundle};
+use flywheel_protocol::merkle::L2_TO_L1_LOGS_TREE_LEAVES;
+use flywheel_protocol::network::{Action, Network};
+use flywheel_protocol::relayer;
+
+/// Chain id of the simulated L1.
+pub const L1_ID: u64 = 1;
+/// Chain id of the simulated Gateway.
+pub const GATEWAY_ID: u64 = 9075;
+/// Chain id of the scenario's chain `i`.
+pub fn chain_id(i: usize) -> u64 {
+    300 + i as u64
+}
+
+fn protocol_err(what: &str) -> impl Fn(ProtocolError) -> SimError + '_ {
+    move |e| SimError::Protocol {
+        what: what.to_string(),
+        reason: e.to_string(),
+    }
+}
+
+/// A path on the full protocol model.
+pub struct EventLedger {
+    net: Network,
+    users: Address,
+    sink: Address,
+    claimer: Address,
+    governance: Address,
+    pending: Vec<Vec<SealedBundle>>,
+    failed_settlements: u64,
+}
+
+/// The protocol genesis a scenario describes: L1, Gateway, and the scenario's chains on
+/// Gateway; operators, claimer and users share the genesis supply.
+pub fn genesis(v: &Validated) -> Genesis {
+    let s = &v.scenario;
+    let mut chains = vec![
+        ChainConfig {
+            id: L1_ID,
+            name: "ethereum".into(),
+            kind: ChainKind::L1,
+            base_token: eth(),
+            settlement_layer: None,
+            zk_token_available: false,
+            operator: account("operator-ethereum"),
+        },
+        ChainConfig {
+            id: GATEWAY_ID,
+            name: "gateway".into(),
+            kind: ChainKind::Gateway,
+            base_token: zk(),
+            settlement_layer: Some(L1_ID),
+            zk_token_available: true,
+            operator: account("operator-gateway"),
+        },
+    ];
+    let mut allocations = Vec::new();
+    for (i, c) in s.chains.iter().enumerate() {
+        let operator = account(&format!("operator-{}", c.name));
+        chains.push(ChainConfig {
+            id: chain_id(i),
+            name: c.name.clone(),
+            kind: ChainKind::ZkChain,
+            base_token: match c.base_token {
+                BaseToken::Eth => eth(),
+                BaseToken::Zk => zk(),
+            },
+            settlement_layer: Some(GATEWAY_ID),
+            zk_token_available: true,
+            operator,
+        });
+        allocations.push((operator, v.operator_zk));
+    }
+    allocations.push((account("claimer"), v.claimer_zk));
+    let held = v.operator_zk * U256::from(s.chains.len()) + v.claimer_zk;
+    allocations.push((account("users"), v.genesis_supply - held));
+    let mut fees = FeeParams::launch(
+        account("governance"),
+        account("security-council"),
+        chain_id(0),
+    );
+    fees.gateway_settlement_fee = v.gateway_settlement_fee;
+    fees.fee_switch_bps = s.protocol.fee_switch_bps;
+    fees.fee_flow_threshold = v.fee_flow_threshold;
+    fees.splitter = splitter_for(s.protocol.burn_bps);
+    Genesis {
+        start_time: 1_780_000_000,
+        zk_interop_fee: v.fixed_interop_fee,
+        token_admin: account("token-admin"),
+        assets: vec![
+            AssetInfo {
+                symbol: "ETH".into(),
+                origin_chain: L1_ID,
+                token: ETH_TOKEN_ADDRESS,
+            },
+            AssetInfo {
+                symbol: "ZK".into(),
+                origin_chain: L1_ID,
+                token: ZK_L1_ADDRESS,
+            },
+        ],
+        chains,
+        zk_allocations: allocations,
+        fees,
+    }
+}
+
+impl EventLedger {
+    /// Builds the network and the standing approvals every agent needs.
+    pub fn new(v: &Validated) -> Result<Self, SimError> {
+        let g = genesis(v);
+        let mut net = Network::new(&g).map_err(protocol_err("genesis"))?;
+        let users = account("users");
+        let claimer = account("claimer");
+        let mut setup = vec![
+            Action::ZkApprove {
+                owner: users,
+                spender: INTEROP_CENTER,
+                amount: U256::MAX,
+            },
+            Action::ZkApprove {
+                owner: claimer,
+                spender: fee_flow_address(),
+                amount: U256::MAX,
+            },
+        ];
+        for (i, c) in v.scenario.chains.iter().enumerate() {
+            let id = chain_id(i);
+            let asset = match c.base_token {
+                BaseToken::Eth => eth(),
+                BaseToken::Zk => zk(),
+            };
+            setup.push(Action::Fund {
+                chain: id,
+                asset,
+                to: users,
+                amount: U256::from(10u8).pow(U256::from(40u8)),
+            });
+            let operator = account(&format!("operator-{}", c.name));
+            setup.push(Action::AgreeToPaySettlementFees {
+                chain: id,
+                payer: operator,
+            });
+            setup.push(Action::ZkApprove {
+                owner: operator,
+                spender: settlement_fee_vault(),
+                amount: U256::MAX,
+            });
+        }
+        for a in setup {
+            net.apply(a).map_err(protocol_err("setup"))?;
+        }
+        Ok(Self {
+            net,
+            users,
+            sink: account("interop-sink"),
+            claimer,
+            governance: account("governance"),
+            pending: vec![Vec::new(); v.scenario.chains.len()],
+            failed_settlements: 0,
+        })
+    }
+
+    /// The network (for inspection).
+    pub fn network(&self) -> &Network {
+        &self.net
+    }
+
+    fn chain(&self, i: usize) -> Result<&flywheel_protocol::chain::Chain, SimError> {
+        self.net
+            .state()
+            .chain(chain_id(i))
+            .map_err(protocol_err("lookup"))
+    }
+
+    fn send(
+        &mut self,
+        chain: usize,
+        destination: usize,
+        calls: u64,
+        fixed: bool,
+    ) -> Result<(), SimError> {
+        if self.chain(chain)?.pending_logs.len() >= L2_TO_L1_LOGS_TREE_LEAVES
+            && !self.settle(chain, destination)?
+        {
+            return Err(SimError::Protocol {
+                what: format!("chain {} batch is full", chain_id(chain)),
+                reason: "its operator cannot pay the settlement fee".into(),
+            });
+        }
+        let fee = self.chain(chain)?.interop_protocol_fee;
+        let starter = InteropCallStarter {
+            to: InteropAddress::address_only(self.sink).encode(),
+            data: Bytes::new(),
+            call_attributes: vec![],
+        };
+        let n = calls as usize;
+        let events = self
+            .net
+            .apply(Action::SendBundle {
+                chain: chain_id(chain),
+                sender: self.users,
+                destination: InteropAddress::chain_only(dest_id(destination, self.pending.len()))
+                    .encode(),
+                starters: vec![starter; n],
+                attributes: if fixed {
+                    vec![attr::use_fixed_fee(true)]
+                } else {
+                    vec![]
+                },
+                value: if fixed {
+                    U256::ZERO
+                } else {
+                    fee * U256::from(calls)
+                },
+            })
+            .map_err(protocol_err("send bundle"))?;
+        self.pending[chain].extend(relayer::sent_bundles(&events));
+        Ok(())
+    }
+}
+
+fn dest_id(destination: usize, chains: usize) -> u64 {
+    if destination >= chains {
+        GATEWAY_ID
+    } else {
+        chain_id(destination)
+    }
+}
+
+impl Ledger for EventLedger {
+    fn set_operator_fee(&mut self, chain: usize, fee: U256) -> Result<(), SimError> {
+        if self.chain(chain)?.interop_protocol_fee == fee {
+            return Ok(());
+        }
+        let caller = self.chain(chain)?.config.operator;
+        self.net
+            .apply(Action::SetInteropProtocolFee {
+                chain: chain_id(chain),
+                caller,
+                fee,
+            })
+            .map_err(protocol_err("set fee"))?;
+        Ok(())
+    }
+
+    fn traffic(
+        &mut self,
+        chain: usize,
+        destination: usize,
+        calls: u64,
+        fixed: u64,
+        per_bundle: u32,
+    ) -> Result<u64, SimError> {
+        let per = u64::from(per_bundle);
+        let mut bundles = 0;
+        for (mut left, is_fixed) in [(fixed, true), (calls - fixed, false)] {
+            while left > 0 {
+                let n = left.min(per);
+                self.send(chain, destination, n, is_fixed)?;
+                left -= n;
+                bundles += 1;
+            }
+        }
+        Ok(bundles)
+    }
+
+    fn settlement_due(&self, chain: usize) -> U256 {
+        let s = self.net.state();
+        let calls = s
+            .chain(chain_id(chain))
+            .map(|c| c.pending_chargeable_calls)
+            .unwrap_or(0);
+        flywheel_protocol::interop::fees::settlement_fee(s.economy.gateway_settlement_fee, calls)
+            .unwrap_or(U256::MAX)
+    }
+
+    fn operator_zk(&self, chain: usize) -> U256 {
+        self.chain(chain)
+            .map(|c| self.net.state().token.balance_of(c.config.operator))
+            .unwrap_or_default()
+    }
+
+    fn buy_zk(&mut self, chain: usize, amount: U256) -> Result<(), SimError> {
+        let to = self.chain(chain)?.config.operator;
+        self.net
+            .apply(Action::ZkTransfer {
+                from: self.users,
+                to,
+                amount,
+            })
+            .map_err(protocol_err("buy ZK"))?;
+        Ok(())
+    }
+
+    fn settle(&mut self, chain: usize, destination: usize) -> Result<bool, SimError> {
+        let dest = dest_id(destination, self.pending.len());
+        match relayer::settle_for(&mut self.net, chain_id(chain), dest) {
+            Ok(_) => {}
+            Err(ProtocolError::SettlementPayerNotAgreed { .. } | ProtocolError::Token(_)) => {
+                self.failed_settlements += 1;
+                return Ok(false);
+            }
+            Err(e) => return Err(protocol_err("settle")(e)),
+        }
+        let executor = self.users;
+        for b in std::mem::take(&mut self.pending[chain]) {
+            relayer::prove_and_execute(&mut self.net, &b, executor)
+                .map_err(protocol_err("prove and execute"))?;
+        }
+        Ok(true)
+    }
+
+    fn claim_operator_fees(&mut self, chain: usize) -> Result<(), SimError> {
+        let c = self.chain(chain)?;
+        let operator = c.config.operator;
+        let base = c
+            .accrued_base_fees
+            .get(&operator)
+            .is_some_and(|v| !v.is_zero());
+        let zk = c
+            .accrued_zk_fees
+            .get(&operator)
+            .is_some_and(|v| !v.is_zero());
+        let id = chain_id(chain);
+        if base {
+            self.net
+                .apply(Action::ClaimProtocolFees {
+                    chain: id,
+                    operator,
+                })
+                .map_err(protocol_err("claim fees"))?;
+        }
+        if zk {
+            self.net
+                .apply(Action::ClaimZkFees {
+                    chain: id,
+                    operator,
+                })
+                .map_err(protocol_err("claim ZK fees"))?;
+        }
+        Ok(())
+    }
+
+    fn sweep(&mut self) -> Result<(), SimError> {
+        if self
+            .net
+            .state()
+            .token
+            .balance_of(settlement_fee_vault())
+            .is_zero()
+        {
+            return Ok(());
+        }
+        self.net
+            .apply(Action::SweepSettlementFees {
+                caller: self.governance,
+            })
+            .map_err(protocol_err("sweep"))?;
+        Ok(())
+    }
+
+    fn pool(&self) -> Pool {
+        let s = self.net.state();
+        let ff = &s.economy.fee_flow;
+        s.chain(ff.chain)
+            .map(|c| Pool {
+                eth: c.balance(eth(), fee_flow_address()),
+                zk_asset: c.balance(zk(), fee_flow_address()),
+            })
+            .unwrap_or_default()
+    }
+
+    fn claimer_zk(&self) -> U256 {
+        self.net.state().token.balance_of(self.claimer)
+    }
+
+    fn users_zk(&self) -> U256 {
+        self.net.state().token.balance_of(self.users)
+    }
+
+    fn claim_pool(&mut self) -> Result<(), SimError> {
+        let nonce = self.net.state().economy.fee_flow.nonce;
+        self.net
+            .apply(Action::ClaimFeeFlow {
+                claimer: self.claimer,
+                nonce,
+                assets: vec![eth(), zk()],
+                recipient: self.claimer,
+            })
+            .map_err(protocol_err("claim Fee Flow"))?;
+        Ok(())
+    }
+
+    fn apply_change(&mut self, ch: &ValidatedChange) -> Result<(), SimError> {
+        let caller = self.governance;
+        let mut actions = Vec::new();
+        if let Some(fee) = ch.gateway_settlement_fee {
+            actions.push(Action::SetGatewaySettlementFee { caller, fee });
+        }
+        if let Some(bps) = ch.fee_switch_bps {
+            actions.push(Action::SetFeeSwitch { caller, bps });
+        }
+        if let Some(burn) = ch.burn_bps {
+            let s = splitter_for(burn);
+            actions.push(Action::SetSplitterShares {
+                caller,
+                burn_bps: s.burn_bps,
+                recipients: s.recipients,
+            });
+        }
+        if let Some(threshold) = ch.fee_flow_threshold {
+            actions.push(Action::SetFeeFlowThreshold { caller, threshold });
+        }
+        for a in actions {
+            self.net
+                .apply(a)
+                .map_err(protocol_err("governance change"))?;
+        }
+        Ok(())
+    }
+
+    fn params(&self) -> (U256, U256, U256) {
+        let s = self.net.state();
+        let fixed = s
+            .chain(chain_id(0))
+            .map(|c| c.zk_interop_fee)
+            .unwrap_or_default();
+        (
+            fixed,
+            s.economy.gateway_settlement_fee,
+            s.economy.fee_flow.threshold,
+        )
+    }
+
+    fn totals(&self) -> Totals {
+        let s = self.net.state();
+        let t = &s.economy.totals;
+        Totals {
+            supply: s.token.total_supply(),
+            minted: s.token.minted_total(),
+            burned: t.burned,
+            distributed: t.distributed,
+            fixed_fees: t.fixed_fees_paid,
+            settlement_fees: t.settlement_fees_paid,
+            auction_paid: t.auction_paid,
+            auction_claims: t.auction_claims,
+            staking_rewards: t.distributed,
+            failed_settlements: self.failed_settlements,
+        }
+    }
+}

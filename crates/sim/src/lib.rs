@@ -1,0 +1,23 @@
+//! flywheel-sim: scenarios and Monte Carlo over the flywheel protocol model.
+//!
+//! What it is for: turning a scenario (traffic, prices, agents, parameters — data, in TOML)
+//! into reproducible paths of the protocol, at two fidelities that share the protocol's fee
+//! arithmetic, and into quantile bands over many seeded paths.
+//! What it is not: the protocol itself (`flywheel-protocol`) or its presentation
+//! (`flywheel-cli` renders tables, CSV, JSON and charts).
+
+pub mod agents;
+pub mod engine;
+pub mod event_ledger;
+pub mod ledger;
+pub mod monte_carlo;
+pub mod presets;
+pub mod process;
+pub mod scenario;
+pub mod sketch;
+pub mod summary;
+
+/// Where the splitter's non-burn share goes in simulations: the staking rewards pot.
+pub fn staking_rewards_address() -> alloy_primitives::Address {
+    flywheel_protocol::genesis::account("staking-rewards")
+}

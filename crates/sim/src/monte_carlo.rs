@@ -1,0 +1,207 @@
+//! Monte Carlo: independent seeded paths run in parallel (rayon) and stream into per-day
+//! quantile sketches; only each run's closing figures are kept (a few numbers per run), so
+//! memory stays flat in the number of runs. Runs are grouped into fixed chunks and results are
+//! merged with commutative operations and sorted by run index, so the output does not depend
+//! on thread scheduling.
+
+use crate::agents::wei_to_tokens;
+use crate::engine::{run_path, StepRecord};
+use crate::event_ledger::EventLedger;
+use crate::ledger::{FlowLedger, SimError, Totals};
+use crate::scenario::{Fidelity, Validated};
+use crate::sketch::Sketch;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Metrics banded per day, in this order.
+pub const BANDED: [&str; 7] = [
+    "calls",
+    "daily_burn_zk",
+    "cumulative_burn_zk",
+    "supply_zk",
+    "zk_usd",
+    "auction_claims",
+    "pool_usd",
+];
+const M: usize = BANDED.len();
+
+fn banded(prev_burned: f64, s: &StepRecord) -> [f64; M] {
+    let burned = wei_to_tokens(s.totals.burned);
+    [
+        s.calls as f64,
+        burned - prev_burned,
+        burned,
+        wei_to_tokens(s.totals.supply),
+        s.zk_usd,
+        s.totals.auction_claims as f64,
+        s.pool_usd,
+    ]
+}
+
+/// One run's closing figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RunTotals {
+    /// Run index.
+    pub run: u32,
+    /// Calls over the horizon.
+    pub calls: u64,
+    /// Bundles over the horizon.
+    pub bundles: u64,
+    /// ZK supply at genesis.
+    pub supply_start: alloy_primitives::U256,
+    /// Closing totals.
+    pub totals: Totals,
+}
+
+/// p5 / p50 / p95 of each banded metric on one day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DayBands {
+    /// Day.
+    pub day: u32,
+    /// 5th percentile, per metric in [`BANDED`] order.
+    pub p5: [f64; M],
+    /// Median.
+    pub p50: [f64; M],
+    /// 95th percentile.
+    pub p95: [f64; M],
+}
+
+/// Everything a Monte Carlo run produced.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    /// Each run's closing figures, by run index.
+    pub runs: Vec<RunTotals>,
+    /// Per-day bands across runs.
+    pub bands: Vec<DayBands>,
+}
+
+/// Options that are not part of the scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Number of paths.
+    pub runs: u32,
+    /// Fidelity.
+    pub fidelity: Fidelity,
+}
+
+const CHUNK: u32 = 16;
+
+struct ChunkResult {
+    sketches: Vec<[Sketch; M]>,
+    totals: Vec<RunTotals>,
+    steps: Vec<(u32, Vec<StepRecord>)>,
+}
+
+fn run_one(
+    v: &Validated,
+    fidelity: Fidelity,
+    run: u32,
+    mut on_step: impl FnMut(&StepRecord),
+) -> Result<RunTotals, SimError> {
+    let (mut calls, mut bundles) = (0u64, 0u64);
+    let mut record = |s: &StepRecord| {
+        calls += s.calls;
+        bundles += s.bundles;
+        on_step(s);
+    };
+    let totals = match fidelity {
+        Fidelity::Flow => run_path(v, &mut FlowLedger::new(v), run, &mut record)?,
+        Fidelity::Event => run_path(v, &mut EventLedger::new(v)?, run, &mut record)?,
+    };
+    Ok(RunTotals {
+        run,
+        calls,
+        bundles,
+        supply_start: v.genesis_supply,
+        totals,
+    })
+}
+
+fn run_chunk(
+    v: &Validated,
+    opts: Options,
+    chunk: u32,
+    keep_steps: bool,
+) -> Result<ChunkResult, SimError> {
+    let days = v.scenario.days as usize;
+    let mut sketches: Vec<[Sketch; M]> = (0..days).map(|_| Default::default()).collect();
+    let mut totals = Vec::new();
+    let mut steps = Vec::new();
+    let end = (chunk * CHUNK + CHUNK).min(opts.runs);
+    for run in chunk * CHUNK..end {
+        let mut prev = 0.0;
+        let mut kept = Vec::with_capacity(if keep_steps { days } else { 0 });
+        let t = run_one(v, opts.fidelity, run, |s| {
+            let values = banded(prev, s);
+            prev = values[2];
+            if let Some(day) = sketches.get_mut(s.day as usize) {
+                for (sk, x) in day.iter_mut().zip(values) {
+                    sk.add(x);
+                }
+            }
+            if keep_steps {
+                kept.push(*s);
+            }
+        })?;
+        totals.push(t);
+        if keep_steps {
+            steps.push((run, kept));
+        }
+    }
+    Ok(ChunkResult {
+        sketches,
+        totals,
+        steps,
+    })
+}
+
+/// Runs `opts.runs` paths. `on_run` receives each run's day records in run order when
+/// `keep_steps` is set (for per-step CSV); `progress` is told how many runs finished.
+pub fn simulate(
+    v: &Validated,
+    opts: Options,
+    keep_steps: bool,
+    mut on_run: impl FnMut(u32, &[StepRecord]),
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Outcome, SimError> {
+    let days = v.scenario.days as usize;
+    let chunks = opts.runs.div_ceil(CHUNK);
+    let mut merged: Vec<[Sketch; M]> = (0..days).map(|_| Default::default()).collect();
+    let mut runs = Vec::with_capacity(opts.runs as usize);
+    // Waves bound memory: at most `wave` chunks are alive at once.
+    let wave = (rayon::current_num_threads() as u32 * 2).max(1);
+    let mut done = 0u64;
+    for first in (0..chunks).step_by(wave as usize) {
+        let last = (first + wave).min(chunks);
+        let results: Vec<Result<ChunkResult, SimError>> = (first..last)
+            .into_par_iter()
+            .map(|c| run_chunk(v, opts, c, keep_steps))
+            .collect();
+        for r in results {
+            let r = r?;
+            for (m, day) in merged.iter_mut().zip(&r.sketches) {
+                for (a, b) in m.iter_mut().zip(day) {
+                    a.merge(b);
+                }
+            }
+            done += r.totals.len() as u64;
+            runs.extend(r.totals);
+            for (run, steps) in &r.steps {
+                on_run(*run, steps);
+            }
+        }
+        progress(done);
+    }
+    runs.sort_by_key(|r| r.run);
+    let bands = merged
+        .iter()
+        .enumerate()
+        .map(|(day, m)| DayBands {
+            day: day as u32,
+            p5: std::array::from_fn(|i| m[i].quantile(0.05)),
+            p50: std::array::from_fn(|i| m[i].quantile(0.5)),
+            p95: std::array::from_fn(|i| m[i].quantile(0.95)),
+        })
+        .collect();
+    Ok(Outcome { runs, bands })
+}

@@ -1,0 +1,547 @@
+//! Scenario files: the whole experiment as data (TOML), validated with errors that name the
+//! key, the allowed range and the value found.
+//!
+//! Units: token amounts are strings with a unit (`"10 ZK"`, `"0.0001 ETH"`, `"5 wei"`); a
+//! bare number means whole tokens of the field's asset. Prices are USD floats (prices drive
+//! agents' decisions only; every token amount stays integer wei). Rates are per year; shares
+//! are fractions in [0, 1] or basis points where the contracts use basis points.
+
+use crate::process::{PriceModel, TrafficModel};
+use alloy_primitives::U256;
+use flywheel_protocol::units::{self, tokens};
+use serde::{Deserialize, Serialize};
+
+/// A validation failure: which key, what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("scenario key `{key}`: {problem}")]
+pub struct ScenarioError {
+    /// Dotted path of the offending key.
+    pub key: String,
+    /// What is wrong, with the allowed range and the value found.
+    pub problem: String,
+}
+
+impl ScenarioError {
+    pub(crate) fn new(key: impl Into<String>, problem: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            problem: problem.into(),
+        }
+    }
+}
+
+/// How finely the protocol is exercised.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fidelity {
+    /// A step's calls go through the fee arithmetic as aggregates: fast, for Monte Carlo.
+    #[default]
+    Flow,
+    /// Every bundle is built, hashed, settled, proven and executed on the protocol model.
+    Event,
+}
+
+impl std::str::FromStr for Fidelity {
+    type Err = ScenarioError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "flow" => Ok(Self::Flow),
+            "event" => Ok(Self::Event),
+            other => Err(ScenarioError::new(
+                "fidelity",
+                format!("must be `flow` or `event`, got `{other}`"),
+            )),
+        }
+    }
+}
+
+/// A chain's base token, as far as the simulation prices it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BaseToken {
+    /// Ether.
+    #[serde(rename = "ETH")]
+    Eth,
+    /// ZK (a ZK-based chain).
+    #[serde(rename = "ZK")]
+    Zk,
+}
+
+/// One ZK chain settling on Gateway.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainSpec {
+    /// Display name.
+    pub name: String,
+    /// Base token.
+    pub base_token: BaseToken,
+    /// Share of all interop calls sent from this chain (shares sum to 1).
+    pub traffic_share: f64,
+}
+
+/// How users pick the fee mode of their bundles.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeeModeChoice {
+    /// Whichever is cheaper at today's prices (ties go to the base-token fee).
+    #[default]
+    Cheapest,
+    /// Always the base-token (dynamic) fee.
+    Dynamic,
+    /// Always the fixed ZK fee.
+    Fixed,
+}
+
+/// Users: bundling and fee-mode choice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Users {
+    /// Calls per bundle (every bundle carries this many calls).
+    pub calls_per_bundle: u32,
+    /// How the rest of the users choose.
+    pub fee_mode: FeeModeChoice,
+    /// Share of calls whose senders always pay the fixed ZK fee (e.g. institutions holding ZK).
+    pub always_fixed_share: f64,
+}
+
+impl Default for Users {
+    fn default() -> Self {
+        Self {
+            calls_per_bundle: 1,
+            fee_mode: FeeModeChoice::Cheapest,
+            always_fixed_share: 0.0,
+        }
+    }
+}
+
+/// How operators set `interopProtocolFee`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OperatorPolicy {
+    /// Cover the Gateway settlement fee at today's ZK price, plus a margin.
+    #[default]
+    Cover,
+    /// Charge nothing (operators absorb the settlement fee).
+    Zero,
+}
+
+/// Operators.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Operators {
+    /// Fee policy.
+    pub policy: OperatorPolicy,
+    /// Margin over the settlement cost (0.1 = 10%).
+    pub margin: f64,
+    /// ZK each operator holds at genesis to pay settlement fees (whole ZK).
+    pub zk_treasury: String,
+    /// Whether operators buy the ZK they lack for a settlement from the market.
+    pub buy_zk: bool,
+}
+
+impl Default for Operators {
+    fn default() -> Self {
+        Self {
+            policy: OperatorPolicy::Cover,
+            margin: 0.1,
+            zk_treasury: "1000000 ZK".into(),
+            buy_zk: true,
+        }
+    }
+}
+
+/// The Fee Flow claimer: claims when the pool is worth at least the threshold plus gas.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Claimer {
+    /// Whether anyone claims.
+    pub enabled: bool,
+    /// Gas cost of a claim, USD.
+    pub gas_usd: f64,
+    /// ZK the claimer holds at genesis (whole ZK).
+    pub zk_treasury: String,
+}
+
+impl Default for Claimer {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            gas_usd: 5.0,
+            zk_treasury: "1000000000 ZK".into(),
+        }
+    }
+}
+
+/// Prices of ZK and ETH in USD.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Prices {
+    /// ZK/USD.
+    pub zk: PriceModel,
+    /// ETH/USD.
+    pub eth: PriceModel,
+}
+
+impl Default for Prices {
+    fn default() -> Self {
+        Self {
+            // The seed's market figure (26 May 2026).
+            zk: PriceModel::Constant {
+                initial_usd: 0.01454,
+            },
+            eth: PriceModel::Constant {
+                initial_usd: 3000.0,
+            },
+        }
+    }
+}
+
+/// Protocol parameters at genesis (all governance-set in the real system).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Protocol {
+    /// `ZK_INTEROP_FEE` per call (ZK).
+    pub fixed_interop_fee: String,
+    /// `gatewaySettlementFee` per chargeable call (ZK).
+    pub gateway_settlement_fee: String,
+    /// Fee Flow claim price (ZK).
+    pub fee_flow_threshold: String,
+    /// Protocol fee switch, bps of operators' base-token fee claims sent to Fee Flow.
+    pub fee_switch_bps: u16,
+    /// Splitter burn share, bps; the rest goes to staking rewards.
+    pub burn_bps: u16,
+    /// Governance sweeps the settlement-fee vault to the splitter every this many days.
+    pub sweep_every_days: u32,
+    /// ZK supply at genesis (ZK). The seed quotes a 21B total supply.
+    pub genesis_supply: String,
+}
+
+impl Default for Protocol {
+    fn default() -> Self {
+        Self {
+            fixed_interop_fee: "10 ZK".into(),
+            gateway_settlement_fee: "5 ZK".into(),
+            fee_flow_threshold: "100000 ZK".into(),
+            fee_switch_bps: 0,
+            burn_bps: 10_000,
+            sweep_every_days: 1,
+            genesis_supply: "21000000000 ZK".into(),
+        }
+    }
+}
+
+/// A parameter change governance makes on a given day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamChange {
+    /// Day (from 0) the change takes effect.
+    pub day: u32,
+    /// New gateway settlement fee (ZK).
+    pub gateway_settlement_fee: Option<String>,
+    /// New fee switch, bps.
+    pub fee_switch_bps: Option<u16>,
+    /// New burn share, bps (the rest to staking rewards).
+    pub burn_bps: Option<u16>,
+    /// New Fee Flow threshold (ZK).
+    pub fee_flow_threshold: Option<String>,
+}
+
+/// Governance: scheduled parameter changes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Governance {
+    /// Changes, applied on their day through governance's own actions.
+    pub changes: Vec<ParamChange>,
+}
+
+/// A whole experiment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Name (shown in reports).
+    pub name: String,
+    /// What it is about.
+    #[serde(default)]
+    pub description: String,
+    /// Horizon in days.
+    #[serde(default = "default_days")]
+    pub days: u32,
+    /// Base seed; run `i` uses a stream derived from (seed, i).
+    #[serde(default)]
+    pub seed: u64,
+    /// Monte Carlo paths.
+    #[serde(default = "default_runs")]
+    pub runs: u32,
+    /// Flow or event fidelity.
+    #[serde(default)]
+    pub fidelity: Fidelity,
+    /// Total interop calls per day across chains.
+    pub traffic: TrafficModel,
+    /// Users.
+    #[serde(default)]
+    pub users: Users,
+    /// Chains on Gateway.
+    #[serde(default = "default_chains")]
+    pub chains: Vec<ChainSpec>,
+    /// Prices.
+    #[serde(default)]
+    pub prices: Prices,
+    /// Protocol parameters.
+    #[serde(default)]
+    pub protocol: Protocol,
+    /// Operators.
+    #[serde(default)]
+    pub operators: Operators,
+    /// Fee Flow claimer.
+    #[serde(default)]
+    pub claimer: Claimer,
+    /// Scheduled governance changes.
+    #[serde(default)]
+    pub governance: Governance,
+}
+
+fn default_days() -> u32 {
+    365
+}
+fn default_runs() -> u32 {
+    1
+}
+fn default_chains() -> Vec<ChainSpec> {
+    vec![
+        ChainSpec {
+            name: "era".into(),
+            base_token: BaseToken::Eth,
+            traffic_share: 0.6,
+        },
+        ChainSpec {
+            name: "eth-chain".into(),
+            base_token: BaseToken::Eth,
+            traffic_share: 0.3,
+        },
+        ChainSpec {
+            name: "zk-chain".into(),
+            base_token: BaseToken::Zk,
+            traffic_share: 0.1,
+        },
+    ]
+}
+
+/// Upper bounds that keep runs finite and arithmetic far from overflow.
+pub const MAX_DAYS: u32 = 36_500;
+/// At most this many runs per invocation.
+pub const MAX_RUNS: u32 = 1_000_000;
+/// At most this many calls per day.
+pub const MAX_CALLS_PER_DAY: f64 = 1e12;
+
+/// Parses a token amount field, checking its unit.
+pub fn amount(key: &str, text: &str, unit: &str) -> Result<U256, ScenarioError> {
+    let trimmed = text.trim();
+    if let Some(found) = trimmed.split_whitespace().nth(1).or_else(|| {
+        let i = trimmed.find(|c: char| c.is_ascii_alphabetic())?;
+        Some(&trimmed[i..])
+    }) {
+        if !found.eq_ignore_ascii_case(unit) && !found.eq_ignore_ascii_case("wei") {
+            return Err(ScenarioError::new(
+                key,
+                format!("expected an amount in {unit}, got `{text}` (unit {found})"),
+            ));
+        }
+    }
+    units::parse_amount(trimmed).map_err(|e| ScenarioError::new(key, e.to_string()))
+}
+
+pub(crate) fn range(key: &str, value: f64, lo: f64, hi: f64) -> Result<(), ScenarioError> {
+    if !value.is_finite() || value < lo || value > hi {
+        return Err(ScenarioError::new(
+            key,
+            format!("must be between {lo} and {hi}, got {value}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A scenario with every amount parsed and every value checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Validated {
+    /// The scenario as written.
+    pub scenario: Scenario,
+    /// Parsed fixed interop fee.
+    pub fixed_interop_fee: U256,
+    /// Parsed gateway settlement fee.
+    pub gateway_settlement_fee: U256,
+    /// Parsed Fee Flow threshold.
+    pub fee_flow_threshold: U256,
+    /// Parsed genesis supply.
+    pub genesis_supply: U256,
+    /// Parsed operator treasury.
+    pub operator_zk: U256,
+    /// Parsed claimer treasury.
+    pub claimer_zk: U256,
+    /// Parsed changes, sorted by day: (day, settlement fee, fee switch, burn bps, threshold).
+    pub changes: Vec<ValidatedChange>,
+}
+
+/// A parameter change with its amounts parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidatedChange {
+    /// Day it applies.
+    pub day: u32,
+    /// New settlement fee.
+    pub gateway_settlement_fee: Option<U256>,
+    /// New fee switch.
+    pub fee_switch_bps: Option<u16>,
+    /// New burn share.
+    pub burn_bps: Option<u16>,
+    /// New threshold.
+    pub fee_flow_threshold: Option<U256>,
+}
+
+impl Scenario {
+    /// Parses TOML text (unknown keys are errors).
+    pub fn from_toml(text: &str) -> Result<Self, ScenarioError> {
+        toml::from_str(text).map_err(|e| {
+            let msg = e.message().replace('\n', " ");
+            let key = e
+                .span()
+                .and_then(|s| text.get(s))
+                .map(|k| k.trim().to_string())
+                .unwrap_or_else(|| "(file)".into());
+            ScenarioError::new(key, msg)
+        })
+    }
+
+    /// Checks every value and parses every amount.
+    pub fn validate(self) -> Result<Validated, ScenarioError> {
+        if self.name.trim().is_empty() {
+            return Err(ScenarioError::new("name", "must not be empty"));
+        }
+        range("days", f64::from(self.days), 1.0, f64::from(MAX_DAYS))?;
+        range("runs", f64::from(self.runs), 1.0, f64::from(MAX_RUNS))?;
+        self.traffic.validate("traffic")?;
+        range(
+            "users.calls_per_bundle",
+            f64::from(self.users.calls_per_bundle),
+            1.0,
+            1000.0,
+        )?;
+        range(
+            "users.always_fixed_share",
+            self.users.always_fixed_share,
+            0.0,
+            1.0,
+        )?;
+        if self.chains.is_empty() {
+            return Err(ScenarioError::new("chains", "at least one chain is needed"));
+        }
+        if self.chains.len() > 64 {
+            return Err(ScenarioError::new(
+                "chains",
+                format!("at most 64 chains, got {}", self.chains.len()),
+            ));
+        }
+        let mut share = 0.0;
+        for (i, c) in self.chains.iter().enumerate() {
+            range(
+                &format!("chains[{i}].traffic_share"),
+                c.traffic_share,
+                0.0,
+                1.0,
+            )?;
+            if self.chains[..i].iter().any(|o| o.name == c.name) {
+                return Err(ScenarioError::new(
+                    format!("chains[{i}].name"),
+                    format!("`{}` is listed twice", c.name),
+                ));
+            }
+            share += c.traffic_share;
+        }
+        if (share - 1.0).abs() > 1e-9 {
+            return Err(ScenarioError::new(
+                "chains.traffic_share",
+                format!("shares must sum to 1, got {share}"),
+            ));
+        }
+        self.prices.zk.validate("prices.zk")?;
+        self.prices.eth.validate("prices.eth")?;
+        let p = &self.protocol;
+        range(
+            "protocol.fee_switch_bps",
+            f64::from(p.fee_switch_bps),
+            0.0,
+            10_000.0,
+        )?;
+        range("protocol.burn_bps", f64::from(p.burn_bps), 0.0, 10_000.0)?;
+        range(
+            "protocol.sweep_every_days",
+            f64::from(p.sweep_every_days),
+            1.0,
+            3650.0,
+        )?;
+        range("operators.margin", self.operators.margin, -1.0, 100.0)?;
+        range("claimer.gas_usd", self.claimer.gas_usd, 0.0, 1e9)?;
+        let supply = amount("protocol.genesis_supply", &p.genesis_supply, "ZK")?;
+        if supply > flywheel_protocol::token::MAX_SUPPLY {
+            return Err(ScenarioError::new(
+                "protocol.genesis_supply",
+                "must not exceed the 21,000,000,000 ZK max supply",
+            ));
+        }
+        let mut changes = Vec::with_capacity(self.governance.changes.len());
+        for (i, c) in self.governance.changes.iter().enumerate() {
+            let k = |f: &str| format!("governance.changes[{i}].{f}");
+            range(&k("day"), f64::from(c.day), 0.0, f64::from(self.days))?;
+            if let Some(v) = c.fee_switch_bps {
+                range(&k("fee_switch_bps"), f64::from(v), 0.0, 10_000.0)?;
+            }
+            if let Some(v) = c.burn_bps {
+                range(&k("burn_bps"), f64::from(v), 0.0, 10_000.0)?;
+            }
+            changes.push(ValidatedChange {
+                day: c.day,
+                gateway_settlement_fee: c
+                    .gateway_settlement_fee
+                    .as_deref()
+                    .map(|t| amount(&k("gateway_settlement_fee"), t, "ZK"))
+                    .transpose()?,
+                fee_switch_bps: c.fee_switch_bps,
+                burn_bps: c.burn_bps,
+                fee_flow_threshold: c
+                    .fee_flow_threshold
+                    .as_deref()
+                    .map(|t| amount(&k("fee_flow_threshold"), t, "ZK"))
+                    .transpose()?,
+            });
+        }
+        changes.sort_by_key(|c| c.day);
+        let operator_zk = amount("operators.zk_treasury", &self.operators.zk_treasury, "ZK")?;
+        let claimer_zk = amount("claimer.zk_treasury", &self.claimer.zk_treasury, "ZK")?;
+        let treasuries = operator_zk
+            .checked_mul(U256::from(self.chains.len()))
+            .and_then(|v| v.checked_add(claimer_zk))
+            .unwrap_or(U256::MAX);
+        if treasuries > supply {
+            return Err(ScenarioError::new(
+                "operators.zk_treasury",
+                "operator and claimer treasuries exceed the genesis supply",
+            ));
+        }
+        Ok(Validated {
+            fixed_interop_fee: amount("protocol.fixed_interop_fee", &p.fixed_interop_fee, "ZK")?,
+            gateway_settlement_fee: amount(
+                "protocol.gateway_settlement_fee",
+                &p.gateway_settlement_fee,
+                "ZK",
+            )?,
+            fee_flow_threshold: amount("protocol.fee_flow_threshold", &p.fee_flow_threshold, "ZK")?,
+            genesis_supply: supply,
+            operator_zk,
+            claimer_zk,
+            changes,
+            scenario: self,
+        })
+    }
+}
+
+/// Whole tokens, for defaults written in code.
+pub fn zk(n: u64) -> U256 {
+    tokens(n)
+}

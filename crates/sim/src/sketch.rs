@@ -1,0 +1,132 @@
+//! A mergeable quantile sketch for non-negative values: counts in logarithmic buckets — each
+//! power of two split into 64 equal sub-buckets read straight from the float's bits, so a
+//! value's bucket costs a few integer operations and any quantile is within 0.8% of a true
+//! sample value. Merging adds counts, which commutes: the result does not depend on the order in
+//! which parallel runs finish — what keeps Monte Carlo outputs byte-identical.
+
+/// Sub-buckets per power of two (the top 6 mantissa bits).
+const SUB: i32 = 64;
+
+/// Counts of values by logarithmic bucket, plus exact zeros.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sketch {
+    zeros: u64,
+    offset: i32,
+    counts: Vec<u64>,
+    total: u64,
+}
+
+fn bucket(v: f64) -> i32 {
+    let bits = v.to_bits();
+    let exponent = ((bits >> 52) & 0x7ff) as i32 - 1023;
+    let sub = ((bits >> 46) & 0x3f) as i32;
+    exponent * SUB + sub
+}
+
+/// The midpoint of a bucket.
+fn value_of(b: i32) -> f64 {
+    let exponent = b.div_euclid(SUB);
+    let sub = b.rem_euclid(SUB);
+    2f64.powi(exponent) * (1.0 + (f64::from(sub) + 0.5) / f64::from(SUB))
+}
+
+impl Sketch {
+    /// Adds one value; negatives and NaN count as zero.
+    pub fn add(&mut self, v: f64) {
+        self.total += 1;
+        if v.is_nan() || v <= 0.0 {
+            self.zeros += 1;
+            return;
+        }
+        let b = bucket(v);
+        self.bump(b, 1);
+    }
+
+    fn bump(&mut self, b: i32, n: u64) {
+        if self.counts.is_empty() {
+            self.offset = b;
+            self.counts.push(0);
+        }
+        if b < self.offset {
+            let grow = (self.offset - b) as usize;
+            self.counts.splice(0..0, std::iter::repeat_n(0, grow));
+            self.offset = b;
+        }
+        let i = (b - self.offset) as usize;
+        if i >= self.counts.len() {
+            self.counts.resize(i + 1, 0);
+        }
+        self.counts[i] += n;
+    }
+
+    /// Adds another sketch's counts.
+    pub fn merge(&mut self, other: &Sketch) {
+        self.total += other.total;
+        self.zeros += other.zeros;
+        for (i, c) in other.counts.iter().enumerate() {
+            if *c > 0 {
+                self.bump(other.offset + i as i32, *c);
+            }
+        }
+    }
+
+    /// Values added.
+    pub fn count(&self) -> u64 {
+        self.total
+    }
+
+    /// The nearest-rank `q` quantile (0 ≤ q ≤ 1), as the midpoint of its bucket.
+    pub fn quantile(&self, q: f64) -> f64 {
+        if self.total == 0 {
+            return 0.0;
+        }
+        let rank = ((q.clamp(0.0, 1.0) * self.total as f64).ceil() as u64).max(1);
+        if rank <= self.zeros {
+            return 0.0;
+        }
+        let mut seen = self.zeros;
+        for (i, c) in self.counts.iter().enumerate() {
+            seen += c;
+            if seen >= rank {
+                return value_of(self.offset + i as i32);
+            }
+        }
+        value_of(self.offset + self.counts.len() as i32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_are_within_the_relative_error() {
+        let mut s = Sketch::default();
+        for i in 1..=10_000 {
+            s.add(i as f64);
+        }
+        for (q, want) in [(0.05, 500.0), (0.5, 5000.0), (0.95, 9500.0)] {
+            let got = s.quantile(q);
+            assert!((got - want).abs() / want < 0.01, "q{q}: {got} vs {want}");
+        }
+    }
+
+    #[test]
+    fn merge_is_order_independent() {
+        let (mut a, mut b, mut c) = (Sketch::default(), Sketch::default(), Sketch::default());
+        for i in 0..100 {
+            a.add(i as f64 * 3.7);
+            b.add(1e6 / (i as f64 + 1.0));
+            c.add(0.0);
+        }
+        let mut x = a.clone();
+        x.merge(&b);
+        x.merge(&c);
+        let mut y = c.clone();
+        y.merge(&b);
+        y.merge(&a);
+        assert_eq!(x.quantile(0.5), y.quantile(0.5));
+        assert_eq!(x.count(), 300);
+        assert_eq!(y.quantile(0.2), 0.0, "a third are zeros");
+    }
+}

@@ -1,0 +1,156 @@
+//! The simulator against the seed's table, the two fidelities against each other, and
+//! reproducibility by seed.
+
+use alloy_primitives::U256;
+use flywheel_protocol::units::tokens;
+use flywheel_sim::engine::run_path;
+use flywheel_sim::event_ledger::EventLedger;
+use flywheel_sim::ledger::FlowLedger;
+use flywheel_sim::monte_carlo::{simulate, Options};
+use flywheel_sim::presets::{preset, SEED_TABLE};
+use flywheel_sim::scenario::{Fidelity, Scenario};
+use flywheel_sim::summary::summary;
+
+#[test]
+fn seed_presets_reproduce_the_seed_table() {
+    for (name, calls, per_day, per_year) in SEED_TABLE {
+        let v = preset(name).unwrap().validate().unwrap();
+        let mut daily = Vec::new();
+        let mut prev = U256::ZERO;
+        let totals = run_path(&v, &mut FlowLedger::new(&v), 0, |s| {
+            assert_eq!(s.calls, calls);
+            daily.push(s.totals.burned - prev);
+            prev = s.totals.burned;
+        })
+        .unwrap();
+        assert!(
+            daily.iter().all(|d| *d == tokens(per_day)),
+            "{name}: every day burns {per_day} ZK"
+        );
+        assert_eq!(totals.burned, tokens(per_year), "{name}");
+        assert_eq!(totals.supply, v.genesis_supply - tokens(per_year));
+    }
+}
+
+const MIXED: &str = r#"
+name = "mixed"
+days = 6
+seed = 5
+
+[traffic]
+model = "constant"
+calls_per_day = 301
+
+[users]
+calls_per_bundle = 3
+fee_mode = "cheapest"
+always_fixed_share = 0.2
+
+[prices.zk]
+model = "constant"
+initial_usd = 0.05
+
+[prices.eth]
+model = "constant"
+initial_usd = 2500.0
+
+[protocol]
+gateway_settlement_fee = "3 ZK"
+fee_flow_threshold = "0.5 ZK"
+fee_switch_bps = 3000
+burn_bps = 7000
+sweep_every_days = 2
+
+[operators]
+margin = 0.25
+zk_treasury = "100 ZK"
+
+[claimer]
+gas_usd = 0.0
+
+[[governance.changes]]
+day = 3
+gateway_settlement_fee = "4 ZK"
+burn_bps = 5000
+"#;
+
+#[test]
+fn flow_and_event_fidelities_agree_to_the_wei() {
+    let v = Scenario::from_toml(MIXED).unwrap().validate().unwrap();
+    let mut flow_steps = Vec::new();
+    let flow = run_path(&v, &mut FlowLedger::new(&v), 0, |s| flow_steps.push(*s)).unwrap();
+    let mut event_steps = Vec::new();
+    let mut ledger = EventLedger::new(&v).unwrap();
+    let event = run_path(&v, &mut ledger, 0, |s| event_steps.push(*s)).unwrap();
+    assert_eq!(flow, event);
+    assert_eq!(flow_steps, event_steps, "every day's figures agree");
+    // The scenario exercised every route.
+    assert!(flow.fixed_fees > U256::ZERO && flow.settlement_fees > U256::ZERO);
+    assert!(flow.auction_claims > 0 && flow.distributed > U256::ZERO && flow.burned > U256::ZERO);
+    // And the event ledger really proved and executed bundles.
+    let executed: usize = ledger
+        .network()
+        .state()
+        .chains
+        .values()
+        .map(|c| c.bundle_status.len())
+        .sum();
+    assert_eq!(
+        executed as u64,
+        flow_steps.iter().map(|s| s.bundles).sum::<u64>()
+    );
+}
+
+#[test]
+fn same_seed_same_output_other_seed_other_output() {
+    let v = preset("v31-baseline").unwrap().validate().unwrap();
+    let opts = Options {
+        runs: 40,
+        fidelity: Fidelity::Flow,
+    };
+    let run =
+        |v| serde_json::to_string(&simulate(v, opts, false, |_, _| {}, &|_| {}).unwrap()).unwrap();
+    let a = run(&v);
+    assert_eq!(a, run(&v));
+    let mut other = v.clone();
+    other.scenario.seed += 1;
+    assert_ne!(a, run(&other));
+    let out = simulate(&v, opts, false, |_, _| {}, &|_| {}).unwrap();
+    let s = summary(&v, Fidelity::Flow, &out);
+    assert_eq!(s["runs"], 40);
+    assert!(s["bands"]["zk.burned_wei"]["p5"].as_str().is_some());
+    let p = |k: &str| {
+        s["bands"]["zk.burned_wei"][k]
+            .as_str()
+            .unwrap()
+            .parse::<U256>()
+            .unwrap()
+    };
+    assert!(p("p5") <= p("p50") && p("p50") <= p("p95"));
+}
+
+#[test]
+fn malformed_scenarios_name_the_key() {
+    let unknown = MIXED.replace("seed = 5", "seed = 5\ncolour = \"red\"");
+    let e = Scenario::from_toml(&unknown).unwrap_err();
+    assert!(e.to_string().contains("colour"), "{e}");
+    let unit = MIXED.replace("\"3 ZK\"", "\"3 ETH\"");
+    let e = Scenario::from_toml(&unit).unwrap().validate().unwrap_err();
+    assert_eq!(e.key, "protocol.gateway_settlement_fee");
+    let range = MIXED.replace("burn_bps = 7000", "burn_bps = 12000");
+    let e = Scenario::from_toml(&range).unwrap().validate().unwrap_err();
+    assert_eq!(e.key, "protocol.burn_bps");
+    assert!(e.problem.contains("between 0 and 10000"), "{e}");
+    let shares =
+        format!("{MIXED}\n[[chains]]\nname = \"a\"\nbase_token = \"ETH\"\ntraffic_share = 0.5\n");
+    let e = Scenario::from_toml(&shares)
+        .unwrap()
+        .validate()
+        .unwrap_err();
+    assert_eq!(e.key, "chains.traffic_share");
+    let model = MIXED.replace(
+        "model = \"constant\"\ncalls_per_day = 301",
+        "model = \"sideways\"",
+    );
+    assert!(Scenario::from_toml(&model).is_err());
+}
