@@ -14,12 +14,27 @@ use alloy_primitives::{Address, B256};
 
 /// Settles `source`'s open batch and makes its root available on `destination`: through the
 /// settlement layer's next batch when the source settles on Gateway, directly when it settles
-/// on L1. Returns the events of every action taken.
+/// on L1. Returns the events of every action taken. All or nothing: if any step fails, the
+/// network is restored (an O(1) snapshot) so no applied step's events are lost.
 pub fn settle_for(
     net: &mut Network,
     source: ChainId,
     destination: ChainId,
 ) -> Result<Vec<Event>, ProtocolError> {
+    let snapshot = net.clone();
+    let result = settle_steps(net, source, destination);
+    if result.is_err() {
+        *net = snapshot;
+    }
+    result
+}
+
+fn settle_steps(
+    net: &mut Network,
+    source: ChainId,
+    destination: ChainId,
+) -> Result<Vec<Event>, ProtocolError> {
+    let dest_is_l1 = net.state().chain(destination)?.config.kind == ChainKind::L1;
     let mut events = net.apply(Action::SettleBatch { chain: source })?;
     let src = net.state().chain(source)?;
     let batch = src.batches.len() as u64;
@@ -27,7 +42,6 @@ pub fn settle_for(
         .config
         .settlement_layer
         .ok_or(ProtocolError::InteropFromL1(source))?;
-    let dest_is_l1 = net.state().chain(destination)?.config.kind == ChainKind::L1;
     match net.state().chain(layer)?.config.kind {
         ChainKind::Gateway => {
             events.extend(net.apply(Action::SettleBatch { chain: layer })?);

@@ -40,6 +40,21 @@ pub enum AmountError {
     },
 }
 
+/// `floor(a × b / d)` for the fee and share arithmetic, with a 128-bit fast path: the values
+/// the model meets (fees, shares in basis points) almost always fit, and a 256-bit division
+/// costs several times a 128-bit one. Returns `None` when `d` is zero or the result overflows.
+pub fn mul_div_floor(a: U256, b: u64, d: u64) -> Option<U256> {
+    if d == 0 {
+        return None;
+    }
+    if let Ok(a128) = u128::try_from(a) {
+        if let Some(p) = a128.checked_mul(u128::from(b)) {
+            return Some(U256::from(if d == 1 { p } else { p / u128::from(d) }));
+        }
+    }
+    a.checked_mul(U256::from(b)).map(|p| p / U256::from(d))
+}
+
 /// `n` whole tokens in wei (`n × 10^18`); exact for every `u64`.
 pub fn tokens(n: u64) -> U256 {
     U256::from(n) * WEI_PER_TOKEN
@@ -190,6 +205,15 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn mul_div_matches_256_bit_arithmetic(limbs in any::<[u64; 4]>(), small in any::<u128>(), b in any::<u64>(), d in 1u64..) {
+            for a in [U256::from_limbs(limbs), U256::from(small)] {
+                let want = a.checked_mul(U256::from(b)).map(|p| p / U256::from(d));
+                prop_assert_eq!(mul_div_floor(a, b, d), want);
+            }
+            prop_assert_eq!(mul_div_floor(U256::from(small), b, 0), None);
+        }
+
         #[test]
         fn format_then_parse_round_trips(limbs in any::<[u64; 4]>()) {
             let wei = U256::from_limbs(limbs);

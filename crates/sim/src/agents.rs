@@ -13,22 +13,17 @@ pub struct Prices {
     pub eth: f64,
 }
 
-/// Precision of price ratios turned into integer arithmetic (1e-9).
-const RATIO_SCALE: f64 = 1e9;
-
 /// Wei to whole tokens as a float (for valuations and charts only).
 pub fn wei_to_tokens(v: U256) -> f64 {
-    let limbs = v.as_limbs();
-    let mut x = 0.0;
-    for (i, l) in limbs.iter().enumerate() {
-        x += (*l as f64) * 2f64.powi(64 * i as i32);
-    }
-    x / 1e18
+    const TWO_64: f64 = 18_446_744_073_709_551_616.0;
+    let [a, b, c, d] = *v.as_limbs();
+    (((d as f64 * TWO_64 + c as f64) * TWO_64 + b as f64) * TWO_64 + a as f64) / 1e18
 }
 
 /// The operator's `interopProtocolFee` in its base token's wei: the settlement fee's value at
-/// today's prices, times `1 + margin` — or zero. Computed in integers from a ratio rounded to
-/// 1e-9, so the same prices always give the same wei.
+/// today's prices, times `1 + margin` — or zero. A pricing decision, so computed in floating
+/// point from prices and rounded to whole wei (deterministic: IEEE arithmetic); every amount
+/// moved with it is integer.
 pub fn operator_fee(
     policy: OperatorPolicy,
     margin: f64,
@@ -39,13 +34,12 @@ pub fn operator_fee(
     match policy {
         OperatorPolicy::Zero => U256::ZERO,
         OperatorPolicy::Cover => {
-            let ratio = (zk_usd / base_usd) * (1.0 + margin);
-            if !ratio.is_finite() || ratio <= 0.0 {
+            let wei =
+                wei_to_tokens(settlement_fee_zk_wei) * (zk_usd / base_usd) * (1.0 + margin) * 1e18;
+            if !wei.is_finite() || wei <= 0.0 {
                 return U256::ZERO;
             }
-            let scaled = (ratio * RATIO_SCALE).round().min(u128::MAX as f64) as u128;
-            settlement_fee_zk_wei.saturating_mul(U256::from(scaled))
-                / U256::from(RATIO_SCALE as u64)
+            U256::from(wei.round().min(u128::MAX as f64) as u128)
         }
     }
 }
@@ -59,7 +53,8 @@ pub fn fixed_calls(
     dynamic_fee_usd: f64,
     fixed_fee_usd: f64,
 ) -> u64 {
-    let sticky = ((calls as f64) * always_fixed_share).floor() as u64;
+    // Truncation is floor for these non-negative values, without a libm call.
+    let sticky = ((calls as f64) * always_fixed_share) as u64;
     let rest = calls - sticky.min(calls);
     let rest_fixed = match choice {
         FeeModeChoice::Fixed => true,
@@ -73,18 +68,25 @@ pub fn fixed_calls(
 /// exactly and the same input always gives the same split.
 pub fn split_by_shares(total: u64, shares: &[f64], out: &mut Vec<u64>) {
     out.clear();
+    if let [_] = shares {
+        out.push(total);
+        return;
+    }
     let mut assigned = 0u64;
-    let mut rema: Vec<(f64, usize)> = Vec::with_capacity(shares.len());
-    for (i, s) in shares.iter().enumerate() {
+    // Scenarios allow at most 64 chains: a stack buffer keeps the daily split allocation-free.
+    let mut buf = [(0.0f64, 0usize); 64];
+    let n = shares.len().min(buf.len());
+    for (i, s) in shares.iter().take(n).enumerate() {
         let exact = total as f64 * s;
-        let part = exact.floor() as u64;
+        let part = exact as u64; // truncation = floor here: exact >= 0
         out.push(part);
         assigned += part;
-        rema.push((exact - part as f64, i));
+        buf[i] = (exact - part as f64, i);
     }
-    rema.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let rema = &mut buf[..n];
+    rema.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut left = total.saturating_sub(assigned);
-    for (_, i) in rema {
+    for &mut (_, i) in rema {
         if left == 0 {
             break;
         }

@@ -7,6 +7,7 @@ use crate::agents::{self, wei_to_tokens};
 use crate::ledger::{Ledger, SimError, Totals};
 use crate::process::{PricePath, TrafficPath};
 use crate::scenario::{BaseToken, Validated};
+use alloy_primitives::U256;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -99,11 +100,16 @@ pub fn run_path<L: Ledger>(
                 dyn_usd[i],
                 fixed_usd,
             );
-            if !fixed_fee.is_zero() {
+            if fixed > 0 && !fixed_fee.is_zero() {
                 // Users who cannot afford the fixed fee fall back to the base-token fee.
-                let affordable = users_zk / fixed_fee;
-                fixed = fixed.min(u64::try_from(affordable).unwrap_or(u64::MAX));
-                users_zk -= fixed_fee * alloy_primitives::U256::from(fixed);
+                let mut cost = fixed_fee.saturating_mul(U256::from(fixed));
+                if cost > users_zk {
+                    fixed = u64::try_from(users_zk / fixed_fee)
+                        .unwrap_or(u64::MAX)
+                        .min(fixed);
+                    cost = fixed_fee * U256::from(fixed);
+                }
+                users_zk -= cost;
             }
             fixed_total += fixed;
             if calls > 0 {

@@ -254,6 +254,9 @@ impl Ledger for FlowLedger {
 
     fn settle(&mut self, chain: usize, _destination: usize) -> Result<bool, SimError> {
         let c = &mut self.chains[chain];
+        if c.pending_chargeable == 0 {
+            return Ok(true);
+        }
         let owed =
             fees::settlement_fee(self.settlement_fee, c.pending_chargeable).map_err(|e| {
                 SimError::Protocol {

@@ -7,6 +7,7 @@
 //! (`flywheel-cli` renders tables, CSV, JSON and charts).
 
 pub mod agents;
+pub mod bench;
 pub mod engine;
 pub mod event_ledger;
 pub mod ledger;

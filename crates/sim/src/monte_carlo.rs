@@ -4,7 +4,7 @@
 //! merged with commutative operations and sorted by run index, so the output does not depend
 //! on thread scheduling.
 
-use crate::agents::wei_to_tokens;
+use crate::agents::{self, wei_to_tokens};
 use crate::engine::{run_path, StepRecord};
 use crate::event_ledger::EventLedger;
 use crate::ledger::{FlowLedger, SimError, Totals};
@@ -25,6 +25,7 @@ pub const BANDED: [&str; 7] = [
 ];
 const M: usize = BANDED.len();
 
+/// `daily_burn_zk` on a banded day is the burn since the previous day.
 fn banded(prev_burned: f64, s: &StepRecord) -> [f64; M] {
     let burned = wei_to_tokens(s.totals.burned);
     [
@@ -71,7 +72,8 @@ pub struct DayBands {
 pub struct Outcome {
     /// Each run's closing figures, by run index.
     pub runs: Vec<RunTotals>,
-    /// Per-day bands across runs.
+    /// Bands across runs on evenly spaced days (every day for horizons up to
+    /// [`MAX_BANDED_DAYS`]).
     pub bands: Vec<DayBands>,
 }
 
@@ -84,7 +86,25 @@ pub struct Options {
     pub fidelity: Fidelity,
 }
 
-const CHUNK: u32 = 16;
+const CHUNK: u32 = 64;
+
+/// At most this many banded days per run (charts need no more); days are sampled evenly and
+/// the last day is always included.
+pub const MAX_BANDED_DAYS: u32 = 400;
+
+/// The stride between banded days for a horizon.
+pub fn band_stride(days: u32) -> u32 {
+    days.div_ceil(MAX_BANDED_DAYS).max(1)
+}
+
+fn is_banded(day: u32, days: u32, stride: u32) -> bool {
+    day % stride == stride - 1 || day + 1 == days
+}
+
+fn banded_days(days: u32) -> Vec<u32> {
+    let stride = band_stride(days);
+    (0..days).filter(|d| is_banded(*d, days, stride)).collect()
+}
 
 struct ChunkResult {
     sketches: Vec<[Sketch; M]>,
@@ -124,7 +144,9 @@ fn run_chunk(
     keep_steps: bool,
 ) -> Result<ChunkResult, SimError> {
     let days = v.scenario.days as usize;
-    let mut sketches: Vec<[Sketch; M]> = (0..days).map(|_| Default::default()).collect();
+    let stride = band_stride(v.scenario.days);
+    let slots = banded_days(v.scenario.days).len();
+    let mut sketches: Vec<[Sketch; M]> = (0..slots).map(|_| Default::default()).collect();
     let mut totals = Vec::new();
     let mut steps = Vec::new();
     let end = (chunk * CHUNK + CHUNK).min(opts.runs);
@@ -132,13 +154,15 @@ fn run_chunk(
         let mut prev = 0.0;
         let mut kept = Vec::with_capacity(if keep_steps { days } else { 0 });
         let t = run_one(v, opts.fidelity, run, |s| {
-            let values = banded(prev, s);
-            prev = values[2];
-            if let Some(day) = sketches.get_mut(s.day as usize) {
-                for (sk, x) in day.iter_mut().zip(values) {
-                    sk.add(x);
+            if is_banded(s.day, days as u32, stride) {
+                let values = banded(prev, s);
+                if let Some(day) = sketches.get_mut((s.day / stride) as usize) {
+                    for (sk, x) in day.iter_mut().zip(values) {
+                        sk.add(x);
+                    }
                 }
             }
+            prev = agents::wei_to_tokens(s.totals.burned);
             if keep_steps {
                 kept.push(*s);
             }
@@ -164,9 +188,9 @@ pub fn simulate(
     mut on_run: impl FnMut(u32, &[StepRecord]),
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Outcome, SimError> {
-    let days = v.scenario.days as usize;
+    let day_list = banded_days(v.scenario.days);
     let chunks = opts.runs.div_ceil(CHUNK);
-    let mut merged: Vec<[Sketch; M]> = (0..days).map(|_| Default::default()).collect();
+    let mut merged: Vec<[Sketch; M]> = (0..day_list.len()).map(|_| Default::default()).collect();
     let mut runs = Vec::with_capacity(opts.runs as usize);
     // Waves bound memory: at most `wave` chunks are alive at once.
     let wave = (rayon::current_num_threads() as u32 * 2).max(1);
@@ -195,9 +219,9 @@ pub fn simulate(
     runs.sort_by_key(|r| r.run);
     let bands = merged
         .iter()
-        .enumerate()
-        .map(|(day, m)| DayBands {
-            day: day as u32,
+        .zip(day_list)
+        .map(|(m, day)| DayBands {
+            day,
             p5: std::array::from_fn(|i| m[i].quantile(0.05)),
             p50: std::array::from_fn(|i| m[i].quantile(0.5)),
             p95: std::array::from_fn(|i| m[i].quantile(0.95)),

@@ -48,13 +48,17 @@ impl Sketch {
             self.counts.push(0);
         }
         if b < self.offset {
-            let grow = (self.offset - b) as usize;
+            // Grow downwards with headroom, so a drifting series does not shift every time.
+            let grow = ((self.offset - b) as usize)
+                .max(self.counts.len() / 2)
+                .max(16);
             self.counts.splice(0..0, std::iter::repeat_n(0, grow));
-            self.offset = b;
+            self.offset -= grow as i32;
         }
         let i = (b - self.offset) as usize;
         if i >= self.counts.len() {
-            self.counts.resize(i + 1, 0);
+            self.counts
+                .resize((i + 1).max(self.counts.len() * 3 / 2), 0);
         }
         self.counts[i] += n;
     }

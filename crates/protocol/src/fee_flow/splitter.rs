@@ -88,10 +88,17 @@ impl Splitter {
 
     /// Divides `amount` by the shares (see the module docs for where dust goes).
     pub fn divide(&self, amount: U256) -> Division {
+        // invariant: shares are at most 10,000 bps, so no product overflows what `amount` bounds.
         let payouts: Vec<(Address, U256)> = self
             .recipients
             .iter()
-            .map(|(r, s)| (*r, amount * U256::from(*s) / U256::from(BPS)))
+            .map(|(r, s)| {
+                (
+                    *r,
+                    crate::units::mul_div_floor(amount, u64::from(*s), u64::from(BPS))
+                        .unwrap_or_default(),
+                )
+            })
             .collect();
         let paid = payouts.iter().fold(U256::ZERO, |acc, (_, v)| acc + *v);
         let rest = amount - paid; // invariant: floors of shares summing to ≤ 100% never exceed amount

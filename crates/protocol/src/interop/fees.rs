@@ -92,7 +92,13 @@ pub fn settlement_fee(
 /// Splits an operator's base-token claim: `(to_operator, to_fee_flow)`, the fee switch's
 /// share rounded down (the rounding stays with the operator).
 pub fn fee_switch_split(accrued: U256, fee_switch_bps: u16) -> (U256, U256) {
-    let to_fee_flow = accrued * U256::from(fee_switch_bps.min(BPS)) / U256::from(BPS);
+    let bps = fee_switch_bps.min(BPS);
+    if bps == 0 {
+        return (accrued, U256::ZERO);
+    }
+    // invariant: bps ≤ 10,000, so the share never exceeds `accrued` and cannot overflow.
+    let to_fee_flow =
+        crate::units::mul_div_floor(accrued, u64::from(bps), u64::from(BPS)).unwrap_or_default();
     (accrued - to_fee_flow, to_fee_flow)
 }
 

@@ -1,0 +1,159 @@
+//! Earning power from delegate eligibility: the model of withtally/staker's
+//! `BinaryEligibilityOracleEarningPowerCalculator`.
+//!
+//! A permissioned score oracle posts a score per delegatee; a delegatee whose score is at least
+//! the threshold is *eligible* and its deposits earn on their full balance, otherwise on nothing.
+//! When a delegatee drops below the threshold the time is recorded, and a bump that lowers a
+//! deposit's earning power only qualifies once `update_eligibility_delay` has passed since then
+//! (the grace delay). A paused oracle, or one that has not posted for longer than the stale
+//! window, makes every deposit earn on its full balance (the `IdentityEarningPowerCalculator`
+//! fallback), so a broken oracle can never zero out stakers.
+//!
+//! For ZK Nation (TPP-12) the score is the number of the last `window` proposals the delegate
+//! voted on, and the threshold is 2 ("voted in at least 2 of the last 5"): see
+//! [`participation_score`].
+
+use alloy_primitives::{Address, U256};
+use imbl::{OrdMap, OrdSet};
+use serde::{Deserialize, Serialize};
+
+/// Calculator settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EligibilityParams {
+    /// `delegateeEligibilityThresholdScore`: score ≥ threshold is eligible. Default 2: TPP-12
+    /// ("active Delegates, those that have voted a minimum of 2 out of last 5 votes"), with the
+    /// score defined as a vote count by [`participation_score`].
+    pub threshold: u64,
+    /// `updateEligibilityDelay`, seconds of grace after a delegatee becomes ineligible before
+    /// its deposits can be bumped down. Default 7 days: withtally/staker's deploy fixture
+    /// (`DeployBinaryEligibilityOracleEarningPowerCalculatorFake`); model choice, the pilot's
+    /// deployed value was not found.
+    pub update_eligibility_delay: u64,
+    /// `STALE_ORACLE_WINDOW`, seconds without an oracle update after which everyone earns on
+    /// full balance. Default 7 days: same fixture; model choice as above.
+    pub stale_oracle_window: u64,
+}
+
+impl Default for EligibilityParams {
+    fn default() -> Self {
+        Self {
+            threshold: 2,
+            update_eligibility_delay: 7 * 86_400,
+            stale_oracle_window: 7 * 86_400,
+        }
+    }
+}
+
+/// The calculator's state: scores, ineligibility times, locks, pause and freshness.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EligibilityOracle {
+    /// `scoreOracle`: may post scores.
+    pub score_oracle: Address,
+    /// `oraclePauseGuardian`: may pause and unpause score updates.
+    pub pause_guardian: Address,
+    /// Threshold, grace delay and stale window.
+    pub params: EligibilityParams,
+    /// `lastOracleUpdateTime`: set at deployment and by every oracle post (not by overrides).
+    pub last_update: u64,
+    /// `isOraclePaused`.
+    pub paused: bool,
+    scores: OrdMap<Address, u64>,
+    ineligible_since: OrdMap<Address, u64>,
+    locked: OrdSet<Address>,
+}
+
+impl EligibilityOracle {
+    /// A calculator deployed at `now` (which counts as its last update, as in the constructor).
+    pub fn new(
+        score_oracle: Address,
+        pause_guardian: Address,
+        params: EligibilityParams,
+        now: u64,
+    ) -> Self {
+        Self {
+            score_oracle,
+            pause_guardian,
+            params,
+            last_update: now,
+            paused: false,
+            scores: OrdMap::new(),
+            ineligible_since: OrdMap::new(),
+            locked: OrdSet::new(),
+        }
+    }
+
+    /// `delegateeScores`: 0 for a delegatee never scored.
+    pub fn score(&self, delegatee: Address) -> u64 {
+        self.scores.get(&delegatee).copied().unwrap_or(0)
+    }
+
+    /// `timeOfIneligibility`: when the delegatee last fell below the threshold (0 if never).
+    pub fn ineligible_since(&self, delegatee: Address) -> u64 {
+        self.ineligible_since.get(&delegatee).copied().unwrap_or(0)
+    }
+
+    /// `delegateeScoreLockStatus`.
+    pub fn is_locked(&self, delegatee: Address) -> bool {
+        self.locked.contains(&delegatee)
+    }
+
+    /// `isDelegateeEligible`: score at or above the threshold.
+    pub fn is_eligible(&self, delegatee: Address) -> bool {
+        self.score(delegatee) >= self.params.threshold
+    }
+
+    /// `isOracleStale`: strictly more than the stale window since the last post.
+    pub fn is_stale(&self, now: u64) -> bool {
+        now.saturating_sub(self.last_update) > self.params.stale_oracle_window
+    }
+
+    /// `getEarningPower`: full balance if the oracle is stale or paused or the delegatee is
+    /// eligible, else 0. Used whenever the owner touches a deposit, with no grace delay.
+    pub fn earning_power(&self, amount: U256, delegatee: Address, now: u64) -> U256 {
+        if self.is_stale(now) || self.paused || self.is_eligible(delegatee) {
+            amount
+        } else {
+            U256::ZERO
+        }
+    }
+
+    /// `getNewEarningPower`: the earning power a bump would set, and whether the bump qualifies
+    /// (a drop to 0 only once the grace delay since ineligibility has fully elapsed).
+    pub fn new_earning_power(&self, amount: U256, delegatee: Address, now: u64) -> (U256, bool) {
+        if self.is_stale(now) || self.paused || self.is_eligible(delegatee) {
+            return (amount, true);
+        }
+        let since = self.ineligible_since(delegatee);
+        let elapsed = since.saturating_add(self.params.update_eligibility_delay) <= now;
+        (U256::ZERO, elapsed)
+    }
+
+    /// `_updateDelegateeScore`: records the time of a crossing from eligible to ineligible.
+    pub(crate) fn record_score(&mut self, delegatee: Address, score: u64, at: u64) {
+        let was = self.is_eligible(delegatee);
+        if was && score < self.params.threshold {
+            self.ineligible_since.insert(delegatee, at);
+        }
+        if score == 0 {
+            self.scores.remove(&delegatee);
+        } else {
+            self.scores.insert(delegatee, score);
+        }
+    }
+
+    pub(crate) fn set_lock(&mut self, delegatee: Address, locked: bool) {
+        if locked {
+            self.locked.insert(delegatee);
+        } else {
+            self.locked.remove(&delegatee);
+        }
+    }
+}
+
+/// The ZK Nation eligibility score: how many of the last `window` proposals (oldest first in
+/// `voted`) the delegate voted on. With `window` 5 and threshold 2 this is TPP-12's "voted a
+/// minimum of 2 out of last 5 votes".
+pub fn participation_score(voted: &[bool], window: usize) -> u64 {
+    let start = voted.len().saturating_sub(window);
+    voted[start..].iter().filter(|v| **v).count() as u64
+}
