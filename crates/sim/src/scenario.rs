@@ -409,6 +409,24 @@ impl Scenario {
         })
     }
 
+    /// Reads a scenario file: parses it and loads the CSV sources it names, relative to the
+    /// file's folder.
+    pub fn from_file(path: &std::path::Path) -> Result<Self, ScenarioError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ScenarioError::new("(file)", format!("cannot read {}: {e}", path.display())))?;
+        let mut s = Self::from_toml(&text)?;
+        let base = path.parent().unwrap_or(std::path::Path::new("."));
+        s.load_files(base)?;
+        Ok(s)
+    }
+
+    /// Loads every CSV source the scenario names, relative to `base`.
+    pub fn load_files(&mut self, base: &std::path::Path) -> Result<(), ScenarioError> {
+        self.traffic.load("traffic", base)?;
+        self.prices.zk.load("prices.zk", base)?;
+        self.prices.eth.load("prices.eth", base)
+    }
+
     /// Checks every value and parses every amount.
     pub fn validate(self) -> Result<Validated, ScenarioError> {
         if self.name.trim().is_empty() {
