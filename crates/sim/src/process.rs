@@ -202,6 +202,10 @@ impl TrafficModel {
                 }
                 Ok(())
             }
+            Self::Csv { data: None, .. } => Err(ScenarioError::new(
+                format!("{key}.path"),
+                "the CSV file was not loaded",
+            )),
             Self::Csv { .. } => Ok(()),
         }
     }
@@ -247,6 +251,10 @@ impl PriceModel {
                     10.0,
                 )
             }
+            Self::Csv { data: None, .. } => Err(ScenarioError::new(
+                format!("{key}.path"),
+                "the CSV file was not loaded",
+            )),
             Self::Csv { .. } => Ok(()),
         }
     }

@@ -412,8 +412,9 @@ impl Scenario {
     /// Reads a scenario file: parses it and loads the CSV sources it names, relative to the
     /// file's folder.
     pub fn from_file(path: &std::path::Path) -> Result<Self, ScenarioError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ScenarioError::new("(file)", format!("cannot read {}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ScenarioError::new("(file)", format!("cannot read {}: {e}", path.display()))
+        })?;
         let mut s = Self::from_toml(&text)?;
         let base = path.parent().unwrap_or(std::path::Path::new("."));
         s.load_files(base)?;
