@@ -1,0 +1,470 @@
+//! The fee-flow walk: where every interop fee goes. Users pay in both modes on an ETH-based
+//! chain (era) and a ZK-based chain (zk-chain); batches settle on Gateway and their operators
+//! pay the settlement fee in ZK; operators claim; governance sweeps the settlement-fee vault to
+//! the splitter; the fee switch fills Fee Flow; a claimer buys the pool for the threshold; the
+//! splitter burns what it receives. It closes with the totals and the accounting identities.
+
+#![allow(clippy::result_large_err)]
+
+use super::Walk;
+use crate::error::CliError;
+use alloy_primitives::{Address, Bytes, U256};
+use flywheel_protocol::address::InteropAddress;
+use flywheel_protocol::chain::INTEROP_CENTER;
+use flywheel_protocol::fee_flow::{fee_flow_address, settlement_fee_vault, splitter_address};
+use flywheel_protocol::genesis::{devnet, eth, zk, Genesis};
+use flywheel_protocol::interop::bundle::{attr, InteropCallStarter, SealedBundle};
+use flywheel_protocol::interop::recipient::Code;
+use flywheel_protocol::network::Action;
+use flywheel_protocol::relayer;
+use flywheel_protocol::units::{format_amount, tokens};
+use flywheel_protocol::ChainId;
+use std::io::Write;
+
+/// Runs the walk on the devnet.
+pub fn run(json: bool, out: &mut dyn Write) -> Result<(), CliError> {
+    let mut w = Walk::new(Genesis::devnet(), Code::default(), json, out)?;
+    for name in [
+        "alice",
+        "bob",
+        "claimer",
+        "treasury",
+        "governance",
+        "security-council",
+    ] {
+        w.account(name);
+    }
+    let names = [
+        (fee_flow_address(), "FeeFlow"),
+        (splitter_address(), "Splitter"),
+        (settlement_fee_vault(), "settlement-fee-vault"),
+    ];
+    for (a, n) in names {
+        w.name_account(a, n);
+    }
+    let supply_start = w.state().token.total_supply();
+    parameters(&mut w)?;
+    let sent = traffic(&mut w)?;
+    settle(&mut w, &sent)?;
+    claims(&mut w)?;
+    burn(&mut w)?;
+    totals(&mut w, supply_start)?;
+    w.finish()
+}
+
+fn parameters(w: &mut Walk<'_>) -> Result<(), CliError> {
+    let gov = w.account("governance");
+    w.section("1. Governance sets the fee parameters")?;
+    w.apply(
+        "gateway settlement fee: 2 ZK per chargeable call",
+        Action::SetGatewaySettlementFee {
+            caller: gov,
+            fee: tokens(2),
+        },
+    )?;
+    w.apply(
+        "protocol fee switch: 50% of operators' base-token fees to Fee Flow",
+        Action::SetFeeSwitch {
+            caller: gov,
+            bps: 5_000,
+        },
+    )?;
+    w.apply(
+        "Fee Flow threshold: 100 ZK buys the whole pool",
+        Action::SetFeeFlowThreshold {
+            caller: gov,
+            threshold: tokens(100),
+        },
+    )?;
+    let alice = w.account("alice");
+    w.reject(
+        "alice tries to change the splitter",
+        Action::SetSplitterShares {
+            caller: alice,
+            burn_bps: 0,
+            recipients: vec![(alice, 10_000)],
+        },
+    )?;
+    for (chain, fee, what) in [
+        (devnet::ERA, tokens(1) / U256::from(1000), "0.001 ETH"),
+        (devnet::ZK_CHAIN, tokens(3), "3 ZK (its base token)"),
+    ] {
+        let op = w
+            .state()
+            .chain(chain)
+            .map(|c| c.config.operator)
+            .unwrap_or_default();
+        let name = w.chain_name(chain);
+        w.apply(
+            &format!("{name}'s operator sets the dynamic fee to {what} per call"),
+            Action::SetInteropProtocolFee {
+                chain,
+                caller: op,
+                fee,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+fn starters(n: usize, to: Address) -> Vec<InteropCallStarter> {
+    (0..n)
+        .map(|_| InteropCallStarter {
+            to: InteropAddress::address_only(to).encode(),
+            data: Bytes::new(),
+            call_attributes: vec![],
+        })
+        .collect()
+}
+
+fn send(
+    w: &mut Walk<'_>,
+    step: &str,
+    from: ChainId,
+    sender: Address,
+    to: ChainId,
+    calls: usize,
+    fixed: bool,
+    value: U256,
+) -> Result<SealedBundle, CliError> {
+    let target = w.account("bob");
+    let events = w.apply(
+        step,
+        Action::SendBundle {
+            chain: from,
+            sender,
+            destination: InteropAddress::chain_only(to).encode(),
+            starters: starters(calls, target),
+            attributes: if fixed {
+                vec![attr::use_fixed_fee(true)]
+            } else {
+                vec![]
+            },
+            value,
+        },
+    )?;
+    relayer::sent_bundles(&events)
+        .pop()
+        .ok_or_else(|| CliError::DemoCheck(format!("{step}: no bundle was sent")))
+}
+
+fn traffic(w: &mut Walk<'_>) -> Result<Vec<SealedBundle>, CliError> {
+    let (alice, bob, treasury) = (w.account("alice"), w.account("bob"), w.account("treasury"));
+    w.section("2. Users send bundles in both fee modes")?;
+    w.apply(
+        "fund alice with 1 ETH on era",
+        Action::Fund {
+            chain: devnet::ERA,
+            asset: eth(),
+            to: alice,
+            amount: tokens(1),
+        },
+    )?;
+    w.apply(
+        "fund bob with 100 ZK (base token) on zk-chain",
+        Action::Fund {
+            chain: devnet::ZK_CHAIN,
+            asset: zk(),
+            to: bob,
+            amount: tokens(100),
+        },
+    )?;
+    w.apply(
+        "the treasury gives alice 50 ZK",
+        Action::ZkTransfer {
+            from: treasury,
+            to: alice,
+            amount: tokens(50),
+        },
+    )?;
+    w.apply(
+        "alice approves the InteropCenter for fixed fees",
+        Action::ZkApprove {
+            owner: alice,
+            spender: INTEROP_CENTER,
+            amount: tokens(50),
+        },
+    )?;
+    let fee = tokens(2) / U256::from(1000);
+    let a = send(
+        w,
+        "alice: 2 calls era → eth-chain, dynamic fee (0.002 ETH)",
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        2,
+        false,
+        fee,
+    )?;
+    let b = send(
+        w,
+        "alice: 3 calls era → zk-chain, fixed fee (30 ZK)",
+        devnet::ERA,
+        alice,
+        devnet::ZK_CHAIN,
+        3,
+        true,
+        U256::ZERO,
+    )?;
+    let c = send(
+        w,
+        "bob: 2 calls zk-chain → era, dynamic fee (6 ZK base token)",
+        devnet::ZK_CHAIN,
+        bob,
+        devnet::ERA,
+        2,
+        false,
+        tokens(6),
+    )?;
+    let era = w
+        .state()
+        .chain(devnet::ERA)
+        .map(|c| c.pending_chargeable_calls)
+        .unwrap_or(0);
+    let zkc = w
+        .state()
+        .chain(devnet::ZK_CHAIN)
+        .map(|c| c.pending_chargeable_calls)
+        .unwrap_or(0);
+    w.say(format!("chargeable at settlement: era {era} call(s), zk-chain {zkc} call(s) (fixed-fee calls are not)"))?;
+    Ok(vec![a, b, c])
+}
+
+fn settle(w: &mut Walk<'_>, sent: &[SealedBundle]) -> Result<(), CliError> {
+    let treasury = w.account("treasury");
+    w.section("3. Batches settle on Gateway; operators pay the settlement fee in ZK")?;
+    let era_op = w
+        .state()
+        .chain(devnet::ERA)
+        .map(|c| c.config.operator)
+        .unwrap_or_default();
+    w.reject(
+        "era settles before its operator agreed to pay",
+        Action::SettleBatch { chain: devnet::ERA },
+    )?;
+    for chain in [devnet::ERA, devnet::ZK_CHAIN] {
+        let op = w
+            .state()
+            .chain(chain)
+            .map(|c| c.config.operator)
+            .unwrap_or_default();
+        let name = w.chain_name(chain);
+        w.apply(
+            &format!("{name}'s operator gets 10 ZK"),
+            Action::ZkTransfer {
+                from: treasury,
+                to: op,
+                amount: tokens(10),
+            },
+        )?;
+        w.apply(
+            &format!("{name}'s operator agrees to pay settlement fees"),
+            Action::AgreeToPaySettlementFees { chain, payer: op },
+        )?;
+        w.apply(
+            &format!("{name}'s operator approves the vault"),
+            Action::ZkApprove {
+                owner: op,
+                spender: settlement_fee_vault(),
+                amount: tokens(10),
+            },
+        )?;
+    }
+    let _ = era_op;
+    for b in sent {
+        let (src, dst) = (
+            b.source(),
+            b.destination()
+                .map_err(|e| CliError::DemoCheck(e.to_string()))?,
+        );
+        let step = format!(
+            "settle {} toward {} and import the Gateway root",
+            w.chain_name(src),
+            w.chain_name(dst)
+        );
+        let events = if w
+            .state()
+            .chain(src)
+            .map(|c| c.pending_logs.is_empty())
+            .unwrap_or(true)
+        {
+            let layer = flywheel_protocol::genesis::devnet::GATEWAY;
+            let g = w
+                .state()
+                .chain(layer)
+                .map(|c| c.batches.len() as u64)
+                .unwrap_or(0);
+            w.with_net(&step, |net| {
+                net.apply(Action::ImportInteropRoot {
+                    chain: dst,
+                    source: layer,
+                    batch: g,
+                })
+            })?
+        } else {
+            w.with_net(&step, |net| relayer::settle_for(net, src, dst))?
+        };
+        w.record(&events)?;
+        let executor = w.account("bob");
+        let (_, events) = w.with_net("prove and execute the bundle", |net| {
+            relayer::prove_and_execute(net, b, executor)
+        })?;
+        w.record(&events)?;
+    }
+    let vault = w.state().token.balance_of(settlement_fee_vault());
+    w.say(format!(
+        "settlement-fee vault holds {} ZK (only governance can move it)",
+        format_amount(vault)
+    ))
+}
+
+fn claims(w: &mut Walk<'_>) -> Result<(), CliError> {
+    w.section("4. Operators claim their fees; the fee switch fills Fee Flow")?;
+    for chain in [devnet::ERA, devnet::ZK_CHAIN] {
+        let op = w
+            .state()
+            .chain(chain)
+            .map(|c| c.config.operator)
+            .unwrap_or_default();
+        let name = w.chain_name(chain);
+        w.apply(
+            &format!("{name}'s operator claims base-token fees"),
+            Action::ClaimProtocolFees {
+                chain,
+                operator: op,
+            },
+        )?;
+    }
+    let era_op = w
+        .state()
+        .chain(devnet::ERA)
+        .map(|c| c.config.operator)
+        .unwrap_or_default();
+    w.apply(
+        "era's operator claims its fixed ZK fees",
+        Action::ClaimZkFees {
+            chain: devnet::ERA,
+            operator: era_op,
+        },
+    )?;
+    let pool = w
+        .state()
+        .chain(devnet::ERA)
+        .map(|c| {
+            (
+                c.balance(eth(), fee_flow_address()),
+                c.balance(zk(), fee_flow_address()),
+            )
+        })
+        .unwrap_or_default();
+    let (a, b) = (w.amount(eth(), pool.0), w.amount(zk(), pool.1));
+    w.say(format!("Fee Flow pool on era: {a} + {b}"))
+}
+
+fn burn(w: &mut Walk<'_>) -> Result<(), CliError> {
+    let (gov, claimer, treasury) = (
+        w.account("governance"),
+        w.account("claimer"),
+        w.account("treasury"),
+    );
+    w.section("5. Governance sweeps the vault; a claimer buys the pool; the splitter burns")?;
+    w.apply(
+        "governance sweeps the settlement-fee vault to the splitter",
+        Action::SweepSettlementFees { caller: gov },
+    )?;
+    w.apply(
+        "the claimer gets 150 ZK",
+        Action::ZkTransfer {
+            from: treasury,
+            to: claimer,
+            amount: tokens(150),
+        },
+    )?;
+    w.apply(
+        "the claimer approves Fee Flow",
+        Action::ZkApprove {
+            owner: claimer,
+            spender: fee_flow_address(),
+            amount: tokens(150),
+        },
+    )?;
+    w.reject(
+        "a claim with a stale nonce",
+        Action::ClaimFeeFlow {
+            claimer,
+            nonce: 7,
+            assets: vec![eth(), zk()],
+            recipient: claimer,
+        },
+    )?;
+    w.apply(
+        "the claimer pays 100 ZK and takes the pool",
+        Action::ClaimFeeFlow {
+            claimer,
+            nonce: 0,
+            assets: vec![eth(), zk()],
+            recipient: claimer,
+        },
+    )?;
+    Ok(())
+}
+
+fn totals(w: &mut Walk<'_>, supply_start: U256) -> Result<(), CliError> {
+    w.section("Closing totals")?;
+    let s = w.state();
+    let t = s.economy.totals.clone();
+    let supply = s.token.total_supply();
+    let accrued: U256 = s
+        .chains
+        .values()
+        .flat_map(|c| c.accrued_zk_fees.values())
+        .fold(U256::ZERO, |a, v| a + *v);
+    let vault = s.token.balance_of(settlement_fee_vault());
+    let kept = s.token.balance_of(splitter_address());
+    let lines = [
+        format!(
+            "ZK supply: {} → {} (burned {})",
+            format_amount(supply_start),
+            format_amount(supply),
+            format_amount(supply_start - supply)
+        ),
+        format!(
+            "fixed ZK fees paid {} (claimed by operators {})",
+            format_amount(t.fixed_fees_paid),
+            format_amount(t.fixed_fees_claimed)
+        ),
+        format!(
+            "settlement fees paid {}, swept {}",
+            format_amount(t.settlement_fees_paid),
+            format_amount(t.settlement_fees_swept)
+        ),
+        format!(
+            "Fee Flow: {} claim(s), {} ZK paid",
+            t.auction_claims,
+            format_amount(t.auction_paid)
+        ),
+        format!(
+            "splitter: in {}, burned {}, distributed {}",
+            format_amount(t.splitter_inflow),
+            format_amount(t.burned),
+            format_amount(t.distributed)
+        ),
+    ];
+    for l in lines {
+        w.say(l)?;
+    }
+    let paid = t.fixed_fees_paid + t.settlement_fees_paid + t.auction_paid;
+    let routed = accrued + t.fixed_fees_claimed + vault + t.splitter_inflow;
+    if paid != routed
+        || t.splitter_inflow != t.burned + t.distributed + kept
+        || supply_start - supply != t.burned
+    {
+        return Err(CliError::DemoCheck(
+            "the fee accounting identities do not hold".into(),
+        ));
+    }
+    w.say(format!(
+        "identities hold: ZK fees paid {} = operators + vault + splitter inflow; inflow = burned + distributed; supply fell by exactly the burn",
+        format_amount(paid)
+    ))
+}
