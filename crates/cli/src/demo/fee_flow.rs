@@ -117,30 +117,31 @@ fn starters(n: usize, to: Address) -> Vec<InteropCallStarter> {
         .collect()
 }
 
-fn send(
-    w: &mut Walk<'_>,
-    step: &str,
+/// One bundle a user sends: (source, sender, destination), calls, mode, msg.value.
+struct Send {
     from: ChainId,
     sender: Address,
     to: ChainId,
     calls: usize,
     fixed: bool,
     value: U256,
-) -> Result<SealedBundle, CliError> {
+}
+
+fn send(w: &mut Walk<'_>, step: &str, b: Send) -> Result<SealedBundle, CliError> {
     let target = w.account("bob");
     let events = w.apply(
         step,
         Action::SendBundle {
-            chain: from,
-            sender,
-            destination: InteropAddress::chain_only(to).encode(),
-            starters: starters(calls, target),
-            attributes: if fixed {
+            chain: b.from,
+            sender: b.sender,
+            destination: InteropAddress::chain_only(b.to).encode(),
+            starters: starters(b.calls, target),
+            attributes: if b.fixed {
                 vec![attr::use_fixed_fee(true)]
             } else {
                 vec![]
             },
-            value,
+            value: b.value,
         },
     )?;
     relayer::sent_bundles(&events)
@@ -189,32 +190,38 @@ fn traffic(w: &mut Walk<'_>) -> Result<Vec<SealedBundle>, CliError> {
     let a = send(
         w,
         "alice: 2 calls era → eth-chain, dynamic fee (0.002 ETH)",
-        devnet::ERA,
-        alice,
-        devnet::ETH_CHAIN,
-        2,
-        false,
-        fee,
+        Send {
+            from: devnet::ERA,
+            sender: alice,
+            to: devnet::ETH_CHAIN,
+            calls: 2,
+            fixed: false,
+            value: fee,
+        },
     )?;
     let b = send(
         w,
         "alice: 3 calls era → zk-chain, fixed fee (30 ZK)",
-        devnet::ERA,
-        alice,
-        devnet::ZK_CHAIN,
-        3,
-        true,
-        U256::ZERO,
+        Send {
+            from: devnet::ERA,
+            sender: alice,
+            to: devnet::ZK_CHAIN,
+            calls: 3,
+            fixed: true,
+            value: U256::ZERO,
+        },
     )?;
     let c = send(
         w,
         "bob: 2 calls zk-chain → era, dynamic fee (6 ZK base token)",
-        devnet::ZK_CHAIN,
-        bob,
-        devnet::ERA,
-        2,
-        false,
-        tokens(6),
+        Send {
+            from: devnet::ZK_CHAIN,
+            sender: bob,
+            to: devnet::ERA,
+            calls: 2,
+            fixed: false,
+            value: tokens(6),
+        },
     )?;
     let era = w
         .state()
@@ -270,7 +277,6 @@ fn settle(w: &mut Walk<'_>, sent: &[SealedBundle]) -> Result<(), CliError> {
             },
         )?;
     }
-    let _ = era_op;
     for b in sent {
         let (src, dst) = (
             b.source(),
