@@ -240,11 +240,6 @@ fn traffic(w: &mut Walk<'_>) -> Result<Vec<SealedBundle>, CliError> {
 fn settle(w: &mut Walk<'_>, sent: &[SealedBundle]) -> Result<(), CliError> {
     let treasury = w.account("treasury");
     w.section("3. Batches settle on Gateway; operators pay the settlement fee in ZK")?;
-    let era_op = w
-        .state()
-        .chain(devnet::ERA)
-        .map(|c| c.config.operator)
-        .unwrap_or_default();
     w.reject(
         "era settles before its operator agreed to pay",
         Action::SettleBatch { chain: devnet::ERA },
