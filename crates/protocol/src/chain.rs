@@ -226,6 +226,9 @@ impl Chain {
 
     /// The status of call `index` of a bundle.
     pub fn call_status(&self, hash: &B256, index: u32) -> CallStatus {
+        if self.bundle_status(hash) == Some(BundleStatus::FullyExecuted) {
+            return CallStatus::Executed;
+        }
         self.call_status
             .get(&(*hash, index))
             .copied()

@@ -241,7 +241,13 @@ impl State {
                 status,
             } => {
                 if let Some(c) = self.chain_mut(*chain) {
-                    c.call_status.insert((*bundle_hash, *index), *status);
+                    // Calls of an atomically executed bundle are implied Executed; storing
+                    // them would only cost memory (one entry per call ever executed).
+                    if c.bundle_status(bundle_hash)
+                        != Some(crate::chain::BundleStatus::FullyExecuted)
+                    {
+                        c.call_status.insert((*bundle_hash, *index), *status);
+                    }
                 }
             }
             Event::ProtocolFeesClaimed {

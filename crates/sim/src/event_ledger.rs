@@ -42,6 +42,7 @@ pub struct EventLedger {
     governance: Address,
     pending: Vec<Vec<SealedBundle>>,
     failed_settlements: u64,
+    buy_zk: bool,
 }
 
 /// The protocol genesis a scenario describes: L1, Gateway, and the scenario's chains on
@@ -172,6 +173,7 @@ impl EventLedger {
             governance: account("governance"),
             pending: vec![Vec::new(); v.scenario.chains.len()],
             failed_settlements: 0,
+            buy_zk: v.scenario.operators.buy_zk,
         })
     }
 
@@ -187,6 +189,19 @@ impl EventLedger {
             .map_err(protocol_err("lookup"))
     }
 
+    /// A full batch must settle before more bundles fit: the operator buys any ZK it lacks
+    /// first when the scenario lets operators buy (the same rule the engine applies daily, so
+    /// the total bought is the same as in flow mode).
+    fn settle_full_batch(&mut self, chain: usize, destination: usize) -> Result<bool, SimError> {
+        if self.buy_zk {
+            let (due, held) = (self.settlement_due(chain), self.operator_zk(chain));
+            if due > held && due - held <= self.users_zk() {
+                self.buy_zk(chain, due - held)?;
+            }
+        }
+        self.settle(chain, destination)
+    }
+
     fn send(
         &mut self,
         chain: usize,
@@ -195,7 +210,7 @@ impl EventLedger {
         fixed: bool,
     ) -> Result<(), SimError> {
         if self.chain(chain)?.pending_logs.len() >= L2_TO_L1_LOGS_TREE_LEAVES
-            && !self.settle(chain, destination)?
+            && !self.settle_full_batch(chain, destination)?
         {
             return Err(SimError::Protocol {
                 what: format!("chain {} batch is full", chain_id(chain)),

@@ -17,6 +17,7 @@ pub mod process;
 pub mod scenario;
 pub mod sketch;
 pub mod summary;
+pub mod sweep;
 
 /// Where the splitter's non-burn share goes in simulations: the staking rewards pot.
 pub fn staking_rewards_address() -> alloy_primitives::Address {
