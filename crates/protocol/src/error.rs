@@ -238,9 +238,27 @@ pub enum ProtocolError {
     /// Assets sent to the zero address.
     #[error("recipient is the zero address")]
     ZeroRecipient,
+    /// The staker refused (boxed: its variants carry several amounts).
+    #[error(transparent)]
+    Staking(Box<crate::staking::StakingError>),
+    /// Governance refused (boxed likewise).
+    #[error(transparent)]
+    Governance(Box<crate::governance::GovernanceError>),
     /// Invalid splitter shares.
     #[error(transparent)]
     Splitter(#[from] crate::fee_flow::splitter::SplitterError),
+}
+
+impl From<crate::staking::StakingError> for ProtocolError {
+    fn from(e: crate::staking::StakingError) -> Self {
+        Self::Staking(Box::new(e))
+    }
+}
+
+impl From<crate::governance::GovernanceError> for ProtocolError {
+    fn from(e: crate::governance::GovernanceError) -> Self {
+        Self::Governance(Box::new(e))
+    }
 }
 
 /// Who lacked how much of what, where.

@@ -7,7 +7,9 @@
 //! derivable from state (trees, roots, counters) are recomputed when applied.
 
 use crate::chain::{AssetId, CallStatus};
+use crate::governance::GovernanceEvent;
 use crate::interop::bundle::InteropBundle;
+use crate::staking::StakingEvent;
 use crate::token::TokenEvent;
 use crate::ChainId;
 use alloy_primitives::{Address, Bytes, B256, U256};
@@ -306,5 +308,14 @@ pub enum Event {
         calls: u64,
         /// Of which chargeable at Gateway settlement.
         chargeable_calls: u64,
+    },
+    /// A change to the staking pilot's staker.
+    Staking(StakingEvent),
+    /// A change to governance (proposals, votes, the L1 upgrade path).
+    Governance(GovernanceEvent),
+    /// A protocol upgrade set the fixed ZK interop fee on every chain.
+    FixedInteropFeeSet {
+        /// ZK wei per call.
+        fee: U256,
     },
 }

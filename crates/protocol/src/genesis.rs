@@ -3,6 +3,8 @@
 
 use crate::chain::{AssetId, AssetInfo, ChainConfig, ChainKind, ETH_TOKEN_ADDRESS};
 use crate::fee_flow::Splitter;
+use crate::governance::GovernanceConfig;
+use crate::staking::StakerConfig;
 use crate::units::tokens;
 use crate::ChainId;
 use alloy_primitives::{address, Address, U256};
@@ -34,6 +36,11 @@ pub struct Genesis {
     pub zk_allocations: Vec<(Address, U256)>,
     /// Fee parameters and the governance roles that administer them.
     pub fees: FeeParams,
+    /// The staking pilot's staker (its admin must be `token_admin`: seasons create capped
+    /// minters through the token).
+    pub staking: StakerConfig,
+    /// The three governors and the L1 upgrade path.
+    pub governance: GovernanceConfig,
 }
 
 /// Governance-set fee parameters at genesis.
@@ -156,6 +163,15 @@ impl Genesis {
             ],
             zk_allocations: vec![(account("treasury"), tokens(1_000_000_000))],
             fees: FeeParams::launch(account("governance"), account("security-council"), ERA),
+            staking: StakerConfig::pilot(
+                account("token-admin"),
+                account("score-oracle"),
+                account("security-council"),
+            ),
+            governance: GovernanceConfig::zk_nation(
+                account("security-council"),
+                account("guardians"),
+            ),
         }
     }
 }

@@ -10,10 +10,12 @@ use crate::error::ProtocolError;
 use crate::event::Event;
 use crate::fee_flow::{Economy, FeeFlow, FeeTotals};
 use crate::genesis::Genesis;
+use crate::governance::Governance;
 use crate::interop::bundle::{InteropCallStarter, SealedBundle};
 use crate::interop::recipient::Code;
 use crate::merkle::{self, LogsTree};
 use crate::settlement::{self, L2Message, MessageInclusionProof};
+use crate::staking::Staker;
 use crate::token::ZkToken;
 use crate::ChainId;
 use alloy_primitives::{Address, Bytes, B256, U256};
@@ -38,6 +40,10 @@ pub struct State {
     pub in_flight: OrdMap<AssetId, U256>,
     /// Fee parameters, the Fee Flow auction, the splitter, and route totals.
     pub economy: Economy,
+    /// The staking pilot.
+    pub staker: Staker,
+    /// The three governors and the L1 upgrade path.
+    pub governance: Governance,
 }
 
 impl State {
@@ -300,6 +306,16 @@ impl State {
                     add(&mut t.distributed, *v);
                 }
             }
+            Event::Staking(ev) => self.staker.apply(ev)?,
+            Event::Governance(ev) => self.governance.apply(ev)?,
+            Event::FixedInteropFeeSet { fee } => {
+                let ids: Vec<ChainId> = self.chains.keys().copied().collect();
+                for id in ids {
+                    if let Some(c) = self.chain_mut(id) {
+                        c.zk_interop_fee = *fee;
+                    }
+                }
+            }
             Event::InteropTrafficRecorded {
                 chain,
                 chargeable_calls,
@@ -522,6 +538,160 @@ pub enum Action {
         /// Whether they pay the fixed ZK fee.
         use_fixed_fee: bool,
     },
+    /// Staker `stake`: a deposit whose voting power goes to `delegatee`.
+    Stake {
+        /// Depositor (approved the staker for `amount`).
+        owner: Address,
+        /// ZK wei.
+        amount: U256,
+        /// Who gets the deposit's votes.
+        delegatee: Address,
+        /// Who may claim its rewards (besides the owner).
+        claimer: Address,
+    },
+    /// Staker `stakeMore`.
+    StakeMore {
+        /// Owner.
+        caller: Address,
+        /// Deposit id.
+        deposit: u64,
+        /// ZK wei.
+        amount: U256,
+    },
+    /// Staker `withdraw` (no lock-up).
+    Withdraw {
+        /// Owner.
+        caller: Address,
+        /// Deposit id.
+        deposit: u64,
+        /// ZK wei.
+        amount: U256,
+    },
+    /// Staker `alterDelegatee`.
+    AlterDelegatee {
+        /// Owner.
+        caller: Address,
+        /// Deposit id.
+        deposit: u64,
+        /// New delegatee.
+        delegatee: Address,
+    },
+    /// Staker `alterClaimer`.
+    AlterClaimer {
+        /// Owner.
+        caller: Address,
+        /// Deposit id.
+        deposit: u64,
+        /// New claimer.
+        claimer: Address,
+    },
+    /// Staker `claimReward` (owner or claimer).
+    ClaimReward {
+        /// Owner or claimer.
+        caller: Address,
+        /// Deposit id.
+        deposit: u64,
+    },
+    /// Staker `bumpEarningPower`: anyone, for a bounded tip, when eligibility changed.
+    BumpEarningPower {
+        /// Who bumps.
+        bumper: Address,
+        /// Deposit id.
+        deposit: u64,
+        /// Who gets the tip.
+        tip_receiver: Address,
+        /// Tip asked, ZK wei.
+        tip: U256,
+    },
+    /// Mints and notifies a funded staking season's next tranche (anyone, when due).
+    NotifyStakingSeason {
+        /// Season index.
+        season: u32,
+    },
+    /// The score oracle posts every voter's participation in recent proposals.
+    RefreshDelegateScores {
+        /// The score oracle.
+        caller: Address,
+    },
+    /// The pause guardian pauses or unpauses the eligibility oracle.
+    SetOraclePaused {
+        /// Pause guardian.
+        caller: Address,
+        /// New state.
+        paused: bool,
+    },
+    /// `propose` to a governor.
+    Propose {
+        /// ZIP (Protocol), TPP (Token) or GAP (GovOps).
+        governor: crate::governance::GovernorKind,
+        /// Proposer (needs the threshold in votes).
+        proposer: Address,
+        /// What the proposal does when executed.
+        actions: Vec<crate::governance::ProposalAction>,
+    },
+    /// `castVote`.
+    CastVote {
+        /// Proposal id.
+        id: u64,
+        /// Voter.
+        voter: Address,
+        /// Against, For or Abstain.
+        support: crate::governance::VoteType,
+    },
+    /// Fractional `castVoteWithReasonAndParams`.
+    CastVoteFractional {
+        /// Proposal id.
+        id: u64,
+        /// Voter.
+        voter: Address,
+        /// Split of the voter's weight.
+        ballot: crate::governance::Ballot,
+    },
+    /// `cancel` (proposer, while pending).
+    CancelProposal {
+        /// Caller.
+        caller: Address,
+        /// Proposal id.
+        id: u64,
+    },
+    /// Guardian veto (TPP/GAP).
+    VetoProposal {
+        /// Caller.
+        caller: Address,
+        /// Proposal id.
+        id: u64,
+    },
+    /// `queue` a succeeded proposal in its timelock.
+    QueueProposal {
+        /// Proposal id.
+        id: u64,
+    },
+    /// `execute` a queued proposal (a ZIP leaves for L1; TPP/GAP actions take effect).
+    ExecuteProposal {
+        /// Proposal id.
+        id: u64,
+    },
+    /// Guardians extend a ZIP's legal veto period.
+    ExtendLegalVeto {
+        /// Caller.
+        caller: Address,
+        /// Proposal id.
+        id: u64,
+    },
+    /// Security Council or Guardians approve a ZIP upgrade on L1.
+    ApproveUpgrade {
+        /// Caller.
+        caller: Address,
+        /// Proposal id.
+        id: u64,
+        /// Which body approves.
+        by: crate::governance::UpgradeApproval,
+    },
+    /// Executes a ready ZIP upgrade on L1: its actions take effect.
+    ExecuteUpgrade {
+        /// Proposal id.
+        id: u64,
+    },
     /// InteropCenter `sendBundle`.
     SendBundle {
         /// Source chain.
@@ -666,6 +836,12 @@ impl Network {
                 }
             }
         }
+        if genesis.staking.admin != genesis.token_admin {
+            return Err(bad(
+                "the staker's admin must be the token's role admin (seasons create capped minters)"
+                    .into(),
+            ));
+        }
         let mut token = ZkToken::new(genesis.token_admin);
         for (to, amount) in &genesis.zk_allocations {
             token.mint_genesis(*to, *amount)?;
@@ -707,6 +883,8 @@ impl Network {
             issued: OrdMap::new(),
             in_flight: OrdMap::new(),
             economy,
+            staker: Staker::new(genesis.staking, genesis.start_time),
+            governance: Governance::new(genesis.governance, genesis.start_time),
         };
         Ok(Self {
             state,
@@ -923,6 +1101,120 @@ impl Exec<'_> {
                 self.send_message(chain, sender, &recipient, payload, &attributes, value)?;
             }
             Action::SettleBatch { chain } => self.settle_batch(chain)?,
+            Action::Stake {
+                owner,
+                amount,
+                delegatee,
+                claimer,
+            } => self.stake(owner, amount, delegatee, claimer)?,
+            Action::StakeMore {
+                caller,
+                deposit,
+                amount,
+            } => self.with_staker(|s, t, now| s.stake_more(t, caller, deposit, amount, now))?,
+            Action::Withdraw {
+                caller,
+                deposit,
+                amount,
+            } => self.with_staker(|s, t, now| s.withdraw(t, caller, deposit, amount, now))?,
+            Action::AlterDelegatee {
+                caller,
+                deposit,
+                delegatee,
+            } => {
+                self.with_staker(|s, t, now| s.alter_delegatee(t, caller, deposit, delegatee, now))?
+            }
+            Action::AlterClaimer {
+                caller,
+                deposit,
+                claimer,
+            } => self.with_staker(|s, _, now| s.alter_claimer(caller, deposit, claimer, now))?,
+            Action::ClaimReward { caller, deposit } => {
+                self.with_staker(|s, t, now| s.claim_reward(t, caller, deposit, now))?
+            }
+            Action::BumpEarningPower {
+                bumper,
+                deposit,
+                tip_receiver,
+                tip,
+            } => self.with_staker(|s, t, now| {
+                s.bump_earning_power(t, bumper, deposit, tip_receiver, tip, now)
+            })?,
+            Action::NotifyStakingSeason { season } => {
+                self.with_staker(|s, t, now| s.notify_season(t, season, now))?
+            }
+            Action::RefreshDelegateScores { caller } => self.refresh_delegate_scores(caller)?,
+            Action::SetOraclePaused { caller, paused } => {
+                self.with_staker(|s, _, _| s.set_oracle_paused(caller, paused))?
+            }
+            Action::Propose {
+                governor,
+                proposer,
+                actions,
+            } => {
+                let evs = self.state.governance.propose(
+                    &self.state.token,
+                    governor,
+                    proposer,
+                    actions,
+                    now,
+                )?;
+                self.governance_events(evs);
+            }
+            Action::CastVote { id, voter, support } => {
+                let evs =
+                    self.state
+                        .governance
+                        .cast_vote(&self.state.token, id, voter, support, now)?;
+                self.governance_events(evs);
+            }
+            Action::CastVoteFractional { id, voter, ballot } => {
+                let evs = self.state.governance.cast_vote_fractional(
+                    &self.state.token,
+                    id,
+                    voter,
+                    ballot,
+                    now,
+                )?;
+                self.governance_events(evs);
+            }
+            Action::CancelProposal { caller, id } => {
+                let evs = self.state.governance.cancel(caller, id, now)?;
+                self.governance_events(evs);
+            }
+            Action::VetoProposal { caller, id } => {
+                let evs = self.state.governance.veto(caller, id, now)?;
+                self.governance_events(evs);
+            }
+            Action::QueueProposal { id } => {
+                let evs = self.state.governance.queue(id, now)?;
+                self.governance_events(evs);
+            }
+            Action::ExecuteProposal { id } => {
+                let outcome = self.state.governance.execute(id, now)?;
+                self.take_effect(outcome)?;
+            }
+            Action::ExtendLegalVeto { caller, id } => {
+                let evs = self.state.governance.extend_legal_veto(caller, id, now)?;
+                self.governance_events(evs);
+            }
+            Action::ApproveUpgrade { caller, id, by } => {
+                let evs = match by {
+                    crate::governance::UpgradeApproval::SecurityCouncil => self
+                        .state
+                        .governance
+                        .approve_by_security_council(caller, id, now)?,
+                    crate::governance::UpgradeApproval::Guardians => self
+                        .state
+                        .governance
+                        .approve_by_guardians(caller, id, now)?,
+                };
+                self.governance_events(evs);
+            }
+            Action::ExecuteUpgrade { id } => {
+                let outcome = self.state.governance.execute_upgrade(id, now)?;
+                self.take_effect(outcome)?;
+            }
             Action::InteropTraffic {
                 chain,
                 payer,

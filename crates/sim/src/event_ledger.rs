@@ -12,10 +12,12 @@ use flywheel_protocol::chain::{
 use flywheel_protocol::error::ProtocolError;
 use flywheel_protocol::fee_flow::{fee_flow_address, settlement_fee_vault};
 use flywheel_protocol::genesis::{account, eth, zk, FeeParams, Genesis, ZK_L1_ADDRESS};
+use flywheel_protocol::governance::GovernanceConfig;
 use flywheel_protocol::interop::bundle::{attr, InteropCallStarter, SealedBundle};
 use flywheel_protocol::merkle::L2_TO_L1_LOGS_TREE_LEAVES;
 use flywheel_protocol::network::{Action, Network};
 use flywheel_protocol::relayer;
+use flywheel_protocol::staking::StakerConfig;
 
 /// Chain id of the simulated L1.
 pub const L1_ID: u64 = 1;
@@ -117,6 +119,12 @@ pub fn genesis(v: &Validated) -> Genesis {
         chains,
         zk_allocations: allocations,
         fees,
+        staking: StakerConfig::pilot(
+            account("token-admin"),
+            account("score-oracle"),
+            account("security-council"),
+        ),
+        governance: GovernanceConfig::zk_nation(account("security-council"), account("guardians")),
     }
 }
 

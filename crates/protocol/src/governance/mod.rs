@@ -24,6 +24,7 @@
 //! do); the Token Governor's propose guardian is not modelled; proposals may carry no action
 //! (signalling GAPs; the contract needs one call, typically a no-op).
 
+pub mod execution;
 pub mod params;
 pub mod proposal;
 #[cfg(test)]
@@ -258,16 +259,14 @@ impl Governance {
         Ok(p.deadline().saturating_add(after))
     }
 
-    /// The delegate's participation score at `now` with the configured window (5).
-    pub fn participation(&self, delegate: Address, now: u64) -> u64 {
-        self.participation_in(delegate, self.config.participation_window, now)
-    }
-
-    /// How many of the last `window` proposals whose voting has closed by `now` the delegate
-    /// voted on. Model choice: proposals still pending or active do not count (a delegate
-    /// cannot have missed them yet), nor do canceled or vetoed ones (their vote did not run
-    /// its course); all three governors count, in creation order.
-    pub fn participation_in(&self, delegate: Address, window: usize, now: u64) -> u64 {
+    /// The delegate's participation score: how many of the last `window` proposals whose
+    /// voting has closed by `now` it voted on (TPP-12: eligible with 2 of the last 5; the
+    /// window lives in the staker's `EligibilityParams`). Model choice: proposals still pending
+    /// or active do not count (a delegate cannot have missed them yet), nor do canceled or
+    /// vetoed ones (their vote did not run its course); all three governors count, in creation
+    /// order.
+    pub fn participation(&self, delegate: Address, window: u64, now: u64) -> u64 {
+        let window = usize::try_from(window).unwrap_or(usize::MAX);
         self.proposals
             .values()
             .rev()
@@ -275,6 +274,15 @@ impl Governance {
             .take(window)
             .filter(|p| p.has_voted(delegate))
             .count() as u64
+    }
+
+    /// The proposals the delegate has cast weight on, in creation order.
+    pub fn votes_of(&self, delegate: Address) -> Vec<ProposalId> {
+        self.proposals
+            .values()
+            .filter(|p| p.has_voted(delegate))
+            .map(|p| p.id)
+            .collect()
     }
 
     /// Everyone who ever cast a vote (the delegates an eligibility oracle scores).
@@ -342,10 +350,11 @@ impl Governance {
                     action: a.name(),
                 });
             }
-            a.validate().map_err(|reason| GovernanceError::InvalidAction {
-                action: a.name(),
-                reason,
-            })?;
+            a.validate()
+                .map_err(|reason| GovernanceError::InvalidAction {
+                    action: a.name(),
+                    reason,
+                })?;
         }
         let p = *self.config.params(governor);
         let votes = match now.checked_sub(1) {
@@ -432,7 +441,9 @@ impl Governance {
             }
             None => Ballot::nominal(support, weight),
             Some(b) => {
-                let requested = b.total().ok_or(GovernanceError::Overflow { what: "ballot" })?;
+                let requested = b
+                    .total()
+                    .ok_or(GovernanceError::Overflow { what: "ballot" })?;
                 if cast.checked_add(requested).is_none_or(|t| t > weight) {
                     return Err(GovernanceError::ExceedsWeight {
                         id,
@@ -610,7 +621,10 @@ impl Governance {
         if state != ProposalState::Upgrade(UpgradeState::Waiting) {
             return Err(Self::wrong(id, state, "Waiting for approval"));
         }
-        self.commit(vec![GovernanceEvent::ApprovedBySecurityCouncil { id, at: now }])
+        self.commit(vec![GovernanceEvent::ApprovedBySecurityCouncil {
+            id,
+            at: now,
+        }])
     }
 
     /// `approveUpgradeGuardians` while waiting: ready one upgrade delay after the 30-day wait.
@@ -633,7 +647,11 @@ impl Governance {
 
     /// ProtocolUpgradeHandler `execute` (anyone, as the model's upgrades name no executor) once
     /// ready: the ZIP's actions take effect and are returned.
-    pub fn execute_upgrade(&mut self, id: ProposalId, now: u64) -> Result<Outcome, GovernanceError> {
+    pub fn execute_upgrade(
+        &mut self,
+        id: ProposalId,
+        now: u64,
+    ) -> Result<Outcome, GovernanceError> {
         let (p, _, state) = self.upgrade_stage(id, now)?;
         if state != ProposalState::Upgrade(UpgradeState::Ready) {
             return Err(Self::wrong(id, state, "Ready on L1"));
@@ -732,9 +750,9 @@ impl Governance {
                     .total()
                     .ok_or(GovernanceError::Overflow { what: "ballot" })?;
                 let cast = p.voters.get(voter).copied().unwrap_or_default();
-                let cast = cast
-                    .checked_add(used)
-                    .ok_or(GovernanceError::Overflow { what: "weight cast" })?;
+                let cast = cast.checked_add(used).ok_or(GovernanceError::Overflow {
+                    what: "weight cast",
+                })?;
                 p.voters.insert(*voter, cast);
                 p.tally = p
                     .tally

@@ -182,9 +182,6 @@ pub struct GovernanceConfig {
     /// The Guardians multisig: `VETO_GUARDIAN` of the Token and GovOps Governors (ZIP-5
     /// redeployed them to point at the new Guardians) and the Guardians of the L1 path.
     pub guardians: Address,
-    /// How many recent proposals count for a delegate's participation. Default 5: TPP-12
-    /// ("voted a minimum of 2 out of last 5 votes").
-    pub participation_window: usize,
 }
 
 impl GovernanceConfig {
@@ -197,7 +194,6 @@ impl GovernanceConfig {
             upgrade: UpgradeParams::default(),
             security_council,
             guardians,
-            participation_window: 5,
         }
     }
 

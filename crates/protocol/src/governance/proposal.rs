@@ -71,9 +71,9 @@ impl ProposalAction {
     pub fn governors(&self) -> &'static [GovernorKind] {
         use GovernorKind::*;
         match self {
-            Self::SetFixedInteropFee(_) | Self::SetGatewaySettlementFee(_) | Self::SetFeeSwitch(_) => {
-                &[Protocol]
-            }
+            Self::SetFixedInteropFee(_)
+            | Self::SetGatewaySettlementFee(_)
+            | Self::SetFeeSwitch(_) => &[Protocol],
             Self::SetSplitterShares { .. }
             | Self::SetFeeFlowThreshold(_)
             | Self::SetFeeFlowPaused(_) => &[Protocol, GovOps],

@@ -13,6 +13,7 @@
 //! voted on, and the threshold is 2 ("voted in at least 2 of the last 5"): see
 //! [`participation_score`].
 
+use super::{nonzero, Emitted, Staker, StakingError, StakingEvent};
 use alloy_primitives::{Address, U256};
 use imbl::{OrdMap, OrdSet};
 use serde::{Deserialize, Serialize};
@@ -32,6 +33,10 @@ pub struct EligibilityParams {
     /// `STALE_ORACLE_WINDOW`, seconds without an oracle update after which everyone earns on
     /// full balance. Default 7 days: same fixture; model choice as above.
     pub stale_oracle_window: u64,
+    /// How many recent proposals the score oracle looks at (the score is the number of them the
+    /// delegate voted on). Default 5: TPP-12 ("the last 5 votes"). Not a contract setting: it is
+    /// the off-chain oracle's rule, kept here so one place holds the whole eligibility rule.
+    pub window: u64,
 }
 
 impl Default for EligibilityParams {
@@ -40,6 +45,7 @@ impl Default for EligibilityParams {
             threshold: 2,
             update_eligibility_delay: 7 * 86_400,
             stale_oracle_window: 7 * 86_400,
+            window: 5,
         }
     }
 }
@@ -156,4 +162,135 @@ impl EligibilityOracle {
 pub fn participation_score(voted: &[bool], window: usize) -> u64 {
     let start = voted.len().saturating_sub(window);
     voted[start..].iter().filter(|v| **v).count() as u64
+}
+
+/// The calculator's calls, made through the staker so one log records them.
+impl Staker {
+    /// `updateDelegateeScore` by the score oracle: refused while paused or for a locked score.
+    pub fn update_delegatee_score(
+        &mut self,
+        caller: Address,
+        delegatee: Address,
+        score: u64,
+        now: u64,
+    ) -> Emitted {
+        self.update_delegatee_scores(caller, &[(delegatee, score)], now)
+    }
+
+    /// `updateDelegateeScores` by the score oracle: all or nothing, in order (a repeated
+    /// delegatee ends with its last score); even an empty batch refreshes the oracle's clock.
+    pub fn update_delegatee_scores(
+        &mut self,
+        caller: Address,
+        updates: &[(Address, u64)],
+        now: u64,
+    ) -> Emitted {
+        self.check_now(now)?;
+        if caller != self.oracle.score_oracle {
+            return Err(StakingError::Unauthorized {
+                caller,
+                role: "score oracle",
+            });
+        }
+        if self.oracle.paused {
+            return Err(StakingError::OraclePaused);
+        }
+        if let Some((delegatee, _)) = updates.iter().find(|(d, _)| self.oracle.is_locked(*d)) {
+            return Err(StakingError::ScoreLocked {
+                delegatee: *delegatee,
+            });
+        }
+        let mut scores: OrdMap<Address, u64> = OrdMap::new();
+        let mut events = Vec::with_capacity(updates.len() + 1);
+        for (delegatee, new_score) in updates {
+            let old_score = scores
+                .get(delegatee)
+                .copied()
+                .unwrap_or_else(|| self.oracle.score(*delegatee));
+            scores.insert(*delegatee, *new_score);
+            events.push(StakingEvent::DelegateeScoreUpdated {
+                delegatee: *delegatee,
+                old_score,
+                new_score: *new_score,
+                at: now,
+            });
+        }
+        events.push(StakingEvent::OraclePosted { at: now });
+        self.commit(events)
+    }
+
+    /// `overrideDelegateeScore` by the owner (admin): sets and locks a score; does not refresh
+    /// the oracle's clock.
+    pub fn override_delegatee_score(
+        &mut self,
+        caller: Address,
+        delegatee: Address,
+        score: u64,
+        now: u64,
+    ) -> Emitted {
+        self.check_now(now)?;
+        self.only_admin(caller)?;
+        self.commit(vec![
+            StakingEvent::DelegateeScoreUpdated {
+                delegatee,
+                old_score: self.oracle.score(delegatee),
+                new_score: score,
+                at: now,
+            },
+            StakingEvent::DelegateeScoreLockSet {
+                delegatee,
+                locked: true,
+            },
+        ])
+    }
+
+    /// `setDelegateeScoreLock` by the owner (admin).
+    pub fn set_delegatee_score_lock(
+        &mut self,
+        caller: Address,
+        delegatee: Address,
+        locked: bool,
+    ) -> Emitted {
+        self.only_admin(caller)?;
+        self.commit(vec![StakingEvent::DelegateeScoreLockSet {
+            delegatee,
+            locked,
+        }])
+    }
+
+    /// `setOracleState` by the oracle pause guardian.
+    pub fn set_oracle_paused(&mut self, caller: Address, paused: bool) -> Emitted {
+        if caller != self.oracle.pause_guardian {
+            return Err(StakingError::Unauthorized {
+                caller,
+                role: "oracle pause guardian",
+            });
+        }
+        self.commit(vec![StakingEvent::OraclePausedSet { paused }])
+    }
+
+    /// `setDelegateeScoreEligibilityThreshold` + `setUpdateEligibilityDelay` by the owner
+    /// (admin), and the score oracle's participation window. Changing the threshold does not
+    /// rewrite past ineligibility times (as in the contract).
+    pub fn set_eligibility_params(
+        &mut self,
+        caller: Address,
+        threshold: u64,
+        update_eligibility_delay: u64,
+        window: u64,
+    ) -> Emitted {
+        self.only_admin(caller)?;
+        self.commit(vec![StakingEvent::EligibilityParamsSet {
+            threshold,
+            update_eligibility_delay,
+            window,
+        }])
+    }
+
+    /// `setScoreOracle` by the owner (admin).
+    pub fn set_score_oracle(&mut self, caller: Address, oracle: Address) -> Emitted {
+        self.only_admin(caller)?;
+        nonzero(oracle, "score oracle")?;
+        self.commit(vec![StakingEvent::ScoreOracleSet { oracle }])
+    }
 }

@@ -24,7 +24,9 @@
 //! is taken; earning power is not limited to `uint96`; a claim whose payout is 0 records nothing
 //! (the contract's checkpoint is economically neutral).
 
+pub mod actions;
 pub mod earning_power;
+mod events;
 pub mod rewards;
 pub mod seasons;
 #[cfg(test)]
@@ -38,6 +40,7 @@ use imbl::{OrdMap, OrdSet, Vector};
 use serde::{Deserialize, Serialize};
 
 pub use earning_power::{participation_score, EligibilityOracle, EligibilityParams};
+pub use events::{Emitted, StakingError, StakingEvent, StakingRecord};
 pub use rewards::{RewardStream, BASIS_POINTS, REWARD_DURATION, SCALE_FACTOR, SECONDS_PER_YEAR};
 pub use seasons::{Season, SeasonPlan};
 
@@ -150,234 +153,6 @@ pub struct StakingTotals {
     pub fees: U256,
     /// Paid to bumpers.
     pub tips: U256,
-}
-
-/// Facts recorded by the staker; replaying them with [`Staker::apply`] rebuilds it. `at` is the
-/// time in seconds; amounts and earning power are in wei.
-#[allow(missing_docs)] // fields are described by each variant's doc
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum StakingEvent {
-    /// `StakeDeposited` for a new deposit (with its `ClaimerAltered`/`DelegateeAltered` from 0).
-    StakeDeposited {
-        deposit: DepositId,
-        owner: Address,
-        delegatee: Address,
-        claimer: Address,
-        amount: U256,
-        earning_power: U256,
-        at: u64,
-    },
-    /// `StakeDeposited` for `stakeMore`: `amount` added, new earning power.
-    StakeAdded {
-        deposit: DepositId,
-        amount: U256,
-        earning_power: U256,
-        at: u64,
-    },
-    /// `StakeWithdrawn`: `amount` back to the owner, new earning power.
-    StakeWithdrawn {
-        deposit: DepositId,
-        amount: U256,
-        earning_power: U256,
-        at: u64,
-    },
-    /// `DelegateeAltered`: the stake moved to the new delegatee's surrogate.
-    DelegateeAltered {
-        deposit: DepositId,
-        old_delegatee: Address,
-        new_delegatee: Address,
-        earning_power: U256,
-        at: u64,
-    },
-    /// `ClaimerAltered`.
-    ClaimerAltered {
-        deposit: DepositId,
-        old_claimer: Address,
-        new_claimer: Address,
-        earning_power: U256,
-        at: u64,
-    },
-    /// `RewardClaimed`: `payout` to the claimer and `fee` to the collector, both taken from the
-    /// deposit's unclaimed rewards.
-    RewardClaimed {
-        deposit: DepositId,
-        claimer: Address,
-        payout: U256,
-        fee: U256,
-        earning_power: U256,
-        at: u64,
-    },
-    /// `EarningPowerBumped`: `tip` from the deposit's unclaimed rewards to `tip_receiver`.
-    EarningPowerBumped {
-        deposit: DepositId,
-        old_earning_power: U256,
-        new_earning_power: U256,
-        bumper: Address,
-        tip_receiver: Address,
-        tip: U256,
-        at: u64,
-    },
-    /// `RewardNotified` (and `RewardsCapped` when `amount < requested`): `amount` starts
-    /// streaming with the remainder over a fresh reward duration.
-    RewardNotified {
-        notifier: Address,
-        amount: U256,
-        requested: U256,
-        at: u64,
-    },
-    /// `RewardNotifierSet`.
-    RewardNotifierSet { notifier: Address, enabled: bool },
-    /// `MaxBumpTipSet`.
-    MaxBumpTipSet { tip: U256 },
-    /// `ClaimFeeParametersSet`.
-    ClaimFeeSet { amount: U256, collector: Address },
-    /// `AprCeilingSet`.
-    AprCeilingSet { bps: u64 },
-    /// `TotalStakeCapSet`.
-    TotalStakeCapSet { cap: U256 },
-    /// Calculator `DelegateeScoreUpdated`.
-    DelegateeScoreUpdated {
-        delegatee: Address,
-        old_score: u64,
-        new_score: u64,
-        at: u64,
-    },
-    /// The score oracle posted (`lastOracleUpdateTime = at`), even an empty batch.
-    OraclePosted { at: u64 },
-    /// Calculator `DelegateeScoreLockStatusSet`.
-    DelegateeScoreLockSet { delegatee: Address, locked: bool },
-    /// Calculator `OraclePausedStatusUpdated`.
-    OraclePausedSet { paused: bool },
-    /// Calculator `DelegateeEligibilityThresholdScoreSet` and `UpdateEligibilityDelaySet`.
-    EligibilityParamsSet {
-        threshold: u64,
-        update_eligibility_delay: u64,
-    },
-    /// Calculator `ScoreOracleSet`.
-    ScoreOracleSet { oracle: Address },
-    /// A season's capped minter was created and registered (see [`seasons`]).
-    SeasonFunded {
-        season: u32,
-        minter: Address,
-        cap: U256,
-        start: u64,
-        expiry: u64,
-        tranche: U256,
-        interval: u64,
-    },
-    /// A season notifier minted and notified `amount`; the next tranche is due `interval` later.
-    SeasonNotified { season: u32, amount: U256, at: u64 },
-}
-
-/// One entry of a staker call's log: a staker fact or a token fact, in the order they happened.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum StakingRecord {
-    /// Apply with [`Staker::apply`].
-    Staking(StakingEvent),
-    /// Apply with [`ZkToken::apply`].
-    Token(TokenEvent),
-}
-
-/// What every mutating method returns: the log, or why nothing changed.
-pub type Emitted = Result<Vec<StakingRecord>, StakingError>;
-
-/// Why a staker operation was refused; one variant per rule, naming the values involved.
-#[allow(missing_docs)] // fields are the values named in each message
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StakingError {
-    /// `Staker__Unauthorized` and the calculator's `__Unauthorized`.
-    #[error("unauthorized: {caller} is not the {role}")]
-    Unauthorized { caller: Address, role: &'static str },
-    /// `Staker__InvalidAddress`.
-    #[error("the zero address is not allowed as {what}")]
-    ZeroAddress { what: &'static str },
-    /// No deposit with this id.
-    #[error("unknown deposit {deposit}")]
-    UnknownDeposit { deposit: DepositId },
-    /// Withdrawing more than the balance (the contract's underflow revert).
-    #[error("deposit {deposit} holds {balance} wei, cannot withdraw {amount} wei")]
-    WithdrawExceedsBalance {
-        deposit: DepositId,
-        balance: U256,
-        amount: U256,
-    },
-    /// `StakerCapDeposits__CapExceeded`.
-    #[error("staking {amount} wei would bring the total staked {total_staked} wei over the cap {cap} wei")]
-    CapExceeded {
-        amount: U256,
-        total_staked: U256,
-        cap: U256,
-    },
-    /// `Staker__InvalidRewardRate`: the new rate would stream less than 1 wei a second.
-    #[error("reward rate would be below 1 wei/s: notifying {amount} wei over {duration} s")]
-    InvalidRewardRate { amount: U256, duration: u64 },
-    /// `Staker__InsufficientRewardBalance`.
-    #[error("insufficient reward balance: the stream needs {needed} wei, the staker holds {balance} wei")]
-    InsufficientRewardBalance { needed: U256, balance: U256 },
-    /// `Staker__InvalidTip`.
-    #[error("requested tip {tip} wei exceeds the max bump tip {max} wei")]
-    InvalidTip { tip: U256, max: U256 },
-    /// `Staker__Unqualified`.
-    #[error("deposit {deposit} does not qualify for a bump (would-be earning power {earning_power})")]
-    Unqualified {
-        deposit: DepositId,
-        earning_power: U256,
-    },
-    /// `Staker__InsufficientUnclaimedRewards`.
-    #[error("deposit {deposit} has {unclaimed} wei unclaimed: too little for a {tip} wei tip (max bump tip {max_bump_tip} wei)")]
-    InsufficientUnclaimedRewards {
-        deposit: DepositId,
-        unclaimed: U256,
-        tip: U256,
-        max_bump_tip: U256,
-    },
-    /// `Staker__InvalidClaimFeeParameters`.
-    #[error("claim fee {amount} wei to {collector} is invalid (max {max} wei, collector must be set)")]
-    InvalidClaimFee {
-        amount: U256,
-        collector: Address,
-        max: U256,
-    },
-    /// A claim whose reward is below the fee (the contract's underflow revert).
-    #[error("deposit {deposit} earned {reward} wei, less than the {fee} wei claim fee")]
-    ClaimBelowFee {
-        deposit: DepositId,
-        reward: U256,
-        fee: U256,
-    },
-    /// `Staker__InvalidAprCeiling`.
-    #[error("APR ceiling {bps} bps exceeds 10000")]
-    InvalidAprCeiling { bps: u64 },
-    /// Calculator `__DisallowedWhilePaused`.
-    #[error("the eligibility oracle is paused")]
-    OraclePaused,
-    /// Calculator `__DelegateeScoreLocked`.
-    #[error("the score of {delegatee} is locked")]
-    ScoreLocked { delegatee: Address },
-    /// No season with this index.
-    #[error("unknown staking season {season}")]
-    UnknownSeason { season: u32 },
-    /// The season's next tranche is not due yet.
-    #[error("season {season}'s next tranche is due at {next}, now {now}")]
-    SeasonNotDue { season: u32, next: u64, now: u64 },
-    /// The season's cap (or the APR ceiling) leaves nothing to notify.
-    #[error("season {season} has nothing to notify (cap spent or APR ceiling reached)")]
-    NothingToNotify { season: u32 },
-    /// A season tranche with no earning power would stream to nobody (model guard).
-    #[error("no earning power: a season tranche now would stream to nobody")]
-    NoEarningPower,
-    /// Time never goes backwards.
-    #[error("time {at} is before the staker clock {clock}")]
-    ClockWentBackwards { at: u64, clock: u64 },
-    /// A replayed event does not fit the state (a corrupted log).
-    #[error("replayed event does not fit the staker state: {what}")]
-    Mismatch { what: &'static str },
-    /// Checked arithmetic failed.
-    #[error("arithmetic overflow in {what}")]
-    Overflow { what: &'static str },
-    /// The token refused a movement (balance, allowance, minter window, max supply…).
-    #[error(transparent)]
-    Token(#[from] TokenError),
 }
 
 /// A transaction in progress: scratch copies of the staker and the token, and the log so far.
@@ -511,7 +286,10 @@ impl Staker {
     }
     /// `depositorTotalStaked`.
     pub fn depositor_total_staked(&self, owner: Address) -> U256 {
-        self.depositor_staked.get(&owner).copied().unwrap_or_default()
+        self.depositor_staked
+            .get(&owner)
+            .copied()
+            .unwrap_or_default()
     }
     /// `depositorTotalEarningPower`.
     pub fn depositor_total_earning_power(&self, owner: Address) -> U256 {
@@ -613,7 +391,11 @@ impl Staker {
 
     fn check_cap(&self, amount: U256) -> Result<(), StakingError> {
         let cap = self.params.total_stake_cap;
-        if self.total_staked.checked_add(amount).is_none_or(|t| t > cap) {
+        if self
+            .total_staked
+            .checked_add(amount)
+            .is_none_or(|t| t > cap)
+        {
             return Err(StakingError::CapExceeded {
                 amount,
                 total_staked: self.total_staked,
@@ -673,7 +455,9 @@ impl Staker {
         let (deposit, spender) = (self.next_deposit_id, self.address);
         self.transact(token, |tx| {
             let surrogate = tx.surrogate_for(delegatee, now)?;
-            let evs = tx.token.transfer_from(spender, owner, surrogate, amount, now);
+            let evs = tx
+                .token
+                .transfer_from(spender, owner, surrogate, amount, now);
             tx.token_events(evs)?;
             tx.emit(StakingEvent::StakeDeposited {
                 deposit,
@@ -704,7 +488,9 @@ impl Staker {
         let spender = self.address;
         self.transact(token, |tx| {
             let surrogate = tx.surrogate_for(d.delegatee, now)?;
-            let evs = tx.token.transfer_from(spender, d.owner, surrogate, amount, now);
+            let evs = tx
+                .token
+                .transfer_from(spender, d.owner, surrogate, amount, now);
             tx.token_events(evs)?;
             tx.emit(StakingEvent::StakeAdded {
                 deposit,
@@ -818,13 +604,11 @@ impl Staker {
         }
         let reward = self.scaled_unclaimed(&d, now)? / SCALE_FACTOR;
         let fee = self.params.claim_fee;
-        let payout = reward
-            .checked_sub(fee)
-            .ok_or(StakingError::ClaimBelowFee {
-                deposit,
-                reward,
-                fee,
-            })?;
+        let payout = reward.checked_sub(fee).ok_or(StakingError::ClaimBelowFee {
+            deposit,
+            reward,
+            fee,
+        })?;
         if payout.is_zero() {
             return Ok(Vec::new());
         }
@@ -1031,130 +815,6 @@ impl Staker {
         self.commit(vec![StakingEvent::TotalStakeCapSet { cap }])
     }
 
-    // ----- eligibility oracle -----
-
-    /// `updateDelegateeScore` by the score oracle: refused while paused or for a locked score.
-    pub fn update_delegatee_score(
-        &mut self,
-        caller: Address,
-        delegatee: Address,
-        score: u64,
-        now: u64,
-    ) -> Emitted {
-        self.update_delegatee_scores(caller, &[(delegatee, score)], now)
-    }
-
-    /// `updateDelegateeScores` by the score oracle: all or nothing, in order (a repeated
-    /// delegatee ends with its last score); even an empty batch refreshes the oracle's clock.
-    pub fn update_delegatee_scores(
-        &mut self,
-        caller: Address,
-        updates: &[(Address, u64)],
-        now: u64,
-    ) -> Emitted {
-        self.check_now(now)?;
-        if caller != self.oracle.score_oracle {
-            return Err(StakingError::Unauthorized {
-                caller,
-                role: "score oracle",
-            });
-        }
-        if self.oracle.paused {
-            return Err(StakingError::OraclePaused);
-        }
-        if let Some((delegatee, _)) = updates.iter().find(|(d, _)| self.oracle.is_locked(*d)) {
-            return Err(StakingError::ScoreLocked {
-                delegatee: *delegatee,
-            });
-        }
-        let mut scores: OrdMap<Address, u64> = OrdMap::new();
-        let mut events = Vec::with_capacity(updates.len() + 1);
-        for (delegatee, new_score) in updates {
-            let old_score = scores
-                .get(delegatee)
-                .copied()
-                .unwrap_or_else(|| self.oracle.score(*delegatee));
-            scores.insert(*delegatee, *new_score);
-            events.push(StakingEvent::DelegateeScoreUpdated {
-                delegatee: *delegatee,
-                old_score,
-                new_score: *new_score,
-                at: now,
-            });
-        }
-        events.push(StakingEvent::OraclePosted { at: now });
-        self.commit(events)
-    }
-
-    /// `overrideDelegateeScore` by the owner (admin): sets and locks a score; does not refresh
-    /// the oracle's clock.
-    pub fn override_delegatee_score(
-        &mut self,
-        caller: Address,
-        delegatee: Address,
-        score: u64,
-        now: u64,
-    ) -> Emitted {
-        self.check_now(now)?;
-        self.only_admin(caller)?;
-        self.commit(vec![
-            StakingEvent::DelegateeScoreUpdated {
-                delegatee,
-                old_score: self.oracle.score(delegatee),
-                new_score: score,
-                at: now,
-            },
-            StakingEvent::DelegateeScoreLockSet {
-                delegatee,
-                locked: true,
-            },
-        ])
-    }
-
-    /// `setDelegateeScoreLock` by the owner (admin).
-    pub fn set_delegatee_score_lock(
-        &mut self,
-        caller: Address,
-        delegatee: Address,
-        locked: bool,
-    ) -> Emitted {
-        self.only_admin(caller)?;
-        self.commit(vec![StakingEvent::DelegateeScoreLockSet { delegatee, locked }])
-    }
-
-    /// `setOracleState` by the oracle pause guardian.
-    pub fn set_oracle_paused(&mut self, caller: Address, paused: bool) -> Emitted {
-        if caller != self.oracle.pause_guardian {
-            return Err(StakingError::Unauthorized {
-                caller,
-                role: "oracle pause guardian",
-            });
-        }
-        self.commit(vec![StakingEvent::OraclePausedSet { paused }])
-    }
-
-    /// `setDelegateeScoreEligibilityThreshold` + `setUpdateEligibilityDelay` by the owner (admin).
-    /// Changing the threshold does not rewrite past ineligibility times (as in the contract).
-    pub fn set_eligibility_params(
-        &mut self,
-        caller: Address,
-        threshold: u64,
-        update_eligibility_delay: u64,
-    ) -> Emitted {
-        self.only_admin(caller)?;
-        self.commit(vec![StakingEvent::EligibilityParamsSet {
-            threshold,
-            update_eligibility_delay,
-        }])
-    }
-
-    /// `setScoreOracle` by the owner (admin).
-    pub fn set_score_oracle(&mut self, caller: Address, oracle: Address) -> Emitted {
-        self.only_admin(caller)?;
-        nonzero(oracle, "score oracle")?;
-        self.commit(vec![StakingEvent::ScoreOracleSet { oracle }])
-    }
-
     // ----- event application -----
 
     /// The only code path that mutates the staker. Deterministic and atomic: an event that does
@@ -1203,7 +863,11 @@ impl Staker {
 
     fn add_stake(&mut self, owner: Address, amount: U256) -> Result<(), StakingError> {
         self.total_staked = add(self.total_staked, amount, "total staked")?;
-        let mine = add(self.depositor_total_staked(owner), amount, "depositor stake")?;
+        let mine = add(
+            self.depositor_total_staked(owner),
+            amount,
+            "depositor stake",
+        )?;
         set_or_remove(&mut self.depositor_staked, owner, mine);
         Ok(())
     }
@@ -1271,7 +935,11 @@ impl Staker {
                 let mut d = self.touch(deposit, at)?;
                 d.balance = sub(d.balance, amount, "deposit balance")?;
                 self.total_staked = sub(self.total_staked, amount, "total staked")?;
-                let mine = sub(self.depositor_total_staked(d.owner), amount, "depositor stake")?;
+                let mine = sub(
+                    self.depositor_total_staked(d.owner),
+                    amount,
+                    "depositor stake",
+                )?;
                 set_or_remove(&mut self.depositor_staked, d.owner, mine);
                 self.settle(deposit, d, earning_power)
             }
@@ -1391,9 +1059,11 @@ impl Staker {
             E::EligibilityParamsSet {
                 threshold,
                 update_eligibility_delay,
+                window,
             } => {
                 self.oracle.params.threshold = threshold;
                 self.oracle.params.update_eligibility_delay = update_eligibility_delay;
+                self.oracle.params.window = window;
                 Ok(())
             }
             E::ScoreOracleSet { oracle } => {

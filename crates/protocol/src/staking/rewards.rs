@@ -81,7 +81,8 @@ impl RewardStream {
 
     /// `_checkpointGlobalReward`.
     pub fn checkpoint(&mut self, now: u64, total_earning_power: U256) -> Result<(), StakingError> {
-        self.reward_per_token_checkpoint = self.reward_per_token_accumulated(now, total_earning_power)?;
+        self.reward_per_token_checkpoint =
+            self.reward_per_token_accumulated(now, total_earning_power)?;
         self.last_checkpoint_time = self.last_time_reward_distributed(now);
         Ok(())
     }
@@ -117,7 +118,8 @@ impl RewardStream {
         duration: u64,
         total_earning_power: U256,
     ) -> Result<(), StakingError> {
-        self.reward_per_token_checkpoint = self.reward_per_token_accumulated(now, total_earning_power)?;
+        self.reward_per_token_checkpoint =
+            self.reward_per_token_accumulated(now, total_earning_power)?;
         self.scaled_reward_rate = self.rate_after_notify(amount, now, duration)?;
         self.reward_end_time = now.checked_add(duration).ok_or(StakingError::Overflow {
             what: "reward end time",
@@ -162,12 +164,12 @@ impl RewardStream {
             what: "stretched reward duration",
         })?;
         self.scaled_reward_rate = remaining / duration;
-        self.reward_end_time = self
-            .last_checkpoint_time
-            .checked_add(duration_secs)
-            .ok_or(StakingError::Overflow {
-                what: "reward end time",
-            })?;
+        self.reward_end_time =
+            self.last_checkpoint_time
+                .checked_add(duration_secs)
+                .ok_or(StakingError::Overflow {
+                    what: "reward end time",
+                })?;
         Ok(())
     }
 }

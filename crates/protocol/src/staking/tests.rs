@@ -72,7 +72,11 @@ impl World {
     }
 
     /// `f` must fail with exactly `want` and change neither the staker nor the token.
-    fn rejects(&mut self, want: StakingError, f: impl FnOnce(&mut Staker, &mut ZkToken) -> Emitted) {
+    fn rejects(
+        &mut self,
+        want: StakingError,
+        f: impl FnOnce(&mut Staker, &mut ZkToken) -> Emitted,
+    ) {
         let (s, t) = (self.staker.clone(), self.token.clone());
         assert_eq!(f(&mut self.staker, &mut self.token), Err(want));
         assert_eq!((&self.staker, &self.token), (&s, &t));
@@ -193,7 +197,10 @@ fn ineligible_delegate_earns_until_the_grace_delay_then_nothing() {
     let grace_end = T0 + 12 * DAY;
     w.ok(|s, t| s.bump_earning_power(t, BUMPER, b, BUMPER, zk(1), grace_end));
     assert_eq!(w.token.balance_of(BUMPER), zk(1));
-    assert_eq!(w.staker.deposit(b).map(|d| d.earning_power), Some(U256::ZERO));
+    assert_eq!(
+        w.staker.deposit(b).map(|d| d.earning_power),
+        Some(U256::ZERO)
+    );
     // B earned half of 12 days' stream, minus the tip, and nothing after.
     let frozen = w.staker.unclaimed_reward(b, grace_end);
     close(frozen, zk(200) - zk(1), 2);
@@ -217,10 +224,16 @@ fn owner_actions_apply_ineligibility_without_grace() {
     w.ok(|s, _| s.update_delegatee_score(ORACLE, D2, 0, T0 + DAY));
     // Claiming during the grace delay recomputes earning power with getEarningPower: 0 at once.
     w.claim(B, b, T0 + 2 * DAY);
-    assert_eq!(w.staker.deposit(b).map(|d| d.earning_power), Some(U256::ZERO));
+    assert_eq!(
+        w.staker.deposit(b).map(|d| d.earning_power),
+        Some(U256::ZERO)
+    );
     // A new stake behind an ineligible delegate earns nothing from the start.
     let c = w.stake(C, 50, D2, T0 + 2 * DAY);
-    assert_eq!(w.staker.deposit(c).map(|d| d.earning_power), Some(U256::ZERO));
+    assert_eq!(
+        w.staker.deposit(c).map(|d| d.earning_power),
+        Some(U256::ZERO)
+    );
     w.assert_replays();
 }
 
@@ -278,9 +291,12 @@ fn bump_tips_follow_the_staker_rules() {
     w.rejects(short(U256::ZERO), |s, t| {
         s.bump_earning_power(t, BUMPER, b, BUMPER, U256::ZERO, at)
     });
-    w.rejects(E::ZeroAddress { what: "tip receiver" }, |s, t| {
-        s.bump_earning_power(t, BUMPER, b, Address::ZERO, U256::ZERO, at)
-    });
+    w.rejects(
+        E::ZeroAddress {
+            what: "tip receiver",
+        },
+        |s, t| s.bump_earning_power(t, BUMPER, b, Address::ZERO, U256::ZERO, at),
+    );
     w.ok(|s, _| s.set_max_bump_tip(ADMIN, zk(100)));
     w.ok(|s, t| s.bump_earning_power(t, BUMPER, b, BUMPER, zk(100), at));
     // The 133 ZK left would pay a later bump up; B claims them instead (earning power stays 0:
@@ -342,7 +358,10 @@ fn deposits_move_voting_power_and_have_no_lock_up() {
     assert_eq!(w.token.balance_of(surrogate), zk(100));
     assert_eq!(w.token.delegates(surrogate), Some(D1));
     w.ok(|s, t| s.alter_delegatee(t, A, a, D2, T0 + 1));
-    assert_eq!((w.token.get_votes(D1), w.token.get_votes(D2)), (U256::ZERO, zk(100)));
+    assert_eq!(
+        (w.token.get_votes(D1), w.token.get_votes(D2)),
+        (U256::ZERO, zk(100))
+    );
     w.ok(|s, t| s.stake_more(t, A, a, zk(20), T0 + 2));
     w.ok(|s, t| s.withdraw(t, A, a, zk(40), T0 + 2));
     assert_eq!(w.token.get_votes(D2), zk(80));
@@ -393,12 +412,14 @@ fn the_apr_ceiling_caps_notifications_and_stretches_streams() {
         / U256::from(BASIS_POINTS * SECONDS_PER_YEAR);
     let before = w.token.balance_of(NOTIFIER);
     let out = w.ok(|s, t| s.notify_reward_amount(t, NOTIFIER, zk(1_000), T0));
-    assert!(out.contains(&StakingRecord::Staking(StakingEvent::RewardNotified {
-        notifier: NOTIFIER,
-        amount: cap,
-        requested: zk(1_000),
-        at: T0,
-    })));
+    assert!(
+        out.contains(&StakingRecord::Staking(StakingEvent::RewardNotified {
+            notifier: NOTIFIER,
+            amount: cap,
+            requested: zk(1_000),
+            at: T0,
+        }))
+    );
     assert_eq!(before - w.token.balance_of(NOTIFIER), cap);
     assert_eq!(w.staker.current_apr_bps(T0), U256::from(999u64));
     // Half the earning power leaves at day 10: the rest streams at the ceiling, for longer.
@@ -462,7 +483,9 @@ fn seasons_mint_tranches_through_capped_minters() {
     assert_eq!(season.minter, Staker::season_minter(0));
     assert_eq!(season.tranche, zk(10_000_000) / U256::from(3u8));
     assert_eq!(
-        w.token.minter(season.minter).map(|m| (m.cap, m.start, m.expiry)),
+        w.token
+            .minter(season.minter)
+            .map(|m| (m.cap, m.start, m.expiry)),
         Some((zk(10_000_000), T0 + DAY, T0 + 91 * DAY))
     );
     w.rejects(E::NoEarningPower, |s, t| s.notify_season(t, 0, T0 + DAY));
@@ -531,10 +554,10 @@ fn season_minting_respects_max_supply() {
     let mut staker = Staker::new(StakerConfig::pilot(ADMIN, ORACLE, GUARD), T0);
     token.mint_genesis(A, MAX_SUPPLY - zk(5)).unwrap();
     token.approve(A, staker.address(), U256::MAX).unwrap();
+    staker.update_delegatee_score(ORACLE, D1, 5, T0).unwrap();
     staker
-        .update_delegatee_score(ORACLE, D1, 5, T0)
+        .stake(&mut token, A, zk(1_000_000), D1, A, T0)
         .unwrap();
-    staker.stake(&mut token, A, zk(1_000_000), D1, A, T0).unwrap();
     staker.set_apr_ceiling(ADMIN, 0).unwrap();
     let plan = SeasonPlan {
         cap: zk(100),
@@ -576,7 +599,9 @@ fn rejected_calls_change_nothing() {
         allowance: U256::ZERO,
         needed: zk(1),
     });
-    w.rejects(no_allowance, |s, t| s.stake(t, NOTIFIER, zk(1), D1, NOTIFIER, T0));
+    w.rejects(no_allowance, |s, t| {
+        s.stake(t, NOTIFIER, zk(1), D1, NOTIFIER, T0)
+    });
     let claimer_only = E::Unauthorized {
         caller: B,
         role: "deposit claimer or owner",
@@ -632,16 +657,23 @@ fn apply_refuses_events_that_do_not_fit() {
 
 #[test]
 fn eligibility_settings_and_participation_score() {
-    assert_eq!(participation_score(&[true, true, false, false, false, false], 5), 1);
-    assert_eq!(participation_score(&[true, false, true, false, false], 5), 2);
+    assert_eq!(
+        participation_score(&[true, true, false, false, false, false], 5),
+        1
+    );
+    assert_eq!(
+        participation_score(&[true, false, true, false, false], 5),
+        2
+    );
     assert_eq!(participation_score(&[true], 5), 1);
     assert_eq!(participation_score(&[], 5), 0);
     let mut w = World::new(0);
-    w.ok(|s, _| s.set_eligibility_params(ADMIN, 3, DAY));
+    w.ok(|s, _| s.set_eligibility_params(ADMIN, 3, DAY, 6));
     assert!(!w.staker.oracle().is_eligible(Address::repeat_byte(9)));
     w.ok(|s, _| s.update_delegatee_score(ORACLE, D1, 3, T0));
     assert!(w.staker.oracle().is_eligible(D1));
     assert_eq!(w.staker.oracle().params.update_eligibility_delay, DAY);
+    assert_eq!(w.staker.oracle().params.window, 6);
     w.ok(|s, _| s.set_score_oracle(ADMIN, A));
     w.ok(|s, _| s.update_delegatee_score(A, D1, 2, T0));
     assert!(!w.staker.oracle().is_eligible(D1));
@@ -675,7 +707,10 @@ fn serde_round_trips() {
     let json = serde_json::to_string(&w.staker).unwrap();
     assert_eq!(serde_json::from_str::<Staker>(&json).unwrap(), w.staker);
     let json = serde_json::to_string(&w.log).unwrap();
-    assert_eq!(serde_json::from_str::<Vec<StakingRecord>>(&json).unwrap(), w.log);
+    assert_eq!(
+        serde_json::from_str::<Vec<StakingRecord>>(&json).unwrap(),
+        w.log
+    );
 }
 
 // ----- property test -----
@@ -760,7 +795,10 @@ fn check(w: &World, now: u64) -> Result<(), TestCaseError> {
         .sum();
     prop_assert_eq!(held, s.total_staked());
     for d in [D1, D2, D3] {
-        prop_assert_eq!(w.token.get_votes(d), w.token.balance_of(Staker::surrogate(d)));
+        prop_assert_eq!(
+            w.token.get_votes(d),
+            w.token.balance_of(Staker::surrogate(d))
+        );
     }
     // Every notified wei is either paid out or still held by the staker…
     let reserve = w.token.balance_of(s.address());
