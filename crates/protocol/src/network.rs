@@ -608,6 +608,22 @@ pub enum Action {
         /// Season index.
         season: u32,
     },
+    /// Staker `notifyRewardAmount` by an enabled notifier (e.g. the splitter's staking share).
+    NotifyReward {
+        /// Notifier (holds the ZK).
+        notifier: Address,
+        /// ZK wei (capped by the APR ceiling).
+        amount: U256,
+    },
+    /// Staker `setRewardNotifier` by the admin.
+    SetRewardNotifier {
+        /// Admin.
+        caller: Address,
+        /// Notifier.
+        notifier: Address,
+        /// Enabled or not.
+        enabled: bool,
+    },
     /// The score oracle posts every voter's participation in recent proposals.
     RefreshDelegateScores {
         /// The score oracle.
@@ -1144,6 +1160,14 @@ impl Exec<'_> {
                 self.with_staker(|s, t, now| s.notify_season(t, season, now))?
             }
             Action::RefreshDelegateScores { caller } => self.refresh_delegate_scores(caller)?,
+            Action::NotifyReward { notifier, amount } => {
+                self.with_staker(|s, t, now| s.notify_reward_amount(t, notifier, amount, now))?
+            }
+            Action::SetRewardNotifier {
+                caller,
+                notifier,
+                enabled,
+            } => self.with_staker(|s, _, _| s.set_reward_notifier(caller, notifier, enabled))?,
             Action::SetOraclePaused { caller, paused } => {
                 self.with_staker(|s, _, _| s.set_oracle_paused(caller, paused))?
             }

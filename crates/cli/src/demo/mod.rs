@@ -6,6 +6,7 @@
 //! state. Later demos (fee flow, governance) sit beside [`interop`] and reuse it.
 
 pub mod fee_flow;
+pub mod governance;
 pub mod interop;
 
 use crate::error::CliError;
@@ -34,6 +35,10 @@ pub enum DemoCommand {
     /// fees, operator claims, the fee switch filling Fee Flow, a claim that buys the pool with
     /// ZK, and the splitter burning it.
     FeeFlow(DemoArgs),
+    /// Staking and governance: holders stake and delegate, a TPP funds a staking season, a GAP
+    /// moves the splitter to 50% burn / 50% staking rewards; the timeline, tallies, the moment
+    /// the new shares apply, and the reward rates behind active and inactive delegates.
+    Governance(DemoArgs),
 }
 
 /// Options every demo takes.
@@ -50,6 +55,7 @@ pub fn run(cmd: &DemoCommand, out: &mut dyn Write) -> Result<(), CliError> {
     match cmd {
         DemoCommand::Interop(args) => interop::run(args.json, out),
         DemoCommand::FeeFlow(args) => fee_flow::run(args.json, out),
+        DemoCommand::Governance(args) => governance::run(args.json, out),
     }
 }
 

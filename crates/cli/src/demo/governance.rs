@@ -1,0 +1,487 @@
+//! The governance walk: holders stake and delegate; a TPP funds a staking season and a GAP
+//! moves the splitter from 100% burn to 50% burn / 50% staking rewards; delegates vote; the
+//! proposals pass quorum, wait out their delays and execute; the eligibility oracle scores the
+//! delegates; the season streams rewards; and the realised reward rates of a staker behind an
+//! active delegate and one behind an inactive delegate are compared.
+
+#![allow(clippy::result_large_err)]
+
+use super::Walk;
+use crate::error::CliError;
+use alloy_primitives::U256;
+use flywheel_protocol::fee_flow::{settlement_fee_vault, splitter_address};
+use flywheel_protocol::genesis::Genesis;
+use flywheel_protocol::governance::{GovernorKind, ProposalAction, ProposalState, VoteType};
+use flywheel_protocol::interop::recipient::Code;
+use flywheel_protocol::network::Action;
+use flywheel_protocol::units::{format_amount, tokens};
+use std::io::Write;
+
+const DAY: u64 = 86_400;
+
+/// Runs the walk on the devnet.
+pub fn run(json: bool, out: &mut dyn Write) -> Result<(), CliError> {
+    let mut w = Walk::new(Genesis::devnet(), Code::default(), json, out)?;
+    for n in [
+        "treasury",
+        "whale",
+        "alice",
+        "bob",
+        "carol",
+        "dave",
+        "governance",
+        "token-admin",
+        "score-oracle",
+        "staking-rewards",
+        "keeper",
+    ] {
+        w.account(n);
+    }
+    let staker = w.state().staker.address();
+    w.name_account(staker, "Staker");
+    w.name_account(splitter_address(), "Splitter");
+    w.name_account(settlement_fee_vault(), "settlement-fee-vault");
+    let deposits = holders(&mut w)?;
+    let (tpp, gap) = proposals(&mut w)?;
+    execute(&mut w, tpp, gap)?;
+    rewards(&mut w, deposits)?;
+    w.finish()
+}
+
+/// `2026-05-28 18:13 UTC` for a unix time (civil-from-days, proleptic Gregorian).
+pub fn date(t: u64) -> String {
+    let days = (t / DAY) as i64;
+    let secs = t % DAY;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        secs / 3600,
+        secs % 3600 / 60
+    )
+}
+
+fn now(w: &Walk<'_>) -> String {
+    date(w.state().time)
+}
+
+fn advance(w: &mut Walk<'_>, seconds: u64, why: &str) -> Result<(), CliError> {
+    w.apply(why, Action::AdvanceTime { seconds })?;
+    w.say(format!("now {}", now(w)))
+}
+
+/// Holders delegate and stake. Returns (carol's deposit behind alice, dave's behind bob).
+fn holders(w: &mut Walk<'_>) -> Result<(u64, u64), CliError> {
+    let [treasury, whale, alice, bob, carol, dave] =
+        ["treasury", "whale", "alice", "bob", "carol", "dave"].map(|n| w.account(n));
+    let staker = w.state().staker.address();
+    w.section("1. Holders delegate and stake")?;
+    w.say(format!("start: {}", now(w)))?;
+    for (to, amount) in [
+        (whale, 400_000_000),
+        (carol, 300_000_000),
+        (dave, 100_000_000),
+        (alice, 1_000_000),
+        (bob, 1_000_000),
+    ] {
+        let who = w.name(to);
+        w.apply(
+            &format!("treasury sends {who} {amount} ZK"),
+            Action::ZkTransfer {
+                from: treasury,
+                to,
+                amount: tokens(amount),
+            },
+        )?;
+    }
+    w.apply(
+        "the whale delegates its votes to alice",
+        Action::ZkDelegate {
+            delegator: whale,
+            delegatee: alice,
+        },
+    )?;
+    w.apply(
+        "alice delegates to herself",
+        Action::ZkDelegate {
+            delegator: alice,
+            delegatee: alice,
+        },
+    )?;
+    w.apply(
+        "bob delegates to himself",
+        Action::ZkDelegate {
+            delegator: bob,
+            delegatee: bob,
+        },
+    )?;
+    let mut ids = [0u64; 2];
+    for (i, (who, amount, delegatee)) in [(carol, 300_000_000u64, alice), (dave, 100_000_000, bob)]
+        .into_iter()
+        .enumerate()
+    {
+        let (name, to) = (w.name(who), w.name(delegatee));
+        w.apply(
+            &format!("{name} approves the Staker"),
+            Action::ZkApprove {
+                owner: who,
+                spender: staker,
+                amount: tokens(amount),
+            },
+        )?;
+        ids[i] = w.state().staker.next_deposit_id();
+        w.apply(
+            &format!("{name} stakes {amount} ZK, delegating to {to}"),
+            Action::Stake {
+                owner: who,
+                amount: tokens(amount),
+                delegatee,
+                claimer: who,
+            },
+        )?;
+    }
+    let votes = |w: &Walk<'_>, a| format_amount(w.state().token.get_votes(a));
+    let (va, vb) = (votes(w, alice), votes(w, bob));
+    w.say(format!("voting power: alice {va} ZK (whale + carol's deposit + own), bob {vb} ZK (dave's deposit + own)"))?;
+    advance(
+        w,
+        60,
+        "a minute passes (votes are read one second in the past)",
+    )?;
+    Ok((ids[0], ids[1]))
+}
+
+fn proposals(w: &mut Walk<'_>) -> Result<(u64, u64), CliError> {
+    let [alice, bob, rewards_pot] = ["alice", "bob", "staking-rewards"].map(|n| w.account(n));
+    let start = w.state().time;
+    w.section("2. Proposals: a TPP funds a staking season, a GAP changes the splitter")?;
+    let tpp = w.state().governance.next_proposal_id();
+    w.apply(
+        "alice proposes TPP: fund staking season 1 (10M ZK cap, 90 days from next week)",
+        Action::Propose {
+            governor: GovernorKind::Token,
+            proposer: alice,
+            actions: vec![ProposalAction::FundStakingSeason {
+                cap: tokens(10_000_000),
+                start: start + 14 * DAY,
+                expiry: start + 104 * DAY,
+            }],
+        },
+    )?;
+    let gap = w.state().governance.next_proposal_id();
+    w.apply(
+        "alice proposes GAP: splitter 50% burn / 50% staking rewards",
+        Action::Propose {
+            governor: GovernorKind::GovOps,
+            proposer: alice,
+            actions: vec![ProposalAction::SetSplitterShares {
+                burn_bps: 5_000,
+                recipients: vec![(rewards_pot, 5_000)],
+            }],
+        },
+    )?;
+    w.reject(
+        "bob tries to change the fixed interop fee through a GAP (a protocol upgrade: ZIP only)",
+        Action::Propose {
+            governor: GovernorKind::GovOps,
+            proposer: bob,
+            actions: vec![ProposalAction::SetFixedInteropFee(tokens(5))],
+        },
+    )?;
+    for id in [tpp, gap] {
+        let p = w.state().governance.proposal(id).cloned();
+        if let Some(p) = p {
+            w.say(format!(
+                "proposal {id}: voting {} → {}, quorum {} ZK For",
+                date(p.vote_start),
+                date(p.vote_end),
+                format_amount(p.quorum)
+            ))?;
+        }
+    }
+    let to_start = w
+        .state()
+        .governance
+        .proposal(tpp)
+        .map(|p| p.vote_start + 1 - w.state().time)
+        .unwrap_or(0);
+    advance(w, to_start, "the voting delay passes")?;
+    w.reject(
+        "bob votes on a proposal that does not exist",
+        Action::CastVote {
+            id: 99,
+            voter: bob,
+            support: VoteType::For,
+        },
+    )?;
+    for id in [tpp, gap] {
+        w.apply(
+            &format!("alice votes For proposal {id}"),
+            Action::CastVote {
+                id,
+                voter: alice,
+                support: VoteType::For,
+            },
+        )?;
+    }
+    w.say("bob does not vote: he will not be an active delegate")?;
+    for id in [tpp, gap] {
+        let t = w.state().governance.proposal(id).map(|p| p.tally);
+        if let Some(t) = t {
+            w.say(format!(
+                "tally of proposal {id}: For {} · Against {} · Abstain {}",
+                format_amount(t.for_votes),
+                format_amount(t.against_votes),
+                format_amount(t.abstain_votes)
+            ))?;
+        }
+    }
+    Ok((tpp, gap))
+}
+
+fn state_of(w: &Walk<'_>, id: u64) -> String {
+    match w.state().governance.state(id, w.state().time) {
+        Ok(s) => format!("{s:?}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn execute(w: &mut Walk<'_>, tpp: u64, gap: u64) -> Result<(), CliError> {
+    w.section("3. Voting ends; the proposals are queued and executed")?;
+    w.reject(
+        "queue the GAP while voting is still open",
+        Action::QueueProposal { id: gap },
+    )?;
+    let end = w
+        .state()
+        .governance
+        .proposal(gap)
+        .map(|p| p.deadline())
+        .unwrap_or(0);
+    let wait = end + 1 - w.state().time;
+    advance(w, wait, "the voting period ends")?;
+    let (s1, s2) = (state_of(w, tpp), state_of(w, gap));
+    w.say(format!("states: TPP {s1}, GAP {s2}"))?;
+    for id in [tpp, gap] {
+        w.apply(
+            &format!("queue proposal {id}"),
+            Action::QueueProposal { id },
+        )?;
+    }
+    let eta = [tpp, gap]
+        .iter()
+        .filter_map(|id| w.state().governance.proposal(*id).and_then(|p| p.eta))
+        .max()
+        .unwrap_or(0);
+    if eta > w.state().time {
+        let wait = eta - w.state().time;
+        advance(w, wait, "the timelock delay passes")?;
+    }
+    for id in [tpp, gap] {
+        w.apply(
+            &format!("execute proposal {id}"),
+            Action::ExecuteProposal { id },
+        )?;
+    }
+    let shares = w.state().economy.splitter.clone();
+    let created = w
+        .state()
+        .governance
+        .proposal(gap)
+        .map(|p| p.created)
+        .unwrap_or(0);
+    let applied = w.state().time;
+    w.say(format!(
+        "new splitter shares apply from {}: {}% burn, {}% staking rewards — {:.1} days after the GAP was proposed ({})",
+        date(applied),
+        f64::from(shares.burn_bps) / 100.0,
+        f64::from(10_000 - shares.burn_bps) / 100.0,
+        (applied - created) as f64 / DAY as f64,
+        date(created)
+    ))?;
+    let min = w.state().governance.config().min_latency(
+        GovernorKind::GovOps,
+        flywheel_protocol::governance::UpgradeApproval::SecurityCouncil,
+    );
+    w.say(format!(
+        "(the configured minimum from proposal to effect for a GAP is {:.1} days)",
+        min as f64 / DAY as f64
+    ))?;
+    if w.state().governance.state(gap, applied).ok() != Some(ProposalState::Executed) {
+        return Err(CliError::DemoCheck("the GAP did not execute".into()));
+    }
+    Ok(())
+}
+
+fn rewards(w: &mut Walk<'_>, (carol_dep, dave_dep): (u64, u64)) -> Result<(), CliError> {
+    let [carol, dave, gov, admin, oracle, pot, keeper, treasury] = [
+        "carol",
+        "dave",
+        "governance",
+        "token-admin",
+        "score-oracle",
+        "staking-rewards",
+        "keeper",
+        "treasury",
+    ]
+    .map(|n| w.account(n));
+    w.section("4. The oracle scores delegates; season 1 streams rewards; fees are split")?;
+    w.apply(
+        "the score oracle posts each voter's participation",
+        Action::RefreshDelegateScores { caller: oracle },
+    )?;
+    let alice = w.account("alice");
+    let bob = w.account("bob");
+    let window = w.state().staker.oracle().params.window;
+    let t = w.state().time;
+    let (sa, sb) = (
+        w.state().governance.participation(alice, window, t),
+        w.state().governance.participation(bob, window, t),
+    );
+    w.say(format!(
+        "participation in the last {window} proposals: alice {sa}, bob {sb} (eligible from 2)"
+    ))?;
+    w.apply(
+        "the token admin lets the staking-rewards pot notify rewards",
+        Action::SetRewardNotifier {
+            caller: admin,
+            notifier: pot,
+            enabled: true,
+        },
+    )?;
+    let ep = |w: &Walk<'_>, d| {
+        w.state()
+            .staker
+            .deposit(d)
+            .map(|d| format_amount(d.earning_power))
+            .unwrap_or_default()
+    };
+    let (ec, ed) = (ep(w, carol_dep), ep(w, dave_dep));
+    w.say(format!("earning power before any bump: carol {ec}, dave {ed} (deposits made before the oracle's first scores)"))?;
+    let season_start = w.state().staker.season(0).map(|s| s.start).unwrap_or(0);
+    if season_start > w.state().time {
+        let wait = season_start - w.state().time;
+        advance(w, wait, "season 1 starts")?;
+    }
+    w.apply(
+        "a keeper bumps carol's deposit: her delegate alice is active, so it starts earning",
+        Action::BumpEarningPower {
+            bumper: keeper,
+            deposit: carol_dep,
+            tip_receiver: keeper,
+            tip: U256::ZERO,
+        },
+    )?;
+    w.reject(
+        "a keeper tries to bump dave's deposit: his delegate bob never votes",
+        Action::BumpEarningPower {
+            bumper: keeper,
+            deposit: dave_dep,
+            tip_receiver: keeper,
+            tip: U256::ZERO,
+        },
+    )?;
+    w.apply(
+        "a keeper triggers season 1's first tranche",
+        Action::NotifyStakingSeason { season: 0 },
+    )?;
+    // Protocol fees under the new shares: 1,000 ZK of settlement fees reach the splitter.
+    w.apply(
+        "1,000 ZK of settlement fees reach the vault",
+        Action::ZkTransfer {
+            from: treasury,
+            to: settlement_fee_vault(),
+            amount: tokens(1_000),
+        },
+    )?;
+    w.apply(
+        "governance sweeps the vault: half is burned, half goes to staking rewards",
+        Action::SweepSettlementFees { caller: gov },
+    )?;
+    w.apply(
+        "the pot notifies its 500 ZK to the staker",
+        Action::NotifyReward {
+            notifier: pot,
+            amount: tokens(500),
+        },
+    )?;
+    let mut claimed = [U256::ZERO; 2];
+    let first = w.state().time;
+    for tranche in 1..3 {
+        let due = w
+            .state()
+            .staker
+            .season(0)
+            .map(|s| s.next_notify)
+            .unwrap_or(0);
+        if due > w.state().time {
+            let wait = due - w.state().time;
+            advance(w, wait, "30 days of streaming")?;
+        }
+        w.apply(
+            &format!("a keeper triggers tranche {}", tranche + 1),
+            Action::NotifyStakingSeason { season: 0 },
+        )?;
+    }
+    let end = w
+        .state()
+        .staker
+        .season(0)
+        .map(|s| s.expiry)
+        .unwrap_or(0)
+        .max(w.state().time)
+        + 30 * DAY;
+    let wait = end - w.state().time;
+    advance(
+        w,
+        wait,
+        "the season ends and its last tranche finishes streaming",
+    )?;
+    for (i, (who, dep)) in [(carol, carol_dep), (dave, dave_dep)]
+        .into_iter()
+        .enumerate()
+    {
+        let before = w.state().token.balance_of(who);
+        let name = w.name(who);
+        if w.state()
+            .staker
+            .unclaimed_reward(dep, w.state().time)
+            .is_zero()
+        {
+            w.say(format!("{name} has no reward to claim"))?;
+            continue;
+        }
+        w.apply(
+            &format!("{name} claims"),
+            Action::ClaimReward {
+                caller: who,
+                deposit: dep,
+            },
+        )?;
+        claimed[i] = w.state().token.balance_of(who) - before;
+    }
+    w.section("Season 1: realised reward rates")?;
+    let years = (w.state().time - first) as f64 / (365.0 * DAY as f64);
+    for (label, stake, got) in [
+        ("carol (delegate alice: active)", 300_000_000f64, claimed[0]),
+        ("dave (delegate bob: inactive)", 100_000_000f64, claimed[1]),
+    ] {
+        let zk = format_amount(got);
+        let rate = zk.parse::<f64>().unwrap_or(0.0) / stake / years * 100.0;
+        w.say(format!(
+            "{label}: claimed {zk} ZK on {stake:.0} ZK staked = {rate:.2}% a year"
+        ))?;
+    }
+    let minted = w.state().token.minted_total();
+    w.say(format!(
+        "ZK minted for season 1 so far: {} (cap 10,000,000)",
+        format_amount(minted - tokens(1_000_000_000))
+    ))
+}
