@@ -440,6 +440,28 @@ pub enum Action {
         /// Amount in wei.
         amount: U256,
     },
+    /// ZK token: the role admin creates a capped minter (ZkCappedMinterV2).
+    CreateMinter {
+        /// Role admin.
+        caller: Address,
+        /// The minter's address.
+        minter: Address,
+        /// Lifetime mint limit, wei.
+        cap: U256,
+        /// First second minting is allowed.
+        start: u64,
+        /// First second minting is no longer allowed.
+        expiry: u64,
+    },
+    /// ZK token: a capped minter mints (within its cap, window and the 21B max supply).
+    MinterMint {
+        /// The minter.
+        minter: Address,
+        /// Receiver.
+        to: Address,
+        /// ZK wei.
+        amount: U256,
+    },
     /// The operator sets `interopProtocolFee` on its chain.
     SetInteropProtocolFee {
         /// Chain.
@@ -1083,6 +1105,14 @@ impl Exec<'_> {
                 delegatee,
             } => {
                 let evs = self.state.token.delegate(delegator, delegatee, now)?;
+                self.token_events(evs);
+            }
+            Action::CreateMinter { caller, minter, cap, start, expiry } => {
+                let evs = self.state.token.create_minter(caller, minter, cap, start, expiry)?;
+                self.token_events(evs);
+            }
+            Action::MinterMint { minter, to, amount } => {
+                let evs = self.state.token.minter_mint(minter, to, amount, now)?;
                 self.token_events(evs);
             }
             Action::ZkBurn { holder, amount } => {

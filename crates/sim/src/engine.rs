@@ -31,8 +31,50 @@ pub struct StepRecord {
     pub dynamic_fee_usd: f64,
     /// Value of the Fee Flow pool after the day, USD.
     pub pool_usd: f64,
+    /// ZK staked after the day.
+    pub staked_zk: f64,
+    /// Staking rewards of the last 30 days per ZK of earning stake, annualised.
+    pub staking_yield: f64,
     /// Cumulative figures after the day.
     pub totals: Totals,
+}
+
+/// Aggregate stakers: the stake, its earning share, and the rewards of the last 30 days.
+struct Stakers {
+    staked: f64,
+    earning_share: f64,
+    window: [f64; 30],
+    season_minted: Vec<U256>,
+}
+
+/// P(Binomial(5, p) ≥ 2): the chance a delegate voted in at least 2 of the last 5 proposals.
+pub fn eligible_share(p: f64) -> f64 {
+    let q = 1.0 - p;
+    1.0 - q.powi(5) - 5.0 * p * q.powi(4)
+}
+
+/// ZK a season mints on `day`: a 30-day tranche (`cap × 30 / days`), trimmed to what the
+/// minter has left, to the APR ceiling on the earning stake, and to the room under the 21B
+/// max supply. Integer arithmetic, so both fidelities mint the same wei.
+pub fn season_mint(
+    cap: U256,
+    days: u32,
+    minted: U256,
+    earning_stake_wei: U256,
+    apr_ceiling_bps: u16,
+    supply: U256,
+) -> U256 {
+    use flywheel_protocol::units::mul_div_floor;
+    let tranche = mul_div_floor(cap, 30, u64::from(days)).unwrap_or(cap);
+    let left = cap.saturating_sub(minted);
+    let apr_max = mul_div_floor(
+        earning_stake_wei,
+        u64::from(apr_ceiling_bps) * 30,
+        10_000 * 365,
+    )
+    .unwrap_or(U256::MAX);
+    let room = flywheel_protocol::token::MAX_SUPPLY.saturating_sub(supply);
+    tranche.min(left).min(apr_max).min(room)
 }
 
 /// The random streams of run `run`: traffic and prices draw from separate ChaCha streams of
@@ -63,7 +105,18 @@ pub fn run_path<L: Ledger>(
     let mut per_chain = Vec::with_capacity(n);
     let mut dyn_usd = vec![0.0; n];
     let mut next_change = 0;
+    let st = &s.staking;
+    let mut stakers = Stakers {
+        staked: wei_to_tokens(v.initial_stake),
+        earning_share: eligible_share(st.delegate_vote_probability),
+        window: [0.0; 30],
+        season_minted: vec![U256::ZERO; v.seasons.len()],
+    };
+    let mut prev_staking_rewards = U256::ZERO;
     for day in 0..s.days {
+        if day > 0 {
+            ledger.advance_day()?;
+        }
         while let Some(c) = v.changes.get(next_change).filter(|c| c.day == day) {
             ledger.apply_change(c)?;
             next_change += 1;
@@ -141,6 +194,37 @@ pub fn run_path<L: Ledger>(
             ledger.claim_pool()?;
             pool_usd = 0.0;
         }
+        let mut staking_yield = 0.0;
+        if st.enabled {
+            let earning = stakers.staked * stakers.earning_share;
+            let earning_wei = U256::from((earning * 1e18).clamp(0.0, 1e38) as u128);
+            for (i, (cap, start, len)) in v.seasons.iter().enumerate() {
+                if day >= *start && day < start + len && (day - start) % 30 == 0 {
+                    let supply = ledger.totals().supply;
+                    let mint = season_mint(
+                        *cap,
+                        *len,
+                        stakers.season_minted[i],
+                        earning_wei,
+                        st.apr_ceiling_bps,
+                        supply,
+                    );
+                    if !mint.is_zero() {
+                        ledger.mint_staking_rewards(i, mint)?;
+                        stakers.season_minted[i] += mint;
+                    }
+                }
+            }
+            let total = ledger.totals().staking_rewards;
+            stakers.window[(day % 30) as usize] = wei_to_tokens(total - prev_staking_rewards);
+            prev_staking_rewards = total;
+            if earning > 0.0 {
+                staking_yield = stakers.window.iter().sum::<f64>() / earning * (365.0 / 30.0);
+            }
+            let change = stakers.staked * st.elasticity * (staking_yield - st.target_yield) / 365.0;
+            stakers.staked =
+                (stakers.staked + change).clamp(0.0, wei_to_tokens(ledger.totals().supply));
+        }
         record(&StepRecord {
             day,
             calls: total,
@@ -150,6 +234,8 @@ pub fn run_path<L: Ledger>(
             eth_usd: eth,
             dynamic_fee_usd: dyn_usd.first().copied().unwrap_or(0.0),
             pool_usd,
+            staked_zk: stakers.staked,
+            staking_yield,
             totals: ledger.totals(),
         });
     }

@@ -19,6 +19,13 @@ use flywheel_protocol::network::{Action, Network};
 use flywheel_protocol::relayer;
 use flywheel_protocol::staking::StakerConfig;
 
+const DAY: u64 = 86_400;
+
+/// The capped minter of the scenario's staking season `i`.
+pub fn season_minter(i: usize) -> Address {
+    account(&format!("sim-staking-season-{i}"))
+}
+
 /// Chain id of the simulated L1.
 pub const L1_ID: u64 = 1;
 /// Chain id of the simulated Gateway.
@@ -45,6 +52,7 @@ pub struct EventLedger {
     pending: Vec<Vec<SealedBundle>>,
     failed_settlements: u64,
     buy_zk: bool,
+    season_minted: U256,
 }
 
 /// The protocol genesis a scenario describes: L1, Gateway, and the scenario's chains on
@@ -170,6 +178,19 @@ impl EventLedger {
                 amount: U256::MAX,
             });
         }
+        if v.scenario.staking.enabled {
+            let t0 = net.state().time;
+            for (i, (cap, start_day, days)) in v.seasons.iter().enumerate() {
+                let start = t0 + u64::from(*start_day) * DAY;
+                setup.push(Action::CreateMinter {
+                    caller: account("token-admin"),
+                    minter: season_minter(i),
+                    cap: *cap,
+                    start,
+                    expiry: start + u64::from(*days) * DAY,
+                });
+            }
+        }
         for a in setup {
             net.apply(a).map_err(protocol_err("setup"))?;
         }
@@ -182,6 +203,7 @@ impl EventLedger {
             pending: vec![Vec::new(); v.scenario.chains.len()],
             failed_settlements: 0,
             buy_zk: v.scenario.operators.buy_zk,
+            season_minted: U256::ZERO,
         })
     }
 
@@ -379,6 +401,25 @@ impl Ledger for EventLedger {
         Ok(())
     }
 
+    fn advance_day(&mut self) -> Result<(), SimError> {
+        self.net
+            .apply(Action::AdvanceTime { seconds: DAY })
+            .map_err(protocol_err("advance time"))?;
+        Ok(())
+    }
+
+    fn mint_staking_rewards(&mut self, season: usize, amount: U256) -> Result<(), SimError> {
+        self.net
+            .apply(Action::MinterMint {
+                minter: season_minter(season),
+                to: crate::staking_rewards_address(),
+                amount,
+            })
+            .map_err(protocol_err("season mint"))?;
+        self.season_minted += amount;
+        Ok(())
+    }
+
     fn sweep(&mut self) -> Result<(), SimError> {
         if self
             .net
@@ -482,7 +523,7 @@ impl Ledger for EventLedger {
             settlement_fees: t.settlement_fees_paid,
             auction_paid: t.auction_paid,
             auction_claims: t.auction_claims,
-            staking_rewards: t.distributed,
+            staking_rewards: t.distributed + self.season_minted,
             failed_settlements: self.failed_settlements,
         }
     }

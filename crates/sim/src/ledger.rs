@@ -85,6 +85,10 @@ pub trait Ledger {
     fn settle(&mut self, chain: usize, destination: usize) -> Result<bool, SimError>;
     /// The operator claims its base-token fees (fee switch applies) and its ZK fees.
     fn claim_operator_fees(&mut self, chain: usize) -> Result<(), SimError>;
+    /// Moves the ledger's clock to the next day.
+    fn advance_day(&mut self) -> Result<(), SimError>;
+    /// Season `season`'s capped minter mints `amount` ZK of staking rewards.
+    fn mint_staking_rewards(&mut self, season: usize, amount: U256) -> Result<(), SimError>;
     /// Governance sweeps the settlement-fee vault into the splitter.
     fn sweep(&mut self) -> Result<(), SimError>;
     /// The Fee Flow pool.
@@ -285,6 +289,17 @@ impl Ledger for FlowLedger {
         c.accrued_base = U256::ZERO;
         c.operator_zk += c.accrued_zk;
         c.accrued_zk = U256::ZERO;
+        Ok(())
+    }
+
+    fn advance_day(&mut self) -> Result<(), SimError> {
+        Ok(())
+    }
+
+    fn mint_staking_rewards(&mut self, _season: usize, amount: U256) -> Result<(), SimError> {
+        self.totals.supply += amount;
+        self.totals.minted += amount;
+        self.totals.staking_rewards += amount;
         Ok(())
     }
 

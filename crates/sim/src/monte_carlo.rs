@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 /// Metrics banded per day, in this order.
-pub const BANDED: [&str; 7] = [
+pub const BANDED: [&str; 9] = [
     "calls",
     "daily_burn_zk",
     "cumulative_burn_zk",
@@ -22,6 +22,8 @@ pub const BANDED: [&str; 7] = [
     "zk_usd",
     "auction_claims",
     "pool_usd",
+    "staking_rewards_zk",
+    "staking_yield",
 ];
 const M: usize = BANDED.len();
 
@@ -36,6 +38,8 @@ fn banded(prev_burned: f64, s: &StepRecord) -> [f64; M] {
         s.zk_usd,
         s.totals.auction_claims as f64,
         s.pool_usd,
+        wei_to_tokens(s.totals.staking_rewards),
+        s.staking_yield,
     ]
 }
 

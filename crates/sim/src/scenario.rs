@@ -8,6 +8,7 @@
 
 use crate::process::{PriceModel, TrafficModel};
 use alloy_primitives::U256;
+use flywheel_protocol::governance::{GovernanceConfig, GovernorKind, UpgradeApproval};
 use flywheel_protocol::units::{self, tokens};
 use serde::{Deserialize, Serialize};
 
@@ -233,8 +234,16 @@ impl Default for Protocol {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ParamChange {
-    /// Day (from 0) the change takes effect.
+    /// Day (from 0) the change is proposed (`via = "proposal"`, the default) or made
+    /// (`via = "direct"`).
     pub day: u32,
+    /// `proposal`: it goes through the governor that may carry it (fee-switch and settlement
+    /// fee changes are protocol upgrades: a ZIP; splitter and threshold changes: a GAP) and
+    /// takes effect after that governor's minimum latency (voting delay + period + timelock,
+    /// and for a ZIP the L1 path with Security Council approval). `direct`: the admin role
+    /// acts the same day.
+    #[serde(default)]
+    pub via: ChangeVia,
     /// New gateway settlement fee (ZK).
     pub gateway_settlement_fee: Option<String>,
     /// New fee switch, bps.
@@ -245,12 +254,84 @@ pub struct ParamChange {
     pub fee_flow_threshold: Option<String>,
 }
 
+/// How a scheduled change reaches the protocol.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeVia {
+    /// Through a governance proposal (with its latency).
+    #[default]
+    Proposal,
+    /// Directly by the admin role.
+    Direct,
+}
+
 /// Governance: scheduled parameter changes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Governance {
     /// Changes, applied on their day through governance's own actions.
     pub changes: Vec<ParamChange>,
+}
+
+/// One staking season: a capped minter notified every 30 days.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeasonSpec {
+    /// The minter's cap (ZK).
+    pub cap: String,
+    /// First day of the season.
+    pub start_day: u32,
+    /// Length in days.
+    pub days: u32,
+}
+
+/// The staking pilot, modelled in aggregate (see ARCHITECTURE.md): season emissions through
+/// capped minters, the splitter's staking share, and a stake that responds to its yield.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StakingSpec {
+    /// Whether seasons run at all.
+    pub enabled: bool,
+    /// ZK staked at genesis. Default 340M: the pilot's reported stake (review, 29 April 2026).
+    pub initial_stake: String,
+    /// Chance that a delegate votes on a given proposal. A deposit earns when its delegate
+    /// voted in at least 2 of the last 5 proposals (TPP-12), so the earning share of the stake
+    /// is P(Binomial(5, p) ≥ 2).
+    pub delegate_vote_probability: f64,
+    /// APR ceiling of notifications, bps (Staker `aprCeiling`; TPP-12: up to 10%).
+    pub apr_ceiling_bps: u16,
+    /// Seasons. Default: TPP-12's 10M ZK then 25M ZK, 90 days each.
+    pub seasons: Vec<SeasonSpec>,
+    /// Daily stake response to yield: stake grows by `elasticity × (yield − target) / 365` of
+    /// itself each day (0 = fixed stake).
+    pub elasticity: f64,
+    /// The yield at which stakers neither enter nor leave.
+    pub target_yield: f64,
+}
+
+impl Default for StakingSpec {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            initial_stake: "340000000 ZK".into(),
+            delegate_vote_probability: 0.7,
+            apr_ceiling_bps: 1_000,
+            seasons: vec![
+                SeasonSpec {
+                    cap: "10000000 ZK".into(),
+                    start_day: 0,
+                    days: 90,
+                },
+                SeasonSpec {
+                    cap: "25000000 ZK".into(),
+                    start_day: 90,
+                    days: 90,
+                },
+            ],
+            elasticity: 0.0,
+            target_yield: 0.05,
+        }
+    }
 }
 
 /// A whole experiment.
@@ -297,6 +378,9 @@ pub struct Scenario {
     /// Scheduled governance changes.
     #[serde(default)]
     pub governance: Governance,
+    /// The staking pilot.
+    #[serde(default)]
+    pub staking: StakingSpec,
 }
 
 fn default_days() -> u32 {
@@ -378,13 +462,21 @@ pub struct Validated {
     pub claimer_zk: U256,
     /// Parsed changes, sorted by day: (day, settlement fee, fee switch, burn bps, threshold).
     pub changes: Vec<ValidatedChange>,
+    /// Parsed initial stake.
+    pub initial_stake: U256,
+    /// Parsed seasons: (cap, start day, days).
+    pub seasons: Vec<(U256, u32, u32)>,
 }
 
 /// A parameter change with its amounts parsed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidatedChange {
-    /// Day it applies.
+    /// Day it takes effect (proposal day + latency for proposals).
     pub day: u32,
+    /// Day it was proposed or made.
+    pub proposed_day: u32,
+    /// The governor that carries it (`None` for direct changes).
+    pub governor: Option<flywheel_protocol::governance::GovernorKind>,
     /// New settlement fee.
     pub gateway_settlement_fee: Option<U256>,
     /// New fee switch.
@@ -514,8 +606,24 @@ impl Scenario {
             if let Some(v) = c.burn_bps {
                 range(&k("burn_bps"), f64::from(v), 0.0, 10_000.0)?;
             }
+            let governor = match c.via {
+                ChangeVia::Direct => None,
+                ChangeVia::Proposal
+                    if c.gateway_settlement_fee.is_some() || c.fee_switch_bps.is_some() =>
+                {
+                    Some(GovernorKind::Protocol)
+                }
+                ChangeVia::Proposal => Some(GovernorKind::GovOps),
+            };
+            let latency_days = governor.map_or(0, |g| {
+                let config = GovernanceConfig::zk_nation(Default::default(), Default::default());
+                let secs = config.min_latency(g, UpgradeApproval::SecurityCouncil);
+                u32::try_from(secs.div_ceil(86_400)).unwrap_or(u32::MAX)
+            });
             changes.push(ValidatedChange {
-                day: c.day,
+                day: c.day.saturating_add(latency_days),
+                proposed_day: c.day,
+                governor,
                 gateway_settlement_fee: c
                     .gateway_settlement_fee
                     .as_deref()
@@ -543,7 +651,47 @@ impl Scenario {
                 "operator and claimer treasuries exceed the genesis supply",
             ));
         }
+        let st = &self.staking;
+        range(
+            "staking.delegate_vote_probability",
+            st.delegate_vote_probability,
+            0.0,
+            1.0,
+        )?;
+        range(
+            "staking.apr_ceiling_bps",
+            f64::from(st.apr_ceiling_bps),
+            0.0,
+            10_000.0,
+        )?;
+        range("staking.elasticity", st.elasticity, 0.0, 100.0)?;
+        range("staking.target_yield", st.target_yield, 0.0, 10.0)?;
+        let initial_stake = amount("staking.initial_stake", &st.initial_stake, "ZK")?;
+        if initial_stake > supply {
+            return Err(ScenarioError::new(
+                "staking.initial_stake",
+                "exceeds the genesis supply",
+            ));
+        }
+        let mut seasons = Vec::with_capacity(st.seasons.len());
+        for (i, season) in st.seasons.iter().enumerate() {
+            let k = |f: &str| format!("staking.seasons[{i}].{f}");
+            range(&k("days"), f64::from(season.days), 1.0, 3650.0)?;
+            range(
+                &k("start_day"),
+                f64::from(season.start_day),
+                0.0,
+                f64::from(MAX_DAYS),
+            )?;
+            seasons.push((
+                amount(&k("cap"), &season.cap, "ZK")?,
+                season.start_day,
+                season.days,
+            ));
+        }
         Ok(Validated {
+            initial_stake,
+            seasons,
             fixed_interop_fee: amount("protocol.fixed_interop_fee", &p.fixed_interop_fee, "ZK")?,
             gateway_settlement_fee: amount(
                 "protocol.gateway_settlement_fee",

@@ -140,7 +140,8 @@ impl Value {
         match self {
             Self::Zk(w) => format!("{} ZK", format_amount(w)),
             Self::Bps(b) => b.to_string(),
-            Self::Real(x) => x.to_string(),
+            // Twelve significant digits: `0.075`, not the `0.07500000000000001` of 0.05 × 1.5.
+            Self::Real(x) => format!("{x:.11e}").parse::<f64>().unwrap_or(x).to_string(),
         }
     }
 }

@@ -55,6 +55,7 @@ model = "constant"
 initial_usd = 2500.0
 
 [protocol]
+genesis_supply = "20999999990 ZK"
 gateway_settlement_fee = "3 ZK"
 fee_flow_threshold = "0.5 ZK"
 fee_switch_bps = 3000
@@ -70,8 +71,16 @@ gas_usd = 0.0
 
 [[governance.changes]]
 day = 3
+via = "direct"
 gateway_settlement_fee = "4 ZK"
 burn_bps = 5000
+
+[staking]
+enabled = true
+initial_stake = "2000 ZK"
+delegate_vote_probability = 0.9
+elasticity = 3.0
+seasons = [{ cap = "90 ZK", start_day = 0, days = 5 }, { cap = "7 ZK", start_day = 1, days = 30 }]
 "#;
 
 #[test]
@@ -87,6 +96,12 @@ fn flow_and_event_fidelities_agree_to_the_wei() {
     // The scenario exercised every route.
     assert!(flow.fixed_fees > U256::ZERO && flow.settlement_fees > U256::ZERO);
     assert!(flow.auction_claims > 0 && flow.distributed > U256::ZERO && flow.burned > U256::ZERO);
+    // Seasons minted (room under the cap: 10 ZK at genesis, then whatever was burned).
+    assert!(
+        flow.minted > v.genesis_supply,
+        "season emissions were minted"
+    );
+    assert!(flow.supply <= flywheel_protocol::token::MAX_SUPPLY);
     // And the event ledger really proved and executed bundles.
     let executed: usize = ledger
         .network()
@@ -153,4 +168,14 @@ fn malformed_scenarios_name_the_key() {
         "model = \"sideways\"",
     );
     assert!(Scenario::from_toml(&model).is_err());
+}
+
+#[test]
+fn proposed_changes_wait_for_their_governors_latency() {
+    let text = format!("{MIXED}\n[[governance.changes]]\nday = 1\nburn_bps = 2500\n\n[[governance.changes]]\nday = 2\nfee_switch_bps = 100\n");
+    let v = Scenario::from_toml(&text).unwrap().validate().unwrap();
+    let days: Vec<(u32, u32)> = v.changes.iter().map(|c| (c.proposed_day, c.day)).collect();
+    // Direct on day 3; a GAP (splitter) needs 10 days + 1 s, a ZIP (fee switch) 15 days + 1 s,
+    // so they take effect on the 11th and 16th day after the proposal.
+    assert_eq!(days, vec![(3, 3), (1, 12), (2, 18)]);
 }
