@@ -2,6 +2,8 @@
 //! that `main` can print it as a single `error: …` line, and says which exit code it deserves.
 
 use flywheel_protocol::error::ProtocolError;
+use flywheel_sim::ledger::SimError;
+use flywheel_sim::scenario::ScenarioError;
 use std::io;
 
 /// Longest slice of user input quoted back in an error, so a pasted megabyte of hex does not
@@ -63,6 +65,46 @@ pub enum CliError {
     /// diverged).
     #[error("demo check failed: {0}")]
     DemoCheck(String),
+    /// A scenario that does not parse or validate; the message names the key.
+    #[error("{}{source}", prefix(origin))]
+    Scenario {
+        /// Where the scenario came from (a file path), or empty.
+        origin: String,
+        /// The offending key and what is wrong with it.
+        source: ScenarioError,
+    },
+    /// The simulation itself failed: a bug or an impossible configuration, not bad input.
+    #[error("simulation failed: {0}")]
+    Sim(SimError),
+    /// Writing an output file failed.
+    #[error("cannot write {path}: {source}")]
+    WriteFile {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// Drawing a chart failed (a bug in the renderer, never the data's fault).
+    #[error("cannot draw {chart}: {reason}")]
+    Chart {
+        /// The chart's file name.
+        chart: String,
+        /// The renderer's error.
+        reason: String,
+    },
+}
+
+impl From<SimError> for CliError {
+    /// A scenario problem found while running is still the input's fault (exit 2).
+    fn from(e: SimError) -> Self {
+        match e {
+            SimError::Scenario(source) => Self::Scenario {
+                origin: String::new(),
+                source,
+            },
+            other => Self::Sim(other),
+        }
+    }
 }
 
 impl CliError {
@@ -100,8 +142,17 @@ impl CliError {
     /// errors), 1 for failures that are ours.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::BadValue { .. } | Self::Field { .. } | Self::Read { .. } | Self::Json { .. } => 2,
-            Self::Output(_) | Self::Demo { .. } | Self::DemoCheck(_) => 1,
+            Self::BadValue { .. }
+            | Self::Field { .. }
+            | Self::Read { .. }
+            | Self::Json { .. }
+            | Self::Scenario { .. } => 2,
+            Self::Output(_)
+            | Self::Demo { .. }
+            | Self::DemoCheck(_)
+            | Self::Sim(_)
+            | Self::WriteFile { .. }
+            | Self::Chart { .. } => 1,
         }
     }
 

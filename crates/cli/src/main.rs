@@ -3,10 +3,18 @@
 //! and an exit code.
 
 mod address_cmd;
+mod bench_cmd;
+mod charts;
 mod demo;
 mod error;
+mod files;
+mod fmt;
 mod interop_cmd;
 mod parse;
+mod report;
+mod run_cmd;
+mod scenario_args;
+mod sweep_cmd;
 
 use clap::{Parser, Subcommand};
 use error::CliError;
@@ -35,10 +43,52 @@ enum Command {
     /// Narrated walks through the protocol on the built-in devnet.
     #[command(subcommand)]
     Demo(demo::DemoCommand),
+    /// Simulate a scenario (Monte Carlo): summary table, --json, or files with --out.
+    Run(run_cmd::RunArgs),
+    /// List the built-in scenarios.
+    Presets(run_cmd::PresetsArgs),
+    /// Run a full grid over 1 to 3 parameters and report median annual burn per cell.
+    Sweep(sweep_cmd::SweepArgs),
+    /// Tornado: move each parameter down and up by a spread and rank them by burn swing.
+    Sensitivity(sweep_cmd::SensitivityArgs),
+    /// Measure simulator throughput against the project's targets.
+    Bench(bench_cmd::BenchArgs),
+}
+
+/// Clap's multi-line usage error as one line: the message and any tip, without the usage
+/// block, so every failure honours the one-`error:`-line contract.
+fn clap_one_line(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let parts: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information")
+        })
+        .collect();
+    let joined = parts.join("; ");
+    joined
+        .strip_prefix("error: ")
+        .unwrap_or(&joined)
+        .to_string()
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            match e.kind() {
+                ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+                _ => {
+                    let _ = writeln!(std::io::stderr(), "error: {}", clap_one_line(&e));
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    };
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let result = run(&cli, &mut out).and_then(|()| out.flush().map_err(CliError::from));
@@ -59,5 +109,10 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Address(cmd) => address_cmd::run(cmd, out),
         Command::Interop(cmd) => interop_cmd::run(cmd, out),
         Command::Demo(cmd) => demo::run(cmd, out),
+        Command::Run(args) => run_cmd::run(args, out),
+        Command::Presets(args) => run_cmd::presets_cmd(args, out),
+        Command::Sweep(args) => sweep_cmd::sweep_cmd(args, out),
+        Command::Sensitivity(args) => sweep_cmd::sensitivity_cmd(args, out),
+        Command::Bench(args) => bench_cmd::run(args, out),
     }
 }

@@ -1107,8 +1107,17 @@ impl Exec<'_> {
                 let evs = self.state.token.delegate(delegator, delegatee, now)?;
                 self.token_events(evs);
             }
-            Action::CreateMinter { caller, minter, cap, start, expiry } => {
-                let evs = self.state.token.create_minter(caller, minter, cap, start, expiry)?;
+            Action::CreateMinter {
+                caller,
+                minter,
+                cap,
+                start,
+                expiry,
+            } => {
+                let evs = self
+                    .state
+                    .token
+                    .create_minter(caller, minter, cap, start, expiry)?;
                 self.token_events(evs);
             }
             Action::MinterMint { minter, to, amount } => {

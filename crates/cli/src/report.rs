@@ -1,0 +1,173 @@
+//! Self-contained HTML reports: the SVG charts inline, styles inline, no scripts and no
+//! external resources, so a report opens offline and can be mailed as one file.
+
+use crate::fmt;
+use crate::run_cmd::Digest;
+use crate::scenario_args::fidelity_name;
+use flywheel_sim::scenario::Validated;
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An SVG document as an inline element: no XML prolog, and no namespace URL (inline SVG in
+/// HTML needs none), so the report holds no external address at all.
+pub fn inline_svg(svg: &str) -> String {
+    let body = match svg.find("<svg") {
+        Some(i) => &svg[i..],
+        None => svg,
+    };
+    body.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
+}
+
+const STYLE: &str =
+    "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:900px;color:#222}\
+h1{margin-bottom:.2em}.meta{color:#666}\
+table{border-collapse:collapse;margin:1em 0}td,th{padding:.25em .8em;border-bottom:1px solid #ddd}\
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\
+.ok{color:#080;font-weight:bold}.bad{color:#b00;font-weight:bold}\
+figure{margin:1.5em 0}svg{max-width:100%;height:auto}";
+
+/// Opens a report page with a title and a subtitle line.
+pub fn page_start(title: &str, description: &str, meta: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>flywheel — {t}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{t}</h1>\n<p>{d}</p>\n<p class=\"meta\">{m}</p>\n",
+        t = escape(title),
+        d = escape(description),
+        m = escape(meta),
+    )
+}
+
+/// Closes a report page.
+pub fn page_end() -> &'static str {
+    "</body>\n</html>\n"
+}
+
+/// A figure holding an inline chart.
+pub fn figure(title: &str, svg: &str) -> String {
+    format!(
+        "<figure>\n<figcaption>{}</figcaption>\n{}</figure>\n",
+        escape(title),
+        inline_svg(svg)
+    )
+}
+
+/// A table from a header and rows; columns after the first are numeric (right-aligned).
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let cell = |tag: &str, i: usize, text: &str| {
+        let class = if i > 0 { " class=\"n\"" } else { "" };
+        format!("<{tag}{class}>{}</{tag}>", escape(text))
+    };
+    let mut s = String::from("<table>\n<tr>");
+    for (i, h) in header.iter().enumerate() {
+        s.push_str(&cell("th", i, h));
+    }
+    s.push_str("</tr>\n");
+    for r in rows {
+        s.push_str("<tr>");
+        for (i, c) in r.iter().enumerate() {
+            s.push_str(&cell("td", i, c));
+        }
+        s.push_str("</tr>\n");
+    }
+    s.push_str("</table>\n");
+    s
+}
+
+/// The report of `flywheel run --out`.
+pub fn run_report(v: &Validated, runs: usize, d: &Digest, svgs: &[(&str, String)]) -> String {
+    let s = &v.scenario;
+    let meta = format!(
+        "runs {runs} · days {} · fidelity {} · seed {}",
+        s.days,
+        fidelity_name(s.fidelity),
+        s.seed
+    );
+    let mut html = page_start(&s.name, &s.description, &meta);
+    html.push_str("<h2>Summary</h2>\n");
+    let rows: Vec<Vec<String>> = d
+        .rows
+        .iter()
+        .map(|r| {
+            let mut row = vec![r.label.to_string(), r.median.clone()];
+            if let Some(range) = &r.range {
+                row.push(range.clone());
+            }
+            row
+        })
+        .collect();
+    let header: &[&str] = if runs > 1 {
+        &["", "median", "p5 – p95"]
+    } else {
+        &["", "value"]
+    };
+    html.push_str(&table(header, &rows));
+    if let Some(c) = &d.seed {
+        html.push_str(&format!(
+            "<h2>Seed table check ({})</h2>\n",
+            escape(c.preset)
+        ));
+        let mark = if c.matches { "✓" } else { "✗" };
+        let mut t = table(
+            &[
+                "calls/day",
+                "seed ZK/day",
+                "simulated ZK/day",
+                "seed ZK/year",
+                "simulated ZK/year",
+                "match",
+            ],
+            &[vec![
+                format!(
+                    "{} (sim {})",
+                    fmt::count(c.seed_calls_per_day),
+                    c.sim_calls_per_day
+                ),
+                fmt::zk_exact(c.seed_day),
+                fmt::zk_exact(c.sim_day),
+                fmt::zk_exact(c.seed_year),
+                fmt::zk_exact(c.sim_year),
+                mark.to_string(),
+            ]],
+        );
+        let class = if c.matches { "ok" } else { "bad" };
+        t = t.replace(
+            &format!("<td class=\"n\">{mark}</td>"),
+            &format!("<td class=\"n {class}\">{mark}</td>"),
+        );
+        html.push_str(&t);
+    }
+    html.push_str("<h2>Charts</h2>\n");
+    if runs > 1 {
+        html.push_str("<p class=\"meta\">Lines are medians across runs; shaded bands span the 5th to 95th percentile.</p>\n");
+    }
+    for (title, svg) in svgs {
+        html.push_str(&figure(title, svg));
+    }
+    html.push_str(page_end());
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_and_inlines() {
+        assert_eq!(escape("<a & \"b\">"), "&lt;a &amp; &quot;b&quot;&gt;");
+        let svg = "<?xml version=\"1.0\"?>\n<svg width=\"1\" xmlns=\"http://www.w3.org/2000/svg\"><path/></svg>";
+        assert_eq!(inline_svg(svg), "<svg width=\"1\"><path/></svg>");
+    }
+}

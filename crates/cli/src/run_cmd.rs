@@ -1,0 +1,673 @@
+//! `flywheel run`: one scenario through the Monte Carlo, summarised for people (a table), for
+//! tools (`--json`), and as files (`--out`: per-step CSV, bands, summary, charts, a report).
+//!
+//! `flywheel presets` lists the built-in scenarios.
+
+use crate::charts::{self, Series};
+use crate::error::CliError;
+use crate::files::{self, AtomicFile};
+use crate::fmt::{self, Align, Table};
+use crate::report;
+use crate::scenario_args::{self, fidelity_name, Overrides, Progress, Source};
+use alloy_primitives::U256;
+use clap::Args;
+use flywheel_protocol::units::{format_amount, tokens};
+use flywheel_sim::agents::wei_to_tokens;
+use flywheel_sim::engine::StepRecord;
+use flywheel_sim::monte_carlo::{self, simulate, Options, Outcome, RunTotals, BANDED};
+use flywheel_sim::presets;
+use flywheel_sim::scenario::{Fidelity, Validated};
+use flywheel_sim::sketch::Sketch;
+use flywheel_sim::summary::{quantile_u256, summary};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// `flywheel run` options.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    source: Source,
+    #[command(flatten)]
+    overrides: Overrides,
+    /// Write steps.csv, bands.csv, summary.json, SVG charts and report.html into DIR
+    /// (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Print only the summary JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `flywheel presets` options.
+#[derive(Debug, Args)]
+pub struct PresetsArgs {
+    /// Print the list as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Lists the presets.
+pub fn presets_cmd(args: &PresetsArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let mut list = Vec::new();
+    for (name, _) in presets::PRESETS {
+        let s = presets::preset(name).map_err(|e| CliError::Scenario {
+            origin: format!("preset {name}"),
+            source: e,
+        })?;
+        list.push(s);
+    }
+    if args.json {
+        let items: Vec<serde_json::Value> = list
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "name": s.name,
+                    "description": s.description,
+                    "days": s.days,
+                    "runs": s.runs,
+                    "default": s.name == presets::DEFAULT,
+                })
+            })
+            .collect();
+        writeln!(out, "{}", serde_json::Value::Array(items))?;
+        return Ok(());
+    }
+    let mut t = Table::new(
+        &["preset", "days", "runs", "description"],
+        &[Align::Left, Align::Right, Align::Right, Align::Left],
+    );
+    for s in &list {
+        let name = if s.name == presets::DEFAULT {
+            format!("{} (default)", s.name)
+        } else {
+            s.name.clone()
+        };
+        t.row(vec![
+            name,
+            s.days.to_string(),
+            s.runs.to_string(),
+            s.description.clone(),
+        ]);
+    }
+    t.write(out)?;
+    writeln!(
+        out,
+        "\nrun one with `flywheel run --preset NAME`; copy scenarios/NAME.toml to make your own"
+    )?;
+    Ok(())
+}
+
+/// p5, p50, p95 of a per-run figure (nearest rank, exact).
+fn band(runs: &[RunTotals], f: impl Fn(&RunTotals) -> U256) -> [U256; 3] {
+    let mut v: Vec<U256> = runs.iter().map(f).collect();
+    [0.05, 0.5, 0.95].map(|q| quantile_u256(&mut v, q))
+}
+
+/// One line of the summary table.
+pub struct Row {
+    /// What it is.
+    pub label: &'static str,
+    /// Median (the value for one run).
+    pub median: String,
+    /// "p5 – p95" when there are several runs.
+    pub range: Option<String>,
+}
+
+/// The seed table's row next to the simulated figures.
+pub struct SeedCheck {
+    /// Preset name.
+    pub preset: &'static str,
+    /// The seed's calls per day.
+    pub seed_calls_per_day: u64,
+    /// Simulated calls per day (median calls over days).
+    pub sim_calls_per_day: String,
+    /// The seed's ZK burned per day (wei).
+    pub seed_day: U256,
+    /// Simulated median burn per day (wei, floor).
+    pub sim_day: U256,
+    /// The seed's ZK burned per year (wei).
+    pub seed_year: U256,
+    /// Simulated median burn scaled to 365 days (wei, floor).
+    pub sim_year: U256,
+    /// Whether both match exactly.
+    pub matches: bool,
+}
+
+/// What the terminal and the report show.
+pub struct Digest {
+    /// The summary rows.
+    pub rows: Vec<Row>,
+    /// The seed comparison, for the seed presets.
+    pub seed: Option<SeedCheck>,
+}
+
+fn digest(v: &Validated, outcome: &Outcome) -> Digest {
+    let runs = &outcome.runs;
+    let days = v.scenario.days;
+    let many = runs.len() > 1;
+    let zk = |w: U256| format!("{} ZK", fmt::zk(w));
+    let cnt = |w: U256| fmt::count(u64::try_from(w).unwrap_or(u64::MAX));
+    let row = |label, b: [U256; 3], med: &dyn Fn(U256) -> String, f: &dyn Fn(U256) -> String| Row {
+        label,
+        median: med(b[1]),
+        range: many.then(|| format!("{} – {}", f(b[0]), f(b[2]))),
+    };
+    let per_day = |w: U256| w / U256::from(days.max(1));
+    let burned = band(runs, |r| r.totals.burned);
+    let start = v.genesis_supply;
+    let supply = |w: U256| format!("{} → {}", fmt::zk(start), zk(w));
+    let mut rows = vec![
+        row("calls", band(runs, |r| U256::from(r.calls)), &cnt, &cnt),
+        row("bundles", band(runs, |r| U256::from(r.bundles)), &cnt, &cnt),
+        row("ZK burned", burned, &zk, &zk),
+        row("ZK burned / day (avg)", burned.map(per_day), &zk, &zk),
+        row(
+            "supply start → end",
+            band(runs, |r| r.totals.supply),
+            &supply,
+            &zk,
+        ),
+        row(
+            "minted",
+            band(runs, |r| r.totals.minted.saturating_sub(r.supply_start)),
+            &zk,
+            &zk,
+        ),
+        row(
+            "distributed (staking rewards)",
+            band(runs, |r| r.totals.distributed),
+            &zk,
+            &zk,
+        ),
+        row(
+            "staking rewards paid (incl. minted)",
+            band(runs, |r| r.totals.staking_rewards),
+            &zk,
+            &zk,
+        ),
+        row("fixed fees", band(runs, |r| r.totals.fixed_fees), &zk, &zk),
+        row(
+            "settlement fees",
+            band(runs, |r| r.totals.settlement_fees),
+            &zk,
+            &zk,
+        ),
+        row(
+            "auction ZK paid",
+            band(runs, |r| r.totals.auction_paid),
+            &zk,
+            &zk,
+        ),
+        row(
+            "auction claims",
+            band(runs, |r| U256::from(r.totals.auction_claims)),
+            &cnt,
+            &cnt,
+        ),
+    ];
+    let failed = band(runs, |r| U256::from(r.totals.failed_settlements));
+    if !failed[2].is_zero() {
+        rows.push(row("failed settlements", failed, &cnt, &cnt));
+    }
+    let seed = presets::SEED_TABLE
+        .iter()
+        .find(|(name, ..)| *name == v.scenario.name)
+        .map(|&(preset, calls, zk_day, zk_year)| {
+            let d = U256::from(days.max(1));
+            let calls_med = band(runs, |r| U256::from(r.calls))[1];
+            let sim_calls = if (calls_med % d).is_zero() {
+                fmt::count(u64::try_from(calls_med / d).unwrap_or(u64::MAX))
+            } else {
+                format!("{:.2}", wei_to_tokens(calls_med * tokens(1) / d))
+            };
+            let (seed_day, seed_year) = (tokens(zk_day), tokens(zk_year));
+            let sim_day = burned[1] / d;
+            let sim_year = flywheel_sim::sweep::annualise(burned[1], days);
+            SeedCheck {
+                preset,
+                seed_calls_per_day: calls,
+                sim_calls_per_day: sim_calls,
+                seed_day,
+                sim_day,
+                seed_year,
+                sim_year,
+                matches: burned[1] == seed_day * d && sim_year == seed_year,
+            }
+        });
+    Digest { rows, seed }
+}
+
+/// Writes the digest as terminal tables.
+fn write_digest(
+    v: &Validated,
+    d: &Digest,
+    runs: usize,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let s = &v.scenario;
+    writeln!(out, "{} — {}", s.name, s.description)?;
+    writeln!(
+        out,
+        "runs {} · days {} · fidelity {} · seed {}\n",
+        runs,
+        s.days,
+        fidelity_name(s.fidelity),
+        s.seed
+    )?;
+    let mut t = if runs > 1 {
+        Table::new(
+            &["", "median", "p5 – p95"],
+            &[Align::Left, Align::Right, Align::Right],
+        )
+    } else {
+        Table::new(&["", "value"], &[Align::Left, Align::Right])
+    };
+    for r in &d.rows {
+        let mut cells = vec![r.label.to_string(), r.median.clone()];
+        if let Some(range) = &r.range {
+            cells.push(range.clone());
+        }
+        t.row(cells);
+    }
+    t.write(out)?;
+    if let Some(c) = &d.seed {
+        writeln!(
+            out,
+            "\nseed table check ({}; simulated values exact)",
+            c.preset
+        )?;
+        let mut t = Table::new(
+            &[
+                "calls/day",
+                "seed ZK/day",
+                "simulated ZK/day",
+                "seed ZK/year",
+                "simulated ZK/year",
+                "match",
+            ],
+            &[
+                Align::Right,
+                Align::Right,
+                Align::Right,
+                Align::Right,
+                Align::Right,
+                Align::Left,
+            ],
+        );
+        t.row(vec![
+            format!(
+                "{} (sim {})",
+                fmt::count(c.seed_calls_per_day),
+                c.sim_calls_per_day
+            ),
+            fmt::zk_exact(c.seed_day),
+            fmt::zk_exact(c.sim_day),
+            fmt::zk_exact(c.seed_year),
+            fmt::zk_exact(c.sim_year),
+            if c.matches { "✓" } else { "✗" }.to_string(),
+        ]);
+        t.write(out)?;
+    }
+    Ok(())
+}
+
+const STEPS_HEADER: &str = "run,day,calls,bundles,fixed_calls,zk_usd,eth_usd,dynamic_fee_usd,pool_usd,supply_zk,minted_zk,burned_zk,daily_burn_zk,distributed_zk,fixed_fees_zk,settlement_fees_zk,auction_paid_zk,auction_claims,failed_settlements\n";
+
+fn write_steps(
+    w: &mut dyn Write,
+    run: u32,
+    steps: &[StepRecord],
+    genesis: U256,
+) -> std::io::Result<()> {
+    let mut prev = U256::ZERO;
+    for s in steps {
+        let t = &s.totals;
+        writeln!(
+            w,
+            "{run},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            s.day,
+            s.calls,
+            s.bundles,
+            s.fixed_calls,
+            s.zk_usd,
+            s.eth_usd,
+            s.dynamic_fee_usd,
+            s.pool_usd,
+            format_amount(t.supply),
+            format_amount(t.minted.saturating_sub(genesis)),
+            format_amount(t.burned),
+            format_amount(t.burned.saturating_sub(prev)),
+            format_amount(t.distributed),
+            format_amount(t.fixed_fees),
+            format_amount(t.settlement_fees),
+            format_amount(t.auction_paid),
+            t.auction_claims,
+            t.failed_settlements,
+        )?;
+        prev = t.burned;
+    }
+    Ok(())
+}
+
+/// What `--out` collects while runs stream by: the steps file, and the cumulative
+/// distribution's per-day sketches and (for a single run) exact series, which the sim's bands
+/// do not carry.
+struct Collector {
+    steps: AtomicFile,
+    error: Option<std::io::Error>,
+    genesis: U256,
+    /// Per banded day (indexed by day; `None` on days not banded): sketches of cumulative
+    /// staking rewards (the splitter's share plus any minted) and of supply reduction (genesis − supply). The sim bands supply itself,
+    /// but at a sketch's 0.8% resolution on 21B ZK, coarser than the whole simulated change.
+    extra: Vec<Option<[Sketch; 3]>>,
+    /// Run 0's exact daily values: (day, supply, daily burn, cumulative burn, claims,
+    /// staking rewards), in ZK.
+    first: Vec<[f64; 6]>,
+}
+
+impl Collector {
+    fn new(dir: &Path, v: &Validated) -> Result<Self, CliError> {
+        let mut steps = AtomicFile::create(dir, "steps.csv")?;
+        steps
+            .writer()
+            .write_all(STEPS_HEADER.as_bytes())
+            .map_err(|e| steps.error(e))?;
+        let days = v.scenario.days;
+        let stride = monte_carlo::band_stride(days);
+        let extra = (0..days)
+            .map(|d| (d % stride == stride - 1 || d + 1 == days).then(Default::default))
+            .collect();
+        Ok(Self {
+            steps,
+            error: None,
+            genesis: v.genesis_supply,
+            extra,
+            first: Vec::new(),
+        })
+    }
+
+    fn on_run(&mut self, run: u32, steps: &[StepRecord]) {
+        if self.error.is_none() {
+            if let Err(e) = write_steps(self.steps.writer(), run, steps, self.genesis) {
+                self.error = Some(e);
+            }
+        }
+        for s in steps {
+            if let Some(Some([dist, down, up])) = self.extra.get_mut(s.day as usize) {
+                dist.add(wei_to_tokens(s.totals.staking_rewards));
+                // A signed change as two sketches: reductions (and zeros), and increases.
+                if s.totals.supply > self.genesis {
+                    up.add(wei_to_tokens(s.totals.supply - self.genesis));
+                } else {
+                    down.add(wei_to_tokens(self.genesis - s.totals.supply));
+                }
+            }
+        }
+        if run == 0 {
+            let mut prev = 0.0;
+            self.first = steps
+                .iter()
+                .map(|s| {
+                    let burned = wei_to_tokens(s.totals.burned);
+                    let row = [
+                        f64::from(s.day),
+                        wei_to_tokens(s.totals.supply),
+                        burned - prev,
+                        burned,
+                        s.totals.auction_claims as f64,
+                        wei_to_tokens(s.totals.staking_rewards),
+                    ];
+                    prev = burned;
+                    row
+                })
+                .collect();
+        }
+    }
+}
+
+/// A signed supply reduction kept as two sketches: `down` holds reductions (and zeros), `up`
+/// the sizes of increases (negative reductions).
+struct Reduction<'a> {
+    down: &'a Sketch,
+    up: &'a Sketch,
+}
+
+impl Reduction<'_> {
+    fn count(&self) -> u64 {
+        self.down.count() + self.up.count()
+    }
+
+    /// The value of ascending rank `rank` (1-based). A sketch quantile of (k − ½)/count
+    /// selects exactly rank k.
+    fn at_rank(&self, rank: u64) -> f64 {
+        let m = self.up.count();
+        if rank <= m {
+            let k = m - rank + 1;
+            -self.up.quantile((k as f64 - 0.5) / m as f64)
+        } else {
+            let k = rank - m;
+            self.down
+                .quantile((k as f64 - 0.5) / self.down.count() as f64)
+        }
+    }
+
+    fn rank(&self, q: f64) -> u64 {
+        let n = self.count();
+        ((q.clamp(0.0, 1.0) * n as f64).ceil() as u64).clamp(1, n)
+    }
+
+    /// The reduction's own nearest-rank `q` quantile.
+    fn quantile(&self, q: f64) -> f64 {
+        if self.count() == 0 {
+            return 0.0;
+        }
+        self.at_rank(self.rank(q))
+    }
+
+    /// The reduction behind supply's nearest-rank `q` quantile (supply = genesis − reduction,
+    /// so ranks run the other way).
+    fn supply_quantile(&self, genesis: f64, q: f64) -> f64 {
+        if self.count() == 0 {
+            return genesis;
+        }
+        genesis - self.at_rank(self.count() - self.rank(q) + 1)
+    }
+}
+
+/// Runs `flywheel run`.
+pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let loaded = scenario_args::load(&args.source, &args.overrides)?;
+    let v = loaded.validate()?;
+    let s = &v.scenario;
+    let opts = Options {
+        runs: s.runs,
+        fidelity: s.fidelity,
+    };
+    if s.fidelity == Fidelity::Event && s.runs > 1 {
+        let _ = writeln!(
+            std::io::stderr(),
+            "warning: {} runs at event fidelity are slow (every bundle goes through the protocol model); --fidelity flow gives the same totals far faster",
+            s.runs
+        );
+    }
+    let mut collector = match &args.out {
+        Some(dir) => {
+            files::out_dir(dir)?;
+            Some(Collector::new(dir, &v)?)
+        }
+        None => None,
+    };
+    let progress = Progress::new(
+        u64::from(s.runs),
+        scenario_args::work(s.runs, s.days, s.fidelity),
+        "runs",
+    );
+    let outcome = simulate(
+        &v,
+        opts,
+        collector.is_some(),
+        |run, steps| {
+            if let Some(c) = collector.as_mut() {
+                c.on_run(run, steps);
+            }
+        },
+        &|n| progress.set(n),
+    );
+    progress.finish();
+    let outcome = outcome?;
+    let summary_json = summary(&v, s.fidelity, &outcome);
+    let json_text = format!(
+        "{}\n",
+        serde_json::to_string_pretty(&summary_json).map_err(|e| CliError::Output(e.into()))?
+    );
+    let digest = digest(&v, &outcome);
+    if let (Some(dir), Some(c)) = (&args.out, collector) {
+        write_files(dir, &v, &outcome, c, &json_text, &digest)?;
+    }
+    if args.json {
+        out.write_all(json_text.as_bytes())?;
+    } else {
+        write_digest(&v, &digest, outcome.runs.len(), out)?;
+        if let Some(dir) = &args.out {
+            writeln!(
+                out,
+                "\nwrote steps.csv, bands.csv, summary.json, {} and report.html to {}",
+                CHARTS.map(|c| c.0).join(", "),
+                dir.display()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// (file, title, y caption) of each chart.
+const CHARTS: [(&str, &str, &str); 5] = [
+    ("supply.svg", "ZK supply", "supply (ZK)"),
+    ("daily_burn.svg", "ZK burned per day", "burned per day (ZK)"),
+    (
+        "cumulative_burn.svg",
+        "Cumulative ZK burned",
+        "cumulative burn (ZK)",
+    ),
+    (
+        "auction_claims.svg",
+        "Fee Flow auction claims",
+        "claims (cumulative)",
+    ),
+    (
+        "staking_rewards.svg",
+        "Staking rewards (cumulative: splitter share and minted)",
+        "staking rewards (ZK)",
+    ),
+];
+
+fn banded_index(name: &str) -> Option<usize> {
+    BANDED.iter().position(|m| *m == name)
+}
+
+fn write_files(
+    dir: &Path,
+    v: &Validated,
+    outcome: &Outcome,
+    c: Collector,
+    json_text: &str,
+    digest: &Digest,
+) -> Result<(), CliError> {
+    let Collector {
+        steps,
+        error,
+        extra,
+        first,
+        genesis,
+    } = c;
+    let genesis_zk = wei_to_tokens(genesis);
+    if let Some(e) = error {
+        return Err(steps.error(e));
+    }
+    steps.commit()?;
+    files::write(dir, "summary.json", json_text.as_bytes())?;
+
+    // bands.csv: the sim's banded metrics, then the two the CLI sketches itself.
+    let mut csv = String::from("day,metric,p5,p50,p95\n");
+    let extra_band = |day: u32, k: usize| -> [f64; 3] {
+        extra
+            .get(day as usize)
+            .and_then(Option::as_ref)
+            .map_or([0.0; 3], |sk| {
+                let r = Reduction {
+                    down: &sk[1],
+                    up: &sk[2],
+                };
+                [0.05, 0.5, 0.95].map(|q| match k {
+                    0 => sk[0].quantile(q),
+                    1 => r.quantile(q),
+                    _ => r.supply_quantile(genesis_zk, q),
+                })
+            })
+    };
+    for b in &outcome.bands {
+        for (i, m) in BANDED.iter().enumerate() {
+            csv.push_str(&format!(
+                "{},{m},{},{},{}\n",
+                b.day, b.p5[i], b.p50[i], b.p95[i]
+            ));
+        }
+        for (k, m) in ["cumulative_staking_rewards_zk", "supply_reduction_zk"]
+            .iter()
+            .enumerate()
+        {
+            if k == 0 && banded_index("staking_rewards_zk").is_some() {
+                continue; // the sim bands it already
+            }
+            let [p5, p50, p95] = extra_band(b.day, k);
+            csv.push_str(&format!("{},{m},{p5},{p50},{p95}\n", b.day));
+        }
+    }
+    files::write(dir, "bands.csv", csv.as_bytes())?;
+
+    // Charts: a single run plots its exact daily values; several runs plot median and band.
+    let many = outcome.runs.len() > 1;
+    let mut svgs = Vec::new();
+    for (k, (file, title, y_desc)) in CHARTS.iter().enumerate() {
+        let (days, p5, p50, p95): (Vec<u32>, Vec<f64>, Vec<f64>, Vec<f64>) = if many {
+            let days: Vec<u32> = outcome.bands.iter().map(|b| b.day).collect();
+            let pick = |q: usize| -> Vec<f64> {
+                outcome
+                    .bands
+                    .iter()
+                    .map(|b| {
+                        let metric = match k {
+                            1 => banded_index("daily_burn_zk"),
+                            2 => banded_index("cumulative_burn_zk"),
+                            3 => banded_index("auction_claims"),
+                            4 => banded_index("staking_rewards_zk"),
+                            _ => None,
+                        };
+                        match (k, metric) {
+                            (0, _) => extra_band(b.day, 2)[q],
+                            (_, Some(i)) => [b.p5[i], b.p50[i], b.p95[i]][q],
+                            _ => extra_band(b.day, 0)[q],
+                        }
+                    })
+                    .collect()
+            };
+            (days, pick(0), pick(1), pick(2))
+        } else {
+            let days = first.iter().map(|r| r[0] as u32).collect();
+            let col: Vec<f64> = first.iter().map(|r| r[k + 1]).collect();
+            (days, Vec::new(), col, Vec::new())
+        };
+        let series = Series {
+            title,
+            y_desc,
+            days: &days,
+            p50: &p50,
+            band: many.then_some((p5.as_slice(), p95.as_slice())),
+        };
+        let svg = charts::line_chart(file, &series)?;
+        files::write(dir, file, svg.as_bytes())?;
+        svgs.push((*title, svg));
+    }
+    let html = report::run_report(v, outcome.runs.len(), digest, &svgs);
+    files::write(dir, "report.html", html.as_bytes())
+}

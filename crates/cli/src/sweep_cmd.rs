@@ -1,0 +1,428 @@
+//! `flywheel sweep` (a full grid over 1–3 parameters) and `flywheel sensitivity` (a tornado:
+//! each parameter down and up by a spread, one at a time). The sim's `sweep` module sets
+//! parameters and runs cells; this module parses flags and renders tables, JSON, CSV and SVG.
+
+use crate::charts;
+use crate::error::CliError;
+use crate::files;
+use crate::fmt::{self, Align, Table};
+use crate::scenario_args::{self, fidelity_name, Loaded, Overrides, Progress, Source};
+use alloy_primitives::U256;
+use clap::Args;
+use flywheel_protocol::units::format_amount;
+use flywheel_sim::agents::wei_to_tokens;
+use flywheel_sim::ledger::SimError;
+use flywheel_sim::scenario::ScenarioError;
+use flywheel_sim::sweep::{self, Axis, Medians, PARAMS};
+use serde_json::{json, Map, Value};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// `flywheel sweep` options.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    source: Source,
+    #[command(flatten)]
+    overrides: Overrides,
+    /// A parameter and its values, NAME=V1,V2,… (repeat for 2 or 3 parameters). Names:
+    /// gateway_settlement_fee, fixed_interop_fee, fee_flow_threshold (ZK), burn_bps,
+    /// fee_switch_bps (bps), calls_per_day, zk_price (USD), margin, always_fixed_share.
+    #[arg(long = "param", value_name = "NAME=V1,V2,…", required = true)]
+    params: Vec<String>,
+    /// Write sweep.csv (and heatmap.svg for two parameters) into DIR.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Print the table as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `flywheel sensitivity` options.
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    #[command(flatten)]
+    source: Source,
+    #[command(flatten)]
+    overrides: Overrides,
+    /// Move each parameter down and up by this fraction (0.5: ×0.5 and ×1.5), clamped to its
+    /// valid range.
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.5)]
+    spread: f64,
+    /// Write tornado.svg and tornado.csv into DIR.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Print the tornado as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Maps a sweep's scenario error to the flag or key at fault.
+fn sweep_error(loaded: &Loaded, e: ScenarioError) -> CliError {
+    if e.key == "param" {
+        return CliError::field("--param", e.problem);
+    }
+    if e.key == "spread" {
+        return CliError::field("--spread", e.problem);
+    }
+    if PARAMS.iter().any(|p| p.name == e.key) {
+        return CliError::field(format!("--param {}", e.key), e.problem);
+    }
+    loaded.error(e)
+}
+
+fn sim_error(loaded: &Loaded, e: SimError) -> CliError {
+    match e {
+        SimError::Scenario(s) => sweep_error(loaded, s),
+        other => CliError::Sim(other),
+    }
+}
+
+const FIGURES: [&str; 8] = [
+    "annual_burn",
+    "burned",
+    "calls",
+    "supply_end",
+    "staking_rewards",
+    "settlement_fees",
+    "fixed_fees",
+    "auction_claims",
+];
+
+/// The figures of a cell: (name, amount in wei or `None` for a count, count).
+fn figures(m: &Medians) -> [(&'static str, Option<U256>, u64); 8] {
+    [
+        (FIGURES[0], Some(m.annual_burn), 0),
+        (FIGURES[1], Some(m.burned), 0),
+        (FIGURES[2], None, m.calls),
+        (FIGURES[3], Some(m.supply_end), 0),
+        (FIGURES[4], Some(m.staking_rewards), 0),
+        (FIGURES[5], Some(m.settlement_fees), 0),
+        (FIGURES[6], Some(m.fixed_fees), 0),
+        (FIGURES[7], None, m.auction_claims),
+    ]
+}
+
+/// Runs `flywheel sweep`.
+pub fn sweep_cmd(args: &SweepArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let loaded = scenario_args::load(&args.source, &args.overrides)?;
+    let base = loaded.validate()?;
+    if args.params.len() > 3 {
+        return Err(CliError::field(
+            "--param",
+            format!("a sweep takes 1 to 3 parameters, got {}", args.params.len()),
+        ));
+    }
+    let axes = args
+        .params
+        .iter()
+        .map(|p| Axis::parse(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            if PARAMS.iter().any(|p| p.name == e.key) {
+                CliError::field(format!("--param {}", e.key), e.problem)
+            } else {
+                CliError::field("--param", e.problem)
+            }
+        })?;
+    let cells = sweep::grid(&loaded.scenario, &axes).map_err(|e| sweep_error(&loaded, e))?;
+    let s = &base.scenario;
+    let progress = Progress::new(
+        cells.len() as u64,
+        scenario_args::work(s.runs, s.days, s.fidelity).saturating_mul(cells.len() as u64),
+        "cells",
+    );
+    let results = sweep::run_grid(&cells, |n| progress.set(n as u64));
+    progress.finish();
+    let results = results.map_err(|e| sim_error(&loaded, e))?;
+    let names: Vec<&str> = axes.iter().map(|a| a.name.as_str()).collect();
+
+    if let Some(dir) = &args.out {
+        files::out_dir(dir)?;
+        let mut csv = names.join(",");
+        for f in FIGURES {
+            let unit = if matches!(f, "calls" | "auction_claims") {
+                ""
+            } else {
+                "_zk"
+            };
+            csv.push_str(&format!(",{f}{unit}"));
+        }
+        csv.push('\n');
+        for (c, m) in cells.iter().zip(&results) {
+            csv.push_str(&c.values.join(","));
+            for (_, wei, n) in figures(m) {
+                match wei {
+                    Some(w) => csv.push_str(&format!(",{}", format_amount(w))),
+                    None => csv.push_str(&format!(",{n}")),
+                }
+            }
+            csv.push('\n');
+        }
+        files::write(dir, "sweep.csv", csv.as_bytes())?;
+        if axes.len() == 2 {
+            let (nx, ny) = (axes[0].values.len(), axes[1].values.len());
+            let z: Vec<Vec<f64>> = (0..nx)
+                .map(|i| {
+                    (0..ny)
+                        .map(|j| wei_to_tokens(results[i * ny + j].annual_burn))
+                        .collect()
+                })
+                .collect();
+            let title = format!(
+                "{}: median annual burn (ZK/year), {} runs × {} days",
+                s.name, s.runs, s.days
+            );
+            let svg = charts::heatmap(
+                "heatmap.svg",
+                &charts::Heatmap {
+                    title: &title,
+                    x: (&axes[0].name, &axes[0].values),
+                    y: (&axes[1].name, &axes[1].values),
+                    z: &z,
+                },
+            )?;
+            files::write(dir, "heatmap.svg", svg.as_bytes())?;
+        }
+    }
+
+    if args.json {
+        let cells_json: Vec<Value> = cells
+            .iter()
+            .zip(&results)
+            .map(|(c, m)| {
+                let mut params = Map::new();
+                for (n, v) in names.iter().zip(&c.values) {
+                    params.insert((*n).to_string(), json!(v));
+                }
+                let mut o = Map::new();
+                o.insert("params".into(), Value::Object(params));
+                for (f, wei, n) in figures(m) {
+                    match wei {
+                        Some(w) => o.insert(format!("{f}_wei"), json!(w.to_string())),
+                        None => o.insert(f.to_string(), json!(n)),
+                    };
+                }
+                Value::Object(o)
+            })
+            .collect();
+        let doc = json!({
+            "scenario": s.name,
+            "seed": s.seed,
+            "runs": s.runs,
+            "days": s.days,
+            "fidelity": fidelity_name(s.fidelity),
+            "params": names,
+            "cells": cells_json,
+        });
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&doc).map_err(|e| CliError::Output(e.into()))?
+        )?;
+        return Ok(());
+    }
+
+    writeln!(
+        out,
+        "{} — sweep of {} ({} cells; medians over {} runs × {} days, fidelity {}, seed {})\n",
+        s.name,
+        names.join(" × "),
+        cells.len(),
+        s.runs,
+        s.days,
+        fidelity_name(s.fidelity),
+        s.seed
+    )?;
+    let mut header: Vec<&str> = names.clone();
+    header.extend([
+        "annual burn (ZK/yr)",
+        "burned (ZK)",
+        "calls",
+        "supply end (ZK)",
+        "staking rewards (ZK)",
+        "settlement fees (ZK)",
+        "fixed fees (ZK)",
+        "claims",
+    ]);
+    let mut align = vec![Align::Right; header.len()];
+    align[..names.len()].fill(Align::Left);
+    let mut t = Table::new(&header, &align);
+    for (c, m) in cells.iter().zip(&results) {
+        let mut row = c.values.clone();
+        for (_, wei, n) in figures(m) {
+            row.push(match wei {
+                Some(w) => fmt::zk(w),
+                None => fmt::count(n),
+            });
+        }
+        t.row(row);
+    }
+    t.write(out)?;
+    if let Some(dir) = &args.out {
+        let extra = if axes.len() == 2 {
+            " and heatmap.svg"
+        } else {
+            ""
+        };
+        writeln!(out, "\nwrote sweep.csv{extra} to {}", dir.display())?;
+    }
+    Ok(())
+}
+
+/// Runs `flywheel sensitivity`.
+pub fn sensitivity_cmd(args: &SensitivityArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let loaded = scenario_args::load(&args.source, &args.overrides)?;
+    let base = loaded.validate()?;
+    if !(args.spread > 0.0 && args.spread <= 1.0) {
+        return Err(CliError::field(
+            "--spread",
+            format!("must be greater than 0 and at most 1, got {}", args.spread),
+        ));
+    }
+    let s = &base.scenario;
+    let arms = 1 + 2 * PARAMS.len() as u64;
+    let progress = Progress::new(
+        arms,
+        scenario_args::work(s.runs, s.days, s.fidelity).saturating_mul(arms),
+        "runs",
+    );
+    let result = sweep::tornado(&loaded.scenario, args.spread, |done, _| {
+        progress.set(done as u64)
+    });
+    progress.finish();
+    let t = result.map_err(|e| sim_error(&loaded, e))?;
+
+    if let Some(dir) = &args.out {
+        files::out_dir(dir)?;
+        let mut csv = String::from(
+            "param,base_value,low_value,high_value,low_annual_burn_zk,high_annual_burn_zk,swing_zk\n",
+        );
+        for b in &t.bars {
+            csv.push_str(&format!(
+                "{},{},{},{},{},{},{}\n",
+                b.param,
+                b.base_value,
+                b.low_value,
+                b.high_value,
+                format_amount(b.low_burn),
+                format_amount(b.high_burn),
+                format_amount(b.swing())
+            ));
+        }
+        files::write(dir, "tornado.csv", csv.as_bytes())?;
+        let bars: Vec<charts::Bar<'_>> = t
+            .bars
+            .iter()
+            .map(|b| charts::Bar {
+                label: b.param,
+                low: wei_to_tokens(b.low_burn),
+                high: wei_to_tokens(b.high_burn),
+            })
+            .collect();
+        let title = format!(
+            "{}: sensitivity of median annual burn (±{}%)",
+            s.name,
+            args.spread * 100.0
+        );
+        let svg = charts::tornado(
+            "tornado.svg",
+            &title,
+            "median annual burn (ZK/year)",
+            wei_to_tokens(t.base_burn),
+            &bars,
+            args.spread,
+        )?;
+        files::write(dir, "tornado.svg", svg.as_bytes())?;
+    }
+
+    if args.json {
+        let bars: Vec<Value> = t
+            .bars
+            .iter()
+            .map(|b| {
+                json!({
+                    "param": b.param,
+                    "base_value": b.base_value,
+                    "low_value": b.low_value,
+                    "high_value": b.high_value,
+                    "low_annual_burn_wei": b.low_burn.to_string(),
+                    "high_annual_burn_wei": b.high_burn.to_string(),
+                    "swing_wei": b.swing().to_string(),
+                })
+            })
+            .collect();
+        let doc = json!({
+            "scenario": s.name,
+            "seed": s.seed,
+            "runs": s.runs,
+            "days": s.days,
+            "fidelity": fidelity_name(s.fidelity),
+            "spread": t.spread,
+            "base_annual_burn_wei": t.base_burn.to_string(),
+            "bars": bars,
+        });
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&doc).map_err(|e| CliError::Output(e.into()))?
+        )?;
+        return Ok(());
+    }
+
+    writeln!(
+        out,
+        "{} — sensitivity of median annual burn, each parameter ×{} and ×{} ({} runs × {} days, fidelity {}, seed {})",
+        s.name,
+        1.0 - args.spread,
+        1.0 + args.spread,
+        s.runs,
+        s.days,
+        fidelity_name(s.fidelity),
+        s.seed
+    )?;
+    writeln!(out, "base: {} ZK/year\n", fmt::zk(t.base_burn))?;
+    let mut table = Table::new(
+        &[
+            "#",
+            "parameter",
+            "base",
+            "low",
+            "burn at low (ZK/yr)",
+            "high",
+            "burn at high (ZK/yr)",
+            "swing (ZK/yr)",
+        ],
+        &[
+            Align::Right,
+            Align::Left,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+        ],
+    );
+    for (i, b) in t.bars.iter().enumerate() {
+        table.row(vec![
+            (i + 1).to_string(),
+            b.param.to_string(),
+            b.base_value.clone(),
+            b.low_value.clone(),
+            fmt::zk(b.low_burn),
+            b.high_value.clone(),
+            fmt::zk(b.high_burn),
+            fmt::zk(b.swing()),
+        ]);
+    }
+    table.write(out)?;
+    if let Some(dir) = &args.out {
+        writeln!(
+            out,
+            "\nwrote tornado.svg and tornado.csv to {}",
+            dir.display()
+        )?;
+    }
+    Ok(())
+}
