@@ -375,7 +375,7 @@ impl Collector {
         let days = v.scenario.days;
         let stride = monte_carlo::band_stride(days);
         let extra = (0..days)
-            .map(|d| (d % stride == stride - 1 || d + 1 == days).then(Default::default))
+            .map(|d| monte_carlo::is_banded(d, days, stride).then(Default::default))
             .collect();
         Ok(Self {
             steps,

@@ -101,11 +101,13 @@ pub fn band_stride(days: u32) -> u32 {
     days.div_ceil(MAX_BANDED_DAYS).max(1)
 }
 
-fn is_banded(day: u32, days: u32, stride: u32) -> bool {
+/// Whether `day` is one of the banded days of a `days`-long horizon.
+pub fn is_banded(day: u32, days: u32, stride: u32) -> bool {
     day % stride == stride - 1 || day + 1 == days
 }
 
-fn banded_days(days: u32) -> Vec<u32> {
+/// The banded days of a `days`-long horizon, in order.
+pub fn banded_days(days: u32) -> Vec<u32> {
     let stride = band_stride(days);
     (0..days).filter(|d| is_banded(*d, days, stride)).collect()
 }

@@ -487,6 +487,33 @@ pub struct ValidatedChange {
     pub fee_flow_threshold: Option<U256>,
 }
 
+/// The dotted key of the `key = value` line holding byte `offset`, under its nearest
+/// `[table]` / `[[array]]` header — so that an error in a value names its key, not the value.
+fn key_at(text: &str, offset: usize) -> String {
+    let before = text.get(..offset.min(text.len())).unwrap_or("");
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("");
+    let name = line
+        .split('=')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_matches('"')
+        .to_string();
+    let table = before[..line_start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+    match (table, name.is_empty()) {
+        (Some(t), false) if !line.trim_start().starts_with('[') => format!("{t}.{name}"),
+        (Some(t), _) => t,
+        (None, false) => name,
+        (None, true) => "(file)".into(),
+    }
+}
+
 impl Scenario {
     /// Parses TOML text (unknown keys are errors).
     pub fn from_toml(text: &str) -> Result<Self, ScenarioError> {
@@ -494,8 +521,7 @@ impl Scenario {
             let msg = e.message().replace('\n', " ");
             let key = e
                 .span()
-                .and_then(|s| text.get(s))
-                .map(|k| k.trim().to_string())
+                .map(|span| key_at(text, span.start))
                 .unwrap_or_else(|| "(file)".into());
             ScenarioError::new(key, msg)
         })

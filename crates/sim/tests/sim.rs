@@ -179,3 +179,13 @@ fn proposed_changes_wait_for_their_governors_latency() {
     // so they take effect on the 11th and 16th day after the proposal.
     assert_eq!(days, vec![(3, 3), (1, 12), (2, 18)]);
 }
+
+#[test]
+fn value_errors_name_their_dotted_key() {
+    let text = MIXED.replace("burn_bps = 7000", "burn_bps = 70000");
+    let e = Scenario::from_toml(&text).unwrap_err();
+    assert_eq!(e.key, "protocol.burn_bps", "{e}");
+    let text = MIXED.replace("calls_per_bundle = 3", "calls_per_bundle = \"three\"");
+    let e = Scenario::from_toml(&text).unwrap_err();
+    assert_eq!(e.key, "users.calls_per_bundle", "{e}");
+}
