@@ -170,14 +170,7 @@ pub fn run_path<L: Ledger>(
             }
         }
         for i in 0..n {
-            if s.operators.buy_zk {
-                let due = ledger.settlement_due(i);
-                let held = ledger.operator_zk(i);
-                if due > held && due - held <= ledger.users_zk() {
-                    ledger.buy_zk(i, due - held)?;
-                }
-            }
-            ledger.settle(i, dest(i))?;
+            ledger.settle_buying(i, dest(i), s.operators.buy_zk)?;
         }
         for i in 0..n {
             ledger.claim_operator_fees(i)?;
@@ -197,9 +190,9 @@ pub fn run_path<L: Ledger>(
         let mut staking_yield = 0.0;
         if st.enabled {
             let earning = stakers.staked * stakers.earning_share;
-            let earning_wei = U256::from((earning * 1e18).clamp(0.0, 1e38) as u128);
             for (i, (cap, start, len)) in v.seasons.iter().enumerate() {
                 if day >= *start && day < start + len && (day - start) % 30 == 0 {
+                    let earning_wei = U256::from((earning * 1e18).clamp(0.0, 1e38) as u128);
                     let supply = ledger.totals().supply;
                     let mint = season_mint(
                         *cap,
@@ -215,7 +208,7 @@ pub fn run_path<L: Ledger>(
                     }
                 }
             }
-            let total = ledger.totals().staking_rewards;
+            let total = ledger.staking_rewards();
             stakers.window[(day % 30) as usize] = wei_to_tokens(total - prev_staking_rewards);
             prev_staking_rewards = total;
             if earning > 0.0 {

@@ -223,13 +223,8 @@ impl EventLedger {
     /// first when the scenario lets operators buy (the same rule the engine applies daily, so
     /// the total bought is the same as in flow mode).
     fn settle_full_batch(&mut self, chain: usize, destination: usize) -> Result<bool, SimError> {
-        if self.buy_zk {
-            let (due, held) = (self.settlement_due(chain), self.operator_zk(chain));
-            if due > held && due - held <= self.users_zk() {
-                self.buy_zk(chain, due - held)?;
-            }
-        }
-        self.settle(chain, destination)
+        let buy = self.buy_zk;
+        self.settle_buying(chain, destination, buy)
     }
 
     fn send(

@@ -83,6 +83,26 @@ pub trait Ledger {
     /// Settles the chain's open batch on Gateway; `false` when its operator could not pay the
     /// settlement fee (nothing changed, the calls stay pending).
     fn settle(&mut self, chain: usize, destination: usize) -> Result<bool, SimError>;
+    /// Settles like [`Ledger::settle`], the operator first buying the ZK it lacks when `buy`
+    /// is set (and the market holds enough).
+    fn settle_buying(
+        &mut self,
+        chain: usize,
+        destination: usize,
+        buy: bool,
+    ) -> Result<bool, SimError> {
+        if buy {
+            let (due, held) = (self.settlement_due(chain), self.operator_zk(chain));
+            if due > held && due - held <= self.users_zk() {
+                self.buy_zk(chain, due - held)?;
+            }
+        }
+        self.settle(chain, destination)
+    }
+    /// Staking rewards paid so far (season mints + the splitter's staking share).
+    fn staking_rewards(&self) -> U256 {
+        self.totals().staking_rewards
+    }
     /// The operator claims its base-token fees (fee switch applies) and its ZK fees.
     fn claim_operator_fees(&mut self, chain: usize) -> Result<(), SimError>;
     /// Moves the ledger's clock to the next day.
@@ -254,6 +274,28 @@ impl Ledger for FlowLedger {
         self.users_zk -= amount;
         self.chains[chain].operator_zk += amount;
         Ok(())
+    }
+
+    fn staking_rewards(&self) -> U256 {
+        self.totals.staking_rewards
+    }
+
+    fn settle_buying(
+        &mut self,
+        chain: usize,
+        destination: usize,
+        buy: bool,
+    ) -> Result<bool, SimError> {
+        if self.chains[chain].pending_chargeable == 0 {
+            return Ok(true);
+        }
+        if buy {
+            let (due, held) = (self.settlement_due(chain), self.chains[chain].operator_zk);
+            if due > held && due - held <= self.users_zk {
+                self.buy_zk(chain, due - held)?;
+            }
+        }
+        self.settle(chain, destination)
     }
 
     fn settle(&mut self, chain: usize, _destination: usize) -> Result<bool, SimError> {

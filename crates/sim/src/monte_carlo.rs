@@ -4,7 +4,7 @@
 //! merged with commutative operations and sorted by run index, so the output does not depend
 //! on thread scheduling.
 
-use crate::agents::{self, wei_to_tokens};
+use crate::agents::wei_to_tokens;
 use crate::engine::{run_path, StepRecord};
 use crate::event_ledger::EventLedger;
 use crate::ledger::{FlowLedger, SimError, Totals};
@@ -28,11 +28,11 @@ pub const BANDED: [&str; 9] = [
 const M: usize = BANDED.len();
 
 /// `daily_burn_zk` on a banded day is the burn since the previous day.
-fn banded(prev_burned: f64, s: &StepRecord) -> [f64; M] {
+fn banded(prev_burned: alloy_primitives::U256, s: &StepRecord) -> [f64; M] {
     let burned = wei_to_tokens(s.totals.burned);
     [
         s.calls as f64,
-        burned - prev_burned,
+        wei_to_tokens(s.totals.burned.saturating_sub(prev_burned)),
         burned,
         wei_to_tokens(s.totals.supply),
         s.zk_usd,
@@ -157,7 +157,7 @@ fn run_chunk(
     let mut steps = Vec::new();
     let end = (chunk * CHUNK + CHUNK).min(opts.runs);
     for run in chunk * CHUNK..end {
-        let mut prev = 0.0;
+        let mut prev = alloy_primitives::U256::ZERO;
         let mut kept = Vec::with_capacity(if keep_steps { days } else { 0 });
         let t = run_one(v, opts.fidelity, run, |s| {
             if is_banded(s.day, days as u32, stride) {
@@ -168,7 +168,7 @@ fn run_chunk(
                     }
                 }
             }
-            prev = agents::wei_to_tokens(s.totals.burned);
+            prev = s.totals.burned;
             if keep_steps {
                 kept.push(*s);
             }
