@@ -23,7 +23,7 @@ fn fee_flow_demo_walks_every_route() {
         "to Fee Flow (fee switch)",
         "claimed 30 ZK of fixed fees",
         "rejected: stale Fee Flow nonce",
-        "Fee Flow claim #0: claimer paid 100 ZK",
+        "Fee Flow claim #1: claimer paid 100 ZK",
         "burned 108)",
         "identities hold",
         "rebuilds the same state",

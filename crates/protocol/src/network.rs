@@ -328,7 +328,9 @@ impl State {
             Event::GatewaySettlementFeeSet { fee } => self.economy.gateway_settlement_fee = *fee,
             Event::FeeSwitchSet { bps } => self.economy.fee_switch_bps = *bps,
             Event::FeeFlowThresholdSet { threshold } => {
-                self.economy.fee_flow.threshold = *threshold
+                // A new price invalidates claims prepared at the old one (the nonce guard).
+                self.economy.fee_flow.threshold = *threshold;
+                self.economy.fee_flow.nonce += 1;
             }
             Event::FeeFlowPauseSet { paused } => self.economy.fee_flow.paused = *paused,
             Event::SplitterSharesSet {

@@ -424,6 +424,8 @@ fn fee_flow_claim_pays_the_threshold_takes_the_pool_and_burns() {
         amount: tokens(5_000),
     })
     .unwrap();
+    // Setting the threshold advanced the nonce: claims prepared at the old price are stale.
+    assert_eq!(net.state().economy.fee_flow.nonce, 1);
     let claim = |nonce| Action::ClaimFeeFlow {
         claimer,
         nonce,
@@ -433,7 +435,7 @@ fn fee_flow_claim_pays_the_threshold_takes_the_pool_and_burns() {
 
     let before = net.state().clone();
     assert!(
-        matches!(net.apply(claim(0)), Err(ProtocolError::Token(_))),
+        matches!(net.apply(claim(1)), Err(ProtocolError::Token(_))),
         "no allowance yet"
     );
     assert_eq!(net.state(), &before);
@@ -444,10 +446,10 @@ fn fee_flow_claim_pays_the_threshold_takes_the_pool_and_burns() {
     })
     .unwrap();
     assert!(matches!(
-        net.apply(claim(1)),
+        net.apply(claim(2)),
         Err(ProtocolError::StaleNonce {
-            expected: 0,
-            given: 1
+            expected: 1,
+            given: 2
         })
     ));
     net.apply(Action::SetFeeFlowPaused {
@@ -456,7 +458,7 @@ fn fee_flow_claim_pays_the_threshold_takes_the_pool_and_burns() {
     })
     .unwrap();
     assert!(matches!(
-        net.apply(claim(0)),
+        net.apply(claim(1)),
         Err(ProtocolError::FeeFlowPaused)
     ));
     net.apply(Action::SetFeeFlowPaused {
@@ -466,7 +468,7 @@ fn fee_flow_claim_pays_the_threshold_takes_the_pool_and_burns() {
     .unwrap();
 
     let supply = net.state().token.total_supply();
-    net.apply(claim(0)).unwrap();
+    net.apply(claim(1)).unwrap();
     let s = net.state();
     assert_eq!(
         s.chain(devnet::ERA).unwrap().base_balance(claimer),
@@ -486,13 +488,13 @@ fn fee_flow_claim_pays_the_threshold_takes_the_pool_and_burns() {
         "half the threshold burned"
     );
     assert_eq!(s.token.balance_of(account("staking")), tokens(500));
-    assert_eq!(s.economy.fee_flow.nonce, 1);
+    assert_eq!(s.economy.fee_flow.nonce, 2);
     // The same nonce cannot be replayed; an empty pool can still be claimed (the claimer's loss).
     assert!(matches!(
-        net.apply(claim(0)),
+        net.apply(claim(1)),
         Err(ProtocolError::StaleNonce { .. })
     ));
-    net.apply(claim(1)).unwrap();
+    net.apply(claim(2)).unwrap();
     assert_eq!(net.state().economy.totals.auction_claims, 2);
     assert_accounting(net.state());
 }

@@ -390,7 +390,7 @@ fn burn(w: &mut Walk<'_>) -> Result<(), CliError> {
         },
     )?;
     w.reject(
-        "a claim with a stale nonce",
+        "a claim with a stale nonce (setting the threshold advanced it)",
         Action::ClaimFeeFlow {
             claimer,
             nonce: 7,
@@ -398,11 +398,12 @@ fn burn(w: &mut Walk<'_>) -> Result<(), CliError> {
             recipient: claimer,
         },
     )?;
+    let nonce = w.state().economy.fee_flow.nonce;
     w.apply(
         "the claimer pays 100 ZK and takes the pool",
         Action::ClaimFeeFlow {
             claimer,
-            nonce: 0,
+            nonce,
             assets: vec![eth(), zk()],
             recipient: claimer,
         },

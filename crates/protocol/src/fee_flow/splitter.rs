@@ -76,6 +76,10 @@ impl Splitter {
             if *share == 0 {
                 return Err(bad("zero share"));
             }
+            if *r == super::splitter_address() {
+                // A payout to itself would count as distributed while still held.
+                return Err(bad("the splitter itself"));
+            }
             if recipients[..i].iter().any(|(o, _)| o == r) {
                 return Err(bad("listed twice"));
             }

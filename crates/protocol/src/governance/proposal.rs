@@ -106,24 +106,13 @@ impl ProposalAction {
             Self::SetFeeSwitch(bps) if *bps > BPS => {
                 Err(format!("fee switch {bps} bps exceeds 10000"))
             }
+            // One home for the splitter's rules: the splitter's own constructor.
             Self::SetSplitterShares {
                 burn_bps,
                 recipients,
-            } => {
-                let sum = u32::from(*burn_bps)
-                    + recipients.iter().map(|(_, s)| u32::from(*s)).sum::<u32>();
-                if sum != u32::from(BPS) {
-                    return Err(format!("splitter shares sum to {sum} bps, not 10000"));
-                }
-                for (i, (r, share)) in recipients.iter().enumerate() {
-                    if r.is_zero() || *share == 0 || recipients[..i].iter().any(|(o, _)| o == r) {
-                        return Err(format!(
-                            "splitter recipient {r} with {share} bps is zero, empty or repeated"
-                        ));
-                    }
-                }
-                Ok(())
-            }
+            } => crate::fee_flow::Splitter::new(*burn_bps, recipients.clone())
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
             Self::FundStakingSeason { cap, start, expiry } if cap.is_zero() || start >= expiry => {
                 Err(format!(
                     "staking season needs a non-zero cap and start < expiry (cap {cap}, {start}..{expiry})"

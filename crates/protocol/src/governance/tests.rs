@@ -631,7 +631,7 @@ fn actions_belong_to_their_governor() {
     };
     let invalid = E::InvalidAction {
         action: "SetSplitterShares",
-        reason: "splitter shares sum to 9000 bps, not 10000".into(),
+        reason: "splitter shares sum to 9000 bps, must be exactly 10000".into(),
     };
     w.rejects(invalid, |g, t| {
         g.propose(t, GovernorKind::GovOps, P, vec![bad_split], T0)

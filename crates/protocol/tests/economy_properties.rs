@@ -1,0 +1,2177 @@
+//! Property tests of the ZK token economy: random action sequences on the devnet that mix the
+//! staking pilot, the three governors (and a ZIP's L1 path), every fee route and some interop
+//! traffic and settlement (so fees exist to route). A fixed prologue with random amounts funds
+//! the actors first: a whale (≥ 650M ZK, enough For votes for the 630M quorum) delegating to
+//! `alice`, a smaller self-delegated `bob`, three stakers, the chains' operators (opted in to
+//! pay Gateway settlement fees), an interop user, a Fee Flow claimer, and an enabled reward
+//! notifier (`staking-rewards`, also a splitter recipient). Then random steps: time advances
+//! (hours to weeks), proposals, votes (full, fractional, over weight, without weight), queue,
+//! execute (often too early), vetoes and cancels by the right and the wrong caller, ZIP
+//! approvals on L1 and upgrade execution, stakes, withdrawals, delegatee changes, claims,
+//! bumps, oracle refreshes, season and reward notifications, interop traffic, batch
+//! settlement, fee claims, sweeps, Fee Flow claims and direct governance settings.
+//!
+//! After every step (named helper fns below):
+//!
+//! 1. ZK supply: `total_supply ≤ MAX_SUPPLY`; `total_supply == Σ balances` (every address a
+//!    ZK `Transfer` touched, plus genesis); `minted − burned == total_supply`; and from one
+//!    state to the next, `supply' = supply + minted − burned` with exactly the mints and burns
+//!    the step's `Transfer` events show (mints only by a season notification).
+//! 2. Staking: `notified = claimed + fees + tips + ZK held by the staker`; `claimed ≤
+//!    notified`; `Σ deposit balances == total_staked`, and each delegatee's surrogate holds
+//!    exactly its deposits' balances; `Σ deposit earning power == total_earning_power`.
+//! 3. Fees: `fixed + settlement + auction paid == Σ unclaimed ZK accruals + fixed claimed +
+//!    vault + splitter inflow`; `splitter inflow == burned + distributed + splitter balance`;
+//!    the InteropCenter holds exactly the accrued ZK fees, and on each chain exactly the
+//!    accrued base-token fees.
+//! 4. Interop conserves value per asset: `Σ balances + in_flight == issued`.
+//! 5. A failed action (or `relayer::settle_for`) leaves the state equal to a clone taken before.
+//! 6. Governed parameters (splitter, fee switch, settlement fee, Fee Flow threshold and pause,
+//!    fixed interop fee, stake cap, eligibility rule, seasons) change only as the step's
+//!    released proposal actions (`ProposalExecuted` of a TPP/GAP, `UpgradeExecuted` of a ZIP)
+//!    or its direct governance setting (by the governance or emergency role) say; an executed
+//!    proposal was Queued (or Ready on L1) and had passed; a Defeated, Vetoed, Canceled or
+//!    Expired proposal stays so and never executes.
+//! 7. Replay and determinism: folding the log over genesis rebuilds the live state, and the
+//!    same sequence run twice gives the same event log.
+//!
+//! `generator_reaches_economy_success_paths` runs a fixed-seed batch, prints how often each
+//! step kind succeeded (`-- --nocapture`) and asserts that the key ones happen.
+//! `PROPTEST_CASES=n` runs more random cases. Two regression tests at the end pin down protocol
+//! bugs these properties found (now fixed).
+
+// Test helpers pass the library's error through unchanged; its size is the library's concern.
+#![allow(clippy::result_large_err)]
+
+use alloy_primitives::{Address, Bytes, U256};
+use flywheel_protocol::address::InteropAddress;
+use flywheel_protocol::chain::INTEROP_CENTER;
+use flywheel_protocol::error::ProtocolError;
+use flywheel_protocol::event::Event;
+use flywheel_protocol::fee_flow::{
+    fee_flow_address, settlement_fee_vault, splitter_address, Splitter,
+};
+use flywheel_protocol::genesis::{account, devnet, eth, zk, Genesis};
+use flywheel_protocol::governance::{
+    Ballot, GovernanceEvent, GovernorKind, ProposalAction, ProposalState, UpgradeApproval,
+    UpgradeState, VoteType, DAY,
+};
+use flywheel_protocol::interop::bundle::{attr, InteropCallStarter};
+use flywheel_protocol::interop::recipient::Code;
+use flywheel_protocol::network::{Action, Network, State};
+use flywheel_protocol::relayer;
+use flywheel_protocol::staking::{Staker, StakingEvent};
+use flywheel_protocol::token::{TokenEvent, MAX_SUPPLY};
+use flywheel_protocol::units::tokens;
+use flywheel_protocol::ChainId;
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, FileFailurePersistence, RngAlgorithm, TestRng, TestRunner};
+use std::collections::{BTreeMap, BTreeSet};
+
+const HOUR: u64 = 3_600;
+
+// ----- the world -----
+
+fn treasury() -> Address {
+    account("treasury")
+}
+/// Holds ≥ 650M ZK and delegates them to `alice`.
+fn whale() -> Address {
+    account("whale")
+}
+/// The whale's delegate: proposes and votes with enough weight to pass proposals alone.
+fn alice() -> Address {
+    account("alice")
+}
+/// A small self-delegated holder (25–40M ZK): above the 21M threshold, far below quorum.
+fn bob() -> Address {
+    account("bob")
+}
+fn stakers() -> [Address; 3] {
+    [account("carol"), account("dave"), account("erin")]
+}
+/// Who a vote step picks: the two delegates, then holders with no votes of their own.
+fn voters() -> [Address; 4] {
+    [alice(), bob(), whale(), stakers()[0]]
+}
+/// Who a proposal step picks: alice, bob, and carol (votes only if she staked to herself).
+fn proposers() -> [Address; 3] {
+    [alice(), bob(), stakers()[0]]
+}
+/// Delegatees of deposits: the active delegate, the small one, and carol herself (who never
+/// votes, so is never eligible).
+fn delegatees() -> [Address; 3] {
+    [alice(), bob(), stakers()[0]]
+}
+fn gov() -> Address {
+    account("governance")
+}
+fn staker_admin() -> Address {
+    account("token-admin")
+}
+fn score_oracle() -> Address {
+    account("score-oracle")
+}
+fn council() -> Address {
+    account("security-council")
+}
+fn guardians() -> Address {
+    account("guardians")
+}
+/// The reward notifier enabled at the start, and a splitter recipient.
+fn pot() -> Address {
+    account("staking-rewards")
+}
+/// The other possible splitter recipient.
+fn grants() -> Address {
+    account("grants")
+}
+/// Bumps deposits, and is some deposits' claimer.
+fn keeper() -> Address {
+    account("keeper")
+}
+fn fee_claimer() -> Address {
+    account("fee-claimer")
+}
+/// Pays for interop traffic (ETH and bridged ZK on the L2s, ZK for fixed fees).
+fn user() -> Address {
+    account("interop-user")
+}
+/// Holds no role and no ZK.
+fn mallory() -> Address {
+    account("mallory")
+}
+
+/// Chains traffic leaves from: three Gateway-settled L2s and the L1-settled one.
+const SOURCES: [ChainId; 4] = [
+    devnet::ERA,
+    devnet::ETH_CHAIN,
+    devnet::ZK_CHAIN,
+    devnet::L1_CHAIN,
+];
+/// Where traffic goes (the same chain is `InteropToSelf`; L1 pays no fee).
+const DESTS: [ChainId; 5] = [
+    devnet::ERA,
+    devnet::ETH_CHAIN,
+    devnet::ZK_CHAIN,
+    devnet::L1_CHAIN,
+    devnet::L1,
+];
+/// Chains a settle step seals (Gateway settles on L1).
+const SETTLERS: [ChainId; 5] = [
+    devnet::ERA,
+    devnet::ETH_CHAIN,
+    devnet::ZK_CHAIN,
+    devnet::L1_CHAIN,
+    devnet::GATEWAY,
+];
+/// Operators that agree to pay settlement fees in the prologue (Era, the ETH chain). The
+/// ZK chain's operator holds ZK and approved the vault but must still opt in.
+const OPTED_IN: [ChainId; 2] = [devnet::ERA, devnet::ETH_CHAIN];
+
+fn milli(m: u64) -> U256 {
+    U256::from(m) * U256::from(1_000_000_000_000_000u64)
+}
+
+fn pct(amount: U256, p: u8) -> U256 {
+    amount * U256::from(p) / U256::from(100u8)
+}
+
+fn operator(s: &State, chain: ChainId) -> Address {
+    s.chain(chain)
+        .map(|c| c.config.operator)
+        .unwrap_or(mallory())
+}
+
+// ----- steps -----
+
+/// The prologue's random amounts.
+#[derive(Debug, Clone)]
+struct Setup {
+    /// Whale's ZK, millions (650–700).
+    whale_m: u64,
+    /// Bob's ZK, millions (25–40).
+    bob_m: u64,
+    /// Each staker's ZK, millions (10–60).
+    stakers_m: [u64; 3],
+    /// Interop protocol fee on every source chain, thousandths of a base token per call.
+    protocol_fee_milli: u64,
+    /// The Gateway settlement fee governance sets first, ZK per chargeable call (0–10).
+    settlement_fee_zk: u64,
+}
+
+/// What a proposal (or a direct governance setting) does, before it is given absolute times.
+#[derive(Debug, Clone, Copy)]
+enum Spec {
+    Season {
+        cap_m: u64,
+        start_days: u64,
+        length_days: u64,
+    },
+    StakeCap {
+        m: u64,
+    },
+    Eligibility {
+        min_votes: u64,
+        window: u64,
+        grace_days: u64,
+    },
+    Splitter {
+        burn_bps: u16,
+        pot_pct: u16,
+        valid: bool,
+    },
+    Threshold {
+        k: u64,
+    },
+    Pause {
+        paused: bool,
+    },
+    SettlementFee {
+        zk: u64,
+    },
+    FixedFee {
+        zk: u64,
+    },
+    FeeSwitch {
+        bps: u16,
+    },
+}
+
+impl Spec {
+    /// The governor that may carry it (TPP for staking, GAP for Fee Flow and the splitter,
+    /// ZIP for protocol parameters).
+    fn governor(self) -> GovernorKind {
+        match self {
+            Spec::Season { .. } | Spec::StakeCap { .. } | Spec::Eligibility { .. } => {
+                GovernorKind::Token
+            }
+            Spec::Splitter { .. } | Spec::Threshold { .. } | Spec::Pause { .. } => {
+                GovernorKind::GovOps
+            }
+            Spec::SettlementFee { .. } | Spec::FixedFee { .. } | Spec::FeeSwitch { .. } => {
+                GovernorKind::Protocol
+            }
+        }
+    }
+
+    fn action(self, now: u64) -> ProposalAction {
+        match self {
+            Spec::Season {
+                cap_m,
+                start_days,
+                length_days,
+            } => {
+                let start = now + start_days * DAY;
+                ProposalAction::FundStakingSeason {
+                    cap: tokens(cap_m * 1_000_000),
+                    start,
+                    expiry: start + length_days * DAY,
+                }
+            }
+            Spec::StakeCap { m } => ProposalAction::SetStakeCap(tokens(m * 1_000_000)),
+            Spec::Eligibility {
+                min_votes,
+                window,
+                grace_days,
+            } => ProposalAction::SetEligibilityParams {
+                min_votes,
+                window,
+                grace: grace_days * DAY,
+            },
+            Spec::Splitter {
+                burn_bps,
+                pot_pct,
+                valid,
+            } => {
+                let (burn_bps, recipients) = splitter_shares(burn_bps, pot_pct, valid);
+                ProposalAction::SetSplitterShares {
+                    burn_bps,
+                    recipients,
+                }
+            }
+            Spec::Threshold { k } => ProposalAction::SetFeeFlowThreshold(tokens(k * 1_000)),
+            Spec::Pause { paused } => ProposalAction::SetFeeFlowPaused(paused),
+            Spec::SettlementFee { zk } => ProposalAction::SetGatewaySettlementFee(tokens(zk)),
+            Spec::FixedFee { zk } => ProposalAction::SetFixedInteropFee(tokens(zk)),
+            Spec::FeeSwitch { bps } => ProposalAction::SetFeeSwitch(bps),
+        }
+    }
+
+    /// The same setting made directly by `caller` (the governance role's own call).
+    fn direct(self, caller: Address) -> Option<Action> {
+        Some(match self {
+            Spec::Splitter {
+                burn_bps,
+                pot_pct,
+                valid,
+            } => {
+                let (burn_bps, recipients) = splitter_shares(burn_bps, pot_pct, valid);
+                Action::SetSplitterShares {
+                    caller,
+                    burn_bps,
+                    recipients,
+                }
+            }
+            Spec::Threshold { k } => Action::SetFeeFlowThreshold {
+                caller,
+                threshold: tokens(k * 1_000),
+            },
+            Spec::Pause { paused } => Action::SetFeeFlowPaused { caller, paused },
+            Spec::SettlementFee { zk } => Action::SetGatewaySettlementFee {
+                caller,
+                fee: tokens(zk),
+            },
+            Spec::FeeSwitch { bps } => Action::SetFeeSwitch { caller, bps },
+            _ => return None,
+        })
+    }
+}
+
+/// Burn share plus the pot and grants splitting the rest (`pot_pct` % to the pot); an invalid
+/// set sums to 10,001 bps.
+fn splitter_shares(burn_bps: u16, pot_pct: u16, valid: bool) -> (u16, Vec<(Address, u16)>) {
+    let rest = 10_000 - burn_bps;
+    let to_pot = (u32::from(rest) * u32::from(pot_pct) / 100) as u16;
+    let mut recipients = vec![];
+    if to_pot > 0 {
+        recipients.push((pot(), to_pot));
+    }
+    if rest > to_pot {
+        recipients.push((grants(), rest - to_pot));
+    }
+    let burn = if valid { burn_bps } else { burn_bps + 1 };
+    (burn, recipients)
+}
+
+/// Which proposal (or season, or deposit) a step acts on.
+#[derive(Debug, Clone, Copy)]
+enum Pick {
+    /// The `k`-th most recent one (an unknown id when there are fewer).
+    Recent(usize),
+    /// The `k`-th most recent one in the state the step needs (else as `Recent`): what an
+    /// actor watching the chain would pick.
+    Ready(usize),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum VoteSpec {
+    Full(VoteType),
+    /// Percentages of the weight still uncast, per option (may sum above 100: over weight).
+    Split {
+        against: u8,
+        for_: u8,
+        abstain: u8,
+    },
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Tip {
+    Zero,
+    /// Thousandths of a ZK (the maximum tip is 1 ZK).
+    Milli(u64),
+    /// Above the maximum tip.
+    Over,
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    Advance {
+        seconds: u64,
+    },
+    Propose {
+        proposer: usize,
+        spec: Spec,
+        /// A second action, of any kind (refused when its governor differs).
+        extra: Option<Spec>,
+        /// Another governor than the natural one (often refused).
+        governor: Option<GovernorKind>,
+    },
+    Vote {
+        pick: Pick,
+        voter: usize,
+        vote: VoteSpec,
+    },
+    Queue {
+        pick: Pick,
+    },
+    Execute {
+        pick: Pick,
+    },
+    Veto {
+        pick: Pick,
+        right: bool,
+    },
+    Cancel {
+        pick: Pick,
+        by_proposer: bool,
+    },
+    Approve {
+        pick: Pick,
+        by: UpgradeApproval,
+        right: bool,
+    },
+    ExtendVeto {
+        pick: Pick,
+        right: bool,
+    },
+    ExecuteUpgrade {
+        pick: Pick,
+    },
+    Stake {
+        staker: usize,
+        /// Percent of the staker's ZK; `None`: more than it holds.
+        pct: Option<u8>,
+        delegatee: usize,
+        keeper_claims: bool,
+    },
+    StakeMore {
+        deposit: usize,
+        pct: u8,
+        wrong_caller: bool,
+    },
+    Withdraw {
+        deposit: usize,
+        /// Percent of the deposit; `None`: one wei more than it holds.
+        pct: Option<u8>,
+        wrong_caller: bool,
+    },
+    AlterDelegatee {
+        deposit: usize,
+        delegatee: usize,
+        wrong_caller: bool,
+    },
+    AlterClaimer {
+        deposit: usize,
+        to_keeper: bool,
+        wrong_caller: bool,
+    },
+    Claim {
+        deposit: usize,
+        /// 0 owner, 1 claimer, 2 mallory.
+        caller: u8,
+    },
+    Bump {
+        deposit: usize,
+        tip: Tip,
+    },
+    Refresh {
+        right: bool,
+    },
+    /// The pause guardian (Security Council) pauses or unpauses the eligibility oracle.
+    OraclePause {
+        right: bool,
+        paused: bool,
+    },
+    NotifySeason {
+        back: u32,
+    },
+    NotifyReward {
+        enabled: bool,
+        k: u64,
+    },
+    SetNotifier {
+        right: bool,
+        enabled: bool,
+    },
+    FundPot {
+        k: u64,
+    },
+    Traffic {
+        source: usize,
+        dest: usize,
+        calls: u64,
+        fixed: bool,
+    },
+    Send {
+        source: usize,
+        dest: usize,
+        calls: usize,
+        fixed: bool,
+    },
+    SetProtocolFee {
+        source: usize,
+        milli: u64,
+        by_operator: bool,
+    },
+    Settle {
+        chain: usize,
+    },
+    SettleFor {
+        source: usize,
+        dest: usize,
+    },
+    AgreeToPay {
+        source: usize,
+        by_operator: bool,
+    },
+    ClaimProtocolFees {
+        source: usize,
+        by_operator: bool,
+    },
+    ClaimZkFees {
+        source: usize,
+        by_operator: bool,
+    },
+    Sweep {
+        right: bool,
+    },
+    ClaimFeeFlow {
+        nonce_offset: i8,
+        assets: u8,
+    },
+    Direct {
+        spec: Spec,
+        /// 0 governance, 1 the emergency admin (Security Council), 2 mallory.
+        caller: u8,
+    },
+}
+
+fn setup() -> impl Strategy<Value = Setup> {
+    (
+        650u64..=700,
+        25u64..=40,
+        [10u64..=60, 10u64..=60, 10u64..=60],
+        1u64..=10,
+        0u64..=10,
+    )
+        .prop_map(
+            |(whale_m, bob_m, stakers_m, protocol_fee_milli, settlement_fee_zk)| Setup {
+                whale_m,
+                bob_m,
+                stakers_m,
+                protocol_fee_milli,
+                settlement_fee_zk,
+            },
+        )
+}
+
+fn pick() -> impl Strategy<Value = Pick> {
+    prop_oneof![
+        1 => (0usize..3).prop_map(Pick::Recent),
+        4 => (0usize..2).prop_map(Pick::Ready),
+    ]
+}
+
+fn tpp_spec() -> impl Strategy<Value = Spec> {
+    prop_oneof![
+        4 => (1u64..=20, 0u64..=20, 30u64..=120).prop_map(|(cap_m, start_days, length_days)| {
+            Spec::Season { cap_m, start_days, length_days }
+        }),
+        1 => (50u64..=500).prop_map(|m| Spec::StakeCap { m }),
+        1 => (0u64..=3, 1u64..=6, 0u64..=14).prop_map(|(min_votes, window, grace_days)| {
+            Spec::Eligibility { min_votes, window, grace_days }
+        }),
+    ]
+}
+
+fn fee_flow_spec() -> impl Strategy<Value = Spec> {
+    prop_oneof![
+        4 => (0u16..=10_000, 0u16..=100, proptest::bool::weighted(0.9)).prop_map(
+            |(burn_bps, pot_pct, valid)| Spec::Splitter { burn_bps, pot_pct, valid }
+        ),
+        2 => (0u64..=200).prop_map(|k| Spec::Threshold { k }),
+        1 => proptest::bool::weighted(0.3).prop_map(|paused| Spec::Pause { paused }),
+    ]
+}
+
+fn protocol_spec() -> impl Strategy<Value = Spec> {
+    prop_oneof![
+        2 => (0u64..=20).prop_map(|zk| Spec::SettlementFee { zk }),
+        1 => (1u64..=20).prop_map(|zk| Spec::FixedFee { zk }),
+        2 => prop_oneof![9 => 0u16..=10_000, 1 => 10_001u16..=12_000]
+            .prop_map(|bps| Spec::FeeSwitch { bps }),
+    ]
+}
+
+fn direct_spec() -> impl Strategy<Value = Spec> {
+    prop_oneof![
+        2 => fee_flow_spec(),
+        1 => (0u64..=20).prop_map(|zk| Spec::SettlementFee { zk }),
+        1 => prop_oneof![9 => 0u16..=10_000, 1 => 10_001u16..=12_000]
+            .prop_map(|bps| Spec::FeeSwitch { bps }),
+    ]
+}
+
+fn advance() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        7 => HOUR..DAY,
+        8 => DAY..5 * DAY,
+        4 => 5 * DAY..15 * DAY,
+        1 => 15 * DAY..40 * DAY,
+    ]
+    .prop_map(|seconds| Step::Advance { seconds })
+}
+
+fn governance_step() -> impl Strategy<Value = Step> {
+    let any_spec = || prop_oneof![4 => tpp_spec(), 3 => fee_flow_spec(), 3 => protocol_spec()];
+    let propose = (
+        prop_oneof![6 => Just(0usize), 3 => Just(1usize), 1 => Just(2usize)],
+        any_spec(),
+        prop_oneof![6 => Just(None), 1 => any_spec().prop_map(Some)],
+        prop_oneof![
+            6 => Just(None),
+            1 => proptest::sample::select(GovernorKind::ALL.to_vec()).prop_map(Some),
+        ],
+    )
+        .prop_map(|(proposer, spec, extra, governor)| Step::Propose {
+            proposer,
+            spec,
+            extra,
+            governor,
+        });
+    let vote_spec = prop_oneof![
+        8 => Just(VoteSpec::Full(VoteType::For)),
+        1 => Just(VoteSpec::Full(VoteType::Against)),
+        1 => Just(VoteSpec::Full(VoteType::Abstain)),
+        2 => (0u8..=60, 0u8..=70, 0u8..=60).prop_map(|(against, for_, abstain)| VoteSpec::Split {
+            against,
+            for_,
+            abstain
+        }),
+    ];
+    let vote = (
+        pick(),
+        prop_oneof![10 => Just(0usize), 3 => Just(1usize), 1 => Just(2usize), 1 => Just(3usize)],
+        vote_spec,
+    )
+        .prop_map(|(pick, voter, vote)| Step::Vote { pick, voter, vote });
+    let approval = prop_oneof![
+        4 => Just(UpgradeApproval::SecurityCouncil),
+        1 => Just(UpgradeApproval::Guardians),
+    ];
+    prop_oneof![
+        8 => propose,
+        20 => vote,
+        10 => pick().prop_map(|pick| Step::Queue { pick }),
+        10 => pick().prop_map(|pick| Step::Execute { pick }),
+        2 => (pick(), proptest::bool::weighted(0.6))
+            .prop_map(|(pick, right)| Step::Veto { pick, right }),
+        1 => (pick(), proptest::bool::weighted(0.6))
+            .prop_map(|(pick, by_proposer)| Step::Cancel { pick, by_proposer }),
+        5 => (pick(), approval, proptest::bool::weighted(0.8))
+            .prop_map(|(pick, by, right)| Step::Approve { pick, by, right }),
+        1 => (pick(), proptest::bool::weighted(0.7))
+            .prop_map(|(pick, right)| Step::ExtendVeto { pick, right }),
+        5 => pick().prop_map(|pick| Step::ExecuteUpgrade { pick }),
+    ]
+}
+
+fn staking_step() -> impl Strategy<Value = Step> {
+    let deposit = 0usize..16;
+    let stake = (
+        0usize..3,
+        prop_oneof![8 => (1u8..=60).prop_map(Some), 1 => Just(None)],
+        prop_oneof![4 => Just(0usize), 2 => Just(1usize), 1 => Just(2usize)],
+        proptest::bool::weighted(0.3),
+    )
+        .prop_map(|(staker, pct, delegatee, keeper_claims)| Step::Stake {
+            staker,
+            pct,
+            delegatee,
+            keeper_claims,
+        });
+    let tip = prop_oneof![
+        6 => Just(Tip::Zero),
+        3 => (1u64..=1_000).prop_map(Tip::Milli),
+        1 => Just(Tip::Over),
+    ];
+    prop_oneof![
+        5 => stake,
+        2 => (deposit.clone(), 1u8..=50, proptest::bool::weighted(0.15)).prop_map(
+            |(deposit, pct, wrong_caller)| Step::StakeMore { deposit, pct, wrong_caller }
+        ),
+        3 => (
+            deposit.clone(),
+            prop_oneof![8 => (1u8..=100).prop_map(Some), 1 => Just(None)],
+            proptest::bool::weighted(0.15),
+        )
+            .prop_map(|(deposit, pct, wrong_caller)| Step::Withdraw { deposit, pct, wrong_caller }),
+        2 => (deposit.clone(), 0usize..3, proptest::bool::weighted(0.15)).prop_map(
+            |(deposit, delegatee, wrong_caller)| Step::AlterDelegatee {
+                deposit,
+                delegatee,
+                wrong_caller,
+            }
+        ),
+        6 => (deposit.clone(), prop_oneof![5 => Just(0u8), 2 => Just(1u8), 1 => Just(2u8)])
+            .prop_map(|(deposit, caller)| Step::Claim { deposit, caller }),
+        4 => (deposit.clone(), tip).prop_map(|(deposit, tip)| Step::Bump { deposit, tip }),
+        1 => (deposit, proptest::bool::weighted(0.5), proptest::bool::weighted(0.15)).prop_map(
+            |(deposit, to_keeper, wrong_caller)| Step::AlterClaimer {
+                deposit,
+                to_keeper,
+                wrong_caller,
+            }
+        ),
+        4 => proptest::bool::weighted(0.85).prop_map(|right| Step::Refresh { right }),
+        1 => (proptest::bool::weighted(0.8), proptest::bool::weighted(0.5))
+            .prop_map(|(right, paused)| Step::OraclePause { right, paused }),
+        8 => (0u32..2).prop_map(|back| Step::NotifySeason { back }),
+        2 => (proptest::bool::weighted(0.8), 1u64..=50)
+            .prop_map(|(enabled, k)| Step::NotifyReward { enabled, k }),
+        1 => (proptest::bool::weighted(0.7), proptest::bool::weighted(0.8))
+            .prop_map(|(right, enabled)| Step::SetNotifier { right, enabled }),
+    ]
+}
+
+fn fee_step() -> impl Strategy<Value = Step> {
+    let source = 0usize..SOURCES.len();
+    prop_oneof![
+        6 => (source.clone(), 0usize..DESTS.len(), 1u64..=20, proptest::bool::weighted(0.5))
+            .prop_map(|(source, dest, calls, fixed)| Step::Traffic { source, dest, calls, fixed }),
+        2 => (source.clone(), 0usize..DESTS.len(), 1usize..=3, proptest::bool::weighted(0.3))
+            .prop_map(|(source, dest, calls, fixed)| Step::Send { source, dest, calls, fixed }),
+        1 => (source.clone(), 0u64..=10, proptest::bool::weighted(0.8)).prop_map(
+            |(source, milli, by_operator)| Step::SetProtocolFee { source, milli, by_operator }
+        ),
+        4 => (0usize..SETTLERS.len()).prop_map(|chain| Step::Settle { chain }),
+        2 => (source.clone(), 0usize..DESTS.len())
+            .prop_map(|(source, dest)| Step::SettleFor { source, dest }),
+        1 => (source.clone(), proptest::bool::weighted(0.7))
+            .prop_map(|(source, by_operator)| Step::AgreeToPay { source, by_operator }),
+        2 => (source.clone(), proptest::bool::weighted(0.8))
+            .prop_map(|(source, by_operator)| Step::ClaimProtocolFees { source, by_operator }),
+        2 => (source, proptest::bool::weighted(0.8))
+            .prop_map(|(source, by_operator)| Step::ClaimZkFees { source, by_operator }),
+        2 => proptest::bool::weighted(0.8).prop_map(|right| Step::Sweep { right }),
+        3 => (prop_oneof![6 => Just(0i8), 1 => Just(-1i8), 1 => Just(1i8)], 0u8..3)
+            .prop_map(|(nonce_offset, assets)| Step::ClaimFeeFlow { nonce_offset, assets }),
+    ]
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        14 => advance(),
+        60 => governance_step(),
+        38 => staking_step(),
+        27 => fee_step(),
+        5 => (direct_spec(), prop_oneof![7 => Just(0u8), 1 => Just(1u8), 2 => Just(2u8)])
+            .prop_map(|(spec, caller)| Step::Direct { spec, caller }),
+        2 => (1u64..=100).prop_map(|k| Step::FundPot { k }),
+    ]
+}
+
+/// The prologue's amounts, then 150–250 random steps.
+fn scenario() -> impl Strategy<Value = (Setup, Vec<Step>)> {
+    (setup(), proptest::collection::vec(step(), 150..=250))
+}
+
+// ----- the harness -----
+
+/// Attempts and successes per step kind, rejections per (kind, error), and milestones.
+#[derive(Debug, Default, Clone)]
+struct Stats {
+    steps: BTreeMap<&'static str, (u64, u64)>,
+    errors: BTreeMap<String, u64>,
+    milestones: BTreeMap<&'static str, u64>,
+}
+
+impl Stats {
+    fn record(&mut self, kind: &'static str, ok: bool) {
+        let e = self.steps.entry(kind).or_default();
+        e.0 += 1;
+        e.1 += u64::from(ok);
+    }
+    fn reject(&mut self, kind: &'static str, error: &ProtocolError) {
+        *self
+            .errors
+            .entry(format!("{kind}: {}", error_name(error)))
+            .or_default() += 1;
+    }
+    fn milestone(&mut self, what: &'static str) {
+        *self.milestones.entry(what).or_default() += 1;
+    }
+    fn ok(&self, kind: &str) -> u64 {
+        self.steps.get(kind).map_or(0, |e| e.1)
+    }
+    fn reached(&self, what: &str) -> u64 {
+        self.milestones.get(what).copied().unwrap_or(0)
+    }
+    fn merge(&mut self, other: &Stats) {
+        for (k, (a, s)) in &other.steps {
+            let e = self.steps.entry(k).or_default();
+            e.0 += a;
+            e.1 += s;
+        }
+        for (k, n) in &other.errors {
+            *self.errors.entry(k.clone()).or_default() += n;
+        }
+        for (k, n) in &other.milestones {
+            *self.milestones.entry(k).or_default() += n;
+        }
+    }
+}
+
+impl std::fmt::Display for Stats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "step kinds (successes / attempts):")?;
+        for (k, (a, s)) in &self.steps {
+            writeln!(f, "  {k:<22} {s:>5} / {a:<5}")?;
+        }
+        writeln!(f, "milestones:")?;
+        for (k, n) in &self.milestones {
+            writeln!(f, "  {k:<36} {n:>5}")?;
+        }
+        writeln!(f, "rejections by step kind and error:")?;
+        for (k, n) in &self.errors {
+            writeln!(f, "  {k:<58} {n:>5}")?;
+        }
+        Ok(())
+    }
+}
+
+/// `Staking(Unqualified)`, `Governance(WrongState)`, `NotGovernance`, …
+fn error_name(e: &ProtocolError) -> String {
+    let debug = format!("{e:?}");
+    let word = |s: &str| {
+        let end = s.find([' ', '{', '(', ')']).unwrap_or(s.len());
+        s[..end].to_string()
+    };
+    let outer = word(&debug);
+    match debug[outer.len()..].strip_prefix('(') {
+        Some(rest) if matches!(outer.as_str(), "Staking" | "Governance" | "Token") => {
+            format!("{outer}({})", word(rest))
+        }
+        _ => outer,
+    }
+}
+
+/// The parameters only governance may change (property 6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Governed {
+    splitter: Splitter,
+    fee_switch_bps: u16,
+    gateway_settlement_fee: U256,
+    fee_flow_threshold: U256,
+    fee_flow_paused: bool,
+    fixed_interop_fee: Vec<(ChainId, U256)>,
+    stake_cap: U256,
+    /// (threshold, update-eligibility delay, window).
+    eligibility: (u64, u64, u64),
+    /// (cap, start, expiry) of each funded season.
+    seasons: Vec<(U256, u64, u64)>,
+}
+
+impl Governed {
+    fn of(s: &State) -> Self {
+        let e = &s.economy;
+        let o = &s.staker.oracle().params;
+        Self {
+            splitter: e.splitter.clone(),
+            fee_switch_bps: e.fee_switch_bps,
+            gateway_settlement_fee: e.gateway_settlement_fee,
+            fee_flow_threshold: e.fee_flow.threshold,
+            fee_flow_paused: e.fee_flow.paused,
+            fixed_interop_fee: s
+                .chains
+                .iter()
+                .map(|(id, c)| (*id, c.zk_interop_fee))
+                .collect(),
+            stake_cap: s.staker.params().total_stake_cap,
+            eligibility: (o.threshold, o.update_eligibility_delay, o.window),
+            seasons: s
+                .staker
+                .seasons()
+                .map(|x| (x.cap, x.start, x.expiry))
+                .collect(),
+        }
+    }
+
+    /// What `action` must do to these parameters.
+    fn apply(&mut self, action: &ProposalAction) {
+        match action {
+            ProposalAction::SetFixedInteropFee(fee) => {
+                for (_, f) in &mut self.fixed_interop_fee {
+                    *f = *fee;
+                }
+            }
+            ProposalAction::SetGatewaySettlementFee(fee) => self.gateway_settlement_fee = *fee,
+            ProposalAction::SetFeeSwitch(bps) => self.fee_switch_bps = *bps,
+            ProposalAction::SetSplitterShares {
+                burn_bps,
+                recipients,
+            } => {
+                self.splitter = Splitter {
+                    burn_bps: *burn_bps,
+                    recipients: recipients.clone(),
+                }
+            }
+            ProposalAction::SetFeeFlowThreshold(t) => self.fee_flow_threshold = *t,
+            ProposalAction::SetFeeFlowPaused(p) => self.fee_flow_paused = *p,
+            ProposalAction::FundStakingSeason { cap, start, expiry } => {
+                self.seasons.push((*cap, *start, *expiry))
+            }
+            ProposalAction::SetEligibilityParams {
+                min_votes,
+                window,
+                grace,
+            } => self.eligibility = (*min_votes, *grace, *window),
+            ProposalAction::SetStakeCap(cap) => self.stake_cap = *cap,
+        }
+    }
+}
+
+/// A direct governance setting: who called, and what it sets (as the equivalent proposal
+/// action).
+fn direct_setting(action: &Action) -> Option<(Address, ProposalAction)> {
+    Some(match action {
+        Action::SetSplitterShares {
+            caller,
+            burn_bps,
+            recipients,
+        } => (
+            *caller,
+            ProposalAction::SetSplitterShares {
+                burn_bps: *burn_bps,
+                recipients: recipients.clone(),
+            },
+        ),
+        Action::SetFeeFlowThreshold { caller, threshold } => {
+            (*caller, ProposalAction::SetFeeFlowThreshold(*threshold))
+        }
+        Action::SetFeeFlowPaused { caller, paused } => {
+            (*caller, ProposalAction::SetFeeFlowPaused(*paused))
+        }
+        Action::SetGatewaySettlementFee { caller, fee } => {
+            (*caller, ProposalAction::SetGatewaySettlementFee(*fee))
+        }
+        Action::SetFeeSwitch { caller, bps } => (*caller, ProposalAction::SetFeeSwitch(*bps)),
+        _ => return None,
+    })
+}
+
+fn is_dead(state: ProposalState) -> bool {
+    matches!(
+        state,
+        ProposalState::Defeated
+            | ProposalState::Vetoed
+            | ProposalState::Canceled
+            | ProposalState::Expired
+    )
+}
+
+/// A network plus what the properties need to remember about its history.
+struct Harness {
+    net: Network,
+    genesis: Genesis,
+    /// Every event of every successful action, in order.
+    log: Vec<Event>,
+    /// Every address a ZK `Transfer` touched, plus genesis holders.
+    holders: BTreeSet<Address>,
+    /// Every delegatee a deposit ever had (their surrogates hold the stake).
+    delegatees: BTreeSet<Address>,
+    /// Proposals seen Defeated, Vetoed, Canceled or Expired, with that state.
+    dead: BTreeMap<u64, ProposalState>,
+    stats: Stats,
+}
+
+impl Harness {
+    fn new() -> Self {
+        let genesis = Genesis::devnet();
+        let net = Network::new(&genesis).expect("devnet genesis is valid");
+        let holders = genesis.zk_allocations.iter().map(|(a, _)| *a).collect();
+        let h = Self {
+            net,
+            genesis,
+            log: Vec::new(),
+            holders,
+            delegatees: BTreeSet::new(),
+            dead: BTreeMap::new(),
+            stats: Stats::default(),
+        };
+        h.check_state();
+        h
+    }
+
+    fn state(&self) -> &State {
+        self.net.state()
+    }
+
+    /// Applies one action (property 5 on failure, every other property on success).
+    fn apply(&mut self, kind: &'static str, action: Action) -> bool {
+        let direct = direct_setting(&action);
+        let label = format!("{action:?}");
+        self.attempt(kind, &label, direct, move |net| net.apply(action))
+    }
+
+    fn attempt(
+        &mut self,
+        kind: &'static str,
+        label: &str,
+        direct: Option<(Address, ProposalAction)>,
+        f: impl FnOnce(&mut Network) -> Result<Vec<Event>, ProtocolError>,
+    ) -> bool {
+        let before = self.state().clone();
+        match f(&mut self.net) {
+            Ok(events) => {
+                self.stats.record(kind, true);
+                self.record(&events);
+                self.check_state();
+                assert_supply_moves_only_by_mints_and_burns(&before, self.state(), &events);
+                assert_governed_params_change_only_by_governance(
+                    &before,
+                    self.state(),
+                    &events,
+                    direct.as_ref(),
+                    &self.dead,
+                    label,
+                );
+                self.update_dead();
+                true
+            }
+            Err(e) => {
+                self.stats.record(kind, false);
+                self.stats.reject(kind, &e);
+                assert_failed_action_changed_nothing(&before, self.state(), label, &e);
+                false
+            }
+        }
+    }
+
+    fn record(&mut self, events: &[Event]) {
+        self.log.extend_from_slice(events);
+        for ev in events {
+            match ev {
+                Event::Token(TokenEvent::Transfer { from, to, .. }) => {
+                    for a in [from, to] {
+                        if !a.is_zero() {
+                            self.holders.insert(*a);
+                        }
+                    }
+                }
+                Event::Staking(StakingEvent::StakeDeposited { delegatee, .. }) => {
+                    self.delegatees.insert(*delegatee);
+                }
+                Event::Staking(StakingEvent::DelegateeAltered { new_delegatee, .. }) => {
+                    self.delegatees.insert(*new_delegatee);
+                }
+                Event::Staking(StakingEvent::RewardClaimed { payout, .. }) if !payout.is_zero() => {
+                    self.stats.milestone("reward claimed (payout > 0)")
+                }
+                Event::Staking(StakingEvent::SeasonNotified { .. }) => {
+                    self.stats.milestone("season tranche notified")
+                }
+                Event::Staking(StakingEvent::SeasonFunded { .. }) => {
+                    self.stats.milestone("season funded (TPP)")
+                }
+                Event::Governance(GovernanceEvent::ProposalExecuted {
+                    upgrade_created: None,
+                    ..
+                }) => self.stats.milestone("TPP/GAP executed"),
+                Event::Governance(GovernanceEvent::ProposalExecuted {
+                    upgrade_created: Some(_),
+                    ..
+                }) => self.stats.milestone("ZIP executed on Era"),
+                Event::Governance(GovernanceEvent::UpgradeExecuted { .. }) => {
+                    self.stats.milestone("ZIP upgrade executed on L1")
+                }
+                Event::Governance(GovernanceEvent::ProposalVetoed { .. }) => {
+                    self.stats.milestone("proposal vetoed")
+                }
+                Event::Governance(GovernanceEvent::ProposalCanceled { .. }) => {
+                    self.stats.milestone("proposal canceled")
+                }
+                Event::Governance(GovernanceEvent::QuorumReached { .. }) => {
+                    self.stats.milestone("quorum reached")
+                }
+                Event::Staking(StakingEvent::EarningPowerBumped {
+                    new_earning_power,
+                    old_earning_power,
+                    ..
+                }) => self
+                    .stats
+                    .milestone(if new_earning_power > old_earning_power {
+                        "bump up"
+                    } else {
+                        "bump down"
+                    }),
+                Event::GatewaySettlementFeesCollected { .. } => {
+                    self.stats.milestone("settlement fee collected")
+                }
+                Event::FeeFlowClaimed { assets, .. }
+                    if assets.iter().any(|(_, v)| !v.is_zero()) =>
+                {
+                    self.stats.milestone("Fee Flow claim took a non-empty pool")
+                }
+                Event::SplitterDistributed { payouts, .. }
+                    if payouts.iter().any(|(_, v)| !v.is_zero()) =>
+                {
+                    self.stats.milestone("splitter paid a recipient")
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Properties 1–4 on the current state.
+    fn check_state(&self) {
+        let s = self.state();
+        assert_zk_supply_within_cap(s);
+        assert_zk_supply_is_sum_of_balances(s, &self.holders);
+        assert_zk_minted_minus_burned_is_supply(s);
+        assert_staking_accounting(s, &self.delegatees);
+        assert_fee_accounting(s);
+        assert_interop_conserves_value(s);
+    }
+
+    /// Property 6's second half: dead proposals stay dead.
+    fn update_dead(&mut self) {
+        let s = self.net.state();
+        let now = s.time;
+        for p in s.governance.proposals() {
+            let state = s.governance.state(p.id, now).expect("listed proposal");
+            if let Some(was) = self.dead.get(&p.id) {
+                assert_eq!(
+                    *was, state,
+                    "proposal {} was {was:?} and is now {state:?}",
+                    p.id
+                );
+            } else if is_dead(state) {
+                self.dead.insert(p.id, state);
+            }
+        }
+    }
+
+    // ----- the prologue -----
+
+    fn prologue(&mut self, setup: &Setup) {
+        let m = |n: u64| tokens(n * 1_000_000);
+        let staker = self.state().staker.address();
+        let mut actions = vec![
+            Action::ZkTransfer {
+                from: treasury(),
+                to: whale(),
+                amount: m(setup.whale_m),
+            },
+            Action::ZkDelegate {
+                delegator: whale(),
+                delegatee: alice(),
+            },
+            Action::ZkTransfer {
+                from: treasury(),
+                to: bob(),
+                amount: m(setup.bob_m),
+            },
+            Action::ZkDelegate {
+                delegator: bob(),
+                delegatee: bob(),
+            },
+        ];
+        for (who, n) in stakers().into_iter().zip(setup.stakers_m) {
+            actions.push(Action::ZkTransfer {
+                from: treasury(),
+                to: who,
+                amount: m(n),
+            });
+            actions.push(Action::ZkApprove {
+                owner: who,
+                spender: staker,
+                amount: U256::MAX,
+            });
+        }
+        for chain in [devnet::ERA, devnet::ETH_CHAIN, devnet::ZK_CHAIN] {
+            let op = operator(self.state(), chain);
+            actions.push(Action::ZkTransfer {
+                from: treasury(),
+                to: op,
+                amount: m(1),
+            });
+            actions.push(Action::ZkApprove {
+                owner: op,
+                spender: settlement_fee_vault(),
+                amount: m(1),
+            });
+            if OPTED_IN.contains(&chain) {
+                actions.push(Action::AgreeToPaySettlementFees { chain, payer: op });
+            }
+        }
+        actions.push(Action::ZkTransfer {
+            from: treasury(),
+            to: user(),
+            amount: m(1),
+        });
+        actions.push(Action::ZkApprove {
+            owner: user(),
+            spender: INTEROP_CENTER,
+            amount: U256::MAX,
+        });
+        for chain in [devnet::ERA, devnet::ETH_CHAIN, devnet::L1_CHAIN] {
+            actions.push(Action::Fund {
+                chain,
+                asset: eth(),
+                to: user(),
+                amount: tokens(100),
+            });
+        }
+        actions.push(Action::Fund {
+            chain: devnet::ZK_CHAIN,
+            asset: zk(),
+            to: user(),
+            amount: tokens(100_000),
+        });
+        for chain in SOURCES {
+            actions.push(Action::SetInteropProtocolFee {
+                chain,
+                caller: operator(self.state(), chain),
+                fee: milli(setup.protocol_fee_milli),
+            });
+        }
+        actions.push(Action::SetGatewaySettlementFee {
+            caller: gov(),
+            fee: tokens(setup.settlement_fee_zk),
+        });
+        actions.push(Action::ZkTransfer {
+            from: treasury(),
+            to: fee_claimer(),
+            amount: m(2),
+        });
+        actions.push(Action::ZkApprove {
+            owner: fee_claimer(),
+            spender: fee_flow_address(),
+            amount: U256::MAX,
+        });
+        actions.push(Action::SetRewardNotifier {
+            caller: staker_admin(),
+            notifier: pot(),
+            enabled: true,
+        });
+        // Votes are read one second in the past: let the delegations settle.
+        actions.push(Action::AdvanceTime { seconds: 60 });
+        for action in actions {
+            let label = format!("{action:?}");
+            assert!(
+                self.apply("prologue", action),
+                "prologue step failed: {label}"
+            );
+        }
+    }
+
+    // ----- picking -----
+
+    fn proposal(&self, pick: Pick, ready: fn(ProposalState) -> bool) -> u64 {
+        let g = &self.state().governance;
+        let n = g.next_proposal_id();
+        let recent = |k: usize| n.checked_sub(1 + k as u64).unwrap_or(n + k as u64);
+        match pick {
+            Pick::Recent(k) => recent(k),
+            Pick::Ready(k) => {
+                let now = self.state().time;
+                let ids: Vec<u64> = g
+                    .proposals()
+                    .filter(|p| g.state(p.id, now).is_ok_and(ready))
+                    .map(|p| p.id)
+                    .collect();
+                if ids.is_empty() {
+                    recent(k)
+                } else {
+                    ids[ids.len() - 1 - k % ids.len()]
+                }
+            }
+        }
+    }
+
+    fn deposit(&self, index: usize) -> u64 {
+        let n = self.state().staker.next_deposit_id();
+        if n == 0 {
+            0
+        } else {
+            index as u64 % n
+        }
+    }
+
+    fn deposit_owner(&self, id: u64) -> Address {
+        self.state()
+            .staker
+            .deposit(id)
+            .map_or(mallory(), |d| d.owner)
+    }
+
+    // ----- steps -----
+
+    fn run_step(&mut self, step: &Step) {
+        let now = self.state().time;
+        match *step {
+            Step::Advance { seconds } => {
+                self.apply("advance", Action::AdvanceTime { seconds });
+            }
+            Step::Propose {
+                proposer,
+                spec,
+                extra,
+                governor,
+            } => {
+                let mut actions = vec![spec.action(now)];
+                actions.extend(extra.map(|e| e.action(now)));
+                let action = Action::Propose {
+                    governor: governor.unwrap_or(spec.governor()),
+                    proposer: proposers()[proposer],
+                    actions,
+                };
+                self.apply("propose", action);
+            }
+            Step::Vote { pick, voter, vote } => {
+                let id = self.proposal(pick, |s| s == ProposalState::Active);
+                let voter = voters()[voter];
+                match vote {
+                    VoteSpec::Full(support) => {
+                        self.apply("vote", Action::CastVote { id, voter, support });
+                    }
+                    VoteSpec::Split {
+                        against,
+                        for_,
+                        abstain,
+                    } => {
+                        let s = self.state();
+                        let left = s.governance.proposal(id).map_or(tokens(1_000_000), |p| {
+                            let weight = s
+                                .token
+                                .get_past_votes(voter, p.vote_start, now)
+                                .unwrap_or(tokens(1_000_000));
+                            weight.saturating_sub(p.voters.get(&voter).copied().unwrap_or_default())
+                        });
+                        let ballot = Ballot {
+                            against_votes: pct(left, against),
+                            for_votes: pct(left, for_),
+                            abstain_votes: pct(left, abstain),
+                        };
+                        self.apply(
+                            "vote(fractional)",
+                            Action::CastVoteFractional { id, voter, ballot },
+                        );
+                    }
+                }
+            }
+            Step::Queue { pick } => {
+                let id = self.proposal(pick, |s| s == ProposalState::Succeeded);
+                self.apply("queue", Action::QueueProposal { id });
+            }
+            Step::Execute { pick } => {
+                let id = self.proposal(pick, |s| s == ProposalState::Queued);
+                self.apply("execute", Action::ExecuteProposal { id });
+            }
+            Step::Veto { pick, right } => {
+                let id = self.proposal(pick, |s| {
+                    matches!(s, ProposalState::Pending | ProposalState::Active)
+                });
+                let caller = if right { guardians() } else { alice() };
+                self.apply("veto", Action::VetoProposal { caller, id });
+            }
+            Step::Cancel { pick, by_proposer } => {
+                let id = self.proposal(pick, |s| s == ProposalState::Pending);
+                let proposer = self
+                    .state()
+                    .governance
+                    .proposal(id)
+                    .map_or(alice(), |p| p.proposer);
+                let caller = if by_proposer { proposer } else { mallory() };
+                self.apply("cancel", Action::CancelProposal { caller, id });
+            }
+            Step::Approve { pick, by, right } => {
+                let id =
+                    self.proposal(pick, |s| s == ProposalState::Upgrade(UpgradeState::Waiting));
+                let caller = match (by, right) {
+                    (UpgradeApproval::SecurityCouncil, true) => council(),
+                    (UpgradeApproval::Guardians, true) => guardians(),
+                    (UpgradeApproval::SecurityCouncil, false) => guardians(),
+                    (UpgradeApproval::Guardians, false) => mallory(),
+                };
+                self.apply("approve_upgrade", Action::ApproveUpgrade { caller, id, by });
+            }
+            Step::ExtendVeto { pick, right } => {
+                let id = self.proposal(pick, |s| {
+                    s == ProposalState::Upgrade(UpgradeState::LegalVeto)
+                });
+                let caller = if right { guardians() } else { council() };
+                self.apply("extend_legal_veto", Action::ExtendLegalVeto { caller, id });
+            }
+            Step::ExecuteUpgrade { pick } => {
+                let id = self.proposal(pick, |s| s == ProposalState::Upgrade(UpgradeState::Ready));
+                self.apply("execute_upgrade", Action::ExecuteUpgrade { id });
+            }
+            Step::Stake {
+                staker,
+                pct: p,
+                delegatee,
+                keeper_claims,
+            } => {
+                let owner = stakers()[staker];
+                let balance = self.state().token.balance_of(owner);
+                let amount = p.map_or(balance + tokens(1), |p| pct(balance, p));
+                let claimer = if keeper_claims { keeper() } else { owner };
+                let action = Action::Stake {
+                    owner,
+                    amount,
+                    delegatee: delegatees()[delegatee],
+                    claimer,
+                };
+                self.apply("stake", action);
+            }
+            Step::StakeMore {
+                deposit,
+                pct: p,
+                wrong_caller,
+            } => {
+                let deposit = self.deposit(deposit);
+                let owner = self.deposit_owner(deposit);
+                let amount = pct(self.state().token.balance_of(owner), p);
+                let caller = if wrong_caller { keeper() } else { owner };
+                let action = Action::StakeMore {
+                    caller,
+                    deposit,
+                    amount,
+                };
+                self.apply("stake_more", action);
+            }
+            Step::Withdraw {
+                deposit,
+                pct: p,
+                wrong_caller,
+            } => {
+                let deposit = self.deposit(deposit);
+                let owner = self.deposit_owner(deposit);
+                let balance = self
+                    .state()
+                    .staker
+                    .deposit(deposit)
+                    .map_or(U256::ZERO, |d| d.balance);
+                let amount = p.map_or(balance + U256::from(1u8), |p| pct(balance, p));
+                let caller = if wrong_caller { keeper() } else { owner };
+                let action = Action::Withdraw {
+                    caller,
+                    deposit,
+                    amount,
+                };
+                self.apply("withdraw", action);
+            }
+            Step::AlterDelegatee {
+                deposit,
+                delegatee,
+                wrong_caller,
+            } => {
+                let deposit = self.deposit(deposit);
+                let owner = self.deposit_owner(deposit);
+                let caller = if wrong_caller { keeper() } else { owner };
+                let action = Action::AlterDelegatee {
+                    caller,
+                    deposit,
+                    delegatee: delegatees()[delegatee],
+                };
+                self.apply("alter_delegatee", action);
+            }
+            Step::AlterClaimer {
+                deposit,
+                to_keeper,
+                wrong_caller,
+            } => {
+                let deposit = self.deposit(deposit);
+                let owner = self.deposit_owner(deposit);
+                let caller = if wrong_caller { keeper() } else { owner };
+                let claimer = if to_keeper { keeper() } else { owner };
+                let action = Action::AlterClaimer {
+                    caller,
+                    deposit,
+                    claimer,
+                };
+                self.apply("alter_claimer", action);
+            }
+            Step::Claim { deposit, caller } => {
+                let deposit = self.deposit(deposit);
+                let d = self.state().staker.deposit(deposit).copied();
+                let caller = match (caller, d) {
+                    (0, Some(d)) => d.owner,
+                    (1, Some(d)) => d.claimer,
+                    _ => mallory(),
+                };
+                self.apply("claim_reward", Action::ClaimReward { caller, deposit });
+            }
+            Step::Bump { deposit, tip } => {
+                let deposit = self.deposit(deposit);
+                let max = self.state().staker.params().max_bump_tip;
+                let tip = match tip {
+                    Tip::Zero => U256::ZERO,
+                    Tip::Milli(m) => milli(m).min(max),
+                    Tip::Over => max + U256::from(1u8),
+                };
+                let action = Action::BumpEarningPower {
+                    bumper: keeper(),
+                    deposit,
+                    tip_receiver: keeper(),
+                    tip,
+                };
+                self.apply("bump", action);
+            }
+            Step::Refresh { right } => {
+                let caller = if right { score_oracle() } else { keeper() };
+                self.apply("refresh_scores", Action::RefreshDelegateScores { caller });
+            }
+            Step::OraclePause { right, paused } => {
+                let caller = if right { council() } else { score_oracle() };
+                self.apply("oracle_pause", Action::SetOraclePaused { caller, paused });
+            }
+            Step::NotifySeason { back } => {
+                let n = self.state().staker.seasons().count() as u32;
+                let season = n.checked_sub(1 + back).unwrap_or(n + back);
+                self.apply("notify_season", Action::NotifyStakingSeason { season });
+            }
+            Step::NotifyReward { enabled, k } => {
+                let notifier = if enabled { pot() } else { keeper() };
+                let action = Action::NotifyReward {
+                    notifier,
+                    amount: tokens(k * 1_000),
+                };
+                self.apply("notify_reward", action);
+            }
+            Step::SetNotifier { right, enabled } => {
+                let caller = if right { staker_admin() } else { gov() };
+                let action = Action::SetRewardNotifier {
+                    caller,
+                    notifier: pot(),
+                    enabled,
+                };
+                self.apply("set_notifier", action);
+            }
+            Step::FundPot { k } => {
+                let action = Action::ZkTransfer {
+                    from: treasury(),
+                    to: pot(),
+                    amount: tokens(k * 1_000),
+                };
+                self.apply("fund_pot", action);
+            }
+            Step::Traffic {
+                source,
+                dest,
+                calls,
+                fixed,
+            } => {
+                let action = Action::InteropTraffic {
+                    chain: SOURCES[source],
+                    payer: user(),
+                    destination: DESTS[dest],
+                    calls,
+                    use_fixed_fee: fixed,
+                };
+                self.apply("traffic", action);
+            }
+            Step::Send {
+                source,
+                dest,
+                calls,
+                fixed,
+            } => {
+                let chain = SOURCES[source];
+                let fee = self
+                    .state()
+                    .chain(chain)
+                    .map_or(U256::ZERO, |c| c.interop_protocol_fee);
+                let starters = (0..calls)
+                    .map(|i| InteropCallStarter {
+                        to: InteropAddress::address_only(account(&format!("recipient-{i}")))
+                            .encode(),
+                        data: Bytes::new(),
+                        call_attributes: vec![],
+                    })
+                    .collect();
+                let (attributes, value) = if fixed {
+                    (vec![attr::use_fixed_fee(true)], U256::ZERO)
+                } else {
+                    (vec![], fee * U256::from(calls))
+                };
+                let action = Action::SendBundle {
+                    chain,
+                    sender: user(),
+                    destination: InteropAddress::chain_only(DESTS[dest]).encode(),
+                    starters,
+                    attributes,
+                    value,
+                };
+                self.apply("send", action);
+            }
+            Step::SetProtocolFee {
+                source,
+                milli: m,
+                by_operator,
+            } => {
+                let chain = SOURCES[source];
+                let caller = if by_operator {
+                    operator(self.state(), chain)
+                } else {
+                    mallory()
+                };
+                let action = Action::SetInteropProtocolFee {
+                    chain,
+                    caller,
+                    fee: milli(m),
+                };
+                self.apply("set_protocol_fee", action);
+            }
+            Step::Settle { chain } => {
+                let chain = SETTLERS[chain];
+                self.apply("settle", Action::SettleBatch { chain });
+            }
+            Step::SettleFor { source, dest } => {
+                let (source, dest) = (SOURCES[source], DESTS[dest]);
+                let label = format!("relayer::settle_for({source}, {dest})");
+                self.attempt("settle_for", &label, None, move |net| {
+                    relayer::settle_for(net, source, dest)
+                });
+            }
+            Step::AgreeToPay {
+                source,
+                by_operator,
+            } => {
+                let chain = SOURCES[source];
+                let payer = if by_operator {
+                    operator(self.state(), chain)
+                } else {
+                    mallory()
+                };
+                self.apply(
+                    "agree_to_pay",
+                    Action::AgreeToPaySettlementFees { chain, payer },
+                );
+            }
+            Step::ClaimProtocolFees {
+                source,
+                by_operator,
+            } => {
+                let chain = SOURCES[source];
+                let operator = if by_operator {
+                    operator(self.state(), chain)
+                } else {
+                    mallory()
+                };
+                self.apply(
+                    "claim_protocol_fees",
+                    Action::ClaimProtocolFees { chain, operator },
+                );
+            }
+            Step::ClaimZkFees {
+                source,
+                by_operator,
+            } => {
+                let chain = SOURCES[source];
+                let operator = if by_operator {
+                    operator(self.state(), chain)
+                } else {
+                    mallory()
+                };
+                self.apply("claim_zk_fees", Action::ClaimZkFees { chain, operator });
+            }
+            Step::Sweep { right } => {
+                let caller = if right { gov() } else { council() };
+                self.apply("sweep", Action::SweepSettlementFees { caller });
+            }
+            Step::ClaimFeeFlow {
+                nonce_offset,
+                assets,
+            } => {
+                let nonce = self
+                    .state()
+                    .economy
+                    .fee_flow
+                    .nonce
+                    .wrapping_add_signed(i64::from(nonce_offset));
+                let assets = match assets {
+                    0 => vec![eth()],
+                    1 => vec![],
+                    _ => vec![eth(), zk()],
+                };
+                let action = Action::ClaimFeeFlow {
+                    claimer: fee_claimer(),
+                    nonce,
+                    assets,
+                    recipient: fee_claimer(),
+                };
+                self.apply("claim_fee_flow", action);
+            }
+            Step::Direct { spec, caller } => {
+                let caller = match caller {
+                    0 => gov(),
+                    1 => council(),
+                    _ => mallory(),
+                };
+                if let Some(action) = spec.direct(caller) {
+                    self.apply("direct_gov", action);
+                }
+            }
+        }
+    }
+}
+
+/// Runs the prologue and the steps on a fresh network; every action is checked as it goes.
+fn run(setup: &Setup, steps: &[Step]) -> Harness {
+    let mut h = Harness::new();
+    h.prologue(setup);
+    for step in steps {
+        h.run_step(step);
+    }
+    h
+}
+
+// ----- properties -----
+
+/// Property 1a.
+fn assert_zk_supply_within_cap(s: &State) {
+    let supply = s.token.total_supply();
+    assert!(
+        supply <= MAX_SUPPLY,
+        "ZK total supply {supply} exceeds MAX_SUPPLY {MAX_SUPPLY}"
+    );
+}
+
+/// Property 1b.
+fn assert_zk_supply_is_sum_of_balances(s: &State, holders: &BTreeSet<Address>) {
+    let sum = holders
+        .iter()
+        .fold(U256::ZERO, |acc, a| acc + s.token.balance_of(*a));
+    assert_eq!(
+        s.token.total_supply(),
+        sum,
+        "ZK total supply != sum of balances of {} holders",
+        holders.len()
+    );
+}
+
+/// Property 1c.
+fn assert_zk_minted_minus_burned_is_supply(s: &State) {
+    let t = &s.token;
+    assert_eq!(
+        t.minted_total().checked_sub(t.burned_total()),
+        Some(t.total_supply()),
+        "minted {} - burned {} != supply {}",
+        t.minted_total(),
+        t.burned_total(),
+        t.total_supply()
+    );
+}
+
+/// Property 1d: from one state to the next, supply moves by exactly the step's mints and burns
+/// (its `Transfer`s from and to ZERO), and only a season notification mints.
+fn assert_supply_moves_only_by_mints_and_burns(before: &State, after: &State, events: &[Event]) {
+    let (mut minted, mut burned) = (U256::ZERO, U256::ZERO);
+    for ev in events {
+        if let Event::Token(TokenEvent::Transfer {
+            from, to, amount, ..
+        }) = ev
+        {
+            if from.is_zero() {
+                minted += *amount;
+            }
+            if to.is_zero() {
+                burned += *amount;
+            }
+        }
+    }
+    let (b, a) = (&before.token, &after.token);
+    assert_eq!(a.minted_total() - b.minted_total(), minted, "minted delta");
+    assert_eq!(a.burned_total() - b.burned_total(), burned, "burned delta");
+    assert_eq!(
+        a.total_supply() + burned,
+        b.total_supply() + minted,
+        "supply moved by something other than its mints ({minted}) and burns ({burned})"
+    );
+    if !minted.is_zero() {
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, Event::Staking(StakingEvent::SeasonNotified { .. }))),
+            "{minted} wei of ZK minted outside a season notification"
+        );
+    }
+}
+
+/// Property 2.
+fn assert_staking_accounting(s: &State, delegatees: &BTreeSet<Address>) {
+    let st = &s.staker;
+    let t = st.totals();
+    let held = s.token.balance_of(st.address());
+    assert_eq!(
+        t.notified,
+        t.claimed + t.fees + t.tips + held,
+        "staker: notified != claimed + fees + tips + held ({t:?}, held {held})"
+    );
+    assert!(t.claimed <= t.notified, "claimed above notified: {t:?}");
+    let mut balances = U256::ZERO;
+    let mut earning_power = U256::ZERO;
+    let mut by_delegatee: BTreeMap<Address, U256> = BTreeMap::new();
+    let mut by_owner: BTreeMap<Address, U256> = BTreeMap::new();
+    for (_, d) in st.deposits() {
+        balances += d.balance;
+        earning_power += d.earning_power;
+        *by_delegatee.entry(d.delegatee).or_default() += d.balance;
+        *by_owner.entry(d.owner).or_default() += d.balance;
+    }
+    assert_eq!(balances, st.total_staked(), "Σ deposits != total staked");
+    assert_eq!(
+        earning_power,
+        st.total_earning_power(),
+        "Σ deposits' earning power != total earning power"
+    );
+    let mut surrogates = U256::ZERO;
+    for d in delegatees {
+        let surrogate = s.token.balance_of(Staker::surrogate(*d));
+        surrogates += surrogate;
+        assert_eq!(
+            surrogate,
+            by_delegatee.get(d).copied().unwrap_or_default(),
+            "surrogate of {d} holds other than its deposits"
+        );
+    }
+    assert_eq!(
+        surrogates,
+        st.total_staked(),
+        "Σ surrogates != total staked"
+    );
+    for (owner, staked) in by_owner {
+        assert_eq!(st.depositor_total_staked(owner), staked, "{owner}'s stake");
+    }
+}
+
+/// Property 3 (as `assert_accounting` in tests/fee_routes.rs, plus the InteropCenter's
+/// holdings per chain).
+fn assert_fee_accounting(s: &State) {
+    let t = &s.economy.totals;
+    let mut zk_accrued = U256::ZERO;
+    for (id, c) in &s.chains {
+        let base = c.accrued_base_fees.values().fold(U256::ZERO, |a, v| a + *v);
+        assert_eq!(
+            c.base_balance(INTEROP_CENTER),
+            base,
+            "chain {id}: InteropCenter base balance != accrued base fees"
+        );
+        zk_accrued += c.accrued_zk_fees.values().fold(U256::ZERO, |a, v| a + *v);
+    }
+    assert_eq!(
+        t.fixed_fees_paid + t.settlement_fees_paid + t.auction_paid,
+        zk_accrued
+            + t.fixed_fees_claimed
+            + s.token.balance_of(settlement_fee_vault())
+            + t.splitter_inflow,
+        "ZK fees paid != accrued + claimed + vault + splitter inflow ({t:?})"
+    );
+    assert_eq!(
+        t.splitter_inflow,
+        t.burned + t.distributed + s.token.balance_of(splitter_address()),
+        "splitter inflow != burned + distributed + held"
+    );
+    assert_eq!(
+        s.token.balance_of(INTEROP_CENTER),
+        zk_accrued,
+        "InteropCenter ZK balance != accrued ZK fees"
+    );
+}
+
+/// Property 4.
+fn assert_interop_conserves_value(s: &State) {
+    for asset in s.assets.keys() {
+        let on_chains = s.total_balance(*asset);
+        let in_flight = s.in_flight.get(asset).copied().unwrap_or_default();
+        let issued = s.issued.get(asset).copied().unwrap_or_default();
+        assert_eq!(
+            on_chains.checked_add(in_flight),
+            Some(issued),
+            "asset {asset}: balances {on_chains} + in flight {in_flight} != issued {issued}"
+        );
+    }
+}
+
+/// Property 5.
+fn assert_failed_action_changed_nothing(
+    before: &State,
+    after: &State,
+    action: &str,
+    error: &ProtocolError,
+) {
+    assert!(
+        before == after,
+        "a failed action changed the state.\naction: {action}\nerror: {error}"
+    );
+}
+
+/// Property 6: the governed parameters after a step are the ones before with exactly the
+/// step's released proposal actions (or its direct setting) applied; what executed had passed
+/// and was due, and was never seen dead.
+fn assert_governed_params_change_only_by_governance(
+    before: &State,
+    after: &State,
+    events: &[Event],
+    direct: Option<&(Address, ProposalAction)>,
+    dead: &BTreeMap<u64, ProposalState>,
+    action: &str,
+) {
+    let mut expected = Governed::of(before);
+    let now = before.time;
+    for ev in events {
+        let (id, releases, needed) = match ev {
+            Event::Governance(GovernanceEvent::ProposalExecuted {
+                id,
+                upgrade_created,
+                ..
+            }) => (*id, upgrade_created.is_none(), ProposalState::Queued),
+            Event::Governance(GovernanceEvent::UpgradeExecuted { id, .. }) => {
+                (*id, true, ProposalState::Upgrade(UpgradeState::Ready))
+            }
+            _ => continue,
+        };
+        let p = after
+            .governance
+            .proposal(id)
+            .expect("an executed proposal exists");
+        let was = before.governance.state(id, now).expect("it existed before");
+        assert_eq!(was, needed, "proposal {id} executed from state {was:?}");
+        assert!(
+            p.quorum_reached() && p.vote_succeeded() && !p.canceled && !p.vetoed,
+            "proposal {id} executed without passing: {p:?}"
+        );
+        assert!(
+            !dead.contains_key(&id),
+            "proposal {id} executed after being {:?}",
+            dead[&id]
+        );
+        assert_eq!(
+            releases,
+            p.governor != GovernorKind::Protocol
+                || matches!(
+                    ev,
+                    Event::Governance(GovernanceEvent::UpgradeExecuted { .. })
+                ),
+            "proposal {id} ({:?}) released its actions at the wrong stage",
+            p.governor
+        );
+        if releases {
+            for a in &p.actions {
+                expected.apply(a);
+            }
+        }
+    }
+    if let Some((caller, setting)) = direct {
+        let e = &before.economy;
+        let allowed = *caller == e.governance
+            || (matches!(setting, ProposalAction::SetFeeFlowPaused(_))
+                && *caller == e.emergency_admin);
+        assert!(allowed, "{caller} changed a governed setting: {action}");
+        expected.apply(setting);
+    }
+    assert_eq!(
+        Governed::of(after),
+        expected,
+        "governed parameters changed other than by governance.\naction: {action}"
+    );
+}
+
+/// Property 7a (through a JSON round trip of the log, as a stored log would be read back).
+fn assert_replay_rebuilds_state(h: &Harness) {
+    let json = serde_json::to_vec(&h.log).expect("events serialize");
+    let log: Vec<Event> = serde_json::from_slice(&json).expect("events deserialize");
+    assert!(
+        log == h.log,
+        "the event log does not survive a JSON round trip"
+    );
+    let replayed = Network::replay(&h.genesis, Code::default(), &log).expect("the log replays");
+    assert!(
+        replayed.state() == h.state(),
+        "replaying {} events does not rebuild the live state",
+        h.log.len()
+    );
+}
+
+/// Property 7b.
+fn assert_deterministic(setup: &Setup, steps: &[Step], first: &Harness) {
+    let second = run(setup, steps);
+    assert_eq!(
+        first.log.len(),
+        second.log.len(),
+        "two runs emitted different numbers of events"
+    );
+    assert!(first.log == second.log, "two runs emitted different events");
+    assert!(
+        first.state() == second.state(),
+        "two runs ended differently"
+    );
+}
+
+fn check_run(setup: &Setup, steps: &[Step]) -> Harness {
+    let h = run(setup, steps);
+    assert_replay_rebuilds_state(&h);
+    assert_deterministic(setup, steps, &h);
+    h
+}
+
+/// 32 cases by default; `PROPTEST_CASES=n` runs more.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(32)
+}
+
+proptest! {
+    // Failures persist next to this file (tests/economy_properties.proptest-regressions).
+    #![proptest_config(ProptestConfig {
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::with_cases(cases())
+    })]
+
+    #[test]
+    fn economy_sequences_keep_every_invariant((setup, steps) in scenario()) {
+        check_run(&setup, &steps);
+    }
+}
+
+/// The generator must reach the success paths, not only the rejections: over a fixed-seed
+/// batch, proposals execute (a ZIP too, on L1), seasons notify, rewards are claimed, fees are
+/// swept and Fee Flow is claimed.
+#[test]
+fn generator_reaches_economy_success_paths() {
+    const RUNS: usize = 40;
+    let mut runner = TestRunner::new_with_rng(
+        Config {
+            failure_persistence: None,
+            ..Config::default()
+        },
+        TestRng::deterministic_rng(RngAlgorithm::ChaCha),
+    );
+    let strategy = scenario();
+    let mut total = Stats::default();
+    let mut events = 0usize;
+    for _ in 0..RUNS {
+        let (setup, steps) = strategy
+            .new_tree(&mut runner)
+            .expect("strategy generates")
+            .current();
+        let h = check_run(&setup, &steps);
+        total.merge(&h.stats);
+        events += h.log.len();
+    }
+    println!("{RUNS} fixed-seed sequences, {events} events\n{total}");
+    for kind in [
+        "propose",
+        "vote",
+        "queue",
+        "execute",
+        "stake",
+        "withdraw",
+        "claim_reward",
+        "bump",
+        "refresh_scores",
+        "notify_season",
+        "notify_reward",
+        "traffic",
+        "settle",
+        "claim_zk_fees",
+        "claim_protocol_fees",
+    ] {
+        assert!(total.ok(kind) > 0, "no successful {kind} in the batch");
+    }
+    for milestone in [
+        "TPP/GAP executed",
+        "ZIP upgrade executed on L1",
+        "season tranche notified",
+        "reward claimed (payout > 0)",
+    ] {
+        assert!(total.reached(milestone) > 0, "never reached: {milestone}");
+    }
+    assert!(
+        total.ok("claim_fee_flow") + total.ok("sweep") > 0,
+        "neither a Fee Flow claim nor a sweep succeeded"
+    );
+}
+
+// ----- findings -----
+
+/// Routes `calls` chargeable calls from Era through a Gateway settlement at 1 ZK a call, then
+/// sweeps the vault to the splitter.
+fn settle_and_sweep(net: &mut Network, calls: u64) {
+    let op = operator(net.state(), devnet::ERA);
+    for action in [
+        Action::SetGatewaySettlementFee {
+            caller: gov(),
+            fee: tokens(1),
+        },
+        Action::ZkTransfer {
+            from: treasury(),
+            to: op,
+            amount: tokens(calls),
+        },
+        Action::ZkApprove {
+            owner: op,
+            spender: settlement_fee_vault(),
+            amount: tokens(calls),
+        },
+        Action::AgreeToPaySettlementFees {
+            chain: devnet::ERA,
+            payer: op,
+        },
+        Action::InteropTraffic {
+            chain: devnet::ERA,
+            payer: user(),
+            destination: devnet::ETH_CHAIN,
+            calls,
+            use_fixed_fee: false,
+        },
+        Action::SettleBatch { chain: devnet::ERA },
+        Action::SweepSettlementFees { caller: gov() },
+    ] {
+        net.apply(action).expect("the fee route runs");
+    }
+}
+
+/// Regression: the splitter once accepted its own address as a recipient; its share was then
+/// "paid" to itself and counted as distributed while still held, breaking `splitter_inflow ==
+/// burned + distributed + held`. It is now refused, directly and through proposals.
+#[test]
+fn splitter_cannot_pay_itself() {
+    let mut net = Network::new(&Genesis::devnet()).unwrap();
+    let set = net.apply(Action::SetSplitterShares {
+        caller: gov(),
+        burn_bps: 5_000,
+        recipients: vec![(splitter_address(), 5_000)],
+    });
+    assert!(matches!(set, Err(ProtocolError::Splitter(_))), "{set:?}");
+    settle_and_sweep(&mut net, 1_000);
+    assert_fee_accounting(net.state());
+}
+
+/// Regression: a threshold change advances the Fee Flow nonce, so a claim prepared at the old
+/// price cannot land at the new one (it once could, paying the new price up to its allowance).
+#[test]
+fn a_threshold_change_invalidates_prepared_fee_flow_claims() {
+    let mut net = Network::new(&Genesis::devnet()).unwrap();
+    for action in [
+        Action::ZkTransfer {
+            from: treasury(),
+            to: fee_claimer(),
+            amount: tokens(500_000),
+        },
+        Action::ZkApprove {
+            owner: fee_claimer(),
+            spender: fee_flow_address(),
+            amount: U256::MAX,
+        },
+    ] {
+        net.apply(action).unwrap();
+    }
+    // The claimer prepares a claim at the current nonce and the 100,000 ZK price.
+    let nonce = net.state().economy.fee_flow.nonce;
+    let claim = Action::ClaimFeeFlow {
+        claimer: fee_claimer(),
+        nonce,
+        assets: vec![eth()],
+        recipient: fee_claimer(),
+    };
+    net.apply(Action::SetFeeFlowThreshold {
+        caller: gov(),
+        threshold: tokens(200_000),
+    })
+    .unwrap();
+    let result = net.apply(claim);
+    assert!(
+        matches!(result, Err(ProtocolError::StaleNonce { .. })),
+        "a claim prepared at 100,000 ZK landed after the threshold rose; \
+         the claimer now holds {} ZK wei",
+        net.state().token.balance_of(fee_claimer())
+    );
+}
