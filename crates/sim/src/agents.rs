@@ -39,7 +39,13 @@ pub fn operator_fee(
             if !wei.is_finite() || wei <= 0.0 {
                 return U256::ZERO;
             }
-            U256::from(wei.round().min(u128::MAX as f64) as u128)
+            // Round half up; below 2^64 wei a plain conversion avoids a 128-bit helper call.
+            let rounded = wei + 0.5;
+            if rounded < 18_446_744_073_709_551_615.0 {
+                U256::from(rounded as u64)
+            } else {
+                U256::from(rounded.min(u128::MAX as f64) as u128)
+            }
         }
     }
 }
@@ -83,14 +89,21 @@ pub fn split_by_shares(total: u64, shares: &[f64], out: &mut Vec<u64>) {
         assigned += part;
         buf[i] = (exact - part as f64, i);
     }
-    let rema = &mut buf[..n];
-    rema.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    // Fewer units are left than there are chains: hand them out by repeated selection of the
+    // largest remainder (lowest index on ties), cheaper than sorting for a handful of chains.
     let mut left = total.saturating_sub(assigned);
-    for &mut (_, i) in rema {
-        if left == 0 {
-            break;
+    while left > 0 {
+        let mut best = None;
+        let mut best_rem = -1.0;
+        for (i, (rem, _)) in buf[..n].iter().enumerate() {
+            if *rem > best_rem {
+                best_rem = *rem;
+                best = Some(i);
+            }
         }
+        let Some(i) = best else { break };
         out[i] += 1;
+        buf[i].0 = -1.0;
         left -= 1;
     }
 }

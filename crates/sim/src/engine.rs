@@ -44,6 +44,8 @@ struct Stakers {
     staked: f64,
     earning_share: f64,
     window: [f64; 30],
+    /// Running sum of `window` (re-summed exactly every 30 days so rounding cannot drift).
+    window_sum: f64,
     season_minted: Vec<U256>,
 }
 
@@ -110,6 +112,7 @@ pub fn run_path<L: Ledger>(
         staked: wei_to_tokens(v.initial_stake),
         earning_share: eligible_share(st.delegate_vote_probability),
         window: [0.0; 30],
+        window_sum: 0.0,
         season_minted: vec![U256::ZERO; v.seasons.len()],
     };
     let mut prev_staking_rewards = U256::ZERO;
@@ -209,10 +212,16 @@ pub fn run_path<L: Ledger>(
                 }
             }
             let total = ledger.staking_rewards();
-            stakers.window[(day % 30) as usize] = wei_to_tokens(total - prev_staking_rewards);
+            let slot = (day % 30) as usize;
+            let today = wei_to_tokens(total - prev_staking_rewards);
+            stakers.window_sum += today - stakers.window[slot];
+            stakers.window[slot] = today;
+            if slot == 29 {
+                stakers.window_sum = stakers.window.iter().sum();
+            }
             prev_staking_rewards = total;
             if earning > 0.0 {
-                staking_yield = stakers.window.iter().sum::<f64>() / earning * (365.0 / 30.0);
+                staking_yield = stakers.window_sum / earning * (365.0 / 30.0);
             }
             let change = stakers.staked * st.elasticity * (staking_yield - st.target_yield) / 365.0;
             stakers.staked =

@@ -204,6 +204,20 @@ impl FlowLedger {
         }
     }
 
+    /// The operator pays `owed` for its open batch, or the settlement fails (nothing changes).
+    fn pay_settlement(&mut self, chain: usize, owed: U256) -> bool {
+        let c = &mut self.chains[chain];
+        if owed > c.operator_zk {
+            self.totals.failed_settlements += 1;
+            return false;
+        }
+        c.operator_zk -= owed;
+        c.pending_chargeable = 0;
+        self.vault += owed;
+        self.totals.settlement_fees += owed;
+        true
+    }
+
     fn distribute(&mut self) {
         let d = self.splitter.divide(self.splitter_balance);
         let paid: U256 = d.payouts.iter().fold(U256::ZERO, |a, (_, v)| a + *v);
@@ -286,39 +300,26 @@ impl Ledger for FlowLedger {
         destination: usize,
         buy: bool,
     ) -> Result<bool, SimError> {
+        let _ = destination;
         if self.chains[chain].pending_chargeable == 0 {
             return Ok(true);
         }
-        if buy {
-            let (due, held) = (self.settlement_due(chain), self.chains[chain].operator_zk);
-            if due > held && due - held <= self.users_zk {
-                self.buy_zk(chain, due - held)?;
-            }
+        let due = self.settlement_due(chain);
+        let c = &mut self.chains[chain];
+        if buy && due > c.operator_zk && due - c.operator_zk <= self.users_zk {
+            let lack = due - c.operator_zk;
+            self.users_zk -= lack;
+            c.operator_zk += lack;
         }
-        self.settle(chain, destination)
+        Ok(self.pay_settlement(chain, due))
     }
 
     fn settle(&mut self, chain: usize, _destination: usize) -> Result<bool, SimError> {
-        let c = &mut self.chains[chain];
-        if c.pending_chargeable == 0 {
+        if self.chains[chain].pending_chargeable == 0 {
             return Ok(true);
         }
-        let owed =
-            fees::settlement_fee(self.settlement_fee, c.pending_chargeable).map_err(|e| {
-                SimError::Protocol {
-                    what: "settlement".into(),
-                    reason: e.to_string(),
-                }
-            })?;
-        if owed > c.operator_zk {
-            self.totals.failed_settlements += 1;
-            return Ok(false);
-        }
-        c.operator_zk -= owed;
-        c.pending_chargeable = 0;
-        self.vault += owed;
-        self.totals.settlement_fees += owed;
-        Ok(true)
+        let due = self.settlement_due(chain);
+        Ok(self.pay_settlement(chain, due))
     }
 
     fn claim_operator_fees(&mut self, chain: usize) -> Result<(), SimError> {

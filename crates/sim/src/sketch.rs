@@ -12,7 +12,9 @@ const SUB: i32 = 64;
 pub struct Sketch {
     zeros: u64,
     offset: i32,
-    counts: Vec<u64>,
+    /// Per-bucket counts; u32 keeps the per-day sketches of a chunk small enough to stay in
+    /// cache (a bucket never sees more values than there are runs, at most `MAX_RUNS`).
+    counts: Vec<u32>,
     total: u64,
 }
 
@@ -42,10 +44,11 @@ impl Sketch {
         self.bump(b, 1);
     }
 
-    fn bump(&mut self, b: i32, n: u64) {
+    fn bump(&mut self, b: i32, n: u32) {
         if self.counts.is_empty() {
-            self.offset = b;
-            self.counts.push(0);
+            // Room for a factor of about 4 either way before any growth.
+            self.offset = b - 2 * SUB;
+            self.counts.resize(4 * SUB as usize, 0);
         }
         if b < self.offset {
             // Grow downwards with headroom, so a drifting series does not shift every time.
@@ -90,7 +93,7 @@ impl Sketch {
         }
         let mut seen = self.zeros;
         for (i, c) in self.counts.iter().enumerate() {
-            seen += c;
+            seen += u64::from(*c);
             if seen >= rank {
                 return value_of(self.offset + i as i32);
             }
