@@ -43,6 +43,7 @@ pub enum AmountError {
 /// `floor(a × b / d)` for the fee and share arithmetic, with a 128-bit fast path: the values
 /// the model meets (fees, shares in basis points) almost always fit, and a 256-bit division
 /// costs several times a 128-bit one. Returns `None` when `d` is zero or the result overflows.
+#[inline]
 pub fn mul_div_floor(a: U256, b: u64, d: u64) -> Option<U256> {
     if d == 0 {
         return None;

@@ -70,41 +70,63 @@ pub fn fixed_calls(
     sticky.min(calls) + if rest_fixed { rest } else { 0 }
 }
 
-/// Splits `total` by shares with the largest-remainder rule, so the parts sum to `total`
-/// exactly and the same input always gives the same split.
-pub fn split_by_shares(total: u64, shares: &[f64], out: &mut Vec<u64>) {
-    out.clear();
-    if let [_] = shares {
-        out.push(total);
-        return;
-    }
-    let mut assigned = 0u64;
-    // Scenarios allow at most 64 chains: a stack buffer keeps the daily split allocation-free.
-    let mut buf = [(0.0f64, 0usize); 64];
-    let n = shares.len().min(buf.len());
-    for (i, s) in shares.iter().take(n).enumerate() {
-        let exact = total as f64 * s;
-        let part = exact as u64; // truncation = floor here: exact >= 0
-        out.push(part);
-        assigned += part;
-        buf[i] = (exact - part as f64, i);
-    }
-    // Fewer units are left than there are chains: hand them out by repeated selection of the
-    // largest remainder (lowest index on ties), cheaper than sorting for a handful of chains.
-    let mut left = total.saturating_sub(assigned);
-    while left > 0 {
-        let mut best = None;
-        let mut best_rem = -1.0;
-        for (i, (rem, _)) in buf[..n].iter().enumerate() {
-            if *rem > best_rem {
-                best_rem = *rem;
-                best = Some(i);
-            }
+/// Splits a count by fixed shares with the largest-remainder rule, so the parts always sum to
+/// the total and the same input always gives the same split. The shares are turned once into
+/// integer weights (units of 2^-32 summing to exactly 2^32), so a daily split is integer-only.
+#[derive(Debug, Clone)]
+pub struct ShareSplit {
+    weights: Vec<u64>,
+}
+
+const ONE: u64 = 1 << 32;
+
+impl ShareSplit {
+    /// Weights for shares summing to 1 (validated by the scenario).
+    pub fn new(shares: &[f64]) -> Self {
+        let mut weights: Vec<u64> = shares
+            .iter()
+            .map(|s| (s.clamp(0.0, 1.0) * ONE as f64) as u64)
+            .collect();
+        let sum: u64 = weights.iter().sum();
+        // Give the rounding difference to the largest share so the weights sum to exactly 1.
+        if let Some(max) = (0..weights.len()).max_by_key(|i| (weights[*i], usize::MAX - i)) {
+            weights[max] = (weights[max] + ONE).saturating_sub(sum);
         }
-        let Some(i) = best else { break };
-        out[i] += 1;
-        buf[i].0 = -1.0;
-        left -= 1;
+        Self { weights }
+    }
+
+    /// Splits `total` into `out` (one part per share).
+    pub fn split(&self, total: u64, out: &mut Vec<u64>) {
+        out.clear();
+        if let [_] = self.weights[..] {
+            out.push(total);
+            return;
+        }
+        let mut assigned = 0u64;
+        // Scenarios allow at most 64 chains: a stack buffer keeps the split allocation-free.
+        let mut rems = [0u64; 64];
+        for (i, w) in self.weights.iter().take(64).enumerate() {
+            let exact = u128::from(total) * u128::from(*w);
+            let part = (exact >> 32) as u64;
+            out.push(part);
+            assigned += part;
+            rems[i] = (exact as u64) & (ONE - 1);
+        }
+        let n = out.len();
+        // Fewer units are left than there are shares: each goes to the largest remainder left
+        // (lowest index on ties).
+        let mut left = total.saturating_sub(assigned);
+        while left > 0 {
+            let mut best = 0;
+            for i in 1..n {
+                if rems[i] > rems[best] {
+                    best = i;
+                }
+            }
+            out[best] += 1;
+            rems[best] = 0;
+            left -= 1;
+        }
     }
 }
 
@@ -144,11 +166,18 @@ mod tests {
     #[test]
     fn shares_split_exactly() {
         let mut out = Vec::new();
-        split_by_shares(10, &[0.6, 0.3, 0.1], &mut out);
+        ShareSplit::new(&[0.6, 0.3, 0.1]).split(10, &mut out);
         assert_eq!(out, vec![6, 3, 1]);
-        split_by_shares(7, &[1.0 / 3.0; 3], &mut out);
+        let thirds = ShareSplit::new(&[1.0 / 3.0; 3]);
+        thirds.split(7, &mut out);
         assert_eq!(out.iter().sum::<u64>(), 7);
         assert_eq!(out, vec![3, 2, 2]);
+        for total in [0, 1, 2, 999_999_999_999, u64::MAX / 4] {
+            thirds.split(total, &mut out);
+            assert_eq!(out.iter().sum::<u64>(), total);
+        }
+        ShareSplit::new(&[1.0]).split(5, &mut out);
+        assert_eq!(out, vec![5]);
     }
 
     #[test]

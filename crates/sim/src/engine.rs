@@ -103,6 +103,7 @@ pub fn run_path<L: Ledger>(
     let mut eth_price = PricePath::new(&s.prices.eth);
     let n = s.chains.len();
     let shares: Vec<f64> = s.chains.iter().map(|c| c.traffic_share).collect();
+    let split = agents::ShareSplit::new(&shares);
     let dest = |i: usize| if n > 1 { (i + 1) % n } else { n };
     let mut per_chain = Vec::with_capacity(n);
     let mut dyn_usd = vec![0.0; n];
@@ -127,11 +128,9 @@ pub fn run_path<L: Ledger>(
         let zk = zk_price.next(&mut prng);
         let eth = eth_price.next(&mut prng);
         let (fixed_fee, settlement_fee, threshold) = ledger.params();
-        for (i, c) in s.chains.iter().enumerate() {
-            let base_usd = match c.base_token {
-                BaseToken::Eth => eth,
-                BaseToken::Zk => zk,
-            };
+        // Operators price the settlement fee in their base token: the same fee for every chain
+        // of one base token, so compute it once per token.
+        let quote = |base_usd: f64| {
             let fee = agents::operator_fee(
                 s.operators.policy,
                 s.operators.margin,
@@ -139,11 +138,19 @@ pub fn run_path<L: Ledger>(
                 zk,
                 base_usd,
             );
+            (fee, wei_to_tokens(fee) * base_usd)
+        };
+        let (eth_quote, zk_quote) = (quote(eth), quote(zk));
+        for (i, c) in s.chains.iter().enumerate() {
+            let (fee, usd) = match c.base_token {
+                BaseToken::Eth => eth_quote,
+                BaseToken::Zk => zk_quote,
+            };
             ledger.set_operator_fee(i, fee)?;
-            dyn_usd[i] = wei_to_tokens(fee) * base_usd;
+            dyn_usd[i] = usd;
         }
         let total = traffic.next(&mut trng);
-        agents::split_by_shares(total, &shares, &mut per_chain);
+        split.split(total, &mut per_chain);
         let fixed_usd = wei_to_tokens(fixed_fee) * zk;
         let mut users_zk = ledger.users_zk();
         let (mut bundles, mut fixed_total) = (0, 0);

@@ -90,7 +90,13 @@ pub struct Options {
     pub fidelity: Fidelity,
 }
 
-const CHUNK: u32 = 64;
+/// Runs per chunk: enough chunks to keep every thread busy, few enough that allocating and
+/// merging each chunk's sketches stays small. Chunking never changes results: merges add
+/// counts and run totals are sorted by run index.
+fn chunk_size(runs: u32) -> u32 {
+    let threads = rayon::current_num_threads().max(1) as u32;
+    (runs / (threads * 8)).clamp(16, 256)
+}
 
 /// At most this many banded days per run (charts need no more); days are sampled evenly and
 /// the last day is always included.
@@ -155,8 +161,9 @@ fn run_chunk(
     let mut sketches: Vec<[Sketch; M]> = (0..slots).map(|_| Default::default()).collect();
     let mut totals = Vec::new();
     let mut steps = Vec::new();
-    let end = (chunk * CHUNK + CHUNK).min(opts.runs);
-    for run in chunk * CHUNK..end {
+    let size = chunk_size(opts.runs);
+    let end = (chunk * size + size).min(opts.runs);
+    for run in chunk * size..end {
         let mut prev = alloy_primitives::U256::ZERO;
         let mut kept = Vec::with_capacity(if keep_steps { days } else { 0 });
         let t = run_one(v, opts.fidelity, run, |s| {
@@ -195,7 +202,7 @@ pub fn simulate(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Outcome, SimError> {
     let day_list = banded_days(v.scenario.days);
-    let chunks = opts.runs.div_ceil(CHUNK);
+    let chunks = opts.runs.div_ceil(chunk_size(opts.runs));
     let mut merged: Vec<[Sketch; M]> = (0..day_list.len()).map(|_| Default::default()).collect();
     let mut runs = Vec::with_capacity(opts.runs as usize);
     // Waves bound memory: at most `wave` chunks are alive at once.

@@ -34,6 +34,7 @@ fn value_of(b: i32) -> f64 {
 
 impl Sketch {
     /// Adds one value; negatives and NaN count as zero.
+    #[inline]
     pub fn add(&mut self, v: f64) {
         self.total += 1;
         if v.is_nan() || v <= 0.0 {
@@ -41,9 +42,15 @@ impl Sketch {
             return;
         }
         let b = bucket(v);
-        self.bump(b, 1);
+        // Fast path: the bucket is already in range (a negative index wraps to a huge one).
+        let i = b.wrapping_sub(self.offset) as u32 as usize;
+        match self.counts.get_mut(i) {
+            Some(c) => *c += 1,
+            None => self.bump(b, 1),
+        }
     }
 
+    #[cold]
     fn bump(&mut self, b: i32, n: u32) {
         if self.counts.is_empty() {
             // Room for a factor of about 4 either way before any growth.

@@ -91,6 +91,7 @@ impl Splitter {
     }
 
     /// Divides `amount` by the shares (see the module docs for where dust goes).
+    #[inline]
     pub fn divide(&self, amount: U256) -> Division {
         // invariant: shares are at most 10,000 bps, so no product overflows what `amount` bounds.
         let payouts: Vec<(Address, U256)> = self

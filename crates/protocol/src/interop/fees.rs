@@ -43,6 +43,7 @@ pub struct FeeSchedule {
 
 /// The fee of `calls` calls: L2→L1 pays nothing; the fixed mode charges ZK per call and is
 /// not chargeable at settlement; the default mode charges the base-token fee per call.
+#[inline]
 pub fn interop_fee(
     s: &FeeSchedule,
     calls: u64,
@@ -80,6 +81,7 @@ pub fn interop_fee(
 }
 
 /// What a batch with `chargeable_calls` owes Gateway: `gatewaySettlementFee × calls` ZK.
+#[inline]
 pub fn settlement_fee(
     gateway_settlement_fee: U256,
     chargeable_calls: u64,
@@ -91,6 +93,7 @@ pub fn settlement_fee(
 
 /// Splits an operator's base-token claim: `(to_operator, to_fee_flow)`, the fee switch's
 /// share rounded down (the rounding stays with the operator).
+#[inline]
 pub fn fee_switch_split(accrued: U256, fee_switch_bps: u16) -> (U256, U256) {
     let bps = fee_switch_bps.min(BPS);
     if bps == 0 {
