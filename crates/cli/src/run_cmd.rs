@@ -362,7 +362,7 @@ struct Collector {
     extra: Vec<Option<[Sketch; 3]>>,
     /// Run 0's exact daily values: (day, supply, daily burn, cumulative burn, claims,
     /// staking rewards), in ZK.
-    first: Vec<[f64; 6]>,
+    first: Vec<[f64; 7]>,
 }
 
 impl Collector {
@@ -416,6 +416,7 @@ impl Collector {
                         burned,
                         s.totals.auction_claims as f64,
                         wei_to_tokens(s.totals.staking_rewards),
+                        s.staking_yield * 100.0,
                     ];
                     prev = burned;
                     row
@@ -541,7 +542,7 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
 }
 
 /// (file, title, y caption) of each chart.
-const CHARTS: [(&str, &str, &str); 5] = [
+const CHARTS: [(&str, &str, &str); 6] = [
     ("supply.svg", "ZK supply", "supply (ZK)"),
     ("daily_burn.svg", "ZK burned per day", "burned per day (ZK)"),
     (
@@ -558,6 +559,11 @@ const CHARTS: [(&str, &str, &str); 5] = [
         "staking_rewards.svg",
         "Staking rewards (cumulative: splitter share and minted)",
         "staking rewards (ZK)",
+    ),
+    (
+        "staking_yield.svg",
+        "Staking yield of the earning stake (last 30 days, annualised)",
+        "yield (% a year)",
     ),
 ];
 
@@ -641,10 +647,12 @@ fn write_files(
                             2 => banded_index("cumulative_burn_zk"),
                             3 => banded_index("auction_claims"),
                             4 => banded_index("staking_rewards_zk"),
+                            5 => banded_index("staking_yield"),
                             _ => None,
                         };
                         match (k, metric) {
                             (0, _) => extra_band(b.day, 2)[q],
+                            (5, Some(i)) => [b.p5[i], b.p50[i], b.p95[i]][q] * 100.0,
                             (_, Some(i)) => [b.p5[i], b.p50[i], b.p95[i]][q],
                             _ => extra_band(b.day, 0)[q],
                         }

@@ -175,6 +175,7 @@ fn monte_carlo_bands_files_and_determinism() {
             "daily_burn.svg",
             "report.html",
             "staking_rewards.svg",
+            "staking_yield.svg",
             "steps.csv",
             "summary.json",
             "supply.svg",
@@ -221,6 +222,7 @@ fn monte_carlo_bands_files_and_determinism() {
         "cumulative_burn.svg",
         "auction_claims.svg",
         "staking_rewards.svg",
+        "staking_yield.svg",
     ] {
         let svg = file(chart);
         assert!(
@@ -233,7 +235,7 @@ fn monte_carlo_bands_files_and_determinism() {
         );
         assert!(svg.contains("<polygon"), "{chart} has a p5–p95 band");
     }
-    assert_eq!(html.matches("<svg").count(), 5, "every chart inline");
+    assert_eq!(html.matches("<svg").count(), 6, "every chart inline");
     assert!(file("staking_rewards.svg").contains("staking rewards (ZK)"));
     for external in ["http://", "https://", "src=", "<script"] {
         assert!(!html.contains(external), "report.html holds {external}");
