@@ -654,3 +654,154 @@ fn replaying_the_event_log_rebuilds_the_same_state() {
     let broken = Network::replay(&Genesis::devnet(), Code::default(), &short).unwrap();
     assert_ne!(broken.state(), net.state());
 }
+
+/// A source-side target in the asset router's role: it keeps the indirect value and asks for
+/// the same value to be paid, on the destination, to the address named in the payload.
+#[derive(Debug)]
+struct TestRouter;
+
+impl flywheel_protocol::interop::recipient::IndirectCallTarget for TestRouter {
+    fn initiate_indirect_call(
+        &self,
+        ctx: &mut flywheel_protocol::interop::recipient::IndirectContext<'_, '_>,
+        _destination: u64,
+        _sender: Address,
+        data: &Bytes,
+        value: U256,
+    ) -> Result<InteropCallStarter, String> {
+        if data.len() != 20 {
+            return Err("payload must be a 20-byte receiver".into());
+        }
+        if ctx.base_balance() < value {
+            return Err("indirect value did not arrive".into());
+        }
+        Ok(starter(Address::from_slice(data), value, Bytes::new()))
+    }
+}
+
+#[test]
+fn indirect_calls_go_through_their_source_side_target() {
+    let router = account("router");
+    let mut code = Code::default();
+    code.deploy_indirect(devnet::ERA, router, Arc::new(TestRouter));
+    let (mut net, alice) = funded(code);
+    let bob = account("bob");
+    let indirect = |payload: Bytes| InteropCallStarter {
+        to: InteropAddress::address_only(router).encode(),
+        data: payload,
+        call_attributes: vec![attr::indirect_call(tokens(2))],
+    };
+    // msg.value = indirect value (2) + the destination value the router asks for (2).
+    let before = net.state().clone();
+    let bad = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        vec![indirect(Bytes::from(vec![1u8; 3]))],
+        vec![],
+        tokens(4),
+    );
+    assert!(
+        matches!(bad, Err(ProtocolError::CallReverted { .. })),
+        "{bad:?}"
+    );
+    assert_eq!(
+        net.state(),
+        &before,
+        "a reverting target leaves nothing behind"
+    );
+    let wrong = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        vec![indirect(Bytes::from(bob.to_vec()))],
+        vec![],
+        tokens(2),
+    );
+    assert!(matches!(wrong, Err(ProtocolError::MsgValueMismatch { .. })));
+    let b = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        vec![indirect(Bytes::from(bob.to_vec()))],
+        vec![],
+        tokens(4),
+    )
+    .unwrap();
+    assert_eq!(
+        b.bundle.calls[0].from, router,
+        "the call comes from the router"
+    );
+    assert_eq!(b.bundle.calls[0].to, bob);
+    let era = net.state().chain(devnet::ERA).unwrap();
+    assert_eq!(
+        era.base_balance(router),
+        tokens(2),
+        "the router kept the indirect value"
+    );
+    assert_eq!(era.base_balance(alice), tokens(96));
+    relayer::settle_for(&mut net, devnet::ERA, devnet::ETH_CHAIN).unwrap();
+    relayer::prove_and_execute(&mut net, &b, bob).unwrap();
+    assert_eq!(
+        net.state()
+            .chain(devnet::ETH_CHAIN)
+            .unwrap()
+            .base_balance(bob),
+        tokens(2)
+    );
+    // A call attribute naming a target with no indirect code reverts.
+    let nobody = InteropCallStarter {
+        to: InteropAddress::address_only(bob).encode(),
+        data: Bytes::new(),
+        call_attributes: vec![attr::indirect_call(tokens(1))],
+    };
+    assert!(send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        vec![nobody],
+        vec![],
+        tokens(1)
+    )
+    .is_err());
+}
+
+#[test]
+fn send_message_builds_a_one_call_bundle() {
+    let (mut net, alice) = funded(Code::default());
+    let bob = account("bob");
+    let events = net
+        .apply(Action::SendMessage {
+            chain: devnet::ERA,
+            sender: alice,
+            recipient: InteropAddress::new(devnet::ETH_CHAIN, bob).encode(),
+            payload: Bytes::new(),
+            attributes: vec![
+                attr::call_value(tokens(1)),
+                attr::unbundler_address(&InteropAddress::new(devnet::ERA, bob)),
+            ],
+            value: tokens(1),
+        })
+        .unwrap();
+    let b = relayer::sent_bundles(&events).remove(0);
+    assert_eq!(b.bundle.calls.len(), 1);
+    assert_eq!(b.bundle.calls[0].value, tokens(1));
+    assert_eq!(
+        InteropAddress::decode(&b.bundle.bundleAttributes.unbundlerAddress).unwrap(),
+        InteropAddress::new(devnet::ERA, bob)
+    );
+    // A recipient without an address is refused.
+    let r = net.apply(Action::SendMessage {
+        chain: devnet::ERA,
+        sender: alice,
+        recipient: InteropAddress::chain_only(devnet::ETH_CHAIN).encode(),
+        payload: Bytes::new(),
+        attributes: vec![],
+        value: U256::ZERO,
+    });
+    assert!(matches!(r, Err(ProtocolError::BadDestination(_))));
+}
