@@ -108,6 +108,9 @@ pub struct Batch {
     pub chargeable_calls: u64,
     /// Index of this batch's leaf in its settlement layer's chain tree, once appended there.
     pub sl_leaf_index: Option<u64>,
+    /// The first settlement-layer batch that commits to this batch (the layer's next batch
+    /// when it was appended): where a prover starts looking for a covering root.
+    pub sl_first_batch: Option<u64>,
     /// For a settlement layer: the message-root state this batch committed to, kept so that
     /// proofs through it can be built later.
     pub aggregation: Option<MessageRootState>,

@@ -187,6 +187,7 @@ impl State {
                         chain_batch_root,
                         chargeable_calls: c.pending_chargeable_calls,
                         sl_leaf_index: None,
+                        sl_first_batch: None,
                         aggregation,
                     });
                     c.pending_logs.clear();
@@ -202,6 +203,7 @@ impl State {
                 let Some(sl) = self.chain_mut(*settlement_layer) else {
                     return Ok(());
                 };
+                let first_batch = sl.next_batch_number();
                 let leaf_index = match &mut sl.message_root {
                     Some(root) => Some(root.append(*chain, *batch, chain_batch_root)),
                     None => {
@@ -216,6 +218,7 @@ impl State {
                         .and_then(|i| c.batches.get_mut(i as usize))
                     {
                         b.sl_leaf_index = leaf_index;
+                        b.sl_first_batch = leaf_index.map(|_| first_batch);
                     }
                 }
             }

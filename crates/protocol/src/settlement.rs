@@ -259,9 +259,12 @@ pub fn build_proof(
         found = true;
     } else if let (Some(sl_id), Some(leaf_index)) = (src.config.settlement_layer, b.sl_leaf_index) {
         let sl = chains.get(&sl_id);
+        // Roots before the first layer batch that includes this one cannot cover it: start the
+        // search there (a scan from 0 would cost O(imported roots) per proof).
+        let first = b.sl_first_batch.unwrap_or(0);
         let covering = destination
             .interop_roots
-            .range((sl_id, 0)..=(sl_id, u64::MAX))
+            .range((sl_id, first)..=(sl_id, u64::MAX))
             .find_map(|((_, g), _)| {
                 let gb = sl?.batch(*g)?;
                 let agg = gb.aggregation.as_ref()?;
