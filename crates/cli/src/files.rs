@@ -46,9 +46,10 @@ impl AtomicFile {
 
     /// The writer (for streaming rows).
     pub fn writer(&mut self) -> &mut BufWriter<File> {
+        // invariant: only `commit` (which consumes self) takes the writer.
         self.writer
             .as_mut()
-            .expect("an AtomicFile's writer lives until commit")
+            .expect("an AtomicFile's writer lives until commit") // invariant: see above
     }
 
     /// An error about this file.
@@ -58,7 +59,7 @@ impl AtomicFile {
 
     /// Flushes, syncs and renames the file into place.
     pub fn commit(mut self) -> Result<(), CliError> {
-        let writer = self.writer.take().expect("an AtomicFile is committed once");
+        let writer = self.writer.take().expect("an AtomicFile is committed once"); // invariant: commit consumes self
         let file = writer
             .into_inner()
             .map_err(|e| write_err(&self.target, e.into_error()))?;
