@@ -384,6 +384,10 @@ fn aggregated_root_of(c: &Chain) -> B256 {
 /// A typed input to the network. Each one is all-or-nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Action {
+    /// Several actions applied in order as one, all or nothing — a relayer's or a sequencer's
+    /// batch. Its events are the inner actions' events in order. (It also lets the persistent
+    /// state copy each touched node once per batch instead of once per action.)
+    Batch(Vec<Action>),
     /// Moves the clock forward by `seconds`.
     AdvanceTime {
         /// Seconds to add.
@@ -1054,6 +1058,11 @@ impl Exec<'_> {
     fn dispatch(&mut self, action: Action) -> Result<(), ProtocolError> {
         let now = self.state.time;
         match action {
+            Action::Batch(actions) => {
+                for a in actions {
+                    self.dispatch(a)?;
+                }
+            }
             Action::AdvanceTime { seconds } => {
                 let to = now
                     .checked_add(seconds)

@@ -227,48 +227,48 @@ impl EventLedger {
         self.settle_buying(chain, destination, buy)
     }
 
-    fn send(
-        &mut self,
+    /// The `SendBundle` action for one bundle of `calls` calls from the users.
+    fn send_action(
+        &self,
         chain: usize,
         destination: usize,
         calls: u64,
         fixed: bool,
-    ) -> Result<(), SimError> {
-        if self.chain(chain)?.pending_logs.len() >= L2_TO_L1_LOGS_TREE_LEAVES
-            && !self.settle_full_batch(chain, destination)?
-        {
-            return Err(SimError::Protocol {
-                what: format!("chain {} batch is full", chain_id(chain)),
-                reason: "its operator cannot pay the settlement fee".into(),
-            });
-        }
+    ) -> Result<Action, SimError> {
         let fee = self.chain(chain)?.interop_protocol_fee;
         let starter = InteropCallStarter {
             to: InteropAddress::address_only(self.sink).encode(),
             data: Bytes::new(),
             call_attributes: vec![],
         };
-        let n = calls as usize;
+        Ok(Action::SendBundle {
+            chain: chain_id(chain),
+            sender: self.users,
+            destination: InteropAddress::chain_only(dest_id(destination, self.pending.len()))
+                .encode(),
+            starters: vec![starter; calls as usize],
+            attributes: if fixed {
+                vec![attr::use_fixed_fee(true)]
+            } else {
+                vec![]
+            },
+            value: if fixed {
+                U256::ZERO
+            } else {
+                fee * U256::from(calls)
+            },
+        })
+    }
+
+    /// Sends queued bundles as one batch (the users' transactions of the day, or of one batch).
+    fn flush(&mut self, chain: usize, queued: &mut Vec<Action>) -> Result<(), SimError> {
+        if queued.is_empty() {
+            return Ok(());
+        }
         let events = self
             .net
-            .apply(Action::SendBundle {
-                chain: chain_id(chain),
-                sender: self.users,
-                destination: InteropAddress::chain_only(dest_id(destination, self.pending.len()))
-                    .encode(),
-                starters: vec![starter; n],
-                attributes: if fixed {
-                    vec![attr::use_fixed_fee(true)]
-                } else {
-                    vec![]
-                },
-                value: if fixed {
-                    U256::ZERO
-                } else {
-                    fee * U256::from(calls)
-                },
-            })
-            .map_err(protocol_err("send bundle"))?;
+            .apply(Action::Batch(std::mem::take(queued)))
+            .map_err(protocol_err("send bundles"))?;
         self.pending[chain].extend(relayer::sent_bundles(&events));
         Ok(())
     }
@@ -308,14 +308,27 @@ impl Ledger for EventLedger {
     ) -> Result<u64, SimError> {
         let per = u64::from(per_bundle);
         let mut bundles = 0;
+        let mut queued = Vec::new();
         for (mut left, is_fixed) in [(fixed, true), (calls - fixed, false)] {
             while left > 0 {
+                // A full batch must settle before more bundles fit.
+                let open = self.chain(chain)?.pending_logs.len() + queued.len();
+                if open >= L2_TO_L1_LOGS_TREE_LEAVES {
+                    self.flush(chain, &mut queued)?;
+                    if !self.settle_full_batch(chain, destination)? {
+                        return Err(SimError::Protocol {
+                            what: format!("chain {} batch is full", chain_id(chain)),
+                            reason: "its operator cannot pay the settlement fee".into(),
+                        });
+                    }
+                }
                 let n = left.min(per);
-                self.send(chain, destination, n, is_fixed)?;
+                queued.push(self.send_action(chain, destination, n, is_fixed)?);
                 left -= n;
                 bundles += 1;
             }
         }
+        self.flush(chain, &mut queued)?;
         Ok(bundles)
     }
 
@@ -357,10 +370,29 @@ impl Ledger for EventLedger {
             }
             Err(e) => return Err(protocol_err("settle")(e)),
         }
+        // The relayer proves every pending bundle, then executes them as one batch.
         let executor = self.users;
+        let mut executions = Vec::with_capacity(self.pending[chain].len());
         for b in std::mem::take(&mut self.pending[chain]) {
-            relayer::prove_and_execute(&mut self.net, &b, executor)
-                .map_err(protocol_err("prove and execute"))?;
+            let destination = b.destination().map_err(|e| SimError::Protocol {
+                what: "bundle".into(),
+                reason: e.to_string(),
+            })?;
+            let proof = self
+                .net
+                .prove_bundle(b.source(), &b, destination)
+                .map_err(protocol_err("prove"))?;
+            executions.push(Action::ExecuteBundle {
+                chain: destination,
+                caller: executor,
+                bundle: b.encoded,
+                proof: Some(proof),
+            });
+        }
+        if !executions.is_empty() {
+            self.net
+                .apply(Action::Batch(executions))
+                .map_err(protocol_err("execute bundles"))?;
         }
         Ok(true)
     }
