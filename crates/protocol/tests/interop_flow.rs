@@ -805,3 +805,56 @@ fn send_message_builds_a_one_call_bundle() {
     });
     assert!(matches!(r, Err(ProtocolError::BadDestination(_))));
 }
+
+#[test]
+fn a_batch_is_all_or_nothing_and_keeps_event_order() {
+    let (mut net, alice) = funded(Code::default());
+    let bob = account("bob");
+    let send_one = |value| Action::SendBundle {
+        chain: devnet::ERA,
+        sender: alice,
+        destination: InteropAddress::chain_only(devnet::ETH_CHAIN).encode(),
+        starters: vec![starter(bob, value, Bytes::new())],
+        attributes: vec![],
+        value,
+    };
+    let before = net.state().clone();
+    // The second action fails (bob holds no ZK to burn), so the first is undone too.
+    let bad = net.apply(Action::Batch(vec![
+        send_one(tokens(1)),
+        Action::ZkBurn {
+            holder: bob,
+            amount: tokens(1),
+        },
+    ]));
+    assert!(bad.is_err());
+    assert_eq!(net.state(), &before);
+    let events = net
+        .apply(Action::Batch(vec![
+            send_one(tokens(1)),
+            send_one(tokens(2)),
+        ]))
+        .unwrap();
+    let sent = relayer::sent_bundles(&events);
+    assert_eq!(sent.len(), 2);
+    assert_eq!(
+        (sent[0].bundle.calls[0].value, sent[1].bundle.calls[0].value),
+        (tokens(1), tokens(2))
+    );
+    // The same actions one by one give the same events.
+    let mut one_by_one = Network::new(&Genesis::devnet()).unwrap();
+    for chain in [devnet::ERA, devnet::ETH_CHAIN, devnet::L1_CHAIN] {
+        one_by_one
+            .apply(Action::Fund {
+                chain,
+                asset: eth(),
+                to: alice,
+                amount: tokens(100),
+            })
+            .unwrap();
+    }
+    let mut separate = one_by_one.apply(send_one(tokens(1))).unwrap();
+    separate.extend(one_by_one.apply(send_one(tokens(2))).unwrap());
+    assert_eq!(events, separate);
+    assert_eq!(one_by_one.state(), net.state());
+}
