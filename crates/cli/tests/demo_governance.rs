@@ -22,6 +22,7 @@ fn governance_demo_changes_the_splitter_and_pays_only_active_delegation() {
         "participation in the last 5 proposals: alice 2, bob 0",
         "rejected: deposit 1 does not qualify for a bump",
         "dave (delegate bob: inactive): claimed 0 ZK",
+        "== Season 2: realised reward rates ==",
         "rebuilds the same state",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");

@@ -164,15 +164,14 @@ fn proposals(w: &mut Walk<'_>) -> Result<(u64, u64), CliError> {
     w.section("2. Proposals: a TPP funds a staking season, a GAP changes the splitter")?;
     let tpp = w.state().governance.next_proposal_id();
     w.apply(
-        "alice proposes TPP: fund staking season 1 (10M ZK cap, 90 days from next week)",
+        "alice proposes TPP: fund staking seasons 1 and 2 (10M then 25M ZK, 90 days each, from in two weeks)",
         Action::Propose {
             governor: GovernorKind::Token,
             proposer: alice,
-            actions: vec![ProposalAction::FundStakingSeason {
-                cap: tokens(10_000_000),
-                start: start + 14 * DAY,
-                expiry: start + 104 * DAY,
-            }],
+            actions: vec![
+                ProposalAction::FundStakingSeason { cap: tokens(10_000_000), start: start + 14 * DAY, expiry: start + 104 * DAY },
+                ProposalAction::FundStakingSeason { cap: tokens(25_000_000), start: start + 104 * DAY, expiry: start + 194 * DAY },
+            ],
         },
     )?;
     let gap = w.state().governance.next_proposal_id();
@@ -332,7 +331,7 @@ fn rewards(w: &mut Walk<'_>, (carol_dep, dave_dep): (u64, u64)) -> Result<(), Cl
         "treasury",
     ]
     .map(|n| w.account(n));
-    w.section("4. The oracle scores delegates; season 1 streams rewards; fees are split")?;
+    w.section("4. The oracle scores delegates; the seasons stream rewards; fees are split")?;
     w.apply(
         "the score oracle posts each voter's participation",
         Action::RefreshDelegateScores { caller: oracle },
@@ -388,10 +387,6 @@ fn rewards(w: &mut Walk<'_>, (carol_dep, dave_dep): (u64, u64)) -> Result<(), Cl
             tip: U256::ZERO,
         },
     )?;
-    w.apply(
-        "a keeper triggers season 1's first tranche",
-        Action::NotifyStakingSeason { season: 0 },
-    )?;
     // Protocol fees under the new shares: 1,000 ZK of settlement fees reach the splitter.
     w.apply(
         "1,000 ZK of settlement fees reach the vault",
@@ -412,43 +407,62 @@ fn rewards(w: &mut Walk<'_>, (carol_dep, dave_dep): (u64, u64)) -> Result<(), Cl
             amount: tokens(500),
         },
     )?;
-    let mut claimed = [U256::ZERO; 2];
+    for season in 0..2u32 {
+        run_season(w, season, [(carol, carol_dep), (dave, dave_dep)])?;
+    }
+    let minted = w.state().token.minted_total() - tokens(1_000_000_000);
+    w.say(format!(
+        "ZK minted for the two seasons: {} (caps 10,000,000 + 25,000,000; the APR ceiling trims tranches)",
+        format_amount(minted)
+    ))
+}
+
+/// Streams one season: its tranches as they fall due, then both stakers claim at its end and
+/// the realised annual rates are printed.
+fn run_season(
+    w: &mut Walk<'_>,
+    season: u32,
+    stakers: [(alloy_primitives::Address, u64); 2],
+) -> Result<(), CliError> {
+    let Some(plan) = w.state().staker.season(season).copied() else {
+        return Err(CliError::DemoCheck(format!(
+            "season {} was not funded",
+            season + 1
+        )));
+    };
+    let n = season + 1;
+    if plan.start > w.state().time {
+        let wait = plan.start - w.state().time;
+        advance(w, wait, &format!("season {n} starts"))?;
+    }
     let first = w.state().time;
-    for tranche in 1..3 {
+    let mut tranche = 0;
+    loop {
         let due = w
             .state()
             .staker
-            .season(0)
+            .season(season)
             .map(|s| s.next_notify)
-            .unwrap_or(0);
+            .unwrap_or(u64::MAX);
+        if due >= plan.expiry {
+            break;
+        }
         if due > w.state().time {
             let wait = due - w.state().time;
             advance(w, wait, "30 days of streaming")?;
         }
+        tranche += 1;
         w.apply(
-            &format!("a keeper triggers tranche {}", tranche + 1),
-            Action::NotifyStakingSeason { season: 0 },
+            &format!("a keeper triggers season {n}'s tranche {tranche}"),
+            Action::NotifyStakingSeason { season },
         )?;
     }
-    let end = w
-        .state()
-        .staker
-        .season(0)
-        .map(|s| s.expiry)
-        .unwrap_or(0)
-        .max(w.state().time)
-        + 30 * DAY;
-    let wait = end - w.state().time;
-    advance(
-        w,
-        wait,
-        "the season ends and its last tranche finishes streaming",
-    )?;
-    for (i, (who, dep)) in [(carol, carol_dep), (dave, dave_dep)]
-        .into_iter()
-        .enumerate()
-    {
-        let before = w.state().token.balance_of(who);
+    if plan.expiry > w.state().time {
+        let wait = plan.expiry - w.state().time;
+        advance(w, wait, &format!("season {n} ends"))?;
+    }
+    let mut claimed = [U256::ZERO; 2];
+    for (i, (who, dep)) in stakers.into_iter().enumerate() {
         let name = w.name(who);
         if w.state()
             .staker
@@ -458,6 +472,7 @@ fn rewards(w: &mut Walk<'_>, (carol_dep, dave_dep): (u64, u64)) -> Result<(), Cl
             w.say(format!("{name} has no reward to claim"))?;
             continue;
         }
+        let before = w.state().token.balance_of(who);
         w.apply(
             &format!("{name} claims"),
             Action::ClaimReward {
@@ -467,7 +482,7 @@ fn rewards(w: &mut Walk<'_>, (carol_dep, dave_dep): (u64, u64)) -> Result<(), Cl
         )?;
         claimed[i] = w.state().token.balance_of(who) - before;
     }
-    w.section("Season 1: realised reward rates")?;
+    w.section(&format!("Season {n}: realised reward rates"))?;
     let years = (w.state().time - first) as f64 / (365.0 * DAY as f64);
     for (label, stake, got) in [
         ("carol (delegate alice: active)", 300_000_000f64, claimed[0]),
@@ -479,9 +494,5 @@ fn rewards(w: &mut Walk<'_>, (carol_dep, dave_dep): (u64, u64)) -> Result<(), Cl
             "{label}: claimed {zk} ZK on {stake:.0} ZK staked = {rate:.2}% a year"
         ))?;
     }
-    let minted = w.state().token.minted_total();
-    w.say(format!(
-        "ZK minted for season 1 so far: {} (cap 10,000,000)",
-        format_amount(minted - tokens(1_000_000_000))
-    ))
+    Ok(())
 }
