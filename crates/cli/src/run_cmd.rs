@@ -133,6 +133,24 @@ pub struct SeedCheck {
     pub matches: bool,
 }
 
+impl SeedCheck {
+    /// The comparison row, as both the terminal table and the HTML report show it.
+    pub fn cells(&self) -> Vec<String> {
+        vec![
+            format!(
+                "{} (sim {})",
+                fmt::count(self.seed_calls_per_day),
+                self.sim_calls_per_day
+            ),
+            fmt::zk_exact(self.seed_day),
+            fmt::zk_exact(self.sim_day),
+            fmt::zk_exact(self.seed_year),
+            fmt::zk_exact(self.sim_year),
+            if self.matches { "✓" } else { "✗" }.to_string(),
+        ]
+    }
+}
+
 /// What the terminal and the report show.
 pub struct Digest {
     /// The summary rows.
@@ -294,18 +312,7 @@ fn write_digest(
                 Align::Left,
             ],
         );
-        t.row(vec![
-            format!(
-                "{} (sim {})",
-                fmt::count(c.seed_calls_per_day),
-                c.sim_calls_per_day
-            ),
-            fmt::zk_exact(c.seed_day),
-            fmt::zk_exact(c.sim_day),
-            fmt::zk_exact(c.seed_year),
-            fmt::zk_exact(c.sim_year),
-            if c.matches { "✓" } else { "✗" }.to_string(),
-        ]);
+        t.row(c.cells());
         t.write(out)?;
     }
     Ok(())
