@@ -43,6 +43,9 @@
 // Test helpers pass the library's error through unchanged; its size is the library's concern.
 #![allow(clippy::result_large_err)]
 
+mod common;
+use common::*;
+
 use alloy_primitives::{Address, Bytes, U256};
 use flywheel_protocol::address::InteropAddress;
 use flywheel_protocol::chain::INTEROP_CENTER;
@@ -61,7 +64,7 @@ use flywheel_protocol::interop::recipient::Code;
 use flywheel_protocol::network::{Action, Network, State};
 use flywheel_protocol::relayer;
 use flywheel_protocol::staking::{Staker, StakingEvent};
-use flywheel_protocol::token::{TokenEvent, MAX_SUPPLY};
+use flywheel_protocol::token::TokenEvent;
 use flywheel_protocol::units::tokens;
 use flywheel_protocol::ChainId;
 use proptest::prelude::*;
@@ -1713,41 +1716,6 @@ fn run(setup: &Setup, steps: &[Step]) -> Harness {
 
 // ----- properties -----
 
-/// Property 1a.
-fn assert_zk_supply_within_cap(s: &State) {
-    let supply = s.token.total_supply();
-    assert!(
-        supply <= MAX_SUPPLY,
-        "ZK total supply {supply} exceeds MAX_SUPPLY {MAX_SUPPLY}"
-    );
-}
-
-/// Property 1b.
-fn assert_zk_supply_is_sum_of_balances(s: &State, holders: &BTreeSet<Address>) {
-    let sum = holders
-        .iter()
-        .fold(U256::ZERO, |acc, a| acc + s.token.balance_of(*a));
-    assert_eq!(
-        s.token.total_supply(),
-        sum,
-        "ZK total supply != sum of balances of {} holders",
-        holders.len()
-    );
-}
-
-/// Property 1c.
-fn assert_zk_minted_minus_burned_is_supply(s: &State) {
-    let t = &s.token;
-    assert_eq!(
-        t.minted_total().checked_sub(t.burned_total()),
-        Some(t.total_supply()),
-        "minted {} - burned {} != supply {}",
-        t.minted_total(),
-        t.burned_total(),
-        t.total_supply()
-    );
-}
-
 /// Property 1d: from one state to the next, supply moves by exactly the step's mints and burns
 /// (its `Transfer`s from and to ZERO), and only a season notification mints.
 fn assert_supply_moves_only_by_mints_and_burns(before: &State, after: &State, events: &[Event]) {
@@ -1861,33 +1829,6 @@ fn assert_fee_accounting(s: &State) {
         s.token.balance_of(INTEROP_CENTER),
         zk_accrued,
         "InteropCenter ZK balance != accrued ZK fees"
-    );
-}
-
-/// Property 4.
-fn assert_interop_conserves_value(s: &State) {
-    for asset in s.assets.keys() {
-        let on_chains = s.total_balance(*asset);
-        let in_flight = s.in_flight.get(asset).copied().unwrap_or_default();
-        let issued = s.issued.get(asset).copied().unwrap_or_default();
-        assert_eq!(
-            on_chains.checked_add(in_flight),
-            Some(issued),
-            "asset {asset}: balances {on_chains} + in flight {in_flight} != issued {issued}"
-        );
-    }
-}
-
-/// Property 5.
-fn assert_failed_action_changed_nothing(
-    before: &State,
-    after: &State,
-    action: &str,
-    error: &ProtocolError,
-) {
-    assert!(
-        before == after,
-        "a failed action changed the state.\naction: {action}\nerror: {error}"
     );
 }
 

@@ -25,6 +25,9 @@
 // Test helpers pass the library's error through unchanged; its size is the library's concern.
 #![allow(clippy::result_large_err)]
 
+mod common;
+use common::*;
+
 use alloy_primitives::{Address, Bytes, B256, U256};
 use flywheel_protocol::address::InteropAddress;
 use flywheel_protocol::chain::{BundleStatus, CallStatus, ChainKind, INTEROP_CENTER};
@@ -35,7 +38,7 @@ use flywheel_protocol::interop::bundle::{attr, InteropCallStarter, SealedBundle}
 use flywheel_protocol::interop::recipient::{Code, InteropForwarder};
 use flywheel_protocol::network::{Action, Network, State};
 use flywheel_protocol::relayer;
-use flywheel_protocol::token::{TokenEvent, MAX_SUPPLY};
+use flywheel_protocol::token::TokenEvent;
 use flywheel_protocol::units::tokens;
 use flywheel_protocol::ChainId;
 use proptest::prelude::*;
@@ -1279,68 +1282,6 @@ fn run(steps: &[Step]) -> Harness {
 }
 
 // ----- properties -----
-
-/// Property 1a.
-fn assert_zk_supply_within_cap(s: &State) {
-    let supply = s.token.total_supply();
-    assert!(
-        supply <= MAX_SUPPLY,
-        "ZK total supply {supply} exceeds MAX_SUPPLY {MAX_SUPPLY}"
-    );
-}
-
-/// Property 1b: the holder set is every address a ZK `Transfer` ever touched, plus genesis.
-fn assert_zk_supply_is_sum_of_balances(s: &State, holders: &BTreeSet<Address>) {
-    let sum = holders
-        .iter()
-        .fold(U256::ZERO, |acc, a| acc + s.token.balance_of(*a));
-    assert_eq!(
-        s.token.total_supply(),
-        sum,
-        "ZK total supply != sum of balances of {} holders",
-        holders.len()
-    );
-}
-
-/// Property 1c.
-fn assert_zk_minted_minus_burned_is_supply(s: &State) {
-    let t = &s.token;
-    assert_eq!(
-        t.minted_total().checked_sub(t.burned_total()),
-        Some(t.total_supply()),
-        "minted {} - burned {} != supply {}",
-        t.minted_total(),
-        t.burned_total(),
-        t.total_supply()
-    );
-}
-
-/// Property 2.
-fn assert_interop_conserves_value(s: &State) {
-    for asset in s.assets.keys() {
-        let on_chains = s.total_balance(*asset);
-        let in_flight = s.in_flight.get(asset).copied().unwrap_or_default();
-        let issued = s.issued.get(asset).copied().unwrap_or_default();
-        assert_eq!(
-            on_chains.checked_add(in_flight),
-            Some(issued),
-            "asset {asset}: balances {on_chains} + in flight {in_flight} != issued {issued}"
-        );
-    }
-}
-
-/// Property 3.
-fn assert_failed_action_changed_nothing(
-    before: &State,
-    after: &State,
-    action: &str,
-    error: &ProtocolError,
-) {
-    assert!(
-        before == after,
-        "a failed action changed the state.\naction: {action}\nerror: {error}"
-    );
-}
 
 /// Property 4a.
 fn assert_bundles_execute_at_most_once(executed: &BTreeMap<(ChainId, B256), u32>) {
