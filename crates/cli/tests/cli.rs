@@ -8,12 +8,8 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-fn flywheel(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flywheel"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::*;
 
 fn flywheel_stdin(args: &[&str], input: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_flywheel"))
@@ -30,41 +26,6 @@ fn flywheel_stdin(args: &[&str], input: &str) -> Output {
         .write_all(input.as_bytes())
         .expect("stdin accepts the input");
     child.wait_with_output().expect("the binary finishes")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).expect("utf-8 stdout")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).expect("utf-8 stderr")
-}
-
-/// Succeeded, with nothing on stderr; returns stdout.
-fn ok(out: Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}, stderr: {}",
-        out.status,
-        stderr(&out)
-    );
-    assert_eq!(stderr(&out), "", "no stderr on success");
-    stdout(&out)
-}
-
-/// Failed with status 2, empty stdout and exactly one `error:` line; returns that line.
-fn fails(out: Output) -> String {
-    assert_eq!(out.status.code(), Some(2), "stderr: {}", stderr(&out));
-    assert_eq!(stdout(&out), "", "no stdout on error");
-    let err = stderr(&out);
-    assert_eq!(err.lines().count(), 1, "one line on stderr: {err:?}");
-    assert!(err.starts_with("error: "), "{err:?}");
-    assert!(!err.contains("panicked"), "{err:?}");
-    err.trim_end().to_string()
-}
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text.trim()).expect("valid JSON")
 }
 
 /// A file in the temp dir with a name no other test (or test run) uses.

@@ -1,13 +1,7 @@
 //! `flywheel demo fee-flow` runs the fee routes end to end and checks its own accounting.
 
-use std::process::Command;
-
-fn flywheel(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_flywheel"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::flywheel;
 
 #[test]
 fn fee_flow_demo_walks_every_route() {

@@ -1,14 +1,12 @@
 //! `flywheel demo governance`: stake, delegate, vote, execute, and earn only behind an active
 //! delegate.
 
-use std::process::Command;
+mod common;
+use common::flywheel;
 
 #[test]
 fn governance_demo_changes_the_splitter_and_pays_only_active_delegation() {
-    let out = Command::new(env!("CARGO_BIN_EXE_flywheel"))
-        .args(["demo", "governance"])
-        .output()
-        .expect("runs");
+    let out = flywheel(&["demo", "governance"]);
     assert!(
         out.status.success(),
         "{}",

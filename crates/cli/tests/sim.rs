@@ -4,50 +4,11 @@
 use alloy_primitives::U256;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-fn flywheel(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flywheel"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).expect("utf-8 stdout")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).expect("utf-8 stderr")
-}
-
-/// Succeeded with nothing on stderr; returns stdout.
-fn ok(out: Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}, stderr: {}",
-        out.status,
-        stderr(&out)
-    );
-    assert_eq!(stderr(&out), "", "no stderr on success");
-    stdout(&out)
-}
-
-/// Failed with status 2, empty stdout and exactly one `error:` line; returns that line.
-fn fails(out: Output) -> String {
-    assert_eq!(out.status.code(), Some(2), "stderr: {}", stderr(&out));
-    assert_eq!(stdout(&out), "", "no stdout on error");
-    let err = stderr(&out);
-    assert_eq!(err.lines().count(), 1, "one line on stderr: {err:?}");
-    assert!(err.starts_with("error: "), "{err:?}");
-    assert!(!err.contains("panicked"), "{err:?}");
-    err.trim_end().to_string()
-}
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text.trim()).expect("valid JSON")
-}
+mod common;
+use common::*;
 
 fn unique(kind: &str) -> PathBuf {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
