@@ -89,11 +89,7 @@ fn parameters(w: &mut Walk<'_>) -> Result<(), CliError> {
         (devnet::ERA, tokens(1) / U256::from(1000), "0.001 ETH"),
         (devnet::ZK_CHAIN, tokens(3), "3 ZK (its base token)"),
     ] {
-        let op = w
-            .state()
-            .chain(chain)
-            .map(|c| c.config.operator)
-            .unwrap_or_default();
+        let op = w.operator(chain);
         let name = w.chain_name(chain);
         w.apply(
             &format!("{name}'s operator sets the dynamic fee to {what} per call"),
@@ -245,11 +241,7 @@ fn settle(w: &mut Walk<'_>, sent: &[SealedBundle]) -> Result<(), CliError> {
         Action::SettleBatch { chain: devnet::ERA },
     )?;
     for chain in [devnet::ERA, devnet::ZK_CHAIN] {
-        let op = w
-            .state()
-            .chain(chain)
-            .map(|c| c.config.operator)
-            .unwrap_or_default();
+        let op = w.operator(chain);
         let name = w.chain_name(chain);
         w.apply(
             &format!("{name}'s operator gets 10 ZK"),
@@ -322,11 +314,7 @@ fn settle(w: &mut Walk<'_>, sent: &[SealedBundle]) -> Result<(), CliError> {
 fn claims(w: &mut Walk<'_>) -> Result<(), CliError> {
     w.section("4. Operators claim their fees; the fee switch fills Fee Flow")?;
     for chain in [devnet::ERA, devnet::ZK_CHAIN] {
-        let op = w
-            .state()
-            .chain(chain)
-            .map(|c| c.config.operator)
-            .unwrap_or_default();
+        let op = w.operator(chain);
         let name = w.chain_name(chain);
         w.apply(
             &format!("{name}'s operator claims base-token fees"),
@@ -336,11 +324,7 @@ fn claims(w: &mut Walk<'_>) -> Result<(), CliError> {
             },
         )?;
     }
-    let era_op = w
-        .state()
-        .chain(devnet::ERA)
-        .map(|c| c.config.operator)
-        .unwrap_or_default();
+    let era_op = w.operator(devnet::ERA);
     w.apply(
         "era's operator claims its fixed ZK fees",
         Action::ClaimZkFees {

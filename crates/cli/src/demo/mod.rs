@@ -225,6 +225,14 @@ impl<'o> Walk<'o> {
             .unwrap_or_else(|| who.to_checksum(None))
     }
 
+    /// A chain's operator (its coinbase), or the zero address for an unknown chain.
+    pub fn operator(&self, id: ChainId) -> Address {
+        self.state()
+            .chain(id)
+            .map(|c| c.config.operator)
+            .unwrap_or_default()
+    }
+
     /// A chain's name from its config, or its id if unknown.
     pub fn chain_name(&self, id: ChainId) -> String {
         self.state()
