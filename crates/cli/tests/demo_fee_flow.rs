@@ -1,29 +1,24 @@
 //! `flywheel demo fee-flow` runs the fee routes end to end and checks its own accounting.
 
 mod common;
-use common::flywheel;
+use common::{assert_contains_all, flywheel, ok};
 
 #[test]
 fn fee_flow_demo_walks_every_route() {
-    let out = flywheel(&["demo", "fee-flow"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let text = ok(flywheel(&["demo", "fee-flow"]));
+    assert_contains_all(
+        &text,
+        &[
+            "settlement fee for 2 chargeable call(s) of era",
+            "to Fee Flow (fee switch)",
+            "claimed 30 ZK of fixed fees",
+            "rejected: stale Fee Flow nonce",
+            "Fee Flow claim #1: claimer paid 100 ZK",
+            "burned 108)",
+            "identities hold",
+            "rebuilds the same state",
+        ],
     );
-    let text = String::from_utf8_lossy(&out.stdout);
-    for needle in [
-        "settlement fee for 2 chargeable call(s) of era",
-        "to Fee Flow (fee switch)",
-        "claimed 30 ZK of fixed fees",
-        "rejected: stale Fee Flow nonce",
-        "Fee Flow claim #1: claimer paid 100 ZK",
-        "burned 108)",
-        "identities hold",
-        "rebuilds the same state",
-    ] {
-        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
-    }
 }
 
 #[test]

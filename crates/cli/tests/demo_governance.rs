@@ -2,29 +2,24 @@
 //! delegate.
 
 mod common;
-use common::flywheel;
+use common::{assert_contains_all, flywheel, ok};
 
 #[test]
 fn governance_demo_changes_the_splitter_and_pays_only_active_delegation() {
-    let out = flywheel(&["demo", "governance"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let text = ok(flywheel(&["demo", "governance"]));
+    assert_contains_all(
+        &text,
+        &[
+            "tally of proposal 1: For 701000000 · Against 0 · Abstain 0",
+            "states: TPP Succeeded, GAP Succeeded",
+            "new splitter shares apply from 2026-06-07 20:27 UTC: 50% burn, 50% staking rewards",
+            "participation in the last 5 proposals: alice 2, bob 0",
+            "rejected: deposit 1 does not qualify for a bump",
+            "dave (delegate bob: inactive): claimed 0 ZK",
+            "== Season 2: realised reward rates ==",
+            "rebuilds the same state",
+        ],
     );
-    let text = String::from_utf8_lossy(&out.stdout);
-    for needle in [
-        "tally of proposal 1: For 701000000 · Against 0 · Abstain 0",
-        "states: TPP Succeeded, GAP Succeeded",
-        "new splitter shares apply from 2026-06-07 20:27 UTC: 50% burn, 50% staking rewards",
-        "participation in the last 5 proposals: alice 2, bob 0",
-        "rejected: deposit 1 does not qualify for a bump",
-        "dave (delegate bob: inactive): claimed 0 ZK",
-        "== Season 2: realised reward rates ==",
-        "rebuilds the same state",
-    ] {
-        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
-    }
     let carol = text
         .lines()
         .find(|l| l.contains("carol (delegate alice: active)"))

@@ -98,6 +98,28 @@ pub enum PriceModel {
     },
 }
 
+/// The error of a CSV model whose file was never loaded.
+fn not_loaded(key: &str) -> ScenarioError {
+    ScenarioError::new(format!("{key}.path"), "the CSV file was not loaded")
+}
+
+/// Loads a CSV source into `data`, refusing any value `bad` describes.
+fn load_into(
+    data: &mut Option<Arc<Vec<f64>>>,
+    key: &str,
+    base: &Path,
+    path: &str,
+    bad: impl Fn(f64) -> Option<String>,
+) -> Result<(), ScenarioError> {
+    let key = format!("{key}.path");
+    let values = load_csv(&key, base, path)?;
+    if let Some(problem) = values.iter().find_map(|v| bad(*v)) {
+        return Err(ScenarioError::new(key, problem));
+    }
+    *data = Some(values);
+    Ok(())
+}
+
 fn load_csv(key: &str, base: &Path, path: &str) -> Result<Arc<Vec<f64>>, ScenarioError> {
     let full = base.join(path);
     let text = std::fs::read_to_string(&full)
@@ -202,10 +224,7 @@ impl TrafficModel {
                 }
                 Ok(())
             }
-            Self::Csv { data: None, .. } => Err(ScenarioError::new(
-                format!("{key}.path"),
-                "the CSV file was not loaded",
-            )),
+            Self::Csv { data: None, .. } => Err(not_loaded(key)),
             Self::Csv { .. } => Ok(()),
         }
     }
@@ -213,14 +232,9 @@ impl TrafficModel {
     /// Reads a CSV source (paths relative to `base`); other models are unchanged.
     pub fn load(&mut self, key: &str, base: &Path) -> Result<(), ScenarioError> {
         if let Self::Csv { path, data } = self {
-            let values = load_csv(&format!("{key}.path"), base, path)?;
-            if let Some(v) = values.iter().find(|v| **v > MAX_CALLS_PER_DAY) {
-                return Err(ScenarioError::new(
-                    format!("{key}.path"),
-                    format!("count {v} exceeds {MAX_CALLS_PER_DAY}"),
-                ));
-            }
-            *data = Some(values);
+            load_into(data, key, base, path, |v| {
+                (v > MAX_CALLS_PER_DAY).then(|| format!("count {v} exceeds {MAX_CALLS_PER_DAY}"))
+            })?;
         }
         Ok(())
     }
@@ -251,10 +265,7 @@ impl PriceModel {
                     10.0,
                 )
             }
-            Self::Csv { data: None, .. } => Err(ScenarioError::new(
-                format!("{key}.path"),
-                "the CSV file was not loaded",
-            )),
+            Self::Csv { data: None, .. } => Err(not_loaded(key)),
             Self::Csv { .. } => Ok(()),
         }
     }
@@ -262,14 +273,9 @@ impl PriceModel {
     /// Reads a CSV source; other models are unchanged.
     pub fn load(&mut self, key: &str, base: &Path) -> Result<(), ScenarioError> {
         if let Self::Csv { path, data } = self {
-            let values = load_csv(&format!("{key}.path"), base, path)?;
-            if values.iter().any(|v| *v <= 0.0) {
-                return Err(ScenarioError::new(
-                    format!("{key}.path"),
-                    "prices must be positive",
-                ));
-            }
-            *data = Some(values);
+            load_into(data, key, base, path, |v| {
+                (v <= 0.0).then(|| "prices must be positive".to_string())
+            })?;
         }
         Ok(())
     }

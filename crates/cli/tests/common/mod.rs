@@ -52,3 +52,10 @@ pub fn fails(out: Output) -> String {
 pub fn json(text: &str) -> Value {
     serde_json::from_str(text.trim()).expect("valid JSON")
 }
+
+/// Every needle appears in `text` (the whole text is shown when one is missing).
+pub fn assert_contains_all(text: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+}
