@@ -10,20 +10,28 @@ use alloy_sol_types::SolValue;
 use imbl::{OrdMap, Vector};
 use serde::{Deserialize, Serialize};
 
-/// `L2_INTEROP_CENTER_ADDR`: the InteropCenter system contract on every L2 (era-contracts
-/// L2ContractAddresses). It is the only accepted sender of bundle messages.
-pub const INTEROP_CENTER: Address = address!("0000000000000000000000000000000000010010");
-/// `L2_INTEROP_HANDLER_ADDR`: the InteropHandler system contract on every L2.
-pub const INTEROP_HANDLER: Address = address!("0000000000000000000000000000000000010011");
-/// `L2_NATIVE_TOKEN_VAULT_ADDR`: part of every asset id's preimage.
+/// `L2_INTEROP_CENTER_ADDR` = `BUILT_IN_CONTRACTS_OFFSET` (0x10000) + 0x0d: the InteropCenter on
+/// every L2, and the only accepted sender of bundle messages
+/// (era-contracts@4859b6f:l1-contracts/contracts/common/l2-helpers/L2ContractAddresses.sol).
+pub const INTEROP_CENTER: Address = address!("000000000000000000000000000000000001000d");
+/// `L2_INTEROP_HANDLER_ADDR` = 0x10000 + 0x0e: the InteropHandler on every L2
+/// (era-contracts@4859b6f:l1-contracts/contracts/common/l2-helpers/L2ContractAddresses.sol).
+pub const INTEROP_HANDLER: Address = address!("000000000000000000000000000000000001000e");
+/// `L2_NATIVE_TOKEN_VAULT_ADDR` = 0x10000 + 0x04: part of every asset id's preimage
+/// (era-contracts@4859b6f:l1-contracts/contracts/common/l2-helpers/L2ContractAddresses.sol).
 pub const NATIVE_TOKEN_VAULT: Address = address!("0000000000000000000000000000000000010004");
-/// `L2_TO_L1_MESSENGER_SYSTEM_CONTRACT_ADDR`: the sender of every L2→L1 message log.
+/// `L2_TO_L1_MESSENGER_SYSTEM_CONTRACT_ADDR` = `SYSTEM_CONTRACTS_OFFSET` (0x8000) + 0x08: the
+/// sender of every L2→L1 message log
+/// (era-contracts@4859b6f:l1-contracts/contracts/common/l2-helpers/L2ContractAddresses.sol).
 pub const L1_MESSENGER: Address = address!("0000000000000000000000000000000000008008");
-/// `ETH_TOKEN_ADDRESS`: the placeholder token address of ETH in asset ids.
+/// `ETH_TOKEN_ADDRESS` = address(1): the placeholder token address of ETH in asset ids
+/// (era-contracts@4859b6f:l1-contracts/contracts/common/Config.sol).
 pub const ETH_TOKEN_ADDRESS: Address = address!("0000000000000000000000000000000000000001");
 
 /// An asset's id as the native token vault derives it:
-/// `keccak256(abi.encode(originChainId, NATIVE_TOKEN_VAULT, tokenAddress))`.
+/// `keccak256(abi.encode(originChainId, NATIVE_TOKEN_VAULT, tokenAddress))`
+/// (`DataEncoding.encodeNTVAssetId(uint256, address)`,
+/// era-contracts@4859b6f:l1-contracts/contracts/common/libraries/DataEncoding.sol).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct AssetId(pub B256);
 
@@ -102,7 +110,8 @@ pub struct Batch {
     /// Root of the message root this chain aggregates (empty-tree root unless a settlement
     /// layer), the 15th sibling of every log proof.
     pub aggregated_root: B256,
-    /// `keccak256(logsRoot, aggregatedRoot)`.
+    /// `keccak256(logsRoot, aggregatedRoot)`, as `L1Messenger` publishes it
+    /// (era-contracts@4859b6f:system-contracts/contracts/L1Messenger.sol).
     pub chain_batch_root: B256,
     /// Interop calls in this batch sent without the fixed ZK fee (the settlement-fee base).
     pub chargeable_calls: u64,
@@ -116,7 +125,9 @@ pub struct Batch {
     pub aggregation: Option<MessageRootState>,
 }
 
-/// Bundle status on the destination (`BundleStatus`).
+/// Bundle status on the destination (`BundleStatus`,
+/// era-contracts@4859b6f:l1-contracts/contracts/common/Messaging.sol); `Unreceived` is the
+/// absence of an entry ([`Chain::bundle_status`] returns `None`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BundleStatus {
     /// Proven, not yet executed or unbundled.
@@ -127,7 +138,8 @@ pub enum BundleStatus {
     Unbundled,
 }
 
-/// Per-call status for unbundling (`CallStatus`).
+/// Per-call status for unbundling (`CallStatus`,
+/// era-contracts@4859b6f:l1-contracts/contracts/common/Messaging.sol).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CallStatus {
     /// Neither executed nor cancelled.
@@ -155,7 +167,8 @@ pub struct Chain {
     pub accrued_base_fees: OrdMap<Address, U256>,
     /// InteropCenter: ZK fees accrued per coinbase, claimable by it.
     pub accrued_zk_fees: OrdMap<Address, U256>,
-    /// L1 messenger: leaf hashes of the open batch's L2→L1 logs.
+    /// L1 messenger: leaf hashes of the open batch's L2→L1 logs (at most
+    /// `L2_TO_L1_LOGS_MERKLE_TREE_LEAVES`, see [`crate::merkle`]).
     pub pending_logs: Vector<B256>,
     /// Chargeable calls in the open batch.
     pub pending_chargeable_calls: u64,
@@ -167,7 +180,10 @@ pub struct Chain {
     pub bundle_status: OrdMap<B256, BundleStatus>,
     /// InteropHandler: status of each call of unbundled or executed bundles.
     pub call_status: OrdMap<(B256, u32), CallStatus>,
-    /// L2InteropRootStorage: roots of other chains' batches, set once each.
+    /// L2InteropRootStorage: roots of other chains, set once each and never zero
+    /// (era-contracts@4859b6f:l1-contracts/contracts/interop/L2InteropRootStorage.sol). Model
+    /// choice: keyed by the source's batch number; v31 keys a settlement layer's roots by its
+    /// block number (see SOURCES.md, divergences).
     pub interop_roots: OrdMap<(ChainId, u64), B256>,
     /// For settlement layers: the live message root over the chains settling here.
     pub message_root: Option<MessageRootState>,
