@@ -1,5 +1,8 @@
-//! Merkle trees of ZKsync interop, modelled on era-contracts (`Merkle.sol`, `MessageHashing.sol`,
-//! `DynamicIncrementalMerkle.sol`, `FullMerkle.sol`) and the L2 `L1Messenger` system contract.
+//! Merkle trees of ZKsync interop, modelled on era-contracts at the v31 commit 4859b6f:
+//! `l1-contracts/contracts/common/libraries/{Merkle,MessageHashing,DynamicIncrementalMerkle,
+//! FullMerkle}.sol`, `l1-contracts/contracts/core/message-root/{IMessageRoot,MessageRootBase,
+//! L2MessageRoot}.sol` and the `system-contracts/contracts/L1Messenger.sol` system contract.
+//! SOURCES.md lists each constant and rule with its file.
 //!
 //! A message is proven in three hops: log → batch (the L2→L1 logs tree, [`LogsTree`]), batch →
 //! chain (the chain's batch-root tree, [`IncrementalTree`]), chain → settlement layer (the shared
@@ -11,37 +14,53 @@ use std::sync::OnceLock;
 use alloy_primitives::{b256, keccak256, B256};
 use serde::{Deserialize, Serialize};
 
-/// Height of the L2→L1 logs tree of one batch (`L2_TO_L1_LOGS_MERKLE_TREE_LEAVES = 2^14`).
+/// Height of the L2→L1 logs tree of one batch: `L2_TO_L1_LOGS_MERKLE_TREE_LEAVES` = 16,384 = 2^14
+/// (era-contracts@4859b6f:system-contracts/contracts/Constants.sol).
 pub const L2_TO_L1_LOGS_TREE_HEIGHT: usize = 14;
-/// Capacity of the L2→L1 logs tree; a batch cannot emit more logs than this.
+/// Capacity of the L2→L1 logs tree; a batch cannot emit more logs than this (`L1Messenger`
+/// reverts `TooManyL2ToL1Logs`, era-contracts@4859b6f:system-contracts/contracts/L1Messenger.sol).
 pub const L2_TO_L1_LOGS_TREE_LEAVES: usize = 1 << L2_TO_L1_LOGS_TREE_HEIGHT;
-/// Siblings from a log up to the chain batch root: 14 log-tree siblings plus the aggregated root.
+/// Siblings from a log up to the chain batch root: 14 log-tree siblings plus the aggregated root
+/// (`L2_TO_L1_LOGS_MERKLE_TREE_DEPTH` = 14 + 1, era-contracts@4859b6f:system-contracts/contracts/Constants.sol).
 pub const L2_TO_L1_LOGS_PROOF_LEN: usize = L2_TO_L1_LOGS_TREE_HEIGHT + 1;
 /// Longest path [`calculate_root`] accepts: the index is a `u64`, so 64 levels address it fully.
+/// Model choice: `Merkle.calculateRoot` accepts up to 255 levels with a `uint256` index
+/// (era-contracts@4859b6f:l1-contracts/contracts/common/libraries/Merkle.sol); no real tree here
+/// is that tall.
 pub const MAX_MERKLE_PATH_LEN: usize = 64;
 
 /// `L2_L1_LOGS_TREE_DEFAULT_LEAF_HASH`: keccak256 of an all-zero 88-byte serialized L2 log, the
-/// filler of unused log slots (a proof of this leaf is rejected as `HashedLogIsDefault`).
+/// filler of unused log slots (a proof of this leaf is rejected as `HashedLogIsDefault`)
+/// (era-contracts@4859b6f:system-contracts/contracts/Constants.sol; checked against its preimage
+/// in the tests).
 pub const L2_L1_LOGS_TREE_DEFAULT_LEAF_HASH: B256 =
     b256!("72abee45b59e344af8a6e520241c4744aff26ed411f4c4b00f8af09adada43ba");
 /// `CHAIN_TREE_EMPTY_ENTRY_HASH` = keccak256(96 zero bytes): filler of a chain's batch-root tree
-/// (an empty batch leaf: zero padding, zero root, zero batch number).
+/// (an empty batch leaf: zero padding, zero root, zero batch number)
+/// (era-contracts@4859b6f:l1-contracts/contracts/core/message-root/IMessageRoot.sol).
 pub const CHAIN_TREE_EMPTY_ENTRY_HASH: B256 =
     b256!("46700b4d40ac5c35af2c22dda2787a91eb567b06c924a8fb8ae9a05b20c08c21");
-/// `SHARED_ROOT_TREE_EMPTY_HASH`: filler of the shared chain-id tree; the same preimage as
-/// [`CHAIN_TREE_EMPTY_ENTRY_HASH`], so both dynamic trees share one empty-subtree table.
+/// `SHARED_ROOT_TREE_EMPTY_HASH`: filler of the shared chain-id tree; the same value as
+/// [`CHAIN_TREE_EMPTY_ENTRY_HASH`], so both dynamic trees share one empty-subtree table
+/// (era-contracts@4859b6f:l1-contracts/contracts/core/message-root/IMessageRoot.sol).
 pub const SHARED_ROOT_TREE_EMPTY_HASH: B256 = CHAIN_TREE_EMPTY_ENTRY_HASH;
-/// `BATCH_LEAF_PADDING` = keccak256("zkSync:BatchLeaf"): domain separator of batch leaves.
+/// `BATCH_LEAF_PADDING` = keccak256("zkSync:BatchLeaf"): domain separator of batch leaves
+/// (era-contracts@4859b6f:l1-contracts/contracts/common/libraries/MessageHashing.sol).
 pub const BATCH_LEAF_PADDING: B256 =
     b256!("d82fec4a37cbdc47f1e5cc4ad64deacf34a48e6f7c61fa5b68fd58e543259cf4");
-/// `CHAIN_ID_LEAF_PADDING` = keccak256("zkSync:ChainIdLeaf"): domain separator of chain-id leaves.
+/// `CHAIN_ID_LEAF_PADDING` = keccak256("zkSync:ChainIdLeaf"): domain separator of chain-id leaves
+/// (era-contracts@4859b6f:l1-contracts/contracts/common/libraries/MessageHashing.sol).
 pub const CHAIN_ID_LEAF_PADDING: B256 =
     b256!("39bc69363bb9e26cf14240de4e22569e95cf175cfbcf1ade1a47a253b4bf7f61");
 
-/// Why a Merkle computation or lookup was refused (mirrors the era-contracts `Merkle*` errors).
+/// Why a Merkle computation or lookup was refused (mirrors the `Merkle*` errors of
+/// era-contracts@4859b6f:l1-contracts/contracts/common/L1ContractErrors.sol; where a name or a
+/// case differs from the source, the variant says so and SOURCES.md lists it).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MerkleError {
-    /// An empty path only proves leaf 0 of a single-leaf tree (`MerklePathEmpty`).
+    /// An empty path only proves leaf 0 of a single-leaf tree. Differs from the source:
+    /// `Merkle.calculateRoot` reports this case as `MerkleIndexOutOfBounds` (index ≥ 2^0);
+    /// `MerklePathEmpty` is what `MessageHashing` raises for a proof with no words at all.
     #[error("empty Merkle path can only prove index 0 of a single-leaf tree, got index {index}")]
     MerklePathEmpty {
         /// The index that was claimed.
@@ -54,7 +73,8 @@ pub enum MerkleError {
         /// Siblings supplied.
         len: usize,
     },
-    /// The index does not fit in a tree of height `len` (`MerkleIndexOutOfBounds`).
+    /// The index does not fit in a tree of height `len` (`MerkleIndexOutOfBounds`, which carries
+    /// no fields in the source).
     #[error("Merkle index {index} out of bounds for a path of {len} siblings")]
     MerkleIndexOutOfBounds {
         /// The index that was claimed.
@@ -62,13 +82,15 @@ pub enum MerkleError {
         /// Siblings supplied (the tree height).
         len: usize,
     },
-    /// A batch emitted more L2→L1 logs than the [`L2_TO_L1_LOGS_TREE_LEAVES`] slots of its tree.
+    /// A batch emitted more L2→L1 logs than the [`L2_TO_L1_LOGS_TREE_LEAVES`] slots of its tree
+    /// (`TooManyL2ToL1Logs` in `L1Messenger`).
     #[error("{count} L2->L1 logs exceed the logs tree capacity of 16384")]
     TooManyLogs {
         /// Logs supplied.
         count: usize,
     },
-    /// No leaf at this index (`MerkleWrongIndex` in `FullMerkle.updateLeaf`).
+    /// No leaf at this index (`MerkleWrongIndex(index, maxNodeNumber)` in `FullMerkle.updateLeaf`
+    /// and `merklePath`; the model names the leaf count instead of the last index).
     #[error("leaf index {index} out of range for a tree of {len} leaves")]
     LeafIndexOutOfRange {
         /// The index that was asked for.
@@ -78,7 +100,8 @@ pub enum MerkleError {
     },
 }
 
-/// `Merkle.efficientHash`: keccak256(a ‖ b), the node hash of every tree here. Hot path: the
+/// `Merkle.efficientHash`: keccak256(a ‖ b), the node hash of every tree here
+/// (era-contracts@4859b6f:l1-contracts/contracts/common/libraries/Merkle.sol). Hot path: the
 /// 64-byte preimage lives on the stack.
 #[inline]
 pub fn hash_pair(a: &B256, b: &B256) -> B256 {
@@ -88,7 +111,9 @@ pub fn hash_pair(a: &B256, b: &B256) -> B256 {
     keccak256(buf)
 }
 
-/// keccak256(padding ‖ root ‖ uint256(number)) over a 96-byte stack buffer.
+/// keccak256(padding ‖ root ‖ uint256(number)) over a 96-byte stack buffer: the
+/// `abi.encodePacked(padding, root, number)` of `MessageHashing` (padding first, then the root,
+/// then the number as a 32-byte word).
 #[inline]
 fn padded_leaf_hash(padding: &B256, root: &B256, number: u64) -> B256 {
     let mut buf = [0u8; 96];
@@ -104,9 +129,10 @@ pub fn default_log_leaf() -> B256 {
     L2_L1_LOGS_TREE_DEFAULT_LEAF_HASH
 }
 
-/// `Merkle.calculateRoot`: folds `leaf` up `path`; bit `i` of `index` says whether the node is the
-/// right child at level `i`. An empty path proves the lone leaf of a single-leaf tree (index 0),
-/// as the current `Merkle.sol` allows, because a chain tree holding one batch has height 0.
+/// `Merkle.calculateRoot` (era-contracts@4859b6f:l1-contracts/contracts/common/libraries/Merkle.sol):
+/// folds `leaf` up `path`; bit `i` of `index` says whether the node is the right child at level
+/// `i`. An empty path proves the lone leaf of a single-leaf tree (index 0), as `Merkle.sol`
+/// allows, because a chain tree holding one batch has height 0.
 pub fn calculate_root(path: &[B256], index: u64, leaf: B256) -> Result<B256, MerkleError> {
     let len = path.len();
     if len > MAX_MERKLE_PATH_LEN {
@@ -129,21 +155,27 @@ pub fn calculate_root(path: &[B256], index: u64, leaf: B256) -> Result<B256, Mer
     Ok(node)
 }
 
-/// `L1Messenger`: the batch root commits to the batch's own logs and to the message root it
-/// aggregates (for an ordinary chain, the root of an empty shared tree). Hence a log proof to the
-/// chain batch root is the 14 log siblings plus `aggregated_root` as the 15th (index bit 14 = 0).
+/// `L1Messenger` (era-contracts@4859b6f:system-contracts/contracts/L1Messenger.sol): the batch
+/// root is keccak256(local logs root ‖ `L2_MESSAGE_ROOT.getAggregatedRoot()`), committing to the
+/// batch's own logs and to the message root it aggregates (for an ordinary chain, the root of an
+/// empty shared tree). Hence a log proof to the chain batch root is the 14 log siblings plus
+/// `aggregated_root` as the 15th (index bit 14 = 0).
 #[inline]
 pub fn chain_batch_root(local_logs_root: &B256, aggregated_root: &B256) -> B256 {
     hash_pair(local_logs_root, aggregated_root)
 }
 
-/// `MessageHashing.batchLeafHash`: the leaf a settled batch adds to its chain's batch-root tree.
+/// `MessageHashing.batchLeafHash`: the leaf a settled batch adds to its chain's batch-root tree,
+/// keccak256(`BATCH_LEAF_PADDING` ‖ batch root ‖ batch number)
+/// (era-contracts@4859b6f:l1-contracts/contracts/common/libraries/MessageHashing.sol).
 #[inline]
 pub fn batch_leaf_hash(batch_root: &B256, batch_number: u64) -> B256 {
     padded_leaf_hash(&BATCH_LEAF_PADDING, batch_root, batch_number)
 }
 
-/// `MessageHashing.chainIdLeafHash`: a chain's leaf in the shared tree, binding its chain-tree root.
+/// `MessageHashing.chainIdLeafHash`: a chain's leaf in the shared tree, binding its chain-tree
+/// root: keccak256(`CHAIN_ID_LEAF_PADDING` ‖ chain root ‖ chain id)
+/// (era-contracts@4859b6f:l1-contracts/contracts/common/libraries/MessageHashing.sol).
 #[inline]
 pub fn chain_id_leaf_hash(chain_root: &B256, chain_id: u64) -> B256 {
     padded_leaf_hash(&CHAIN_ID_LEAF_PADDING, chain_root, chain_id)
@@ -292,8 +324,9 @@ impl<L: Level> Levels<L> {
     }
 }
 
-/// The L2→L1 logs tree of one batch (`L1Messenger`): 2^14 slots, the unused ones holding
-/// [`default_log_leaf`]. Only the non-empty part is built, from the empty-subtree table.
+/// The L2→L1 logs tree of one batch (`L1Messenger` builds it over all 2^14 slots, the unused ones
+/// holding [`default_log_leaf`]; era-contracts@4859b6f:system-contracts/contracts/L1Messenger.sol).
+/// Only the non-empty part is built here, from the empty-subtree table: same root, fewer hashes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "Vec<B256>", into = "Vec<B256>")]
 pub struct LogsTree {
@@ -376,7 +409,10 @@ impl From<LogsTree> for Vec<B256> {
 }
 
 /// Shared engine of the dynamic trees: height `ceil(log2 n)`, grows by doubling like
-/// `DynamicIncrementalMerkle`/`FullMerkle`, padded with [`CHAIN_TREE_EMPTY_ENTRY_HASH`] subtrees.
+/// `DynamicIncrementalMerkle.push` and `FullMerkle.pushNewLeaf`, padded with
+/// [`CHAIN_TREE_EMPTY_ENTRY_HASH`] subtrees
+/// (era-contracts@4859b6f:l1-contracts/contracts/common/libraries/DynamicIncrementalMerkle.sol,
+/// era-contracts@4859b6f:l1-contracts/contracts/common/libraries/FullMerkle.sol).
 /// Levels are `imbl::Vector`s so that snapshots of the network clone in O(1). Serialized as its
 /// leaves and rebuilt on load, so a snapshot can never hold inconsistent inner nodes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -486,8 +522,10 @@ macro_rules! dynamic_tree_api {
     };
 }
 
-/// A chain's batch-root tree (`chainTree`, a `DynamicIncrementalMerkle`): append-only, one
-/// [`batch_leaf_hash`] per settled batch. One leaf ⇒ root = that leaf, empty path.
+/// A chain's batch-root tree (`chainTree`, a `DynamicIncrementalMerkle` that
+/// `L2MessageRoot.addChainBatchRoot` pushes to): append-only, one [`batch_leaf_hash`] per
+/// settled batch. One leaf ⇒ root = that leaf, empty path
+/// (era-contracts@4859b6f:l1-contracts/contracts/core/message-root/L2MessageRoot.sol).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct IncrementalTree {
@@ -498,7 +536,8 @@ dynamic_tree_api!(IncrementalTree, "CHAIN_TREE_EMPTY_ENTRY_HASH");
 
 impl IncrementalTree {
     /// The chain root (`getChainRoot`); `B256::ZERO` when empty, as `DynamicIncrementalMerkle`
-    /// returns before the first push, which is what a new chain's shared-tree leaf commits to.
+    /// returns from `setup` and before the first push, which is what a new chain's shared-tree
+    /// leaf commits to (`MessageRootBase._addNewChain`).
     pub fn root(&self) -> B256 {
         if self.is_empty() {
             B256::ZERO
@@ -509,7 +548,8 @@ impl IncrementalTree {
 }
 
 /// The shared chain-id tree of a settlement layer (`sharedTree`, a `FullMerkle`): one
-/// [`chain_id_leaf_hash`] per registered chain, rewritten whenever that chain settles a batch.
+/// [`chain_id_leaf_hash`] per registered chain, rewritten (`updateLeaf`) whenever that chain
+/// settles a batch (era-contracts@4859b6f:l1-contracts/contracts/core/message-root/L2MessageRoot.sol).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct FullTree {
@@ -524,7 +564,8 @@ impl FullTree {
         self.tree.update(index, leaf)
     }
 
-    /// The aggregated root; [`SHARED_ROOT_TREE_EMPTY_HASH`] when empty (`getAggregatedRoot`).
+    /// The aggregated root; [`SHARED_ROOT_TREE_EMPTY_HASH`] when empty (`getAggregatedRoot`,
+    /// era-contracts@4859b6f:l1-contracts/contracts/core/message-root/MessageRootBase.sol).
     pub fn root(&self) -> B256 {
         self.tree.root()
     }

@@ -6,11 +6,24 @@
 //! destination chain imports roots, and a `MessageInclusionProof` is checked by recomputing
 //! the path from the message's log leaf up to an imported root, level by level.
 //!
-//! Proof layout (era-contracts `MessageHashing`, v31 form, without the later settlement
-//! timestamp in the batch leaf): `[metadata][log path][if not final: batch-leaf mask, batch
-//! path, (slBatchNumber << 128 | slMask), slChainId, then the next level's proof]`. Metadata
-//! is `0x01 | logPathLen | batchPathLen | isFinal` in the top four bytes of a word. The legacy
-//! metadata-less format is not accepted.
+//! Proof layout (`MessageHashing.parseProofMetadata` and `_getProofData`,
+//! era-contracts@4859b6f:l1-contracts/contracts/common/libraries/MessageHashing.sol):
+//! `[metadata][log path][if not final: batch-leaf mask, batch path, (slBatchNumber << 128 |
+//! slMask), slChainId, then the next level's proof]`. Metadata is `0x01 | logPathLen |
+//! batchPathLen | isFinal` in the top four bytes of a word, the other 28 bytes zero; a final
+//! level carries no batch path (`InvalidProofLengthForFinalNode`).
+//!
+//! Where the model differs from that commit (each listed in SOURCES.md, divergences):
+//! - the legacy metadata-less format (a bare Merkle path, which the contract still accepts) is
+//!   refused;
+//! - a proof may climb up to [`MAX_PROOF_LEVELS`] levels, where `L2MessageVerification` allows
+//!   one settlement layer above the chain (`DepthMoreThanOneForRecursiveMerkleProof`);
+//! - a message routed through Gateway is proven up to Gateway's *batch* root (its logs root is
+//!   the last sibling), imported per Gateway batch. In v31 an L2 destination checks the final
+//!   level against `L2InteropRootStorage.interopRoots(gateway, gatewayBlockNumber)`, which holds
+//!   the Gateway's message root (`sharedTree` root) after that block
+//!   (`L2MessageVerification`, `L2MessageRoot._emitRoot`); L1 checks against the Gateway batch
+//!   root, as the model does. The model has batches, not blocks.
 
 use crate::chain::{Chain, L1_MESSENGER};
 use crate::merkle::{self, FullTree, IncrementalTree, MerkleError};
@@ -19,13 +32,18 @@ use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
 use imbl::OrdMap;
 use serde::{Deserialize, Serialize};
 
-/// The only proof metadata version (`SUPPORTED_PROOF_METADATA_VERSION`).
+/// The only proof metadata version (`SUPPORTED_PROOF_METADATA_VERSION` = 1,
+/// era-contracts@4859b6f:system-contracts/contracts/Constants.sol).
 pub const PROOF_METADATA_VERSION: u8 = 1;
-/// Settlement layers above a message's own chain that a proof may climb (chain → Gateway → …);
-/// bounds verification work on hostile input.
+/// Proof levels (the message's chain, then each settlement layer above it) that verification
+/// walks before giving up; bounds verification work on hostile input. Differs from the source:
+/// `L2MessageVerification` accepts two levels (the chain and one settlement layer) and reverts
+/// `DepthMoreThanOneForRecursiveMerkleProof` on a third
+/// (era-contracts@4859b6f:l1-contracts/contracts/interop/L2MessageVerification.sol).
 pub const MAX_PROOF_LEVELS: usize = 4;
 
-/// An L2→L1 message as proofs name it (`L2Message`).
+/// An L2→L1 message as proofs name it (`L2Message`,
+/// era-contracts@4859b6f:l1-contracts/contracts/common/Messaging.sol).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct L2Message {
     /// Index of the sending transaction in its batch.
@@ -36,7 +54,9 @@ pub struct L2Message {
     pub data: Bytes,
 }
 
-/// Proof that a message was sent by a chain in a batch (`MessageInclusionProof`).
+/// Proof that a message was sent by a chain in a batch (`MessageInclusionProof`,
+/// era-contracts@4859b6f:l1-contracts/contracts/common/Messaging.sol; the model keeps the
+/// `uint256` ids and indices in 64 bits).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageInclusionProof {
     /// Chain that sent the message.
@@ -57,7 +77,8 @@ pub enum ProofError {
     /// The message's log leaf is the empty-leaf hash (`HashedLogIsDefault`).
     #[error("the message hashes to the default log leaf")]
     HashedLogIsDefault,
-    /// The proof ends before its metadata says it should.
+    /// The proof ends before its metadata says it should (the contract reverts on the
+    /// out-of-range read; an empty proof is `MerklePathEmpty` there).
     #[error("proof truncated: needs word {needed}, has {len}")]
     Truncated {
         /// Index of the missing word.
@@ -71,13 +92,14 @@ pub enum ProofError {
         /// How many.
         count: usize,
     },
-    /// Metadata in an unknown or legacy format.
+    /// Metadata in an unknown version (`UnsupportedProofMetadataVersion`) or in the legacy
+    /// metadata-less format (accepted by the contract, refused by the model).
     #[error("unsupported proof metadata {0}")]
     BadMetadata(B256),
     /// A final level may not carry a batch path (`InvalidProofLengthForFinalNode`).
     #[error("final proof level carries a batch path")]
     FinalNodeWithBatchPath,
-    /// More levels than [`MAX_PROOF_LEVELS`].
+    /// More levels than [`MAX_PROOF_LEVELS`] (compare `DepthMoreThanOneForRecursiveMerkleProof`).
     #[error("proof climbs more than {MAX_PROOF_LEVELS} settlement levels")]
     TooDeep,
     /// A word that must be a chain id or batch number does not fit 64 bits.
@@ -97,7 +119,8 @@ pub enum ProofError {
         /// Its batch.
         batch: u64,
     },
-    /// The recomputed root differs from the imported one.
+    /// The recomputed root differs from the imported one (the contract's verifier returns
+    /// false; the InteropHandler then reverts).
     #[error("proof recomputes root {computed}, imported root for chain {chain} batch {batch} is {imported}")]
     RootMismatch {
         /// Chain of the root.
@@ -143,7 +166,10 @@ pub enum ProofError {
 }
 
 /// The leaf of an L2→L1 message log: keccak256 of the 88-byte packed `L2Log { l2ShardId: 0,
-/// isService: true, txNumberInBatch, sender: L1_MESSENGER, key: sender, value: keccak(data) }`.
+/// isService: true, txNumberInBatch, sender: L1_MESSENGER, key: sender, value: keccak(data) }`
+/// (`MessageHashing._l2MessageToLog` and `getLeafHashFromLog`,
+/// era-contracts@4859b6f:l1-contracts/contracts/common/libraries/MessageHashing.sol; field
+/// order and widths from `L2Log` in era-contracts@4859b6f:l1-contracts/contracts/common/Messaging.sol).
 pub fn message_log_leaf(tx_number_in_batch: u16, sender: Address, message_hash: &B256) -> B256 {
     let mut buf = [0u8; 88];
     buf[1] = 1;
@@ -163,7 +189,10 @@ pub struct ChainTree {
     pub tree: IncrementalTree,
 }
 
-/// A settlement layer's `MessageRoot`: per-chain batch trees under one shared tree.
+/// A settlement layer's `MessageRoot`: per-chain batch trees under one shared tree
+/// (era-contracts@4859b6f:l1-contracts/contracts/core/message-root/L2MessageRoot.sol). Model
+/// choice: a chain enters the shared tree when it first settles here, not when the Bridgehub
+/// registers it (`addNewChain`, which pushes a leaf committing to an empty chain tree).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageRootState {
     /// Chain-id leaves, one per chain that ever settled here.
@@ -178,7 +207,9 @@ impl MessageRootState {
         self.shared.root()
     }
 
-    /// Appends a chain's batch root; returns the leaf's index in that chain's tree.
+    /// Appends a chain's batch root; returns the leaf's index in that chain's tree
+    /// (`L2MessageRoot.addChainBatchRoot`: push the batch leaf, then rewrite the chain's
+    /// chain-id leaf in the shared tree).
     pub fn append(&mut self, chain: ChainId, batch_number: u64, chain_batch_root: &B256) -> u64 {
         let leaf = merkle::batch_leaf_hash(chain_batch_root, batch_number);
         let (index, tree_index, chain_root) = match self.chains.get_mut(&chain) {
@@ -211,7 +242,9 @@ impl MessageRootState {
     }
 }
 
-/// The root an ordinary chain's batches aggregate: that of an empty message root.
+/// The root an ordinary chain's batches aggregate: that of an empty message root
+/// (`SHARED_ROOT_TREE_EMPTY_HASH`, what `MessageRootBase.getAggregatedRoot` returns with no chain,
+/// era-contracts@4859b6f:l1-contracts/contracts/core/message-root/MessageRootBase.sol).
 pub fn empty_aggregated_root() -> B256 {
     MessageRootState::default().root()
 }
