@@ -4,18 +4,26 @@
 //! addressLength (1) | address`. Interop uses three shapes of it: a destination chain with no
 //! address (`sendBundle`'s recipient), an address with no chain (each call's `to`), and a full
 //! (chain, address) pair (bundle permissions, message senders).
+//!
+//! Sources: ERC-7930 (draft, "Interoperable Addresses") for the layout, and the parser the v31
+//! contracts vendor, era-contracts@4859b6f:l1-contracts/contracts/vendor/draft-InteroperableAddress.sol
+//! (`formatEvmV1`, `parseEvmV1`). [`InteropAddress::decode`] is stricter than that parser; the
+//! differences are listed on it and in SOURCES.md.
 
 use alloy_primitives::{Address, Bytes};
 use serde::{Deserialize, Serialize};
 
-/// The only ERC-7930 version defined so far.
+/// The only ERC-7930 version defined so far (`bytes2(0x0001)` in `formatV1`/`tryParseV1`).
 pub const VERSION: u16 = 0x0001;
-/// CAIP-350 chain namespace `eip155` (EVM chains), the only one interop accepts.
+/// CAIP-350 chain namespace `eip155` (EVM chains), the only one interop accepts
+/// (`tryParseEvmV1` requires chain type 0x0000).
 pub const CHAIN_TYPE_EIP155: u16 = 0x0000;
-/// Version, chain type and the two length bytes: the smallest valid encoding.
+/// Version, chain type and the two length bytes: the smallest valid encoding (`tryParseV1`
+/// rejects anything shorter than 6 bytes).
 pub const MIN_LEN: usize = 6;
 
-/// Why bytes are not a valid (EVM) ERC-7930 address.
+/// Why bytes are not a valid (EVM) ERC-7930 address. The vendored parser has a single
+/// `InteroperableAddressParsingError(bytes)`; the model names which rule failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AddressError {
     /// Fewer than the 6 fixed bytes.
@@ -107,7 +115,8 @@ impl InteropAddress {
         }
     }
 
-    /// Serialises to the ERC-7930 binary form; the chain id uses its minimal big-endian bytes.
+    /// Serialises to the ERC-7930 binary form; the chain id uses its minimal big-endian bytes,
+    /// and chain 0 one zero byte, as `formatEvmV1` does (`Math.log256(id) + 1` bytes).
     pub fn encode(&self) -> Bytes {
         let chain_ref: Vec<u8> = match self.chain_id {
             None => Vec::new(),
@@ -133,6 +142,13 @@ impl InteropAddress {
     }
 
     /// Parses the ERC-7930 binary form, rejecting anything not exactly one EVM address.
+    ///
+    /// Stricter than the contracts' `parseEvmV1`, which the InteropCenter and InteropHandler use
+    /// (era-contracts@4859b6f:l1-contracts/contracts/vendor/draft-InteroperableAddress.sol): that
+    /// parser ignores bytes after the address and accepts a chain reference of up to 32 bytes (a
+    /// `uint256` chain id); here trailing bytes are [`AddressError::TrailingBytes`] and a chain
+    /// reference over 8 bytes is [`AddressError::ChainIdTooLarge`]. Version, chain type, minimum
+    /// length, length overruns and the 0-or-20-byte address rule match it.
     pub fn decode(bytes: &[u8]) -> Result<Self, AddressError> {
         if bytes.len() < MIN_LEN {
             return Err(AddressError::Truncated { len: bytes.len() });
@@ -196,7 +212,9 @@ impl InteropAddress {
 
     /// Whether `self`, used as a permission, admits the concrete `(chain_id, address)`:
     /// the accounts must be equal and the chain must match unless `self` names no chain or
-    /// chain 0 (the wildcard).
+    /// chain 0 (the wildcard). `parseEvmV1` yields chain id 0 for an empty reference, and the
+    /// InteropHandler accepts a chain id of 0 or the expected chain
+    /// (era-contracts@4859b6f:l1-contracts/contracts/interop/InteropHandler.sol).
     pub fn permits(&self, chain_id: u64, address: Address) -> bool {
         let chain_ok = matches!(self.chain_id, None | Some(0)) || self.chain_id == Some(chain_id);
         chain_ok && self.address == Some(address)
