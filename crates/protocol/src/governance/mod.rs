@@ -1,10 +1,18 @@
-//! ZK Nation governance: the three governors on ZKsync Era (zk-governance
-//! `l2-contracts/src/ZkProtocolGovernor.sol`, `ZkTokenGovernor.sol`, `ZkGovOpsGovernor.sol`)
-//! and, for ZIPs, the L1 `ProtocolUpgradeHandler`, as an event-sourced state machine.
+//! ZK Nation governance: the three governors on ZKsync Era
+//! (zk-governance@58df93f:l2-contracts/src/ZkProtocolGovernor.sol,
+//! zk-governance@58df93f:l2-contracts/src/ZkTokenGovernor.sol,
+//! zk-governance@58df93f:l2-contracts/src/ZkGovOpsGovernor.sol) and, for ZIPs, the L1
+//! ProtocolUpgradeHandler (zk-governance@58df93f:l1-contracts/src/ProtocolUpgradeHandler.sol), as
+//! an event-sourced state machine.
 //!
-//! Each governor is an OpenZeppelin 4.9 Governor with `GovernorCountingFractional` (split and
-//! partial votes; quorum counts For votes only; success is For > Against),
-//! `GovernorPreventLateQuorum`, a fixed settable quorum, and a timelock. Votes are the ZK
+//! Each governor is an OpenZeppelin 4.x Governor (the line that still ships
+//! `GovernorCompatibilityBravo`, which the counting module imports) with
+//! `GovernorCountingFractional` (split and partial votes; quorum counts For votes only; success
+//! is For > Against; zk-governance@58df93f:l2-contracts/src/lib/GovernorCountingFractional.sol),
+//! `GovernorPreventLateQuorum`, a fixed settable quorum
+//! (zk-governance@58df93f:l2-contracts/src/extensions/GovernorSettableFixedQuorum.sol), and a
+//! timelock. The Token and GovOps governors add the veto of
+//! zk-governance@58df93f:l2-contracts/src/extensions/GovernorGuardianVeto.sol. Votes are the ZK
 //! delegated to the voter at the proposal's snapshot ([`ZkToken::get_past_votes`]). The Token
 //! and GovOps governors add the Guardians' veto (cancel while pending or active); the Protocol
 //! Governor lets a proposer cancel while pending. An executed ZIP travels to L1: a legal veto
@@ -121,7 +129,7 @@ pub enum GovernanceError {
     /// No proposal with this id.
     #[error("unknown proposal {id}")]
     UnknownProposal { id: ProposalId },
-    /// "Governor: proposer votes below proposal threshold".
+    /// OpenZeppelin 4.x `propose`: "Governor: proposer votes below proposal threshold".
     #[error("{proposer} has {votes} wei of votes, below the proposal threshold {threshold} wei")]
     BelowThreshold {
         proposer: Address,
@@ -140,24 +148,27 @@ pub enum GovernanceError {
         action: &'static str,
         reason: String,
     },
-    /// The call needs another lifecycle state.
+    /// The call needs another lifecycle state (OpenZeppelin's "Governor: vote not currently
+    /// active", "too late to cancel", "proposal not successful"…, `UncancelableProposalState`,
+    /// and the ProtocolUpgradeHandler's state requires).
     #[error("proposal {id} is {state:?}, needs {needed}")]
     WrongState {
         id: ProposalId,
         state: ProposalState,
         needed: &'static str,
     },
-    /// "GovernorCountingFractional: no weight".
+    /// "GovernorCountingFractional: no weight" (`_countVote`).
     #[error("{voter} had no votes at proposal {id}'s snapshot")]
     NoWeight { id: ProposalId, voter: Address },
-    /// "GovernorCountingFractional: all weight cast".
+    /// "GovernorCountingFractional: all weight cast" (`_countVote`).
     #[error("{voter} has already cast all {weight} wei of its votes on proposal {id}")]
     AllWeightCast {
         id: ProposalId,
         voter: Address,
         weight: U256,
     },
-    /// "GovernorCountingFractional: vote would exceed weight".
+    /// "GovernorCountingFractional: vote would exceed weight" (`_countVoteNominal` after a
+    /// partial vote, or `_countVoteFractional` past the weight).
     #[error("{voter} cannot cast {requested} wei more on proposal {id}: {cast} of {weight} wei already cast")]
     ExceedsWeight {
         id: ProposalId,
@@ -166,7 +177,9 @@ pub enum GovernanceError {
         cast: U256,
         requested: U256,
     },
-    /// The caller lacks the role.
+    /// The caller lacks the role (`GovernorGuardianVeto.Unauthorized()`, "Governor: only
+    /// proposer can cancel", or the ProtocolUpgradeHandler's "Only Security Council / guardians
+    /// is allowed…" requires).
     #[error("unauthorized: {caller} is not the {role}")]
     Unauthorized { caller: Address, role: &'static str },
     /// A ZIP has no veto guardian; a TPP or GAP has no L1 stage.
@@ -176,10 +189,10 @@ pub enum GovernanceError {
         governor: GovernorKind,
         what: &'static str,
     },
-    /// "Legal veto period is already extended".
+    /// "Legal veto period is already extended" (ProtocolUpgradeHandler `extendLegalVeto`).
     #[error("proposal {id}'s legal veto period is already extended")]
     LegalVetoAlreadyExtended { id: ProposalId },
-    /// "Upgrade is already approved by guardians".
+    /// "Upgrade is already approved by guardians" (ProtocolUpgradeHandler `approveUpgradeGuardians`).
     #[error("proposal {id} is already approved by the Guardians")]
     AlreadyApprovedByGuardians { id: ProposalId },
     /// Time never goes backwards.
@@ -480,8 +493,9 @@ impl Governance {
 
     // ----- cancel and veto -----
 
-    /// ZkProtocolGovernor `cancel` (OpenZeppelin 4.9): only the proposer, only while pending.
-    /// The Token and GovOps governors replace `cancel` with the guardian's veto.
+    /// ZkProtocolGovernor `cancel` (OpenZeppelin 4.x `Governor.cancel`): only the proposer, only
+    /// while pending; the state is checked before the caller, as there. The Token and GovOps
+    /// governors replace `cancel` with the guardian's veto.
     pub fn cancel(&mut self, caller: Address, id: ProposalId, now: u64) -> Emitted {
         let (p, state) = self.at(id, now)?;
         if p.governor.has_veto_guardian() {
@@ -503,7 +517,9 @@ impl Governance {
         self.commit(vec![GovernanceEvent::ProposalCanceled { id, at: now }])
     }
 
-    /// `GovernorGuardianVeto.cancel`: the Guardians veto a TPP or GAP while pending or active.
+    /// `GovernorGuardianVeto.cancel`: the Guardians veto a TPP or GAP while pending or active;
+    /// the caller is checked before the state, as there
+    /// (zk-governance@58df93f:l2-contracts/src/extensions/GovernorGuardianVeto.sol).
     pub fn veto(&mut self, caller: Address, id: ProposalId, now: u64) -> Emitted {
         let (p, state) = self.at(id, now)?;
         if !p.governor.has_veto_guardian() {
@@ -531,7 +547,8 @@ impl Governance {
 
     // ----- timelock and execution -----
 
-    /// `queue` (anyone): a succeeded proposal enters the timelock; executable from `eta`.
+    /// `queue` (anyone, `GovernorTimelockControl`): a succeeded proposal enters the timelock;
+    /// executable from `eta` = now + the timelock's minimum delay.
     pub fn queue(&mut self, id: ProposalId, now: u64) -> Emitted {
         let (p, state) = self.at(id, now)?;
         if state != ProposalState::Succeeded {
@@ -586,7 +603,8 @@ impl Governance {
         Ok((p, u, state))
     }
 
-    /// `extendLegalVeto` by the Guardians during the legal veto period (3 → 7 days), once.
+    /// `extendLegalVeto` by the Guardians during the legal veto period (3 → 7 days), once
+    /// (zk-governance@58df93f:l1-contracts/src/ProtocolUpgradeHandler.sol).
     pub fn extend_legal_veto(&mut self, caller: Address, id: ProposalId, now: u64) -> Emitted {
         let (_, u, state) = self.upgrade_stage(id, now)?;
         if caller != self.config.guardians {
@@ -604,7 +622,8 @@ impl Governance {
         self.commit(vec![GovernanceEvent::LegalVetoExtended { id, at: now }])
     }
 
-    /// `approveUpgradeSecurityCouncil` while waiting: ready one upgrade delay later.
+    /// `approveUpgradeSecurityCouncil` while waiting: ready one upgrade delay later
+    /// (zk-governance@58df93f:l1-contracts/src/ProtocolUpgradeHandler.sol).
     pub fn approve_by_security_council(
         &mut self,
         caller: Address,
@@ -627,7 +646,8 @@ impl Governance {
         }])
     }
 
-    /// `approveUpgradeGuardians` while waiting: ready one upgrade delay after the 30-day wait.
+    /// `approveUpgradeGuardians` while waiting: ready one upgrade delay after the 30-day wait
+    /// (zk-governance@58df93f:l1-contracts/src/ProtocolUpgradeHandler.sol).
     pub fn approve_by_guardians(&mut self, caller: Address, id: ProposalId, now: u64) -> Emitted {
         let (_, u, state) = self.upgrade_stage(id, now)?;
         if caller != self.config.guardians {
@@ -646,7 +666,8 @@ impl Governance {
     }
 
     /// ProtocolUpgradeHandler `execute` (anyone, as the model's upgrades name no executor) once
-    /// ready: the ZIP's actions take effect and are returned.
+    /// ready: the ZIP's actions take effect and are returned
+    /// (zk-governance@58df93f:l1-contracts/src/ProtocolUpgradeHandler.sol).
     pub fn execute_upgrade(
         &mut self,
         id: ProposalId,

@@ -16,6 +16,16 @@
 //! ZIPs then go to Ethereum: ProtocolUpgradeHandler's 3-day legal veto (7 if Guardians extend
 //! it), then Security Council approval (ready 1 day later) or Guardian approval (ready 30 + 1
 //! days after the veto period), else the upgrade expires 30 days after the veto period.
+//!
+//! Where each row comes from: the contracts (zk-governance@58df93f) fix the mechanisms and the
+//! L1 delays, but not the governors' numbers — their deploy scripts
+//! (`l2-contracts/script/DeployZk{Protocol,Token,GovOps}Governor.ts`) hold 15-minute test values.
+//! The numbers come from documents: docs.zknation.io "Schedule 1: Standard Governance
+//! Procedures" (launch delays and periods, the 0.1% threshold), "ZKsync Proposal Guidelines"
+//! (21M ZK threshold and 630M ZK For-vote quorum, stated for every proposal type), ZIP-5, TPP-14
+//! and GAP-4 (the shortened delays and extensions). No per-governor on-chain reading was
+//! available here; that all three share one threshold and one quorum is what those documents
+//! say, and SOURCES.md marks it to confirm against the governors' on-chain settings.
 
 use crate::units::tokens;
 use alloy_primitives::{Address, U256};
@@ -50,19 +60,25 @@ impl GovernorKind {
     }
 
     /// ZkTokenGovernor and ZkGovOpsGovernor inherit `GovernorGuardianVeto`; ZkProtocolGovernor
-    /// does not (zk-governance `l2-contracts/src`).
+    /// does not (zk-governance@58df93f:l2-contracts/src/ZkTokenGovernor.sol,
+    /// zk-governance@58df93f:l2-contracts/src/ZkGovOpsGovernor.sol,
+    /// zk-governance@58df93f:l2-contracts/src/ZkProtocolGovernor.sol).
     pub fn has_veto_guardian(self) -> bool {
         self != Self::Protocol
     }
 
-    /// Only ZIPs continue to the L1 ProtocolUpgradeHandler.
+    /// Only ZIPs continue to the L1 ProtocolUpgradeHandler, which accepts messages from the
+    /// Protocol Governor alone (`startUpgrade` proves a message whose sender is
+    /// `L2_PROTOCOL_GOVERNOR`, zk-governance@58df93f:l1-contracts/src/ProtocolUpgradeHandler.sol).
     pub fn goes_through_l1(self) -> bool {
         self == Self::Protocol
     }
 }
 
-/// One governor's settings (OpenZeppelin `GovernorSettings`, `GovernorPreventLateQuorum`,
-/// zk-governance `GovernorSettableFixedQuorum`, and its `TimelockController`).
+/// One governor's settings (OpenZeppelin 4.x `GovernorSettings`, `GovernorPreventLateQuorum`,
+/// `GovernorTimelockControl` with its `TimelockController`, and
+/// zk-governance@58df93f:l2-contracts/src/extensions/GovernorSettableFixedQuorum.sol), as the
+/// three governors in zk-governance@58df93f:l2-contracts/src/ compose them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GovernorParams {
     /// `votingDelay`, seconds from proposal to the vote-start snapshot.
@@ -72,7 +88,8 @@ pub struct GovernorParams {
     /// `proposalThreshold`: votes (at the previous second) a proposer needs, wei.
     pub proposal_threshold: U256,
     /// `quorum`: a fixed amount of For votes, wei (not a fraction of supply:
-    /// `GovernorSettableFixedQuorum`, counted as "quorum=for" by `GovernorCountingFractional`).
+    /// `GovernorSettableFixedQuorum`, counted as "quorum=for" by `GovernorCountingFractional`,
+    /// zk-governance@58df93f:l2-contracts/src/lib/GovernorCountingFractional.sol).
     pub quorum: U256,
     /// `lateQuorumVoteExtension`: voting stays open at least this long after quorum is reached.
     pub late_quorum_extension: u64,
@@ -80,16 +97,18 @@ pub struct GovernorParams {
     pub timelock_delay: u64,
 }
 
-/// 0.1% of the 21B ZK that may ever exist: Schedule 1 ("Standard Governance Procedures")
-/// §3.2.1 for the Protocol Governor; the "ZKsync Proposal Guidelines" give the same 0.1% / 21M
-/// ZK threshold for every proposal.
+/// 0.1% of the 21B ZK that may ever exist: docs.zknation.io "Schedule 1: Standard Governance
+/// Procedures" §3.2.1 for the Protocol Governor; docs.zknation.io "ZKsync Proposal Guidelines"
+/// give the same 0.1% / 21M ZK threshold for every proposal. Not read from the governors'
+/// on-chain settings (to confirm per governor).
 pub fn default_proposal_threshold() -> U256 {
     tokens(21_000_000)
 }
 
-/// 3% of 21B ZK in For votes: "ZKsync Proposal Guidelines" ("quorum, defined as 3% or 630
-/// million ZK voting power in support"); the TEST-TPP veto rehearsal (June 2025) shows
-/// 68.63M For + 561.37M "votes to quorum" = 630M, abstain not counted.
+/// 3% of 21B ZK in For votes: docs.zknation.io "ZKsync Proposal Guidelines" (a quorum of 3%, 630
+/// million ZK, of voting power in support); the TEST-TPP veto rehearsal (June 2025) shows
+/// 68.63M For + 561.37M "votes to quorum" = 630M, abstain not counted. Not read from the
+/// governors' on-chain settings (to confirm per governor).
 pub fn default_quorum() -> U256 {
     tokens(630_000_000)
 }
@@ -97,13 +116,16 @@ pub fn default_quorum() -> U256 {
 impl GovernorParams {
     /// Settings shared by the three governors today. Voting delay 3 days and late-quorum
     /// extension 2 days: ZIP-5 (May 2025) for the Protocol Governor, TPP-14 and GAP-4 (Nov 2025)
-    /// for the Token and GovOps Governors. Voting period 7 days: Schedule 1, and the forum post
-    /// "Understanding the Voting Extension" ("the original 7 day voting period" for ZIPs, TPPs
-    /// and GAPs). Timelock 0: the only on-record value found is the `minDelay` 0 that
-    /// zk-governance's deploy scripts (`DeployNewTimelock.ts` for ZIP-5's ZkProtocolGovernor
-    /// timelock, `DeployZkTokenGovernor.ts`, `DeployZkGovOpsGovernor.ts`) pass; ZIP delays live
-    /// on L1. For TPPs and GAPs this is a model choice to confirm on-chain (`getMinDelay`): the
-    /// forum mentions a "timelock period" during which Guardians may still act.
+    /// for the Token and GovOps Governors. Voting period 7 days: docs.zknation.io "Schedule 1:
+    /// Standard Governance Procedures", and the forum post "Understanding the Voting Extension"
+    /// ("the original 7 day voting period" for ZIPs, TPPs and GAPs). Timelock 0: the only
+    /// on-record value found is the `minDelay` 0 that the deploy scripts pass to each governor's
+    /// `TimelockController` (zk-governance@58df93f:l2-contracts/script/DeployZkProtocolGovernor.ts,
+    /// zk-governance@58df93f:l2-contracts/script/DeployZkTokenGovernor.ts,
+    /// zk-governance@58df93f:l2-contracts/script/DeployZkGovOpsGovernor.ts — scripts whose other
+    /// values are test values); ZIP delays live on L1. Model choice for all three, to confirm
+    /// on-chain (`getMinDelay`): the forum mentions a "timelock period" during which Guardians
+    /// may still act.
     pub fn current() -> Self {
         Self {
             voting_delay: 3 * DAY,
@@ -115,8 +137,9 @@ impl GovernorParams {
         }
     }
 
-    /// The launch settings (September 2024, Schedule 1): 7-day voting delay and 7-day
-    /// late-quorum extension, before ZIP-5, TPP-14 and GAP-4 shortened them.
+    /// The launch settings (September 2024, docs.zknation.io "Schedule 1: Standard Governance
+    /// Procedures" §3.3: a seven-day vote delay): 7-day voting delay and 7-day late-quorum
+    /// extension, before ZIP-5, TPP-14 and GAP-4 shortened them.
     pub fn at_launch() -> Self {
         Self {
             voting_delay: 7 * DAY,
@@ -126,22 +149,24 @@ impl GovernorParams {
     }
 }
 
-/// The L1 path of a ZIP (zk-governance `l1-contracts/src/ProtocolUpgradeHandler.sol`).
+/// The L1 path of a ZIP (zk-governance@58df93f:l1-contracts/src/ProtocolUpgradeHandler.sol, whose
+/// `upgradeState` the model's [`super::proposal::UpgradeStatus::state`] follows).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UpgradeParams {
     /// From execution on Era to `startUpgrade` on L1: the batch holding the L2→L1 message must
     /// be executed on Ethereum first. Model choice: 1 day, a round upper figure for Era's
     /// commit-prove-execute latency (not a governance parameter; scenarios vary it).
     pub l1_delivery_delay: u64,
-    /// `STANDARD_LEGAL_VETO_PERIOD` = 3 days.
+    /// `STANDARD_LEGAL_VETO_PERIOD()` = 3 days (ProtocolUpgradeHandler.sol).
     pub legal_veto_period: u64,
-    /// `EXTENDED_LEGAL_VETO_PERIOD` = 7 days, when the Guardians extend it.
+    /// `EXTENDED_LEGAL_VETO_PERIOD` = 7 days, when the Guardians extend it (`extendLegalVeto`,
+    /// once, during the legal veto period; ProtocolUpgradeHandler.sol).
     pub extended_legal_veto_period: u64,
     /// `UPGRADE_WAIT_OR_EXPIRE_PERIOD` = 30 days: without Security Council approval the upgrade
     /// expires this long after the veto period unless the Guardians approved, in which case it
-    /// waits this long.
+    /// waits this long (ProtocolUpgradeHandler.sol).
     pub wait_or_expire_period: u64,
-    /// `UPGRADE_DELAY_PERIOD` = 1 day between approval and execution.
+    /// `UPGRADE_DELAY_PERIOD()` = 1 day between approval and execution (ProtocolUpgradeHandler.sol).
     pub upgrade_delay: u64,
 }
 
@@ -160,9 +185,11 @@ impl Default for UpgradeParams {
 /// Who approves a ZIP on L1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum UpgradeApproval {
-    /// `approveUpgradeSecurityCouncil`: ready one upgrade delay after the approval.
+    /// `approveUpgradeSecurityCouncil` (only while `Waiting`): ready one upgrade delay after the
+    /// approval.
     SecurityCouncil,
-    /// `approveUpgradeGuardians`: ready one upgrade delay after the 30-day wait.
+    /// `approveUpgradeGuardians` (once, only while `Waiting`): ready one upgrade delay after the
+    /// 30-day wait.
     Guardians,
 }
 

@@ -128,7 +128,8 @@ impl ProposalAction {
     }
 }
 
-/// Bravo vote types (`GovernorCompatibilityBravo.VoteType`).
+/// Bravo vote types (`GovernorCompatibilityBravo.VoteType`, the `support` values
+/// `GovernorCountingFractional._countVoteNominal` accepts).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum VoteType {
     /// 0.
@@ -139,7 +140,9 @@ pub enum VoteType {
     Abstain,
 }
 
-/// Vote weights for the three options (`GovernorCountingFractional.ProposalVote`), wei.
+/// Vote weights for the three options (`GovernorCountingFractional.ProposalVote`,
+/// zk-governance@58df93f:l2-contracts/src/lib/GovernorCountingFractional.sol), wei. The contract
+/// stores each as `uint128`; the model keeps `U256` (ZK's 21B × 10^18 fits either).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ballot {
     /// Against.
@@ -179,7 +182,9 @@ impl Ballot {
     }
 }
 
-/// Where a ZIP stands on L1 (`ProtocolUpgradeHandler.UpgradeState`, plus the message's trip).
+/// Where a ZIP stands on L1 (`ProtocolUpgradeHandler.UpgradeState`,
+/// zk-governance@58df93f:l1-contracts/src/ProtocolUpgradeHandler.sol, plus the message's trip;
+/// `Expired` and `Done` are [`ProposalState::Expired`] and [`ProposalState::Executed`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum UpgradeState {
     /// Executed on Era; the L2→L1 message is not yet provable on Ethereum.
@@ -194,8 +199,9 @@ pub enum UpgradeState {
     Ready,
 }
 
-/// The lifecycle (OpenZeppelin `IGovernor.ProposalState`, with `Vetoed` split from `Canceled`
-/// and the ZIP's L1 stages).
+/// The lifecycle (OpenZeppelin 4.x `IGovernor.ProposalState`, with `Vetoed` split from `Canceled`
+/// and the ZIP's L1 stages). OpenZeppelin's `Expired` (the grace period of a Compound-style
+/// timelock) does not arise with `GovernorTimelockControl`; the model's `Expired` is the L1 one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ProposalState {
     /// Until the vote-start snapshot (inclusive).
@@ -221,7 +227,8 @@ pub enum ProposalState {
     Executed,
 }
 
-/// A ZIP's status on L1 (`ProtocolUpgradeHandler.UpgradeStatus`).
+/// A ZIP's status on L1 (`ProtocolUpgradeHandler.UpgradeStatus`,
+/// zk-governance@58df93f:l1-contracts/src/ProtocolUpgradeHandler.sol).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UpgradeStatus {
     /// `creationTimestamp`: when `startUpgrade` ran (Era execution + delivery delay).
@@ -237,7 +244,9 @@ pub struct UpgradeStatus {
 }
 
 impl UpgradeStatus {
-    /// `upgradeState` at `now`; `None` once expired.
+    /// `upgradeState` at `now` (the same order of checks as ProtocolUpgradeHandler's: done,
+    /// legal veto, Security Council approval, wait-or-expire, Guardian approval); `None` once
+    /// expired.
     pub fn state(&self, now: u64, p: &UpgradeParams) -> Option<UpgradeState> {
         if self.executed {
             return Some(UpgradeState::Ready);
@@ -319,17 +328,18 @@ impl Proposal {
         self.vote_end.max(self.extended_deadline.unwrap_or(0))
     }
 
-    /// `_quorumReached`: For votes only ("quorum=for").
+    /// `_quorumReached`: For votes only ("quorum=for"), `quorum <= forVotes`
+    /// (GovernorCountingFractional.sol).
     pub fn quorum_reached(&self) -> bool {
         self.tally.for_votes >= self.quorum
     }
 
-    /// `_voteSucceeded`: strictly more For than Against.
+    /// `_voteSucceeded`: strictly more For than Against (GovernorCountingFractional.sol).
     pub fn vote_succeeded(&self) -> bool {
         self.tally.for_votes > self.tally.against_votes
     }
 
-    /// `hasVoted`: some weight cast.
+    /// `hasVoted`: some weight cast (GovernorCountingFractional.sol).
     pub fn has_voted(&self, voter: Address) -> bool {
         self.voters.get(&voter).is_some_and(|w| !w.is_zero())
     }
