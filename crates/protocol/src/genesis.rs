@@ -10,13 +10,18 @@ use crate::ChainId;
 use alloy_primitives::{address, Address, U256};
 use serde::{Deserialize, Serialize};
 
-/// `DEFAULT_ZK_INTEROP_FEE`: 10 ZK per call, deliberately above the intended gateway
-/// settlement fee (era-contracts InteropCenter; ZIP-16).
+/// `DEFAULT_ZK_INTEROP_FEE` = 10e18: 10 ZK per call, deliberately above the intended gateway
+/// settlement fee (era-contracts@4859b6f:l1-contracts/contracts/interop/InteropCenter.sol, which
+/// sets `ZK_INTEROP_FEE` to it at initialisation and has no setter, so only an upgrade changes
+/// it; ZIP-16 for the intent).
 pub fn default_zk_interop_fee() -> U256 {
     tokens(10)
 }
 
-/// The ZK token's L1 address, used for its asset id.
+/// The ZK token's Ethereum address (the bridged ZK that the v31 mainnet governance calls
+/// approve, era-contracts@4859b6f:l1-contracts/upgrade-envs/v0.31.0-interopB/output/mainnet/v29.2-ecosystem.toml),
+/// used for the devnet's ZK asset id. Differs from the source: ZK is native to Era, so its real
+/// asset id is `encodeNTVAssetId(324, 0x5A7d…Eaf3E)` (see the tests and SOURCES.md).
 pub const ZK_L1_ADDRESS: Address = address!("66A5cFB2e9c529f14FE6364Ad1075dF3a649C0A5");
 
 /// Everything needed to build the network's first state.
@@ -84,11 +89,13 @@ pub mod devnet {
     use super::ChainId;
     /// Ethereum.
     pub const L1: ChainId = 1;
-    /// ZK Gateway (its mainnet id).
+    /// ZK Gateway (its mainnet id, `gateway_chain_id = 9075` in
+    /// era-contracts@4859b6f:l1-contracts/upgrade-envs/v0.31.0-interopB/output/mainnet/v29.2-ecosystem.toml).
     pub const GATEWAY: ChainId = 9075;
-    /// ZKsync Era (its mainnet id), ETH-based, settling on Gateway.
+    /// ZKsync Era (its mainnet id, `era_chain_id = 324` in the same file), ETH-based, settling on
+    /// Gateway.
     pub const ERA: ChainId = 324;
-    /// A second ETH-based chain on Gateway.
+    /// A second ETH-based chain on Gateway (devnet id, a model choice like the two below).
     pub const ETH_CHAIN: ChainId = 270;
     /// A ZK-based chain on Gateway.
     pub const ZK_CHAIN: ChainId = 271;
@@ -96,12 +103,16 @@ pub mod devnet {
     pub const L1_CHAIN: ChainId = 272;
 }
 
-/// The asset id of ETH.
+/// The asset id of ETH: `encodeNTVAssetId(1, ETH_TOKEN_ADDRESS)`.
 pub fn eth() -> AssetId {
     AssetId::native(devnet::L1, ETH_TOKEN_ADDRESS)
 }
 
-/// The asset id of ZK (as a bridged base token).
+/// The asset id of ZK (as a bridged base token): `encodeNTVAssetId(1, ZK_L1_ADDRESS)`. Model
+/// divergence: mainnet ZK's id is that of the Era-native token (origin chain 324), recorded in
+/// era-contracts@4859b6f:protocol-ops/src/types/l1_network.rs; only identity matters inside the
+/// model, but the value enters v31 bundle hashes as a ZK-based destination's
+/// `destinationBaseTokenAssetId`.
 pub fn zk() -> AssetId {
     AssetId::native(devnet::L1, ZK_L1_ADDRESS)
 }
@@ -173,5 +184,31 @@ impl Genesis {
                 account("guardians"),
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::b256;
+
+    /// The asset-id encoding reproduces the id the v31 tooling records for mainnet ZK
+    /// (era-contracts@4859b6f:protocol-ops/src/types/l1_network.rs, `zk_token_asset_id`). That id
+    /// is ZK native to Era (chain 324, the token at 0x5A7d…Eaf3E that
+    /// zk-token-fee-flow@69e8d9a:script/EraFeeFlowDeploy.sol names `ZK_TOKEN`), not to L1; the
+    /// devnet's [`zk`] is still L1-native (a listed divergence).
+    #[test]
+    fn asset_id_encoding_matches_the_recorded_mainnet_zk_id() {
+        let recorded = b256!("83e2fbc0a739b3c765de4c2b4bf8072a71ea8fbb09c8cf579c71425d8bc8804a");
+        let era_zk = address!("5A7d6b2F92C77FAD6CCaBd7EE0624E64907Eaf3E");
+        assert_eq!(AssetId::native(devnet::ERA, era_zk).0, recorded);
+        assert_ne!(eth(), zk());
+    }
+
+    /// `DEFAULT_ZK_INTEROP_FEE` is `10e18` wei in InteropCenter.sol.
+    #[test]
+    fn default_fixed_fee_is_ten_zk_in_wei() {
+        let ten_e18 = U256::from(10u64) * U256::from(10u64).pow(U256::from(18u64));
+        assert_eq!(default_zk_interop_fee(), ten_e18);
     }
 }

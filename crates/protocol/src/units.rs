@@ -6,7 +6,11 @@
 use alloy_primitives::U256;
 
 /// Decimals of the ZK token and of every base token the model knows (ETH, ZK, custom ERC-20s
-/// are all treated as 18-decimal assets).
+/// are all treated as 18-decimal assets). ZK has 18: ZkTokenV1 keeps `ERC20Upgradeable`'s
+/// default (zk-governance@58df93f:l2-contracts/src/ZkTokenV1.sol); ETH has 18. Model choice:
+/// tokens with other decimals (USDC and USDC.e on Fee Flow's Era whitelist have 6,
+/// zk-token-fee-flow@69e8d9a:script/EraFeeFlowDeploy.sol) are amounts in their own wei, never
+/// converted through this constant.
 pub const DECIMALS: u32 = 18;
 
 /// `10^18`: wei in one whole token.
