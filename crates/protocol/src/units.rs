@@ -8,9 +8,10 @@ use alloy_primitives::U256;
 /// Decimals of the ZK token and of every base token the model knows (ETH, ZK, custom ERC-20s
 /// are all treated as 18-decimal assets). ZK has 18: ZkTokenV1 keeps `ERC20Upgradeable`'s
 /// default (zk-governance@58df93f:l2-contracts/src/ZkTokenV1.sol); ETH has 18. Model choice:
-/// tokens with other decimals (USDC and USDC.e on Fee Flow's Era whitelist have 6,
-/// zk-token-fee-flow@69e8d9a:script/EraFeeFlowDeploy.sol) are amounts in their own wei, never
-/// converted through this constant.
+/// every asset is read as 18-decimal. Fee Flow's Era whitelist
+/// (zk-token-fee-flow@69e8d9a:script/EraFeeFlowDeploy.sol) includes USDC and USDC.e, 6-decimal
+/// tokens; the devnet registers only ETH and ZK, and [`parse_amount`] would scale a `USDC`
+/// amount by 10^18.
 pub const DECIMALS: u32 = 18;
 
 /// `10^18`: wei in one whole token.
