@@ -63,7 +63,8 @@ pub enum ProtocolError {
     /// Integer overflow in an amount (only reachable with absurd inputs).
     #[error("amount overflow in {0}")]
     Overflow(&'static str),
-    /// The open batch holds the maximum number of logs; settle it first.
+    /// The open batch holds the maximum number of logs; settle it first (`TooManyL2ToL1Logs`,
+    /// era-contracts@4859b6f:system-contracts/contracts/L1Messenger.sol).
     #[error("batch {batch} of chain {chain} is full ({max} logs); settle it first")]
     BatchFull {
         /// Chain.
@@ -97,7 +98,8 @@ pub enum ProtocolError {
         /// Batch.
         batch: u64,
     },
-    /// L2InteropRootStorage: roots are set once.
+    /// L2InteropRootStorage: roots are set once (`InteropRootAlreadyExists`,
+    /// era-contracts@4859b6f:l1-contracts/contracts/interop/L2InteropRootStorage.sol).
     #[error("interop root for chain {chain} batch {batch} is already imported on chain {on}")]
     RootAlreadyImported {
         /// Importing chain.
@@ -107,7 +109,8 @@ pub enum ProtocolError {
         /// Batch.
         batch: u64,
     },
-    /// L2InteropRootStorage: a zero root is never valid.
+    /// L2InteropRootStorage: a zero root is never valid (`MessageRootIsZero`,
+    /// era-contracts@4859b6f:l1-contracts/contracts/interop/L2InteropRootStorage.sol).
     #[error("interop root for chain {chain} batch {batch} is zero")]
     ZeroRoot {
         /// Chain of the root.

@@ -137,8 +137,9 @@ pub enum Event {
         /// Its chain batch root.
         chain_batch_root: B256,
     },
-    /// A batch root was appended to its settlement layer (Gateway's message root, or L1's
-    /// record of batch roots).
+    /// A batch root was appended to its settlement layer (Gateway's message root:
+    /// `AppendedChainBatchRoot` then `NewChainRoot`, era-contracts@4859b6f:l1-contracts/contracts/core/message-root/L2MessageRoot.sol;
+    /// or L1's record of batch roots, `chainBatchRoots`).
     BatchSettled {
         /// Settling chain.
         chain: ChainId,
@@ -149,7 +150,8 @@ pub enum Event {
         /// The batch's chain batch root.
         chain_batch_root: B256,
     },
-    /// L2InteropRootStorage accepted a root.
+    /// L2InteropRootStorage accepted a root (`InteropRootAdded`,
+    /// era-contracts@4859b6f:l1-contracts/contracts/interop/L2InteropRootStorage.sol).
     InteropRootImported {
         /// Importing chain.
         chain: ChainId,
