@@ -190,9 +190,13 @@ pub struct ChainTree {
 }
 
 /// A settlement layer's `MessageRoot`: per-chain batch trees under one shared tree
-/// (era-contracts@4859b6f:l1-contracts/contracts/core/message-root/L2MessageRoot.sol). Model
-/// choice: a chain enters the shared tree when it first settles here, not when the Bridgehub
-/// registers it (`addNewChain`, which pushes a leaf committing to an empty chain tree).
+/// (era-contracts@4859b6f:l1-contracts/contracts/core/message-root/L2MessageRoot.sol). Differs
+/// from the source in which leaves exist: there, initialisation pushes the layer's own chain as
+/// leaf 0 and the Bridgehub's `addNewChain` pushes each registered chain, each leaf committing
+/// to an empty chain tree (root 0) until it settles
+/// (era-contracts@4859b6f:l1-contracts/contracts/core/message-root/MessageRootBase.sol); here a
+/// chain enters the shared tree when it first settles, and the layer itself has no leaf. Roots
+/// therefore differ in value from the contracts', not in how they are proven.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageRootState {
     /// Chain-id leaves, one per chain that ever settled here.
@@ -242,9 +246,12 @@ impl MessageRootState {
     }
 }
 
-/// The root an ordinary chain's batches aggregate: that of an empty message root
-/// (`SHARED_ROOT_TREE_EMPTY_HASH`, what `MessageRootBase.getAggregatedRoot` returns with no chain,
-/// era-contracts@4859b6f:l1-contracts/contracts/core/message-root/MessageRootBase.sol).
+/// The root an ordinary chain's batches aggregate: that of an empty message root,
+/// `SHARED_ROOT_TREE_EMPTY_HASH` (what `MessageRootBase.getAggregatedRoot` returns when no chain
+/// is registered). Differs from the source: an initialised message root always holds its own
+/// chain, so a v31 chain aggregates `chainIdLeafHash(0, ownChainId)`
+/// (`L2MessageRoot.getEmptyMultichainBatchRoot`,
+/// era-contracts@4859b6f:l1-contracts/contracts/core/message-root/L2MessageRoot.sol).
 pub fn empty_aggregated_root() -> B256 {
     MessageRootState::default().root()
 }
