@@ -108,7 +108,8 @@ pub struct Batch {
     /// The L2→L1 logs tree (leaf hashes and levels, so proofs need no hashing).
     pub logs: LogsTree,
     /// Root of the message root this chain aggregates (empty-tree root unless a settlement
-    /// layer), the 15th sibling of every log proof.
+    /// layer), the 15th sibling of every log proof. See
+    /// [`crate::settlement::empty_aggregated_root`] for how the empty value differs from v31.
     pub aggregated_root: B256,
     /// `keccak256(logsRoot, aggregatedRoot)`, as `L1Messenger` publishes it
     /// (era-contracts@4859b6f:system-contracts/contracts/L1Messenger.sol).
