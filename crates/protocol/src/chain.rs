@@ -10,20 +10,29 @@ use alloy_sol_types::SolValue;
 use imbl::{OrdMap, Vector};
 use serde::{Deserialize, Serialize};
 
-/// `L2_INTEROP_CENTER_ADDR`: the InteropCenter system contract on every L2 (era-contracts
-/// L2ContractAddresses). It is the only accepted sender of bundle messages.
-pub const INTEROP_CENTER: Address = address!("0000000000000000000000000000000000010010");
-/// `L2_INTEROP_HANDLER_ADDR`: the InteropHandler system contract on every L2.
-pub const INTEROP_HANDLER: Address = address!("0000000000000000000000000000000000010011");
-/// `L2_NATIVE_TOKEN_VAULT_ADDR`: part of every asset id's preimage.
+/// `L2_INTEROP_CENTER_ADDR` = `BUILT_IN_CONTRACTS_OFFSET + 0x0d`: the InteropCenter system
+/// contract on every L2, the only accepted sender of bundle messages
+/// (`era-contracts@4859b6f:l1-contracts/contracts/common/l2-helpers/L2ContractAddresses.sol`).
+pub const INTEROP_CENTER: Address = address!("000000000000000000000000000000000001000d");
+/// `L2_INTEROP_HANDLER_ADDR` = `BUILT_IN_CONTRACTS_OFFSET + 0x0e`: the InteropHandler system
+/// contract on every L2
+/// (`era-contracts@4859b6f:l1-contracts/contracts/common/l2-helpers/L2ContractAddresses.sol`).
+pub const INTEROP_HANDLER: Address = address!("000000000000000000000000000000000001000e");
+/// `L2_NATIVE_TOKEN_VAULT_ADDR` = `BUILT_IN_CONTRACTS_OFFSET + 0x04`: part of every asset id's
+/// preimage
+/// (`era-contracts@4859b6f:l1-contracts/contracts/common/l2-helpers/L2ContractAddresses.sol`).
 pub const NATIVE_TOKEN_VAULT: Address = address!("0000000000000000000000000000000000010004");
 /// `L2_TO_L1_MESSENGER_SYSTEM_CONTRACT_ADDR`: the sender of every L2→L1 message log.
 pub const L1_MESSENGER: Address = address!("0000000000000000000000000000000000008008");
-/// `ETH_TOKEN_ADDRESS`: the placeholder token address of ETH in asset ids.
+/// `ETH_TOKEN_ADDRESS` = `address(1)`: the placeholder token address of ETH in asset ids
+/// (`era-contracts@4859b6f:l1-contracts/contracts/common/Config.sol`).
 pub const ETH_TOKEN_ADDRESS: Address = address!("0000000000000000000000000000000000000001");
 
 /// An asset's id as the native token vault derives it:
-/// `keccak256(abi.encode(originChainId, NATIVE_TOKEN_VAULT, tokenAddress))`.
+/// `keccak256(abi.encode(originChainId, NATIVE_TOKEN_VAULT, tokenAddress))`
+/// (`DataEncoding.encodeNTVAssetId`,
+/// `era-contracts@4859b6f:l1-contracts/contracts/common/libraries/DataEncoding.sol`). A chain's
+/// base-token asset id, as its Bridgehub registration holds it, is this id of its base token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct AssetId(pub B256);
 
@@ -56,7 +65,8 @@ pub struct AssetInfo {
 /// The role a chain plays in settlement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ChainKind {
-    /// Ethereum: the root settlement layer; interop cannot start here.
+    /// Ethereum: the root settlement layer; interop neither starts nor ends here
+    /// (`NotL2ToL2`).
     L1,
     /// ZK Gateway: a ZK chain that is also a settlement layer and aggregates message roots.
     Gateway,
@@ -104,7 +114,10 @@ pub struct Batch {
     pub aggregated_root: B256,
     /// `keccak256(logsRoot, aggregatedRoot)`.
     pub chain_batch_root: B256,
-    /// Interop calls in this batch sent without the fixed ZK fee (the settlement-fee base).
+    /// Interop calls of this batch's bundles, in both fee modes: the base of the Gateway
+    /// settlement fee (GWAssetTracker's `chargeableInteropCount`, which counts
+    /// `calls.length` of every bundle,
+    /// `era-contracts@4859b6f:l1-contracts/contracts/bridge/asset-tracker/GWAssetTracker.sol`).
     pub chargeable_calls: u64,
     /// Index of this batch's leaf in its settlement layer's chain tree, once appended there.
     pub sl_leaf_index: Option<u64>,
@@ -157,7 +170,7 @@ pub struct Chain {
     pub accrued_zk_fees: OrdMap<Address, U256>,
     /// L1 messenger: leaf hashes of the open batch's L2→L1 logs.
     pub pending_logs: Vector<B256>,
-    /// Chargeable calls in the open batch.
+    /// Interop calls in the open batch (all chargeable at Gateway settlement).
     pub pending_chargeable_calls: u64,
     /// Sealed batches; `batches[i].number == i + 1`.
     pub batches: Vector<Batch>,

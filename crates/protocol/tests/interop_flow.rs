@@ -1,6 +1,6 @@
 //! End-to-end interop flows through the public API: send → settle → import → prove → execute,
-//! chained A → B → C, unbundling, the L1-settled path, and every rejection leaving state as it
-//! was.
+//! chained A → B → A, unbundling, sends to one's own chain and empty bundles, the refusal of L1
+//! and of chains settling on L1, and every rejection leaving state as it was.
 
 // Test helpers pass the library's error through unchanged; its size is the library's concern.
 #![allow(clippy::result_large_err)]
@@ -10,7 +10,7 @@ use flywheel_protocol::address::InteropAddress;
 use flywheel_protocol::chain::{BundleStatus, CallStatus, INTEROP_CENTER};
 use flywheel_protocol::error::ProtocolError;
 use flywheel_protocol::event::Event;
-use flywheel_protocol::genesis::{account, devnet, eth, Genesis};
+use flywheel_protocol::genesis::{account, devnet, eth, zk, Genesis};
 use flywheel_protocol::interop::bundle::{attr, InteropCallStarter, SealedBundle};
 use flywheel_protocol::interop::recipient::{Code, InteropForwarder};
 use flywheel_protocol::network::{Action, Network};
@@ -119,31 +119,231 @@ fn value_moves_from_era_to_another_chain_through_gateway() {
     assert_eq!(net.state(), &before);
 }
 
+/// Chains settling on L1 (l1-chain, and Gateway itself) cannot send interop
+/// (`NotInGatewayMode`); a bundle may be sent to l1-chain, but it cannot execute or unbundle
+/// there (`CannotClaimInteropOnL1Settlement`). Every refusal leaves the state as it was.
 #[test]
-fn l1_settled_chain_proves_against_its_own_batch_root() {
+fn chains_settling_on_l1_can_neither_send_nor_execute_interop() {
     let (mut net, alice) = funded(Code::default());
     let bob = account("bob");
+    let one = || vec![starter(bob, tokens(1), Bytes::new())];
+    for source in [devnet::L1_CHAIN, devnet::GATEWAY] {
+        let before = net.state().clone();
+        let r = send(
+            &mut net,
+            source,
+            alice,
+            devnet::ERA,
+            one(),
+            vec![],
+            tokens(1),
+        );
+        assert_eq!(
+            r.unwrap_err(),
+            ProtocolError::NotInGatewayMode { chain: source }
+        );
+        assert_eq!(net.state(), &before);
+    }
+    // The relayer refuses to settle for such a source too, and changes nothing.
+    let before = net.state().clone();
+    assert_eq!(
+        relayer::settle_for(&mut net, devnet::L1_CHAIN, devnet::ERA).unwrap_err(),
+        ProtocolError::NotInGatewayMode {
+            chain: devnet::L1_CHAIN
+        }
+    );
+    assert_eq!(net.state(), &before);
+
+    // Era may send to l1-chain (an L2 with a registered base token)…
     let b = send(
         &mut net,
-        devnet::L1_CHAIN,
-        alice,
         devnet::ERA,
+        alice,
+        devnet::L1_CHAIN,
         vec![starter(bob, tokens(1), Bytes::new())],
         vec![],
         tokens(1),
     )
     .unwrap();
-    relayer::settle_for(&mut net, devnet::L1_CHAIN, devnet::ERA).unwrap();
-    let (proof, _) = relayer::prove_and_execute(&mut net, &b, bob).unwrap();
+    relayer::settle_for(&mut net, devnet::ERA, devnet::L1_CHAIN).unwrap();
+    let proof = net.prove_bundle(devnet::ERA, &b, devnet::L1_CHAIN).unwrap();
+    // …but l1-chain cannot execute or unbundle it, and nothing changes.
+    let before = net.state().clone();
+    let exec = net.apply(Action::ExecuteBundle {
+        chain: devnet::L1_CHAIN,
+        caller: bob,
+        bundle: b.encoded.clone(),
+        proof: Some(proof.clone()),
+    });
     assert_eq!(
-        proof.proof.len(),
-        16,
-        "metadata + 14 log siblings + aggregated root"
+        exec.unwrap_err(),
+        ProtocolError::CannotClaimInteropOnL1Settlement {
+            chain: devnet::L1_CHAIN
+        }
+    );
+    assert_eq!(net.state(), &before);
+    // Verifying is permissionless and has no settlement-layer check.
+    net.apply(Action::VerifyBundle {
+        chain: devnet::L1_CHAIN,
+        bundle: b.encoded.clone(),
+        proof,
+    })
+    .unwrap();
+    let before = net.state().clone();
+    let unbundle = net.apply(Action::UnbundleBundle {
+        chain: devnet::L1_CHAIN,
+        caller_chain: devnet::ERA,
+        caller: alice,
+        bundle: b.encoded.clone(),
+        statuses: vec![CallStatus::Cancelled],
+    });
+    assert_eq!(
+        unbundle.unwrap_err(),
+        ProtocolError::CannotClaimInteropOnL1Settlement {
+            chain: devnet::L1_CHAIN
+        }
+    );
+    assert_eq!(net.state(), &before);
+}
+
+/// A bundle's `destinationBaseTokenAssetId` is the destination's registered base token, so it
+/// differs by destination and enters the bundle hash.
+#[test]
+fn bundles_carry_the_destination_base_token_asset_id() {
+    let (mut net, alice) = funded(Code::default());
+    let bob = account("bob");
+    let to_eth = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        vec![starter(bob, U256::ZERO, Bytes::new())],
+        vec![],
+        U256::ZERO,
+    )
+    .unwrap();
+    assert_eq!(to_eth.bundle.destinationBaseTokenAssetId, eth().0);
+    let to_zk = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ZK_CHAIN,
+        vec![starter(bob, U256::ZERO, Bytes::new())],
+        vec![],
+        U256::ZERO,
+    )
+    .unwrap();
+    assert_eq!(to_zk.bundle.destinationBaseTokenAssetId, zk().0);
+    assert_ne!(eth(), zk());
+    // The same bundle naming another base token has another hash.
+    let mut other = to_eth.bundle.clone();
+    other.destinationBaseTokenAssetId = zk().0;
+    assert_ne!(SealedBundle::new(other).unwrap().hash, to_eth.hash);
+}
+
+/// The InteropCenter has no check against a bundle to its own chain: it settles through
+/// Gateway and executes on the source like any other.
+#[test]
+fn a_chain_may_send_a_bundle_to_itself() {
+    let (mut net, alice) = funded(Code::default());
+    let bob = account("bob");
+    let b = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ERA,
+        vec![starter(bob, tokens(2), Bytes::new())],
+        vec![],
+        tokens(2),
+    )
+    .unwrap();
+    assert_eq!(
+        (b.source(), b.destination()),
+        (devnet::ERA, Ok(devnet::ERA))
+    );
+    assert_eq!(net.state().in_flight.get(&eth()).copied(), Some(tokens(2)));
+    relayer::settle_for(&mut net, devnet::ERA, devnet::ERA).unwrap();
+    relayer::prove_and_execute(&mut net, &b, bob).unwrap();
+    let era = net.state().chain(devnet::ERA).unwrap();
+    assert_eq!(era.base_balance(bob), tokens(2));
+    assert_eq!(era.base_balance(alice), tokens(98));
+    assert_eq!(
+        era.bundle_status(&b.hash),
+        Some(BundleStatus::FullyExecuted)
+    );
+    assert_eq!(net.state().in_flight.get(&eth()).copied(), Some(U256::ZERO));
+}
+
+/// The InteropCenter has no check against a bundle without calls: it is sent, costs no fee,
+/// adds no call to the settlement count, and executes (doing nothing).
+#[test]
+fn an_empty_bundle_is_sent_and_executes() {
+    let (mut net, alice) = funded(Code::default());
+    let operator = net.state().chain(devnet::ERA).unwrap().config.operator;
+    net.apply(Action::SetInteropProtocolFee {
+        chain: devnet::ERA,
+        caller: operator,
+        fee: tokens(1),
+    })
+    .unwrap();
+    let b = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        vec![],
+        vec![],
+        U256::ZERO,
+    )
+    .unwrap();
+    assert!(b.bundle.calls.is_empty());
+    let era = net.state().chain(devnet::ERA).unwrap();
+    assert_eq!(era.pending_chargeable_calls, 0);
+    assert_eq!(era.accrued_base_fees.get(&operator), None);
+    // A fixed-fee empty bundle needs no allowance: 0 × 10 ZK is transferred.
+    send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        vec![],
+        vec![attr::use_fixed_fee(true)],
+        U256::ZERO,
+    )
+    .unwrap();
+    relayer::settle_for(&mut net, devnet::ERA, devnet::ETH_CHAIN).unwrap();
+    relayer::prove_and_execute(&mut net, &b, alice).unwrap();
+    assert_eq!(
+        net.state()
+            .chain(devnet::ETH_CHAIN)
+            .unwrap()
+            .bundle_status(&b.hash),
+        Some(BundleStatus::FullyExecuted)
+    );
+    // Even an empty fixed-fee bundle needs ZK on the source chain, as the contract resolves
+    // the token before transferring.
+    let mut genesis = Genesis::devnet();
+    for c in &mut genesis.chains {
+        if c.id == devnet::ETH_CHAIN {
+            c.zk_token_available = false;
+        }
+    }
+    let mut net = Network::new(&genesis).unwrap();
+    let before = net.state().clone();
+    let r = send(
+        &mut net,
+        devnet::ETH_CHAIN,
+        alice,
+        devnet::ERA,
+        vec![],
+        vec![attr::use_fixed_fee(true)],
+        U256::ZERO,
     );
     assert_eq!(
-        net.state().chain(devnet::ERA).unwrap().base_balance(bob),
-        tokens(1)
+        r.unwrap_err(),
+        ProtocolError::ZkTokenNotAvailable(devnet::ETH_CHAIN)
     );
+    assert_eq!(net.state(), &before);
 }
 
 #[test]
@@ -205,6 +405,33 @@ fn tampered_proofs_and_bundles_are_rejected() {
         execute(&mut net, forged.encoded.clone(), proof.clone()),
         Err(ProtocolError::ContextMismatch(_))
     ));
+    // A bundle naming another base token than the destination's is refused before its proof
+    // is looked at (`WrongDestinationBaseTokenAssetId`).
+    let mut other_base = b.bundle.clone();
+    other_base.destinationBaseTokenAssetId = flywheel_protocol::genesis::zk().0;
+    let other_base = SealedBundle::new(other_base).unwrap();
+    assert_eq!(
+        execute(&mut net, other_base.encoded.clone(), proof.clone()).unwrap_err(),
+        ProtocolError::WrongDestinationBaseTokenAssetId {
+            hash: other_base.hash,
+            expected: eth().0,
+            actual: flywheel_protocol::genesis::zk().0,
+        }
+    );
+    assert_eq!(
+        net.apply(Action::VerifyBundle {
+            chain: devnet::ETH_CHAIN,
+            bundle: other_base.encoded.clone(),
+            proof: proof.clone(),
+        })
+        .unwrap_err(),
+        ProtocolError::WrongDestinationBaseTokenAssetId {
+            hash: other_base.hash,
+            expected: eth().0,
+            actual: flywheel_protocol::genesis::zk().0,
+        }
+    );
+    assert_eq!(net.state(), &before);
     // Executing on the wrong chain is a context error.
     let wrong = net.apply(Action::ExecuteBundle {
         chain: devnet::ERA,
@@ -219,17 +446,18 @@ fn tampered_proofs_and_bundles_are_rejected() {
 }
 
 #[test]
-fn chained_a_to_b_to_c_through_a_forwarder() {
+fn chained_a_to_b_and_back_through_a_forwarder() {
     let forwarder = account("forwarder");
     let mut code = Code::default();
     code.deploy_recipient(devnet::ETH_CHAIN, forwarder, Arc::new(InteropForwarder));
     let (mut net, alice) = funded(code);
     let carol = account("carol");
     let payload = InteropForwarder::payload(devnet::ERA, carol, Bytes::new());
-    // A = L1_CHAIN → B = ETH_CHAIN (forwarder) → C = ERA.
+    // A = ERA → B = ETH_CHAIN (forwarder) → back to ERA: the only ETH-based chains that settle
+    // on Gateway.
     let first = send(
         &mut net,
-        devnet::L1_CHAIN,
+        devnet::ERA,
         alice,
         devnet::ETH_CHAIN,
         vec![starter(forwarder, tokens(5), payload)],
@@ -237,7 +465,7 @@ fn chained_a_to_b_to_c_through_a_forwarder() {
         tokens(5),
     )
     .unwrap();
-    relayer::settle_for(&mut net, devnet::L1_CHAIN, devnet::ETH_CHAIN).unwrap();
+    relayer::settle_for(&mut net, devnet::ERA, devnet::ETH_CHAIN).unwrap();
     let (_, events) = relayer::prove_and_execute(&mut net, &first, alice).unwrap();
     let onward = relayer::sent_bundles(&events);
     assert_eq!(onward.len(), 1, "executing on B sent one bundle onward");
@@ -459,33 +687,112 @@ fn send_rejections_leave_state_unchanged() {
     let bob = account("bob");
     let before = net.state().clone();
     let s = || vec![starter(bob, tokens(1), Bytes::new())];
-    type Case = (u64, u64, Vec<InteropCallStarter>, Vec<Bytes>, U256);
+    type Case = (
+        u64,
+        u64,
+        Vec<InteropCallStarter>,
+        Vec<Bytes>,
+        U256,
+        ProtocolError,
+    );
+    let not_l2 = |source_chain_id, destination_chain_id| ProtocolError::NotL2ToL2 {
+        source_chain_id,
+        destination_chain_id,
+    };
     let cases: Vec<Case> = vec![
-        (devnet::ERA, devnet::ERA, s(), vec![], tokens(1)), // to self
-        (devnet::ERA, 999, s(), vec![], tokens(1)),         // unknown destination
-        (devnet::L1, devnet::ERA, s(), vec![], tokens(1)),  // from L1
-        (devnet::ERA, devnet::ETH_CHAIN, vec![], vec![], U256::ZERO), // empty bundle
-        (devnet::ERA, devnet::ETH_CHAIN, s(), vec![], tokens(2)), // msg.value mismatch
+        (
+            devnet::ERA,
+            999,
+            s(),
+            vec![],
+            tokens(1),
+            ProtocolError::DestinationChainNotRegistered(999),
+        ),
+        (
+            devnet::L1,
+            devnet::ERA,
+            s(),
+            vec![],
+            tokens(1),
+            not_l2(devnet::L1, devnet::ERA),
+        ),
+        (
+            devnet::ERA,
+            devnet::L1,
+            s(),
+            vec![],
+            tokens(1),
+            not_l2(devnet::ERA, devnet::L1),
+        ),
+        (
+            devnet::L1_CHAIN,
+            devnet::L1,
+            s(),
+            vec![],
+            tokens(1),
+            not_l2(devnet::L1_CHAIN, devnet::L1),
+        ),
+        (
+            devnet::L1_CHAIN,
+            devnet::ERA,
+            s(),
+            vec![],
+            tokens(1),
+            ProtocolError::NotInGatewayMode {
+                chain: devnet::L1_CHAIN,
+            },
+        ),
         (
             devnet::ERA,
             devnet::ETH_CHAIN,
             s(),
-            vec![attr::use_fixed_fee(true)],
-            tokens(1),
-        ), // no ZK allowance
-        (
-            devnet::ERA,
-            devnet::ETH_CHAIN,
-            s(),
-            vec![attr::call_value(U256::ZERO)],
-            tokens(1),
-        ), // call attr at bundle level
+            vec![],
+            tokens(2),
+            ProtocolError::MsgValueMismatch {
+                sent: tokens(2),
+                needed: tokens(1),
+            },
+        ),
     ];
-    for (from, to, starters, attributes, value) in cases {
+    for (from, to, starters, attributes, value, expected) in cases {
         let r = send(&mut net, from, alice, to, starters, attributes, value);
-        assert!(r.is_err(), "{from} -> {to} should fail");
+        assert_eq!(r.unwrap_err(), expected, "{from} -> {to}");
         assert_eq!(net.state(), &before);
     }
+    // No ZK allowance for the fixed fee; a call attribute at bundle level.
+    let r = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        s(),
+        vec![attr::use_fixed_fee(true)],
+        tokens(1),
+    );
+    assert!(matches!(r, Err(ProtocolError::Token(_))), "{r:?}");
+    assert_eq!(net.state(), &before);
+    let r = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        s(),
+        vec![attr::call_value(U256::ZERO)],
+        tokens(1),
+    );
+    assert!(matches!(r, Err(ProtocolError::Attribute(_))), "{r:?}");
+    assert_eq!(net.state(), &before);
+    // The same rules hold for sendMessage: L1 is refused before the attributes are read.
+    let r = net.apply(Action::SendMessage {
+        chain: devnet::ERA,
+        sender: alice,
+        recipient: InteropAddress::new(devnet::L1, bob).encode(),
+        payload: Bytes::new(),
+        attributes: vec![Bytes::from(vec![1, 2, 3, 4])],
+        value: U256::ZERO,
+    });
+    assert_eq!(r.unwrap_err(), not_l2(devnet::ERA, devnet::L1));
+    assert_eq!(net.state(), &before);
     // Insufficient balance: msg.value right, balance short.
     let r = send(
         &mut net,
@@ -579,20 +886,9 @@ fn fee_modes_charge_per_call() {
     );
     assert_eq!(net.state().token.balance_of(alice), tokens(80));
     assert_eq!(
-        era.pending_chargeable_calls, 2,
-        "fixed-fee calls are not chargeable at settlement"
+        era.pending_chargeable_calls, 4,
+        "Gateway charges every call, fixed-fee ones included"
     );
-    // L2 → L1 is free in both modes.
-    send(
-        &mut net,
-        devnet::ERA,
-        alice,
-        devnet::L1,
-        vec![starter(bob, tokens(1), Bytes::new())],
-        vec![],
-        tokens(1),
-    )
-    .unwrap();
 }
 
 #[test]
@@ -611,7 +907,7 @@ fn replaying_the_event_log_rebuilds_the_same_state() {
         run(
             &mut net,
             Action::Fund {
-                chain: devnet::L1_CHAIN,
+                chain: devnet::ERA,
                 asset: eth(),
                 to: alice,
                 amount: tokens(10),
@@ -623,7 +919,7 @@ fn replaying_the_event_log_rebuilds_the_same_state() {
     let evs = run(
         &mut net,
         Action::SendBundle {
-            chain: devnet::L1_CHAIN,
+            chain: devnet::ERA,
             sender: alice,
             destination: InteropAddress::chain_only(devnet::ETH_CHAIN).encode(),
             starters: vec![starter(forwarder, tokens(4), payload)],
@@ -634,7 +930,7 @@ fn replaying_the_event_log_rebuilds_the_same_state() {
     .unwrap();
     let first = relayer::sent_bundles(&evs).remove(0);
     log.extend(evs);
-    log.extend(relayer::settle_for(&mut net, devnet::L1_CHAIN, devnet::ETH_CHAIN).unwrap());
+    log.extend(relayer::settle_for(&mut net, devnet::ERA, devnet::ETH_CHAIN).unwrap());
     let (_, evs) = relayer::prove_and_execute(&mut net, &first, alice).unwrap();
     let onward = relayer::sent_bundles(&evs).remove(0);
     log.extend(evs);

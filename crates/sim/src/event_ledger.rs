@@ -11,7 +11,7 @@ use flywheel_protocol::chain::{
 };
 use flywheel_protocol::error::ProtocolError;
 use flywheel_protocol::fee_flow::{fee_flow_address, settlement_fee_vault};
-use flywheel_protocol::genesis::{account, eth, zk, FeeParams, Genesis, ZK_L1_ADDRESS};
+use flywheel_protocol::genesis::{account, eth, zk, zk_asset, FeeParams, Genesis};
 use flywheel_protocol::governance::GovernanceConfig;
 use flywheel_protocol::interop::bundle::{attr, InteropCallStarter, SealedBundle};
 use flywheel_protocol::merkle::L2_TO_L1_LOGS_TREE_LEAVES;
@@ -118,11 +118,7 @@ pub fn genesis(v: &Validated) -> Genesis {
                 origin_chain: L1_ID,
                 token: ETH_TOKEN_ADDRESS,
             },
-            AssetInfo {
-                symbol: "ZK".into(),
-                origin_chain: L1_ID,
-                token: ZK_L1_ADDRESS,
-            },
+            zk_asset(),
         ],
         chains,
         zk_allocations: allocations,
@@ -168,9 +164,10 @@ impl EventLedger {
                 amount: U256::from(10u8).pow(U256::from(40u8)),
             });
             let operator = account(&format!("operator-{}", c.name));
-            setup.push(Action::AgreeToPaySettlementFees {
+            setup.push(Action::SetSettlementFeePayerAgreement {
                 chain: id,
                 payer: operator,
+                agreed: true,
             });
             setup.push(Action::ZkApprove {
                 owner: operator,
@@ -244,8 +241,12 @@ impl EventLedger {
         Ok(Action::SendBundle {
             chain: chain_id(chain),
             sender: self.users,
-            destination: InteropAddress::chain_only(dest_id(destination, self.pending.len()))
-                .encode(),
+            destination: InteropAddress::chain_only(dest_id(
+                chain,
+                destination,
+                self.pending.len(),
+            ))
+            .encode(),
             starters: vec![starter; calls as usize],
             attributes: if fixed {
                 vec![attr::use_fixed_fee(true)]
@@ -274,9 +275,13 @@ impl EventLedger {
     }
 }
 
-fn dest_id(destination: usize, chains: usize) -> u64 {
+/// The destination chain id of traffic from `source`: a scenario chain, or (an index past the
+/// scenario's chains, as the engine gives a lone chain) the source itself. Gateway cannot be a
+/// destination: it settles on L1, so it cannot execute interop
+/// (`CannotClaimInteropOnL1Settlement`), while a chain may send to itself.
+fn dest_id(source: usize, destination: usize, chains: usize) -> u64 {
     if destination >= chains {
-        GATEWAY_ID
+        chain_id(source)
     } else {
         chain_id(destination)
     }
@@ -361,10 +366,10 @@ impl Ledger for EventLedger {
     }
 
     fn settle(&mut self, chain: usize, destination: usize) -> Result<bool, SimError> {
-        let dest = dest_id(destination, self.pending.len());
+        let dest = dest_id(chain, destination, self.pending.len());
         match relayer::settle_for(&mut self.net, chain_id(chain), dest) {
             Ok(_) => {}
-            Err(ProtocolError::SettlementPayerNotAgreed { .. } | ProtocolError::Token(_)) => {
+            Err(ProtocolError::SettlementFeePayerNotAgreed { .. } | ProtocolError::Token(_)) => {
                 self.failed_settlements += 1;
                 return Ok(false);
             }
