@@ -10,8 +10,9 @@ use crate::ChainId;
 use alloy_primitives::{address, Address, U256};
 use serde::{Deserialize, Serialize};
 
-/// `DEFAULT_ZK_INTEROP_FEE`: 10 ZK per call, deliberately above the intended gateway
-/// settlement fee (era-contracts InteropCenter; ZIP-16).
+/// `DEFAULT_ZK_INTEROP_FEE` = `10e18`: 10 ZK per call, deliberately above the intended gateway
+/// settlement fee (`era-contracts@4859b6f:l1-contracts/contracts/interop/InteropCenter.sol`;
+/// ZIP-16).
 pub fn default_zk_interop_fee() -> U256 {
     tokens(10)
 }

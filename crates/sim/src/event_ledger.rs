@@ -560,3 +560,60 @@ impl Ledger for EventLedger {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::run_path;
+    use crate::ledger::FlowLedger;
+    use crate::scenario::Scenario;
+
+    /// A scenario with one chain sends its traffic to itself (Gateway, settling on L1, cannot
+    /// execute interop). Both fidelities agree, every bundle executes on the chain, and Gateway
+    /// charges every call, the fixed-fee ones included.
+    #[test]
+    fn a_lone_chain_sends_to_itself_and_the_fidelities_agree() {
+        let text = r#"
+name = "lone"
+days = 4
+seed = 5
+[traffic]
+model = "poisson"
+calls_per_day = 40
+[users]
+calls_per_bundle = 2
+always_fixed_share = 0.25
+[protocol]
+gateway_settlement_fee = "1 ZK"
+[claimer]
+gas_usd = 0.0
+[[chains]]
+name = "era"
+base_token = "ETH"
+traffic_share = 1.0
+"#;
+        let v = Scenario::from_toml(text).unwrap().validate().unwrap();
+        let (mut calls, mut fixed, mut bundles) = (0u64, 0u64, 0u64);
+        let flow = run_path(&v, &mut FlowLedger::new(&v), 0, |s| {
+            calls += s.calls;
+            fixed += s.fixed_calls;
+            bundles += s.bundles;
+        })
+        .unwrap();
+        let mut ledger = EventLedger::new(&v).unwrap();
+        let event = run_path(&v, &mut ledger, 0, |_| {}).unwrap();
+        assert_eq!(flow, event);
+        assert!(fixed > 0 && fixed < calls, "both fee modes ran");
+        assert_eq!(
+            flow.settlement_fees,
+            U256::from(calls) * U256::from(10u8).pow(U256::from(18u8))
+        );
+        let s = ledger.network().state();
+        let executed = s.chain(chain_id(0)).unwrap().bundle_status.len() as u64;
+        assert_eq!(
+            executed, bundles,
+            "every bundle executed on the chain itself"
+        );
+        assert!(s.chain(GATEWAY_ID).unwrap().bundle_status.is_empty());
+    }
+}
