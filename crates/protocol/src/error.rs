@@ -62,6 +62,18 @@ pub enum ProtocolError {
         /// The id in the bundle.
         actual: B256,
     },
+    /// `IndirectCallValueMismatch(expected, actual)`: an indirect-call target returned a call
+    /// asking for another destination value than the starter's `interopCallValue`
+    /// (`era-contracts@4859b6f:l1-contracts/contracts/interop/InteropCenter.sol`).
+    #[error(
+        "indirect call returned a call value of {actual} wei, the starter asked {expected} wei"
+    )]
+    IndirectCallValueMismatch {
+        /// The starter's `interopCallValue`.
+        expected: U256,
+        /// The returned starter's.
+        actual: U256,
+    },
     /// The destination given to sendBundle is malformed or has an address.
     #[error("bad destination: {0}")]
     BadDestination(String),

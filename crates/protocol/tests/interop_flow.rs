@@ -11,7 +11,7 @@ use flywheel_protocol::chain::{BundleStatus, CallStatus, INTEROP_CENTER};
 use flywheel_protocol::error::ProtocolError;
 use flywheel_protocol::event::Event;
 use flywheel_protocol::genesis::{account, devnet, eth, zk, Genesis};
-use flywheel_protocol::interop::bundle::{attr, InteropCallStarter, SealedBundle};
+use flywheel_protocol::interop::bundle::{attr, AttributeError, InteropCallStarter, SealedBundle};
 use flywheel_protocol::interop::recipient::{Code, InteropForwarder};
 use flywheel_protocol::network::{Action, Network};
 use flywheel_protocol::relayer;
@@ -951,8 +951,10 @@ fn replaying_the_event_log_rebuilds_the_same_state() {
     assert_ne!(broken.state(), net.state());
 }
 
-/// A source-side target in the asset router's role: it keeps the indirect value and asks for
-/// the same value to be paid, on the destination, to the address named in the payload.
+/// A source-side target in the asset router's role: it keeps the indirect value (its
+/// msg.value) and asks for the starter's call value to be paid, on the destination, to the
+/// 20-byte receiver at the start of the payload. A 21st byte makes it misbehave: 1 asks for one
+/// wei more than the starter's value, 2 asks for another indirect call.
 #[derive(Debug)]
 struct TestRouter;
 
@@ -962,16 +964,29 @@ impl flywheel_protocol::interop::recipient::IndirectCallTarget for TestRouter {
         ctx: &mut flywheel_protocol::interop::recipient::IndirectContext<'_, '_>,
         _destination: u64,
         _sender: Address,
+        call_value: U256,
         data: &Bytes,
-        value: U256,
+        msg_value: U256,
     ) -> Result<InteropCallStarter, String> {
-        if data.len() != 20 {
+        if data.len() != 20 && data.len() != 21 {
             return Err("payload must be a 20-byte receiver".into());
         }
-        if ctx.base_balance() < value {
+        if ctx.base_balance() < msg_value {
             return Err("indirect value did not arrive".into());
         }
-        Ok(starter(Address::from_slice(data), value, Bytes::new()))
+        let receiver = Address::from_slice(&data[..20]);
+        Ok(match data.get(20) {
+            Some(1) => starter(receiver, call_value + U256::from(1u8), Bytes::new()),
+            Some(2) => InteropCallStarter {
+                to: InteropAddress::address_only(receiver).encode(),
+                data: Bytes::new(),
+                call_attributes: vec![
+                    attr::call_value(call_value),
+                    attr::indirect_call(U256::ZERO),
+                ],
+            },
+            _ => starter(receiver, call_value, Bytes::new()),
+        })
     }
 }
 
@@ -982,21 +997,28 @@ fn indirect_calls_go_through_their_source_side_target() {
     code.deploy_indirect(devnet::ERA, router, Arc::new(TestRouter));
     let (mut net, alice) = funded(code);
     let bob = account("bob");
-    let indirect = |payload: Bytes| InteropCallStarter {
+    // 2 ETH to deliver on the destination, 1 ETH of msg.value for the router.
+    let indirect = |payload: Vec<u8>| InteropCallStarter {
         to: InteropAddress::address_only(router).encode(),
-        data: payload,
-        call_attributes: vec![attr::indirect_call(tokens(2))],
+        data: Bytes::from(payload),
+        call_attributes: vec![attr::call_value(tokens(2)), attr::indirect_call(tokens(1))],
     };
-    // msg.value = indirect value (2) + the destination value the router asks for (2).
+    let to_bob = || bob.to_vec();
+    let misbehaving = |mode: u8| {
+        let mut p = bob.to_vec();
+        p.push(mode);
+        p
+    };
+    // msg.value = indirect value (1) + the call value burned here (2).
     let before = net.state().clone();
     let bad = send(
         &mut net,
         devnet::ERA,
         alice,
         devnet::ETH_CHAIN,
-        vec![indirect(Bytes::from(vec![1u8; 3]))],
+        vec![indirect(vec![1u8; 3])],
         vec![],
-        tokens(4),
+        tokens(3),
     );
     assert!(
         matches!(bad, Err(ProtocolError::CallReverted { .. })),
@@ -1007,24 +1029,67 @@ fn indirect_calls_go_through_their_source_side_target() {
         &before,
         "a reverting target leaves nothing behind"
     );
+    // The target must ask for exactly the starter's call value…
+    let mismatch = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        vec![indirect(misbehaving(1))],
+        vec![],
+        tokens(3),
+    );
+    assert_eq!(
+        mismatch.unwrap_err(),
+        ProtocolError::IndirectCallValueMismatch {
+            expected: tokens(2),
+            actual: tokens(2) + U256::from(1u8),
+        }
+    );
+    assert_eq!(net.state(), &before);
+    // …and may not ask for another indirect call.
+    let nested = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        vec![indirect(misbehaving(2))],
+        vec![],
+        tokens(3),
+    );
+    assert_eq!(
+        nested.unwrap_err(),
+        ProtocolError::Attribute(AttributeError::WrongLevel {
+            name: "indirectCall",
+            level: "indirect-call result",
+        })
+    );
+    assert_eq!(net.state(), &before);
     let wrong = send(
         &mut net,
         devnet::ERA,
         alice,
         devnet::ETH_CHAIN,
-        vec![indirect(Bytes::from(bob.to_vec()))],
+        vec![indirect(to_bob())],
         vec![],
         tokens(2),
     );
-    assert!(matches!(wrong, Err(ProtocolError::MsgValueMismatch { .. })));
+    assert_eq!(
+        wrong.unwrap_err(),
+        ProtocolError::MsgValueMismatch {
+            sent: tokens(2),
+            needed: tokens(3),
+        }
+    );
+    assert_eq!(net.state(), &before);
     let b = send(
         &mut net,
         devnet::ERA,
         alice,
         devnet::ETH_CHAIN,
-        vec![indirect(Bytes::from(bob.to_vec()))],
+        vec![indirect(to_bob())],
         vec![],
-        tokens(4),
+        tokens(3),
     )
     .unwrap();
     assert_eq!(
@@ -1032,13 +1097,14 @@ fn indirect_calls_go_through_their_source_side_target() {
         "the call comes from the router"
     );
     assert_eq!(b.bundle.calls[0].to, bob);
+    assert_eq!(b.bundle.calls[0].value, tokens(2));
     let era = net.state().chain(devnet::ERA).unwrap();
     assert_eq!(
         era.base_balance(router),
-        tokens(2),
+        tokens(1),
         "the router kept the indirect value"
     );
-    assert_eq!(era.base_balance(alice), tokens(96));
+    assert_eq!(era.base_balance(alice), tokens(97));
     relayer::settle_for(&mut net, devnet::ERA, devnet::ETH_CHAIN).unwrap();
     relayer::prove_and_execute(&mut net, &b, bob).unwrap();
     assert_eq!(

@@ -111,7 +111,8 @@ pub enum AttributeError {
     WrongLevel {
         /// Attribute name.
         name: &'static str,
-        /// `"call"` or `"bundle"`.
+        /// `"call"`, `"bundle"`, or `"indirect-call result"` (which allows only
+        /// `interopCallValue`).
         level: &'static str,
     },
     /// Arguments that do not ABI-decode.

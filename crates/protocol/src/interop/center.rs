@@ -2,8 +2,8 @@
 //! and publishes its message as an L2→L1 log.
 
 use super::bundle::{
-    self, parse_attributes, parse_call_target, split_levels, BundleAttributes, CallAttributes,
-    InteropBundle, InteropCall, InteropCallStarter, SealedBundle, INTEROP_VERSION,
+    self, parse_attributes, parse_call_target, split_levels, AttributeError, BundleAttributes,
+    CallAttributes, InteropBundle, InteropCall, InteropCallStarter, SealedBundle, INTEROP_VERSION,
 };
 use crate::address::InteropAddress;
 use crate::chain::{AssetId, ChainKind, INTEROP_CENTER};
@@ -274,9 +274,7 @@ impl Exec<'_> {
                     indirect_value: U256::ZERO,
                     recipient: InteropAddress::new(dest_id, target).encode(),
                 },
-                Some(indirect_value) => {
-                    self.resolve_indirect(chain, dest_id, sender, target, starter, indirect_value)?
-                }
+                Some(_) => self.resolve_indirect(chain, dest_id, sender, target, starter, attrs)?,
             };
             resolved.push(r);
         }
@@ -366,8 +364,12 @@ impl Exec<'_> {
         Ok(hash)
     }
 
-    /// An indirect call: the indirect value goes to the source-side target, which returns the
-    /// call to make on the destination; the call's `from` is that target.
+    /// An indirect call: the indirect value goes to the source-side target as msg.value, with
+    /// the starter's `interopCallValue` as an argument; the target returns the call to make on
+    /// the destination, whose `from` is the target. The returned starter may carry only an
+    /// `interopCallValue` attribute, equal to the starter's (`IndirectCallValueMismatch`); the
+    /// call's value is the starter's (`InteropCenter._processCallStarter`,
+    /// `era-contracts@4859b6f:l1-contracts/contracts/interop/InteropCenter.sol`).
     fn resolve_indirect(
         &mut self,
         chain: ChainId,
@@ -375,8 +377,9 @@ impl Exec<'_> {
         sender: Address,
         target: Address,
         starter: &InteropCallStarter,
-        indirect_value: U256,
+        attrs: CallAttributes,
     ) -> Result<ResolvedCall, ProtocolError> {
+        let (call_value, indirect_value) = (attrs.value, attrs.indirect_value.unwrap_or_default());
         let code = self.code;
         let Some(contract) = code.indirect(chain, target) else {
             return Err(ProtocolError::CallReverted {
@@ -404,7 +407,14 @@ impl Exec<'_> {
                 this: target,
             };
             contract
-                .initiate_indirect_call(&mut ctx, dest_id, sender, &starter.data, indirect_value)
+                .initiate_indirect_call(
+                    &mut ctx,
+                    dest_id,
+                    sender,
+                    call_value,
+                    &starter.data,
+                    indirect_value,
+                )
                 .map_err(|reason| ProtocolError::CallReverted {
                     chain,
                     index: 0,
@@ -415,11 +425,18 @@ impl Exec<'_> {
         let to = parse_call_target(&returned.to)?;
         let (attrs, _) = parse_attributes(&returned.call_attributes, true, false)?;
         if attrs.indirect_value.is_some() {
-            return Err(ProtocolError::CallReverted {
-                chain,
-                index: 0,
-                target,
-                reason: "an indirect call cannot return another indirect call".into(),
+            // `OnlyInteropCallValue`: the returned starter may not ask for another indirect
+            // call (`AttributeViolatesRestriction`).
+            return Err(AttributeError::WrongLevel {
+                name: "indirectCall",
+                level: "indirect-call result",
+            }
+            .into());
+        }
+        if attrs.value != call_value {
+            return Err(ProtocolError::IndirectCallValueMismatch {
+                expected: call_value,
+                actual: attrs.value,
             });
         }
         Ok(ResolvedCall {
@@ -428,7 +445,7 @@ impl Exec<'_> {
                 shadowAccount: false,
                 to,
                 from: target,
-                value: attrs.value,
+                value: call_value,
                 data: returned.data,
             },
             indirect_value,
