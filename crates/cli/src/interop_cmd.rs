@@ -34,14 +34,18 @@ const BUNDLE_FORMAT: &str = r#"FILE format (a JSON object; use - to read it from
 
   {"source_chain_id": 324,
    "destination_chain_id": 325,
+   "destination_base_token_asset_id": "0x…32 bytes",
    "sender": "0x…20 bytes", "sender_nonce": 3,   (or "salt": "0x…32 bytes"; not both)
    "calls": [{"to": "0x…", "from": "0x…", "value": "1000", "data": "0x…"}],
    "execution_address": "0x",                   (ERC-7930 hex; "0x" lets anyone execute)
-   "unbundler_address": "0x0001…"}              (ERC-7930 hex)
+   "unbundler_address": "0x0001…",              (ERC-7930 hex)
+   "use_fixed_fee": false}                      (true: the bundle pays the fixed ZK fee)
 
 value is wei as a decimal string (a JSON integer is accepted up to 2^64-1).
 The salt is keccak256(sender ‖ uint256 sender_nonce), as the InteropCenter derives it.
-Calls are encoded with version 0x01 and shadowAccount false. Unknown keys are an error."#;
+Calls are encoded with version 0x01 and shadowAccount false; "calls" may be empty.
+The layout is draft-v31's InteropBundle. This is a pure encoder: it checks the shape of each
+field, not chain rules (registration, base tokens, L2-to-L2). Unknown keys are an error."#;
 
 /// The input file's top level. Values stay untyped here and are checked field by field, so
 /// that an error can name the field.
@@ -50,6 +54,7 @@ Calls are encoded with version 0x01 and shadowAccount false. Unknown keys are an
 struct BundleFile {
     source_chain_id: Value,
     destination_chain_id: Value,
+    destination_base_token_asset_id: Value,
     #[serde(default)]
     salt: Option<Value>,
     #[serde(default)]
@@ -59,6 +64,7 @@ struct BundleFile {
     calls: Value,
     execution_address: Value,
     unbundler_address: Value,
+    use_fixed_fee: Value,
 }
 
 /// One entry of `calls`.
@@ -145,17 +151,19 @@ fn parse_bundle(name: &str, text: &str) -> Result<InteropBundle, CliError> {
 
     let source = parse::json_u64("source_chain_id", &file.source_chain_id)?;
     let destination = parse::json_u64("destination_chain_id", &file.destination_chain_id)?;
+    let base_token = parse::b256(
+        "destination_base_token_asset_id",
+        parse::json_str(
+            "destination_base_token_asset_id",
+            &file.destination_base_token_asset_id,
+        )?,
+    )?;
     let salt = salt_of(&file)?;
 
+    // An empty list is a valid bundle: the InteropCenter sends bundles without calls.
     let Value::Array(entries) = &file.calls else {
         return Err(CliError::field("calls", "expected an array of calls"));
     };
-    if entries.is_empty() {
-        return Err(CliError::field(
-            "calls",
-            "a bundle needs at least one call (sendBundle rejects empty bundles)",
-        ));
-    }
     let calls = entries
         .iter()
         .enumerate()
@@ -166,16 +174,19 @@ fn parse_bundle(name: &str, text: &str) -> Result<InteropBundle, CliError> {
     let (execution, _) = parse::interop_address("execution_address", exec_text, true)?;
     let unbundler_text = parse::json_str("unbundler_address", &file.unbundler_address)?;
     let (unbundler, _) = parse::interop_address("unbundler_address", unbundler_text, false)?;
+    let use_fixed_fee = parse::json_bool("use_fixed_fee", &file.use_fixed_fee)?;
 
     Ok(InteropBundle {
         version: INTEROP_VERSION,
         sourceChainId: alloy_primitives::U256::from(source),
         destinationChainId: alloy_primitives::U256::from(destination),
+        destinationBaseTokenAssetId: base_token,
         interopBundleSalt: salt,
         calls,
         bundleAttributes: BundleAttributes {
             executionAddress: execution,
             unbundlerAddress: unbundler,
+            useFixedFee: use_fixed_fee,
         },
     })
 }

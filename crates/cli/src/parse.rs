@@ -116,6 +116,16 @@ pub fn json_u64(field: &str, value: &Value) -> Result<u64, CliError> {
     }
 }
 
+/// A JSON boolean (`true` or `false`, not a string or number).
+pub fn json_bool(field: &str, value: &Value) -> Result<bool, CliError> {
+    value.as_bool().ok_or_else(|| {
+        CliError::field(
+            field,
+            format!("expected true or false, got {}", type_name(value)),
+        )
+    })
+}
+
 /// A JSON string (hex fields).
 pub fn json_str<'v>(field: &str, value: &'v Value) -> Result<&'v str, CliError> {
     value.as_str().ok_or_else(|| {

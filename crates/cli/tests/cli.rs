@@ -126,12 +126,15 @@ fn hex_repeat(byte: &str, n: usize) -> String {
     format!("0x{}", byte.repeat(n))
 }
 
-/// The vector bundle: 324 → 325, sender 0xaa…aa nonce 3, two calls.
+/// The vector bundle: 324 → 325 (base token asset id 0x5b…5b), sender 0xaa…aa nonce 3, two
+/// calls, base-token fee mode.
 fn vector_bundle() -> Value {
     let aa = hex_repeat("aa", 20);
     serde_json::json!({
         "source_chain_id": 324,
         "destination_chain_id": 325,
+        "destination_base_token_asset_id": hex_repeat("5b", 32),
+        "use_fixed_fee": false,
         "sender": aa,
         "sender_nonce": 3,
         "calls": [
@@ -150,8 +153,12 @@ fn bundle_hash_of(bundle: &Value) -> Output {
     out
 }
 
-const VECTOR_HASH: &str = "0x40a9e5b77ec1a5f955c2af6758f7e69414a9841942c7713518f9ad6767dc6627";
-const VECTOR_SEND_ID_1: &str = "0xf46e0c3e497efc359666624ed7781328494eb48f39e989dd2087a3145defec56";
+// Computed outside this crate with Python eth_abi 6.0.0 and eth_hash 0.8.0 (the encoder of
+// tests/eth_abi_bundle_hash.py), for the vector bundle and for it with "use_fixed_fee": true.
+const VECTOR_HASH: &str = "0xeaf57051bc64146a0eb8a492a580af4f41da243203a2349397114ceb5328064a";
+const VECTOR_SEND_ID_1: &str = "0x5368292591994e959a6d93ed8984b1b18587ba95e9eddda0ee3bc4ae48e2a9b9";
+const VECTOR_FIXED_HASH: &str =
+    "0x7e66a65c9e1ff38fa5756456258f772bfb1296609502c0eef076b0087f15bb77";
 
 #[test]
 fn bundle_hash_matches_the_independent_vector() {
@@ -174,7 +181,7 @@ fn bundle_hash_matches_the_independent_vector() {
     assert_eq!(out["send_ids"][1], VECTOR_SEND_ID_1);
     assert_eq!(out["send_ids"].as_array().map(Vec::len), Some(2));
     let encoded = out["encoded_bundle"].as_str().expect("hex string");
-    assert_eq!(encoded.len(), 2 + 2 * 1024, "1024-byte encoding");
+    assert_eq!(encoded.len(), 2 + 2 * 1088, "1088-byte encoding");
     let message = out["message"].as_str().expect("hex string");
     assert_eq!(message, format!("0x01{}", &encoded[2..]));
     for field in ["interop_bundle_salt", "bundle_hash"] {
@@ -182,6 +189,29 @@ fn bundle_hash_matches_the_independent_vector() {
         assert!(v.starts_with("0x") && v.len() == 66, "{field}: {v}");
         assert_eq!(v, v.to_lowercase());
     }
+}
+
+#[test]
+fn bundle_hash_reads_the_fee_mode_and_the_base_token_asset_id() {
+    let mut fixed = vector_bundle();
+    fixed["use_fixed_fee"] = Value::from(true);
+    let out = json(&ok(bundle_hash_of(&fixed)));
+    assert_eq!(out["bundle_hash"], VECTOR_FIXED_HASH);
+    let mut other_base = vector_bundle();
+    other_base["destination_base_token_asset_id"] = Value::from(hex_repeat("5c", 32));
+    let out = json(&ok(bundle_hash_of(&other_base)));
+    assert_ne!(out["bundle_hash"], VECTOR_HASH);
+    // The asset id is in the encoding, as the fourth head word of the bundle tuple.
+    let encoded = out["encoded_bundle"].as_str().expect("hex string");
+    assert_eq!(&encoded[2 + 64 * 4..2 + 64 * 5], "5c".repeat(32));
+}
+
+#[test]
+fn bundle_hash_accepts_an_empty_call_list() {
+    let mut empty = vector_bundle();
+    empty["calls"] = Value::Array(vec![]);
+    let out = json(&ok(bundle_hash_of(&empty)));
+    assert_eq!(out["send_ids"].as_array().map(Vec::len), Some(0));
 }
 
 #[test]
@@ -291,6 +321,35 @@ fn bundle_hash_rejects_bad_files() {
     negative["source_chain_id"] = Value::from(-1);
     let err = fails(bundle_hash_of(&negative));
     assert!(err.starts_with("error: source_chain_id:"), "{err}");
+
+    for key in ["destination_base_token_asset_id", "use_fixed_fee"] {
+        let mut missing = vector_bundle();
+        missing.as_object_mut().expect("an object").remove(key);
+        let err = fails(bundle_hash_of(&missing));
+        assert!(err.contains(&format!("missing field `{key}`")), "{err}");
+    }
+    for bad in [
+        Value::from("0x1234"),
+        Value::from(hex_repeat("zz", 32)),
+        Value::from(5),
+    ] {
+        let mut b = vector_bundle();
+        b["destination_base_token_asset_id"] = bad;
+        let err = fails(bundle_hash_of(&b));
+        assert!(
+            err.starts_with("error: destination_base_token_asset_id:"),
+            "{err}"
+        );
+    }
+    for bad in [Value::from("true"), Value::from(1), Value::Null] {
+        let mut b = vector_bundle();
+        b["use_fixed_fee"] = bad;
+        let err = fails(bundle_hash_of(&b));
+        assert!(
+            err.starts_with("error: use_fixed_fee: expected true or false"),
+            "{err}"
+        );
+    }
 }
 
 #[test]

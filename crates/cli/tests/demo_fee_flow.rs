@@ -9,12 +9,12 @@ fn fee_flow_demo_walks_every_route() {
     assert_contains_all(
         &text,
         &[
-            "settlement fee for 2 chargeable call(s) of era",
+            "settlement fee for 5 interop call(s) of era",
             "to Fee Flow (fee switch)",
             "claimed 30 ZK of fixed fees",
             "rejected: stale Fee Flow nonce",
             "Fee Flow claim #1: claimer paid 100 ZK",
-            "burned 108)",
+            "burned 114)",
             "identities hold",
             "rebuilds the same state",
         ],

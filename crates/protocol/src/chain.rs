@@ -10,28 +10,29 @@ use alloy_sol_types::SolValue;
 use imbl::{OrdMap, Vector};
 use serde::{Deserialize, Serialize};
 
-/// `L2_INTEROP_CENTER_ADDR` = `BUILT_IN_CONTRACTS_OFFSET` (0x10000) + 0x0d: the InteropCenter on
-/// every L2, and the only accepted sender of bundle messages
-/// (era-contracts@4859b6f:l1-contracts/contracts/common/l2-helpers/L2ContractAddresses.sol).
+/// `L2_INTEROP_CENTER_ADDR` = `BUILT_IN_CONTRACTS_OFFSET + 0x0d`: the InteropCenter system
+/// contract on every L2, the only accepted sender of bundle messages
+/// (`era-contracts@4859b6f:l1-contracts/contracts/common/l2-helpers/L2ContractAddresses.sol`).
 pub const INTEROP_CENTER: Address = address!("000000000000000000000000000000000001000d");
-/// `L2_INTEROP_HANDLER_ADDR` = 0x10000 + 0x0e: the InteropHandler on every L2
-/// (era-contracts@4859b6f:l1-contracts/contracts/common/l2-helpers/L2ContractAddresses.sol).
+/// `L2_INTEROP_HANDLER_ADDR` = `BUILT_IN_CONTRACTS_OFFSET + 0x0e`: the InteropHandler system
+/// contract on every L2
+/// (`era-contracts@4859b6f:l1-contracts/contracts/common/l2-helpers/L2ContractAddresses.sol`).
 pub const INTEROP_HANDLER: Address = address!("000000000000000000000000000000000001000e");
-/// `L2_NATIVE_TOKEN_VAULT_ADDR` = 0x10000 + 0x04: part of every asset id's preimage
-/// (era-contracts@4859b6f:l1-contracts/contracts/common/l2-helpers/L2ContractAddresses.sol).
+/// `L2_NATIVE_TOKEN_VAULT_ADDR` = `BUILT_IN_CONTRACTS_OFFSET + 0x04`: part of every asset id's
+/// preimage
+/// (`era-contracts@4859b6f:l1-contracts/contracts/common/l2-helpers/L2ContractAddresses.sol`).
 pub const NATIVE_TOKEN_VAULT: Address = address!("0000000000000000000000000000000000010004");
-/// `L2_TO_L1_MESSENGER_SYSTEM_CONTRACT_ADDR` = `SYSTEM_CONTRACTS_OFFSET` (0x8000) + 0x08: the
-/// sender of every L2→L1 message log
-/// (era-contracts@4859b6f:l1-contracts/contracts/common/l2-helpers/L2ContractAddresses.sol).
+/// `L2_TO_L1_MESSENGER_SYSTEM_CONTRACT_ADDR`: the sender of every L2→L1 message log.
 pub const L1_MESSENGER: Address = address!("0000000000000000000000000000000000008008");
-/// `ETH_TOKEN_ADDRESS` = address(1): the placeholder token address of ETH in asset ids
-/// (era-contracts@4859b6f:l1-contracts/contracts/common/Config.sol).
+/// `ETH_TOKEN_ADDRESS` = `address(1)`: the placeholder token address of ETH in asset ids
+/// (`era-contracts@4859b6f:l1-contracts/contracts/common/Config.sol`).
 pub const ETH_TOKEN_ADDRESS: Address = address!("0000000000000000000000000000000000000001");
 
 /// An asset's id as the native token vault derives it:
 /// `keccak256(abi.encode(originChainId, NATIVE_TOKEN_VAULT, tokenAddress))`
-/// (`DataEncoding.encodeNTVAssetId(uint256, address)`,
-/// era-contracts@4859b6f:l1-contracts/contracts/common/libraries/DataEncoding.sol).
+/// (`DataEncoding.encodeNTVAssetId`,
+/// `era-contracts@4859b6f:l1-contracts/contracts/common/libraries/DataEncoding.sol`). A chain's
+/// base-token asset id, as its Bridgehub registration holds it, is this id of its base token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct AssetId(pub B256);
 
@@ -64,7 +65,8 @@ pub struct AssetInfo {
 /// The role a chain plays in settlement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ChainKind {
-    /// Ethereum: the root settlement layer; interop cannot start here.
+    /// Ethereum: the root settlement layer; interop neither starts nor ends here
+    /// (`NotL2ToL2`).
     L1,
     /// ZK Gateway: a ZK chain that is also a settlement layer and aggregates message roots.
     Gateway,
@@ -108,13 +110,14 @@ pub struct Batch {
     /// The L2→L1 logs tree (leaf hashes and levels, so proofs need no hashing).
     pub logs: LogsTree,
     /// Root of the message root this chain aggregates (empty-tree root unless a settlement
-    /// layer), the 15th sibling of every log proof. See
-    /// [`crate::settlement::empty_aggregated_root`] for how the empty value differs from v31.
+    /// layer), the 15th sibling of every log proof.
     pub aggregated_root: B256,
-    /// `keccak256(logsRoot, aggregatedRoot)`, as `L1Messenger` publishes it
-    /// (era-contracts@4859b6f:system-contracts/contracts/L1Messenger.sol).
+    /// `keccak256(logsRoot, aggregatedRoot)`.
     pub chain_batch_root: B256,
-    /// Interop calls in this batch sent without the fixed ZK fee (the settlement-fee base).
+    /// Interop calls of this batch's bundles, in both fee modes: the base of the Gateway
+    /// settlement fee (GWAssetTracker's `chargeableInteropCount`, which counts
+    /// `calls.length` of every bundle,
+    /// `era-contracts@4859b6f:l1-contracts/contracts/bridge/asset-tracker/GWAssetTracker.sol`).
     pub chargeable_calls: u64,
     /// Index of this batch's leaf in its settlement layer's chain tree, once appended there.
     pub sl_leaf_index: Option<u64>,
@@ -126,9 +129,7 @@ pub struct Batch {
     pub aggregation: Option<MessageRootState>,
 }
 
-/// Bundle status on the destination (`BundleStatus`,
-/// era-contracts@4859b6f:l1-contracts/contracts/common/Messaging.sol); `Unreceived` is the
-/// absence of an entry ([`Chain::bundle_status`] returns `None`).
+/// Bundle status on the destination (`BundleStatus`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BundleStatus {
     /// Proven, not yet executed or unbundled.
@@ -139,8 +140,7 @@ pub enum BundleStatus {
     Unbundled,
 }
 
-/// Per-call status for unbundling (`CallStatus`,
-/// era-contracts@4859b6f:l1-contracts/contracts/common/Messaging.sol).
+/// Per-call status for unbundling (`CallStatus`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CallStatus {
     /// Neither executed nor cancelled.
@@ -168,10 +168,9 @@ pub struct Chain {
     pub accrued_base_fees: OrdMap<Address, U256>,
     /// InteropCenter: ZK fees accrued per coinbase, claimable by it.
     pub accrued_zk_fees: OrdMap<Address, U256>,
-    /// L1 messenger: leaf hashes of the open batch's L2→L1 logs (at most
-    /// `L2_TO_L1_LOGS_MERKLE_TREE_LEAVES`, see [`crate::merkle`]).
+    /// L1 messenger: leaf hashes of the open batch's L2→L1 logs.
     pub pending_logs: Vector<B256>,
-    /// Chargeable calls in the open batch.
+    /// Interop calls in the open batch (all chargeable at Gateway settlement).
     pub pending_chargeable_calls: u64,
     /// Sealed batches; `batches[i].number == i + 1`.
     pub batches: Vector<Batch>,
@@ -181,10 +180,7 @@ pub struct Chain {
     pub bundle_status: OrdMap<B256, BundleStatus>,
     /// InteropHandler: status of each call of unbundled or executed bundles.
     pub call_status: OrdMap<(B256, u32), CallStatus>,
-    /// L2InteropRootStorage: roots of other chains, set once each and never zero
-    /// (era-contracts@4859b6f:l1-contracts/contracts/interop/L2InteropRootStorage.sol). Model
-    /// choice: keyed by the source's batch number; v31 keys a settlement layer's roots by its
-    /// block number (see SOURCES.md, divergences).
+    /// L2InteropRootStorage: roots of other chains' batches, set once each.
     pub interop_roots: OrdMap<(ChainId, u64), B256>,
     /// For settlement layers: the live message root over the chains settling here.
     pub message_root: Option<MessageRootState>,

@@ -18,21 +18,65 @@ pub enum ProtocolError {
     /// No asset with that id is registered.
     #[error("asset {0} is not registered")]
     UnknownAsset(AssetId),
-    /// Interop cannot start on L1 (the InteropCenter lives on L2s).
-    #[error("interop cannot be sent from L1 (chain {0})")]
-    InteropFromL1(ChainId),
-    /// `InteropToSelfNotSupported`.
-    #[error("chain {0} cannot send interop to itself")]
-    InteropToSelf(ChainId),
-    /// `DestinationChainNotRegistered`.
+    /// `NotL2ToL2(source, destination)`: interop runs between L2s only; neither end may be L1
+    /// (`InteropCenter._ensureL2ToL2`,
+    /// `era-contracts@4859b6f:l1-contracts/contracts/interop/InteropCenter.sol`).
+    #[error(
+        "interop is L2 to L2 only: chain {source_chain_id} to chain {destination_chain_id} involves L1"
+    )]
+    NotL2ToL2 {
+        /// `sourceChainId`.
+        source_chain_id: ChainId,
+        /// `destinationChainId`.
+        destination_chain_id: ChainId,
+    },
+    /// `NotInGatewayMode`: the source chain settles on L1, so its bundles could not be
+    /// counted and charged at Gateway settlement (`InteropCenter._sendBundle`). The contract
+    /// error has no fields; the chain is the model's context.
+    #[error("chain {chain} settles on L1, not on Gateway: it cannot send interop")]
+    NotInGatewayMode {
+        /// The source chain.
+        chain: ChainId,
+    },
+    /// `DestinationChainNotRegistered(chainId)`: the source's Bridgehub has no base-token asset
+    /// id for the destination (`InteropCenter._sendBundle`).
     #[error("destination chain {0} is not registered")]
-    DestinationNotRegistered(ChainId),
+    DestinationChainNotRegistered(ChainId),
+    /// `CannotClaimInteropOnL1Settlement`: a chain settling on L1 cannot execute or unbundle
+    /// interop (`InteropHandler.executeBundle`/`unbundleBundle`,
+    /// `era-contracts@4859b6f:l1-contracts/contracts/interop/InteropHandler.sol`). The contract
+    /// error has no fields; the chain is the model's context.
+    #[error("chain {chain} settles on L1: it cannot execute or unbundle interop")]
+    CannotClaimInteropOnL1Settlement {
+        /// The destination chain.
+        chain: ChainId,
+    },
+    /// `WrongDestinationBaseTokenAssetId(bundleHash, expected, actual)`: the bundle names
+    /// another base token than the destination's (`InteropHandler`'s destination context check).
+    #[error("bundle {hash} names base token {actual}, the destination's is {expected}")]
+    WrongDestinationBaseTokenAssetId {
+        /// Bundle hash.
+        hash: B256,
+        /// The destination's base-token asset id.
+        expected: B256,
+        /// The id in the bundle.
+        actual: B256,
+    },
+    /// `IndirectCallValueMismatch(expected, actual)`: an indirect-call target returned a call
+    /// asking for another destination value than the starter's `interopCallValue`
+    /// (`era-contracts@4859b6f:l1-contracts/contracts/interop/InteropCenter.sol`).
+    #[error(
+        "indirect call returned a call value of {actual} wei, the starter asked {expected} wei"
+    )]
+    IndirectCallValueMismatch {
+        /// The starter's `interopCallValue`.
+        expected: U256,
+        /// The returned starter's.
+        actual: U256,
+    },
     /// The destination given to sendBundle is malformed or has an address.
     #[error("bad destination: {0}")]
     BadDestination(String),
-    /// A bundle with no calls.
-    #[error("a bundle needs at least one call")]
-    EmptyBundle,
     /// ERC-7786 attribute or call-starter validation.
     #[error(transparent)]
     Attribute(#[from] AttributeError),
@@ -213,13 +257,15 @@ pub enum ProtocolError {
         /// Claimant.
         operator: Address,
     },
-    /// The settlement-fee payer has not called `agreeToPaySettlementFees`.
+    /// `SettlementFeePayerNotAgreed(payer, chainId)`: the payer has not called
+    /// `setSettlementFeePayerAgreement(chainId, true)`
+    /// (`era-contracts@4859b6f:l1-contracts/contracts/bridge/asset-tracker/GWAssetTracker.sol`).
     #[error("settlement fee payer {payer} has not agreed to pay for chain {chain}")]
-    SettlementPayerNotAgreed {
-        /// Chain.
-        chain: ChainId,
+    SettlementFeePayerNotAgreed {
         /// Payer.
         payer: Address,
+        /// Chain.
+        chain: ChainId,
     },
     /// A share above 100%.
     #[error("{value} bps is more than 10000")]

@@ -120,11 +120,9 @@ pub enum Event {
         message_hash: B256,
         /// Bundle hash.
         bundle_hash: B256,
-        /// The bundle.
+        /// The bundle. Its `calls.len()` adds to the open batch's count of calls that the
+        /// Gateway settlement fee charges, in both fee modes.
         bundle: InteropBundle,
-        /// Calls that paid no fixed ZK fee (and are not L2→L1): the base of the gateway
-        /// settlement fee when the batch settles.
-        chargeable_calls: u64,
     },
     /// The chain sealed its open batch.
     BatchSealed {
@@ -225,12 +223,15 @@ pub enum Event {
         /// ZK wei.
         amount: U256,
     },
-    /// `agreeToPaySettlementFees`.
-    SettlementFeePayerAgreed {
-        /// Chain.
-        chain: ChainId,
+    /// `SettlementFeePayerAgreementUpdated(payer, chainId, agreed)`
+    /// (`era-contracts@4859b6f:l1-contracts/contracts/bridge/asset-tracker/GWAssetTracker.sol`).
+    SettlementFeePayerAgreementUpdated {
         /// Payer.
         payer: Address,
+        /// Chain.
+        chain: ChainId,
+        /// Whether the payer now agrees to pay for the chain.
+        agreed: bool,
     },
     /// `GatewaySettlementFeesCollected` (the ZK moved in the preceding token transfer).
     GatewaySettlementFeesCollected {
@@ -240,7 +241,7 @@ pub enum Event {
         payer: Address,
         /// ZK wei.
         amount: U256,
-        /// Chargeable calls in the batch.
+        /// Interop calls in the batch (every call of every bundle).
         calls: u64,
     },
     /// Governance swept the settlement-fee vault into the splitter.
@@ -306,10 +307,8 @@ pub enum Event {
         chain: ChainId,
         /// Destination chain.
         destination: ChainId,
-        /// Calls.
+        /// Calls (all charged at Gateway settlement, like real bundles' calls).
         calls: u64,
-        /// Of which chargeable at Gateway settlement.
-        chargeable_calls: u64,
     },
     /// A change to the staking pilot's staker.
     Staking(StakingEvent),

@@ -10,18 +10,23 @@ use crate::ChainId;
 use alloy_primitives::{address, Address, U256};
 use serde::{Deserialize, Serialize};
 
-/// `DEFAULT_ZK_INTEROP_FEE` = 10e18: 10 ZK per call, deliberately above the intended gateway
-/// settlement fee (era-contracts@4859b6f:l1-contracts/contracts/interop/InteropCenter.sol, which
-/// sets `ZK_INTEROP_FEE` to it at initialisation and has no setter, so only an upgrade changes
-/// it; ZIP-16 for the intent).
+/// `DEFAULT_ZK_INTEROP_FEE` = `10e18`: 10 ZK per call, deliberately above the intended gateway
+/// settlement fee (`era-contracts@4859b6f:l1-contracts/contracts/interop/InteropCenter.sol`;
+/// ZIP-16).
 pub fn default_zk_interop_fee() -> U256 {
     tokens(10)
 }
 
-/// The ZK token's Ethereum address (the bridged ZK that the v31 mainnet governance calls
-/// approve, era-contracts@4859b6f:l1-contracts/upgrade-envs/v0.31.0-interopB/output/mainnet/v29.2-ecosystem.toml),
-/// used for the devnet's ZK asset id. Differs from the source: ZK is native to Era, so its real
-/// asset id is `encodeNTVAssetId(324, 0x5A7d…Eaf3E)` (see the tests and SOURCES.md).
+/// The ZK token's address on ZKsync Era, where it was deployed: its native chain, so this
+/// address is in its asset id (`zk-token-fee-flow@69e8d9a:script/EraFeeFlowDeploy.sol`,
+/// `zk-governance@58df93f:l2-contracts/script/DeployZkCappedMinter.ts`).
+pub const ZK_TOKEN_ADDRESS: Address = address!("5A7d6b2F92C77FAD6CCaBd7EE0624E64907Eaf3E");
+
+/// ZKsync Era's chain id: the ZK token's origin chain in its asset id.
+pub const ZK_ORIGIN_CHAIN: ChainId = 324;
+
+/// The ZK token's bridged copy on Ethereum. Not part of any asset id (a bridged token keeps
+/// its origin's id); kept for reference.
 pub const ZK_L1_ADDRESS: Address = address!("66A5cFB2e9c529f14FE6364Ad1075dF3a649C0A5");
 
 /// Everything needed to build the network's first state.
@@ -89,32 +94,51 @@ pub mod devnet {
     use super::ChainId;
     /// Ethereum.
     pub const L1: ChainId = 1;
-    /// ZK Gateway (its mainnet id, `gateway_chain_id = 9075` in
-    /// era-contracts@4859b6f:l1-contracts/upgrade-envs/v0.31.0-interopB/output/mainnet/v29.2-ecosystem.toml).
+    /// ZK Gateway (its mainnet id).
     pub const GATEWAY: ChainId = 9075;
-    /// ZKsync Era (its mainnet id, `era_chain_id = 324` in the same file), ETH-based, settling on
-    /// Gateway.
+    /// ZKsync Era (its mainnet id), ETH-based, settling on Gateway.
     pub const ERA: ChainId = 324;
-    /// A second ETH-based chain on Gateway (devnet id, a model choice like the two below).
+    /// A second ETH-based chain on Gateway.
     pub const ETH_CHAIN: ChainId = 270;
     /// A ZK-based chain on Gateway.
     pub const ZK_CHAIN: ChainId = 271;
-    /// An ETH-based chain that settles directly on L1.
+    /// An ETH-based chain that settles directly on L1: it can neither send interop
+    /// (`NotInGatewayMode`) nor execute it (`CannotClaimInteropOnL1Settlement`).
     pub const L1_CHAIN: ChainId = 272;
 }
 
-/// The asset id of ETH: `encodeNTVAssetId(1, ETH_TOKEN_ADDRESS)`.
+/// The asset id of ETH: `encodeNTVAssetId(L1 chain id, ETH_TOKEN_ADDRESS)`, as the L2
+/// Bridgehub derives it (`era-contracts@4859b6f:l1-contracts/contracts/core/bridgehub/L2Bridgehub.sol`).
 pub fn eth() -> AssetId {
     AssetId::native(devnet::L1, ETH_TOKEN_ADDRESS)
 }
 
-/// The asset id of ZK (as a bridged base token): `encodeNTVAssetId(1, ZK_L1_ADDRESS)`. Model
-/// divergence: mainnet ZK's id is that of the Era-native token (origin chain 324), recorded in
-/// era-contracts@4859b6f:protocol-ops/src/types/l1_network.rs; only identity matters inside the
-/// model, but the value enters v31 bundle hashes as a ZK-based destination's
-/// `destinationBaseTokenAssetId`.
+/// The asset id of ZK: `encodeNTVAssetId(324, ZK_TOKEN_ADDRESS)`. Model choice: ZK is native
+/// to Era (324) at its Era address, because the token was deployed on Era and bridged to L1
+/// from there (the deploy-on-L2-then-withdraw flow of
+/// `era-contracts@4859b6f:l1-contracts/deploy-scripts/tokens/DeployZKAndBridgeToL1.s.sol`);
+/// the contracts only ever read the id from configuration (`ZK_TOKEN_ASSET_ID`). The id is
+/// the same in every model network, whatever its chain ids.
 pub fn zk() -> AssetId {
-    AssetId::native(devnet::L1, ZK_L1_ADDRESS)
+    AssetId::native(ZK_ORIGIN_CHAIN, ZK_TOKEN_ADDRESS)
+}
+
+/// The registered asset entry of ETH (origin L1 at [`ETH_TOKEN_ADDRESS`]), as genesis lists it.
+pub fn eth_asset() -> AssetInfo {
+    AssetInfo {
+        symbol: "ETH".into(),
+        origin_chain: devnet::L1,
+        token: ETH_TOKEN_ADDRESS,
+    }
+}
+
+/// The registered asset entry of ZK, matching [`zk()`].
+pub fn zk_asset() -> AssetInfo {
+    AssetInfo {
+        symbol: "ZK".into(),
+        origin_chain: ZK_ORIGIN_CHAIN,
+        token: ZK_TOKEN_ADDRESS,
+    }
 }
 
 /// A deterministic, recognisable account address for a name (`keccak("flywheel:" + name)`).
@@ -140,18 +164,7 @@ impl Genesis {
             start_time: 1_780_000_000,
             zk_interop_fee: default_zk_interop_fee(),
             token_admin: account("token-admin"),
-            assets: vec![
-                AssetInfo {
-                    symbol: "ETH".into(),
-                    origin_chain: L1,
-                    token: ETH_TOKEN_ADDRESS,
-                },
-                AssetInfo {
-                    symbol: "ZK".into(),
-                    origin_chain: L1,
-                    token: ZK_L1_ADDRESS,
-                },
-            ],
+            assets: vec![eth_asset(), zk_asset()],
             chains: vec![
                 chain(L1, "ethereum", ChainKind::L1, eth(), None),
                 chain(GATEWAY, "gateway", ChainKind::Gateway, zk(), Some(L1)),
@@ -190,19 +203,22 @@ impl Genesis {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloy_primitives::b256;
+    use alloy_primitives::{b256, B256};
 
-    /// The asset-id encoding reproduces the id the v31 tooling records for mainnet ZK
-    /// (era-contracts@4859b6f:protocol-ops/src/types/l1_network.rs, `zk_token_asset_id`). That id
-    /// is ZK native to Era (chain 324, the token at 0x5A7d…Eaf3E that
-    /// zk-token-fee-flow@69e8d9a:script/EraFeeFlowDeploy.sol names `ZK_TOKEN`), not to L1; the
-    /// devnet's [`zk`] is still L1-native (a listed divergence).
+    /// Asset ids computed outside this crate with Python `eth_abi.encode(['uint256',
+    /// 'address', 'address'], [origin, L2_NATIVE_TOKEN_VAULT_ADDR, token])` and keccak; the ETH
+    /// id is the one the contracts use on mainnet (origin chain 1).
     #[test]
-    fn asset_id_encoding_matches_the_recorded_mainnet_zk_id() {
-        let recorded = b256!("83e2fbc0a739b3c765de4c2b4bf8072a71ea8fbb09c8cf579c71425d8bc8804a");
-        let era_zk = address!("5A7d6b2F92C77FAD6CCaBd7EE0624E64907Eaf3E");
-        assert_eq!(AssetId::native(devnet::ERA, era_zk).0, recorded);
-        assert_ne!(eth(), zk());
+    fn asset_ids_match_an_independent_encoder() {
+        let eth_id: B256 =
+            b256!("05e1c3ae4b9732444ae25217ac7666e46fa365fee1768de00c9fcb65532b7609");
+        let zk_id: B256 = b256!("83e2fbc0a739b3c765de4c2b4bf8072a71ea8fbb09c8cf579c71425d8bc8804a");
+        assert_eq!(eth().0, eth_id);
+        assert_eq!(zk().0, zk_id);
+        let a = eth_asset();
+        assert_eq!(AssetId::native(a.origin_chain, a.token), eth());
+        let z = zk_asset();
+        assert_eq!(AssetId::native(z.origin_chain, z.token), zk());
     }
 
     /// `DEFAULT_ZK_INTEROP_FEE` is `10e18` wei in InteropCenter.sol.

@@ -150,8 +150,7 @@ impl State {
                 sender,
                 message_hash,
                 bundle_hash,
-                chargeable_calls,
-                ..
+                bundle,
             } => {
                 if let Some(c) = self.chain_mut(*chain) {
                     *c.bundle_count.entry(*sender).or_default() += 1;
@@ -163,7 +162,7 @@ impl State {
                         message_hash,
                     );
                     c.pending_logs.push_back(leaf);
-                    c.pending_chargeable_calls += chargeable_calls;
+                    c.pending_chargeable_calls += bundle.calls.len() as u64;
                     let location = MessageLocation {
                         batch: c.next_batch_number(),
                         index,
@@ -282,8 +281,16 @@ impl State {
                     c.accrued_zk_fees.remove(operator);
                 }
             }
-            Event::SettlementFeePayerAgreed { chain, payer } => {
-                self.economy.settlement_payers.insert((*chain, *payer));
+            Event::SettlementFeePayerAgreementUpdated {
+                payer,
+                chain,
+                agreed,
+            } => {
+                if *agreed {
+                    self.economy.settlement_payers.insert((*chain, *payer));
+                } else {
+                    self.economy.settlement_payers.remove(&(*chain, *payer));
+                }
             }
             Event::GatewaySettlementFeesCollected { amount, .. } => {
                 add(&mut self.economy.totals.settlement_fees_paid, *amount);
@@ -319,13 +326,9 @@ impl State {
                     }
                 }
             }
-            Event::InteropTrafficRecorded {
-                chain,
-                chargeable_calls,
-                ..
-            } => {
+            Event::InteropTrafficRecorded { chain, calls, .. } => {
                 if let Some(c) = self.chain_mut(*chain) {
-                    c.pending_chargeable_calls += chargeable_calls;
+                    c.pending_chargeable_calls += calls;
                 }
             }
             Event::GatewaySettlementFeeSet { fee } => self.economy.gateway_settlement_fee = *fee,
@@ -495,19 +498,22 @@ pub enum Action {
         /// Operator (the caller).
         operator: Address,
     },
-    /// GWAssetTracker `agreeToPaySettlementFees(chainId)`.
-    AgreeToPaySettlementFees {
+    /// GWAssetTracker `setSettlementFeePayerAgreement(chainId, agreed)`: the caller agrees (or
+    /// stops agreeing) to pay `chain`'s Gateway settlement fees.
+    SetSettlementFeePayerAgreement {
         /// Chain.
         chain: ChainId,
         /// Payer (the caller).
         payer: Address,
+        /// Agree or withdraw.
+        agreed: bool,
     },
     /// Governance withdraws the settlement-fee vault to the splitter.
     SweepSettlementFees {
         /// Caller (must be governance).
         caller: Address,
     },
-    /// Governance sets `gatewaySettlementFee` (ZK wei per chargeable call).
+    /// Governance sets `gatewaySettlementFee` (ZK wei per interop call at Gateway settlement).
     SetGatewaySettlementFee {
         /// Caller (must be governance).
         caller: Address,
@@ -556,7 +562,7 @@ pub enum Action {
         recipients: Vec<(Address, u16)>,
     },
     /// Flow mode: `calls` interop calls from `chain` to `destination`, paid by `payer`, applied
-    /// as one aggregate through the same fee rule as real bundles.
+    /// as one aggregate through the same rules and fee arithmetic as real bundles.
     InteropTraffic {
         /// Source chain.
         chain: ChainId,
@@ -1303,7 +1309,11 @@ impl Exec<'_> {
                 self.claim_protocol_fees(chain, operator)?
             }
             Action::ClaimZkFees { chain, operator } => self.claim_zk_fees(chain, operator)?,
-            Action::AgreeToPaySettlementFees { chain, payer } => self.agree_to_pay(chain, payer)?,
+            Action::SetSettlementFeePayerAgreement {
+                chain,
+                payer,
+                agreed,
+            } => self.set_settlement_fee_payer_agreement(chain, payer, agreed)?,
             Action::SweepSettlementFees { caller } => self.sweep_settlement_fees(caller)?,
             Action::SetGatewaySettlementFee { caller, fee } => {
                 self.set_settlement_fee(caller, fee)?

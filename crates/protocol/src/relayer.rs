@@ -3,7 +3,6 @@
 //! on the destination, build the proof, execute. Demos, tests, benchmarks and the simulator's
 //! event mode all relay through here, so the sequence lives in one place.
 
-use crate::chain::ChainKind;
 use crate::error::ProtocolError;
 use crate::event::Event;
 use crate::interop::bundle::SealedBundle;
@@ -12,10 +11,12 @@ use crate::settlement::MessageInclusionProof;
 use crate::ChainId;
 use alloy_primitives::{Address, B256};
 
-/// Settles `source`'s open batch and makes its root available on `destination`: through the
-/// settlement layer's next batch when the source settles on Gateway, directly when it settles
-/// on L1. Returns the events of every action taken. All or nothing: if any step fails, the
-/// network is restored (an O(1) snapshot) so no applied step's events are lost.
+/// Settles `source`'s open batch and makes its root available on `destination`: the source
+/// settles on Gateway, Gateway settles its next batch (which commits to the source's), and the
+/// destination imports that Gateway batch root. Interop only runs between chains settling on
+/// Gateway, so a source settling elsewhere is `NotInGatewayMode`. `destination` may be the
+/// source itself. Returns the events of every action taken. All or nothing: if any step
+/// fails, the network is restored (an O(1) snapshot) so no applied step's events are lost.
 pub fn settle_for(
     net: &mut Network,
     source: ChainId,
@@ -34,35 +35,23 @@ fn settle_steps(
     source: ChainId,
     destination: ChainId,
 ) -> Result<Vec<Event>, ProtocolError> {
-    let dest_is_l1 = net.state().chain(destination)?.config.kind == ChainKind::L1;
-    let mut events = net.apply(Action::SettleBatch { chain: source })?;
-    let src = net.state().chain(source)?;
-    let batch = src.batches.len() as u64;
-    let layer = src
+    if !net.state().settles_on_gateway(source) {
+        return Err(ProtocolError::NotInGatewayMode { chain: source });
+    }
+    let layer = net
+        .state()
+        .chain(source)?
         .config
         .settlement_layer
-        .ok_or(ProtocolError::InteropFromL1(source))?;
-    match net.state().chain(layer)?.config.kind {
-        ChainKind::Gateway => {
-            events.extend(net.apply(Action::SettleBatch { chain: layer })?);
-            if !dest_is_l1 {
-                let g = net.state().chain(layer)?.batches.len() as u64;
-                events.extend(net.apply(Action::ImportInteropRoot {
-                    chain: destination,
-                    source: layer,
-                    batch: g,
-                })?);
-            }
-        }
-        _ if !dest_is_l1 => {
-            events.extend(net.apply(Action::ImportInteropRoot {
-                chain: destination,
-                source,
-                batch,
-            })?);
-        }
-        _ => {}
-    }
+        .ok_or(ProtocolError::NotInGatewayMode { chain: source })?;
+    let mut events = net.apply(Action::SettleBatch { chain: source })?;
+    events.extend(net.apply(Action::SettleBatch { chain: layer })?);
+    let g = net.state().chain(layer)?.batches.len() as u64;
+    events.extend(net.apply(Action::ImportInteropRoot {
+        chain: destination,
+        source: layer,
+        batch: g,
+    })?);
     Ok(events)
 }
 

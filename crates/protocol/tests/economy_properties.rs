@@ -146,14 +146,15 @@ fn mallory() -> Address {
     account("mallory")
 }
 
-/// Chains traffic leaves from: three Gateway-settled L2s and the L1-settled one.
+/// Chains traffic leaves from: three Gateway-settled L2s and the L1-settled one (whose sends
+/// are `NotInGatewayMode`).
 const SOURCES: [ChainId; 4] = [
     devnet::ERA,
     devnet::ETH_CHAIN,
     devnet::ZK_CHAIN,
     devnet::L1_CHAIN,
 ];
-/// Where traffic goes (the same chain is `InteropToSelf`; L1 pays no fee).
+/// Where traffic goes (L1 is `NotL2ToL2`; a source's own chain is allowed).
 const DESTS: [ChainId; 5] = [
     devnet::ERA,
     devnet::ETH_CHAIN,
@@ -200,7 +201,7 @@ struct Setup {
     stakers_m: [u64; 3],
     /// Interop protocol fee on every source chain, thousandths of a base token per call.
     protocol_fee_milli: u64,
-    /// The Gateway settlement fee governance sets first, ZK per chargeable call (0–10).
+    /// The Gateway settlement fee governance sets first, ZK per interop call (0–10).
     settlement_fee_zk: u64,
 }
 
@@ -1187,7 +1188,11 @@ impl Harness {
                 amount: m(1),
             });
             if OPTED_IN.contains(&chain) {
-                actions.push(Action::AgreeToPaySettlementFees { chain, payer: op });
+                actions.push(Action::SetSettlementFeePayerAgreement {
+                    chain,
+                    payer: op,
+                    agreed: true,
+                });
             }
         }
         actions.push(Action::ZkTransfer {
@@ -1633,7 +1638,11 @@ impl Harness {
                 };
                 self.apply(
                     "agree_to_pay",
-                    Action::AgreeToPaySettlementFees { chain, payer },
+                    Action::SetSettlementFeePayerAgreement {
+                        chain,
+                        payer,
+                        agreed: true,
+                    },
                 );
             }
             Step::ClaimProtocolFees {
@@ -2023,7 +2032,7 @@ fn generator_reaches_economy_success_paths() {
 
 // ----- findings -----
 
-/// Routes `calls` chargeable calls from Era through a Gateway settlement at 1 ZK a call, then
+/// Routes `calls` interop calls from Era through a Gateway settlement at 1 ZK a call, then
 /// sweeps the vault to the splitter.
 fn settle_and_sweep(net: &mut Network, calls: u64) {
     let op = operator(net.state(), devnet::ERA);
@@ -2042,9 +2051,10 @@ fn settle_and_sweep(net: &mut Network, calls: u64) {
             spender: settlement_fee_vault(),
             amount: tokens(calls),
         },
-        Action::AgreeToPaySettlementFees {
+        Action::SetSettlementFeePayerAgreement {
             chain: devnet::ERA,
             payer: op,
+            agreed: true,
         },
         Action::InteropTraffic {
             chain: devnet::ERA,

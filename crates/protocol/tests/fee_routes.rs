@@ -83,8 +83,12 @@ fn prepare_payer(net: &mut Network, chain: u64, zk: U256) {
         amount: zk,
     })
     .unwrap();
-    net.apply(Action::AgreeToPaySettlementFees { chain, payer: op })
-        .unwrap();
+    net.apply(Action::SetSettlementFeePayerAgreement {
+        chain,
+        payer: op,
+        agreed: true,
+    })
+    .unwrap();
     net.apply(Action::ZkApprove {
         owner: op,
         spender: settlement_fee_vault(),
@@ -178,14 +182,34 @@ fn settlement_fails_and_changes_nothing_without_opt_in_balance_or_allowance() {
     let settle = |net: &mut Network| net.apply(Action::SettleBatch { chain: devnet::ERA });
 
     let before = net.state().clone();
-    assert!(matches!(
-        settle(&mut net),
-        Err(ProtocolError::SettlementPayerNotAgreed { .. })
-    ));
+    assert_eq!(
+        settle(&mut net).unwrap_err(),
+        ProtocolError::SettlementFeePayerNotAgreed {
+            payer: op,
+            chain: devnet::ERA
+        }
+    );
     assert_eq!(net.state(), &before);
-    net.apply(Action::AgreeToPaySettlementFees {
+    // Another chain's payer agreeing does not count for era's operator.
+    net.apply(Action::SetSettlementFeePayerAgreement {
+        chain: devnet::ETH_CHAIN,
+        payer: op,
+        agreed: true,
+    })
+    .unwrap();
+    let before = net.state().clone();
+    assert_eq!(
+        settle(&mut net).unwrap_err(),
+        ProtocolError::SettlementFeePayerNotAgreed {
+            payer: op,
+            chain: devnet::ERA
+        }
+    );
+    assert_eq!(net.state(), &before);
+    net.apply(Action::SetSettlementFeePayerAgreement {
         chain: devnet::ERA,
         payer: op,
+        agreed: true,
     })
     .unwrap();
     let before = net.state().clone();
@@ -220,7 +244,8 @@ fn settlement_fails_and_changes_nothing_without_opt_in_balance_or_allowance() {
         net.state().token.balance_of(settlement_fee_vault()),
         tokens(20)
     );
-    // Fixed-fee calls are not chargeable: that batch settles without any payment.
+    // Fixed-fee calls are charged too (GWAssetTracker counts every call of every bundle):
+    // 3 of them owe 30 ZK, which the operator, now without ZK, cannot pay.
     net.apply(Action::ZkApprove {
         owner: alice,
         spender: INTEROP_CENTER,
@@ -248,11 +273,78 @@ fn settlement_fails_and_changes_nothing_without_opt_in_balance_or_allowance() {
         U256::ZERO,
         true,
     );
+    assert_eq!(
+        net.state()
+            .chain(devnet::ERA)
+            .unwrap()
+            .pending_chargeable_calls,
+        3
+    );
+    let before = net.state().clone();
+    assert!(
+        matches!(settle(&mut net), Err(ProtocolError::Token(_))),
+        "0 ZK cannot pay 30"
+    );
+    assert_eq!(net.state(), &before);
+    net.apply(Action::ZkTransfer {
+        from: account("treasury"),
+        to: op,
+        amount: tokens(30),
+    })
+    .unwrap();
     settle(&mut net).unwrap();
     assert_eq!(
         net.state().token.balance_of(settlement_fee_vault()),
-        tokens(20)
+        tokens(50)
     );
+    // Withdrawing the agreement makes the next charged batch fail again, changing nothing…
+    net.apply(Action::SetSettlementFeePayerAgreement {
+        chain: devnet::ERA,
+        payer: op,
+        agreed: false,
+    })
+    .unwrap();
+    send_calls(
+        &mut net,
+        devnet::ERA,
+        devnet::ETH_CHAIN,
+        alice,
+        1,
+        U256::ZERO,
+        false,
+    );
+    let before = net.state().clone();
+    assert_eq!(
+        settle(&mut net).unwrap_err(),
+        ProtocolError::SettlementFeePayerNotAgreed {
+            payer: op,
+            chain: devnet::ERA
+        }
+    );
+    assert_eq!(net.state(), &before);
+    // …while a batch with no interop calls charges nothing and needs no agreement.
+    net.apply(Action::SetSettlementFeePayerAgreement {
+        chain: devnet::ERA,
+        payer: op,
+        agreed: true,
+    })
+    .unwrap();
+    net.apply(Action::ZkTransfer {
+        from: account("treasury"),
+        to: op,
+        amount: tokens(10),
+    })
+    .unwrap();
+    settle(&mut net).unwrap();
+    net.apply(Action::SetSettlementFeePayerAgreement {
+        chain: devnet::ERA,
+        payer: op,
+        agreed: false,
+    })
+    .unwrap();
+    let vault = net.state().token.balance_of(settlement_fee_vault());
+    settle(&mut net).unwrap();
+    assert_eq!(net.state().token.balance_of(settlement_fee_vault()), vault);
     assert_accounting(net.state());
 }
 

@@ -1,6 +1,6 @@
 //! End-to-end interop flows through the public API: send → settle → import → prove → execute,
-//! chained A → B → C, unbundling, the L1-settled path, and every rejection leaving state as it
-//! was.
+//! chained A → B → A, unbundling, sends to one's own chain and empty bundles, the refusal of L1
+//! and of chains settling on L1, and every rejection leaving state as it was.
 
 // Test helpers pass the library's error through unchanged; its size is the library's concern.
 #![allow(clippy::result_large_err)]
@@ -10,8 +10,8 @@ use flywheel_protocol::address::InteropAddress;
 use flywheel_protocol::chain::{BundleStatus, CallStatus, INTEROP_CENTER};
 use flywheel_protocol::error::ProtocolError;
 use flywheel_protocol::event::Event;
-use flywheel_protocol::genesis::{account, devnet, eth, Genesis};
-use flywheel_protocol::interop::bundle::{attr, InteropCallStarter, SealedBundle};
+use flywheel_protocol::genesis::{account, devnet, eth, zk, Genesis};
+use flywheel_protocol::interop::bundle::{attr, AttributeError, InteropCallStarter, SealedBundle};
 use flywheel_protocol::interop::recipient::{Code, InteropForwarder};
 use flywheel_protocol::network::{Action, Network};
 use flywheel_protocol::relayer;
@@ -119,31 +119,231 @@ fn value_moves_from_era_to_another_chain_through_gateway() {
     assert_eq!(net.state(), &before);
 }
 
+/// Chains settling on L1 (l1-chain, and Gateway itself) cannot send interop
+/// (`NotInGatewayMode`); a bundle may be sent to l1-chain, but it cannot execute or unbundle
+/// there (`CannotClaimInteropOnL1Settlement`). Every refusal leaves the state as it was.
 #[test]
-fn l1_settled_chain_proves_against_its_own_batch_root() {
+fn chains_settling_on_l1_can_neither_send_nor_execute_interop() {
     let (mut net, alice) = funded(Code::default());
     let bob = account("bob");
+    let one = || vec![starter(bob, tokens(1), Bytes::new())];
+    for source in [devnet::L1_CHAIN, devnet::GATEWAY] {
+        let before = net.state().clone();
+        let r = send(
+            &mut net,
+            source,
+            alice,
+            devnet::ERA,
+            one(),
+            vec![],
+            tokens(1),
+        );
+        assert_eq!(
+            r.unwrap_err(),
+            ProtocolError::NotInGatewayMode { chain: source }
+        );
+        assert_eq!(net.state(), &before);
+    }
+    // The relayer refuses to settle for such a source too, and changes nothing.
+    let before = net.state().clone();
+    assert_eq!(
+        relayer::settle_for(&mut net, devnet::L1_CHAIN, devnet::ERA).unwrap_err(),
+        ProtocolError::NotInGatewayMode {
+            chain: devnet::L1_CHAIN
+        }
+    );
+    assert_eq!(net.state(), &before);
+
+    // Era may send to l1-chain (an L2 with a registered base token)…
     let b = send(
         &mut net,
-        devnet::L1_CHAIN,
-        alice,
         devnet::ERA,
+        alice,
+        devnet::L1_CHAIN,
         vec![starter(bob, tokens(1), Bytes::new())],
         vec![],
         tokens(1),
     )
     .unwrap();
-    relayer::settle_for(&mut net, devnet::L1_CHAIN, devnet::ERA).unwrap();
-    let (proof, _) = relayer::prove_and_execute(&mut net, &b, bob).unwrap();
+    relayer::settle_for(&mut net, devnet::ERA, devnet::L1_CHAIN).unwrap();
+    let proof = net.prove_bundle(devnet::ERA, &b, devnet::L1_CHAIN).unwrap();
+    // …but l1-chain cannot execute or unbundle it, and nothing changes.
+    let before = net.state().clone();
+    let exec = net.apply(Action::ExecuteBundle {
+        chain: devnet::L1_CHAIN,
+        caller: bob,
+        bundle: b.encoded.clone(),
+        proof: Some(proof.clone()),
+    });
     assert_eq!(
-        proof.proof.len(),
-        16,
-        "metadata + 14 log siblings + aggregated root"
+        exec.unwrap_err(),
+        ProtocolError::CannotClaimInteropOnL1Settlement {
+            chain: devnet::L1_CHAIN
+        }
+    );
+    assert_eq!(net.state(), &before);
+    // Verifying is permissionless and has no settlement-layer check.
+    net.apply(Action::VerifyBundle {
+        chain: devnet::L1_CHAIN,
+        bundle: b.encoded.clone(),
+        proof,
+    })
+    .unwrap();
+    let before = net.state().clone();
+    let unbundle = net.apply(Action::UnbundleBundle {
+        chain: devnet::L1_CHAIN,
+        caller_chain: devnet::ERA,
+        caller: alice,
+        bundle: b.encoded.clone(),
+        statuses: vec![CallStatus::Cancelled],
+    });
+    assert_eq!(
+        unbundle.unwrap_err(),
+        ProtocolError::CannotClaimInteropOnL1Settlement {
+            chain: devnet::L1_CHAIN
+        }
+    );
+    assert_eq!(net.state(), &before);
+}
+
+/// A bundle's `destinationBaseTokenAssetId` is the destination's registered base token, so it
+/// differs by destination and enters the bundle hash.
+#[test]
+fn bundles_carry_the_destination_base_token_asset_id() {
+    let (mut net, alice) = funded(Code::default());
+    let bob = account("bob");
+    let to_eth = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        vec![starter(bob, U256::ZERO, Bytes::new())],
+        vec![],
+        U256::ZERO,
+    )
+    .unwrap();
+    assert_eq!(to_eth.bundle.destinationBaseTokenAssetId, eth().0);
+    let to_zk = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ZK_CHAIN,
+        vec![starter(bob, U256::ZERO, Bytes::new())],
+        vec![],
+        U256::ZERO,
+    )
+    .unwrap();
+    assert_eq!(to_zk.bundle.destinationBaseTokenAssetId, zk().0);
+    assert_ne!(eth(), zk());
+    // The same bundle naming another base token has another hash.
+    let mut other = to_eth.bundle.clone();
+    other.destinationBaseTokenAssetId = zk().0;
+    assert_ne!(SealedBundle::new(other).unwrap().hash, to_eth.hash);
+}
+
+/// The InteropCenter has no check against a bundle to its own chain: it settles through
+/// Gateway and executes on the source like any other.
+#[test]
+fn a_chain_may_send_a_bundle_to_itself() {
+    let (mut net, alice) = funded(Code::default());
+    let bob = account("bob");
+    let b = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ERA,
+        vec![starter(bob, tokens(2), Bytes::new())],
+        vec![],
+        tokens(2),
+    )
+    .unwrap();
+    assert_eq!(
+        (b.source(), b.destination()),
+        (devnet::ERA, Ok(devnet::ERA))
+    );
+    assert_eq!(net.state().in_flight.get(&eth()).copied(), Some(tokens(2)));
+    relayer::settle_for(&mut net, devnet::ERA, devnet::ERA).unwrap();
+    relayer::prove_and_execute(&mut net, &b, bob).unwrap();
+    let era = net.state().chain(devnet::ERA).unwrap();
+    assert_eq!(era.base_balance(bob), tokens(2));
+    assert_eq!(era.base_balance(alice), tokens(98));
+    assert_eq!(
+        era.bundle_status(&b.hash),
+        Some(BundleStatus::FullyExecuted)
+    );
+    assert_eq!(net.state().in_flight.get(&eth()).copied(), Some(U256::ZERO));
+}
+
+/// The InteropCenter has no check against a bundle without calls: it is sent, costs no fee,
+/// adds no call to the settlement count, and executes (doing nothing).
+#[test]
+fn an_empty_bundle_is_sent_and_executes() {
+    let (mut net, alice) = funded(Code::default());
+    let operator = net.state().chain(devnet::ERA).unwrap().config.operator;
+    net.apply(Action::SetInteropProtocolFee {
+        chain: devnet::ERA,
+        caller: operator,
+        fee: tokens(1),
+    })
+    .unwrap();
+    let b = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        vec![],
+        vec![],
+        U256::ZERO,
+    )
+    .unwrap();
+    assert!(b.bundle.calls.is_empty());
+    let era = net.state().chain(devnet::ERA).unwrap();
+    assert_eq!(era.pending_chargeable_calls, 0);
+    assert_eq!(era.accrued_base_fees.get(&operator), None);
+    // A fixed-fee empty bundle needs no allowance: 0 × 10 ZK is transferred.
+    send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        vec![],
+        vec![attr::use_fixed_fee(true)],
+        U256::ZERO,
+    )
+    .unwrap();
+    relayer::settle_for(&mut net, devnet::ERA, devnet::ETH_CHAIN).unwrap();
+    relayer::prove_and_execute(&mut net, &b, alice).unwrap();
+    assert_eq!(
+        net.state()
+            .chain(devnet::ETH_CHAIN)
+            .unwrap()
+            .bundle_status(&b.hash),
+        Some(BundleStatus::FullyExecuted)
+    );
+    // Even an empty fixed-fee bundle needs ZK on the source chain, as the contract resolves
+    // the token before transferring.
+    let mut genesis = Genesis::devnet();
+    for c in &mut genesis.chains {
+        if c.id == devnet::ETH_CHAIN {
+            c.zk_token_available = false;
+        }
+    }
+    let mut net = Network::new(&genesis).unwrap();
+    let before = net.state().clone();
+    let r = send(
+        &mut net,
+        devnet::ETH_CHAIN,
+        alice,
+        devnet::ERA,
+        vec![],
+        vec![attr::use_fixed_fee(true)],
+        U256::ZERO,
     );
     assert_eq!(
-        net.state().chain(devnet::ERA).unwrap().base_balance(bob),
-        tokens(1)
+        r.unwrap_err(),
+        ProtocolError::ZkTokenNotAvailable(devnet::ETH_CHAIN)
     );
+    assert_eq!(net.state(), &before);
 }
 
 #[test]
@@ -205,6 +405,33 @@ fn tampered_proofs_and_bundles_are_rejected() {
         execute(&mut net, forged.encoded.clone(), proof.clone()),
         Err(ProtocolError::ContextMismatch(_))
     ));
+    // A bundle naming another base token than the destination's is refused before its proof
+    // is looked at (`WrongDestinationBaseTokenAssetId`).
+    let mut other_base = b.bundle.clone();
+    other_base.destinationBaseTokenAssetId = flywheel_protocol::genesis::zk().0;
+    let other_base = SealedBundle::new(other_base).unwrap();
+    assert_eq!(
+        execute(&mut net, other_base.encoded.clone(), proof.clone()).unwrap_err(),
+        ProtocolError::WrongDestinationBaseTokenAssetId {
+            hash: other_base.hash,
+            expected: eth().0,
+            actual: flywheel_protocol::genesis::zk().0,
+        }
+    );
+    assert_eq!(
+        net.apply(Action::VerifyBundle {
+            chain: devnet::ETH_CHAIN,
+            bundle: other_base.encoded.clone(),
+            proof: proof.clone(),
+        })
+        .unwrap_err(),
+        ProtocolError::WrongDestinationBaseTokenAssetId {
+            hash: other_base.hash,
+            expected: eth().0,
+            actual: flywheel_protocol::genesis::zk().0,
+        }
+    );
+    assert_eq!(net.state(), &before);
     // Executing on the wrong chain is a context error.
     let wrong = net.apply(Action::ExecuteBundle {
         chain: devnet::ERA,
@@ -219,17 +446,18 @@ fn tampered_proofs_and_bundles_are_rejected() {
 }
 
 #[test]
-fn chained_a_to_b_to_c_through_a_forwarder() {
+fn chained_a_to_b_and_back_through_a_forwarder() {
     let forwarder = account("forwarder");
     let mut code = Code::default();
     code.deploy_recipient(devnet::ETH_CHAIN, forwarder, Arc::new(InteropForwarder));
     let (mut net, alice) = funded(code);
     let carol = account("carol");
     let payload = InteropForwarder::payload(devnet::ERA, carol, Bytes::new());
-    // A = L1_CHAIN → B = ETH_CHAIN (forwarder) → C = ERA.
+    // A = ERA → B = ETH_CHAIN (forwarder) → back to ERA: the only ETH-based chains that settle
+    // on Gateway.
     let first = send(
         &mut net,
-        devnet::L1_CHAIN,
+        devnet::ERA,
         alice,
         devnet::ETH_CHAIN,
         vec![starter(forwarder, tokens(5), payload)],
@@ -237,7 +465,7 @@ fn chained_a_to_b_to_c_through_a_forwarder() {
         tokens(5),
     )
     .unwrap();
-    relayer::settle_for(&mut net, devnet::L1_CHAIN, devnet::ETH_CHAIN).unwrap();
+    relayer::settle_for(&mut net, devnet::ERA, devnet::ETH_CHAIN).unwrap();
     let (_, events) = relayer::prove_and_execute(&mut net, &first, alice).unwrap();
     let onward = relayer::sent_bundles(&events);
     assert_eq!(onward.len(), 1, "executing on B sent one bundle onward");
@@ -459,33 +687,112 @@ fn send_rejections_leave_state_unchanged() {
     let bob = account("bob");
     let before = net.state().clone();
     let s = || vec![starter(bob, tokens(1), Bytes::new())];
-    type Case = (u64, u64, Vec<InteropCallStarter>, Vec<Bytes>, U256);
+    type Case = (
+        u64,
+        u64,
+        Vec<InteropCallStarter>,
+        Vec<Bytes>,
+        U256,
+        ProtocolError,
+    );
+    let not_l2 = |source_chain_id, destination_chain_id| ProtocolError::NotL2ToL2 {
+        source_chain_id,
+        destination_chain_id,
+    };
     let cases: Vec<Case> = vec![
-        (devnet::ERA, devnet::ERA, s(), vec![], tokens(1)), // to self
-        (devnet::ERA, 999, s(), vec![], tokens(1)),         // unknown destination
-        (devnet::L1, devnet::ERA, s(), vec![], tokens(1)),  // from L1
-        (devnet::ERA, devnet::ETH_CHAIN, vec![], vec![], U256::ZERO), // empty bundle
-        (devnet::ERA, devnet::ETH_CHAIN, s(), vec![], tokens(2)), // msg.value mismatch
+        (
+            devnet::ERA,
+            999,
+            s(),
+            vec![],
+            tokens(1),
+            ProtocolError::DestinationChainNotRegistered(999),
+        ),
+        (
+            devnet::L1,
+            devnet::ERA,
+            s(),
+            vec![],
+            tokens(1),
+            not_l2(devnet::L1, devnet::ERA),
+        ),
+        (
+            devnet::ERA,
+            devnet::L1,
+            s(),
+            vec![],
+            tokens(1),
+            not_l2(devnet::ERA, devnet::L1),
+        ),
+        (
+            devnet::L1_CHAIN,
+            devnet::L1,
+            s(),
+            vec![],
+            tokens(1),
+            not_l2(devnet::L1_CHAIN, devnet::L1),
+        ),
+        (
+            devnet::L1_CHAIN,
+            devnet::ERA,
+            s(),
+            vec![],
+            tokens(1),
+            ProtocolError::NotInGatewayMode {
+                chain: devnet::L1_CHAIN,
+            },
+        ),
         (
             devnet::ERA,
             devnet::ETH_CHAIN,
             s(),
-            vec![attr::use_fixed_fee(true)],
-            tokens(1),
-        ), // no ZK allowance
-        (
-            devnet::ERA,
-            devnet::ETH_CHAIN,
-            s(),
-            vec![attr::call_value(U256::ZERO)],
-            tokens(1),
-        ), // call attr at bundle level
+            vec![],
+            tokens(2),
+            ProtocolError::MsgValueMismatch {
+                sent: tokens(2),
+                needed: tokens(1),
+            },
+        ),
     ];
-    for (from, to, starters, attributes, value) in cases {
+    for (from, to, starters, attributes, value, expected) in cases {
         let r = send(&mut net, from, alice, to, starters, attributes, value);
-        assert!(r.is_err(), "{from} -> {to} should fail");
+        assert_eq!(r.unwrap_err(), expected, "{from} -> {to}");
         assert_eq!(net.state(), &before);
     }
+    // No ZK allowance for the fixed fee; a call attribute at bundle level.
+    let r = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        s(),
+        vec![attr::use_fixed_fee(true)],
+        tokens(1),
+    );
+    assert!(matches!(r, Err(ProtocolError::Token(_))), "{r:?}");
+    assert_eq!(net.state(), &before);
+    let r = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        s(),
+        vec![attr::call_value(U256::ZERO)],
+        tokens(1),
+    );
+    assert!(matches!(r, Err(ProtocolError::Attribute(_))), "{r:?}");
+    assert_eq!(net.state(), &before);
+    // The same rules hold for sendMessage: L1 is refused before the attributes are read.
+    let r = net.apply(Action::SendMessage {
+        chain: devnet::ERA,
+        sender: alice,
+        recipient: InteropAddress::new(devnet::L1, bob).encode(),
+        payload: Bytes::new(),
+        attributes: vec![Bytes::from(vec![1, 2, 3, 4])],
+        value: U256::ZERO,
+    });
+    assert_eq!(r.unwrap_err(), not_l2(devnet::ERA, devnet::L1));
+    assert_eq!(net.state(), &before);
     // Insufficient balance: msg.value right, balance short.
     let r = send(
         &mut net,
@@ -579,20 +886,9 @@ fn fee_modes_charge_per_call() {
     );
     assert_eq!(net.state().token.balance_of(alice), tokens(80));
     assert_eq!(
-        era.pending_chargeable_calls, 2,
-        "fixed-fee calls are not chargeable at settlement"
+        era.pending_chargeable_calls, 4,
+        "Gateway charges every call, fixed-fee ones included"
     );
-    // L2 → L1 is free in both modes.
-    send(
-        &mut net,
-        devnet::ERA,
-        alice,
-        devnet::L1,
-        vec![starter(bob, tokens(1), Bytes::new())],
-        vec![],
-        tokens(1),
-    )
-    .unwrap();
 }
 
 #[test]
@@ -611,7 +907,7 @@ fn replaying_the_event_log_rebuilds_the_same_state() {
         run(
             &mut net,
             Action::Fund {
-                chain: devnet::L1_CHAIN,
+                chain: devnet::ERA,
                 asset: eth(),
                 to: alice,
                 amount: tokens(10),
@@ -623,7 +919,7 @@ fn replaying_the_event_log_rebuilds_the_same_state() {
     let evs = run(
         &mut net,
         Action::SendBundle {
-            chain: devnet::L1_CHAIN,
+            chain: devnet::ERA,
             sender: alice,
             destination: InteropAddress::chain_only(devnet::ETH_CHAIN).encode(),
             starters: vec![starter(forwarder, tokens(4), payload)],
@@ -634,7 +930,7 @@ fn replaying_the_event_log_rebuilds_the_same_state() {
     .unwrap();
     let first = relayer::sent_bundles(&evs).remove(0);
     log.extend(evs);
-    log.extend(relayer::settle_for(&mut net, devnet::L1_CHAIN, devnet::ETH_CHAIN).unwrap());
+    log.extend(relayer::settle_for(&mut net, devnet::ERA, devnet::ETH_CHAIN).unwrap());
     let (_, evs) = relayer::prove_and_execute(&mut net, &first, alice).unwrap();
     let onward = relayer::sent_bundles(&evs).remove(0);
     log.extend(evs);
@@ -655,8 +951,10 @@ fn replaying_the_event_log_rebuilds_the_same_state() {
     assert_ne!(broken.state(), net.state());
 }
 
-/// A source-side target in the asset router's role: it keeps the indirect value and asks for
-/// the same value to be paid, on the destination, to the address named in the payload.
+/// A source-side target in the asset router's role: it keeps the indirect value (its
+/// msg.value) and asks for the starter's call value to be paid, on the destination, to the
+/// 20-byte receiver at the start of the payload. A 21st byte makes it misbehave: 1 asks for one
+/// wei more than the starter's value, 2 asks for another indirect call.
 #[derive(Debug)]
 struct TestRouter;
 
@@ -666,16 +964,29 @@ impl flywheel_protocol::interop::recipient::IndirectCallTarget for TestRouter {
         ctx: &mut flywheel_protocol::interop::recipient::IndirectContext<'_, '_>,
         _destination: u64,
         _sender: Address,
+        call_value: U256,
         data: &Bytes,
-        value: U256,
+        msg_value: U256,
     ) -> Result<InteropCallStarter, String> {
-        if data.len() != 20 {
+        if data.len() != 20 && data.len() != 21 {
             return Err("payload must be a 20-byte receiver".into());
         }
-        if ctx.base_balance() < value {
+        if ctx.base_balance() < msg_value {
             return Err("indirect value did not arrive".into());
         }
-        Ok(starter(Address::from_slice(data), value, Bytes::new()))
+        let receiver = Address::from_slice(&data[..20]);
+        Ok(match data.get(20) {
+            Some(1) => starter(receiver, call_value + U256::from(1u8), Bytes::new()),
+            Some(2) => InteropCallStarter {
+                to: InteropAddress::address_only(receiver).encode(),
+                data: Bytes::new(),
+                call_attributes: vec![
+                    attr::call_value(call_value),
+                    attr::indirect_call(U256::ZERO),
+                ],
+            },
+            _ => starter(receiver, call_value, Bytes::new()),
+        })
     }
 }
 
@@ -686,21 +997,28 @@ fn indirect_calls_go_through_their_source_side_target() {
     code.deploy_indirect(devnet::ERA, router, Arc::new(TestRouter));
     let (mut net, alice) = funded(code);
     let bob = account("bob");
-    let indirect = |payload: Bytes| InteropCallStarter {
+    // 2 ETH to deliver on the destination, 1 ETH of msg.value for the router.
+    let indirect = |payload: Vec<u8>| InteropCallStarter {
         to: InteropAddress::address_only(router).encode(),
-        data: payload,
-        call_attributes: vec![attr::indirect_call(tokens(2))],
+        data: Bytes::from(payload),
+        call_attributes: vec![attr::call_value(tokens(2)), attr::indirect_call(tokens(1))],
     };
-    // msg.value = indirect value (2) + the destination value the router asks for (2).
+    let to_bob = || bob.to_vec();
+    let misbehaving = |mode: u8| {
+        let mut p = bob.to_vec();
+        p.push(mode);
+        p
+    };
+    // msg.value = indirect value (1) + the call value burned here (2).
     let before = net.state().clone();
     let bad = send(
         &mut net,
         devnet::ERA,
         alice,
         devnet::ETH_CHAIN,
-        vec![indirect(Bytes::from(vec![1u8; 3]))],
+        vec![indirect(vec![1u8; 3])],
         vec![],
-        tokens(4),
+        tokens(3),
     );
     assert!(
         matches!(bad, Err(ProtocolError::CallReverted { .. })),
@@ -711,24 +1029,67 @@ fn indirect_calls_go_through_their_source_side_target() {
         &before,
         "a reverting target leaves nothing behind"
     );
+    // The target must ask for exactly the starter's call value…
+    let mismatch = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        vec![indirect(misbehaving(1))],
+        vec![],
+        tokens(3),
+    );
+    assert_eq!(
+        mismatch.unwrap_err(),
+        ProtocolError::IndirectCallValueMismatch {
+            expected: tokens(2),
+            actual: tokens(2) + U256::from(1u8),
+        }
+    );
+    assert_eq!(net.state(), &before);
+    // …and may not ask for another indirect call.
+    let nested = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        vec![indirect(misbehaving(2))],
+        vec![],
+        tokens(3),
+    );
+    assert_eq!(
+        nested.unwrap_err(),
+        ProtocolError::Attribute(AttributeError::WrongLevel {
+            name: "indirectCall",
+            level: "indirect-call result",
+        })
+    );
+    assert_eq!(net.state(), &before);
     let wrong = send(
         &mut net,
         devnet::ERA,
         alice,
         devnet::ETH_CHAIN,
-        vec![indirect(Bytes::from(bob.to_vec()))],
+        vec![indirect(to_bob())],
         vec![],
         tokens(2),
     );
-    assert!(matches!(wrong, Err(ProtocolError::MsgValueMismatch { .. })));
+    assert_eq!(
+        wrong.unwrap_err(),
+        ProtocolError::MsgValueMismatch {
+            sent: tokens(2),
+            needed: tokens(3),
+        }
+    );
+    assert_eq!(net.state(), &before);
     let b = send(
         &mut net,
         devnet::ERA,
         alice,
         devnet::ETH_CHAIN,
-        vec![indirect(Bytes::from(bob.to_vec()))],
+        vec![indirect(to_bob())],
         vec![],
-        tokens(4),
+        tokens(3),
     )
     .unwrap();
     assert_eq!(
@@ -736,13 +1097,14 @@ fn indirect_calls_go_through_their_source_side_target() {
         "the call comes from the router"
     );
     assert_eq!(b.bundle.calls[0].to, bob);
+    assert_eq!(b.bundle.calls[0].value, tokens(2));
     let era = net.state().chain(devnet::ERA).unwrap();
     assert_eq!(
         era.base_balance(router),
-        tokens(2),
+        tokens(1),
         "the router kept the indirect value"
     );
-    assert_eq!(era.base_balance(alice), tokens(96));
+    assert_eq!(era.base_balance(alice), tokens(97));
     relayer::settle_for(&mut net, devnet::ERA, devnet::ETH_CHAIN).unwrap();
     relayer::prove_and_execute(&mut net, &b, bob).unwrap();
     assert_eq!(

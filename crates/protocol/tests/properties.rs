@@ -5,7 +5,10 @@
 //!
 //! 1. ZK supply: `total_supply <= MAX_SUPPLY`, `total_supply == Σ balances`, and
 //!    `minted_total - burned_total == total_supply`.
-//! 2. Interop conserves value: for every asset, `Σ balances over chains + in_flight == issued`.
+//! 2. Interop conserves value: for every asset, `Σ balances over chains + in_flight == issued`,
+//!    under the v31 rules: L2 → L2 only, sources and executing destinations settling on Gateway,
+//!    sends to one's own chain and empty bundles allowed (a send's refusal is also checked to be
+//!    the contract's: `NotL2ToL2`, `NotInGatewayMode`, `DestinationChainNotRegistered`).
 //! 3. A failed action leaves the state exactly as it was.
 //! 4. A bundle executes at most once per chain, each call at most once, and a cancelled call
 //!    never executes (nor an executed one gets cancelled).
@@ -58,8 +61,9 @@ const CHAINS: [ChainId; 6] = [
     devnet::ZK_CHAIN,
     devnet::L1_CHAIN,
 ];
-/// The ETH-based L2s, where most value moves.
-const ETH_L2S: [ChainId; 3] = [devnet::ERA, devnet::ETH_CHAIN, devnet::L1_CHAIN];
+/// The ETH-based L2s that settle on Gateway, where most value moves (l1-chain settles on L1:
+/// it can neither send nor execute interop).
+const ETH_L2S: [ChainId; 2] = [devnet::ERA, devnet::ETH_CHAIN];
 /// Where the forwarder is deployed.
 const FORWARDER_CHAIN: ChainId = devnet::ETH_CHAIN;
 /// A chain id nobody registered.
@@ -144,7 +148,7 @@ enum Dest {
     EthL2(usize),
     /// The chain the forwarder is deployed on.
     ForwarderChain,
-    /// The source itself (`InteropToSelf`).
+    /// The source itself (allowed: the InteropCenter has no check against it).
     Same,
     /// L1.
     L1,
@@ -322,8 +326,8 @@ fn call_spec() -> impl Strategy<Value = CallSpec> {
     ];
     let data = prop_oneof![
         12 => Just(Data::Empty),
-        // Mostly onward to an ETH-based chain other than the forwarder's (index into CHAINS).
-        4 => (prop_oneof![3 => Just(2usize), 2 => Just(5usize), 1 => Just(0usize), 1 => 0usize..CHAINS.len()], 0usize..4)
+        // Mostly onward to Era, or back to the forwarder's own chain (index into CHAINS).
+        4 => (prop_oneof![3 => Just(2usize), 2 => Just(3usize), 1 => Just(0usize), 1 => 0usize..CHAINS.len()], 0usize..4)
             .prop_map(|(chain, to)| Data::Forward { chain, to }),
         1 => Just(Data::Junk),
     ];
@@ -345,14 +349,14 @@ fn call_spec() -> impl Strategy<Value = CallSpec> {
 fn fund_step() -> impl Strategy<Value = Step> {
     (
         prop_oneof![5 => Just(None), 1 => (0usize..CHAINS.len()).prop_map(Some)],
-        0usize..3,
+        0usize..2,
         0usize..5,
         proptest::bool::weighted(0.1),
         (1_000u64..500_000).prop_map(Amount::Milli),
     )
         .prop_map(|(any, eth_l2, user, other_asset, amount)| Step::Fund {
-            // Mostly an ETH-based L2 (index into CHAINS), sometimes any chain.
-            chain: any.unwrap_or([2, 3, 5][eth_l2]),
+            // Mostly an ETH-based L2 on Gateway (index into CHAINS), sometimes any chain.
+            chain: any.unwrap_or([2, 3][eth_l2]),
             user,
             other_asset,
             amount,
@@ -393,7 +397,11 @@ fn step() -> impl Strategy<Value = Step> {
     let send = (
         origin,
         dest,
-        proptest::collection::vec(call_spec(), 1..=3),
+        // Sometimes an empty bundle: the InteropCenter sends those too.
+        prop_oneof![
+            1 => Just(Vec::new()),
+            8 => proptest::collection::vec(call_spec(), 1..=3),
+        ],
         msg_value,
         fee,
         prop_oneof![9 => Just(None), 1 => (0usize..5).prop_map(Some)],
@@ -1033,6 +1041,12 @@ impl Harness {
             MsgValue::Plus(w) => exact.saturating_add(U256::from(w)),
             MsgValue::Minus(w) => exact.checked_sub(U256::from(w)).unwrap_or(U256::MAX),
         };
+        let refusal = expected_refusal(
+            self.state(),
+            src,
+            dst,
+            calls.iter().any(|c| matches!(c.target, Target::Zero)),
+        );
         let r = self.apply(Action::SendBundle {
             chain: src,
             sender,
@@ -1041,6 +1055,9 @@ impl Harness {
             attributes,
             value,
         });
+        if let Some(expected) = refusal {
+            assert_eq!(r.as_ref().err(), Some(&expected), "send {src} -> {dst}");
+        }
         let kind = if fixed { "send(fixed fee)" } else { "send" };
         self.stats.record(kind, r.is_ok());
     }
@@ -1246,8 +1263,39 @@ fn only_final_flag_changed(before: &B256, after: &B256) -> bool {
         && after[3] != 0
 }
 
-/// The msg.value `sendBundle` requires: base-token fees (unless fixed-fee or to L1) plus the
-/// call values when source and destination share a base token.
+/// The refusal the InteropCenter owes a send from `src` to `dst` on chain rules alone, in the
+/// contract's order: L1 at either end (`NotL2ToL2`, before the calls are read), then — unless a
+/// call's target is malformed, which is read first — a source not settling on Gateway
+/// (`NotInGatewayMode`), then an unregistered destination (`DestinationChainNotRegistered`).
+/// Written from the rules, not from the code under test.
+fn expected_refusal(
+    s: &State,
+    src: ChainId,
+    dst: ChainId,
+    bad_target: bool,
+) -> Option<ProtocolError> {
+    let kind = |id| s.chain(id).ok().map(|c| c.config.kind);
+    if kind(src) == Some(ChainKind::L1) || kind(dst) == Some(ChainKind::L1) {
+        return Some(ProtocolError::NotL2ToL2 {
+            source_chain_id: src,
+            destination_chain_id: dst,
+        });
+    }
+    if bad_target {
+        return None;
+    }
+    let layer = s.chain(src).ok().and_then(|c| c.config.settlement_layer);
+    if layer.and_then(kind) != Some(ChainKind::Gateway) {
+        return Some(ProtocolError::NotInGatewayMode { chain: src });
+    }
+    if kind(dst).is_none() {
+        return Some(ProtocolError::DestinationChainNotRegistered(dst));
+    }
+    None
+}
+
+/// The msg.value `sendBundle` requires: base-token fees (unless fixed-fee) plus the call
+/// values when source and destination share a base token.
 fn exact_msg_value(
     s: &State,
     src: ChainId,
@@ -1259,8 +1307,7 @@ fn exact_msg_value(
     let (Ok(source), Ok(dest)) = (s.chain(src), s.chain(dst)) else {
         return call_values;
     };
-    let to_l1 = dest.config.kind == ChainKind::L1;
-    let base_fee = if to_l1 || fixed {
+    let base_fee = if fixed {
         U256::ZERO
     } else {
         source.interop_protocol_fee * U256::from(calls)

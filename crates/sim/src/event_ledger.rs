@@ -11,7 +11,7 @@ use flywheel_protocol::chain::{
 };
 use flywheel_protocol::error::ProtocolError;
 use flywheel_protocol::fee_flow::{fee_flow_address, settlement_fee_vault};
-use flywheel_protocol::genesis::{account, eth, zk, FeeParams, Genesis, ZK_L1_ADDRESS};
+use flywheel_protocol::genesis::{account, eth, zk, zk_asset, FeeParams, Genesis};
 use flywheel_protocol::governance::GovernanceConfig;
 use flywheel_protocol::interop::bundle::{attr, InteropCallStarter, SealedBundle};
 use flywheel_protocol::merkle::L2_TO_L1_LOGS_TREE_LEAVES;
@@ -118,11 +118,7 @@ pub fn genesis(v: &Validated) -> Genesis {
                 origin_chain: L1_ID,
                 token: ETH_TOKEN_ADDRESS,
             },
-            AssetInfo {
-                symbol: "ZK".into(),
-                origin_chain: L1_ID,
-                token: ZK_L1_ADDRESS,
-            },
+            zk_asset(),
         ],
         chains,
         zk_allocations: allocations,
@@ -168,9 +164,10 @@ impl EventLedger {
                 amount: U256::from(10u8).pow(U256::from(40u8)),
             });
             let operator = account(&format!("operator-{}", c.name));
-            setup.push(Action::AgreeToPaySettlementFees {
+            setup.push(Action::SetSettlementFeePayerAgreement {
                 chain: id,
                 payer: operator,
+                agreed: true,
             });
             setup.push(Action::ZkApprove {
                 owner: operator,
@@ -244,8 +241,12 @@ impl EventLedger {
         Ok(Action::SendBundle {
             chain: chain_id(chain),
             sender: self.users,
-            destination: InteropAddress::chain_only(dest_id(destination, self.pending.len()))
-                .encode(),
+            destination: InteropAddress::chain_only(dest_id(
+                chain,
+                destination,
+                self.pending.len(),
+            ))
+            .encode(),
             starters: vec![starter; calls as usize],
             attributes: if fixed {
                 vec![attr::use_fixed_fee(true)]
@@ -274,9 +275,13 @@ impl EventLedger {
     }
 }
 
-fn dest_id(destination: usize, chains: usize) -> u64 {
+/// The destination chain id of traffic from `source`: a scenario chain, or (an index past the
+/// scenario's chains, as the engine gives a lone chain) the source itself. Gateway cannot be a
+/// destination: it settles on L1, so it cannot execute interop
+/// (`CannotClaimInteropOnL1Settlement`), while a chain may send to itself.
+fn dest_id(source: usize, destination: usize, chains: usize) -> u64 {
     if destination >= chains {
-        GATEWAY_ID
+        chain_id(source)
     } else {
         chain_id(destination)
     }
@@ -361,10 +366,10 @@ impl Ledger for EventLedger {
     }
 
     fn settle(&mut self, chain: usize, destination: usize) -> Result<bool, SimError> {
-        let dest = dest_id(destination, self.pending.len());
+        let dest = dest_id(chain, destination, self.pending.len());
         match relayer::settle_for(&mut self.net, chain_id(chain), dest) {
             Ok(_) => {}
-            Err(ProtocolError::SettlementPayerNotAgreed { .. } | ProtocolError::Token(_)) => {
+            Err(ProtocolError::SettlementFeePayerNotAgreed { .. } | ProtocolError::Token(_)) => {
                 self.failed_settlements += 1;
                 return Ok(false);
             }
@@ -553,5 +558,62 @@ impl Ledger for EventLedger {
             staking_rewards: t.distributed + self.season_minted,
             failed_settlements: self.failed_settlements,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::run_path;
+    use crate::ledger::FlowLedger;
+    use crate::scenario::Scenario;
+
+    /// A scenario with one chain sends its traffic to itself (Gateway, settling on L1, cannot
+    /// execute interop). Both fidelities agree, every bundle executes on the chain, and Gateway
+    /// charges every call, the fixed-fee ones included.
+    #[test]
+    fn a_lone_chain_sends_to_itself_and_the_fidelities_agree() {
+        let text = r#"
+name = "lone"
+days = 4
+seed = 5
+[traffic]
+model = "poisson"
+calls_per_day = 40
+[users]
+calls_per_bundle = 2
+always_fixed_share = 0.25
+[protocol]
+gateway_settlement_fee = "1 ZK"
+[claimer]
+gas_usd = 0.0
+[[chains]]
+name = "era"
+base_token = "ETH"
+traffic_share = 1.0
+"#;
+        let v = Scenario::from_toml(text).unwrap().validate().unwrap();
+        let (mut calls, mut fixed, mut bundles) = (0u64, 0u64, 0u64);
+        let flow = run_path(&v, &mut FlowLedger::new(&v), 0, |s| {
+            calls += s.calls;
+            fixed += s.fixed_calls;
+            bundles += s.bundles;
+        })
+        .unwrap();
+        let mut ledger = EventLedger::new(&v).unwrap();
+        let event = run_path(&v, &mut ledger, 0, |_| {}).unwrap();
+        assert_eq!(flow, event);
+        assert!(fixed > 0 && fixed < calls, "both fee modes ran");
+        assert_eq!(
+            flow.settlement_fees,
+            U256::from(calls) * U256::from(10u8).pow(U256::from(18u8))
+        );
+        let s = ledger.network().state();
+        let executed = s.chain(chain_id(0)).unwrap().bundle_status.len() as u64;
+        assert_eq!(
+            executed, bundles,
+            "every bundle executed on the chain itself"
+        );
+        assert!(s.chain(GATEWAY_ID).unwrap().bundle_status.is_empty());
     }
 }

@@ -256,16 +256,17 @@ impl Ledger for FlowLedger {
         let dynamic = calls - fixed;
         let per = u64::from(per_bundle);
         if fixed > 0 {
-            let f = fees::interop_fee(&schedule, fixed, true, false).map_err(err)?;
+            let f = fees::interop_fee(&schedule, fixed, true).map_err(err)?;
             self.users_zk -= f.zk;
             c.accrued_zk += f.zk;
             self.totals.fixed_fees += f.zk;
         }
         if dynamic > 0 {
-            let f = fees::interop_fee(&schedule, dynamic, false, false).map_err(err)?;
+            let f = fees::interop_fee(&schedule, dynamic, false).map_err(err)?;
             c.accrued_base += f.base;
-            c.pending_chargeable += f.chargeable_calls;
         }
+        // Gateway charges its settlement fee on every call, in both fee modes.
+        c.pending_chargeable += calls;
         Ok(fixed.div_ceil(per) + dynamic.div_ceil(per))
     }
 

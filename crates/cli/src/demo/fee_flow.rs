@@ -56,7 +56,7 @@ fn parameters(w: &mut Walk<'_>) -> Result<(), CliError> {
     let gov = w.account("governance");
     w.section("1. Governance sets the fee parameters")?;
     w.apply(
-        "gateway settlement fee: 2 ZK per chargeable call",
+        "gateway settlement fee: 2 ZK per interop call",
         Action::SetGatewaySettlementFee {
             caller: gov,
             fee: tokens(2),
@@ -229,7 +229,7 @@ fn traffic(w: &mut Walk<'_>) -> Result<Vec<SealedBundle>, CliError> {
         .chain(devnet::ZK_CHAIN)
         .map(|c| c.pending_chargeable_calls)
         .unwrap_or(0);
-    w.say(format!("chargeable at settlement: era {era} call(s), zk-chain {zkc} call(s) (fixed-fee calls are not)"))?;
+    w.say(format!("charged at settlement: era {era} call(s), zk-chain {zkc} call(s) (every call, in both fee modes)"))?;
     Ok(vec![a, b, c])
 }
 
@@ -253,7 +253,11 @@ fn settle(w: &mut Walk<'_>, sent: &[SealedBundle]) -> Result<(), CliError> {
         )?;
         w.apply(
             &format!("{name}'s operator agrees to pay settlement fees"),
-            Action::AgreeToPaySettlementFees { chain, payer: op },
+            Action::SetSettlementFeePayerAgreement {
+                chain,
+                payer: op,
+                agreed: true,
+            },
         )?;
         w.apply(
             &format!("{name}'s operator approves the vault"),

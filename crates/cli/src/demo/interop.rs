@@ -1,5 +1,6 @@
-//! The interop walk: what a bundle goes through from `sendBundle` to execution, how bundles
-//! chain across three chains, and what unbundling is for (a bundle that cannot run atomically).
+//! The interop walk: what a bundle goes through from `sendBundle` to execution, what interop
+//! refuses (L1 at either end, a source settling on L1), how bundles chain through a contract
+//! that sends onward, and what unbundling is for (a bundle that cannot run atomically).
 
 // The relayer closures below pass `ProtocolError` through unchanged; its size (over clippy's
 // 128-byte threshold) is the protocol crate's to change, and boxing it at every call site here
@@ -31,6 +32,7 @@ pub fn run(json: bool, out: &mut dyn Write) -> Result<(), CliError> {
     w.account("forwarder");
     introduce(&mut w)?;
     direct(&mut w)?;
+    refusals(&mut w)?;
     chained(&mut w, forwarder)?;
     unbundle(&mut w)?;
     w.finish()
@@ -51,7 +53,8 @@ fn introduce(w: &mut Walk<'_>) -> Result<(), CliError> {
         })
         .collect();
     w.say("flywheel interop demo on the built-in devnet (ZKsync V31 interop)")?;
-    w.say(format!("chains: {}", chains.join(" · ")))
+    w.say(format!("chains: {}", chains.join(" · ")))?;
+    w.say("interop runs between L2s that settle on Gateway: Gateway's asset tracker reads every bundle at settlement")
 }
 
 /// A call paying `value` of the destination's base token to `to`, with `data` as payload.
@@ -101,12 +104,12 @@ fn direct(w: &mut Walk<'_>) -> Result<(), CliError> {
     let (era, dest) = (devnet::ERA, devnet::ETH_CHAIN);
     w.section("1. A bundle Era → eth-chain: send, settle, prove, execute")?;
     w.apply(
-        "fund alice with 10 ETH on era",
+        "fund alice with 20 ETH on era",
         Action::Fund {
             chain: era,
             asset: eth(),
             to: alice,
-            amount: tokens(10),
+            amount: tokens(20),
         },
     )?;
     let step = "alice sends a bundle era → eth-chain: one call paying bob 3 ETH";
@@ -122,6 +125,10 @@ fn direct(w: &mut Walk<'_>) -> Result<(), CliError> {
     )?;
     let bundle = only_bundle(&events, step)?;
     w.say(format!("bundle hash: {}", bundle.hash))?;
+    w.say(format!(
+        "destination base token asset id (from era's registration of eth-chain): {}",
+        bundle.bundle.destinationBaseTokenAssetId
+    ))?;
     w.say(format!(
         "{} · {}",
         w.balance(era, alice),
@@ -182,24 +189,53 @@ fn direct(w: &mut Walk<'_>) -> Result<(), CliError> {
     ))
 }
 
-/// Part 2: l1-chain → eth-chain → era. The first bundle's call goes to an InteropForwarder on
-/// eth-chain, whose code sends a second bundle onward while the first one executes.
-fn chained(w: &mut Walk<'_>, forwarder: Address) -> Result<(), CliError> {
-    let (alice, carol) = (w.account("alice"), w.account("carol"));
-    let (a, b, c) = (devnet::L1_CHAIN, devnet::ETH_CHAIN, devnet::ERA);
-    w.section("2. Chained l1-chain → eth-chain → era through an InteropForwarder")?;
-    w.say("the forwarder on eth-chain re-sends what it receives (minus eth-chain's protocol fee, here 0) to the destination its payload names")?;
+/// Part 2: what the InteropCenter refuses, with nothing changed: L1 at either end
+/// (`NotL2ToL2`) and a source chain settling on L1 (`NotInGatewayMode`).
+fn refusals(w: &mut Walk<'_>) -> Result<(), CliError> {
+    let (alice, bob) = (w.account("alice"), w.account("bob"));
+    w.section("2. What interop refuses")?;
+    w.reject(
+        "alice tries to send a bundle era → ethereum (L1)",
+        send(
+            devnet::ERA,
+            alice,
+            devnet::L1,
+            vec![call(bob, tokens(1), Bytes::new())],
+            tokens(1),
+        ),
+    )?;
     w.apply(
-        "fund alice with 10 ETH on l1-chain",
+        "fund alice with 1 ETH on l1-chain",
         Action::Fund {
-            chain: a,
+            chain: devnet::L1_CHAIN,
             asset: eth(),
             to: alice,
-            amount: tokens(10),
+            amount: tokens(1),
         },
     )?;
+    w.reject(
+        "alice tries to send l1-chain → eth-chain (l1-chain settles on L1, not Gateway)",
+        send(
+            devnet::L1_CHAIN,
+            alice,
+            devnet::ETH_CHAIN,
+            vec![call(bob, tokens(1), Bytes::new())],
+            tokens(1),
+        ),
+    )?;
+    Ok(())
+}
+
+/// Part 3: era → eth-chain → era. The first bundle's call goes to an InteropForwarder on
+/// eth-chain, whose code sends a second bundle onward (back to era) while the first one
+/// executes.
+fn chained(w: &mut Walk<'_>, forwarder: Address) -> Result<(), CliError> {
+    let (alice, carol) = (w.account("alice"), w.account("carol"));
+    let (a, b, c) = (devnet::ERA, devnet::ETH_CHAIN, devnet::ERA);
+    w.section("3. Chained era → eth-chain → era through an InteropForwarder")?;
+    w.say("the forwarder on eth-chain re-sends what it receives (minus eth-chain's protocol fee, here 0) to the destination its payload names")?;
     let step =
-        "alice sends l1-chain → eth-chain: 5 ETH to the forwarder, asking it to pay carol on era";
+        "alice sends era → eth-chain: 5 ETH to the forwarder, asking it to pay carol back on era";
     let payload = InteropForwarder::payload(c, carol, Bytes::new());
     let events = w.apply(
         step,
@@ -215,21 +251,17 @@ fn chained(w: &mut Walk<'_>, forwarder: Address) -> Result<(), CliError> {
     w.say(format!("first bundle hash: {}", first.hash))?;
 
     let events = w.with_net(
-        "the relayer settles l1-chain's batch on L1 and imports its root on eth-chain",
+        "the relayer settles era's batch via gateway and imports gateway's root on eth-chain",
         |net| relayer::settle_for(net, a, b),
     )?;
     w.record(&events)?;
     let step =
         "alice proves and executes the first bundle on eth-chain; the forwarder sends the second";
-    let (proof, events) = w.with_net(step, |net| relayer::prove_and_execute(net, &first, alice))?;
+    let (_, events) = w.with_net(step, |net| relayer::prove_and_execute(net, &first, alice))?;
     w.record(&events)?;
-    w.say(format!(
-        "proof: {} words (l1-chain settles on L1 directly: one level)",
-        proof.proof.len()
-    ))?;
     let onward = only_bundle(&events, step)?;
     w.say(format!(
-        "second bundle hash: {} ({} → {})",
+        "second bundle hash: {} ({} → {}, sent by the forwarder)",
         onward.hash,
         w.chain_name(onward.source()),
         onward
@@ -259,13 +291,13 @@ fn chained(w: &mut Walk<'_>, forwarder: Address) -> Result<(), CliError> {
     ))
 }
 
-/// Part 3: a bundle that cannot execute atomically (one call's target has no code for its
+/// Part 4: a bundle that cannot execute atomically (one call's target has no code for its
 /// payload), so its unbundler executes and cancels calls one by one.
 fn unbundle(w: &mut Walk<'_>) -> Result<(), CliError> {
     let (alice, bob, dave) = (w.account("alice"), w.account("bob"), w.account("dave"));
     let no_code = w.account("no-code");
     let (era, dest) = (devnet::ERA, devnet::ETH_CHAIN);
-    w.section("3. Unbundling a 3-call bundle Era → eth-chain: execute one, cancel one")?;
+    w.section("4. Unbundling a 3-call bundle Era → eth-chain: execute one, cancel one")?;
     let half = tokens(1) / U256::from(2);
     let calls = vec![
         call(bob, tokens(1), Bytes::new()),

@@ -551,10 +551,19 @@ impl<'o> Walk<'o> {
                     format_amount(*amount)
                 )
             }
-            Event::SettlementFeePayerAgreed { chain, payer } => {
+            Event::SettlementFeePayerAgreementUpdated {
+                payer,
+                chain,
+                agreed,
+            } => {
                 format!(
-                    "{} agreed to pay settlement fees for {}",
+                    "{} {} to pay settlement fees for {}",
                     self.name(*payer),
+                    if *agreed {
+                        "agreed"
+                    } else {
+                        "stopped agreeing"
+                    },
                     on(chain)
                 )
             }
@@ -564,7 +573,7 @@ impl<'o> Walk<'o> {
                 amount,
                 calls,
             } => format!(
-                "gateway: {} paid {} ZK settlement fee for {calls} chargeable call(s) of {}",
+                "gateway: {} paid {} ZK settlement fee for {calls} interop call(s) of {}",
                 self.name(*payer),
                 format_amount(*amount),
                 on(chain)
@@ -650,9 +659,8 @@ impl<'o> Walk<'o> {
                 chain,
                 destination,
                 calls,
-                chargeable_calls,
             } => format!(
-                "{}: {calls} aggregate call(s) to {} ({chargeable_calls} chargeable)",
+                "{}: {calls} aggregate call(s) to {}",
                 on(chain),
                 on(destination)
             ),

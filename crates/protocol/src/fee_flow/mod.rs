@@ -90,7 +90,9 @@ pub struct Economy {
     pub emergency_admin: Address,
     /// `GWAssetTracker.gatewaySettlementFee`: ZK per chargeable call at Gateway settlement.
     pub gateway_settlement_fee: U256,
-    /// Chains whose operator agreed to pay settlement fees (`agreeToPaySettlementFees`).
+    /// (chain, payer) pairs whose payer agreed to pay that chain's settlement fees
+    /// (`setSettlementFeePayerAgreement(chainId, true)`,
+    /// `era-contracts@4859b6f:l1-contracts/contracts/bridge/asset-tracker/GWAssetTracker.sol`).
     pub settlement_payers: imbl::OrdSet<(ChainId, Address)>,
     /// Protocol fee switch: share of operators' base-token fee claims sent to Fee Flow.
     pub fee_switch_bps: u16,

@@ -114,20 +114,30 @@ impl Exec<'_> {
         Ok(())
     }
 
-    /// `agreeToPaySettlementFees(chainId)`: the payer opts in for a chain.
-    pub(crate) fn agree_to_pay(
+    /// `setSettlementFeePayerAgreement(chainId, agreed)`: the caller opts in to (or out of)
+    /// paying a chain's settlement fees. Anyone may call it for any chain id: the agreement only
+    /// binds the caller, so it never reverts
+    /// (`era-contracts@4859b6f:l1-contracts/contracts/bridge/asset-tracker/GWAssetTracker.sol`).
+    pub(crate) fn set_settlement_fee_payer_agreement(
         &mut self,
         chain: ChainId,
         payer: Address,
+        agreed: bool,
     ) -> Result<(), ProtocolError> {
-        self.state.chain(chain)?;
-        self.emit(Event::SettlementFeePayerAgreed { chain, payer });
+        self.emit(Event::SettlementFeePayerAgreementUpdated {
+            payer,
+            chain,
+            agreed,
+        });
         Ok(())
     }
 
     /// Charges `gatewaySettlementFee × calls` ZK to the chain's operator (its fee payer) as
-    /// its batch settles on Gateway. Fails — and so fails the settlement — when the payer has
-    /// not opted in or lacks balance or allowance.
+    /// its batch settles on Gateway, `calls` counting every call of every bundle in the batch.
+    /// No calls or a zero fee charge nothing and need no agreement; otherwise the payer must
+    /// have agreed, then pays by `transferFrom`, and a failure fails the settlement
+    /// (`_collectInteropSettlementFee`,
+    /// `era-contracts@4859b6f:l1-contracts/contracts/bridge/asset-tracker/GWAssetTracker.sol`).
     pub(crate) fn charge_settlement_fee(
         &mut self,
         chain: ChainId,
@@ -144,7 +154,7 @@ impl Exec<'_> {
             .settlement_payers
             .contains(&(chain, payer))
         {
-            return Err(ProtocolError::SettlementPayerNotAgreed { chain, payer });
+            return Err(ProtocolError::SettlementFeePayerNotAgreed { payer, chain });
         }
         let amount =
             settlement_fee(fee, calls).map_err(|_| ProtocolError::Overflow("settlement fee"))?;

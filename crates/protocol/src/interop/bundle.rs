@@ -2,7 +2,8 @@
 //! `BundleAttributes`, ERC-7786 attributes, and every keccak identity derived from a bundle.
 //!
 //! The Solidity structs are declared with `alloy_sol_types::sol!`, so their ABI encoding is the
-//! standard one the contracts use. All bundle identities (salt, hash, message, send ids) are
+//! standard one the contracts use. Field order and types follow
+//! `era-contracts@4859b6f:l1-contracts/contracts/common/Messaging.sol` (draft-v31). All bundle identities (salt, hash, message, send ids) are
 //! computed here and nowhere else: the v31 hash rule differs from later versions, and one home
 //! keeps a change to it a one-line change.
 
@@ -12,7 +13,8 @@ use alloy_primitives::{keccak256, Address, Bytes, FixedBytes, B256, U256};
 use alloy_sol_types::{sol, SolCall, SolValue};
 
 sol! {
-    /// One call of a bundle, as executed on the destination (Messaging.sol, v31).
+    /// One call of a bundle, as executed on the destination
+    /// (`era-contracts@4859b6f:l1-contracts/contracts/common/Messaging.sol`).
     #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
     struct InteropCall {
         bytes1 version;
@@ -23,20 +25,27 @@ sol! {
         bytes data;
     }
 
-    /// Who may execute and who may unbundle a bundle (ERC-7930 addresses).
+    /// Who may execute and who may unbundle a bundle (ERC-7930 addresses), and the bundle's
+    /// fee mode: `useFixedFee` is part of the encoding, so the mode is fixed by the hash
+    /// (`era-contracts@4859b6f:l1-contracts/contracts/common/Messaging.sol`).
     #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
     struct BundleAttributes {
         bytes executionAddress;
         bytes unbundlerAddress;
+        bool useFixedFee;
     }
 
     /// The unit of interop: calls from one source chain to one destination, executed
-    /// atomically or unbundled call by call.
+    /// atomically or unbundled call by call. `destinationBaseTokenAssetId` is the destination's
+    /// base token as the source's Bridgehub registered it; the destination's InteropHandler
+    /// refuses a bundle whose id is not its own base token
+    /// (`era-contracts@4859b6f:l1-contracts/contracts/common/Messaging.sol`).
     #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
     struct InteropBundle {
         bytes1 version;
         uint256 sourceChainId;
         uint256 destinationChainId;
+        bytes32 destinationBaseTokenAssetId;
         bytes32 interopBundleSalt;
         InteropCall[] calls;
         BundleAttributes bundleAttributes;
@@ -102,7 +111,8 @@ pub enum AttributeError {
     WrongLevel {
         /// Attribute name.
         name: &'static str,
-        /// `"call"` or `"bundle"`.
+        /// `"call"`, `"bundle"`, or `"indirect-call result"` (which allows only
+        /// `interopCallValue`).
         level: &'static str,
     },
     /// Arguments that do not ABI-decode.
@@ -479,21 +489,25 @@ mod tests {
         for e in &elems {
             arr.extend_from_slice(e);
         }
+        // BundleAttributes head: two offsets and the bool, then the two byte strings.
         let ex = bytes_tail(&b.bundleAttributes.executionAddress);
         let un = bytes_tail(&b.bundleAttributes.unbundlerAddress);
-        let mut attrs = word(64).to_vec();
-        attrs.extend_from_slice(&word(64 + ex.len() as u64));
+        let mut attrs = word(3 * 32).to_vec();
+        attrs.extend_from_slice(&word(3 * 32 + ex.len() as u64));
+        attrs.extend_from_slice(&word(b.bundleAttributes.useFixedFee as u64));
         attrs.extend_from_slice(&ex);
         attrs.extend_from_slice(&un);
+        // InteropBundle head: five static words and two offsets.
         let mut tuple = Vec::new();
         let mut v = [0u8; 32];
         v[0] = b.version[0];
         tuple.extend_from_slice(&v);
         tuple.extend_from_slice(&b.sourceChainId.to_be_bytes::<32>());
         tuple.extend_from_slice(&b.destinationChainId.to_be_bytes::<32>());
+        tuple.extend_from_slice(b.destinationBaseTokenAssetId.as_slice());
         tuple.extend_from_slice(b.interopBundleSalt.as_slice());
-        tuple.extend_from_slice(&word(6 * 32));
-        tuple.extend_from_slice(&word(6 * 32 + arr.len() as u64));
+        tuple.extend_from_slice(&word(7 * 32));
+        tuple.extend_from_slice(&word(7 * 32 + arr.len() as u64));
         tuple.extend_from_slice(&arr);
         tuple.extend_from_slice(&attrs);
         // abi.encode of one dynamic tuple: an offset word, then the tuple.
@@ -507,6 +521,7 @@ mod tests {
             version: INTEROP_VERSION,
             sourceChainId: U256::from(324u64),
             destinationChainId: U256::from(325u64),
+            destinationBaseTokenAssetId: B256::repeat_byte(0x5b),
             interopBundleSalt: bundle_salt(Address::repeat_byte(0xaa), 3),
             calls: (0..calls)
                 .map(|i| InteropCall {
@@ -521,6 +536,7 @@ mod tests {
             bundleAttributes: BundleAttributes {
                 executionAddress: Bytes::new(),
                 unbundlerAddress: InteropAddress::new(324, Address::repeat_byte(0xaa)).encode(),
+                useFixedFee: false,
             },
         }
     }
@@ -528,35 +544,48 @@ mod tests {
     #[test]
     fn alloy_encoding_matches_a_hand_written_abi_encoder() {
         for n in 0..4 {
-            let b = sample_bundle(n);
-            assert_eq!(encode_bundle(&b), manual_bundle(&b), "{n} calls");
+            for fixed in [false, true] {
+                let mut b = sample_bundle(n);
+                b.bundleAttributes.useFixedFee = fixed;
+                b.bundleAttributes.executionAddress =
+                    InteropAddress::new(325, Address::repeat_byte(n as u8)).encode();
+                assert_eq!(
+                    encode_bundle(&b),
+                    manual_bundle(&b),
+                    "{n} calls, fixed {fixed}"
+                );
+            }
         }
     }
 
-    /// Vectors computed outside this crate with Python `eth_abi.encode` and `eth_hash` keccak
-    /// for `sample_bundle(2)`.
+    /// Vectors computed outside this crate with Python `eth_abi.encode` (6.0.0) of the
+    /// draft-v31 tuple types and `eth_hash` keccak (0.8.0) for `sample_bundle(2)`, in both fee
+    /// modes (the script is `crates/cli/tests/eth_abi_bundle_hash.py`'s encoder).
     #[test]
     fn matches_vectors_from_an_independent_encoder() {
-        let sealed = SealedBundle::new(sample_bundle(2)).unwrap();
-        assert_eq!(sealed.encoded.len(), 1024);
-        assert_eq!(
-            keccak256(&sealed.encoded),
-            B256::from(hex!(
-                "0c20346e246b2ca56c0b22a4edc0f6637f9d97366ef19e69158f1d0d24ffea61"
-            ))
-        );
-        assert_eq!(
-            sealed.hash,
-            B256::from(hex!(
-                "40a9e5b77ec1a5f955c2af6758f7e69414a9841942c7713518f9ad6767dc6627"
-            ))
-        );
-        assert_eq!(
-            send_id(&sealed.hash, 1),
-            B256::from(hex!(
-                "f46e0c3e497efc359666624ed7781328494eb48f39e989dd2087a3145defec56"
-            ))
-        );
+        let vectors = [
+            (
+                false,
+                hex!("67de63c06a7c1aaffeb6c8041c0176857d4ac3c611cc1928d0299f112bd0cfc8"),
+                hex!("eaf57051bc64146a0eb8a492a580af4f41da243203a2349397114ceb5328064a"),
+                hex!("5368292591994e959a6d93ed8984b1b18587ba95e9eddda0ee3bc4ae48e2a9b9"),
+            ),
+            (
+                true,
+                hex!("e1b1089f9a3e57f3497326dd540b77671cb9a187996e087303798323ec44f1e3"),
+                hex!("7e66a65c9e1ff38fa5756456258f772bfb1296609502c0eef076b0087f15bb77"),
+                hex!("4e03594f8c9afa61e0ab4607fffc2fe3783f064dfc8e067d4a1d213fb5f91654"),
+            ),
+        ];
+        for (fixed, encoded_hash, hash, send_id_1) in vectors {
+            let mut b = sample_bundle(2);
+            b.bundleAttributes.useFixedFee = fixed;
+            let sealed = SealedBundle::new(b).unwrap();
+            assert_eq!(sealed.encoded.len(), 1088, "fixed {fixed}");
+            assert_eq!(keccak256(&sealed.encoded), B256::from(encoded_hash));
+            assert_eq!(sealed.hash, B256::from(hash), "fixed {fixed}");
+            assert_eq!(send_id(&sealed.hash, 1), B256::from(send_id_1));
+        }
     }
 
     #[test]

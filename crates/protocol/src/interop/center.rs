@@ -2,11 +2,11 @@
 //! and publishes its message as an L2→L1 log.
 
 use super::bundle::{
-    self, parse_attributes, parse_call_target, split_levels, BundleAttributes, CallAttributes,
-    InteropBundle, InteropCall, InteropCallStarter, SealedBundle, INTEROP_VERSION,
+    self, parse_attributes, parse_call_target, split_levels, AttributeError, BundleAttributes,
+    CallAttributes, InteropBundle, InteropCall, InteropCallStarter, SealedBundle, INTEROP_VERSION,
 };
 use crate::address::InteropAddress;
-use crate::chain::{ChainKind, INTEROP_CENTER};
+use crate::chain::{AssetId, ChainKind, INTEROP_CENTER};
 use crate::error::ProtocolError;
 use crate::event::Event;
 use crate::interop::recipient::IndirectContext;
@@ -25,6 +25,32 @@ struct ResolvedCall {
 
 use super::fees::{self, FeeSchedule, InteropFee};
 
+impl crate::network::State {
+    /// The L2 Bridgehub's `baseTokenAssetId(chain)`: the base-token asset id of a registered
+    /// ZK chain, `None` for an unknown chain or L1 (not a ZK chain). The InteropCenter writes it
+    /// into every bundle as `destinationBaseTokenAssetId`
+    /// (`era-contracts@4859b6f:l1-contracts/contracts/interop/InteropCenter.sol`).
+    pub fn base_token_asset_id(&self, chain: ChainId) -> Option<AssetId> {
+        self.chains
+            .get(&chain)
+            .filter(|c| c.config.kind != ChainKind::L1)
+            .map(|c| c.config.base_token)
+    }
+
+    /// Whether `chain` settles on Gateway (a settlement layer other than L1): only such chains
+    /// may send interop (`NotInGatewayMode`) or execute it
+    /// (`CannotClaimInteropOnL1Settlement`), because Gateway's asset tracker must see both
+    /// ends (`era-contracts@4859b6f:l1-contracts/contracts/interop/InteropCenter.sol`,
+    /// `InteropHandler.sol`).
+    pub fn settles_on_gateway(&self, chain: ChainId) -> bool {
+        self.chains
+            .get(&chain)
+            .and_then(|c| c.config.settlement_layer)
+            .and_then(|sl| self.chains.get(&sl))
+            .is_some_and(|sl| sl.config.kind != ChainKind::L1)
+    }
+}
+
 impl Exec<'_> {
     /// The fee of `calls` calls sent from `chain` under its current schedule.
     pub(crate) fn interop_fee(
@@ -32,7 +58,6 @@ impl Exec<'_> {
         chain: ChainId,
         calls: u64,
         use_fixed_fee: bool,
-        to_l1: bool,
     ) -> Result<InteropFee, ProtocolError> {
         let c = self.state.chain(chain)?;
         let schedule = FeeSchedule {
@@ -40,10 +65,46 @@ impl Exec<'_> {
             zk_fee: c.zk_interop_fee,
             zk_available: c.config.zk_token_available,
         };
-        fees::interop_fee(&schedule, calls, use_fixed_fee, to_l1).map_err(|e| match e {
+        fees::interop_fee(&schedule, calls, use_fixed_fee).map_err(|e| match e {
             fees::FeeError::ZkNotAvailable => ProtocolError::ZkTokenNotAvailable(chain),
             fees::FeeError::Overflow => ProtocolError::Overflow("interop fee"),
         })
+    }
+
+    /// `_ensureL2ToL2`: neither end of a bundle may be L1
+    /// (`era-contracts@4859b6f:l1-contracts/contracts/interop/InteropCenter.sol`). The source
+    /// must be a chain of the model; an unknown destination is left to the registration check.
+    fn ensure_l2_to_l2(&self, source: ChainId, destination: ChainId) -> Result<(), ProtocolError> {
+        let is_l1 = |id| {
+            self.state
+                .chains
+                .get(&id)
+                .is_some_and(|c| c.config.kind == ChainKind::L1)
+        };
+        self.state.chain(source)?;
+        if is_l1(source) || is_l1(destination) {
+            return Err(ProtocolError::NotL2ToL2 {
+                source_chain_id: source,
+                destination_chain_id: destination,
+            });
+        }
+        Ok(())
+    }
+
+    /// The checks at the top of `_sendBundle`: the source settles on Gateway
+    /// (`NotInGatewayMode`), then the destination is registered
+    /// (`DestinationChainNotRegistered`). Returns the destination's base-token asset id.
+    fn ensure_can_send(
+        &self,
+        source: ChainId,
+        destination: ChainId,
+    ) -> Result<AssetId, ProtocolError> {
+        if !self.state.settles_on_gateway(source) {
+            return Err(ProtocolError::NotInGatewayMode { chain: source });
+        }
+        self.state
+            .base_token_asset_id(destination)
+            .ok_or(ProtocolError::DestinationChainNotRegistered(destination))
     }
 
     /// Collects a computed fee from `payer` and accrues it to the chain's operator: ZK through
@@ -86,8 +147,9 @@ impl Exec<'_> {
     }
 
     /// Flow-mode traffic: `calls` interop calls from `chain` paid by `payer`, applied as one
-    /// aggregate through the same fee rule and settlement accounting as real bundles, without
-    /// building, hashing or proving them.
+    /// aggregate through the same send checks, fee rule and settlement accounting as real
+    /// bundles, without building, hashing or proving them. Like `sendBundle`, it accepts a
+    /// destination equal to the source and zero calls.
     pub(crate) fn record_traffic(
         &mut self,
         chain: ChainId,
@@ -96,36 +158,21 @@ impl Exec<'_> {
         calls: u64,
         use_fixed_fee: bool,
     ) -> Result<(), ProtocolError> {
-        let source = self.state.chain(chain)?;
-        if source.config.kind == ChainKind::L1 {
-            return Err(ProtocolError::InteropFromL1(chain));
-        }
-        if destination == chain {
-            return Err(ProtocolError::InteropToSelf(chain));
-        }
-        let to_l1 = self
-            .state
-            .chains
-            .get(&destination)
-            .ok_or(ProtocolError::DestinationNotRegistered(destination))?
-            .config
-            .kind
-            == ChainKind::L1;
-        if calls == 0 {
-            return Err(ProtocolError::EmptyBundle);
-        }
-        let fee = self.interop_fee(chain, calls, use_fixed_fee, to_l1)?;
+        self.ensure_l2_to_l2(chain, destination)?;
+        self.ensure_can_send(chain, destination)?;
+        let fee = self.interop_fee(chain, calls, use_fixed_fee)?;
         self.collect_interop_fee(chain, payer, calls, fee)?;
         self.emit(Event::InteropTrafficRecorded {
             chain,
             destination,
             calls,
-            chargeable_calls: fee.chargeable_calls,
         });
         Ok(())
     }
 
-    /// `sendMessage`: one call, attributes of both levels in one list.
+    /// `sendMessage`: one call, attributes of both levels in one list. The recipient must name
+    /// a chain and an address; the L2→L2 rule is checked before the attributes, as the
+    /// contract does.
     pub(crate) fn send_message(
         &mut self,
         chain: ChainId,
@@ -141,6 +188,7 @@ impl Exec<'_> {
                 "sendMessage needs a recipient with both chain and address".into(),
             ));
         };
+        self.ensure_l2_to_l2(chain, dest)?;
         let (call_level, bundle_attrs) = split_levels(attributes)?;
         let starter = InteropCallStarter {
             to: InteropAddress::address_only(target).encode(),
@@ -158,7 +206,13 @@ impl Exec<'_> {
         )
     }
 
-    /// `sendBundle`: returns the bundle hash.
+    /// `sendBundle`: returns the bundle hash. The checks run in the contract's order
+    /// (`sendBundle` then `_sendBundle`,
+    /// `era-contracts@4859b6f:l1-contracts/contracts/interop/InteropCenter.sol`): destination
+    /// shape, `NotL2ToL2`, each starter and its attributes, the bundle attributes,
+    /// `NotInGatewayMode`, `DestinationChainNotRegistered`; then the calls are resolved, the
+    /// fixed ZK fee is pulled, and msg.value must be exact. As in the contract, a bundle may go
+    /// to its own source chain and may have no calls.
     pub(crate) fn send_bundle(
         &mut self,
         chain: ChainId,
@@ -168,10 +222,6 @@ impl Exec<'_> {
         attributes: &[Bytes],
         value: U256,
     ) -> Result<B256, ProtocolError> {
-        let source = self.state.chain(chain)?;
-        if source.config.kind == ChainKind::L1 {
-            return Err(ProtocolError::InteropFromL1(chain));
-        }
         let dest_addr = InteropAddress::decode(destination)?;
         let dest_id = match (dest_addr.chain_id, dest_addr.address) {
             (Some(id), None) => id,
@@ -181,31 +231,7 @@ impl Exec<'_> {
                 ))
             }
         };
-        if dest_id == chain {
-            return Err(ProtocolError::InteropToSelf(chain));
-        }
-        let dest = self
-            .state
-            .chains
-            .get(&dest_id)
-            .ok_or(ProtocolError::DestinationNotRegistered(dest_id))?;
-        if starters.is_empty() {
-            return Err(ProtocolError::EmptyBundle);
-        }
-        if source.pending_logs.len() >= L2_TO_L1_LOGS_TREE_LEAVES {
-            return Err(ProtocolError::BatchFull {
-                chain,
-                batch: source.next_batch_number(),
-                max: L2_TO_L1_LOGS_TREE_LEAVES,
-            });
-        }
-        let (_, options) = parse_attributes(attributes, false, true)?;
-        let src_base = source.config.base_token;
-        let dest_base = dest.config.base_token;
-        let to_l1 = dest.config.kind == ChainKind::L1;
-        let same_base = src_base == dest_base;
-        let count = source.bundle_count.get(&sender).copied().unwrap_or(0);
-
+        self.ensure_l2_to_l2(chain, dest_id)?;
         // Parse every starter before touching any state.
         let mut parsed: Vec<(Address, CallAttributes, &InteropCallStarter)> =
             Vec::with_capacity(starters.len());
@@ -214,8 +240,22 @@ impl Exec<'_> {
             let (call_attrs, _) = parse_attributes(&s.call_attributes, true, false)?;
             parsed.push((target, call_attrs, s));
         }
+        let (_, options) = parse_attributes(attributes, false, true)?;
+        let dest_base = self.ensure_can_send(chain, dest_id)?;
+        let source = self.state.chain(chain)?;
+        // Model limit: one batch's logs tree holds 16,384 messages.
+        if source.pending_logs.len() >= L2_TO_L1_LOGS_TREE_LEAVES {
+            return Err(ProtocolError::BatchFull {
+                chain,
+                batch: source.next_batch_number(),
+                max: L2_TO_L1_LOGS_TREE_LEAVES,
+            });
+        }
+        let src_base = source.config.base_token;
+        let same_base = src_base == dest_base;
+        let count = source.bundle_count.get(&sender).copied().unwrap_or(0);
         let calls = starters.len() as u64;
-        let fee = self.interop_fee(chain, calls, options.use_fixed_fee, to_l1)?;
+        let fee = self.interop_fee(chain, calls, options.use_fixed_fee)?;
         let base_fee = fee.base;
         // Resolve calls: direct ones as given, indirect ones through their source-side target
         // (which receives the indirect value first).
@@ -234,11 +274,13 @@ impl Exec<'_> {
                     indirect_value: U256::ZERO,
                     recipient: InteropAddress::new(dest_id, target).encode(),
                 },
-                Some(indirect_value) => {
-                    self.resolve_indirect(chain, dest_id, sender, target, starter, indirect_value)?
-                }
+                Some(_) => self.resolve_indirect(chain, dest_id, sender, target, starter, attrs)?,
             };
             resolved.push(r);
+        }
+        // The fixed ZK fee is pulled before msg.value is checked, as in the contract.
+        if fee.fixed {
+            self.collect_interop_fee(chain, sender, calls, fee)?;
         }
         let total = |f: fn(&ResolvedCall) -> U256| -> Result<U256, ProtocolError> {
             resolved.iter().try_fold(U256::ZERO, |acc, r| {
@@ -265,7 +307,6 @@ impl Exec<'_> {
             });
         }
 
-        self.collect_interop_fee(chain, sender, calls, fee)?;
         // Call values leave the source (burned; the destination's base token when it differs,
         // which the sender must hold here as a bridged asset).
         if !call_values.is_zero() {
@@ -277,6 +318,9 @@ impl Exec<'_> {
                 amount: call_values,
             });
         }
+        if !fee.fixed {
+            self.collect_interop_fee(chain, sender, calls, fee)?;
+        }
 
         let unbundler = options
             .unbundler_address
@@ -285,6 +329,7 @@ impl Exec<'_> {
             version: INTEROP_VERSION,
             sourceChainId: U256::from(chain),
             destinationChainId: U256::from(dest_id),
+            destinationBaseTokenAssetId: dest_base.0,
             interopBundleSalt: bundle::bundle_salt(sender, count),
             calls: resolved.iter().map(|r| r.call.clone()).collect(),
             bundleAttributes: BundleAttributes {
@@ -293,6 +338,7 @@ impl Exec<'_> {
                     .map(|a| a.encode())
                     .unwrap_or_default(),
                 unbundlerAddress: unbundler.encode(),
+                useFixedFee: options.use_fixed_fee,
             },
         };
         let sealed = SealedBundle::new(bundle)?;
@@ -314,13 +360,16 @@ impl Exec<'_> {
             message_hash,
             bundle_hash: hash,
             bundle: sealed.bundle,
-            chargeable_calls: fee.chargeable_calls,
         });
         Ok(hash)
     }
 
-    /// An indirect call: the indirect value goes to the source-side target, which returns the
-    /// call to make on the destination; the call's `from` is that target.
+    /// An indirect call: the indirect value goes to the source-side target as msg.value, with
+    /// the starter's `interopCallValue` as an argument; the target returns the call to make on
+    /// the destination, whose `from` is the target. The returned starter may carry only an
+    /// `interopCallValue` attribute, equal to the starter's (`IndirectCallValueMismatch`); the
+    /// call's value is the starter's (`InteropCenter._processCallStarter`,
+    /// `era-contracts@4859b6f:l1-contracts/contracts/interop/InteropCenter.sol`).
     fn resolve_indirect(
         &mut self,
         chain: ChainId,
@@ -328,8 +377,9 @@ impl Exec<'_> {
         sender: Address,
         target: Address,
         starter: &InteropCallStarter,
-        indirect_value: U256,
+        attrs: CallAttributes,
     ) -> Result<ResolvedCall, ProtocolError> {
+        let (call_value, indirect_value) = (attrs.value, attrs.indirect_value.unwrap_or_default());
         let code = self.code;
         let Some(contract) = code.indirect(chain, target) else {
             return Err(ProtocolError::CallReverted {
@@ -357,7 +407,14 @@ impl Exec<'_> {
                 this: target,
             };
             contract
-                .initiate_indirect_call(&mut ctx, dest_id, sender, &starter.data, indirect_value)
+                .initiate_indirect_call(
+                    &mut ctx,
+                    dest_id,
+                    sender,
+                    call_value,
+                    &starter.data,
+                    indirect_value,
+                )
                 .map_err(|reason| ProtocolError::CallReverted {
                     chain,
                     index: 0,
@@ -368,11 +425,18 @@ impl Exec<'_> {
         let to = parse_call_target(&returned.to)?;
         let (attrs, _) = parse_attributes(&returned.call_attributes, true, false)?;
         if attrs.indirect_value.is_some() {
-            return Err(ProtocolError::CallReverted {
-                chain,
-                index: 0,
-                target,
-                reason: "an indirect call cannot return another indirect call".into(),
+            // `OnlyInteropCallValue`: the returned starter may not ask for another indirect
+            // call (`AttributeViolatesRestriction`).
+            return Err(AttributeError::WrongLevel {
+                name: "indirectCall",
+                level: "indirect-call result",
+            }
+            .into());
+        }
+        if attrs.value != call_value {
+            return Err(ProtocolError::IndirectCallValueMismatch {
+                expected: call_value,
+                actual: attrs.value,
             });
         }
         Ok(ResolvedCall {
@@ -381,7 +445,7 @@ impl Exec<'_> {
                 shadowAccount: false,
                 to,
                 from: target,
-                value: attrs.value,
+                value: call_value,
                 data: returned.data,
             },
             indirect_value,

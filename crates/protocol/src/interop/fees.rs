@@ -20,14 +20,12 @@ pub enum FeeError {
 /// The interop fee of some calls in one mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InteropFee {
-    /// Base-token fee (`interopProtocolFee × calls`; zero in fixed mode and to L1).
+    /// Base-token fee (`interopProtocolFee × calls`; zero in fixed mode).
     pub base: U256,
     /// ZK fee (`ZK_INTEROP_FEE × calls` in fixed mode).
     pub zk: U256,
     /// Whether the fixed ZK fee applies.
     pub fixed: bool,
-    /// Calls the Gateway settlement fee will charge (dynamic mode, not to L1).
-    pub chargeable_calls: u64,
 }
 
 /// The source chain's fee settings that the fee depends on.
@@ -41,24 +39,20 @@ pub struct FeeSchedule {
     pub zk_available: bool,
 }
 
-/// The fee of `calls` calls: L2→L1 pays nothing; the fixed mode charges ZK per call and is
-/// not chargeable at settlement; the default mode charges the base-token fee per call.
+/// The fee of `calls` calls, one mode for the whole bundle: the fixed mode charges
+/// `ZK_INTEROP_FEE` ZK per call and no base-token fee; the default mode charges
+/// `interopProtocolFee` base token per call. The fixed mode needs ZK on the chain even for zero
+/// calls, as the contract resolves the token before transferring
+/// (`InteropCenter._sendBundle` and `_ensureCorrectTotalValue`,
+/// `era-contracts@4859b6f:l1-contracts/contracts/interop/InteropCenter.sol`). Neither mode
+/// changes what Gateway charges at settlement: see [`settlement_fee`].
 #[inline]
 pub fn interop_fee(
     s: &FeeSchedule,
     calls: u64,
     use_fixed_fee: bool,
-    to_l1: bool,
 ) -> Result<InteropFee, FeeError> {
     let n = U256::from(calls);
-    if to_l1 {
-        return Ok(InteropFee {
-            base: U256::ZERO,
-            zk: U256::ZERO,
-            fixed: false,
-            chargeable_calls: 0,
-        });
-    }
     if use_fixed_fee {
         if !s.zk_available {
             return Err(FeeError::ZkNotAvailable);
@@ -68,7 +62,6 @@ pub fn interop_fee(
             base: U256::ZERO,
             zk,
             fixed: true,
-            chargeable_calls: 0,
         });
     }
     let base = s.protocol_fee.checked_mul(n).ok_or(FeeError::Overflow)?;
@@ -76,18 +69,17 @@ pub fn interop_fee(
         base,
         zk: U256::ZERO,
         fixed: false,
-        chargeable_calls: calls,
     })
 }
 
-/// What a batch with `chargeable_calls` owes Gateway: `gatewaySettlementFee × calls` ZK.
+/// What a batch owes Gateway: `gatewaySettlementFee × calls` ZK, where `calls` counts every
+/// call of every bundle in the batch, whatever its fee mode (`_handleInteropCenterMessage`
+/// returns `calls.length`; `_collectInteropSettlementFee` multiplies,
+/// `era-contracts@4859b6f:l1-contracts/contracts/bridge/asset-tracker/GWAssetTracker.sol`).
 #[inline]
-pub fn settlement_fee(
-    gateway_settlement_fee: U256,
-    chargeable_calls: u64,
-) -> Result<U256, FeeError> {
+pub fn settlement_fee(gateway_settlement_fee: U256, calls: u64) -> Result<U256, FeeError> {
     gateway_settlement_fee
-        .checked_mul(U256::from(chargeable_calls))
+        .checked_mul(U256::from(calls))
         .ok_or(FeeError::Overflow)
 }
 
@@ -120,29 +112,26 @@ mod tests {
 
     #[test]
     fn modes() {
-        let d = interop_fee(&sched(), 3, false, false).unwrap();
+        let d = interop_fee(&sched(), 3, false).unwrap();
         assert_eq!(
-            (d.base, d.zk, d.chargeable_calls),
-            (U256::from(21u8), U256::ZERO, 3)
+            (d.base, d.zk, d.fixed),
+            (U256::from(21u8), U256::ZERO, false)
         );
-        let f = interop_fee(&sched(), 3, true, false).unwrap();
-        assert_eq!(
-            (f.base, f.zk, f.chargeable_calls),
-            (U256::ZERO, tokens(30), 0)
-        );
-        let l1 = interop_fee(&sched(), 3, true, true).unwrap();
-        assert_eq!(
-            (l1.base, l1.zk, l1.chargeable_calls),
-            (U256::ZERO, U256::ZERO, 0)
-        );
+        let f = interop_fee(&sched(), 3, true).unwrap();
+        assert_eq!((f.base, f.zk, f.fixed), (U256::ZERO, tokens(30), true));
+        let empty = interop_fee(&sched(), 0, true).unwrap();
+        assert_eq!((empty.base, empty.zk), (U256::ZERO, U256::ZERO));
         let no_zk = FeeSchedule {
             zk_available: false,
             ..sched()
         };
+        assert_eq!(interop_fee(&no_zk, 1, true), Err(FeeError::ZkNotAvailable));
         assert_eq!(
-            interop_fee(&no_zk, 1, true, false),
-            Err(FeeError::ZkNotAvailable)
+            interop_fee(&no_zk, 0, true),
+            Err(FeeError::ZkNotAvailable),
+            "the token is resolved even for an empty fixed-fee bundle"
         );
+        assert!(interop_fee(&no_zk, 1, false).is_ok());
         assert_eq!(
             interop_fee(
                 &FeeSchedule {
@@ -151,7 +140,6 @@ mod tests {
                 },
                 2,
                 false,
-                false
             ),
             Err(FeeError::Overflow)
         );
@@ -160,6 +148,8 @@ mod tests {
     #[test]
     fn settlement_and_switch() {
         assert_eq!(settlement_fee(tokens(10), 5), Ok(tokens(50)));
+        assert_eq!(settlement_fee(tokens(10), 0), Ok(U256::ZERO));
+        assert_eq!(settlement_fee(U256::MAX, 2), Err(FeeError::Overflow));
         assert_eq!(
             fee_switch_split(U256::from(101u8), 2_500),
             (U256::from(76u8), U256::from(25u8))

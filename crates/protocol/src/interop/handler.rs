@@ -13,9 +13,12 @@ use crate::ChainId;
 use alloy_primitives::{Address, Bytes};
 
 impl Exec<'_> {
-    /// Decodes the bundle and checks that it is meant for `chain`.
+    /// Decodes the bundle and checks that it is meant for `chain`: its destination chain id and
+    /// its `destinationBaseTokenAssetId`, which must be this chain's base token
+    /// (`_validateBundleDestinationContext`,
+    /// `era-contracts@4859b6f:l1-contracts/contracts/interop/InteropHandler.sol`).
     fn decode_for(&self, chain: ChainId, encoded: &Bytes) -> Result<SealedBundle, ProtocolError> {
-        self.state.chain(chain)?;
+        let base_token = self.state.chain(chain)?.config.base_token;
         let sealed = SealedBundle::from_encoded(encoded)?;
         let dest = sealed.destination()?;
         if dest != chain {
@@ -23,7 +26,27 @@ impl Exec<'_> {
                 "bundle is for chain {dest}, not chain {chain}"
             )));
         }
+        let named = sealed.bundle.destinationBaseTokenAssetId;
+        if named != base_token.0 {
+            return Err(ProtocolError::WrongDestinationBaseTokenAssetId {
+                hash: sealed.hash,
+                expected: base_token.0,
+                actual: named,
+            });
+        }
         Ok(sealed)
+    }
+
+    /// Executing and unbundling need the destination to settle on Gateway, whose asset tracker
+    /// confirms the execution (`CannotClaimInteropOnL1Settlement`,
+    /// `era-contracts@4859b6f:l1-contracts/contracts/interop/InteropHandler.sol`). Verifying does
+    /// not.
+    fn ensure_can_claim(&self, chain: ChainId) -> Result<(), ProtocolError> {
+        self.state.chain(chain)?;
+        if !self.state.settles_on_gateway(chain) {
+            return Err(ProtocolError::CannotClaimInteropOnL1Settlement { chain });
+        }
+        Ok(())
     }
 
     /// Context and inclusion checks of `verifyBundle` (no state change).
@@ -85,6 +108,7 @@ impl Exec<'_> {
         encoded: &Bytes,
         proof: Option<&MessageInclusionProof>,
     ) -> Result<(), ProtocolError> {
+        self.ensure_can_claim(chain)?;
         let sealed = self.decode_for(chain, encoded)?;
         let hash = sealed.hash;
         let exec_addr = &sealed.bundle.bundleAttributes.executionAddress;
@@ -136,6 +160,7 @@ impl Exec<'_> {
         encoded: &Bytes,
         statuses: &[CallStatus],
     ) -> Result<(), ProtocolError> {
+        self.ensure_can_claim(chain)?;
         let sealed = self.decode_for(chain, encoded)?;
         let hash = sealed.hash;
         let unbundler = InteropAddress::decode(&sealed.bundle.bundleAttributes.unbundlerAddress)?;

@@ -46,16 +46,20 @@ pub trait InteropRecipient: Debug + Send + Sync {
 }
 
 /// A source-side contract that turns an indirect call into the call to make on the
-/// destination (the asset router's role for token transfers).
+/// destination (the asset router's role for token transfers; `IL2CrossChainSender`,
+/// `era-contracts@4859b6f:l1-contracts/contracts/bridge/interfaces/IL2CrossChainSender.sol`).
 pub trait IndirectCallTarget: Debug + Send + Sync {
-    /// Receives `value` from `sender` and returns the destination call.
+    /// `initiateIndirectCall(destination, sender, call_value, data)` with `msg_value` (the
+    /// starter's `indirectCall` value, already credited to the target): returns the
+    /// destination call, which must ask for exactly `call_value` (its `interopCallValue`).
     fn initiate_indirect_call(
         &self,
         ctx: &mut IndirectContext<'_, '_>,
         destination: ChainId,
         sender: Address,
+        call_value: U256,
         data: &Bytes,
-        value: U256,
+        msg_value: U256,
     ) -> Result<InteropCallStarter, String>;
 }
 
