@@ -16,8 +16,6 @@
 //! Where the model differs from that commit (each listed in SOURCES.md, divergences):
 //! - the legacy metadata-less format (a bare Merkle path, which the contract still accepts) is
 //!   refused;
-//! - a proof may climb up to [`MAX_PROOF_LEVELS`] levels, where `L2MessageVerification` allows
-//!   one settlement layer above the chain (`DepthMoreThanOneForRecursiveMerkleProof`);
 //! - a message routed through Gateway is proven up to Gateway's *batch* root (its logs root is
 //!   the last sibling), imported per Gateway batch. In v31 an L2 destination checks the final
 //!   level against `L2InteropRootStorage.interopRoots(gateway, gatewayBlockNumber)`, which holds
@@ -35,12 +33,10 @@ use serde::{Deserialize, Serialize};
 /// The only proof metadata version (`SUPPORTED_PROOF_METADATA_VERSION` = 1,
 /// era-contracts@4859b6f:system-contracts/contracts/Constants.sol).
 pub const PROOF_METADATA_VERSION: u8 = 1;
-/// Proof levels (the message's chain, then each settlement layer above it) that verification
-/// walks before giving up; bounds verification work on hostile input. Differs from the source:
-/// `L2MessageVerification` accepts two levels (the chain and one settlement layer) and reverts
-/// `DepthMoreThanOneForRecursiveMerkleProof` on a third
+/// Proof levels a verification walks: the message's chain and at most one settlement layer
+/// above it; a third is `DepthMoreThanOneForRecursiveMerkleProof`
 /// (era-contracts@4859b6f:l1-contracts/contracts/interop/L2MessageVerification.sol).
-pub const MAX_PROOF_LEVELS: usize = 4;
+pub const MAX_PROOF_LEVELS: usize = 2;
 
 /// An L2→L1 message as proofs name it (`L2Message`,
 /// era-contracts@4859b6f:l1-contracts/contracts/common/Messaging.sol).
@@ -99,9 +95,9 @@ pub enum ProofError {
     /// A final level may not carry a batch path (`InvalidProofLengthForFinalNode`).
     #[error("final proof level carries a batch path")]
     FinalNodeWithBatchPath,
-    /// More levels than [`MAX_PROOF_LEVELS`] (compare `DepthMoreThanOneForRecursiveMerkleProof`).
-    #[error("proof climbs more than {MAX_PROOF_LEVELS} settlement levels")]
-    TooDeep,
+    /// A third level (`DepthMoreThanOneForRecursiveMerkleProof`).
+    #[error("DepthMoreThanOneForRecursiveMerkleProof: a proof climbs at most one settlement layer above its chain")]
+    DepthMoreThanOneForRecursiveMerkleProof,
     /// A word that must be a chain id or batch number does not fit 64 bits.
     #[error("proof word {index} is out of range")]
     WordOutOfRange {
@@ -437,5 +433,5 @@ pub fn verify_proof(destination: &Chain, proof: &MessageInclusionProof) -> Resul
         })?;
         chain = cur.small()?;
     }
-    Err(ProofError::TooDeep)
+    Err(ProofError::DepthMoreThanOneForRecursiveMerkleProof)
 }

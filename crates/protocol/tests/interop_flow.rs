@@ -5,7 +5,7 @@
 // Test helpers pass the library's error through unchanged; its size is the library's concern.
 #![allow(clippy::result_large_err)]
 
-use alloy_primitives::{Address, Bytes, U256};
+use alloy_primitives::{Address, Bytes, B256, U256};
 use flywheel_protocol::address::InteropAddress;
 use flywheel_protocol::chain::{BundleStatus, CallStatus, INTEROP_CENTER};
 use flywheel_protocol::error::ProtocolError;
@@ -397,6 +397,21 @@ fn tampered_proofs_and_bundles_are_rejected() {
     let mut bad = proof.clone();
     bad.proof.truncate(10);
     assert!(execute(&mut net, b.encoded.clone(), bad).is_err());
+    // Gateway's level marked "not final" with a third level behind it: a proof climbs at most
+    // one settlement layer above its chain (`DepthMoreThanOneForRecursiveMerkleProof`).
+    let mut bad = proof.clone();
+    let final_meta = bad
+        .proof
+        .iter()
+        .rposition(|w| w[0] == 1 && w[3] == 1 && w[4..].iter().all(|b| *b == 0))
+        .expect("the proof has a final level");
+    bad.proof[final_meta].0[3] = 0;
+    bad.proof.extend([B256::ZERO; 3]);
+    assert_eq!(
+        execute(&mut net, b.encoded.clone(), bad).unwrap_err(),
+        ProtocolError::Proof(ProofError::DepthMoreThanOneForRecursiveMerkleProof)
+    );
+    assert_eq!(net.state(), &before);
     // A bundle whose value was raised does not match the proven message.
     let mut forged = b.bundle.clone();
     forged.calls[0].value = tokens(50);
