@@ -747,7 +747,8 @@ impl ZkToken {
     // ----- roles -----
 
     /// The token's AccessControl `grantRole(role, account)`: only the role's admin (the role
-    /// admin) may; a no-op without event if already held.
+    /// admin) may; a no-op without event if already held
+    /// (zk-governance@58df93f:l2-contracts/src/ZkTokenV1.sol, OpenZeppelin 4.9 AccessControl).
     pub fn grant_role(&mut self, caller: Address, role: Role, account: Address) -> Emitted {
         self.only_role_admin(caller, role)?;
         if self.has_role(role, account) {
@@ -775,6 +776,11 @@ impl ZkToken {
     }
 
     // ----- ZkCappedMinterV2 -----
+    //
+    // Every rule below is zk-governance@58df93f:l2-contracts/src/ZkCappedMinterV2.sol, on
+    // OpenZeppelin 4.x AccessControl and Pausable (its `security/Pausable.sol` import), whose
+    // reverts are the strings "AccessControl: account … is missing role …", "Pausable: paused"
+    // and "Pausable: not paused".
 
     /// Deploys a ZkCappedMinterV2 at `minter` through `ZkCappedMinterV2Factory`, which anyone
     /// may call (zk-governance@58df93f:l2-contracts/src/ZkCappedMinterV2Factory.sol). The

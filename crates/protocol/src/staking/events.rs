@@ -130,7 +130,10 @@ pub enum StakingRecord {
 /// What every mutating method returns: the log, or why nothing changed.
 pub type Emitted = Result<Vec<StakingRecord>, StakingError>;
 
-/// Why a staker operation was refused; one variant per rule, naming the values involved.
+/// Why a staker operation was refused; one variant per rule, naming the values involved. The
+/// contract errors are withtally/staker@2ff8891:src/Staker.sol, src/extensions/StakerCapDeposits.sol
+/// and src/calculators/BinaryEligibilityOracleEarningPowerCalculator.sol (whose `Ownable` is
+/// OpenZeppelin 5's: `OwnableUnauthorizedAccount`).
 #[allow(missing_docs)] // fields are the values named in each message
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StakingError {
