@@ -46,8 +46,8 @@ pub struct Genesis {
     pub zk_allocations: Vec<(Address, U256)>,
     /// Fee parameters and the governance roles that administer them.
     pub fees: FeeParams,
-    /// The staking pilot's staker (its admin must be `token_admin`: seasons create capped
-    /// minters through the token).
+    /// The staking pilot's staker, as deployed (its admin, calculator owner and pause guardian
+    /// are a Tally-operated safe, not governance).
     pub staking: StakerConfig,
     /// The three governors and the L1 upgrade path.
     pub governance: GovernanceConfig,
@@ -187,11 +187,7 @@ impl Genesis {
             ],
             zk_allocations: vec![(account("treasury"), tokens(1_000_000_000))],
             fees: FeeParams::launch(account("governance"), account("security-council"), ERA),
-            staking: StakerConfig::pilot(
-                account("token-admin"),
-                account("score-oracle"),
-                account("security-council"),
-            ),
+            staking: StakerConfig::zk_staker(account("tally-safe"), account("score-oracle")),
             governance: GovernanceConfig::zk_nation(
                 account("security-council"),
                 account("guardians"),

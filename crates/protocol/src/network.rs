@@ -452,27 +452,102 @@ pub enum Action {
         /// Amount in wei.
         amount: U256,
     },
-    /// ZK token: the role admin creates a capped minter (ZkCappedMinterV2).
+    /// `ZkCappedMinterV2Factory.createCappedMinter`: anyone deploys a capped minter whose
+    /// `admin` gets its DEFAULT_ADMIN_ROLE and PAUSER_ROLE. It mints nothing until the token's
+    /// role admin grants it the token's MINTER_ROLE ([`Action::ZkGrantRole`]).
     CreateMinter {
-        /// Role admin.
-        caller: Address,
-        /// The minter's address.
+        /// The minter's address (CREATE2-derived on mainnet; chosen here).
         minter: Address,
+        /// Holder of the minter's DEFAULT_ADMIN_ROLE and PAUSER_ROLE.
+        admin: Address,
         /// Lifetime mint limit, wei.
         cap: U256,
-        /// First second minting is allowed.
+        /// `START_TIME`: first second minting is allowed (not in the past).
         start: u64,
-        /// First second minting is no longer allowed.
+        /// `EXPIRATION_TIME`: last second minting is allowed (inclusive; not before `start`).
         expiry: u64,
     },
-    /// ZK token: a capped minter mints (within its cap, window and the 21B max supply).
+    /// ZkCappedMinterV2 `mint(to, amount)` by `caller`, who must hold the minter's MINTER_ROLE;
+    /// within the minter's window, pause, close and cap, and the token's 21B max supply.
     MinterMint {
-        /// The minter.
+        /// Who calls `mint` (needs the minter's MINTER_ROLE).
+        caller: Address,
+        /// The capped minter.
         minter: Address,
         /// Receiver.
         to: Address,
         /// ZK wei.
         amount: U256,
+    },
+    /// A capped minter's `grantRole` (its DEFAULT_ADMIN_ROLE holders; never DEFAULT_ADMIN_ROLE).
+    MinterGrantRole {
+        /// Caller.
+        caller: Address,
+        /// The capped minter.
+        minter: Address,
+        /// Role.
+        role: crate::token::MinterRole,
+        /// Who gets it.
+        account: Address,
+    },
+    /// A capped minter's `revokeRole` (its DEFAULT_ADMIN_ROLE holders).
+    MinterRevokeRole {
+        /// Caller.
+        caller: Address,
+        /// The capped minter.
+        minter: Address,
+        /// Role.
+        role: crate::token::MinterRole,
+        /// Who loses it.
+        account: Address,
+    },
+    /// A capped minter's `renounceRole(role, caller)`: the caller drops its own role.
+    MinterRenounceRole {
+        /// Caller (and the account that loses the role).
+        caller: Address,
+        /// The capped minter.
+        minter: Address,
+        /// Role.
+        role: crate::token::MinterRole,
+    },
+    /// A capped minter's `pause()` (PAUSER_ROLE).
+    PauseMinter {
+        /// Caller.
+        caller: Address,
+        /// The capped minter.
+        minter: Address,
+    },
+    /// A capped minter's `unpause()` (PAUSER_ROLE).
+    UnpauseMinter {
+        /// Caller.
+        caller: Address,
+        /// The capped minter.
+        minter: Address,
+    },
+    /// A capped minter's `close()` (DEFAULT_ADMIN_ROLE): no minting ever again.
+    CloseMinter {
+        /// Caller.
+        caller: Address,
+        /// The capped minter.
+        minter: Address,
+    },
+    /// ZK token `grantRole(role, account)` by the role's admin (the token's role admin).
+    ZkGrantRole {
+        /// Caller.
+        caller: Address,
+        /// MINTER_ROLE (for capped minters) or BURNER_ROLE.
+        role: crate::token::Role,
+        /// Who gets it.
+        account: Address,
+    },
+    /// ZK token `revokeRole(role, account)` by the role's admin.
+    ZkRevokeRole {
+        /// Caller.
+        caller: Address,
+        /// The role.
+        role: crate::token::Role,
+        /// Who loses it.
+        account: Address,
     },
     /// The operator sets `interopProtocolFee` on its chain.
     SetInteropProtocolFee {
@@ -640,17 +715,22 @@ pub enum Action {
         /// Tip asked, ZK wei.
         tip: U256,
     },
-    /// Mints and notifies a funded staking season's next tranche (anyone, when due).
-    NotifyStakingSeason {
-        /// Season index.
-        season: u32,
-    },
-    /// Staker `notifyRewardAmount` by an enabled notifier (e.g. the splitter's staking share).
+    /// Staker `notifyRewardAmount` by an enabled notifier (the reward script's signer, or a
+    /// pot such as the splitter's staking share). Staker.sol has no APR ceiling: the whole
+    /// amount streams; 0 re-spreads what is left over a fresh duration.
     NotifyReward {
-        /// Notifier (holds the ZK).
+        /// Notifier (holds the ZK; the model pulls it).
         notifier: Address,
-        /// ZK wei (capped by the APR ceiling).
+        /// ZK wei.
         amount: U256,
+    },
+    /// A staker or calculator setting, by the role the contract requires for it (the staker's
+    /// admin or the calculator's owner).
+    SetStakerParam {
+        /// Caller.
+        caller: Address,
+        /// The setting and its new value.
+        param: crate::staking::StakerParam,
     },
     /// Staker `setRewardNotifier` by the admin.
     SetRewardNotifier {
@@ -889,12 +969,6 @@ impl Network {
                 }
             }
         }
-        if genesis.staking.admin != genesis.token_admin {
-            return Err(bad(
-                "the staker's admin must be the token's role admin (seasons create capped minters)"
-                    .into(),
-            ));
-        }
         let mut token = ZkToken::new(genesis.token_admin);
         for (to, amount) in &genesis.zk_allocations {
             token.mint_genesis(*to, *amount)?;
@@ -1128,8 +1202,8 @@ impl Exec<'_> {
                 self.token_events(evs);
             }
             Action::CreateMinter {
-                caller,
                 minter,
+                admin,
                 cap,
                 start,
                 expiry,
@@ -1137,11 +1211,82 @@ impl Exec<'_> {
                 let evs = self
                     .state
                     .token
-                    .create_minter(caller, minter, cap, start, expiry)?;
+                    .create_minter(minter, admin, cap, start, expiry, now)?;
                 self.token_events(evs);
             }
-            Action::MinterMint { minter, to, amount } => {
-                let evs = self.state.token.minter_mint(minter, to, amount, now)?;
+            Action::MinterMint {
+                caller,
+                minter,
+                to,
+                amount,
+            } => {
+                let evs = self
+                    .state
+                    .token
+                    .minter_mint(caller, minter, to, amount, now)?;
+                self.token_events(evs);
+            }
+            Action::MinterGrantRole {
+                caller,
+                minter,
+                role,
+                account,
+            } => {
+                let evs = self
+                    .state
+                    .token
+                    .minter_grant_role(caller, minter, role, account)?;
+                self.token_events(evs);
+            }
+            Action::MinterRevokeRole {
+                caller,
+                minter,
+                role,
+                account,
+            } => {
+                let evs = self
+                    .state
+                    .token
+                    .minter_revoke_role(caller, minter, role, account)?;
+                self.token_events(evs);
+            }
+            Action::MinterRenounceRole {
+                caller,
+                minter,
+                role,
+            } => {
+                let evs = self
+                    .state
+                    .token
+                    .minter_renounce_role(caller, minter, role)?;
+                self.token_events(evs);
+            }
+            Action::PauseMinter { caller, minter } => {
+                let evs = self.state.token.pause_minter(caller, minter)?;
+                self.token_events(evs);
+            }
+            Action::UnpauseMinter { caller, minter } => {
+                let evs = self.state.token.unpause_minter(caller, minter)?;
+                self.token_events(evs);
+            }
+            Action::CloseMinter { caller, minter } => {
+                let evs = self.state.token.close_minter(caller, minter)?;
+                self.token_events(evs);
+            }
+            Action::ZkGrantRole {
+                caller,
+                role,
+                account,
+            } => {
+                let evs = self.state.token.grant_role(caller, role, account)?;
+                self.token_events(evs);
+            }
+            Action::ZkRevokeRole {
+                caller,
+                role,
+                account,
+            } => {
+                let evs = self.state.token.revoke_role(caller, role, account)?;
                 self.token_events(evs);
             }
             Action::ZkBurn { holder, amount } => {
@@ -1215,9 +1360,6 @@ impl Exec<'_> {
             } => self.with_staker(|s, t, now| {
                 s.bump_earning_power(t, bumper, deposit, tip_receiver, tip, now)
             })?,
-            Action::NotifyStakingSeason { season } => {
-                self.with_staker(|s, t, now| s.notify_season(t, season, now))?
-            }
             Action::RefreshDelegateScores { caller } => self.refresh_delegate_scores(caller)?,
             Action::NotifyReward { notifier, amount } => {
                 self.with_staker(|s, t, now| s.notify_reward_amount(t, notifier, amount, now))?
@@ -1227,6 +1369,9 @@ impl Exec<'_> {
                 notifier,
                 enabled,
             } => self.with_staker(|s, _, _| s.set_reward_notifier(caller, notifier, enabled))?,
+            Action::SetStakerParam { caller, param } => {
+                self.with_staker(|s, _, _| s.set_param(caller, param))?
+            }
             Action::SetOraclePaused { caller, paused } => {
                 self.with_staker(|s, _, _| s.set_oracle_paused(caller, paused))?
             }

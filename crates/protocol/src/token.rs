@@ -1,9 +1,17 @@
-//! The ZK token (ZKTokenV3 on ZKsync Era) as an event-sourced state machine.
+//! The ZK token (ZKTokenV3 on ZKsync Era) and its capped minters (ZkCappedMinterV2) as an
+//! event-sourced state machine.
 //!
 //! Every state change is a [`TokenEvent`] applied by [`ZkToken::apply`], so a run can be
 //! audited and replayed bit for bit. Public methods validate first (an `Err` leaves the token
 //! untouched), then emit events and mutate only through `apply`. State lives in persistent
 //! `imbl` structures so a caller can snapshot the whole token with an O(1) `clone()`.
+//!
+//! Minting is role-gated twice, as on mainnet: a ZkCappedMinterV2 mints only for a caller that
+//! holds *its* MINTER_ROLE, and the token mints only for a caller that holds the *token's*
+//! MINTER_ROLE — which the token's role admin grants to the capped minter
+//! (zk-governance@58df93f:l2-contracts/src/ZkCappedMinterV2.sol,
+//! zk-governance@58df93f:l2-contracts/src/ZkTokenV1.sol). The capped minters live inside the
+//! token here because they only ever act on it.
 
 use std::cmp::Ordering::{Equal, Greater, Less};
 
@@ -14,14 +22,67 @@ use serde::{Deserialize, Serialize};
 /// ZK uses 18 decimals like ETH; every amount in this module is in wei (10^-18 ZK).
 pub const DECIMALS: u8 = 18;
 
-/// ZIP-14: ZKTokenV3 exposes the max supply of 21 billion ZK (in wei); enforced on mint.
+/// The max supply of 21 billion ZK (in wei), enforced on every mint: ZkTokenV3 overrides
+/// ERC20Votes' `_maxSupply` with `21_000_000_000e18`
+/// (zk-governance@b501cc8:l2-contracts/src/ZkTokenV3.sol, PR #25, ZIP-14).
 pub const MAX_SUPPLY: U256 = uint!(21_000_000_000_000_000_000_000_000_000_U256);
 
-/// AccessControl roles of the token that this model needs.
+/// The token's grantable AccessControl roles that this model needs
+/// (zk-governance@58df93f:l2-contracts/src/ZkTokenV1.sol). Their admin roles
+/// (MINTER_ADMIN_ROLE, BURNER_ADMIN_ROLE) and DEFAULT_ADMIN_ROLE are all held by the token's
+/// role admin, as `initialize` grants them; model choice: those admin roles are not
+/// transferable here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Role {
-    /// BURNER_ROLE: may burn any holder's ZK without an allowance (ZKToken `burn(from, amount)`).
+    /// BURNER_ROLE: may burn any holder's ZK without an allowance (`burnFrom`).
     Burner,
+    /// MINTER_ROLE: may call the token's `mint`. The token's role admin grants it to each
+    /// capped minter; without it a capped minter cannot mint at all.
+    Minter,
+}
+
+impl Role {
+    /// The contract's name of the role, as AccessControl errors name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Burner => "BURNER_ROLE",
+            Role::Minter => "MINTER_ROLE",
+        }
+    }
+
+    /// The role whose holders may grant and revoke this one (`_setRoleAdmin` in
+    /// ZkTokenV1 `initialize`).
+    pub fn admin_name(self) -> &'static str {
+        match self {
+            Role::Burner => "BURNER_ADMIN_ROLE",
+            Role::Minter => "MINTER_ADMIN_ROLE",
+        }
+    }
+}
+
+/// The AccessControl roles of a ZkCappedMinterV2
+/// (zk-governance@58df93f:l2-contracts/src/ZkCappedMinterV2.sol). The deployer-chosen admin gets
+/// DEFAULT_ADMIN_ROLE and PAUSER_ROLE in the constructor; DEFAULT_ADMIN_ROLE administers all
+/// three and can never be granted again (it can only be revoked or renounced).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum MinterRole {
+    /// DEFAULT_ADMIN_ROLE: grants and revokes roles, `close`s the minter.
+    DefaultAdmin,
+    /// MINTER_ROLE: may call `mint`.
+    Minter,
+    /// PAUSER_ROLE: may `pause` and `unpause`.
+    Pauser,
+}
+
+impl MinterRole {
+    /// The contract's name of the role, as AccessControl errors name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            MinterRole::DefaultAdmin => "DEFAULT_ADMIN_ROLE",
+            MinterRole::Minter => "MINTER_ROLE",
+            MinterRole::Pauser => "PAUSER_ROLE",
+        }
+    }
 }
 
 /// One ERC20Votes history entry (OpenZeppelin 4.9 `Checkpoint`): the value from `timepoint` on.
@@ -33,21 +94,51 @@ pub struct Checkpoint {
     pub votes: U256,
 }
 
-/// A ZkCappedMinterV2 instance: the only way new ZK enters circulation after genesis.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A ZkCappedMinterV2 instance (zk-governance@58df93f:l2-contracts/src/ZkCappedMinterV2.sol):
+/// the only way new ZK enters circulation after genesis.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CappedMinter {
     /// Lifetime mint limit (`CAP`), in wei.
     pub cap: U256,
     /// Amount minted so far (`minted`), never above `cap`.
     pub minted: U256,
-    /// First second at which minting is allowed (`START_TIME`).
+    /// `START_TIME`: minting is refused strictly before it.
     pub start: u64,
-    /// First second at which minting is no longer allowed (window is `[start, expiry)`).
+    /// `EXPIRATION_TIME`: the last second minting is allowed (inclusive, as the contract's
+    /// `block.timestamp > EXPIRATION_TIME` check makes it); the window is `[start, expiry]`.
     pub expiry: u64,
-    /// Pausable state; a paused minter can be unpaused.
+    /// Pausable state; a paused minter can be unpaused by a PAUSER_ROLE holder.
     pub paused: bool,
     /// `close()` is permanent: a closed minter never mints again.
     pub closed: bool,
+    /// Who holds which of the minter's roles.
+    roles: OrdSet<(MinterRole, Address)>,
+}
+
+impl CappedMinter {
+    /// AccessControl `hasRole` on this minter.
+    pub fn has_role(&self, role: MinterRole, account: Address) -> bool {
+        self.roles.contains(&(role, account))
+    }
+
+    /// Every holder of `role`, in address order.
+    pub fn holders(&self, role: MinterRole) -> Vec<Address> {
+        self.roles
+            .iter()
+            .filter(|(r, _)| *r == role)
+            .map(|(_, a)| *a)
+            .collect()
+    }
+
+    /// Whether `now` lies in the minting window `[start, expiry]`.
+    pub fn in_window(&self, now: u64) -> bool {
+        self.start <= now && now <= self.expiry
+    }
+
+    /// What the cap still allows.
+    pub fn left(&self) -> U256 {
+        self.cap.saturating_sub(self.minted)
+    }
 }
 
 /// Facts recorded by the token; replaying them with [`ZkToken::apply`] rebuilds the state.
@@ -84,35 +175,54 @@ pub enum TokenEvent {
         new: U256,
         at: u64,
     },
-    /// AccessControl `RoleGranted`.
+    /// The token's AccessControl `RoleGranted`.
     RoleGranted {
         role: Role,
         account: Address,
         sender: Address,
     },
-    /// AccessControl `RoleRevoked`.
+    /// The token's AccessControl `RoleRevoked`.
     RoleRevoked {
         role: Role,
         account: Address,
         sender: Address,
     },
-    /// A ZkCappedMinterV2 was deployed and given the token's minter role.
+    /// A ZkCappedMinterV2 was deployed (`ZkCappedMinterV2Factory.CappedMinterV2Created`); its
+    /// constructor granted `admin` DEFAULT_ADMIN_ROLE and PAUSER_ROLE on it.
     MinterCreated {
         minter: Address,
+        admin: Address,
         cap: U256,
         start: u64,
         expiry: u64,
     },
-    /// The minter was paused (OpenZeppelin `Paused`).
-    MinterPaused { minter: Address },
-    /// The minter was unpaused (OpenZeppelin `Unpaused`).
-    MinterUnpaused { minter: Address },
-    /// The minter was closed for good (ZkCappedMinterV2 `Closed`).
-    MinterClosed { minter: Address },
-    /// ZkCappedMinterV2 `Minted`: records the minter's usage; the supply change itself
+    /// A capped minter's AccessControl `RoleGranted`.
+    MinterRoleGranted {
+        minter: Address,
+        role: MinterRole,
+        account: Address,
+        sender: Address,
+    },
+    /// A capped minter's AccessControl `RoleRevoked` (also for `renounceRole`).
+    MinterRoleRevoked {
+        minter: Address,
+        role: MinterRole,
+        account: Address,
+        sender: Address,
+    },
+    /// The minter was paused (OpenZeppelin `Paused(account)`).
+    MinterPaused { minter: Address, account: Address },
+    /// The minter was unpaused (OpenZeppelin `Unpaused(account)`).
+    MinterUnpaused { minter: Address, account: Address },
+    /// The minter was closed for good (ZkCappedMinterV2 `Closed(closer)`); closing again
+    /// emits it again.
+    MinterClosed { minter: Address, closer: Address },
+    /// ZkCappedMinterV2 `Minted(minter, to, amount)`, whose `minter` is the caller (`caller`
+    /// here; `minter` is the contract). Records the minter's usage; the supply change itself
     /// comes from the accompanying `Transfer` from ZERO.
     MinterMinted {
         minter: Address,
+        caller: Address,
         to: Address,
         amount: U256,
         at: u64,
@@ -143,7 +253,7 @@ pub enum TokenError {
         allowance: U256,
         needed: U256,
     },
-    /// ZIP-14 max supply would be exceeded.
+    /// ERC20Votes "total supply risks overflowing votes" with ZkTokenV3's 21B `_maxSupply`.
     #[error("mint of {amount} wei would exceed max supply {max} (supply {supply})")]
     ExceedsMaxSupply {
         amount: U256,
@@ -151,7 +261,7 @@ pub enum TokenError {
         max: U256,
     },
     /// OpenZeppelin 4.9 "ERC20: ... the zero address" (transfer, mint, burn, approve); also a
-    /// zero delegator, minter or burner, which the model cannot attribute to a real caller.
+    /// zero delegator or minter address, which the model cannot attribute to a real contract.
     #[error("the zero address is not allowed as {what}")]
     ZeroAddress { what: &'static str },
     /// "ERC20Votes: future lookup": history is only final strictly before `now`.
@@ -160,54 +270,64 @@ pub enum TokenError {
     /// Block timestamps never decrease, and checkpoint histories must stay sorted.
     #[error("time {at} is before the token clock {clock}")]
     ClockWentBackwards { at: u64, clock: u64 },
-    /// AccessControl "is missing role" for admin-only actions.
-    #[error("unauthorized: {caller} is not the role admin {admin}")]
-    Unauthorized { caller: Address, admin: Address },
-    /// AccessControl "is missing role" for BURNER_ROLE.
-    #[error("{caller} lacks the BURNER role")]
-    MissingBurnerRole { caller: Address },
-    /// A minter already exists at this address.
+    /// The token's OpenZeppelin 4.9 AccessControl revert "AccessControl: account … is missing
+    /// role …" (`role` is the contract's constant name).
+    #[error("AccessControl: account {account} is missing role {role} on the ZK token")]
+    MissingRole {
+        account: Address,
+        role: &'static str,
+    },
+    /// The same AccessControl revert from a capped minter.
+    #[error("AccessControl: account {account} is missing role {role} on capped minter {minter}")]
+    MinterMissingRole {
+        minter: Address,
+        account: Address,
+        role: &'static str,
+    },
+    /// `ZkCappedMinterV2__CannotGrantDefaultAdmin`: the admin role is never granted again.
+    #[error("capped minter {minter}: DEFAULT_ADMIN_ROLE cannot be granted")]
+    MinterCannotGrantDefaultAdmin { minter: Address },
+    /// A minter already exists at this address (a CREATE2 collision: the deployment reverts).
     #[error("minter {minter} already exists")]
     MinterExists { minter: Address },
     /// No minter at this address.
     #[error("unknown minter {minter}")]
     UnknownMinter { minter: Address },
-    /// ZkCappedMinterV2__InvalidTime.
-    #[error("invalid minter window: start {start} must be before expiry {expiry}")]
-    InvalidMinterWindow { start: u64, expiry: u64 },
-    /// A minter with a zero cap could never mint.
-    #[error("minter {minter} must have a non-zero cap")]
-    ZeroCap { minter: Address },
-    /// Pausable: mint or pause while paused.
+    /// `ZkCappedMinterV2__InvalidTime`: the start is after the expiry, or in the past.
+    #[error("invalid minter window: start {start}, expiry {expiry}, now {now} (need now <= start <= expiry)")]
+    MinterInvalidTime { start: u64, expiry: u64, now: u64 },
+    /// OpenZeppelin 4.9 "Pausable: paused" (mint or pause while paused).
     #[error("minter {minter} is paused")]
     MinterPaused { minter: Address },
-    /// Pausable: unpause while not paused.
+    /// OpenZeppelin 4.9 "Pausable: not paused" (unpause while not paused).
     #[error("minter {minter} is not paused")]
     MinterNotPaused { minter: Address },
-    /// ZkCappedMinterV2__ContractClosed.
+    /// `ZkCappedMinterV2__ContractClosed`.
     #[error("minter {minter} is closed")]
     MinterClosed { minter: Address },
-    /// ZkCappedMinterV2__NotStarted.
+    /// `ZkCappedMinterV2__NotStarted`.
     #[error("minter {minter} starts at {start}, now {now}")]
     MinterNotStarted {
         minter: Address,
         start: u64,
         now: u64,
     },
-    /// ZkCappedMinterV2__Expired.
-    #[error("minter {minter} expired at {expiry}, now {now}")]
+    /// `ZkCappedMinterV2__Expired`: strictly after the (inclusive) expiration time.
+    #[error("minter {minter} expired after {expiry}, now {now}")]
     MinterExpired {
         minter: Address,
         expiry: u64,
         now: u64,
     },
-    /// ZkCappedMinterV2__CapExceeded.
-    #[error("minter {minter} has minted {minted} wei of cap {cap}, cannot mint {amount} more")]
+    /// `ZkCappedMinterV2__CapExceeded(minter, amount)`, whose `minter` field is the caller
+    /// (`caller` here; `minter` is the contract); `minted` gives the context (the cap is in
+    /// the minter's state).
+    #[error("capped minter {minter} has already minted {minted} wei of its cap: {caller} cannot mint {amount} more")]
     MinterCapExceeded {
         minter: Address,
-        minted: U256,
+        caller: Address,
         amount: U256,
-        cap: U256,
+        minted: U256,
     },
     /// A replayed `DelegateChanged` does not match the delegator's current delegate.
     #[error("delegate mismatch for {delegator}: event says {recorded}, state has {actual}")]
@@ -295,8 +415,8 @@ fn sub(a: U256, b: U256, what: &'static str) -> Result<U256, TokenError> {
         .ok_or(TokenError::ArithmeticOverflow { what })
 }
 
-/// The ZK token: ERC-20 + ERC20Votes + BURNER role + capped minters, event-sourced.
-/// `Default` is a token whose role admin is ZERO (nobody can mint or grant roles).
+/// The ZK token: ERC-20 + ERC20Votes + MINTER/BURNER roles + capped minters, event-sourced.
+/// `Default` is a token whose role admin is ZERO (nobody can grant roles, so nobody mints).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ZkToken {
     role_admin: Address,
@@ -306,7 +426,7 @@ pub struct ZkToken {
     delegates: OrdMap<Address, Address>,
     vote_checkpoints: OrdMap<Address, Vector<Checkpoint>>,
     supply_checkpoints: Vector<Checkpoint>,
-    burners: OrdSet<Address>,
+    roles: OrdSet<(Role, Address)>,
     minters: OrdMap<Address, CappedMinter>,
     total_supply: U256,
     minted_total: U256,
@@ -314,8 +434,10 @@ pub struct ZkToken {
 }
 
 impl ZkToken {
-    /// An empty token whose `role_admin` (DEFAULT_ADMIN_ROLE holder, the governance timelock
-    /// on mainnet) manages the BURNER role and the capped minters. The clock starts at 0.
+    /// An empty token whose `role_admin` holds DEFAULT_ADMIN_ROLE, MINTER_ADMIN_ROLE and
+    /// BURNER_ADMIN_ROLE (ZkTokenV1 `initialize` grants all three to one admin: the Token
+    /// Governor's timelock on mainnet), so it alone grants MINTER_ROLE and BURNER_ROLE. The
+    /// clock starts at 0.
     pub fn new(role_admin: Address) -> Self {
         Self {
             role_admin,
@@ -325,7 +447,7 @@ impl ZkToken {
 
     // ----- views -----
 
-    /// The admin that may grant roles and manage minters.
+    /// The holder of the token's admin roles: it grants MINTER_ROLE and BURNER_ROLE.
     pub fn role_admin(&self) -> Address {
         self.role_admin
     }
@@ -361,9 +483,9 @@ impl ZkToken {
     pub fn delegates(&self, account: Address) -> Option<Address> {
         self.delegates.get(&account).copied()
     }
-    /// Whether `account` holds BURNER_ROLE.
-    pub fn is_burner(&self, account: Address) -> bool {
-        self.burners.contains(&account)
+    /// AccessControl `hasRole` on the token.
+    pub fn has_role(&self, role: Role, account: Address) -> bool {
+        self.roles.contains(&(role, account))
     }
     /// The capped minter at `minter`, if created.
     pub fn minter(&self, minter: Address) -> Option<&CappedMinter> {
@@ -449,11 +571,23 @@ impl ZkToken {
             })
     }
 
-    fn only_admin(&self, caller: Address) -> Result<(), TokenError> {
+    /// `onlyRole(getRoleAdmin(role))` on the token: only the role admin holds the admin roles.
+    fn only_role_admin(&self, caller: Address, role: Role) -> Result<(), TokenError> {
         if caller != self.role_admin {
-            return Err(TokenError::Unauthorized {
-                caller,
-                admin: self.role_admin,
+            return Err(TokenError::MissingRole {
+                account: caller,
+                role: role.admin_name(),
+            });
+        }
+        Ok(())
+    }
+
+    /// `onlyRole(role)` on the token.
+    fn only_role(&self, caller: Address, role: Role) -> Result<(), TokenError> {
+        if !self.has_role(role, caller) {
+            return Err(TokenError::MissingRole {
+                account: caller,
+                role: role.name(),
             });
         }
         Ok(())
@@ -462,17 +596,25 @@ impl ZkToken {
     fn existing_minter(&self, minter: Address) -> Result<CappedMinter, TokenError> {
         self.minters
             .get(&minter)
-            .copied()
+            .cloned()
             .ok_or(TokenError::UnknownMinter { minter })
     }
 
-    fn open_minter(&self, caller: Address, minter: Address) -> Result<CappedMinter, TokenError> {
-        self.only_admin(caller)?;
-        let m = self.existing_minter(minter)?;
-        if m.closed {
-            return Err(TokenError::MinterClosed { minter });
+    /// `_checkRole(role, caller)` on capped minter `minter`.
+    fn minter_role(
+        m: &CappedMinter,
+        minter: Address,
+        role: MinterRole,
+        caller: Address,
+    ) -> Result<(), TokenError> {
+        if !m.has_role(role, caller) {
+            return Err(TokenError::MinterMissingRole {
+                minter,
+                account: caller,
+                role: role.name(),
+            });
         }
-        Ok(m)
+        Ok(())
     }
 
     // ----- ERC-20 -----
@@ -549,7 +691,8 @@ impl ZkToken {
         self.commit(vec![xfer(holder, Address::ZERO, amount, now)])
     }
 
-    /// ZKToken `burn(from, amount)` restricted to BURNER_ROLE; needs no allowance.
+    /// ZkTokenV3 `burnFrom(from, amount)`, restricted to BURNER_ROLE; needs no allowance
+    /// (zk-governance@b501cc8:l2-contracts/src/ZkTokenV3.sol).
     pub fn burn_from(
         &mut self,
         caller: Address,
@@ -558,12 +701,31 @@ impl ZkToken {
         now: u64,
     ) -> Emitted {
         self.check_now(now)?;
-        if !self.is_burner(caller) {
-            return Err(TokenError::MissingBurnerRole { caller });
-        }
+        self.only_role(caller, Role::Burner)?;
         nonzero(account, "burn holder")?;
         self.check_balance(account, amount)?;
         self.commit(vec![xfer(account, Address::ZERO, amount, now)])
+    }
+
+    /// ZkTokenV1 `mint(to, amount)`, `onlyRole(MINTER_ROLE)`: what a capped minter calls.
+    /// Checks in the contract's order: the role, then ERC20 `_mint` (no zero recipient), then
+    /// ERC20Votes' max supply.
+    pub fn mint(&mut self, caller: Address, to: Address, amount: U256, now: u64) -> Emitted {
+        self.check_now(now)?;
+        self.check_token_mint(caller, to, amount)?;
+        self.commit(vec![xfer(Address::ZERO, to, amount, now)])
+    }
+
+    fn check_token_mint(
+        &self,
+        caller: Address,
+        to: Address,
+        amount: U256,
+    ) -> Result<(), TokenError> {
+        self.only_role(caller, Role::Minter)?;
+        nonzero(to, "mint recipient")?;
+        self.check_mint(amount)?;
+        Ok(())
     }
 
     // ----- ERC20Votes -----
@@ -584,74 +746,92 @@ impl ZkToken {
 
     // ----- roles -----
 
-    /// AccessControl `grantRole(BURNER_ROLE, account)`; a no-op without event if already held.
-    pub fn grant_burner(&mut self, caller: Address, account: Address) -> Emitted {
-        self.only_admin(caller)?;
-        nonzero(account, "burner")?;
-        if self.is_burner(account) {
+    /// The token's AccessControl `grantRole(role, account)`: only the role's admin (the role
+    /// admin) may; a no-op without event if already held
+    /// (zk-governance@58df93f:l2-contracts/src/ZkTokenV1.sol, OpenZeppelin 4.9 AccessControl).
+    pub fn grant_role(&mut self, caller: Address, role: Role, account: Address) -> Emitted {
+        self.only_role_admin(caller, role)?;
+        if self.has_role(role, account) {
             return Ok(Vec::new());
         }
         self.commit(vec![TokenEvent::RoleGranted {
-            role: Role::Burner,
+            role,
             account,
             sender: caller,
         }])
     }
 
-    /// AccessControl `revokeRole(BURNER_ROLE, account)`; a no-op without event if not held.
-    pub fn revoke_burner(&mut self, caller: Address, account: Address) -> Emitted {
-        self.only_admin(caller)?;
-        if !self.is_burner(account) {
+    /// The token's AccessControl `revokeRole(role, account)`: only the role's admin; a no-op
+    /// without event if not held.
+    pub fn revoke_role(&mut self, caller: Address, role: Role, account: Address) -> Emitted {
+        self.only_role_admin(caller, role)?;
+        if !self.has_role(role, account) {
             return Ok(Vec::new());
         }
         self.commit(vec![TokenEvent::RoleRevoked {
-            role: Role::Burner,
+            role,
             account,
             sender: caller,
         }])
     }
 
     // ----- ZkCappedMinterV2 -----
+    //
+    // Every rule below is zk-governance@58df93f:l2-contracts/src/ZkCappedMinterV2.sol, on
+    // OpenZeppelin 4.x AccessControl and Pausable (its `security/Pausable.sol` import), whose
+    // reverts are the strings "AccessControl: account … is missing role …", "Pausable: paused"
+    // and "Pausable: not paused".
 
-    /// Deploys a ZkCappedMinterV2 (and grants it the token's MINTER_ROLE), admin only.
+    /// Deploys a ZkCappedMinterV2 at `minter` through `ZkCappedMinterV2Factory`, which anyone
+    /// may call (zk-governance@58df93f:l2-contracts/src/ZkCappedMinterV2Factory.sol). The
+    /// constructor refuses a start after the expiry or in the past (`__InvalidTime`; a start
+    /// equal to the expiry is allowed) and gives `admin` DEFAULT_ADMIN_ROLE and PAUSER_ROLE.
+    /// A zero cap is allowed, as in the contract. The new minter holds no token role: until
+    /// the token's role admin grants it MINTER_ROLE, every mint through it fails.
     pub fn create_minter(
         &mut self,
-        caller: Address,
         minter: Address,
+        admin: Address,
         cap: U256,
         start: u64,
         expiry: u64,
+        now: u64,
     ) -> Emitted {
-        self.only_admin(caller)?;
+        self.check_now(now)?;
         nonzero(minter, "minter")?;
         if self.minters.contains_key(&minter) {
             return Err(TokenError::MinterExists { minter });
         }
-        if start >= expiry {
-            return Err(TokenError::InvalidMinterWindow { start, expiry });
-        }
-        if cap.is_zero() {
-            return Err(TokenError::ZeroCap { minter });
+        if start > expiry || start < now {
+            return Err(TokenError::MinterInvalidTime { start, expiry, now });
         }
         self.commit(vec![TokenEvent::MinterCreated {
             minter,
+            admin,
             cap,
             start,
             expiry,
         }])
     }
 
-    /// ZkCappedMinterV2 `mint`: open, unpaused, in `[start, expiry)`, within cap and MAX_SUPPLY.
-    pub fn minter_mint(&mut self, minter: Address, to: Address, amount: U256, now: u64) -> Emitted {
+    /// ZkCappedMinterV2 `mint(to, amount)` called by `caller`. The contract's checks, in its
+    /// order: not closed; not before `START_TIME`; not after `EXPIRATION_TIME` (both bounds
+    /// inclusive); not paused; the caller holds the minter's MINTER_ROLE; within the cap; then
+    /// the token's own `mint`, which needs the minter to hold the token's MINTER_ROLE, a
+    /// non-zero recipient and room under the 21B max supply.
+    pub fn minter_mint(
+        &mut self,
+        caller: Address,
+        minter: Address,
+        to: Address,
+        amount: U256,
+        now: u64,
+    ) -> Emitted {
         self.check_now(now)?;
         let m = self.existing_minter(minter)?;
         if m.closed {
             return Err(TokenError::MinterClosed { minter });
         }
-        if m.paused {
-            return Err(TokenError::MinterPaused { minter });
-        }
-        nonzero(to, "mint recipient")?;
         if now < m.start {
             return Err(TokenError::MinterNotStarted {
                 minter,
@@ -659,26 +839,31 @@ impl ZkToken {
                 now,
             });
         }
-        if now >= m.expiry {
+        if now > m.expiry {
             return Err(TokenError::MinterExpired {
                 minter,
                 expiry: m.expiry,
                 now,
             });
         }
+        if m.paused {
+            return Err(TokenError::MinterPaused { minter });
+        }
+        Self::minter_role(&m, minter, MinterRole::Minter, caller)?;
         if m.minted.checked_add(amount).is_none_or(|t| t > m.cap) {
             return Err(TokenError::MinterCapExceeded {
                 minter,
-                minted: m.minted,
+                caller,
                 amount,
-                cap: m.cap,
+                minted: m.minted,
             });
         }
-        self.check_mint(amount)?;
+        self.check_token_mint(minter, to, amount)?;
         self.commit(vec![
             xfer(Address::ZERO, to, amount, now),
             TokenEvent::MinterMinted {
                 minter,
+                caller,
                 to,
                 amount,
                 at: now,
@@ -686,26 +871,112 @@ impl ZkToken {
         ])
     }
 
-    /// Pausable `pause`, admin only; refused if closed or already paused.
+    /// ZkCappedMinterV2 `grantRole(role, account)`: DEFAULT_ADMIN_ROLE can never be granted
+    /// (checked first, whoever calls); otherwise the caller needs DEFAULT_ADMIN_ROLE (every
+    /// role's admin). A no-op without event if already held.
+    pub fn minter_grant_role(
+        &mut self,
+        caller: Address,
+        minter: Address,
+        role: MinterRole,
+        account: Address,
+    ) -> Emitted {
+        let m = self.existing_minter(minter)?;
+        if role == MinterRole::DefaultAdmin {
+            return Err(TokenError::MinterCannotGrantDefaultAdmin { minter });
+        }
+        Self::minter_role(&m, minter, MinterRole::DefaultAdmin, caller)?;
+        if m.has_role(role, account) {
+            return Ok(Vec::new());
+        }
+        self.commit(vec![TokenEvent::MinterRoleGranted {
+            minter,
+            role,
+            account,
+            sender: caller,
+        }])
+    }
+
+    /// ZkCappedMinterV2 `revokeRole(role, account)` (inherited from AccessControl): the caller
+    /// needs DEFAULT_ADMIN_ROLE; the admin role itself may be revoked. A no-op without event if
+    /// not held.
+    pub fn minter_revoke_role(
+        &mut self,
+        caller: Address,
+        minter: Address,
+        role: MinterRole,
+        account: Address,
+    ) -> Emitted {
+        let m = self.existing_minter(minter)?;
+        Self::minter_role(&m, minter, MinterRole::DefaultAdmin, caller)?;
+        if !m.has_role(role, account) {
+            return Ok(Vec::new());
+        }
+        self.commit(vec![TokenEvent::MinterRoleRevoked {
+            minter,
+            role,
+            account,
+            sender: caller,
+        }])
+    }
+
+    /// ZkCappedMinterV2 `renounceRole(role, caller)`: anyone may drop a role it holds (the
+    /// model always renounces for the caller itself, so OpenZeppelin's "can only renounce roles
+    /// for self" cannot arise). A no-op without event if not held.
+    pub fn minter_renounce_role(
+        &mut self,
+        caller: Address,
+        minter: Address,
+        role: MinterRole,
+    ) -> Emitted {
+        let m = self.existing_minter(minter)?;
+        if !m.has_role(role, caller) {
+            return Ok(Vec::new());
+        }
+        self.commit(vec![TokenEvent::MinterRoleRevoked {
+            minter,
+            role,
+            account: caller,
+            sender: caller,
+        }])
+    }
+
+    /// ZkCappedMinterV2 `pause()`: PAUSER_ROLE, then Pausable's "not paused" requirement.
+    /// Pausing a closed minter is allowed, as in the contract.
     pub fn pause_minter(&mut self, caller: Address, minter: Address) -> Emitted {
-        if self.open_minter(caller, minter)?.paused {
+        let m = self.existing_minter(minter)?;
+        Self::minter_role(&m, minter, MinterRole::Pauser, caller)?;
+        if m.paused {
             return Err(TokenError::MinterPaused { minter });
         }
-        self.commit(vec![TokenEvent::MinterPaused { minter }])
+        self.commit(vec![TokenEvent::MinterPaused {
+            minter,
+            account: caller,
+        }])
     }
 
-    /// Pausable `unpause`, admin only; refused if closed or not paused.
+    /// ZkCappedMinterV2 `unpause()`: PAUSER_ROLE, then Pausable's "paused" requirement.
     pub fn unpause_minter(&mut self, caller: Address, minter: Address) -> Emitted {
-        if !self.open_minter(caller, minter)?.paused {
+        let m = self.existing_minter(minter)?;
+        Self::minter_role(&m, minter, MinterRole::Pauser, caller)?;
+        if !m.paused {
             return Err(TokenError::MinterNotPaused { minter });
         }
-        self.commit(vec![TokenEvent::MinterUnpaused { minter }])
+        self.commit(vec![TokenEvent::MinterUnpaused {
+            minter,
+            account: caller,
+        }])
     }
 
-    /// ZkCappedMinterV2 `close`, admin only: permanent, even for a paused minter.
+    /// ZkCappedMinterV2 `close()`: DEFAULT_ADMIN_ROLE only; permanent, even for a paused minter.
+    /// Closing a closed minter succeeds and emits `Closed` again, as in the contract.
     pub fn close_minter(&mut self, caller: Address, minter: Address) -> Emitted {
-        self.open_minter(caller, minter)?;
-        self.commit(vec![TokenEvent::MinterClosed { minter }])
+        let m = self.existing_minter(minter)?;
+        Self::minter_role(&m, minter, MinterRole::DefaultAdmin, caller)?;
+        self.commit(vec![TokenEvent::MinterClosed {
+            minter,
+            closer: caller,
+        }])
     }
 
     // ----- event application -----
@@ -834,24 +1105,17 @@ impl ZkToken {
                 self.move_votes(from_delegate, to_delegate, self.balance_of(delegator), at)
             }
             TokenEvent::DelegateVotesChanged { .. } => Ok(()),
-            TokenEvent::RoleGranted {
-                role: Role::Burner,
-                account,
-                ..
-            } => {
-                self.burners.insert(account);
+            TokenEvent::RoleGranted { role, account, .. } => {
+                self.roles.insert((role, account));
                 Ok(())
             }
-            TokenEvent::RoleRevoked {
-                role: Role::Burner,
-                account,
-                ..
-            } => {
-                self.burners.remove(&account);
+            TokenEvent::RoleRevoked { role, account, .. } => {
+                self.roles.remove(&(role, account));
                 Ok(())
             }
             TokenEvent::MinterCreated {
                 minter,
+                admin,
                 cap,
                 start,
                 expiry,
@@ -859,6 +1123,10 @@ impl ZkToken {
                 if self.minters.contains_key(&minter) {
                     return Err(TokenError::MinterExists { minter });
                 }
+                let roles = [MinterRole::DefaultAdmin, MinterRole::Pauser]
+                    .into_iter()
+                    .map(|r| (r, admin))
+                    .collect();
                 let m = CappedMinter {
                     cap,
                     minted: U256::ZERO,
@@ -866,26 +1134,51 @@ impl ZkToken {
                     expiry,
                     paused: false,
                     closed: false,
+                    roles,
                 };
                 self.minters.insert(minter, m);
                 Ok(())
             }
-            TokenEvent::MinterPaused { minter } => self.update_minter(minter, |m| m.paused = true),
-            TokenEvent::MinterUnpaused { minter } => {
+            TokenEvent::MinterRoleGranted {
+                minter,
+                role,
+                account,
+                ..
+            } => self.update_minter(minter, |m| {
+                m.roles.insert((role, account));
+            }),
+            TokenEvent::MinterRoleRevoked {
+                minter,
+                role,
+                account,
+                ..
+            } => self.update_minter(minter, |m| {
+                m.roles.remove(&(role, account));
+            }),
+            TokenEvent::MinterPaused { minter, .. } => {
+                self.update_minter(minter, |m| m.paused = true)
+            }
+            TokenEvent::MinterUnpaused { minter, .. } => {
                 self.update_minter(minter, |m| m.paused = false)
             }
-            TokenEvent::MinterClosed { minter } => self.update_minter(minter, |m| m.closed = true),
+            TokenEvent::MinterClosed { minter, .. } => {
+                self.update_minter(minter, |m| m.closed = true)
+            }
             TokenEvent::MinterMinted {
-                minter, amount, at, ..
+                minter,
+                caller,
+                amount,
+                at,
+                ..
             } => {
                 self.tick(at)?;
                 let mut m = self.existing_minter(minter)?;
                 m.minted = m.minted.checked_add(amount).filter(|t| *t <= m.cap).ok_or(
                     TokenError::MinterCapExceeded {
                         minter,
-                        minted: m.minted,
+                        caller,
                         amount,
-                        cap: m.cap,
+                        minted: m.minted,
                     },
                 )?;
                 self.minters.insert(minter, m);
@@ -965,6 +1258,8 @@ mod tests {
     const A: Address = Address::repeat_byte(1);
     const B: Address = Address::repeat_byte(2);
     const C: Address = Address::repeat_byte(3);
+    /// Holds capped minter C's MINTER_ROLE once [`wire`] ran.
+    const M: Address = Address::repeat_byte(0x4d);
     const Z: Address = Address::ZERO;
 
     fn w(n: u64) -> U256 {
@@ -997,11 +1292,25 @@ mod tests {
     fn zero(what: &'static str) -> TokenError {
         E::ZeroAddress { what }
     }
-    fn unauthorized(caller: Address) -> TokenError {
-        E::Unauthorized {
-            caller,
-            admin: ADMIN,
+    fn missing(account: Address, role: &'static str) -> TokenError {
+        E::MissingRole { account, role }
+    }
+    fn minter_missing(account: Address, role: MinterRole) -> TokenError {
+        let role = role.name();
+        E::MinterMissingRole {
+            minter: C,
+            account,
+            role,
         }
+    }
+    /// Deploys capped minter C (admin ADMIN) at the token's clock and wires it as governance
+    /// does: the token grants C its MINTER_ROLE, and C grants M its own MINTER_ROLE.
+    fn wire(t: &mut ZkToken, cap: U256, start: u64, expiry: u64) {
+        let now = t.clock();
+        t.create_minter(C, ADMIN, cap, start, expiry, now).unwrap();
+        t.grant_role(ADMIN, Role::Minter, C).unwrap();
+        t.minter_grant_role(ADMIN, C, MinterRole::Minter, M)
+            .unwrap();
     }
     fn over_max(amount: U256, supply: U256) -> TokenError {
         E::ExceedsMaxSupply {
@@ -1010,13 +1319,13 @@ mod tests {
             max: MAX_SUPPLY,
         }
     }
-    fn over_cap(minter: Address, minted: u64, amount: U256, cap: u64) -> TokenError {
-        let (minted, cap) = (w(minted), w(cap));
+    fn over_cap(minted: u64, amount: U256) -> TokenError {
+        let minted = w(minted);
         E::MinterCapExceeded {
-            minter,
-            minted,
+            minter: C,
+            caller: M,
             amount,
-            cap,
+            minted,
         }
     }
     fn dvc(delegate: Address, previous: u64, new: u64, at: u64) -> TokenEvent {
@@ -1049,10 +1358,11 @@ mod tests {
             amount,
         }
     }
-    fn minted(minter: Address, to: Address, amount: u64, at: u64) -> TokenEvent {
+    fn minted(to: Address, amount: u64, at: u64) -> TokenEvent {
         let amount = w(amount);
         Ev::MinterMinted {
-            minter,
+            minter: C,
+            caller: M,
             to,
             amount,
             at,
@@ -1184,8 +1494,8 @@ mod tests {
     #[test]
     fn past_total_supply_tracks_mints_and_burns() {
         let mut t = token();
-        t.create_minter(ADMIN, C, w(500), 5, 100).unwrap();
-        t.minter_mint(C, B, w(200), 10).unwrap();
+        wire(&mut t, w(500), 5, 100);
+        t.minter_mint(M, C, B, w(200), 10).unwrap();
         t.burn(A, w(50), 20).unwrap();
         for (at, supply) in [(0, 1000), (9, 1000), (10, 1200), (19, 1200), (20, 1150)] {
             assert_eq!(t.get_past_total_supply(at, 21), Ok(w(supply)), "at {at}");
@@ -1216,114 +1526,278 @@ mod tests {
     #[test]
     fn burn_from_needs_the_burner_role() {
         let mut t = token();
-        let missing = E::MissingBurnerRole { caller: B };
-        rejects(&mut t, missing.clone(), |t| t.burn_from(B, A, w(1), 1));
-        rejects(&mut t, unauthorized(B), |t| t.grant_burner(B, B));
+        let missing_burner = missing(B, "BURNER_ROLE");
+        rejects(&mut t, missing_burner.clone(), |t| {
+            t.burn_from(B, A, w(1), 1)
+        });
+        rejects(&mut t, missing(B, "BURNER_ADMIN_ROLE"), |t| {
+            t.grant_role(B, Role::Burner, B)
+        });
         let granted = Ev::RoleGranted {
             role: Role::Burner,
             account: B,
             sender: ADMIN,
         };
-        assert_eq!(t.grant_burner(ADMIN, B), Ok(vec![granted]));
-        assert_eq!(t.grant_burner(ADMIN, B), Ok(vec![]));
+        assert_eq!(t.grant_role(ADMIN, Role::Burner, B), Ok(vec![granted]));
+        assert_eq!(t.grant_role(ADMIN, Role::Burner, B), Ok(vec![]));
         t.burn_from(B, A, w(10), 1).unwrap();
         assert_eq!((t.balance_of(A), t.total_supply()), (w(990), w(990)));
         rejects(&mut t, low(A, 990, 991), |t| t.burn_from(B, A, w(991), 1));
         rejects(&mut t, zero("burn holder"), |t| t.burn_from(B, Z, w(0), 1));
-        rejects(&mut t, unauthorized(A), |t| t.revoke_burner(A, B));
+        rejects(&mut t, missing(A, "BURNER_ADMIN_ROLE"), |t| {
+            t.revoke_role(A, Role::Burner, B)
+        });
         let revoked = Ev::RoleRevoked {
             role: Role::Burner,
             account: B,
             sender: ADMIN,
         };
-        assert_eq!(t.revoke_burner(ADMIN, B), Ok(vec![revoked]));
-        assert!(!t.is_burner(B));
-        rejects(&mut t, missing, |t| t.burn_from(B, A, w(1), 1));
+        assert_eq!(t.revoke_role(ADMIN, Role::Burner, B), Ok(vec![revoked]));
+        assert!(!t.has_role(Role::Burner, B));
+        assert_eq!(t.revoke_role(ADMIN, Role::Burner, B), Ok(vec![]));
+        rejects(&mut t, missing_burner, |t| t.burn_from(B, A, w(1), 1));
     }
 
     #[test]
-    fn minter_window_is_start_inclusive_expiry_exclusive() {
+    fn minting_needs_the_callers_and_the_minters_minter_role() {
+        let mut t = ZkToken::new(ADMIN);
+        t.create_minter(C, ADMIN, w(100), 0, 50, 0).unwrap();
+        // Nobody holds C's MINTER_ROLE yet, not even its admin.
+        let want = minter_missing(ADMIN, MinterRole::Minter);
+        rejects(&mut t, want, |t| t.minter_mint(ADMIN, C, A, w(1), 1));
+        t.minter_grant_role(ADMIN, C, MinterRole::Minter, M)
+            .unwrap();
+        let want = minter_missing(A, MinterRole::Minter);
+        rejects(&mut t, want, |t| t.minter_mint(A, C, A, w(1), 1));
+        // M may call C, but C itself lacks the token's MINTER_ROLE.
+        rejects(&mut t, missing(C, "MINTER_ROLE"), |t| {
+            t.minter_mint(M, C, A, w(1), 1)
+        });
+        // Only the token's role admin grants it (MINTER_ADMIN_ROLE).
+        rejects(&mut t, missing(M, "MINTER_ADMIN_ROLE"), |t| {
+            t.grant_role(M, Role::Minter, C)
+        });
+        t.grant_role(ADMIN, Role::Minter, C).unwrap();
+        assert_eq!(
+            t.minter_mint(M, C, A, w(7), 1),
+            Ok(vec![xfer(Z, A, w(7), 1), minted(A, 7, 1)])
+        );
+        // The token's mint itself: only MINTER_ROLE holders, i.e. C, not M.
+        rejects(&mut t, missing(M, "MINTER_ROLE"), |t| t.mint(M, A, w(1), 1));
+        assert_eq!(t.mint(C, A, w(1), 1), Ok(vec![xfer(Z, A, w(1), 1)]));
+        // Revoking either role stops the minting.
+        t.minter_revoke_role(ADMIN, C, MinterRole::Minter, M)
+            .unwrap();
+        let want = minter_missing(M, MinterRole::Minter);
+        rejects(&mut t, want, |t| t.minter_mint(M, C, A, w(1), 2));
+        t.minter_grant_role(ADMIN, C, MinterRole::Minter, M)
+            .unwrap();
+        t.revoke_role(ADMIN, Role::Minter, C).unwrap();
+        rejects(&mut t, missing(C, "MINTER_ROLE"), |t| {
+            t.minter_mint(M, C, A, w(1), 2)
+        });
+        assert_eq!(t.minter(C).map(|m| m.minted), Some(w(7)));
+        assert_eq!(t.total_supply(), w(8));
+    }
+
+    #[test]
+    fn minter_roles_follow_its_access_control() {
+        let mut t = ZkToken::new(ADMIN);
+        t.create_minter(C, ADMIN, w(100), 0, 50, 0).unwrap();
+        let m = t.minter(C).cloned().unwrap();
+        assert!(
+            m.has_role(MinterRole::DefaultAdmin, ADMIN) && m.has_role(MinterRole::Pauser, ADMIN)
+        );
+        assert_eq!(m.holders(MinterRole::Minter), Vec::<Address>::new());
+        // DEFAULT_ADMIN_ROLE is never granted, whoever asks (checked before the caller's role).
+        let never = E::MinterCannotGrantDefaultAdmin { minter: C };
+        rejects(&mut t, never.clone(), |t| {
+            t.minter_grant_role(ADMIN, C, MinterRole::DefaultAdmin, A)
+        });
+        rejects(&mut t, never, |t| {
+            t.minter_grant_role(A, C, MinterRole::DefaultAdmin, A)
+        });
+        let admin_only = minter_missing(A, MinterRole::DefaultAdmin);
+        rejects(&mut t, admin_only.clone(), |t| {
+            t.minter_grant_role(A, C, MinterRole::Pauser, A)
+        });
+        rejects(&mut t, admin_only, |t| {
+            t.minter_revoke_role(A, C, MinterRole::Pauser, ADMIN)
+        });
+        let granted = Ev::MinterRoleGranted {
+            minter: C,
+            role: MinterRole::Pauser,
+            account: A,
+            sender: ADMIN,
+        };
+        assert_eq!(
+            t.minter_grant_role(ADMIN, C, MinterRole::Pauser, A),
+            Ok(vec![granted])
+        );
+        assert_eq!(
+            t.minter_grant_role(ADMIN, C, MinterRole::Pauser, A),
+            Ok(vec![])
+        );
+        // A renounces; renouncing what one does not hold is a no-op.
+        let renounced = Ev::MinterRoleRevoked {
+            minter: C,
+            role: MinterRole::Pauser,
+            account: A,
+            sender: A,
+        };
+        assert_eq!(
+            t.minter_renounce_role(A, C, MinterRole::Pauser),
+            Ok(vec![renounced])
+        );
+        assert_eq!(t.minter_renounce_role(A, C, MinterRole::Pauser), Ok(vec![]));
+        // The admin may give up its own role; then nobody administers the minter again.
+        t.minter_revoke_role(ADMIN, C, MinterRole::DefaultAdmin, ADMIN)
+            .unwrap();
+        rejects(
+            &mut t,
+            minter_missing(ADMIN, MinterRole::DefaultAdmin),
+            |t| t.close_minter(ADMIN, C),
+        );
+        rejects(&mut t, E::UnknownMinter { minter: B }, |t| {
+            t.minter_grant_role(ADMIN, B, MinterRole::Minter, A)
+        });
+    }
+
+    #[test]
+    fn minter_window_is_inclusive_at_both_ends() {
         let mut t = ZkToken::new(ADMIN);
         let created = Ev::MinterCreated {
             minter: C,
+            admin: ADMIN,
             cap: w(100),
             start: 10,
             expiry: 20,
         };
-        assert_eq!(t.create_minter(ADMIN, C, w(100), 10, 20), Ok(vec![created]));
+        assert_eq!(
+            t.create_minter(C, ADMIN, w(100), 10, 20, 0),
+            Ok(vec![created])
+        );
+        t.grant_role(ADMIN, Role::Minter, C).unwrap();
+        t.minter_grant_role(ADMIN, C, MinterRole::Minter, M)
+            .unwrap();
         let want = E::MinterNotStarted {
             minter: C,
             start: 10,
             now: 9,
         };
-        rejects(&mut t, want, |t| t.minter_mint(C, A, w(1), 9));
-        let evs = t.minter_mint(C, A, w(1), 10);
-        assert_eq!(evs, Ok(vec![xfer(Z, A, w(1), 10), minted(C, A, 1, 10)]));
-        t.minter_mint(C, A, w(1), 19).unwrap();
+        rejects(&mut t, want, |t| t.minter_mint(M, C, A, w(1), 9));
+        let evs = t.minter_mint(M, C, A, w(1), 10);
+        assert_eq!(evs, Ok(vec![xfer(Z, A, w(1), 10), minted(A, 1, 10)]));
+        // EXPIRATION_TIME itself still mints; one second later is `__Expired`.
+        t.minter_mint(M, C, A, w(1), 20).unwrap();
         let want = E::MinterExpired {
             minter: C,
             expiry: 20,
-            now: 20,
+            now: 21,
         };
-        rejects(&mut t, want, |t| t.minter_mint(C, A, w(1), 20));
+        rejects(&mut t, want, |t| t.minter_mint(M, C, A, w(1), 21));
         assert_eq!(t.minter(C).map(|m| m.minted), Some(w(2)));
         rejects(&mut t, E::UnknownMinter { minter: B }, |t| {
-            t.minter_mint(B, A, w(1), 19)
+            t.minter_mint(M, B, A, w(1), 20)
         });
         rejects(&mut t, zero("mint recipient"), |t| {
-            t.minter_mint(C, Z, w(1), 19)
+            t.minter_mint(M, C, Z, w(1), 20)
         });
     }
 
     #[test]
     fn minter_cap_is_a_lifetime_limit() {
         let mut t = ZkToken::new(ADMIN);
-        t.create_minter(ADMIN, C, w(100), 0, 1000).unwrap();
-        t.minter_mint(C, A, w(60), 1).unwrap();
-        rejects(&mut t, over_cap(C, 60, w(41), 100), |t| {
-            t.minter_mint(C, A, w(41), 2)
+        wire(&mut t, w(100), 0, 1000);
+        t.minter_mint(M, C, A, w(60), 1).unwrap();
+        rejects(&mut t, over_cap(60, w(41)), |t| {
+            t.minter_mint(M, C, A, w(41), 2)
         });
-        let want = over_cap(C, 60, U256::MAX, 100);
-        rejects(&mut t, want, |t| t.minter_mint(C, A, U256::MAX, 2));
-        t.minter_mint(C, B, w(40), 2).unwrap();
-        rejects(&mut t, over_cap(C, 100, w(1), 100), |t| {
-            t.minter_mint(C, A, w(1), 3)
+        let want = over_cap(60, U256::MAX);
+        rejects(&mut t, want, |t| t.minter_mint(M, C, A, U256::MAX, 2));
+        t.minter_mint(M, C, B, w(40), 2).unwrap();
+        rejects(&mut t, over_cap(100, w(1)), |t| {
+            t.minter_mint(M, C, A, w(1), 3)
         });
+        // Minting nothing at the cap is allowed, as in the contract.
+        t.minter_mint(M, C, A, w(0), 3).unwrap();
         assert_eq!(t.total_supply(), w(100));
+    }
+
+    #[test]
+    fn minter_checks_run_in_the_contracts_order() {
+        let mut t = ZkToken::new(ADMIN);
+        wire(&mut t, w(10), 5, 20);
+        t.pause_minter(ADMIN, C).unwrap();
+        // Paused, before the start, caller without the role and over the cap all at once: the
+        // start comes first; then, in the window, the pause; then the role; then the cap.
+        let early = E::MinterNotStarted {
+            minter: C,
+            start: 5,
+            now: 4,
+        };
+        rejects(&mut t, early, |t| t.minter_mint(A, C, A, w(11), 4));
+        let paused = E::MinterPaused { minter: C };
+        rejects(&mut t, paused, |t| t.minter_mint(A, C, A, w(11), 5));
+        t.unpause_minter(ADMIN, C).unwrap();
+        let role = minter_missing(A, MinterRole::Minter);
+        rejects(&mut t, role, |t| t.minter_mint(A, C, A, w(11), 5));
+        rejects(&mut t, over_cap(0, w(11)), |t| {
+            t.minter_mint(M, C, A, w(11), 5)
+        });
+        // Closed beats everything, even the window.
+        t.close_minter(ADMIN, C).unwrap();
+        let closed = E::MinterClosed { minter: C };
+        rejects(&mut t, closed, |t| t.minter_mint(A, C, A, w(11), 4));
     }
 
     #[test]
     fn minter_pause_unpause_and_permanent_close() {
         let mut t = ZkToken::new(ADMIN);
-        t.create_minter(ADMIN, C, w(100), 0, 1000).unwrap();
-        rejects(&mut t, unauthorized(A), |t| t.pause_minter(A, C));
+        wire(&mut t, w(100), 0, 1000);
+        let pauser_only = minter_missing(A, MinterRole::Pauser);
+        rejects(&mut t, pauser_only.clone(), |t| t.pause_minter(A, C));
         assert_eq!(
             t.pause_minter(ADMIN, C),
-            Ok(vec![Ev::MinterPaused { minter: C }])
+            Ok(vec![Ev::MinterPaused {
+                minter: C,
+                account: ADMIN
+            }])
         );
         let paused = E::MinterPaused { minter: C };
-        rejects(&mut t, paused.clone(), |t| t.minter_mint(C, A, w(1), 1));
+        rejects(&mut t, paused.clone(), |t| t.minter_mint(M, C, A, w(1), 1));
         rejects(&mut t, paused, |t| t.pause_minter(ADMIN, C));
-        rejects(&mut t, unauthorized(A), |t| t.unpause_minter(A, C));
+        rejects(&mut t, pauser_only, |t| t.unpause_minter(A, C));
         assert_eq!(
             t.unpause_minter(ADMIN, C),
-            Ok(vec![Ev::MinterUnpaused { minter: C }])
+            Ok(vec![Ev::MinterUnpaused {
+                minter: C,
+                account: ADMIN
+            }])
         );
         rejects(&mut t, E::MinterNotPaused { minter: C }, |t| {
             t.unpause_minter(ADMIN, C)
         });
-        t.minter_mint(C, A, w(1), 1).unwrap();
+        t.minter_mint(M, C, A, w(1), 1).unwrap();
         t.pause_minter(ADMIN, C).unwrap();
-        rejects(&mut t, unauthorized(A), |t| t.close_minter(A, C));
-        assert_eq!(
-            t.close_minter(ADMIN, C),
-            Ok(vec![Ev::MinterClosed { minter: C }])
-        );
+        // Only DEFAULT_ADMIN_ROLE closes, paused or not; a PAUSER_ROLE holder cannot.
+        t.minter_grant_role(ADMIN, C, MinterRole::Pauser, A)
+            .unwrap();
+        let admin_only = minter_missing(A, MinterRole::DefaultAdmin);
+        rejects(&mut t, admin_only, |t| t.close_minter(A, C));
+        let closed_ev = Ev::MinterClosed {
+            minter: C,
+            closer: ADMIN,
+        };
+        assert_eq!(t.close_minter(ADMIN, C), Ok(vec![closed_ev.clone()]));
         let closed = E::MinterClosed { minter: C };
-        rejects(&mut t, closed.clone(), |t| t.minter_mint(C, A, w(1), 2));
-        rejects(&mut t, closed.clone(), |t| t.unpause_minter(ADMIN, C));
-        rejects(&mut t, closed.clone(), |t| t.pause_minter(ADMIN, C));
-        rejects(&mut t, closed, |t| t.close_minter(ADMIN, C));
+        rejects(&mut t, closed, |t| t.minter_mint(M, C, A, w(1), 2));
+        // The contract lets a closed minter be unpaused, paused and closed again (it still
+        // never mints).
+        t.unpause_minter(A, C).unwrap();
+        t.pause_minter(A, C).unwrap();
+        assert_eq!(t.close_minter(ADMIN, C), Ok(vec![closed_ev]));
+        assert!(t.minter(C).is_some_and(|m| m.closed && m.paused));
         rejects(&mut t, E::UnknownMinter { minter: B }, |t| {
             t.close_minter(ADMIN, B)
         });
@@ -1332,24 +1806,33 @@ mod tests {
     #[test]
     fn create_minter_validates_its_parameters() {
         let mut t = ZkToken::new(ADMIN);
-        rejects(&mut t, unauthorized(A), |t| {
-            t.create_minter(A, C, w(1), 0, 1)
-        });
         rejects(&mut t, zero("minter"), |t| {
-            t.create_minter(ADMIN, Z, w(1), 0, 1)
+            t.create_minter(Z, ADMIN, w(1), 0, 1, 0)
         });
-        let want = E::InvalidMinterWindow {
-            start: 5,
+        // start > expiry, or start in the past: `__InvalidTime`; start == expiry is allowed.
+        let want = E::MinterInvalidTime {
+            start: 6,
             expiry: 5,
+            now: 0,
         };
-        rejects(&mut t, want, |t| t.create_minter(ADMIN, C, w(1), 5, 5));
-        rejects(&mut t, E::ZeroCap { minter: C }, |t| {
-            t.create_minter(ADMIN, C, w(0), 0, 1)
-        });
-        t.create_minter(ADMIN, C, w(1), 0, 1).unwrap();
+        rejects(&mut t, want, |t| t.create_minter(C, ADMIN, w(1), 6, 5, 0));
+        let want = E::MinterInvalidTime {
+            start: 4,
+            expiry: 9,
+            now: 5,
+        };
+        rejects(&mut t, want, |t| t.create_minter(C, ADMIN, w(1), 4, 9, 5));
+        // Anyone may deploy one (the factory is permissionless), with any admin; a zero cap
+        // is allowed.
+        t.create_minter(C, A, w(0), 5, 5, 5).unwrap();
         rejects(&mut t, E::MinterExists { minter: C }, |t| {
-            t.create_minter(ADMIN, C, w(1), 0, 1)
+            t.create_minter(C, ADMIN, w(1), 5, 9, 5)
         });
+        t.create_minter(B, A, w(1), 5, 5, 5).unwrap();
+        t.grant_role(ADMIN, Role::Minter, B).unwrap();
+        t.minter_grant_role(A, B, MinterRole::Minter, M).unwrap();
+        t.minter_mint(M, B, A, w(1), 5).unwrap();
+        assert_eq!(t.total_supply(), w(1));
     }
 
     #[test]
@@ -1364,10 +1847,10 @@ mod tests {
         });
         rejects(&mut t, zero("mint recipient"), |t| t.mint_genesis(Z, w(1)));
         t.mint_genesis(A, MAX_SUPPLY - w(1)).unwrap();
-        t.create_minter(ADMIN, C, w(10), 0, 100).unwrap();
+        wire(&mut t, w(10), 0, 100);
         let want = over_max(w(2), MAX_SUPPLY - w(1));
-        rejects(&mut t, want, |t| t.minter_mint(C, B, w(2), 1));
-        t.minter_mint(C, B, w(1), 1).unwrap();
+        rejects(&mut t, want, |t| t.minter_mint(M, C, B, w(2), 1));
+        t.minter_mint(M, C, B, w(1), 1).unwrap();
         assert_eq!(t.total_supply(), MAX_SUPPLY);
     }
 
@@ -1391,9 +1874,12 @@ mod tests {
                     actual: A,
                 },
             ),
-            (minted(C, A, 1, 5), E::UnknownMinter { minter: C }),
+            (minted(A, 1, 5), E::UnknownMinter { minter: C }),
             (
-                Ev::MinterClosed { minter: C },
+                Ev::MinterClosed {
+                    minter: C,
+                    closer: ADMIN,
+                },
                 E::UnknownMinter { minter: C },
             ),
         ];
@@ -1412,8 +1898,8 @@ mod tests {
         let msg = format!("insufficient ZK balance: {A} has 1 wei, needs 2 wei");
         assert_eq!(low(A, 1, 2).to_string(), msg);
         assert_eq!(
-            E::MissingBurnerRole { caller: B }.to_string(),
-            format!("{B} lacks the BURNER role")
+            missing(B, "BURNER_ROLE").to_string(),
+            format!("AccessControl: account {B} is missing role BURNER_ROLE on the ZK token")
         );
         let e = E::FutureLookup {
             timepoint: 5,
@@ -1432,10 +1918,18 @@ mod tests {
         log.extend(t.delegate(A, B, 3).unwrap());
         log.extend(t.approve(A, C, w(10)).unwrap());
         log.extend(t.transfer_from(C, A, B, w(5), 4).unwrap());
-        log.extend(t.grant_burner(ADMIN, C).unwrap());
+        log.extend(t.grant_role(ADMIN, Role::Burner, C).unwrap());
         log.extend(t.burn_from(C, B, w(5), 6).unwrap());
-        log.extend(t.create_minter(ADMIN, C, w(9), 6, 9).unwrap());
-        log.extend(t.minter_mint(C, A, w(9), 7).unwrap());
+        log.extend(t.create_minter(C, ADMIN, w(9), 6, 9, 6).unwrap());
+        log.extend(t.grant_role(ADMIN, Role::Minter, C).unwrap());
+        log.extend(
+            t.minter_grant_role(ADMIN, C, MinterRole::Minter, M)
+                .unwrap(),
+        );
+        log.extend(t.minter_mint(M, C, A, w(9), 7).unwrap());
+        log.extend(t.pause_minter(ADMIN, C).unwrap());
+        log.extend(t.close_minter(ADMIN, C).unwrap());
+        log.extend(t.minter_renounce_role(M, C, MinterRole::Minter).unwrap());
         assert_eq!(snapshot.balance_of(A), w(1000));
         assert_ne!(snapshot, t);
         let json = serde_json::to_string(&t).unwrap();
@@ -1469,11 +1963,19 @@ mod tests {
         ][i % 8]
     }
 
-    /// Runs one random operation; admin calls come from ADMIN 3 times in 5 and minters are
-    /// mostly C, so both successes and every kind of failure are frequent.
+    /// Runs one random operation; admin calls come from ADMIN 3 times in 5, minters are
+    /// mostly C and mint callers mostly M (C's MINTER_ROLE holder), so both successes and every
+    /// kind of failure — missing roles included — are frequent.
     fn run(t: &mut ZkToken, (k, a, b, c, x, s, l): Step, now: u64) -> Emitted {
         let admin = if a < 3 { ADMIN } else { who(a) };
         let (m, ma) = ([C, C, B, Z, A][b % 5], [C, C, B, Z, A][a % 5]);
+        let caller = [M, M, A, ADMIN, B][c % 5];
+        let role = [Role::Minter, Role::Burner][s as usize % 2];
+        let minter_role = [
+            MinterRole::Minter,
+            MinterRole::Pauser,
+            MinterRole::DefaultAdmin,
+        ][l as usize % 3];
         let (a, b, c, x) = (who(a), who(b), who(c), amount(x));
         let small = x % w(2000);
         match k {
@@ -1484,13 +1986,21 @@ mod tests {
             4 => t.delegate(a, b, now),
             5 => t.burn(a, small, now),
             6 => t.burn_from(a, b, small, now),
-            7 => t.grant_burner(admin, b),
-            8 => t.revoke_burner(admin, b),
-            9 => t.create_minter(admin, m, x, now + s, now + s + l),
-            10 => t.minter_mint(ma, c, x % w(3000), now),
+            7 => t.grant_role(admin, role, b),
+            8 => t.revoke_role(admin, role, b),
+            // Starts one second in the past and expiries before starts happen too.
+            9 => {
+                let start = (now + s).saturating_sub(1);
+                t.create_minter(m, admin, x, start, (start + l).saturating_sub(1), now)
+            }
+            10 => t.minter_mint(caller, ma, c, x % w(3000), now),
             11 => t.pause_minter(admin, m),
             12 => t.unpause_minter(admin, m),
-            _ => t.close_minter(admin, m),
+            13 => t.close_minter(admin, m),
+            14 => t.minter_grant_role(admin, m, minter_role, caller),
+            15 => t.minter_revoke_role(admin, m, minter_role, caller),
+            16 => t.minter_renounce_role(caller, m, minter_role),
+            _ => t.mint(caller, c, small, now),
         }
     }
 
@@ -1521,7 +2031,7 @@ mod tests {
 
     fn step() -> impl Strategy<Value = (Step, u64, bool)> {
         let op = (
-            0u8..14,
+            0u8..18,
             0..5usize,
             0..5usize,
             0..5usize,
@@ -1537,8 +2047,12 @@ mod tests {
         #[test]
         fn random_runs_keep_invariants_and_replay(steps in prop::collection::vec(step(), 1..60)) {
             let mut t = ZkToken::new(ADMIN);
-            // A minter that exists from the start, so minting often gets past "unknown minter".
-            let (mut now, mut log) = (0u64, t.create_minter(ADMIN, C, w(5000), 0, 40).unwrap());
+            // A wired minter that exists from the start, so minting often gets past "unknown
+            // minter" and the role checks.
+            let mut log = t.create_minter(C, ADMIN, w(5000), 0, 40, 0).unwrap();
+            log.extend(t.grant_role(ADMIN, Role::Minter, C).unwrap());
+            log.extend(t.minter_grant_role(ADMIN, C, MinterRole::Minter, M).unwrap());
+            let mut now = 0u64;
             for (op, dt, stale) in steps {
                 now += dt;
                 let before = t.clone();

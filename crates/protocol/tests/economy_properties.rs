@@ -3,20 +3,27 @@
 //! traffic and settlement (so fees exist to route). A fixed prologue with random amounts funds
 //! the actors first: a whale (≥ 650M ZK, enough For votes for the 630M quorum) delegating to
 //! `alice`, a smaller self-delegated `bob`, three stakers, the chains' operators (opted in to
-//! pay Gateway settlement fees), an interop user, a Fee Flow claimer, and an enabled reward
-//! notifier (`staking-rewards`, also a splitter recipient). Then random steps: time advances
+//! pay Gateway settlement fees), an interop user, a Fee Flow claimer, and two enabled reward
+//! notifiers (`staking-rewards`, also a splitter recipient, and `reward-script`, the off-chain
+//! reward script's signer that TPPs make the season minters' MINTER_ROLE holder). Then random
+//! steps: time advances
 //! (hours to weeks), proposals, votes (full, fractional, over weight, without weight), queue,
 //! execute (often too early), vetoes and cancels by the right and the wrong caller, ZIP
 //! approvals on L1 and upgrade execution, stakes, withdrawals, delegatee changes, claims,
-//! bumps, oracle refreshes, season and reward notifications, interop traffic, batch
-//! settlement, fee claims, sweeps, Fee Flow claims and direct governance settings.
+//! bumps, oracle refreshes, runs of the off-chain reward script (mint through the season's
+//! capped minter, then notify), mint attempts by role holders and by callers without the
+//! minter's MINTER_ROLE, capped-minter administration (pause, unpause, close, roles) by the
+//! right and the wrong caller, staker and calculator settings by their roles and by others,
+//! reward notifications, interop traffic, batch settlement, fee claims, sweeps, Fee Flow claims
+//! and direct governance settings.
 //!
 //! After every step (named helper fns below):
 //!
 //! 1. ZK supply: `total_supply ≤ MAX_SUPPLY`; `total_supply == Σ balances` (every address a
 //!    ZK `Transfer` touched, plus genesis); `minted − burned == total_supply`; and from one
 //!    state to the next, `supply' = supply + minted − burned` with exactly the mints and burns
-//!    the step's `Transfer` events show (mints only by a season notification).
+//!    the step's `Transfer` events show; every mint is a capped minter's `Minted` for a caller
+//!    holding that minter's MINTER_ROLE, through a minter holding the token's MINTER_ROLE.
 //! 2. Staking: `notified = claimed + fees + tips + ZK held by the staker`; `claimed ≤
 //!    notified`; `Σ deposit balances == total_staked`, and each delegatee's surrogate holds
 //!    exactly its deposits' balances; `Σ deposit earning power == total_earning_power`.
@@ -27,11 +34,13 @@
 //! 4. Interop conserves value per asset: `Σ balances + in_flight == issued`.
 //! 5. A failed action (or `relayer::settle_for`) leaves the state equal to a clone taken before.
 //! 6. Governed parameters (splitter, fee switch, settlement fee, Fee Flow threshold and pause,
-//!    fixed interop fee, stake cap, eligibility rule, seasons) change only as the step's
+//!    fixed interop fee, seasons) change only as the step's
 //!    released proposal actions (`ProposalExecuted` of a TPP/GAP, `UpgradeExecuted` of a ZIP)
 //!    or its direct governance setting (by the governance or emergency role) say; an executed
 //!    proposal was Queued (or Ready on L1) and had passed; a Defeated, Vetoed, Canceled or
-//!    Expired proposal stays so and never executes.
+//!    Expired proposal stays so and never executes. The staker's settings (stake cap, max bump
+//!    tip, claim fee) change only by its admin, the calculator's (threshold, delay) only by its
+//!    owner — the Tally safe as deployed, never governance.
 //! 7. Replay and determinism: folding the log over genesis rebuilds the live state, and the
 //!    same sequence run twice gives the same event log.
 //!
@@ -63,8 +72,8 @@ use flywheel_protocol::interop::bundle::{attr, InteropCallStarter};
 use flywheel_protocol::interop::recipient::Code;
 use flywheel_protocol::network::{Action, Network, State};
 use flywheel_protocol::relayer;
-use flywheel_protocol::staking::{Staker, StakingEvent};
-use flywheel_protocol::token::TokenEvent;
+use flywheel_protocol::staking::{RewardScript, Staker, StakerParam, StakingEvent};
+use flywheel_protocol::token::{MinterRole, Role, TokenEvent};
 use flywheel_protocol::units::tokens;
 use flywheel_protocol::ChainId;
 use proptest::prelude::*;
@@ -110,8 +119,17 @@ fn delegatees() -> [Address; 3] {
 fn gov() -> Address {
     account("governance")
 }
+/// The Tally safe: staker admin, calculator owner and oracle pause guardian, as deployed.
 fn staker_admin() -> Address {
+    account("tally-safe")
+}
+/// The token's role admin (the Token Governor's timelock): admin of the season minters.
+fn token_admin() -> Address {
     account("token-admin")
+}
+/// The off-chain reward script's signer: holds the season minters' MINTER_ROLE and notifies.
+fn signer() -> Address {
+    account("reward-script")
 }
 fn score_oracle() -> Address {
     account("score-oracle")
@@ -213,14 +231,6 @@ enum Spec {
         start_days: u64,
         length_days: u64,
     },
-    StakeCap {
-        m: u64,
-    },
-    Eligibility {
-        min_votes: u64,
-        window: u64,
-        grace_days: u64,
-    },
     Splitter {
         burn_bps: u16,
         pot_pct: u16,
@@ -248,9 +258,7 @@ impl Spec {
     /// ZIP for protocol parameters).
     fn governor(self) -> GovernorKind {
         match self {
-            Spec::Season { .. } | Spec::StakeCap { .. } | Spec::Eligibility { .. } => {
-                GovernorKind::Token
-            }
+            Spec::Season { .. } => GovernorKind::Token,
             Spec::Splitter { .. } | Spec::Threshold { .. } | Spec::Pause { .. } => {
                 GovernorKind::GovOps
             }
@@ -272,18 +280,9 @@ impl Spec {
                     cap: tokens(cap_m * 1_000_000),
                     start,
                     expiry: start + length_days * DAY,
+                    reward_minter: signer(),
                 }
             }
-            Spec::StakeCap { m } => ProposalAction::SetStakeCap(tokens(m * 1_000_000)),
-            Spec::Eligibility {
-                min_votes,
-                window,
-                grace_days,
-            } => ProposalAction::SetEligibilityParams {
-                min_votes,
-                window,
-                grace: grace_days * DAY,
-            },
             Spec::Splitter {
                 burn_bps,
                 pot_pct,
@@ -373,7 +372,7 @@ enum VoteSpec {
 #[derive(Debug, Clone, Copy)]
 enum Tip {
     Zero,
-    /// Thousandths of a ZK (the maximum tip is 1 ZK).
+    /// Thousandths of a ZK (the maximum tip is 5 ZK).
     Milli(u64),
     /// Above the maximum tip.
     Over,
@@ -468,8 +467,29 @@ enum Step {
         right: bool,
         paused: bool,
     },
-    NotifySeason {
+    /// The reward script runs with a target rate; `right`: as its signer, else as mallory.
+    RewardScript {
+        rate_bps: u64,
+        right: bool,
+    },
+    /// A direct `mint` on a season's minter by one of: the signer, mallory, the token admin
+    /// (the minter's admin, but no MINTER_ROLE), the Tally safe; to the caller or to mallory.
+    MintAttempt {
         back: u32,
+        caller: u8,
+        thousands: u64,
+        to_mallory: bool,
+    },
+    /// Administration of a season's minter, by its admin (`right`) or by mallory.
+    MinterAdmin {
+        back: u32,
+        op: MinterOp,
+        right: bool,
+    },
+    /// A staker or calculator setting by the Tally safe (`right`) or by governance.
+    StakerSetting {
+        param: StakerParam,
+        right: bool,
     },
     NotifyReward {
         enabled: bool,
@@ -532,6 +552,22 @@ enum Step {
     },
 }
 
+/// What a [`Step::MinterAdmin`] does.
+#[derive(Debug, Clone, Copy)]
+enum MinterOp {
+    Pause,
+    Unpause,
+    Close,
+    /// Grant MINTER_ROLE to mallory.
+    GrantMallory,
+    /// Revoke the signer's MINTER_ROLE.
+    RevokeSigner,
+    /// Give the signer its MINTER_ROLE back.
+    RegrantSigner,
+    /// Try to grant DEFAULT_ADMIN_ROLE (never allowed).
+    GrantAdmin,
+}
+
 fn setup() -> impl Strategy<Value = Setup> {
     (
         650u64..=700,
@@ -560,12 +596,10 @@ fn pick() -> impl Strategy<Value = Pick> {
 
 fn tpp_spec() -> impl Strategy<Value = Spec> {
     prop_oneof![
-        4 => (1u64..=20, 0u64..=20, 30u64..=120).prop_map(|(cap_m, start_days, length_days)| {
+        // A season must start after the TPP executes (ZkCappedMinterV2__InvalidTime): at least
+        // the Token Governor's ~13 days; an early start sometimes makes execution revert.
+        4 => (1u64..=20, 14u64..=60, 30u64..=120).prop_map(|(cap_m, start_days, length_days)| {
             Spec::Season { cap_m, start_days, length_days }
-        }),
-        1 => (50u64..=500).prop_map(|m| Spec::StakeCap { m }),
-        1 => (0u64..=3, 1u64..=6, 0u64..=14).prop_map(|(min_votes, window, grace_days)| {
-            Spec::Eligibility { min_votes, window, grace_days }
         }),
     ]
 }
@@ -712,7 +746,46 @@ fn staking_step() -> impl Strategy<Value = Step> {
         4 => proptest::bool::weighted(0.85).prop_map(|right| Step::Refresh { right }),
         1 => (proptest::bool::weighted(0.8), proptest::bool::weighted(0.5))
             .prop_map(|(right, paused)| Step::OraclePause { right, paused }),
-        8 => (0u32..2).prop_map(|back| Step::NotifySeason { back }),
+        8 => (prop_oneof![300u64..=1_000, 1u64..=10_000], proptest::bool::weighted(0.85))
+            .prop_map(|(rate_bps, right)| Step::RewardScript { rate_bps, right }),
+        3 => (0u32..2, 0u8..4, 0u64..=500, proptest::bool::weighted(0.3)).prop_map(
+            |(back, caller, thousands, to_mallory)| Step::MintAttempt {
+                back,
+                caller,
+                thousands,
+                to_mallory,
+            }
+        ),
+        2 => (
+            0u32..2,
+            prop_oneof![
+                2 => Just(MinterOp::Pause),
+                3 => Just(MinterOp::Unpause),
+                1 => Just(MinterOp::Close),
+                1 => Just(MinterOp::GrantMallory),
+                1 => Just(MinterOp::RevokeSigner),
+                2 => Just(MinterOp::RegrantSigner),
+                1 => Just(MinterOp::GrantAdmin),
+            ],
+            proptest::bool::weighted(0.7),
+        )
+            .prop_map(|(back, op, right)| Step::MinterAdmin { back, op, right }),
+        2 => (
+            prop_oneof![
+                (50u64..=500).prop_map(|m| StakerParam::TotalStakeCap(tokens(m * 1_000_000))),
+                (0u64..=3).prop_map(StakerParam::EligibilityThreshold),
+                (0u64..=14).prop_map(|d| StakerParam::UpdateEligibilityDelay(d * DAY)),
+                (0u64..=10).prop_map(|z| StakerParam::MaxBumpTip(tokens(z))),
+                (0u64..=60_000, proptest::bool::weighted(0.8)).prop_map(|(z, set)| {
+                    StakerParam::ClaimFee {
+                        amount: tokens(z) / U256::from(100u8),
+                        collector: if set { account("tally-safe") } else { Address::ZERO },
+                    }
+                }),
+            ],
+            proptest::bool::weighted(0.7),
+        )
+            .prop_map(|(param, right)| Step::StakerSetting { param, right }),
         2 => (proptest::bool::weighted(0.8), 1u64..=50)
             .prop_map(|(enabled, k)| Step::NotifyReward { enabled, k }),
         1 => (proptest::bool::weighted(0.7), proptest::bool::weighted(0.8))
@@ -851,9 +924,6 @@ struct Governed {
     fee_flow_threshold: U256,
     fee_flow_paused: bool,
     fixed_interop_fee: Vec<(ChainId, U256)>,
-    stake_cap: U256,
-    /// (threshold, update-eligibility delay, window).
-    eligibility: (u64, u64, u64),
     /// (cap, start, expiry) of each funded season.
     seasons: Vec<(U256, u64, u64)>,
 }
@@ -861,7 +931,6 @@ struct Governed {
 impl Governed {
     fn of(s: &State) -> Self {
         let e = &s.economy;
-        let o = &s.staker.oracle().params;
         Self {
             splitter: e.splitter.clone(),
             fee_switch_bps: e.fee_switch_bps,
@@ -873,8 +942,6 @@ impl Governed {
                 .iter()
                 .map(|(id, c)| (*id, c.zk_interop_fee))
                 .collect(),
-            stake_cap: s.staker.params().total_stake_cap,
-            eligibility: (o.threshold, o.update_eligibility_delay, o.window),
             seasons: s
                 .staker
                 .seasons()
@@ -904,15 +971,9 @@ impl Governed {
             }
             ProposalAction::SetFeeFlowThreshold(t) => self.fee_flow_threshold = *t,
             ProposalAction::SetFeeFlowPaused(p) => self.fee_flow_paused = *p,
-            ProposalAction::FundStakingSeason { cap, start, expiry } => {
-                self.seasons.push((*cap, *start, *expiry))
-            }
-            ProposalAction::SetEligibilityParams {
-                min_votes,
-                window,
-                grace,
-            } => self.eligibility = (*min_votes, *grace, *window),
-            ProposalAction::SetStakeCap(cap) => self.stake_cap = *cap,
+            ProposalAction::FundStakingSeason {
+                cap, start, expiry, ..
+            } => self.seasons.push((*cap, *start, *expiry)),
         }
     }
 }
@@ -997,7 +1058,11 @@ impl Harness {
     fn apply(&mut self, kind: &'static str, action: Action) -> bool {
         let direct = direct_setting(&action);
         let label = format!("{action:?}");
-        self.attempt(kind, &label, direct, move |net| net.apply(action))
+        let before = self.state().clone();
+        let attempted = action.clone();
+        let ok = self.attempt(kind, &label, direct, move |net| net.apply(action));
+        assert_staker_settings_change_only_by_their_roles(&before, self.state(), &attempted, ok);
+        ok
     }
 
     fn attempt(
@@ -1054,9 +1119,13 @@ impl Harness {
                 Event::Staking(StakingEvent::RewardClaimed { payout, .. }) if !payout.is_zero() => {
                     self.stats.milestone("reward claimed (payout > 0)")
                 }
-                Event::Staking(StakingEvent::SeasonNotified { .. }) => {
-                    self.stats.milestone("season tranche notified")
+                Event::Token(TokenEvent::MinterMinted { caller, .. }) if *caller == signer() => {
+                    self.stats
+                        .milestone("season minted by the reward script's signer")
                 }
+                Event::Token(TokenEvent::MinterMinted { .. }) => self
+                    .stats
+                    .milestone("season minted by another MINTER_ROLE holder"),
                 Event::Staking(StakingEvent::SeasonFunded { .. }) => {
                     self.stats.milestone("season funded (TPP)")
                 }
@@ -1240,20 +1309,76 @@ impl Harness {
             spender: fee_flow_address(),
             amount: U256::MAX,
         });
-        actions.push(Action::SetRewardNotifier {
-            caller: staker_admin(),
-            notifier: pot(),
-            enabled: true,
-        });
+        for notifier in [pot(), signer()] {
+            actions.push(Action::SetRewardNotifier {
+                caller: staker_admin(),
+                notifier,
+                enabled: true,
+            });
+        }
         // Votes are read one second in the past: let the delegations settle.
         actions.push(Action::AdvanceTime { seconds: 60 });
         for action in actions {
-            let label = format!("{action:?}");
-            assert!(
-                self.apply("prologue", action),
-                "prologue step failed: {label}"
-            );
+            self.prologue_step(action);
         }
+        self.fund_first_season();
+    }
+
+    fn prologue_step(&mut self, action: Action) {
+        let label = format!("{action:?}");
+        assert!(
+            self.apply("prologue", action),
+            "prologue step failed: {label}"
+        );
+    }
+
+    /// A TPP funds a first season (20M ZK over 120 days, the signer its minter) and executes as
+    /// soon as it can, so every run has a capped minter to mint through, or to be refused by.
+    fn fund_first_season(&mut self) {
+        let now = self.state().time;
+        let latency = self
+            .state()
+            .governance
+            .config()
+            .min_latency(GovernorKind::Token, UpgradeApproval::SecurityCouncil);
+        let start = now + latency + DAY;
+        let id = self.state().governance.next_proposal_id();
+        self.prologue_step(Action::Propose {
+            governor: GovernorKind::Token,
+            proposer: alice(),
+            actions: vec![ProposalAction::FundStakingSeason {
+                cap: tokens(20_000_000),
+                start,
+                expiry: start + 120 * DAY,
+                reward_minter: signer(),
+            }],
+        });
+        let p = self
+            .state()
+            .governance
+            .proposal(id)
+            .cloned()
+            .expect("proposed");
+        self.prologue_step(Action::AdvanceTime {
+            seconds: p.vote_start + 1 - now,
+        });
+        self.prologue_step(Action::CastVote {
+            id,
+            voter: alice(),
+            support: VoteType::For,
+        });
+        let wait = p.deadline() + 1 - self.state().time;
+        self.prologue_step(Action::AdvanceTime { seconds: wait });
+        self.prologue_step(Action::QueueProposal { id });
+        let eta = self.state().governance.proposal(id).and_then(|p| p.eta);
+        let wait = eta.map_or(0, |eta| eta.saturating_sub(self.state().time));
+        self.prologue_step(Action::AdvanceTime { seconds: wait });
+        self.prologue_step(Action::ExecuteProposal { id });
+        assert_eq!(
+            self.state().staker.seasons().count(),
+            1,
+            "the first season is funded"
+        );
     }
 
     // ----- picking -----
@@ -1287,6 +1412,13 @@ impl Harness {
         } else {
             index as u64 % n
         }
+    }
+
+    /// The capped minter of the `back`-th most recent season (an unfunded season's address
+    /// when there are fewer).
+    fn season_minter(&self, back: u32) -> Address {
+        let n = self.state().staker.seasons().count() as u32;
+        Staker::season_minter(n.checked_sub(1 + back).unwrap_or(n + back))
     }
 
     fn deposit_owner(&self, id: u64) -> Address {
@@ -1515,13 +1647,65 @@ impl Harness {
                 self.apply("refresh_scores", Action::RefreshDelegateScores { caller });
             }
             Step::OraclePause { right, paused } => {
-                let caller = if right { council() } else { score_oracle() };
+                let caller = if right {
+                    staker_admin()
+                } else {
+                    score_oracle()
+                };
                 self.apply("oracle_pause", Action::SetOraclePaused { caller, paused });
             }
-            Step::NotifySeason { back } => {
-                let n = self.state().staker.seasons().count() as u32;
-                let season = n.checked_sub(1 + back).unwrap_or(n + back);
-                self.apply("notify_season", Action::NotifyStakingSeason { season });
+            Step::RewardScript { rate_bps, right } => {
+                let who = if right { signer() } else { mallory() };
+                let script = RewardScript::new(rate_bps);
+                for action in script.transactions(self.state(), who) {
+                    self.apply("reward_script", action);
+                }
+            }
+            Step::MintAttempt {
+                back,
+                caller,
+                thousands,
+                to_mallory,
+            } => {
+                let minter = self.season_minter(back);
+                let caller = [signer(), mallory(), token_admin(), staker_admin()][caller as usize];
+                let to = if to_mallory { mallory() } else { caller };
+                let action = Action::MinterMint {
+                    caller,
+                    minter,
+                    to,
+                    amount: tokens(thousands * 1_000),
+                };
+                self.apply("mint_attempt", action);
+            }
+            Step::MinterAdmin { back, op, right } => {
+                let minter = self.season_minter(back);
+                let caller = if right { token_admin() } else { mallory() };
+                let grant = |role, account| Action::MinterGrantRole {
+                    caller,
+                    minter,
+                    role,
+                    account,
+                };
+                let action = match op {
+                    MinterOp::Pause => Action::PauseMinter { caller, minter },
+                    MinterOp::Unpause => Action::UnpauseMinter { caller, minter },
+                    MinterOp::Close => Action::CloseMinter { caller, minter },
+                    MinterOp::GrantMallory => grant(MinterRole::Minter, mallory()),
+                    MinterOp::RegrantSigner => grant(MinterRole::Minter, signer()),
+                    MinterOp::GrantAdmin => grant(MinterRole::DefaultAdmin, mallory()),
+                    MinterOp::RevokeSigner => Action::MinterRevokeRole {
+                        caller,
+                        minter,
+                        role: MinterRole::Minter,
+                        account: signer(),
+                    },
+                };
+                self.apply("minter_admin", action);
+            }
+            Step::StakerSetting { param, right } => {
+                let caller = if right { staker_admin() } else { gov() };
+                self.apply("staker_setting", Action::SetStakerParam { caller, param });
             }
             Step::NotifyReward { enabled, k } => {
                 let notifier = if enabled { pot() } else { keeper() };
@@ -1726,22 +1910,49 @@ fn run(setup: &Setup, steps: &[Step]) -> Harness {
 // ----- properties -----
 
 /// Property 1d: from one state to the next, supply moves by exactly the step's mints and burns
-/// (its `Transfer`s from and to ZERO), and only a season notification mints.
+/// (its `Transfer`s from and to ZERO), and every mint is a capped minter's `Minted` for a caller
+/// holding that minter's MINTER_ROLE, through a minter holding the token's MINTER_ROLE.
 fn assert_supply_moves_only_by_mints_and_burns(before: &State, after: &State, events: &[Event]) {
-    let (mut minted, mut burned) = (U256::ZERO, U256::ZERO);
+    let (mut minted, mut burned, mut by_minters) = (U256::ZERO, U256::ZERO, U256::ZERO);
     for ev in events {
-        if let Event::Token(TokenEvent::Transfer {
-            from, to, amount, ..
-        }) = ev
-        {
-            if from.is_zero() {
-                minted += *amount;
+        match ev {
+            Event::Token(TokenEvent::Transfer {
+                from, to, amount, ..
+            }) => {
+                if from.is_zero() {
+                    minted += *amount;
+                }
+                if to.is_zero() {
+                    burned += *amount;
+                }
             }
-            if to.is_zero() {
-                burned += *amount;
+            Event::Token(TokenEvent::MinterMinted {
+                minter,
+                caller,
+                amount,
+                ..
+            }) => {
+                let m = after
+                    .token
+                    .minter(*minter)
+                    .expect("a minter that minted exists");
+                assert!(
+                    m.has_role(MinterRole::Minter, *caller),
+                    "{caller} minted {amount} wei through {minter} without its MINTER_ROLE"
+                );
+                assert!(
+                    after.token.has_role(Role::Minter, *minter),
+                    "capped minter {minter} minted without the token's MINTER_ROLE"
+                );
+                by_minters += *amount;
             }
+            _ => {}
         }
     }
+    assert_eq!(
+        minted, by_minters,
+        "ZK minted other than through a capped minter"
+    );
     let (b, a) = (&before.token, &after.token);
     assert_eq!(a.minted_total() - b.minted_total(), minted, "minted delta");
     assert_eq!(a.burned_total() - b.burned_total(), burned, "burned delta");
@@ -1750,14 +1961,55 @@ fn assert_supply_moves_only_by_mints_and_burns(before: &State, after: &State, ev
         b.total_supply() + minted,
         "supply moved by something other than its mints ({minted}) and burns ({burned})"
     );
-    if !minted.is_zero() {
-        assert!(
-            events
-                .iter()
-                .any(|e| matches!(e, Event::Staking(StakingEvent::SeasonNotified { .. }))),
-            "{minted} wei of ZK minted outside a season notification"
+}
+
+/// Property 6b: the staker's settings change only by its admin, the calculator's only by its
+/// owner (both the Tally safe as deployed): never by governance or anyone else. `applied`:
+/// whether the action succeeded.
+fn assert_staker_settings_change_only_by_their_roles(
+    before: &State,
+    after: &State,
+    action: &Action,
+    applied: bool,
+) {
+    let settings = |s: &State| {
+        let (p, o) = (s.staker.params(), &s.staker.oracle().params);
+        (
+            p.total_stake_cap,
+            p.max_bump_tip,
+            p.claim_fee,
+            p.fee_collector,
+            o.threshold,
+            o.update_eligibility_delay,
+        )
+    };
+    let mut expected = settings(before);
+    if let (true, Action::SetStakerParam { caller, param }) = (applied, action) {
+        let role = match param {
+            StakerParam::EligibilityThreshold(_) | StakerParam::UpdateEligibilityDelay(_) => {
+                before.staker.oracle().owner
+            }
+            _ => before.staker.admin(),
+        };
+        assert_eq!(
+            *caller, role,
+            "{caller} changed a staker setting: {param:?}"
         );
+        match *param {
+            StakerParam::TotalStakeCap(cap) => expected.0 = cap,
+            StakerParam::MaxBumpTip(tip) => expected.1 = tip,
+            StakerParam::ClaimFee { amount, collector } => {
+                (expected.2, expected.3) = (amount, collector)
+            }
+            StakerParam::EligibilityThreshold(t) => expected.4 = t,
+            StakerParam::UpdateEligibilityDelay(d) => expected.5 = d,
+        }
     }
+    assert_eq!(
+        settings(after),
+        expected,
+        "staker settings changed by {action:?}"
+    );
 }
 
 /// Property 2.
@@ -2007,7 +2259,8 @@ fn generator_reaches_economy_success_paths() {
         "claim_reward",
         "bump",
         "refresh_scores",
-        "notify_season",
+        "reward_script",
+        "mint_attempt",
         "notify_reward",
         "traffic",
         "settle",
@@ -2019,10 +2272,20 @@ fn generator_reaches_economy_success_paths() {
     for milestone in [
         "TPP/GAP executed",
         "ZIP upgrade executed on L1",
-        "season tranche notified",
+        "season minted by the reward script's signer",
         "reward claimed (payout > 0)",
     ] {
         assert!(total.reached(milestone) > 0, "never reached: {milestone}");
+    }
+    // Minting without the minter's MINTER_ROLE was attempted and refused.
+    for refusal in [
+        "mint_attempt: Token(MinterMissingRole)",
+        "reward_script: Token(MinterMissingRole)",
+    ] {
+        assert!(
+            total.errors.get(refusal).copied().unwrap_or(0) > 0,
+            "never refused: {refusal}"
+        );
     }
     assert!(
         total.ok("claim_fee_flow") + total.ok("sweep") > 0,

@@ -8,6 +8,7 @@ use crate::ledger::{Ledger, SimError, Totals};
 use crate::process::{PricePath, TrafficPath};
 use crate::scenario::{BaseToken, Validated};
 use alloy_primitives::U256;
+use flywheel_protocol::staking::{RewardScript, RewardStream, ScriptRequest, REWARD_DURATION};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -39,7 +40,8 @@ pub struct StepRecord {
     pub totals: Totals,
 }
 
-/// Aggregate stakers: the stake, its earning share, and the rewards of the last 30 days.
+/// Aggregate stakers: the stake, its earning share, the rewards of the last 30 days, and the
+/// staker's reward stream as the off-chain reward script sees it.
 struct Stakers {
     staked: f64,
     earning_share: f64,
@@ -47,6 +49,9 @@ struct Stakers {
     /// Running sum of `window` (re-summed exactly every 30 days so rounding cannot drift).
     window_sum: f64,
     season_minted: Vec<U256>,
+    /// The staker's stream (rate, end), notified with what the script mints; integer, so both
+    /// fidelities see the same one.
+    stream: RewardStream,
 }
 
 /// P(Binomial(5, p) ≥ 2): the chance a delegate voted in at least 2 of the last 5 proposals.
@@ -55,28 +60,62 @@ pub fn eligible_share(p: f64) -> f64 {
     1.0 - q.powi(5) - 5.0 * p * q.powi(4)
 }
 
-/// ZK a season mints on `day`: a 30-day tranche (`cap × 30 / days`), trimmed to what the
-/// minter has left, to the APR ceiling on the earning stake, and to the room under the 21B
-/// max supply. Integer arithmetic, so both fidelities mint the same wei.
-pub fn season_mint(
-    cap: U256,
-    days: u32,
-    minted: U256,
-    earning_stake_wei: U256,
-    apr_ceiling_bps: u16,
+/// Seconds in a simulated day.
+const DAY: u64 = 86_400;
+
+/// One daily run of the OFF-CHAIN reward script (RequestMint.ts then ExecuteMints.ts, see
+/// `flywheel_protocol::staking::policy`) on the aggregate stake: it reads the stream and the
+/// earning stake (`earning_wei`) on `day`, and either mints through the first season whose
+/// window (`[start, start + days)` in days) holds `day` and whose cap is not spent — what it asks
+/// for, trimmed to the cap left and to the room under the 21B max supply (the script's model
+/// choice) — and notifies it, or lowers the rate with `notifyRewardAmount(0)`, or does nothing.
+/// Returns the season and amount minted. A notification that would stream under 1 wei/s
+/// reverts in Staker.sol (`Staker__InvalidRewardRate`) and leaves the stream as it was. Integer
+/// arithmetic, so both fidelities mint the same wei.
+#[allow(clippy::too_many_arguments)]
+pub fn reward_script_day(
+    script: RewardScript,
+    stream: &mut RewardStream,
+    earning_wei: U256,
+    day: u32,
+    seasons: &[(U256, u32, u32)],
+    minted: &[U256],
     supply: U256,
-) -> U256 {
-    use flywheel_protocol::units::mul_div_floor;
-    let tranche = mul_div_floor(cap, 30, u64::from(days)).unwrap_or(cap);
-    let left = cap.saturating_sub(minted);
-    let apr_max = mul_div_floor(
-        earning_stake_wei,
-        u64::from(apr_ceiling_bps) * 30,
-        10_000 * 365,
-    )
-    .unwrap_or(U256::MAX);
-    let room = flywheel_protocol::token::MAX_SUPPLY.saturating_sub(supply);
-    tranche.min(left).min(apr_max).min(room)
+) -> Option<(usize, U256)> {
+    let now = u64::from(day) * DAY;
+    let notify = |stream: &mut RewardStream, amount: U256| {
+        let valid = stream
+            .rate_after_notify(amount, now, REWARD_DURATION)
+            .is_ok_and(|r| !(r / flywheel_protocol::staking::SCALE_FACTOR).is_zero());
+        if valid {
+            // invariant: `rate_after_notify` succeeded, and `now + 30 days` cannot overflow.
+            let _ = stream.notify(amount, now, REWARD_DURATION, earning_wei);
+        }
+    };
+    match script.request(stream, earning_wei, now, REWARD_DURATION) {
+        ScriptRequest::Nothing => None,
+        ScriptRequest::LowerRate => {
+            notify(stream, U256::ZERO);
+            None
+        }
+        ScriptRequest::Mint(want) => {
+            let (i, cap) = seasons
+                .iter()
+                .enumerate()
+                .find_map(|(i, (cap, start, len))| {
+                    let open = day >= *start && day < start.saturating_add(*len);
+                    let left = cap.saturating_sub(minted.get(i).copied().unwrap_or_default());
+                    (open && !left.is_zero()).then_some((i, left))
+                })?;
+            let room = flywheel_protocol::token::MAX_SUPPLY.saturating_sub(supply);
+            let amount = want.min(cap).min(room);
+            if amount.is_zero() {
+                return None;
+            }
+            notify(stream, amount);
+            Some((i, amount))
+        }
+    }
 }
 
 /// The random streams of run `run`: traffic and prices draw from separate ChaCha streams of
@@ -115,7 +154,9 @@ pub fn run_path<L: Ledger>(
         window: [0.0; 30],
         window_sum: 0.0,
         season_minted: vec![U256::ZERO; v.seasons.len()],
+        stream: RewardStream::default(),
     };
+    let script = RewardScript::new(u64::from(st.target_rate_bps));
     let mut prev_staking_rewards = U256::ZERO;
     for day in 0..s.days {
         if day > 0 {
@@ -200,23 +241,18 @@ pub fn run_path<L: Ledger>(
         let mut staking_yield = 0.0;
         if st.enabled {
             let earning = stakers.staked * stakers.earning_share;
-            for (i, (cap, start, len)) in v.seasons.iter().enumerate() {
-                if day >= *start && day < start + len && (day - start) % 30 == 0 {
-                    let earning_wei = U256::from((earning * 1e18).clamp(0.0, 1e38) as u128);
-                    let supply = ledger.totals().supply;
-                    let mint = season_mint(
-                        *cap,
-                        *len,
-                        stakers.season_minted[i],
-                        earning_wei,
-                        st.apr_ceiling_bps,
-                        supply,
-                    );
-                    if !mint.is_zero() {
-                        ledger.mint_staking_rewards(i, mint)?;
-                        stakers.season_minted[i] += mint;
-                    }
-                }
+            let earning_wei = U256::from((earning * 1e18).clamp(0.0, 1e38) as u128);
+            if let Some((i, mint)) = reward_script_day(
+                script,
+                &mut stakers.stream,
+                earning_wei,
+                day,
+                &v.seasons,
+                &stakers.season_minted,
+                ledger.totals().supply,
+            ) {
+                ledger.mint_staking_rewards(i, mint)?;
+                stakers.season_minted[i] += mint;
             }
             let total = ledger.staking_rewards();
             let slot = (day % 30) as usize;
@@ -249,4 +285,98 @@ pub fn run_path<L: Ledger>(
         });
     }
     Ok(ledger.totals())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flywheel_protocol::units::tokens;
+
+    /// 365,000 ZK earning at 10%: 3,000 ZK a 30-day stream (less the script's flooring).
+    fn full_tranche() -> U256 {
+        let desired = tokens(36_500) * flywheel_protocol::staking::SCALE_FACTOR
+            / U256::from(flywheel_protocol::staking::SECONDS_PER_YEAR);
+        desired * U256::from(REWARD_DURATION) / flywheel_protocol::staking::SCALE_FACTOR
+    }
+
+    #[test]
+    fn the_reward_script_mints_to_its_target_within_the_seasons_bounds() {
+        let script = RewardScript::new(1_000);
+        let power = tokens(365_000);
+        let seasons = [(tokens(5_000), 0, 60), (tokens(1_000_000), 60, 30)];
+        let mut stream = RewardStream::default();
+        let mut minted = [U256::ZERO; 2];
+        let supply = tokens(1_000_000);
+        let run = |stream: &mut RewardStream, minted: &mut [U256; 2], power, day| {
+            let out = reward_script_day(script, stream, power, day, &seasons, minted, supply);
+            if let Some((i, amount)) = out {
+                minted[i] += amount;
+            }
+            out
+        };
+        // Day 0: a full 30-day tranche from season 0.
+        assert_eq!(
+            run(&mut stream, &mut minted, power, 0),
+            Some((0, full_tranche()))
+        );
+        // On target: nothing, during the stream and after it ends (the stored rate is read).
+        assert_eq!(run(&mut stream, &mut minted, power, 10), None);
+        assert_eq!(run(&mut stream, &mut minted, power, 40), None);
+        // The stake grows: the script tops up, but season 0 only has 2,000 ZK left.
+        let grown = power * U256::from(2u8);
+        assert_eq!(
+            run(&mut stream, &mut minted, grown, 41),
+            Some((0, tokens(5_000) - full_tranche()))
+        );
+        // The stake shrinks below target: notify(0) lowers the stored rate, minting nothing.
+        let before = stream.scaled_reward_rate;
+        assert_eq!(
+            run(&mut stream, &mut minted, power / U256::from(4u8), 45),
+            None
+        );
+        assert!(stream.scaled_reward_rate < before);
+        // Season 0 is spent; season 1 opens on day 60.
+        assert_eq!(
+            run(&mut stream, &mut minted, grown * U256::from(4u8), 59),
+            None
+        );
+        assert!(matches!(
+            run(&mut stream, &mut minted, grown * U256::from(4u8), 60),
+            Some((1, _))
+        ));
+        // After every season: nothing, whatever the stake.
+        assert_eq!(
+            run(&mut stream, &mut minted, grown * U256::from(9u8), 90),
+            None
+        );
+    }
+
+    #[test]
+    fn the_reward_script_never_mints_past_the_max_supply() {
+        use flywheel_protocol::token::MAX_SUPPLY;
+        let script = RewardScript::new(1_000);
+        let seasons = [(tokens(10_000), 0, 30)];
+        let mut stream = RewardStream::default();
+        let supply = MAX_SUPPLY - tokens(7);
+        let out = reward_script_day(
+            script,
+            &mut stream,
+            tokens(365_000),
+            0,
+            &seasons,
+            &[U256::ZERO],
+            supply,
+        );
+        assert_eq!(out, Some((0, tokens(7))));
+        let full = reward_script_day(
+            script,
+            &mut RewardStream::default(),
+            tokens(365_000),
+            0,
+            &seasons,
+            &[U256::ZERO],
+            MAX_SUPPLY,
+        );
+        assert_eq!(full, None);
+    }
 }

@@ -123,11 +123,7 @@ pub fn genesis(v: &Validated) -> Genesis {
         chains,
         zk_allocations: allocations,
         fees,
-        staking: StakerConfig::pilot(
-            account("token-admin"),
-            account("score-oracle"),
-            account("security-council"),
-        ),
+        staking: StakerConfig::zk_staker(account("tally-safe"), account("score-oracle")),
         governance: GovernanceConfig::zk_nation(account("security-council"), account("guardians")),
     }
 }
@@ -176,15 +172,32 @@ impl EventLedger {
             });
         }
         if v.scenario.staking.enabled {
+            // What a season's TPP does: deploy the capped minter (its admin: the token's role
+            // admin), grant it the token's MINTER_ROLE, and grant its MINTER_ROLE to the reward
+            // script's signer. Its window covers days [start, start + days): the expiry is
+            // inclusive.
             let t0 = net.state().time;
+            let admin = g.token_admin;
             for (i, (cap, start_day, days)) in v.seasons.iter().enumerate() {
                 let start = t0 + u64::from(*start_day) * DAY;
+                let minter = season_minter(i);
                 setup.push(Action::CreateMinter {
-                    caller: account("token-admin"),
-                    minter: season_minter(i),
+                    minter,
+                    admin,
                     cap: *cap,
                     start,
-                    expiry: start + u64::from(*days) * DAY,
+                    expiry: start + u64::from(*days) * DAY - 1,
+                });
+                setup.push(Action::ZkGrantRole {
+                    caller: admin,
+                    role: flywheel_protocol::token::Role::Minter,
+                    account: minter,
+                });
+                setup.push(Action::MinterGrantRole {
+                    caller: admin,
+                    minter,
+                    role: flywheel_protocol::token::MinterRole::Minter,
+                    account: crate::reward_script_signer(),
                 });
             }
         }
@@ -443,6 +456,7 @@ impl Ledger for EventLedger {
     fn mint_staking_rewards(&mut self, season: usize, amount: U256) -> Result<(), SimError> {
         self.net
             .apply(Action::MinterMint {
+                caller: crate::reward_script_signer(),
                 minter: season_minter(season),
                 to: crate::staking_rewards_address(),
                 amount,

@@ -23,3 +23,9 @@ pub mod sweep;
 pub fn staking_rewards_address() -> alloy_primitives::Address {
     flywheel_protocol::genesis::account("staking-rewards")
 }
+
+/// The off-chain reward script's signer in simulations: it holds the season minters'
+/// MINTER_ROLE (withtally/zkstaker@bff26f8:script/rewards/README.md).
+pub fn reward_script_signer() -> alloy_primitives::Address {
+    flywheel_protocol::genesis::account("reward-script")
+}

@@ -273,7 +273,8 @@ pub struct Governance {
     pub changes: Vec<ParamChange>,
 }
 
-/// One staking season: a capped minter notified every 30 days.
+/// One staking season: a capped minter whose MINTER_ROLE the off-chain reward script's signer
+/// holds; it mints only what the script asks for (see `staking.target_rate_bps`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeasonSpec {
@@ -298,8 +299,12 @@ pub struct StakingSpec {
     /// voted in at least 2 of the last 5 proposals (TPP-12), so the earning share of the stake
     /// is P(Binomial(5, p) ≥ 2).
     pub delegate_vote_probability: f64,
-    /// APR ceiling of notifications, bps (Staker `aprCeiling`; TPP-12: up to 10%).
-    pub apr_ceiling_bps: u16,
+    /// The OFF-CHAIN reward script's target rate, bps a year on the earning stake: its
+    /// `--rate` (withtally/zkstaker@bff26f8:script/rewards/RequestMint.ts). Run daily, it mints
+    /// through the season's capped minter whatever tops the staker's stream up to this rate.
+    /// Staker.sol has no rate ceiling; this is the operator's policy. 0: the script refuses to
+    /// run. Default 1,000 (10%): TPP-12's "up to 10%"; the README's examples use 3%.
+    pub target_rate_bps: u16,
     /// Seasons. Default: TPP-12's 10M ZK then 25M ZK, 90 days each.
     pub seasons: Vec<SeasonSpec>,
     /// Daily stake response to yield: stake grows by `elasticity × (yield − target) / 365` of
@@ -315,7 +320,7 @@ impl Default for StakingSpec {
             enabled: false,
             initial_stake: "340000000 ZK".into(),
             delegate_vote_probability: 0.7,
-            apr_ceiling_bps: 1_000,
+            target_rate_bps: 1_000,
             seasons: vec![
                 SeasonSpec {
                     cap: "10000000 ZK".into(),
@@ -685,8 +690,8 @@ impl Scenario {
             1.0,
         )?;
         range(
-            "staking.apr_ceiling_bps",
-            f64::from(st.apr_ceiling_bps),
+            "staking.target_rate_bps",
+            f64::from(st.target_rate_bps),
             0.0,
             10_000.0,
         )?;

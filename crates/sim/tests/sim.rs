@@ -189,3 +189,33 @@ fn value_errors_name_their_dotted_key() {
     let e = Scenario::from_toml(&text).unwrap_err();
     assert_eq!(e.key, "users.calls_per_bundle", "{e}");
 }
+
+#[test]
+fn the_reward_scripts_rate_is_an_off_chain_key_not_a_ceiling() {
+    // Staker.sol has no APR ceiling: the old key is gone, and the script's rate is validated.
+    let old = MIXED.replace(
+        "elasticity = 3.0",
+        "elasticity = 3.0\napr_ceiling_bps = 1000",
+    );
+    let e = Scenario::from_toml(&old).unwrap_err();
+    assert!(e.to_string().contains("apr_ceiling_bps"), "{e}");
+    let high = MIXED.replace(
+        "elasticity = 3.0",
+        "elasticity = 3.0\ntarget_rate_bps = 10001",
+    );
+    let e = Scenario::from_toml(&high).unwrap().validate().unwrap_err();
+    assert_eq!(e.key, "staking.target_rate_bps");
+    // A higher target mints more; 0 means the script never runs, so only the splitter pays.
+    let minted = |rate: u32| {
+        let text = MIXED.replace(
+            "elasticity = 3.0",
+            &format!("elasticity = 3.0\ntarget_rate_bps = {rate}"),
+        );
+        let v = Scenario::from_toml(&text).unwrap().validate().unwrap();
+        let t = run_path(&v, &mut FlowLedger::new(&v), 0, |_| {}).unwrap();
+        t.minted - v.genesis_supply
+    };
+    assert_eq!(minted(0), U256::ZERO);
+    assert!(minted(300) > U256::ZERO);
+    assert!(minted(3_000) > minted(300));
+}

@@ -1,8 +1,11 @@
-//! The governance walk: holders stake and delegate; a TPP funds a staking season and a GAP
-//! moves the splitter from 100% burn to 50% burn / 50% staking rewards; delegates vote; the
-//! proposals pass quorum, wait out their delays and execute; the eligibility oracle scores the
-//! delegates; the season streams rewards; and the realised reward rates of a staker behind an
-//! active delegate and one behind an inactive delegate are compared.
+//! The governance walk: holders stake and delegate; a TPP funds two staking seasons (capped
+//! minters whose MINTER_ROLE goes to the reward script's signer) and a GAP moves the splitter
+//! from 100% burn to 50% burn / 50% staking rewards; delegates vote; the proposals pass quorum,
+//! wait out their delays and execute; the eligibility oracle scores the delegates; the OFF-CHAIN
+//! reward script (zkstaker's RequestMint.ts with `--rate=10`) decides what to mint through each
+//! season's minter and notify — a caller without the MINTER_ROLE is refused — and the realised
+//! reward rates of a staker behind an active delegate and one behind an inactive delegate are
+//! compared.
 
 #![allow(clippy::result_large_err)]
 
@@ -14,10 +17,14 @@ use flywheel_protocol::genesis::Genesis;
 use flywheel_protocol::governance::{GovernorKind, ProposalAction, ProposalState, VoteType};
 use flywheel_protocol::interop::recipient::Code;
 use flywheel_protocol::network::Action;
+use flywheel_protocol::staking::{RewardScript, ScriptRequest, SCALE_FACTOR, SECONDS_PER_YEAR};
 use flywheel_protocol::units::{format_amount, tokens};
 use std::io::Write;
 
 const DAY: u64 = 86_400;
+
+/// The reward script's target: `--rate=10`, the top of TPP-12's "3% up to 10%".
+const SCRIPT_RATE_BPS: u64 = 1_000;
 
 /// Runs the walk on the devnet.
 pub fn run(json: bool, out: &mut dyn Write) -> Result<(), CliError> {
@@ -29,10 +36,13 @@ pub fn run(json: bool, out: &mut dyn Write) -> Result<(), CliError> {
         "bob",
         "carol",
         "dave",
+        "erin",
         "governance",
         "token-admin",
+        "tally-safe",
         "score-oracle",
         "staking-rewards",
+        "reward-script",
         "keeper",
     ] {
         w.account(n);
@@ -40,6 +50,10 @@ pub fn run(json: bool, out: &mut dyn Write) -> Result<(), CliError> {
     let staker = w.state().staker.address();
     w.name_account(staker, "Staker");
     w.name_account(splitter_address(), "Splitter");
+    for season in 0..2u32 {
+        let minter = flywheel_protocol::staking::Staker::season_minter(season);
+        w.name_account(minter, &format!("season-{} minter", season + 1));
+    }
     w.name_account(settlement_fee_vault(), "settlement-fee-vault");
     let deposits = holders(&mut w)?;
     let (tpp, gap) = proposals(&mut w)?;
@@ -79,15 +93,16 @@ fn advance(w: &mut Walk<'_>, seconds: u64, why: &str) -> Result<(), CliError> {
 
 /// Holders delegate and stake. Returns (carol's deposit behind alice, dave's behind bob).
 fn holders(w: &mut Walk<'_>) -> Result<(u64, u64), CliError> {
-    let [treasury, whale, alice, bob, carol, dave] =
-        ["treasury", "whale", "alice", "bob", "carol", "dave"].map(|n| w.account(n));
+    let [treasury, whale, alice, bob, carol, dave, erin] =
+        ["treasury", "whale", "alice", "bob", "carol", "dave", "erin"].map(|n| w.account(n));
     let staker = w.state().staker.address();
     w.section("1. Holders delegate and stake")?;
     w.say(format!("start: {}", now(w)))?;
     for (to, amount) in [
         (whale, 400_000_000),
         (carol, 300_000_000),
-        (dave, 100_000_000),
+        (dave, 50_000_000),
+        (erin, 40_000_000),
         (alice, 1_000_000),
         (bob, 1_000_000),
     ] {
@@ -123,7 +138,7 @@ fn holders(w: &mut Walk<'_>) -> Result<(u64, u64), CliError> {
         },
     )?;
     let mut ids = [0u64; 2];
-    for (i, (who, amount, delegatee)) in [(carol, 300_000_000u64, alice), (dave, 100_000_000, bob)]
+    for (i, (who, amount, delegatee)) in [(carol, 300_000_000u64, alice), (dave, 50_000_000, bob)]
         .into_iter()
         .enumerate()
     {
@@ -159,18 +174,19 @@ fn holders(w: &mut Walk<'_>) -> Result<(u64, u64), CliError> {
 }
 
 fn proposals(w: &mut Walk<'_>) -> Result<(u64, u64), CliError> {
-    let [alice, bob, rewards_pot] = ["alice", "bob", "staking-rewards"].map(|n| w.account(n));
+    let [alice, bob, rewards_pot, signer] =
+        ["alice", "bob", "staking-rewards", "reward-script"].map(|n| w.account(n));
     let start = w.state().time;
     w.section("2. Proposals: a TPP funds a staking season, a GAP changes the splitter")?;
     let tpp = w.state().governance.next_proposal_id();
     w.apply(
-        "alice proposes TPP: fund staking seasons 1 and 2 (10M then 25M ZK, 90 days each, from in two weeks)",
+        "alice proposes TPP: fund staking seasons 1 and 2 (capped minters of 10M then 25M ZK, 90 days each, from in two weeks; the reward script's signer may mint)",
         Action::Propose {
             governor: GovernorKind::Token,
             proposer: alice,
             actions: vec![
-                ProposalAction::FundStakingSeason { cap: tokens(10_000_000), start: start + 14 * DAY, expiry: start + 104 * DAY },
-                ProposalAction::FundStakingSeason { cap: tokens(25_000_000), start: start + 104 * DAY, expiry: start + 194 * DAY },
+                ProposalAction::FundStakingSeason { cap: tokens(10_000_000), start: start + 14 * DAY, expiry: start + 104 * DAY - 1, reward_minter: signer },
+                ProposalAction::FundStakingSeason { cap: tokens(25_000_000), start: start + 104 * DAY, expiry: start + 194 * DAY - 1, reward_minter: signer },
             ],
         },
     )?;
@@ -320,20 +336,23 @@ fn execute(w: &mut Walk<'_>, tpp: u64, gap: u64) -> Result<(), CliError> {
 }
 
 fn rewards(w: &mut Walk<'_>, (carol_dep, dave_dep): (u64, u64)) -> Result<(), CliError> {
-    let [carol, dave, gov, admin, oracle, pot, keeper, treasury] = [
+    let [carol, dave, gov, safe, oracle, pot, keeper, treasury, signer] = [
         "carol",
         "dave",
         "governance",
-        "token-admin",
+        "tally-safe",
         "score-oracle",
         "staking-rewards",
         "keeper",
         "treasury",
+        "reward-script",
     ]
     .map(|n| w.account(n));
-    w.section("4. The oracle scores delegates; the seasons stream rewards; fees are split")?;
+    w.section(
+        "4. The oracle scores delegates; the reward script mints and notifies; fees are split",
+    )?;
     w.apply(
-        "the score oracle posts each voter's participation",
+        "the score oracle posts each voter's binary score (1: voted on 2 of the last 5)",
         Action::RefreshDelegateScores { caller: oracle },
     )?;
     let alice = w.account("alice");
@@ -347,14 +366,19 @@ fn rewards(w: &mut Walk<'_>, (carol_dep, dave_dep): (u64, u64)) -> Result<(), Cl
     w.say(format!(
         "participation in the last {window} proposals: alice {sa}, bob {sb} (eligible from 2)"
     ))?;
-    w.apply(
-        "the token admin lets the staking-rewards pot notify rewards",
-        Action::SetRewardNotifier {
-            caller: admin,
-            notifier: pot,
-            enabled: true,
-        },
-    )?;
+    for (who, why) in [
+        (pot, "the staking-rewards pot"),
+        (signer, "the reward script's signer"),
+    ] {
+        w.apply(
+            &format!("the Tally safe (the staker's admin) lets {why} notify rewards"),
+            Action::SetRewardNotifier {
+                caller: safe,
+                notifier: who,
+                enabled: true,
+            },
+        )?;
+    }
     let ep = |w: &Walk<'_>, d| {
         w.state()
             .staker
@@ -412,13 +436,55 @@ fn rewards(w: &mut Walk<'_>, (carol_dep, dave_dep): (u64, u64)) -> Result<(), Cl
     }
     let minted = w.state().token.minted_total() - tokens(1_000_000_000);
     w.say(format!(
-        "ZK minted for the two seasons: {} (caps 10,000,000 + 25,000,000; the APR ceiling trims tranches)",
+        "ZK minted for the two seasons: {} (caps 10,000,000 + 25,000,000; the script mints what its target rate asks, no more)",
         format_amount(minted)
     ))
 }
 
-/// Streams one season: its tranches as they fall due, then both stakers claim at its end and
-/// the realised annual rates are printed.
+/// The rate (percent a year) the staker's *stored* stream rate pays on its earning power — what
+/// the reward script reads.
+fn stored_rate(w: &Walk<'_>) -> f64 {
+    let s = &w.state().staker;
+    let power = s.total_earning_power();
+    if power.is_zero() {
+        return 0.0;
+    }
+    let annual = s.stream().scaled_reward_rate * U256::from(SECONDS_PER_YEAR) / SCALE_FACTOR;
+    let pct = |v: U256| format_amount(v).parse::<f64>().unwrap_or(0.0);
+    pct(annual) / pct(power) * 100.0
+}
+
+/// One run of the off-chain reward script by its signer: says what it decides and sends it.
+fn run_script(w: &mut Walk<'_>) -> Result<(), CliError> {
+    let signer = w.account("reward-script");
+    let script = RewardScript::new(SCRIPT_RATE_BPS);
+    let now = w.state().time;
+    let rate = stored_rate(w);
+    let target = SCRIPT_RATE_BPS as f64 / 100.0;
+    match script.request_for(&w.state().staker, now) {
+        ScriptRequest::Nothing => w.say(format!(
+            "reward script (off-chain, --rate={target}): the stored rate reads {rate:.2}%, within 0.01 points of {target}%: no action"
+        ))?,
+        ScriptRequest::LowerRate => w.say(format!(
+            "reward script (off-chain, --rate={target}): the stored rate reads {rate:.2}%, above {target}%: notifyRewardAmount(0)"
+        ))?,
+        ScriptRequest::Mint(want) => w.say(format!(
+            "reward script (off-chain, --rate={target}): the stored rate reads {rate:.2}%, below {target}%: mint {} ZK and notify",
+            format_amount(want)
+        ))?,
+    }
+    for action in script.transactions(w.state(), signer) {
+        w.apply(
+            "the signer mints through the season's capped minter and notifies the staker",
+            action,
+        )?;
+    }
+    Ok(())
+}
+
+/// One season under the reward script: it runs at the start, half-way through the first
+/// stream, once that stream has ended, and after erin stakes behind alice; both stakers claim
+/// at the season's end and the realised annual rates are printed.
 fn run_season(
     w: &mut Walk<'_>,
     season: u32,
@@ -435,30 +501,56 @@ fn run_season(
         let wait = plan.start - w.state().time;
         advance(w, wait, &format!("season {n} starts"))?;
     }
+    w.say(format!(
+        "season {n}: its capped minter mints from {} to {} (inclusive), up to {} ZK",
+        date(plan.start),
+        date(plan.expiry),
+        format_amount(plan.cap)
+    ))?;
     let first = w.state().time;
-    let mut tranche = 0;
-    loop {
-        let due = w
-            .state()
-            .staker
-            .season(season)
-            .map(|s| s.next_notify)
-            .unwrap_or(u64::MAX);
-        if due >= plan.expiry {
-            break;
-        }
-        if due > w.state().time {
-            let wait = due - w.state().time;
-            advance(w, wait, "30 days of streaming")?;
-        }
-        tranche += 1;
-        w.apply(
-            &format!("a keeper triggers season {n}'s tranche {tranche}"),
-            Action::NotifyStakingSeason { season },
+    run_script(w)?;
+    if season == 0 {
+        let keeper = w.account("keeper");
+        w.reject(
+            "a keeper tries to mint 1 ZK through season 1's capped minter itself",
+            Action::MinterMint {
+                caller: keeper,
+                minter: plan.minter,
+                to: keeper,
+                amount: tokens(1),
+            },
         )?;
     }
-    if plan.expiry > w.state().time {
-        let wait = plan.expiry - w.state().time;
+    advance(w, 15 * DAY, "15 days of streaming")?;
+    run_script(w)?;
+    advance(w, 15 * DAY, "the 30-day stream ends")?;
+    run_script(w)?;
+    w.say("(Staker keeps its last rate after a stream ends; the script reads that rate, so it tops up only once earning power grows)")?;
+    let (erin, alice, staker) = (
+        w.account("erin"),
+        w.account("alice"),
+        w.state().staker.address(),
+    );
+    w.apply(
+        "erin approves the Staker",
+        Action::ZkApprove {
+            owner: erin,
+            spender: staker,
+            amount: tokens(20_000_000),
+        },
+    )?;
+    w.apply(
+        "erin stakes 20,000,000 ZK, delegating to alice (active): earning power grows",
+        Action::Stake {
+            owner: erin,
+            amount: tokens(20_000_000),
+            delegatee: alice,
+            claimer: erin,
+        },
+    )?;
+    run_script(w)?;
+    if plan.expiry + 1 > w.state().time {
+        let wait = plan.expiry + 1 - w.state().time;
         advance(w, wait, &format!("season {n} ends"))?;
     }
     let mut claimed = [U256::ZERO; 2];
@@ -486,7 +578,7 @@ fn run_season(
     let years = (w.state().time - first) as f64 / (365.0 * DAY as f64);
     for (label, stake, got) in [
         ("carol (delegate alice: active)", 300_000_000f64, claimed[0]),
-        ("dave (delegate bob: inactive)", 100_000_000f64, claimed[1]),
+        ("dave (delegate bob: inactive)", 50_000_000f64, claimed[1]),
     ] {
         let zk = format_amount(got);
         let rate = zk.parse::<f64>().unwrap_or(0.0) / stake / years * 100.0;

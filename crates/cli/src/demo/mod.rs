@@ -352,6 +352,75 @@ impl<'o> Walk<'o> {
                     self.name(*spender)
                 )
             }
+            TokenEvent::RoleGranted {
+                role,
+                account,
+                sender,
+            } => format!(
+                "ZK: {} granted {} the token's {}",
+                self.name(*sender),
+                self.name(*account),
+                role.name()
+            ),
+            TokenEvent::RoleRevoked {
+                role,
+                account,
+                sender,
+            } => format!(
+                "ZK: {} revoked {}'s {}",
+                self.name(*sender),
+                self.name(*account),
+                role.name()
+            ),
+            TokenEvent::MinterCreated {
+                minter,
+                admin,
+                cap,
+                start,
+                expiry,
+            } => format!(
+                "ZkCappedMinterV2 {} deployed: cap {} ZK, mints from {start} to {expiry} (inclusive), admin {}",
+                self.name(*minter),
+                format_amount(*cap),
+                self.name(*admin)
+            ),
+            TokenEvent::MinterRoleGranted {
+                minter,
+                role,
+                account,
+                sender,
+            } => format!(
+                "{}: {} granted {} its {}",
+                self.name(*minter),
+                self.name(*sender),
+                self.name(*account),
+                role.name()
+            ),
+            TokenEvent::MinterRoleRevoked {
+                minter,
+                role,
+                account,
+                sender,
+            } => format!(
+                "{}: {} revoked {}'s {}",
+                self.name(*minter),
+                self.name(*sender),
+                self.name(*account),
+                role.name()
+            ),
+            TokenEvent::MinterMinted {
+                minter,
+                caller,
+                to,
+                amount,
+                ..
+            } => format!(
+                "{}: Minted {} ZK to {} at the request of {}",
+                self.name(*minter),
+                format_amount(*amount),
+                self.name(*to),
+                self.name(*caller)
+            ),
             other => format!("ZK token: {other:?}"),
         }
     }

@@ -26,7 +26,7 @@ impl Exec<'_> {
     }
 
     /// One proposal action, with governance's authority (the fee contracts' admin role, the
-    /// staker's admin, the token's minter admin).
+    /// token's role admin for capped minters).
     fn apply_proposal_action(&mut self, action: ProposalAction) -> Result<(), ProtocolError> {
         match action {
             ProposalAction::SetFixedInteropFee(fee) => self.emit(Event::FixedInteropFeeSet { fee }),
@@ -55,28 +55,16 @@ impl Exec<'_> {
             ProposalAction::SetFeeFlowPaused(paused) => {
                 self.emit(Event::FeeFlowPauseSet { paused })
             }
-            ProposalAction::FundStakingSeason { cap, start, expiry } => {
-                let admin = self.state.staker.admin();
-                self.with_staker(|s, t, now| {
-                    s.fund_season(t, admin, SeasonPlan { cap, start, expiry }, now)
-                })?;
-            }
-            ProposalAction::SetEligibilityParams {
-                min_votes,
-                window,
-                grace,
+            ProposalAction::FundStakingSeason {
+                cap,
+                start,
+                expiry,
+                reward_minter,
             } => {
-                let admin = self.state.staker.admin();
-                let records = self
-                    .state
-                    .staker
-                    .set_eligibility_params(admin, min_votes, grace, window)?;
-                self.staking_records(records);
-            }
-            ProposalAction::SetStakeCap(cap) => {
-                let admin = self.state.staker.admin();
-                let records = self.state.staker.set_total_stake_cap(admin, cap)?;
-                self.staking_records(records);
+                // The Token Governor's timelock holds the token's admin roles.
+                let admin = self.state.token.role_admin();
+                let plan = SeasonPlan { cap, start, expiry };
+                self.with_staker(|s, t, now| s.fund_season(t, admin, plan, reward_minter, now))?;
             }
         }
         Ok(())

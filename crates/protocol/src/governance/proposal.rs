@@ -21,8 +21,11 @@ const BPS: u16 = 10_000;
 ///   protocol fee switch;
 /// - Fee Flow and splitter settings → ZIP or GAP, per the "ZK Token Fee Flow System v1.0"
 ///   forum overview (model choice for the threshold and pause, which share the splitter's admin);
-/// - the staking program (capped minters, eligibility, stake cap) → TPP, since Token Program
-///   Proposals are what grant minting rights (docs.zknation.io "TPP FAQ"; TPP-12 itself).
+/// - funding staking seasons (capped minters and the token's MINTER_ROLE) → TPP, since Token
+///   Program Proposals are what grant minting rights (docs.zknation.io "TPP FAQ"; TPP-12
+///   itself). The staker's own settings are not governance's: its admin, the calculator's
+///   owner and the pause guardian are a Tally-operated safe
+///   (withtally/zkstaker@bff26f8:script/DeployZkStaker.ts), see `Action::SetStakerParam`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ProposalAction {
     /// Set the fixed ZK interop fee per call, wei.
@@ -42,28 +45,19 @@ pub enum ProposalAction {
     SetFeeFlowThreshold(U256),
     /// Pause or unpause Fee Flow.
     SetFeeFlowPaused(bool),
-    /// Fund a staking season through a new capped minter.
+    /// Fund a staking season: deploy a capped minter (admin: the timelock), grant it the
+    /// token's MINTER_ROLE, and grant its MINTER_ROLE to `reward_minter`.
     FundStakingSeason {
         /// Cap, wei.
         cap: U256,
-        /// Minting window start.
+        /// `START_TIME` (not in the past at execution).
         start: u64,
-        /// Minting window end (exclusive).
+        /// `EXPIRATION_TIME`, inclusive.
         expiry: u64,
+        /// Who may mint through the season's minter (on mainnet the reward script's signer,
+        /// through a ZkMinterDelayV1).
+        reward_minter: Address,
     },
-    /// Set the staking eligibility rule: a delegate is active when it voted in at least
-    /// `min_votes` of the last `window` proposals (the calculator's threshold becomes
-    /// `min_votes`); `grace` is the calculator's update-eligibility delay, seconds.
-    SetEligibilityParams {
-        /// Votes needed.
-        min_votes: u64,
-        /// Proposals looked at.
-        window: u64,
-        /// Grace delay, seconds.
-        grace: u64,
-    },
-    /// Set the staker's total stake cap, wei.
-    SetStakeCap(U256),
 }
 
 impl ProposalAction {
@@ -77,9 +71,7 @@ impl ProposalAction {
             Self::SetSplitterShares { .. }
             | Self::SetFeeFlowThreshold(_)
             | Self::SetFeeFlowPaused(_) => &[Protocol, GovOps],
-            Self::FundStakingSeason { .. }
-            | Self::SetEligibilityParams { .. }
-            | Self::SetStakeCap(_) => &[Token],
+            Self::FundStakingSeason { .. } => &[Token],
         }
     }
 
@@ -93,8 +85,6 @@ impl ProposalAction {
             Self::SetFeeFlowThreshold(_) => "SetFeeFlowThreshold",
             Self::SetFeeFlowPaused(_) => "SetFeeFlowPaused",
             Self::FundStakingSeason { .. } => "FundStakingSeason",
-            Self::SetEligibilityParams { .. } => "SetEligibilityParams",
-            Self::SetStakeCap(_) => "SetStakeCap",
         }
     }
 
@@ -113,15 +103,12 @@ impl ProposalAction {
             } => crate::fee_flow::Splitter::new(*burn_bps, recipients.clone())
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
-            Self::FundStakingSeason { cap, start, expiry } if cap.is_zero() || start >= expiry => {
-                Err(format!(
-                    "staking season needs a non-zero cap and start < expiry (cap {cap}, {start}..{expiry})"
-                ))
-            }
-            Self::SetEligibilityParams {
-                min_votes, window, ..
-            } if *window == 0 || min_votes > window => Err(format!(
-                "eligibility needs 0 < window and min_votes <= window ({min_votes} of {window})"
+            // ZkCappedMinterV2__InvalidTime refuses start > expiry (equal is allowed); a zero cap
+            // is allowed by the contract but funds nothing, so the model refuses it here.
+            Self::FundStakingSeason {
+                cap, start, expiry, ..
+            } if cap.is_zero() || start > expiry => Err(format!(
+                "staking season needs a non-zero cap and start <= expiry (cap {cap}, {start}..={expiry})"
             )),
             _ => Ok(()),
         }

@@ -144,6 +144,7 @@ fn season() -> ProposalAction {
         cap: zk(10_000_000),
         start: T0,
         expiry: T0 + 90 * DAY,
+        reward_minter: Address::repeat_byte(0x4d),
     }
 }
 
@@ -642,12 +643,21 @@ fn actions_belong_to_their_governor() {
     };
     w.propose(GovernorKind::GovOps, vec![shares.clone()], T0);
     w.propose(GovernorKind::Protocol, vec![shares, fee(1)], T0);
-    let eligibility = ProposalAction::SetEligibilityParams {
-        min_votes: 6,
-        window: 5,
-        grace: DAY,
+    // ZkCappedMinterV2 accepts start == expiry but not start > expiry.
+    let backwards = ProposalAction::FundStakingSeason {
+        cap: zk(1),
+        start: T0 + 1,
+        expiry: T0,
+        reward_minter: Q,
     };
-    assert!(eligibility.validate().is_err());
+    assert!(backwards.validate().is_err());
+    let one_second = ProposalAction::FundStakingSeason {
+        cap: zk(1),
+        start: T0,
+        expiry: T0,
+        reward_minter: Q,
+    };
+    assert_eq!(one_second.validate(), Ok(()));
     assert!(ProposalAction::SetFeeSwitch(10_001).validate().is_err());
     assert_eq!(ProposalAction::SetFeeFlowPaused(true).governors().len(), 2);
     w.assert_replays();
@@ -771,10 +781,12 @@ fn serde_round_trips_and_messages_name_values() {
 
 #[test]
 fn a_passed_tpp_funds_a_season_and_votes_drive_staking_eligibility() {
-    use crate::staking::{SeasonPlan, Staker, StakerConfig};
+    use crate::staking::{oracle_score, SeasonPlan, Staker, StakerConfig};
+    use crate::token::MinterRole;
     let oracle = Address::repeat_byte(0x0c);
+    let signer = Address::repeat_byte(0x4d);
     let mut w = World::new();
-    let mut staker = Staker::new(StakerConfig::pilot(ADMIN, oracle, GUARD), T0);
+    let mut staker = Staker::new(StakerConfig::zk_staker(GUARD, oracle), T0);
     // Five GAPs: Q votes on two (ids 1 and 2), Q_LOW on one. With the TPP, ids 1..=5 are the
     // last five proposals once voting closes.
     let gaps: Vec<_> = (0..5)
@@ -790,6 +802,7 @@ fn a_passed_tpp_funds_a_season_and_votes_drive_staking_eligibility() {
         cap: plan.cap,
         start: plan.start,
         expiry: plan.expiry,
+        reward_minter: signer,
     };
     let tpp = w.propose(GovernorKind::Token, vec![funding], T0 + 1);
     let voting = T0 + 3 * DAY + 1;
@@ -801,29 +814,40 @@ fn a_passed_tpp_funds_a_season_and_votes_drive_staking_eligibility() {
     let passed = T0 + 10 * DAY + 2;
     w.ok(|g, _| g.queue(tpp, passed));
     for action in w.execute(tpp, passed) {
-        if let ProposalAction::FundStakingSeason { cap, start, expiry } = action {
+        if let ProposalAction::FundStakingSeason {
+            cap,
+            start,
+            expiry,
+            reward_minter,
+        } = action
+        {
             let plan = SeasonPlan { cap, start, expiry };
             staker
-                .fund_season(&mut w.token, ADMIN, plan, passed)
+                .fund_season(&mut w.token, ADMIN, plan, reward_minter, passed)
                 .unwrap();
         }
     }
     assert_eq!(staker.season(0).map(|s| s.cap), Some(zk(10_000_000)));
-    assert!(w.token.minter(Staker::season_minter(0)).is_some());
-    // The oracle scores every voter by participation over the eligibility window.
-    let window = staker.oracle().params.window;
+    let minter = w.token.minter(Staker::season_minter(0)).cloned().unwrap();
+    assert_eq!(minter.holders(MinterRole::Minter), vec![signer]);
+    // The oracle posts a binary score: 1 for a voter on at least 2 of the last 5 proposals.
+    let rule = staker.oracle().params;
     let scores: Vec<_> = w
         .gov
         .voters()
         .into_iter()
-        .map(|d| (d, w.gov.participation(d, window, passed)))
+        .map(|d| {
+            let votes = w.gov.participation(d, rule.window, passed);
+            (d, oracle_score(votes, rule.min_votes))
+        })
         .collect();
     staker
         .update_delegatee_scores(oracle, &scores, passed)
         .unwrap();
     assert!(staker.oracle().is_eligible(Q));
+    assert_eq!(staker.oracle().score(Q), 1);
     assert!(!staker.oracle().is_eligible(Q_LOW));
-    // BIG voted only on the TPP, which is among the last five closed.
-    assert_eq!(staker.oracle().score(BIG), 1);
+    // BIG voted only on the TPP, which is among the last five closed: one vote is not enough.
+    assert_eq!(staker.oracle().score(BIG), 0);
     w.assert_replays();
 }

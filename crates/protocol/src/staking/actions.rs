@@ -28,17 +28,21 @@ impl Exec<'_> {
         Ok(())
     }
 
-    /// The score oracle posts every voter's participation (proposals voted on among the last
-    /// `window` closed ones) — the keeper that ties staking rewards to governance activity.
+    /// The score oracle posts every voter's binary score (1 when it voted on at least
+    /// `min_votes` of the last `window` closed proposals, else 0: [`super::oracle_score`]) —
+    /// the off-chain keeper that ties staking rewards to governance activity.
     pub(crate) fn refresh_delegate_scores(&mut self, caller: Address) -> Result<(), ProtocolError> {
         let now = self.state.time;
-        let window = self.state.staker.oracle().params.window;
+        let rule = self.state.staker.oracle().params;
         let updates: Vec<(Address, u64)> = self
             .state
             .governance
             .voters()
             .iter()
-            .map(|d| (*d, self.state.governance.participation(*d, window, now)))
+            .map(|d| {
+                let votes = self.state.governance.participation(*d, rule.window, now);
+                (*d, super::oracle_score(votes, rule.min_votes))
+            })
             .collect();
         let records = self
             .state

@@ -9,43 +9,46 @@
 //! window, makes every deposit earn on its full balance (the `IdentityEarningPowerCalculator`
 //! fallback), so a broken oracle can never zero out stakers.
 //!
-//! For ZK Nation (TPP-12) the score is the number of the last `window` proposals the delegate
-//! voted on, and the threshold is 2 ("voted in at least 2 of the last 5"): see
-//! [`participation_score`].
+//! For ZK Nation the score oracle posts a *binary* score and the on-chain threshold is 1
+//! (`DELEGATEE_SCORE_ELIGIBILITY_THRESHOLD`, withtally/zkstaker@bff26f8:script/DeployZkStaker.ts):
+//! the oracle decides off-chain who is active — TPP-12's delegates "that have voted a minimum of
+//! 2 out of last 5 votes" — and posts 1 for them and 0 for the others: see [`oracle_score`].
 
-use super::{nonzero, Emitted, Staker, StakingError, StakingEvent};
+use super::{Emitted, Staker, StakingError, StakingEvent};
 use alloy_primitives::{Address, U256};
 use imbl::{OrdMap, OrdSet};
 use serde::{Deserialize, Serialize};
 
-/// Calculator settings.
+/// Calculator settings, with the score oracle's off-chain rule. Defaults are the deployment
+/// values of withtally/zkstaker@bff26f8:script/DeployZkStaker.ts and TPP-12's activity rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EligibilityParams {
-    /// `delegateeEligibilityThresholdScore`: score ≥ threshold is eligible. Default 2: TPP-12
-    /// ("active Delegates, those that have voted a minimum of 2 out of last 5 votes"), with the
-    /// score defined as a vote count by [`participation_score`].
+    /// `delegateeEligibilityThresholdScore`: score ≥ threshold is eligible. Default 1:
+    /// `DELEGATEE_SCORE_ELIGIBILITY_THRESHOLD` (the oracle posts a binary score).
     pub threshold: u64,
     /// `updateEligibilityDelay`, seconds of grace after a delegatee becomes ineligible before
-    /// its deposits can be bumped down. Default 7 days: withtally/staker's deploy fixture
-    /// (`DeployBinaryEligibilityOracleEarningPowerCalculatorFake`); model choice, the pilot's
-    /// deployed value was not found.
+    /// its deposits can be bumped down. Default 7 days: `UPDATE_ELIGIBILITY_DELAY`.
     pub update_eligibility_delay: u64,
-    /// `STALE_ORACLE_WINDOW`, seconds without an oracle update after which everyone earns on
-    /// full balance. Default 7 days: same fixture; model choice as above.
+    /// `STALE_ORACLE_WINDOW` (immutable), seconds without an oracle update after which everyone
+    /// earns on full balance. Default 30 days: `STALE_ORACLE_WINDOW`.
     pub stale_oracle_window: u64,
-    /// How many recent proposals the score oracle looks at (the score is the number of them the
-    /// delegate voted on). Default 5: TPP-12 ("the last 5 votes"). Not a contract setting: it is
-    /// the off-chain oracle's rule, kept here so one place holds the whole eligibility rule.
+    /// Off-chain oracle rule: how many recent proposals it looks at. Default 5: TPP-12 ("the
+    /// last 5 votes"). Not a contract setting; fixed for a run.
     pub window: u64,
+    /// Off-chain oracle rule: votes among the last `window` proposals that make a delegate
+    /// active (score 1). Default 2: TPP-12 ("a minimum of 2 out of last 5 votes"). Not a
+    /// contract setting; fixed for a run.
+    pub min_votes: u64,
 }
 
 impl Default for EligibilityParams {
     fn default() -> Self {
         Self {
-            threshold: 2,
+            threshold: 1,
             update_eligibility_delay: 7 * 86_400,
-            stale_oracle_window: 7 * 86_400,
+            stale_oracle_window: 30 * 86_400,
             window: 5,
+            min_votes: 2,
         }
     }
 }
@@ -53,6 +56,9 @@ impl Default for EligibilityParams {
 /// The calculator's state: scores, ineligibility times, locks, pause and freshness.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EligibilityOracle {
+    /// `owner` (OpenZeppelin `Ownable`): sets the threshold, the delay, the score oracle and
+    /// the pause guardian; overrides and locks scores.
+    pub owner: Address,
     /// `scoreOracle`: may post scores.
     pub score_oracle: Address,
     /// `oraclePauseGuardian`: may pause and unpause score updates.
@@ -71,12 +77,14 @@ pub struct EligibilityOracle {
 impl EligibilityOracle {
     /// A calculator deployed at `now` (which counts as its last update, as in the constructor).
     pub fn new(
+        owner: Address,
         score_oracle: Address,
         pause_guardian: Address,
         params: EligibilityParams,
         now: u64,
     ) -> Self {
         Self {
+            owner,
             score_oracle,
             pause_guardian,
             params,
@@ -156,12 +164,12 @@ impl EligibilityOracle {
     }
 }
 
-/// The ZK Nation eligibility score: how many of the last `window` proposals (oldest first in
-/// `voted`) the delegate voted on. With `window` 5 and threshold 2 this is TPP-12's "voted a
-/// minimum of 2 out of last 5 votes".
-pub fn participation_score(voted: &[bool], window: usize) -> u64 {
-    let start = voted.len().saturating_sub(window);
-    voted[start..].iter().filter(|v| **v).count() as u64
+/// The binary score the ZK Nation score oracle posts (off-chain rule): 1 when the delegate
+/// voted on at least `min_votes` of the last proposals it looked at (`votes` of them), else 0.
+/// With the defaults this is TPP-12's "voted a minimum of 2 out of last 5 votes", and the
+/// on-chain threshold of 1 turns score 1 into eligibility.
+pub fn oracle_score(votes: u64, min_votes: u64) -> u64 {
+    u64::from(votes >= min_votes)
 }
 
 /// The calculator's calls, made through the staker so one log records them.
@@ -187,9 +195,9 @@ impl Staker {
     ) -> Emitted {
         self.check_now(now)?;
         if caller != self.oracle.score_oracle {
-            return Err(StakingError::Unauthorized {
+            return Err(StakingError::CalculatorUnauthorized {
+                reason: "not oracle",
                 caller,
-                role: "score oracle",
             });
         }
         if self.oracle.paused {
@@ -219,8 +227,8 @@ impl Staker {
         self.commit(events)
     }
 
-    /// `overrideDelegateeScore` by the owner (admin): sets and locks a score; does not refresh
-    /// the oracle's clock.
+    /// `overrideDelegateeScore` by the calculator's owner: sets and locks a score; does not
+    /// refresh the oracle's clock.
     pub fn override_delegatee_score(
         &mut self,
         caller: Address,
@@ -229,7 +237,7 @@ impl Staker {
         now: u64,
     ) -> Emitted {
         self.check_now(now)?;
-        self.only_admin(caller)?;
+        self.only_calculator_owner(caller)?;
         self.commit(vec![
             StakingEvent::DelegateeScoreUpdated {
                 delegatee,
@@ -244,14 +252,14 @@ impl Staker {
         ])
     }
 
-    /// `setDelegateeScoreLock` by the owner (admin).
+    /// `setDelegateeScoreLock` by the calculator's owner.
     pub fn set_delegatee_score_lock(
         &mut self,
         caller: Address,
         delegatee: Address,
         locked: bool,
     ) -> Emitted {
-        self.only_admin(caller)?;
+        self.only_calculator_owner(caller)?;
         self.commit(vec![StakingEvent::DelegateeScoreLockSet {
             delegatee,
             locked,
@@ -261,36 +269,31 @@ impl Staker {
     /// `setOracleState` by the oracle pause guardian.
     pub fn set_oracle_paused(&mut self, caller: Address, paused: bool) -> Emitted {
         if caller != self.oracle.pause_guardian {
-            return Err(StakingError::Unauthorized {
+            return Err(StakingError::CalculatorUnauthorized {
+                reason: "not oracle pause guardian",
                 caller,
-                role: "oracle pause guardian",
             });
         }
         self.commit(vec![StakingEvent::OraclePausedSet { paused }])
     }
 
-    /// `setDelegateeScoreEligibilityThreshold` + `setUpdateEligibilityDelay` by the owner
-    /// (admin), and the score oracle's participation window. Changing the threshold does not
-    /// rewrite past ineligibility times (as in the contract).
-    pub fn set_eligibility_params(
-        &mut self,
-        caller: Address,
-        threshold: u64,
-        update_eligibility_delay: u64,
-        window: u64,
-    ) -> Emitted {
-        self.only_admin(caller)?;
-        self.commit(vec![StakingEvent::EligibilityParamsSet {
-            threshold,
-            update_eligibility_delay,
-            window,
-        }])
+    /// `setScoreOracle` by the calculator's owner (any address, as in the contract).
+    pub fn set_score_oracle(&mut self, caller: Address, oracle: Address) -> Emitted {
+        self.only_calculator_owner(caller)?;
+        self.commit(vec![StakingEvent::ScoreOracleSet { oracle }])
     }
 
-    /// `setScoreOracle` by the owner (admin).
-    pub fn set_score_oracle(&mut self, caller: Address, oracle: Address) -> Emitted {
-        self.only_admin(caller)?;
-        nonzero(oracle, "score oracle")?;
-        self.commit(vec![StakingEvent::ScoreOracleSet { oracle }])
+    /// `setOraclePauseGuardian` by the calculator's owner.
+    pub fn set_oracle_pause_guardian(&mut self, caller: Address, guardian: Address) -> Emitted {
+        self.only_calculator_owner(caller)?;
+        self.commit(vec![StakingEvent::OraclePauseGuardianSet { guardian }])
+    }
+
+    /// OpenZeppelin `Ownable._checkOwner` on the calculator.
+    pub(crate) fn only_calculator_owner(&self, caller: Address) -> Result<(), StakingError> {
+        if caller != self.oracle.owner {
+            return Err(StakingError::OwnableUnauthorizedAccount { account: caller });
+        }
+        Ok(())
     }
 }

@@ -71,12 +71,11 @@ pub enum StakingEvent {
         tip: U256,
         at: u64,
     },
-    /// `RewardNotified` (and `RewardsCapped` when `amount < requested`): `amount` starts
-    /// streaming with the remainder over a fresh reward duration.
+    /// `RewardNotified(amount, notifier)`: `amount` starts streaming with the remainder over a
+    /// fresh reward duration.
     RewardNotified {
         notifier: Address,
         amount: U256,
-        requested: U256,
         at: u64,
     },
     /// `RewardNotifierSet`.
@@ -85,8 +84,6 @@ pub enum StakingEvent {
     MaxBumpTipSet { tip: U256 },
     /// `ClaimFeeParametersSet`.
     ClaimFeeSet { amount: U256, collector: Address },
-    /// `AprCeilingSet`.
-    AprCeilingSet { bps: u64 },
     /// `TotalStakeCapSet`.
     TotalStakeCapSet { cap: U256 },
     /// Calculator `DelegateeScoreUpdated`.
@@ -102,27 +99,23 @@ pub enum StakingEvent {
     DelegateeScoreLockSet { delegatee: Address, locked: bool },
     /// Calculator `OraclePausedStatusUpdated`.
     OraclePausedSet { paused: bool },
-    /// Calculator `DelegateeEligibilityThresholdScoreSet` and `UpdateEligibilityDelaySet`, with
-    /// the oracle's participation window.
-    EligibilityParamsSet {
-        threshold: u64,
-        update_eligibility_delay: u64,
-        window: u64,
-    },
+    /// Calculator `DelegateeEligibilityThresholdScoreSet`.
+    EligibilityThresholdSet { threshold: u64 },
+    /// Calculator `UpdateEligibilityDelaySet`.
+    UpdateEligibilityDelaySet { delay: u64 },
     /// Calculator `ScoreOracleSet`.
     ScoreOracleSet { oracle: Address },
-    /// A season's capped minter was created and registered (see [`seasons`]).
+    /// Calculator `OraclePauseGuardianSet`.
+    OraclePauseGuardianSet { guardian: Address },
+    /// Model bookkeeping, not a contract event: governance funded staking season `season`
+    /// through the capped minter `minter` (see [`super::seasons`]).
     SeasonFunded {
         season: u32,
         minter: Address,
         cap: U256,
         start: u64,
         expiry: u64,
-        tranche: U256,
-        interval: u64,
     },
-    /// A season notifier minted and notified `amount`; the next tranche is due `interval` later.
-    SeasonNotified { season: u32, amount: U256, at: u64 },
 }
 
 /// One entry of a staker call's log: a staker fact or a token fact, in the order they happened.
@@ -137,13 +130,30 @@ pub enum StakingRecord {
 /// What every mutating method returns: the log, or why nothing changed.
 pub type Emitted = Result<Vec<StakingRecord>, StakingError>;
 
-/// Why a staker operation was refused; one variant per rule, naming the values involved.
+/// Why a staker operation was refused; one variant per rule, naming the values involved. The
+/// contract errors are withtally/staker@2ff8891:src/Staker.sol, src/extensions/StakerCapDeposits.sol
+/// and src/calculators/BinaryEligibilityOracleEarningPowerCalculator.sol (whose `Ownable` is
+/// OpenZeppelin 5's: `OwnableUnauthorizedAccount`).
 #[allow(missing_docs)] // fields are the values named in each message
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StakingError {
-    /// `Staker__Unauthorized` and the calculator's `__Unauthorized`.
-    #[error("unauthorized: {caller} is not the {role}")]
-    Unauthorized { caller: Address, role: &'static str },
+    /// `Staker__Unauthorized(reason, caller)`; `reason` is the contract's code ("not admin",
+    /// "not owner", "not notifier", "not claimer or owner").
+    #[error("Staker__Unauthorized: {reason} ({caller})")]
+    Unauthorized {
+        reason: &'static str,
+        caller: Address,
+    },
+    /// `BinaryEligibilityOracleEarningPowerCalculator__Unauthorized(reason, caller)` ("not
+    /// oracle", "not oracle pause guardian").
+    #[error("calculator unauthorized: {reason} ({caller})")]
+    CalculatorUnauthorized {
+        reason: &'static str,
+        caller: Address,
+    },
+    /// OpenZeppelin `Ownable.OwnableUnauthorizedAccount`: only the calculator's owner may.
+    #[error("OwnableUnauthorizedAccount: {account} is not the calculator's owner")]
+    OwnableUnauthorizedAccount { account: Address },
     /// `Staker__InvalidAddress`.
     #[error("the zero address is not allowed as {what}")]
     ZeroAddress { what: &'static str },
@@ -193,7 +203,7 @@ pub enum StakingError {
     #[error(
         "claim fee {amount} wei to {collector} is invalid (max {max} wei, collector must be set)"
     )]
-    InvalidClaimFee {
+    InvalidClaimFeeParameters {
         amount: U256,
         collector: Address,
         max: U256,
@@ -205,27 +215,12 @@ pub enum StakingError {
         reward: U256,
         fee: U256,
     },
-    /// `Staker__InvalidAprCeiling`.
-    #[error("APR ceiling {bps} bps exceeds 10000")]
-    InvalidAprCeiling { bps: u64 },
     /// Calculator `__DisallowedWhilePaused`.
     #[error("the eligibility oracle is paused")]
     OraclePaused,
     /// Calculator `__DelegateeScoreLocked`.
     #[error("the score of {delegatee} is locked")]
     ScoreLocked { delegatee: Address },
-    /// No season with this index.
-    #[error("unknown staking season {season}")]
-    UnknownSeason { season: u32 },
-    /// The season's next tranche is not due yet.
-    #[error("season {season}'s next tranche is due at {next}, now {now}")]
-    SeasonNotDue { season: u32, next: u64, now: u64 },
-    /// The season's cap (or the APR ceiling) leaves nothing to notify.
-    #[error("season {season} has nothing to notify (cap spent or APR ceiling reached)")]
-    NothingToNotify { season: u32 },
-    /// A season tranche with no earning power would stream to nobody (model guard).
-    #[error("no earning power: a season tranche now would stream to nobody")]
-    NoEarningPower,
     /// Time never goes backwards.
     #[error("time {at} is before the staker clock {clock}")]
     ClockWentBackwards { at: u64, clock: u64 },

@@ -1,18 +1,23 @@
-//! ZK staking (TPP-12 "ZKnomics Token Staking"): Tally/ScopeLift's `Staker`
-//! (withtally/staker `src/Staker.sol`) with the `StakerCapDeposits` and
+//! ZK staking (TPP-12 "ZKnomics Token Staking") as deployed: Tally/ScopeLift's `Staker`
+//! (withtally/staker@2ff8891:src/Staker.sol) with the `StakerCapDeposits` and
 //! `StakerDelegateSurrogateVotes` extensions, the `BinaryEligibilityOracleEarningPowerCalculator`
-//! ([`earning_power`]) and capped-minter funded seasons ([`seasons`]), as an event-sourced
-//! state machine.
+//! ([`earning_power`]), the deployment values of `ZkStaker`
+//! (withtally/zkstaker@bff26f8:script/DeployZkStaker.ts), seasons funded by capped minters
+//! ([`seasons`]) and the off-chain reward script that mints and notifies ([`policy`]), as an
+//! event-sourced state machine.
 //!
 //! - A deposit has an owner, a delegatee and a claimer; ids increment from 0. Staked ZK sits in a
 //!   per-delegatee *surrogate* address that delegates its votes to the delegatee through the
 //!   token, so staking never takes voting power away from governance. No lock-up.
-//! - Rewards notified by an authorised notifier stream over the reward duration pro rata to
+//! - Rewards notified by an enabled notifier stream over the reward duration pro rata to
 //!   earning power ([`rewards`]); a new notification rolls the unstreamed remainder into a fresh
-//!   duration. An optional APR ceiling caps notifications and stretches streams.
+//!   duration. Staker.sol has no APR ceiling: how much to notify is decided off-chain.
 //! - Earning power is the full balance when the delegatee is eligible (or the oracle is stale or
 //!   paused), else 0; anyone may *bump* a deposit whose earning power changed, for a tip paid
 //!   out of that deposit's unclaimed rewards.
+//! - Roles as deployed: the staker's admin, the calculator's owner, the oracle pause guardian
+//!   and the claim-fee collector are one Tally-operated safe; the score oracle is its own
+//!   account; reward notifiers are whoever the admin enables (the reward script's signer).
 //!
 //! Like the token, every public method validates first (an `Err` changes nothing, in the staker
 //! or the token), then mutates only through [`Staker::apply`]. Token movements go through the
@@ -20,13 +25,15 @@
 //! the staker's, in order, so the network can log both and replay each to its own machine.
 //!
 //! Model deviations from the contracts (each keeps the accounting exact): a notifier's tokens are
-//! pulled by `notify_reward_amount` instead of pushed beforehand, and only the APR-capped amount
-//! is taken; earning power is not limited to `uint96`; a claim whose payout is 0 records nothing
-//! (the contract's checkpoint is economically neutral).
+//! pulled by `notify_reward_amount` instead of pushed beforehand; earning power is not limited to
+//! `uint96`; a claim whose payout is 0 records nothing (the contract's checkpoint is
+//! economically neutral); the proxy (upgradeable by the Token Governor's timelock) is not
+//! modelled.
 
 pub mod actions;
 pub mod earning_power;
 mod events;
+pub mod policy;
 pub mod rewards;
 pub mod seasons;
 #[cfg(test)]
@@ -39,9 +46,10 @@ use alloy_primitives::{Address, U256};
 use imbl::{OrdMap, OrdSet, Vector};
 use serde::{Deserialize, Serialize};
 
-pub use earning_power::{participation_score, EligibilityOracle, EligibilityParams};
+pub use earning_power::{oracle_score, EligibilityOracle, EligibilityParams};
 pub use events::{Emitted, StakingError, StakingEvent, StakingRecord};
-pub use rewards::{RewardStream, BASIS_POINTS, REWARD_DURATION, SCALE_FACTOR, SECONDS_PER_YEAR};
+pub use policy::{RewardScript, ScriptRequest, BASIS_POINTS, SECONDS_PER_YEAR};
+pub use rewards::{RewardStream, REWARD_DURATION, SCALE_FACTOR};
 pub use seasons::{Season, SeasonPlan};
 
 use rewards::{add, mul, sub};
@@ -68,31 +76,26 @@ pub struct Deposit {
     pub scaled_unclaimed_reward_checkpoint: U256,
 }
 
-/// Staker settings the admin (the DAO) controls.
+/// Staker settings; defaults are ZkStaker's deployment values
+/// (withtally/zkstaker@bff26f8:script/DeployZkStaker.ts).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StakingParams {
-    /// Streaming duration of each notification. Default [`REWARD_DURATION`] (30 days,
-    /// `Staker.REWARD_DURATION`).
+    /// Streaming duration of each notification: `Staker.REWARD_DURATION`, a contract constant
+    /// (30 days, [`REWARD_DURATION`]); a parameter here so tests can vary it.
     pub reward_duration: u64,
-    /// `maxBumpTip`. Default 1 ZK: withtally/staker's deploy fixture; model choice, the pilot's
-    /// deployed value was not found.
+    /// `maxBumpTip`. Default 5 ZK: `MAX_BUMP_TIP` of DeployZkStaker.ts.
     pub max_bump_tip: U256,
-    /// `MAX_CLAIM_FEE` (immutable in the contract). Default 1 ZK: model choice, the pilot's value
-    /// was not found; it only bounds `claim_fee`.
+    /// `MAX_CLAIM_FEE` (set once by `initialize`). Default 500 ZK: `MAX_CLAIM_FEE` of
+    /// DeployZkStaker.ts.
     pub max_claim_fee: U256,
-    /// `claimFeeParameters.feeAmount`, taken from each claim. Default 0: model choice, TPP-12
-    /// describes no claim fee.
+    /// `claimFeeParameters.feeAmount`, taken from each claim. Default 0: `FEE_AMOUNT` of
+    /// DeployZkStaker.ts (no fee at launch).
     pub claim_fee: U256,
-    /// `claimFeeParameters.feeCollector`. Default ZERO (no fee).
+    /// `claimFeeParameters.feeCollector`. The deploy script sets the Tally safe
+    /// (`FEE_COLLECTOR`); ZERO in `Default` (no fee, no collector).
     pub fee_collector: Address,
-    /// `aprCeiling` in basis points, 0 disables it. Default 1,000 (10%): TPP-12 "up to 10%
-    /// reward rate"; Staker.sol caps notifications (`_calculateCappedReward`) and stretches
-    /// streams (`_enforceAprCeilingOnStreamingRewards`) to it.
-    pub apr_ceiling_bps: u64,
-    /// `StakerCapDeposits.totalStakeCap`. Default 400M ZK: model choice — TPP-12 sets "a
-    /// predefined staking cap" without a figure found; 400M is the stake at which season 1's
-    /// budget (10M ZK over 90 days ≈ 40.6M ZK a year) pays exactly the 10% ceiling, and the
-    /// ≈340M ZK reported staked in April 2026 fits under it.
+    /// `StakerCapDeposits.totalStakeCap`. Default 400,000,000 ZK: `INITIAL_TOTAL_STAKE_CAP` of
+    /// DeployZkStaker.ts.
     pub total_stake_cap: U256,
 }
 
@@ -100,26 +103,29 @@ impl Default for StakingParams {
     fn default() -> Self {
         Self {
             reward_duration: REWARD_DURATION,
-            max_bump_tip: tokens(1),
-            max_claim_fee: tokens(1),
+            max_bump_tip: tokens(5),
+            max_claim_fee: tokens(500),
             claim_fee: U256::ZERO,
             fee_collector: Address::ZERO,
-            apr_ceiling_bps: 1_000,
             total_stake_cap: tokens(400_000_000),
         }
     }
 }
 
-/// Everything needed to deploy a staker.
+/// Everything needed to deploy a staker and its calculator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StakerConfig {
     /// The staker contract's address; it holds the reward ZK.
     pub address: Address,
-    /// `admin`, also the calculator's owner (on mainnet: the DAO, via the Token Governor).
+    /// The staker's `admin`: enables reward notifiers, sets the max bump tip, the claim fee,
+    /// the stake cap and the calculator.
     pub admin: Address,
-    /// `scoreOracle` of the calculator.
+    /// The calculator's `owner` (OpenZeppelin `Ownable`): sets the eligibility threshold, the
+    /// update-eligibility delay, the score oracle and the pause guardian, and overrides scores.
+    pub calculator_owner: Address,
+    /// `scoreOracle` of the calculator: posts delegate scores.
     pub score_oracle: Address,
-    /// `oraclePauseGuardian` of the calculator.
+    /// `oraclePauseGuardian` of the calculator: pauses score updates.
     pub oracle_pause_guardian: Address,
     /// Staker settings.
     pub params: StakingParams,
@@ -128,17 +134,44 @@ pub struct StakerConfig {
 }
 
 impl StakerConfig {
-    /// The pilot's defaults at the model address `account("staker")`.
-    pub fn pilot(admin: Address, score_oracle: Address, oracle_pause_guardian: Address) -> Self {
+    /// ZkStaker as deployed (withtally/zkstaker@bff26f8:script/DeployZkStaker.ts) at the model
+    /// address `account("staker")`: `STAKER_ADMIN`, `EARNING_POWER_OWNER`,
+    /// `ORACLE_PAUSE_GUARDIAN` and `FEE_COLLECTOR` are all the same Tally safe (`tally_safe`);
+    /// `SCORE_ORACLE` is `score_oracle`. No reward notifier is enabled at deployment.
+    pub fn zk_staker(tally_safe: Address, score_oracle: Address) -> Self {
         Self {
             address: account("staker"),
-            admin,
+            admin: tally_safe,
+            calculator_owner: tally_safe,
             score_oracle,
-            oracle_pause_guardian,
-            params: StakingParams::default(),
+            oracle_pause_guardian: tally_safe,
+            params: StakingParams {
+                fee_collector: tally_safe,
+                ..StakingParams::default()
+            },
             eligibility: EligibilityParams::default(),
         }
     }
+}
+
+/// A staker setting changed by its role (see [`Staker::set_param`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StakerParam {
+    /// Staker `setMaxBumpTip` (admin).
+    MaxBumpTip(U256),
+    /// Staker `setClaimFeeParameters` (admin).
+    ClaimFee {
+        /// `feeAmount`, wei.
+        amount: U256,
+        /// `feeCollector`.
+        collector: Address,
+    },
+    /// StakerCapDeposits `setTotalStakeCap` (admin).
+    TotalStakeCap(U256),
+    /// Calculator `setDelegateeScoreEligibilityThreshold` (owner).
+    EligibilityThreshold(u64),
+    /// Calculator `setUpdateEligibilityDelay` (owner), seconds.
+    UpdateEligibilityDelay(u64),
 }
 
 /// Running totals, for the accounting identity
@@ -236,6 +269,7 @@ impl Staker {
             stream: RewardStream::default(),
             notifiers: OrdSet::new(),
             oracle: EligibilityOracle::new(
+                config.calculator_owner,
                 config.score_oracle,
                 config.oracle_pause_guardian,
                 config.eligibility,
@@ -252,7 +286,7 @@ impl Staker {
     pub fn address(&self) -> Address {
         self.address
     }
-    /// The admin (calculator owner too).
+    /// The staker's admin (on mainnet the Tally safe, which also owns the calculator).
     pub fn admin(&self) -> Address {
         self.admin
     }
@@ -326,8 +360,9 @@ impl Staker {
             .and_then(|d| self.scaled_unclaimed(d, now).ok())
             .map_or(U256::ZERO, |s| s / SCALE_FACTOR)
     }
-    /// The APR (bps) the current stream pays on the total earning power at `now`; 0 once the
-    /// stream has ended or when nobody earns.
+    /// The annual rate (bps) the current stream pays on the total earning power at `now`; 0
+    /// once the stream has ended or when nobody earns. A view for reports: the contract keeps
+    /// no such figure and enforces no ceiling on it.
     pub fn current_apr_bps(&self, now: u64) -> U256 {
         if now >= self.stream.reward_end_time || self.total_earning_power.is_zero() {
             return U256::ZERO;
@@ -361,22 +396,24 @@ impl Staker {
         Ok(())
     }
 
+    /// `_revertIfNotAdmin`.
     fn only_admin(&self, caller: Address) -> Result<(), StakingError> {
         if caller != self.admin {
             return Err(StakingError::Unauthorized {
+                reason: "not admin",
                 caller,
-                role: "staker admin",
             });
         }
         Ok(())
     }
 
+    /// `_revertIfNotDepositOwner`.
     fn owned(&self, caller: Address, id: DepositId) -> Result<Deposit, StakingError> {
         let d = self.existing(id)?;
         if d.owner != caller {
             return Err(StakingError::Unauthorized {
+                reason: "not owner",
                 caller,
-                role: "deposit owner",
             });
         }
         Ok(d)
@@ -598,8 +635,8 @@ impl Staker {
         let d = self.existing(deposit)?;
         if caller != d.claimer && caller != d.owner {
             return Err(StakingError::Unauthorized {
+                reason: "not claimer or owner",
                 caller,
-                role: "deposit claimer or owner",
             });
         }
         let reward = self.scaled_unclaimed(&d, now)? / SCALE_FACTOR;
@@ -697,17 +734,6 @@ impl Staker {
 
     // ----- rewards -----
 
-    /// The amount a notification of `requested` may add under the APR ceiling at the current
-    /// total earning power (`_calculateCappedReward`).
-    pub fn capped_notification(&self, requested: U256) -> Result<U256, StakingError> {
-        Ok(rewards::apr_capped_amount(
-            self.params.apr_ceiling_bps,
-            self.total_earning_power,
-            self.params.reward_duration,
-        )?
-        .map_or(requested, |cap| requested.min(cap)))
-    }
-
     /// Checks a notification of `amount` at `now` against `Staker__InvalidRewardRate` and
     /// `Staker__InsufficientRewardBalance` (`balance` = the staker's ZK after the inflow).
     pub(crate) fn check_notification(
@@ -733,9 +759,12 @@ impl Staker {
         Ok(())
     }
 
-    /// `notifyRewardAmount` by an enabled notifier: takes the APR-capped part of `amount` from
-    /// the notifier's balance and streams it, with any unstreamed remainder, over a fresh
-    /// reward duration.
+    /// `notifyRewardAmount` by an enabled notifier: streams `amount`, with any unstreamed
+    /// remainder, over a fresh reward duration. Staker.sol has no APR ceiling: the whole amount
+    /// is notified (how much to notify is the notifier's decision, see [`policy`]). Model
+    /// deviation: the notifier's `amount` is pulled from its balance here instead of being
+    /// transferred to the staker beforehand; `notify(0)` (the reward script's way to lower
+    /// the rate) moves nothing.
     pub fn notify_reward_amount(
         &mut self,
         token: &mut ZkToken,
@@ -746,21 +775,21 @@ impl Staker {
         self.check_now(now)?;
         if !self.is_reward_notifier(notifier) {
             return Err(StakingError::Unauthorized {
+                reason: "not notifier",
                 caller: notifier,
-                role: "reward notifier",
             });
         }
-        let capped = self.capped_notification(amount)?;
-        let balance = add(token.balance_of(self.address), capped, "staker balance")?;
-        self.check_notification(capped, balance, now)?;
+        let balance = add(token.balance_of(self.address), amount, "staker balance")?;
+        self.check_notification(amount, balance, now)?;
         let to = self.address;
         self.transact(token, |tx| {
-            let evs = tx.token.transfer(notifier, to, capped, now);
-            tx.token_events(evs)?;
+            if !amount.is_zero() {
+                let evs = tx.token.transfer(notifier, to, amount, now);
+                tx.token_events(evs)?;
+            }
             tx.emit(StakingEvent::RewardNotified {
                 notifier,
-                amount: capped,
-                requested: amount,
+                amount,
                 at: now,
             })
         })
@@ -781,38 +810,54 @@ impl Staker {
 
     /// `setMaxBumpTip`, admin only.
     pub fn set_max_bump_tip(&mut self, caller: Address, tip: U256) -> Emitted {
-        self.only_admin(caller)?;
-        self.commit(vec![StakingEvent::MaxBumpTipSet { tip }])
+        self.set_param(caller, StakerParam::MaxBumpTip(tip))
     }
 
     /// `setClaimFeeParameters`, admin only: at most `max_claim_fee`, and a non-zero fee needs a
     /// collector.
     pub fn set_claim_fee(&mut self, caller: Address, amount: U256, collector: Address) -> Emitted {
-        self.only_admin(caller)?;
-        let max = self.params.max_claim_fee;
-        if amount > max || (collector.is_zero() && !amount.is_zero()) {
-            return Err(StakingError::InvalidClaimFee {
-                amount,
-                collector,
-                max,
-            });
-        }
-        self.commit(vec![StakingEvent::ClaimFeeSet { amount, collector }])
-    }
-
-    /// `setAprCeiling`, admin only; at most 10,000 bps, 0 disables.
-    pub fn set_apr_ceiling(&mut self, caller: Address, bps: u64) -> Emitted {
-        self.only_admin(caller)?;
-        if bps > BASIS_POINTS {
-            return Err(StakingError::InvalidAprCeiling { bps });
-        }
-        self.commit(vec![StakingEvent::AprCeilingSet { bps }])
+        self.set_param(caller, StakerParam::ClaimFee { amount, collector })
     }
 
     /// `setTotalStakeCap`, admin only (a cap below the current total only blocks new stake).
     pub fn set_total_stake_cap(&mut self, caller: Address, cap: U256) -> Emitted {
-        self.only_admin(caller)?;
-        self.commit(vec![StakingEvent::TotalStakeCapSet { cap }])
+        self.set_param(caller, StakerParam::TotalStakeCap(cap))
+    }
+
+    /// Changes one setting, checked against the role the contract requires for it: the
+    /// staker's admin for the staker's settings, the calculator's owner for the calculator's.
+    pub fn set_param(&mut self, caller: Address, param: StakerParam) -> Emitted {
+        let event = match param {
+            StakerParam::MaxBumpTip(tip) => {
+                self.only_admin(caller)?;
+                StakingEvent::MaxBumpTipSet { tip }
+            }
+            StakerParam::ClaimFee { amount, collector } => {
+                self.only_admin(caller)?;
+                let max = self.params.max_claim_fee;
+                if amount > max || (collector.is_zero() && !amount.is_zero()) {
+                    return Err(StakingError::InvalidClaimFeeParameters {
+                        amount,
+                        collector,
+                        max,
+                    });
+                }
+                StakingEvent::ClaimFeeSet { amount, collector }
+            }
+            StakerParam::TotalStakeCap(cap) => {
+                self.only_admin(caller)?;
+                StakingEvent::TotalStakeCapSet { cap }
+            }
+            StakerParam::EligibilityThreshold(threshold) => {
+                self.only_calculator_owner(caller)?;
+                StakingEvent::EligibilityThresholdSet { threshold }
+            }
+            StakerParam::UpdateEligibilityDelay(delay) => {
+                self.only_calculator_owner(caller)?;
+                StakingEvent::UpdateEligibilityDelaySet { delay }
+            }
+        };
+        self.commit(vec![event])
     }
 
     // ----- event application -----
@@ -842,8 +887,7 @@ impl Staker {
         Ok(d)
     }
 
-    /// Moves the deposit's earning power to `new` in every total, stores the deposit, and
-    /// re-applies the APR ceiling when earning power fell.
+    /// Moves the deposit's earning power to `new` in every total and stores the deposit.
     fn settle(&mut self, id: DepositId, mut d: Deposit, new: U256) -> Result<(), StakingError> {
         let old = d.earning_power;
         let shift = |total: U256| -> Result<U256, StakingError> {
@@ -854,10 +898,6 @@ impl Staker {
         set_or_remove(&mut self.depositor_earning_power, d.owner, mine);
         d.earning_power = new;
         self.deposits.insert(id, d);
-        if new < old {
-            self.stream
-                .enforce_apr_ceiling(self.params.apr_ceiling_bps, self.total_earning_power)?;
-        }
         Ok(())
     }
 
@@ -1025,10 +1065,6 @@ impl Staker {
                 self.params.fee_collector = collector;
                 Ok(())
             }
-            E::AprCeilingSet { bps } => {
-                self.params.apr_ceiling_bps = bps;
-                Ok(())
-            }
             E::TotalStakeCapSet { cap } => {
                 self.params.total_stake_cap = cap;
                 Ok(())
@@ -1056,21 +1092,23 @@ impl Staker {
                 self.oracle.paused = paused;
                 Ok(())
             }
-            E::EligibilityParamsSet {
-                threshold,
-                update_eligibility_delay,
-                window,
-            } => {
+            E::EligibilityThresholdSet { threshold } => {
                 self.oracle.params.threshold = threshold;
-                self.oracle.params.update_eligibility_delay = update_eligibility_delay;
-                self.oracle.params.window = window;
+                Ok(())
+            }
+            E::UpdateEligibilityDelaySet { delay } => {
+                self.oracle.params.update_eligibility_delay = delay;
+                Ok(())
+            }
+            E::OraclePauseGuardianSet { guardian } => {
+                self.oracle.pause_guardian = guardian;
                 Ok(())
             }
             E::ScoreOracleSet { oracle } => {
                 self.oracle.score_oracle = oracle;
                 Ok(())
             }
-            E::SeasonFunded { .. } | E::SeasonNotified { .. } => self.apply_season(ev),
+            E::SeasonFunded { .. } => self.apply_season(ev),
         }
     }
 }

@@ -9,18 +9,13 @@ use alloy_primitives::{uint, U256};
 use serde::{Deserialize, Serialize};
 
 /// `Staker.SCALE_FACTOR = 1e36`: rates and the accumulator carry 36 extra decimals so that the
-/// per-second, per-unit-of-earning-power rate does not truncate to zero.
+/// per-second, per-unit-of-earning-power rate does not truncate to zero
+/// (withtally/staker@2ff8891:src/Staker.sol).
 pub const SCALE_FACTOR: U256 = uint!(1_000_000_000_000_000_000_000_000_000_000_000_000_U256);
 
 /// `Staker.REWARD_DURATION = 30 days`: each notification (plus any unstreamed remainder) is
-/// streamed over this many seconds.
+/// streamed over this many seconds (withtally/staker@2ff8891:src/Staker.sol).
 pub const REWARD_DURATION: u64 = 30 * 86_400;
-
-/// `Staker.SECONDS_PER_YEAR = 365 days`, used by the APR ceiling.
-pub const SECONDS_PER_YEAR: u64 = 365 * 86_400;
-
-/// `Staker.BASIS_POINTS = 10_000`.
-pub const BASIS_POINTS: u64 = 10_000;
 
 pub(crate) fn mul(a: U256, b: U256, what: &'static str) -> Result<U256, StakingError> {
     a.checked_mul(b).ok_or(StakingError::Overflow { what })
@@ -127,78 +122,4 @@ impl RewardStream {
         self.last_checkpoint_time = now;
         Ok(())
     }
-
-    /// `_enforceAprCeilingOnStreamingRewards`: after earning power drops, a stream whose rate
-    /// now exceeds the ceiling is stretched (same remaining reward, longer duration, lower rate).
-    /// Must run right after a checkpoint. A ceiling of 0 disables it.
-    pub fn enforce_apr_ceiling(
-        &mut self,
-        apr_ceiling_bps: u64,
-        total_earning_power: U256,
-    ) -> Result<(), StakingError> {
-        if apr_ceiling_bps == 0
-            || total_earning_power.is_zero()
-            || self.scaled_reward_rate.is_zero()
-            || self.reward_end_time <= self.last_checkpoint_time
-        {
-            return Ok(());
-        }
-        let allowed = mul(
-            mul(secs(apr_ceiling_bps), total_earning_power, "APR ceiling")?,
-            SCALE_FACTOR,
-            "APR ceiling",
-        )? / secs(BASIS_POINTS * SECONDS_PER_YEAR);
-        if allowed.is_zero() || self.scaled_reward_rate <= allowed {
-            return Ok(());
-        }
-        let remaining = mul(
-            self.scaled_reward_rate,
-            secs(self.reward_end_time - self.last_checkpoint_time),
-            "remaining reward",
-        )?;
-        let mut duration = remaining / allowed;
-        if !(remaining % allowed).is_zero() {
-            duration += U256::from(1u8);
-        }
-        let duration_secs = u64::try_from(duration).map_err(|_| StakingError::Overflow {
-            what: "stretched reward duration",
-        })?;
-        self.scaled_reward_rate = remaining / duration;
-        self.reward_end_time =
-            self.last_checkpoint_time
-                .checked_add(duration_secs)
-                .ok_or(StakingError::Overflow {
-                    what: "reward end time",
-                })?;
-        Ok(())
-    }
-}
-
-/// `_calculateCappedReward`: the most a notification may add so that, spread over `duration`,
-/// it pays at most `apr_ceiling_bps` a year on `total_earning_power`. `None` when no cap applies
-/// (ceiling 0 or no earning power), as in Staker.
-pub fn apr_capped_amount(
-    apr_ceiling_bps: u64,
-    total_earning_power: U256,
-    duration: u64,
-) -> Result<Option<U256>, StakingError> {
-    if apr_ceiling_bps == 0 || total_earning_power.is_zero() {
-        return Ok(None);
-    }
-    let num = mul(
-        mul(secs(apr_ceiling_bps), total_earning_power, "APR cap")?,
-        secs(duration),
-        "APR cap",
-    )?;
-    Ok(Some(num / secs(BASIS_POINTS * SECONDS_PER_YEAR)))
-}
-
-/// `_calculateApr`: the APR in basis points that `amount` over `duration` pays on
-/// `total_earning_power` (0 without earning power).
-pub fn apr_bps(amount: U256, total_earning_power: U256, duration: u64) -> U256 {
-    let den = total_earning_power.saturating_mul(secs(duration));
-    if den.is_zero() {
-        return U256::ZERO;
-    }
-    amount.saturating_mul(secs(SECONDS_PER_YEAR * BASIS_POINTS)) / den
 }

@@ -1,5 +1,6 @@
-//! Staker tests: closed forms for the reward stream, eligibility and bumps, seasons, atomicity,
-//! replay, and a property test over random sequences.
+//! Staker tests: the deployed values, closed forms for the reward stream, eligibility and bumps,
+//! seasons and the off-chain reward script, atomicity, replay, and a property test over random
+//! sequences.
 //!
 //! Rounding bound used throughout: every division floors, so what the staker has paid out plus
 //! what deposits can still claim never exceeds what was notified, and while some earning power
@@ -8,14 +9,19 @@
 //! (each is < 10^-8 wei at these magnitudes).
 
 use super::*;
-use crate::token::MAX_SUPPLY;
+use crate::token::{MinterRole, Role, TokenError, MAX_SUPPLY};
 use proptest::prelude::*;
 use StakingError as E;
 
+/// The Tally safe: the staker's admin, the calculator's owner, the oracle pause guardian and
+/// the claim-fee collector, as deployed.
 const ADMIN: Address = Address::repeat_byte(0xad);
+/// The token's role admin (the Token Governor's timelock).
+const GOV: Address = Address::repeat_byte(0x60);
 const ORACLE: Address = Address::repeat_byte(0x0c);
-const GUARD: Address = Address::repeat_byte(0x9d);
 const NOTIFIER: Address = Address::repeat_byte(0x4e);
+/// The reward script's signer.
+const SIGNER: Address = Address::repeat_byte(0x51);
 const BUMPER: Address = Address::repeat_byte(0xbb);
 const A: Address = Address::repeat_byte(1);
 const B: Address = Address::repeat_byte(2);
@@ -40,13 +46,11 @@ struct World {
 }
 
 impl World {
-    /// 1B ZK each to A, B, C and the notifier; stakers approve the staker; the notifier is
-    /// enabled; D1 and D2 are eligible (score 5) at T0. The APR ceiling is off unless `ceiling`.
-    fn new(ceiling: u64) -> Self {
-        let mut token = ZkToken::new(ADMIN);
-        let mut config = StakerConfig::pilot(ADMIN, ORACLE, GUARD);
-        config.params.apr_ceiling_bps = ceiling;
-        let staker = Staker::new(config, T0);
+    /// ZkStaker as deployed; 1B ZK each to A, B, C and the notifier; stakers approve the
+    /// staker; the notifier is enabled; D1 and D2 are eligible (score 1) at T0.
+    fn new() -> Self {
+        let mut token = ZkToken::new(GOV);
+        let staker = Staker::new(StakerConfig::zk_staker(ADMIN, ORACLE), T0);
         for who in [A, B, C, NOTIFIER] {
             token.mint_genesis(who, zk(1_000_000_000)).unwrap();
         }
@@ -61,7 +65,7 @@ impl World {
             log: Vec::new(),
         };
         w.ok(|s, _| s.set_reward_notifier(ADMIN, NOTIFIER, true));
-        w.ok(|s, _| s.update_delegatee_scores(ORACLE, &[(D1, 5), (D2, 5)], T0));
+        w.ok(|s, _| s.update_delegatee_scores(ORACLE, &[(D1, 1), (D2, 1)], T0));
         w
     }
 
@@ -124,8 +128,34 @@ fn close(actual: U256, expected: U256, tolerance: u64) {
 }
 
 #[test]
+fn defaults_are_the_deployed_zk_staker() {
+    let c = StakerConfig::zk_staker(ADMIN, ORACLE);
+    // withtally/zkstaker@bff26f8:script/DeployZkStaker.ts
+    assert_eq!(c.params.max_bump_tip, zk(5));
+    assert_eq!(c.params.max_claim_fee, zk(500));
+    assert_eq!(
+        (c.params.claim_fee, c.params.fee_collector),
+        (U256::ZERO, ADMIN)
+    );
+    assert_eq!(c.params.total_stake_cap, zk(400_000_000));
+    assert_eq!(c.eligibility.stale_oracle_window, 30 * DAY);
+    assert_eq!(c.eligibility.threshold, 1);
+    assert_eq!(c.eligibility.update_eligibility_delay, 7 * DAY);
+    assert_eq!(
+        (c.admin, c.calculator_owner, c.oracle_pause_guardian),
+        (ADMIN, ADMIN, ADMIN)
+    );
+    assert_eq!(c.score_oracle, ORACLE);
+    // withtally/staker@2ff8891:src/Staker.sol
+    assert_eq!(c.params.reward_duration, 30 * DAY);
+    let s = Staker::new(c, T0);
+    assert!(!s.is_reward_notifier(ADMIN) && !s.is_reward_notifier(SIGNER));
+    assert_eq!(s.oracle().owner, ADMIN);
+}
+
+#[test]
 fn one_staker_gets_the_whole_tranche() {
-    let mut w = World::new(0);
+    let mut w = World::new();
     let id = w.stake(A, 100, D1, T0);
     assert_eq!(w.token.get_votes(D1), zk(100));
     w.notify(1_000, T0);
@@ -141,7 +171,7 @@ fn one_staker_gets_the_whole_tranche() {
 
 #[test]
 fn stakers_split_by_earning_power_including_late_joiners() {
-    let mut w = World::new(0);
+    let mut w = World::new();
     let a = w.stake(A, 100, D1, T0);
     let b = w.stake(B, 300, D2, T0);
     w.notify(1_000, T0);
@@ -158,7 +188,7 @@ fn stakers_split_by_earning_power_including_late_joiners() {
 
 #[test]
 fn a_new_notification_rolls_the_remainder_into_a_fresh_duration() {
-    let mut w = World::new(0);
+    let mut w = World::new();
     let a = w.stake(A, 100, D1, T0);
     w.notify(300, T0);
     // After 10 days 100 ZK streamed, 200 remain; 100 more makes 300 over a fresh 30 days.
@@ -171,12 +201,12 @@ fn a_new_notification_rolls_the_remainder_into_a_fresh_duration() {
 
 #[test]
 fn ineligible_delegate_earns_until_the_grace_delay_then_nothing() {
-    let mut w = World::new(0);
+    let mut w = World::new();
     let a = w.stake(A, 100, D1, T0);
     let b = w.stake(B, 100, D2, T0);
     w.notify(1_000, T0);
     // D2 stops voting: ineligible from day 5; the grace delay is 7 days.
-    w.ok(|s, _| s.update_delegatee_scores(ORACLE, &[(D1, 5), (D2, 1)], T0 + 5 * DAY));
+    w.ok(|s, _| s.update_delegatee_scores(ORACLE, &[(D1, 1), (D2, 0)], T0 + 5 * DAY));
     assert_eq!(w.staker.oracle().ineligible_since(D2), T0 + 5 * DAY);
     let early = T0 + 12 * DAY - 1;
     let unqualified = E::Unqualified {
@@ -205,7 +235,7 @@ fn ineligible_delegate_earns_until_the_grace_delay_then_nothing() {
     let frozen = w.staker.unclaimed_reward(b, grace_end);
     close(frozen, zk(200) - zk(1), 2);
     for day in [19, 26] {
-        w.ok(|s, _| s.update_delegatee_scores(ORACLE, &[(D1, 5), (D2, 1)], T0 + day * DAY));
+        w.ok(|s, _| s.update_delegatee_scores(ORACLE, &[(D1, 1), (D2, 0)], T0 + day * DAY));
     }
     let end = T0 + 30 * DAY;
     assert_eq!(w.staker.unclaimed_reward(b, end), frozen);
@@ -218,7 +248,7 @@ fn ineligible_delegate_earns_until_the_grace_delay_then_nothing() {
 
 #[test]
 fn owner_actions_apply_ineligibility_without_grace() {
-    let mut w = World::new(0);
+    let mut w = World::new();
     let b = w.stake(B, 100, D2, T0);
     w.notify(1_000, T0);
     w.ok(|s, _| s.update_delegatee_score(ORACLE, D2, 0, T0 + DAY));
@@ -239,38 +269,39 @@ fn owner_actions_apply_ineligibility_without_grace() {
 
 #[test]
 fn stale_or_paused_oracle_restores_full_earning_power() {
-    let mut w = World::new(0);
+    let mut w = World::new();
     let b = w.stake(B, 100, D2, T0);
     w.notify(1_000, T0);
     w.ok(|s, _| s.update_delegatee_score(ORACLE, D2, 0, T0));
     let down = T0 + 7 * DAY;
     w.ok(|s, t| s.bump_earning_power(t, BUMPER, b, BUMPER, U256::ZERO, down));
-    // Last post at T0: stale strictly after T0 + 7 days.
-    assert!(!w.staker.oracle().is_stale(down));
-    assert!(w.staker.oracle().is_stale(down + 1));
-    w.ok(|s, t| s.bump_earning_power(t, BUMPER, b, BUMPER, U256::ZERO, down + 1));
+    // Last post at T0: stale strictly after T0 + 30 days (the deployed window).
+    let stale = T0 + 30 * DAY;
+    assert!(!w.staker.oracle().is_stale(stale));
+    assert!(w.staker.oracle().is_stale(stale + 1));
+    w.ok(|s, t| s.bump_earning_power(t, BUMPER, b, BUMPER, U256::ZERO, stale + 1));
     assert_eq!(w.staker.deposit(b).map(|d| d.earning_power), Some(zk(100)));
     // A fresh post makes D2 ineligible again; its ineligibility time is still T0.
-    w.ok(|s, _| s.update_delegatee_scores(ORACLE, &[], down + 2));
-    w.ok(|s, t| s.bump_earning_power(t, BUMPER, b, BUMPER, U256::ZERO, down + 2));
+    w.ok(|s, _| s.update_delegatee_scores(ORACLE, &[], stale + 2));
+    w.ok(|s, t| s.bump_earning_power(t, BUMPER, b, BUMPER, U256::ZERO, stale + 2));
     // Paused: full earning power, and the oracle cannot post.
-    let guard_only = E::Unauthorized {
+    let guard_only = E::CalculatorUnauthorized {
+        reason: "not oracle pause guardian",
         caller: A,
-        role: "oracle pause guardian",
     };
     w.rejects(guard_only, |s, _| s.set_oracle_paused(A, true));
-    w.ok(|s, _| s.set_oracle_paused(GUARD, true));
+    w.ok(|s, _| s.set_oracle_paused(ADMIN, true));
     w.rejects(E::OraclePaused, |s, _| {
-        s.update_delegatee_score(ORACLE, D2, 5, down + 3)
+        s.update_delegatee_score(ORACLE, D2, 1, stale + 3)
     });
-    let c = w.stake(C, 10, D2, down + 3);
+    let c = w.stake(C, 10, D2, stale + 3);
     assert_eq!(w.staker.deposit(c).map(|d| d.earning_power), Some(zk(10)));
     w.assert_replays();
 }
 
 #[test]
 fn bump_tips_follow_the_staker_rules() {
-    let mut w = World::new(0);
+    let mut w = World::new();
     w.ok(|s, _| s.set_max_bump_tip(ADMIN, zk(300)));
     let b = w.stake(B, 100, D2, T0);
     w.notify(1_000, T0);
@@ -302,7 +333,7 @@ fn bump_tips_follow_the_staker_rules() {
     // The 133 ZK left would pay a later bump up; B claims them instead (earning power stays 0:
     // D2 is still ineligible), so the bump up once the oracle is stale cannot pay a tip.
     w.claim(B, b, at);
-    let up = at + 8 * DAY;
+    let up = T0 + 30 * DAY + 1; // the oracle's last post (T0) is now stale
     let short = E::InsufficientUnclaimedRewards {
         deposit: b,
         unclaimed: U256::ZERO,
@@ -321,20 +352,26 @@ fn bump_tips_follow_the_staker_rules() {
 
 #[test]
 fn claim_fee_goes_to_the_collector_and_is_bounded() {
-    let mut w = World::new(0);
+    let mut w = World::new();
     let collector = Address::repeat_byte(0xfe);
-    let bad = E::InvalidClaimFee {
-        amount: zk(2),
+    // MAX_CLAIM_FEE is the deployed 500 ZK.
+    let bad = E::InvalidClaimFeeParameters {
+        amount: zk(501),
         collector,
-        max: zk(1),
+        max: zk(500),
     };
-    w.rejects(bad, |s, _| s.set_claim_fee(ADMIN, zk(2), collector));
-    let bad = E::InvalidClaimFee {
+    w.rejects(bad, |s, _| s.set_claim_fee(ADMIN, zk(501), collector));
+    let bad = E::InvalidClaimFeeParameters {
         amount: zk(1),
         collector: Address::ZERO,
-        max: zk(1),
+        max: zk(500),
     };
     w.rejects(bad, |s, _| s.set_claim_fee(ADMIN, zk(1), Address::ZERO));
+    let not_admin = E::Unauthorized {
+        reason: "not admin",
+        caller: A,
+    };
+    w.rejects(not_admin, |s, _| s.set_claim_fee(A, zk(1), collector));
     w.ok(|s, _| s.set_claim_fee(ADMIN, zk(1), collector));
     let a = w.stake(A, 100, D1, T0);
     w.notify(1_000, T0);
@@ -352,7 +389,7 @@ fn claim_fee_goes_to_the_collector_and_is_bounded() {
 
 #[test]
 fn deposits_move_voting_power_and_have_no_lock_up() {
-    let mut w = World::new(0);
+    let mut w = World::new();
     let a = w.stake(A, 100, D1, T0);
     let surrogate = Staker::surrogate(D1);
     assert_eq!(w.token.balance_of(surrogate), zk(100));
@@ -373,8 +410,8 @@ fn deposits_move_voting_power_and_have_no_lock_up() {
     };
     w.rejects(too_much, |s, t| s.withdraw(t, A, a, zk(81), T0 + 3));
     let not_owner = E::Unauthorized {
+        reason: "not owner",
         caller: B,
-        role: "deposit owner",
     };
     w.rejects(not_owner.clone(), |s, t| s.withdraw(t, B, a, zk(1), T0 + 3));
     w.rejects(not_owner, |s, _| s.alter_claimer(B, a, B, T0 + 3));
@@ -387,7 +424,7 @@ fn deposits_move_voting_power_and_have_no_lock_up() {
 
 #[test]
 fn the_stake_cap_bounds_total_stake() {
-    let mut w = World::new(0);
+    let mut w = World::new();
     w.ok(|s, _| s.set_total_stake_cap(ADMIN, zk(150)));
     let a = w.stake(A, 100, D1, T0);
     let over = E::CapExceeded {
@@ -403,53 +440,48 @@ fn the_stake_cap_bounds_total_stake() {
 }
 
 #[test]
-fn the_apr_ceiling_caps_notifications_and_stretches_streams() {
-    let mut w = World::new(1_000);
+fn there_is_no_apr_ceiling() {
+    // 1,000 ZK over 30 days on 100 ZK staked is far above 10% a year: Staker.sol streams it
+    // all (withtally/staker@2ff8891:src/Staker.sol has no ceiling).
+    let mut w = World::new();
     let a = w.stake(A, 100, D1, T0);
-    let b = w.stake(B, 100, D1, T0);
-    // 10% a year on 200 ZK for 30 days: 200 × 0.1 × 30 / 365 ZK.
-    let cap = zk(200) * U256::from(1_000u64 * REWARD_DURATION)
-        / U256::from(BASIS_POINTS * SECONDS_PER_YEAR);
     let before = w.token.balance_of(NOTIFIER);
     let out = w.ok(|s, t| s.notify_reward_amount(t, NOTIFIER, zk(1_000), T0));
     assert!(
         out.contains(&StakingRecord::Staking(StakingEvent::RewardNotified {
             notifier: NOTIFIER,
-            amount: cap,
-            requested: zk(1_000),
+            amount: zk(1_000),
             at: T0,
         }))
     );
-    assert_eq!(before - w.token.balance_of(NOTIFIER), cap);
-    assert_eq!(w.staker.current_apr_bps(T0), U256::from(999u64));
-    // Half the earning power leaves at day 10: the rest streams at the ceiling, for longer.
-    let mid = T0 + 10 * DAY;
-    let stream = *w.staker.stream();
-    let remaining = stream.scaled_reward_rate * U256::from(stream.reward_end_time - mid);
-    w.ok(|s, t| s.withdraw(t, B, b, zk(100), mid));
-    let stretched = *w.staker.stream();
-    assert!(stretched.reward_end_time > stream.reward_end_time);
-    let left = stretched.scaled_reward_rate * U256::from(stretched.reward_end_time - mid);
-    assert!(left <= remaining && remaining - left < U256::from(stretched.reward_end_time));
-    assert!(w.staker.current_apr_bps(mid) <= U256::from(1_000u64));
-    // Everything is still paid out eventually.
-    let end = stretched.reward_end_time;
-    let paid = w.claim(A, a, end) + w.claim(B, b, end);
-    close(paid, cap, 2);
-    w.rejects(E::InvalidAprCeiling { bps: 10_001 }, |s, _| {
-        s.set_apr_ceiling(ADMIN, 10_001)
-    });
+    assert_eq!(before - w.token.balance_of(NOTIFIER), zk(1_000));
+    // 1,000 / 100 a month is 12,166% a year.
+    assert_eq!(w.staker.current_apr_bps(T0), U256::from(1_216_666u64));
+    // Earning power halving (B joins, then leaves) changes nothing about the stream's length.
+    let b = w.stake(B, 100, D1, T0 + DAY);
+    w.ok(|s, t| s.withdraw(t, B, b, zk(100), T0 + 2 * DAY));
+    assert_eq!(w.staker.stream().reward_end_time, T0 + 30 * DAY);
+    let paid = w.claim(A, a, T0 + 30 * DAY) + w.claim(B, b, T0 + 30 * DAY);
+    close(paid, zk(1_000), 2);
     w.assert_replays();
 }
 
 #[test]
 fn notifications_are_validated() {
-    let mut w = World::new(0);
+    let mut w = World::new();
     let not_notifier = E::Unauthorized {
+        reason: "not notifier",
         caller: A,
-        role: "reward notifier",
     };
     w.rejects(not_notifier, |s, t| s.notify_reward_amount(t, A, zk(1), T0));
+    // notify(0) with nothing streaming would set a zero rate.
+    let zero = E::InvalidRewardRate {
+        amount: U256::ZERO,
+        duration: REWARD_DURATION,
+    };
+    w.rejects(zero, |s, t| {
+        s.notify_reward_amount(t, NOTIFIER, U256::ZERO, T0)
+    });
     let tiny = U256::from(REWARD_DURATION - 1);
     let rate = E::InvalidRewardRate {
         amount: tiny,
@@ -470,114 +502,156 @@ fn notifications_are_validated() {
 }
 
 #[test]
-fn seasons_mint_tranches_through_capped_minters() {
-    let mut w = World::new(1_000);
+fn a_season_wires_its_minter_for_the_reward_minter() {
+    let mut w = World::new();
     let [s1, _] = SeasonPlan::pilot(T0 + DAY);
-    let not_admin = E::Unauthorized {
-        caller: A,
-        role: "staker admin",
+    // Only the token's role admin can grant the new minter the token's MINTER_ROLE: the whole
+    // funding is refused, the freshly deployed minter included.
+    let not_gov = E::Token(TokenError::MissingRole {
+        account: ADMIN,
+        role: "MINTER_ADMIN_ROLE",
+    });
+    w.rejects(not_gov, |s, t| s.fund_season(t, ADMIN, s1, SIGNER, T0));
+    let past = SeasonPlan {
+        start: T0 - 1,
+        ..s1
     };
-    w.rejects(not_admin, |s, t| s.fund_season(t, A, s1, T0));
-    w.ok(|s, t| s.fund_season(t, ADMIN, s1, T0));
+    let invalid = E::Token(TokenError::MinterInvalidTime {
+        start: T0 - 1,
+        expiry: s1.expiry,
+        now: T0,
+    });
+    w.rejects(invalid, |s, t| s.fund_season(t, GOV, past, SIGNER, T0));
+    w.ok(|s, t| s.fund_season(t, GOV, s1, SIGNER, T0));
     let season = *w.staker.season(0).unwrap();
     assert_eq!(season.minter, Staker::season_minter(0));
-    assert_eq!(season.tranche, zk(10_000_000) / U256::from(3u8));
+    let m = w.token.minter(season.minter).cloned().unwrap();
+    assert_eq!(
+        (m.cap, m.start, m.expiry),
+        (zk(10_000_000), T0 + DAY, T0 + 91 * DAY - 1)
+    );
+    assert!(w.token.has_role(Role::Minter, season.minter));
+    assert_eq!(m.holders(MinterRole::Minter), vec![SIGNER]);
+    assert_eq!(m.holders(MinterRole::DefaultAdmin), vec![GOV]);
+    // The signer mints through it; anyone else is refused by the minter.
+    let stranger = TokenError::MinterMissingRole {
+        minter: season.minter,
+        account: NOTIFIER,
+        role: "MINTER_ROLE",
+    };
+    let (s0, t0) = (w.staker.clone(), w.token.clone());
     assert_eq!(
         w.token
-            .minter(season.minter)
-            .map(|m| (m.cap, m.start, m.expiry)),
-        Some((zk(10_000_000), T0 + DAY, T0 + 91 * DAY))
+            .minter_mint(NOTIFIER, season.minter, NOTIFIER, zk(1), T0 + DAY),
+        Err(stranger)
     );
-    w.rejects(E::NoEarningPower, |s, t| s.notify_season(t, 0, T0 + DAY));
-    w.stake(A, 400_000_000, D1, T0);
-    let due = E::SeasonNotDue {
-        season: 0,
-        next: T0 + DAY,
-        now: T0,
-    };
-    w.rejects(due, |s, t| s.notify_season(t, 0, T0));
+    assert_eq!((&w.staker, &w.token), (&s0, &t0));
     let supply = w.token.total_supply();
-    let mut minted = U256::ZERO;
-    for k in 0..3u64 {
-        let at = T0 + DAY + k * REWARD_DURATION;
-        let expect = w.staker.capped_notification(season.tranche).unwrap();
-        w.ok(|s, t| s.notify_season(t, 0, at));
-        minted += expect;
-        let next = E::SeasonNotDue {
-            season: 0,
-            next: at + REWARD_DURATION,
-            now: at + 1,
-        };
-        w.rejects(next, |s, t| s.notify_season(t, 0, at + 1));
-    }
-    // The 10% ceiling on 400M ZK trims each 3.33M tranche to 3.29M.
-    assert!(minted < zk(10_000_000));
-    assert_eq!(w.token.total_supply() - supply, minted);
-    assert_eq!(w.staker.season(0).map(|s| s.notified), Some(minted));
-    let expired = E::Token(crate::token::TokenError::MinterExpired {
-        minter: season.minter,
-        expiry: T0 + 91 * DAY,
-        now: T0 + 91 * DAY,
-    });
-    w.rejects(expired, |s, t| s.notify_season(t, 0, T0 + 91 * DAY));
-    w.rejects(E::UnknownSeason { season: 1 }, |s, t| {
-        s.notify_season(t, 1, T0 + 91 * DAY)
-    });
-    w.assert_replays();
-}
-
-#[test]
-fn a_spent_season_has_nothing_left() {
-    let mut w = World::new(0);
-    w.stake(A, 100, D1, T0);
-    let plan = SeasonPlan {
-        cap: zk(10),
-        start: T0,
-        expiry: T0 + REWARD_DURATION + DAY,
-    };
-    w.ok(|s, t| s.fund_season(t, ADMIN, plan, T0));
-    w.ok(|s, t| s.notify_season(t, 0, T0));
-    let left = zk(10) - w.staker.season(0).map_or(U256::ZERO, |s| s.notified);
-    let at = T0 + REWARD_DURATION;
-    w.ok(|s, t| s.notify_season(t, 0, at));
-    assert_eq!(w.staker.season(0).map(|s| s.notified), Some(zk(10)));
-    assert!(!left.is_zero());
-    w.rejects(E::NothingToNotify { season: 0 }, |s, t| {
-        s.notify_season(t, 0, at + REWARD_DURATION)
-    });
-    w.assert_replays();
-}
-
-#[test]
-fn season_minting_respects_max_supply() {
-    let mut token = ZkToken::new(ADMIN);
-    let mut staker = Staker::new(StakerConfig::pilot(ADMIN, ORACLE, GUARD), T0);
-    token.mint_genesis(A, MAX_SUPPLY - zk(5)).unwrap();
-    token.approve(A, staker.address(), U256::MAX).unwrap();
-    staker.update_delegatee_score(ORACLE, D1, 5, T0).unwrap();
-    staker
-        .stake(&mut token, A, zk(1_000_000), D1, A, T0)
+    w.token
+        .minter_mint(SIGNER, season.minter, SIGNER, zk(1_000), T0 + DAY)
         .unwrap();
-    staker.set_apr_ceiling(ADMIN, 0).unwrap();
-    let plan = SeasonPlan {
-        cap: zk(100),
-        start: T0,
-        expiry: T0 + REWARD_DURATION,
-    };
-    staker.fund_season(&mut token, ADMIN, plan, T0).unwrap();
-    let (s, t) = (staker.clone(), token.clone());
-    let want = E::Token(crate::token::TokenError::ExceedsMaxSupply {
-        amount: zk(100),
-        supply: MAX_SUPPLY - zk(5),
-        max: MAX_SUPPLY,
-    });
-    assert_eq!(staker.notify_season(&mut token, 0, T0), Err(want));
-    assert_eq!((staker, token), (s, t));
+    assert_eq!(w.token.total_supply() - supply, zk(1_000));
+    // Which season can mint when: only the funded one inside its window.
+    assert_eq!(w.staker.minting_season(&w.token, T0), None);
+    assert_eq!(
+        w.staker.minting_season(&w.token, T0 + DAY).map(|(i, _)| i),
+        Some(0)
+    );
+    assert_eq!(w.staker.minting_season(&w.token, T0 + 91 * DAY), None);
+}
+
+/// A stream of `scaled` wei/s (×1e36) ending at `end`.
+fn stream(scaled: U256, end: u64) -> RewardStream {
+    RewardStream {
+        reward_end_time: end,
+        last_checkpoint_time: 0,
+        scaled_reward_rate: scaled,
+        reward_per_token_checkpoint: U256::ZERO,
+    }
+}
+
+#[test]
+fn the_reward_script_tops_the_stored_rate_up_to_its_target() {
+    let script = RewardScript::new(1_000);
+    let power = zk(365_000);
+    let d = REWARD_DURATION;
+    // Nothing streams: mint 10% a year of 365,000 ZK for 30 days = 3,000 ZK (to the wei the
+    // script's floors give).
+    let desired_scaled = zk(36_500) * SCALE_FACTOR / U256::from(SECONDS_PER_YEAR);
+    let full = desired_scaled * U256::from(d) / SCALE_FACTOR;
+    assert_eq!(
+        script.request(&stream(U256::ZERO, 0), power, T0, d),
+        ScriptRequest::Mint(full)
+    );
+    assert!(zk(3_000) - full < U256::from(2u8));
+    // Once notified the stored rate is on target: nothing to do, during the stream…
+    let on_target = stream(full * SCALE_FACTOR / U256::from(d), T0 + d);
+    assert_eq!(
+        script.request(&on_target, power, T0 + DAY, d),
+        ScriptRequest::Nothing
+    );
+    // …and after it ended too, because the script reads the stored rate (a flat earning power
+    // gets no new tranche).
+    assert_eq!(
+        script.request(&on_target, power, T0 + 2 * d, d),
+        ScriptRequest::Nothing
+    );
+    // Earning power doubles half-way: top up to 10% of the new power, less what remains.
+    let half = T0 + d / 2;
+    let remaining = on_target.scaled_reward_rate * U256::from(d / 2) / SCALE_FACTOR;
+    let doubled = ScriptRequest::Mint(
+        (zk(73_000) * SCALE_FACTOR / U256::from(SECONDS_PER_YEAR)) * U256::from(d) / SCALE_FACTOR
+            - remaining,
+    );
+    assert_eq!(
+        script.request(&on_target, power * U256::from(2u8), half, d),
+        doubled
+    );
+    // Earning power halves: the rate is above target, so the script lowers it with notify(0).
+    assert_eq!(
+        script.request(&on_target, power / U256::from(2u8), half, d),
+        ScriptRequest::LowerRate
+    );
+    // The tolerance is 0.01 percentage points: 0.1% more power (9.99%) is still on target,
+    // 0.2% more (9.98%) is not.
+    let within = power + power / U256::from(1_000u64) - U256::from(1u8);
+    assert_eq!(
+        script.request(&on_target, within, half, d),
+        ScriptRequest::Nothing
+    );
+    let beyond = power + power / U256::from(500u64);
+    assert!(matches!(
+        script.request(&on_target, beyond, half, d),
+        ScriptRequest::Mint(_)
+    ));
+    // Nobody earns, or no rate: the script does nothing.
+    assert_eq!(
+        script.request(&stream(U256::ZERO, 0), U256::ZERO, T0, d),
+        ScriptRequest::Nothing
+    );
+    assert_eq!(
+        RewardScript::new(0).request(&stream(U256::ZERO, 0), power, T0, d),
+        ScriptRequest::Nothing
+    );
+}
+
+#[test]
+fn the_reward_script_asks_only_for_what_the_minter_can_mint() {
+    let mut token = ZkToken::new(GOV);
+    token.mint_genesis(A, MAX_SUPPLY - zk(5)).unwrap();
+    let minter = Address::repeat_byte(0x33);
+    token.create_minter(minter, GOV, zk(100), 0, 10, 0).unwrap();
+    let m = token.minter(minter).cloned().unwrap();
+    let supply = token.total_supply();
+    assert_eq!(RewardScript::mintable(zk(3), &m, supply), zk(3));
+    assert_eq!(RewardScript::mintable(zk(50), &m, supply), zk(5));
+    assert_eq!(RewardScript::mintable(zk(50), &m, zk(1)), zk(50));
+    assert_eq!(RewardScript::mintable(zk(500), &m, zk(1)), zk(100));
 }
 
 #[test]
 fn rejected_calls_change_nothing() {
-    let mut w = World::new(0);
+    let mut w = World::new();
     let a = w.stake(A, 100, D1, T0);
     w.rejects(E::UnknownDeposit { deposit: 9 }, |s, t| {
         s.stake_more(t, A, 9, zk(1), T0)
@@ -603,21 +677,37 @@ fn rejected_calls_change_nothing() {
         s.stake(t, NOTIFIER, zk(1), D1, NOTIFIER, T0)
     });
     let claimer_only = E::Unauthorized {
+        reason: "not claimer or owner",
         caller: B,
-        role: "deposit claimer or owner",
     };
     w.rejects(claimer_only, |s, t| s.claim_reward(t, B, a, T0));
-    let oracle_only = E::Unauthorized {
+    let oracle_only = E::CalculatorUnauthorized {
+        reason: "not oracle",
         caller: A,
-        role: "score oracle",
     };
     w.rejects(oracle_only, |s, _| s.update_delegatee_score(A, D1, 0, T0));
     let admin_only = E::Unauthorized {
+        reason: "not admin",
         caller: A,
-        role: "staker admin",
     };
     w.rejects(admin_only.clone(), |s, _| s.set_max_bump_tip(A, zk(1)));
-    w.rejects(admin_only, |s, _| s.override_delegatee_score(A, D1, 0, T0));
+    w.rejects(admin_only.clone(), |s, _| s.set_reward_notifier(A, A, true));
+    w.rejects(admin_only, |s, _| s.set_total_stake_cap(A, zk(1)));
+    let owner_only = E::OwnableUnauthorizedAccount { account: A };
+    w.rejects(owner_only.clone(), |s, _| {
+        s.override_delegatee_score(A, D1, 0, T0)
+    });
+    w.rejects(owner_only.clone(), |s, _| {
+        s.set_delegatee_score_lock(A, D1, true)
+    });
+    w.rejects(owner_only.clone(), |s, _| {
+        s.set_param(A, StakerParam::EligibilityThreshold(2))
+    });
+    w.rejects(owner_only.clone(), |s, _| {
+        s.set_param(A, StakerParam::UpdateEligibilityDelay(DAY))
+    });
+    w.rejects(owner_only.clone(), |s, _| s.set_score_oracle(A, A));
+    w.rejects(owner_only, |s, _| s.set_oracle_pause_guardian(A, A));
     w.ok(|s, _| s.override_delegatee_score(ADMIN, D2, 9, T0));
     w.rejects(E::ScoreLocked { delegatee: D2 }, |s, _| {
         s.update_delegatee_scores(ORACLE, &[(D1, 3), (D2, 1)], T0)
@@ -630,7 +720,7 @@ fn rejected_calls_change_nothing() {
 
 #[test]
 fn apply_refuses_events_that_do_not_fit() {
-    let w = World::new(0);
+    let w = World::new();
     let mut s = w.staker.clone();
     let bad = StakingEvent::StakeDeposited {
         deposit: 3,
@@ -656,27 +746,27 @@ fn apply_refuses_events_that_do_not_fit() {
 }
 
 #[test]
-fn eligibility_settings_and_participation_score() {
-    assert_eq!(
-        participation_score(&[true, true, false, false, false, false], 5),
-        1
-    );
-    assert_eq!(
-        participation_score(&[true, false, true, false, false], 5),
-        2
-    );
-    assert_eq!(participation_score(&[true], 5), 1);
-    assert_eq!(participation_score(&[], 5), 0);
-    let mut w = World::new(0);
-    w.ok(|s, _| s.set_eligibility_params(ADMIN, 3, DAY, 6));
-    assert!(!w.staker.oracle().is_eligible(Address::repeat_byte(9)));
+fn eligibility_settings_and_the_binary_score() {
+    // The oracle's off-chain rule: 1 for a delegate that voted on at least 2 of the last 5.
+    assert_eq!(oracle_score(0, 2), 0);
+    assert_eq!(oracle_score(1, 2), 0);
+    assert_eq!(oracle_score(2, 2), 1);
+    assert_eq!(oracle_score(5, 2), 1);
+    let mut w = World::new();
+    assert!(w.staker.oracle().is_eligible(D1));
+    // The owner raises the threshold and shortens the delay (calculator setters).
+    w.ok(|s, _| s.set_param(ADMIN, StakerParam::EligibilityThreshold(3)));
+    w.ok(|s, _| s.set_param(ADMIN, StakerParam::UpdateEligibilityDelay(DAY)));
+    assert!(!w.staker.oracle().is_eligible(D1));
     w.ok(|s, _| s.update_delegatee_score(ORACLE, D1, 3, T0));
     assert!(w.staker.oracle().is_eligible(D1));
     assert_eq!(w.staker.oracle().params.update_eligibility_delay, DAY);
-    assert_eq!(w.staker.oracle().params.window, 6);
     w.ok(|s, _| s.set_score_oracle(ADMIN, A));
     w.ok(|s, _| s.update_delegatee_score(A, D1, 2, T0));
     assert!(!w.staker.oracle().is_eligible(D1));
+    w.ok(|s, _| s.set_oracle_pause_guardian(ADMIN, B));
+    w.ok(|s, _| s.set_oracle_paused(B, true));
+    assert!(w.staker.oracle().paused);
     w.assert_replays();
 }
 
@@ -691,17 +781,19 @@ fn error_messages_name_the_values() {
         e.to_string(),
         "staking 5 wei would bring the total staked 7 wei over the cap 10 wei"
     );
-    let e = E::SeasonNotDue {
-        season: 1,
-        next: 9,
-        now: 8,
+    let e = E::Unauthorized {
+        reason: "not notifier",
+        caller: A,
     };
-    assert_eq!(e.to_string(), "season 1's next tranche is due at 9, now 8");
+    assert_eq!(
+        e.to_string(),
+        format!("Staker__Unauthorized: not notifier ({A})")
+    );
 }
 
 #[test]
 fn serde_round_trips() {
-    let mut w = World::new(0);
+    let mut w = World::new();
     w.stake(A, 100, D1, T0);
     w.notify(10, T0);
     let json = serde_json::to_string(&w.staker).unwrap();
@@ -816,7 +908,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
     #[test]
     fn random_runs_keep_invariants_and_replay(ops in prop::collection::vec(op(), 1..40)) {
-        let mut w = World::new(1_000);
+        let mut w = World::new();
         // A permanent deposit behind an always-eligible delegate: earning power never drops to
         // 0, so nothing streams to nobody and the rounding bound applies.
         w.stake(C, 1_000, D1, T0);
