@@ -66,9 +66,10 @@ pub struct Pool {
 /// bid token (`FeeFlow_InvalidFeeToken`) and the model keeps that bridged ZK apart from the
 /// canonical ZK ledger the Splitter burns.
 pub fn revenue_share(claimed: U256, bps: u16) -> U256 {
-    // invariant: bps ≤ 10,000 (validated), so the share never exceeds `claimed`.
-    flywheel_protocol::units::mul_div_floor(claimed, u64::from(bps.min(10_000)), 10_000)
-        .unwrap_or_default()
+    // floor(c × b / 10⁴) = ⌊c / 10⁴⌋ × b + ⌊(c mod 10⁴) × b / 10⁴⌋, exactly, and with b ≤ 10⁴
+    // neither term can overflow whatever `claimed` is.
+    let (b, d) = (U256::from(bps.min(10_000)), U256::from(10_000u16));
+    claimed / d * b + claimed % d * b / d
 }
 
 /// What the engine asks of a fidelity.
@@ -434,5 +435,34 @@ impl Ledger for FlowLedger {
 
     fn totals(&self) -> Totals {
         self.totals
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_revenue_share_is_floored_and_bounded() {
+        assert_eq!(revenue_share(U256::from(101u8), 2_500), U256::from(25u8));
+        assert_eq!(revenue_share(U256::from(101u8), 0), U256::ZERO);
+        assert_eq!(revenue_share(U256::from(101u8), 10_000), U256::from(101u8));
+        assert_eq!(revenue_share(U256::MAX, 10_000), U256::MAX);
+    }
+
+    #[test]
+    fn the_simulated_splitter_is_what_set_distributors_then_set_burn_percentage_leave() {
+        assert_eq!(shares_for(10_000), Shares::default());
+        let half = shares_for(5_000);
+        assert_eq!(half.burn_bps, 5_000);
+        assert_eq!(half.distributors.len(), 1);
+        let (checked, _) = Shares::default()
+            .with_distributors(&half.distributors)
+            .unwrap();
+        assert_eq!(checked.total_weight, half.total_weight);
+        assert_eq!(
+            checked.check_burn_percentage(U256::from(5_000u16)),
+            Ok(5_000)
+        );
     }
 }

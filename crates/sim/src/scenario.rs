@@ -208,7 +208,8 @@ pub struct Protocol {
     /// deployment's (zk-token-fee-flow@69e8d9a:script/EraFeeFlowDeploy.sol).
     pub fee_flow_threshold: String,
     /// Fee Flow's `minBidThreshold` (ZK): thresholds below it are refused, as the contract
-    /// refuses them. Default 100,000 ZK, the Era deployment's; lowering it models another
+    /// refuses them (`FeeFlow_ThresholdBelowMin`). Default 100,000 ZK, the Era deployment's
+    /// (zk-token-fee-flow@69e8d9a:script/EraFeeFlowDeploy.sol); lowering it models another
     /// deployment.
     pub fee_flow_min_threshold: String,
     /// Share of operators' base-token fee revenue that they (or Era) choose to send to the Fee

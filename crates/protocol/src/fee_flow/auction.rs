@@ -387,3 +387,78 @@ impl Exec<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn init() -> FeeFlowInit {
+        FeeFlowInit {
+            chain: 324,
+            admin: Address::repeat_byte(0xa),
+            emergency_admin: Address::repeat_byte(0xe),
+            bid_token: crate::genesis::zk(),
+            min_bid_threshold: deployed_min_bid_threshold(),
+            bid_threshold: deployed_bid_threshold(),
+            destination: splitter_address(),
+            claimable: vec![crate::genesis::eth()],
+        }
+    }
+
+    #[test]
+    fn initialize_checks_roles_destination_then_threshold() {
+        let ff = FeeFlow::initialize(init()).unwrap();
+        assert_eq!(ff.bid_threshold, tokens(1_000_000));
+        assert!(ff.claimable.contains(&crate::genesis::eth()) && !ff.claim_paused);
+        for (what, f) in [
+            (
+                "the admin",
+                (|i: &mut FeeFlowInit| i.admin = Address::ZERO) as fn(&mut _),
+            ),
+            ("the emergency admin", |i| i.emergency_admin = Address::ZERO),
+            ("the destination", |i| i.destination = Address::ZERO),
+        ] {
+            let mut i = init();
+            f(&mut i);
+            // A zero address wins over a threshold below the minimum, as in the contract.
+            i.bid_threshold = U256::ZERO;
+            assert_eq!(
+                FeeFlow::initialize(i),
+                Err(FeeFlowError::InvalidAddress { what })
+            );
+        }
+        let low = FeeFlowInit {
+            bid_threshold: tokens(99_999),
+            ..init()
+        };
+        assert_eq!(
+            FeeFlow::initialize(low),
+            Err(FeeFlowError::ThresholdBelowMin {
+                threshold: tokens(99_999),
+                min: tokens(100_000)
+            })
+        );
+    }
+
+    #[test]
+    fn the_emergency_admin_configures_but_only_the_admin_recovers() {
+        let ff = FeeFlow::initialize(init()).unwrap();
+        let (admin, em, x) = (ff.admin, ff.emergency_admin, Address::repeat_byte(1));
+        assert!(ff.check_admin(admin, "f").is_ok() && ff.check_admin(em, "f").is_ok());
+        assert_eq!(
+            ff.check_admin(x, "f"),
+            Err(FeeFlowError::Unauthorized {
+                caller: x,
+                function: "f"
+            })
+        );
+        assert!(ff.check_default_admin(admin, "recover").is_ok());
+        assert_eq!(
+            ff.check_default_admin(em, "recover"),
+            Err(FeeFlowError::Unauthorized {
+                caller: em,
+                function: "recover"
+            })
+        );
+    }
+}

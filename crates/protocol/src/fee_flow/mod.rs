@@ -25,7 +25,8 @@ use serde::{Deserialize, Serialize};
 pub use auction::{ClaimRequest, FeeFlow, FeeFlowError};
 pub use splitter::{Distributor, Shares, Splitter, SplitterError};
 
-/// Basis points in a whole (100%): Splitter.sol's `10_000` divisor.
+/// Basis points in a whole (100%): the `10_000` divisor and ceiling of `burnBps`
+/// (zk-token-fee-flow@69e8d9a:src/Splitter.sol).
 pub const BPS: u16 = 10_000;
 
 /// The GWAssetTracker's ZK vault on Gateway, where settlement fees collect. A model address:
