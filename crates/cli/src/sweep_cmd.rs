@@ -27,7 +27,7 @@ pub struct SweepArgs {
     overrides: Overrides,
     /// A parameter and its values, NAME=V1,V2,… (repeat for 2 or 3 parameters). Names:
     /// gateway_settlement_fee, fixed_interop_fee, fee_flow_threshold (ZK), burn_bps,
-    /// fee_switch_bps (bps), calls_per_day, zk_price (USD), margin, always_fixed_share.
+    /// fee_flow_revenue_share_bps (bps), calls_per_day, zk_price (USD), margin, always_fixed_share.
     #[arg(long = "param", value_name = "NAME=V1,V2,…", required = true)]
     params: Vec<String>,
     /// Write sweep.csv (and heatmap.svg for two parameters) into DIR.

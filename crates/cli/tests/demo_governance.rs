@@ -11,7 +11,7 @@ fn governance_demo_changes_the_splitter_and_pays_only_active_delegation() {
         &text,
         &[
             "tally of proposal 1: For 701000000 · Against 0 · Abstain 0",
-            "states: TPP Succeeded, GAP Succeeded",
+            "states: seasons TPP Succeeded, Splitter TPP Succeeded",
             "new splitter shares apply from 2026-06-07 20:27 UTC: 50% burn, 50% staking rewards",
             "participation in the last 5 proposals: alice 2, bob 0",
             "rejected: deposit 1 does not qualify for a bump",

@@ -297,11 +297,13 @@ fn bad_flags_name_the_flag() {
 }
 
 /// A small scenario that exercises every route: fixed and dynamic fees, a 60/40 splitter,
-/// the fee switch, and Fee Flow claims.
+/// half the base-token revenue sent to Fee Flow, and Fee Flow claims (at a threshold far below
+/// the deployed minimum, so the minimum is lowered too).
 const SMALL: &str = "name = \"small\"\nseed = 5\n\
      [traffic]\nmodel = \"poisson\"\ncalls_per_day = 40\n\
      [users]\ncalls_per_bundle = 2\nalways_fixed_share = 0.25\n\
-     [protocol]\nburn_bps = 6000\nfee_flow_threshold = \"10 ZK\"\nfee_switch_bps = 5000\n\
+     [protocol]\nburn_bps = 6000\nfee_flow_threshold = \"10 ZK\"\nfee_flow_min_threshold = \"10 ZK\"\n\
+     fee_flow_revenue_share_bps = 5000\n\
      [claimer]\ngas_usd = 0.0\n";
 
 #[test]
@@ -362,7 +364,7 @@ fn presets_lists_all_seven_and_marks_the_default() {
         "seed-baseline",
         "seed-optimistic",
         "seed-institutional",
-        "fee-switch-vote",
+        "fee-flow-share",
         "institutional-ramp",
     ] {
         assert!(out.contains(name), "{name}: {out}");

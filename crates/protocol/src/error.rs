@@ -243,20 +243,6 @@ pub enum ProtocolError {
         /// Who tried.
         caller: Address,
     },
-    /// Only the emergency admin (or governance) may pause Fee Flow.
-    #[error("{caller} is not the emergency admin")]
-    NotEmergencyAdmin {
-        /// Who tried.
-        caller: Address,
-    },
-    /// Nothing accrued to claim.
-    #[error("nothing to claim for {operator} on chain {chain}")]
-    NothingToClaim {
-        /// Chain.
-        chain: ChainId,
-        /// Claimant.
-        operator: Address,
-    },
     /// `SettlementFeePayerNotAgreed(payer, chainId)`: the payer has not called
     /// `setSettlementFeePayerAgreement(chainId, true)`
     /// (`era-contracts@4859b6f:l1-contracts/contracts/bridge/asset-tracker/GWAssetTracker.sol`).
@@ -267,40 +253,32 @@ pub enum ProtocolError {
         /// Chain.
         chain: ChainId,
     },
-    /// A share above 100%.
-    #[error("{value} bps is more than 10000")]
-    BpsOutOfRange {
-        /// Value given.
-        value: u16,
-    },
-    /// Fee Flow is paused.
-    #[error("Fee Flow is paused")]
-    FeeFlowPaused,
-    /// A claim with a nonce other than the current one.
-    #[error("stale Fee Flow nonce: expected {expected}, given {given}")]
-    StaleNonce {
-        /// Current nonce.
-        expected: u64,
-        /// Nonce given.
-        given: u64,
-    },
-    /// Assets sent to the zero address.
-    #[error("recipient is the zero address")]
-    ZeroRecipient,
+    /// GWAssetTracker `InvalidFeeRecipient`: `withdrawGatewayFees` to the zero address.
+    #[error("InvalidFeeRecipient: settlement fees cannot be withdrawn to the zero address")]
+    InvalidFeeRecipient,
+    /// Fee Flow refused (boxed: its variants carry an asset and two amounts).
+    #[error(transparent)]
+    FeeFlow(Box<crate::fee_flow::FeeFlowError>),
     /// The staker refused (boxed: its variants carry several amounts).
     #[error(transparent)]
     Staking(Box<crate::staking::StakingError>),
     /// Governance refused (boxed likewise).
     #[error(transparent)]
     Governance(Box<crate::governance::GovernanceError>),
-    /// Invalid splitter shares.
+    /// The Splitter refused.
     #[error(transparent)]
-    Splitter(#[from] crate::fee_flow::splitter::SplitterError),
+    Splitter(#[from] crate::fee_flow::SplitterError),
 }
 
 impl From<crate::staking::StakingError> for ProtocolError {
     fn from(e: crate::staking::StakingError) -> Self {
         Self::Staking(Box::new(e))
+    }
+}
+
+impl From<crate::fee_flow::FeeFlowError> for ProtocolError {
+    fn from(e: crate::fee_flow::FeeFlowError) -> Self {
+        Self::FeeFlow(Box::new(e))
     }
 }
 

@@ -203,23 +203,27 @@ pub enum Event {
         /// Value delivered.
         value: U256,
     },
-    /// An operator claimed its base-token fees; the fee switch's share went to Fee Flow.
+    /// InteropCenter `ProtocolFeesClaimed`: a coinbase's whole base-token accrual went to
+    /// `receiver` (the base token moved in the preceding `Transferred`).
     ProtocolFeesClaimed {
         /// Chain.
         chain: ChainId,
-        /// Operator.
+        /// The coinbase (operator) that claimed.
         operator: Address,
-        /// Wei paid to the operator.
-        to_operator: U256,
-        /// Wei sent to the Fee Flow pool.
-        to_fee_flow: U256,
+        /// Who received the fees.
+        receiver: Address,
+        /// Base-token wei.
+        amount: U256,
     },
-    /// An operator claimed its fixed ZK fees (the ZK moved in the preceding token transfer).
+    /// InteropCenter `ZKFeesClaimed`: a coinbase's whole fixed-fee accrual went to `receiver`
+    /// (the ZK moved in the preceding token transfer).
     ZkFeesClaimed {
         /// Chain.
         chain: ChainId,
-        /// Operator.
+        /// The coinbase (operator) that claimed.
         operator: Address,
+        /// Who received the fees.
+        receiver: Address,
         /// ZK wei.
         amount: U256,
     },
@@ -244,62 +248,96 @@ pub enum Event {
         /// Interop calls in the batch (every call of every bundle).
         calls: u64,
     },
-    /// Governance swept the settlement-fee vault into the splitter.
-    SettlementFeesSwept {
+    /// GWAssetTracker's owner withdrew the settlement-fee vault (the ZK moved in the preceding
+    /// token transfer). A model record: the contract emits no event of its own here.
+    GatewayFeesWithdrawn {
+        /// Who received the ZK.
+        recipient: Address,
         /// ZK wei.
         amount: U256,
     },
-    /// A Fee Flow claim (the ZK and assets moved in the surrounding transfers).
-    FeeFlowClaimed {
-        /// Who paid.
-        claimer: Address,
-        /// Who received the pool.
-        recipient: Address,
-        /// Nonce used.
-        nonce: u64,
-        /// ZK wei paid (the threshold).
-        paid: U256,
-        /// Each listed asset and the amount taken.
-        assets: Vec<(AssetId, U256)>,
-    },
-    /// The splitter divided its balance (the burn and payouts are the surrounding token
+    /// Fee Flow `Claimed` (the bid, the split and the fee tokens moved in the preceding
     /// events).
-    SplitterDistributed {
-        /// ZK wei divided.
+    FeeFlowClaimed {
+        /// Who paid and received.
+        claimer: Address,
+        /// The requests, as given.
+        requests: Vec<crate::fee_flow::ClaimRequest>,
+        /// ZK wei paid (`bidThreshold` at the time).
+        bid_amount: U256,
+    },
+    /// Fee Flow `BidThresholdSet`.
+    BidThresholdSet {
+        /// Previous threshold, ZK wei.
+        old: U256,
+        /// New threshold, ZK wei.
+        new: U256,
+    },
+    /// Fee Flow `DestinationSet`.
+    FeeFlowDestinationSet {
+        /// Previous destination.
+        old: Address,
+        /// New destination.
+        new: Address,
+    },
+    /// Fee Flow `ClaimPausedSet`.
+    ClaimPausedSet {
+        /// New state.
+        paused: bool,
+    },
+    /// Fee Flow `ClaimableTokenSet`.
+    ClaimableTokenSet {
+        /// The token.
+        token: AssetId,
+        /// On the whitelist or not.
+        claimable: bool,
+    },
+    /// Fee Flow `Recovered` (the tokens moved in the preceding event).
+    FeeFlowRecovered {
+        /// The token.
+        token: AssetId,
+        /// Receiver.
+        to: Address,
+        /// Amount, wei.
         amount: U256,
-        /// Burned.
+    },
+    /// Splitter `Split` (the payments and the burn are the preceding token events).
+    Split {
+        /// The Splitter's balance that was split, ZK wei.
+        amount: U256,
+        /// Burned: burn share plus rounding dust.
         burned: U256,
-        /// Paid to each recipient.
-        payouts: Vec<(Address, U256)>,
-        /// Left in the splitter.
-        retained: U256,
+        /// Paid to distributors.
+        distributed: U256,
+        /// Of `distributed`, paid to the Splitter itself (a model record, not in the
+        /// contract's event: it keeps the accounting identity exact).
+        to_self: U256,
+    },
+    /// Splitter `BurnPercentageSet`.
+    BurnPercentageSet {
+        /// Previous burn share, bps.
+        old: u16,
+        /// New burn share, bps.
+        new: u16,
+    },
+    /// Splitter `DistributorsSet`.
+    DistributorsSet {
+        /// The new list, in order.
+        distributors: Vec<crate::fee_flow::Distributor>,
+    },
+    /// Splitter `Recovered` (the tokens moved in the preceding event).
+    SplitterRecovered {
+        /// The token.
+        token: AssetId,
+        /// Receiver.
+        to: Address,
+        /// Amount, wei.
+        amount: U256,
     },
     /// Governance set `gatewaySettlementFee`.
     GatewaySettlementFeeSet {
         /// ZK wei per chargeable call.
         fee: U256,
-    },
-    /// Governance set the protocol fee switch.
-    FeeSwitchSet {
-        /// Share in bps.
-        bps: u16,
-    },
-    /// Governance set the Fee Flow threshold.
-    FeeFlowThresholdSet {
-        /// ZK wei.
-        threshold: U256,
-    },
-    /// Fee Flow paused or unpaused.
-    FeeFlowPauseSet {
-        /// New state.
-        paused: bool,
-    },
-    /// Governance set the splitter's shares.
-    SplitterSharesSet {
-        /// Burn share, bps.
-        burn_bps: u16,
-        /// Recipients and shares, bps.
-        recipients: Vec<(Address, u16)>,
     },
     /// Flow mode: aggregate interop traffic whose fees were collected like real bundles'.
     InteropTrafficRecorded {

@@ -2,7 +2,7 @@
 //! devnet that demos, tests and benchmarks share.
 
 use crate::chain::{AssetId, AssetInfo, ChainConfig, ChainKind, ETH_TOKEN_ADDRESS};
-use crate::fee_flow::Splitter;
+use crate::fee_flow::Distributor;
 use crate::governance::GovernanceConfig;
 use crate::staking::StakerConfig;
 use crate::units::tokens;
@@ -53,38 +53,57 @@ pub struct Genesis {
     pub governance: GovernanceConfig,
 }
 
-/// Governance-set fee parameters at genesis.
+/// Fee parameters and contract configurations at genesis.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeeParams {
-    /// Admin of the vault, Fee Flow, splitter and fee parameters (the governance timelock).
+    /// GWAssetTracker's owner: sets the settlement fee and withdraws the vault.
     pub governance: Address,
-    /// May pause Fee Flow.
+    /// The Token Governor's timelock: admin of Fee Flow and the Splitter on Era
+    /// (zk-token-fee-flow@69e8d9a:script/EraFeeFlowDeploy.sol `TOKEN_GOVERNOR_TIMELOCK`).
+    pub token_governor_timelock: Address,
+    /// Emergency admin of Fee Flow and the Splitter (the same `EMERGENCY_ADMIN` for both in
+    /// zk-token-fee-flow@69e8d9a:script/EraFeeFlowDeploy.sol).
     pub emergency_admin: Address,
     /// `gatewaySettlementFee`, ZK wei per chargeable call. Model default 0: the contract
     /// starts unset until governance sets it; scenarios choose a value.
     pub gateway_settlement_fee: U256,
-    /// Protocol fee switch, bps of operators' base-token fee claims (default 0: off).
-    pub fee_switch_bps: u16,
-    /// Chain Fee Flow lives on (model choice: Era, where the ZK token lives).
+    /// Chain Fee Flow and the Splitter live on (Era, as deployed: EraFeeFlowDeploy.sol).
     pub fee_flow_chain: ChainId,
-    /// Fee Flow claim price in ZK wei. Model default 100,000 ZK: the v1.0 overview leaves the
-    /// value to governance; scenarios choose it.
-    pub fee_flow_threshold: U256,
-    /// Splitter shares (launch: 100% burn).
-    pub splitter: Splitter,
+    /// Fee Flow's initial `bidThreshold`, ZK wei.
+    pub bid_threshold: U256,
+    /// Fee Flow's `minBidThreshold`, ZK wei (fixed at initialisation).
+    pub min_bid_threshold: U256,
+    /// Fee Flow's initial whitelist.
+    pub claimable_tokens: Vec<AssetId>,
+    /// The Splitter's initial burn share, bps.
+    pub burn_bps: u16,
+    /// The Splitter's initial distributors.
+    pub distributors: Vec<Distributor>,
 }
 
 impl FeeParams {
-    /// Launch values with the given roles.
-    pub fn launch(governance: Address, emergency_admin: Address, fee_flow_chain: ChainId) -> Self {
+    /// The Era deployment's values (zk-token-fee-flow@69e8d9a:script/EraFeeFlowDeploy.sol):
+    /// `bidThreshold` 1,000,000 ZK, `minBidThreshold` 100,000 ZK, the Splitter at 100% burn
+    /// with no distributors, and ETH as the claimable token — the model's stand-in for the
+    /// deployed whitelist (WETH, USDC, bridged USDC.e), since it pools base-token ETH and does
+    /// not model USDC.
+    pub fn launch(
+        governance: Address,
+        token_governor_timelock: Address,
+        emergency_admin: Address,
+        fee_flow_chain: ChainId,
+    ) -> Self {
         Self {
             governance,
+            token_governor_timelock,
             emergency_admin,
             gateway_settlement_fee: U256::ZERO,
-            fee_switch_bps: 0,
             fee_flow_chain,
-            fee_flow_threshold: tokens(100_000),
-            splitter: Splitter::default(),
+            bid_threshold: crate::fee_flow::auction::deployed_bid_threshold(),
+            min_bid_threshold: crate::fee_flow::auction::deployed_min_bid_threshold(),
+            claimable_tokens: vec![eth()],
+            burn_bps: crate::fee_flow::BPS,
+            distributors: Vec::new(),
         }
     }
 }
@@ -186,7 +205,12 @@ impl Genesis {
                 chain(L1_CHAIN, "l1-chain", ChainKind::ZkChain, eth(), Some(L1)),
             ],
             zk_allocations: vec![(account("treasury"), tokens(1_000_000_000))],
-            fees: FeeParams::launch(account("governance"), account("security-council"), ERA),
+            fees: FeeParams::launch(
+                account("governance"),
+                account("token-governor-timelock"),
+                account("emergency-admin"),
+                ERA,
+            ),
             staking: StakerConfig::zk_staker(account("tally-safe"), account("score-oracle")),
             governance: GovernanceConfig::zk_nation(
                 account("security-council"),

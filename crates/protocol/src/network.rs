@@ -261,12 +261,10 @@ impl State {
             Event::ProtocolFeesClaimed {
                 chain,
                 operator,
-                to_operator,
-                to_fee_flow,
+                amount,
+                ..
             } => {
-                let t = &mut self.economy.totals;
-                add(&mut t.base_fees_to_operators, *to_operator);
-                add(&mut t.base_fees_to_fee_flow, *to_fee_flow);
+                add(&mut self.economy.totals.base_fees_claimed, *amount);
                 if let Some(c) = self.chain_mut(*chain) {
                     c.accrued_base_fees.remove(operator);
                 }
@@ -275,6 +273,7 @@ impl State {
                 chain,
                 operator,
                 amount,
+                ..
             } => {
                 add(&mut self.economy.totals.fixed_fees_claimed, *amount);
                 if let Some(c) = self.chain_mut(*chain) {
@@ -295,25 +294,56 @@ impl State {
             Event::GatewaySettlementFeesCollected { amount, .. } => {
                 add(&mut self.economy.totals.settlement_fees_paid, *amount);
             }
-            Event::SettlementFeesSwept { amount } => {
+            Event::GatewayFeesWithdrawn { recipient, amount } => {
                 let t = &mut self.economy.totals;
-                add(&mut t.settlement_fees_swept, *amount);
-                add(&mut t.splitter_inflow, *amount);
+                add(&mut t.settlement_fees_withdrawn, *amount);
+                if *recipient == crate::fee_flow::splitter_address() {
+                    add(&mut t.settlement_fees_to_splitter, *amount);
+                    add(&mut t.splitter_inflow, *amount);
+                }
             }
-            Event::FeeFlowClaimed { paid, .. } => {
-                self.economy.fee_flow.nonce += 1;
+            Event::FeeFlowClaimed { bid_amount, .. } => {
                 let t = &mut self.economy.totals;
-                add(&mut t.auction_paid, *paid);
-                add(&mut t.splitter_inflow, *paid);
+                add(&mut t.auction_paid, *bid_amount);
+                add(&mut t.splitter_inflow, *bid_amount);
                 t.auction_claims += 1;
             }
-            Event::SplitterDistributed {
-                burned, payouts, ..
+            Event::Split {
+                burned,
+                distributed,
+                to_self,
+                ..
             } => {
                 let t = &mut self.economy.totals;
                 add(&mut t.burned, *burned);
-                for (_, v) in payouts {
-                    add(&mut t.distributed, *v);
+                add(&mut t.distributed, *distributed);
+                add(&mut t.splitter_paid_to_self, *to_self);
+            }
+            Event::BidThresholdSet { new, .. } => self.economy.fee_flow.bid_threshold = *new,
+            Event::FeeFlowDestinationSet { new, .. } => self.economy.fee_flow.destination = *new,
+            Event::ClaimPausedSet { paused } => self.economy.fee_flow.claim_paused = *paused,
+            Event::ClaimableTokenSet { token, claimable } => {
+                let list = &mut self.economy.fee_flow.claimable;
+                if *claimable {
+                    list.insert(*token);
+                } else {
+                    list.remove(token);
+                }
+            }
+            Event::FeeFlowRecovered { .. } => {}
+            Event::BurnPercentageSet { new, .. } => {
+                self.economy.splitter.shares.burn_bps = *new;
+            }
+            Event::DistributorsSet { distributors } => {
+                let s = &mut self.economy.splitter.shares;
+                s.total_weight = distributors
+                    .iter()
+                    .fold(U256::ZERO, |a, d| a.saturating_add(U256::from(d.weight)));
+                s.distributors = distributors.clone();
+            }
+            Event::SplitterRecovered { token, amount, .. } => {
+                if *token == self.economy.fee_flow.bid_token {
+                    add(&mut self.economy.totals.splitter_recovered, *amount);
                 }
             }
             Event::Staking(ev) => self.staker.apply(ev)?,
@@ -332,22 +362,6 @@ impl State {
                 }
             }
             Event::GatewaySettlementFeeSet { fee } => self.economy.gateway_settlement_fee = *fee,
-            Event::FeeSwitchSet { bps } => self.economy.fee_switch_bps = *bps,
-            Event::FeeFlowThresholdSet { threshold } => {
-                // A new price invalidates claims prepared at the old one (the nonce guard).
-                self.economy.fee_flow.threshold = *threshold;
-                self.economy.fee_flow.nonce += 1;
-            }
-            Event::FeeFlowPauseSet { paused } => self.economy.fee_flow.paused = *paused,
-            Event::SplitterSharesSet {
-                burn_bps,
-                recipients,
-            } => {
-                self.economy.splitter = crate::fee_flow::Splitter {
-                    burn_bps: *burn_bps,
-                    recipients: recipients.clone(),
-                };
-            }
         }
         Ok(())
     }
@@ -558,20 +572,25 @@ pub enum Action {
         /// Fee per call, base-token wei.
         fee: U256,
     },
-    /// InteropCenter `claimProtocolFees`: the operator takes its base-token fees (less the
-    /// fee switch's share).
+    /// InteropCenter `claimProtocolFees(receiver)`: the coinbase's whole base-token accrual
+    /// goes to `receiver` (nothing accrued: a no-op).
     ClaimProtocolFees {
         /// Chain.
         chain: ChainId,
-        /// Operator (the caller).
+        /// Operator (the caller, the coinbase that accrued the fees).
         operator: Address,
+        /// Who receives them.
+        receiver: Address,
     },
-    /// InteropCenter `claimZKFees`: the operator takes its fixed ZK fees.
+    /// InteropCenter `claimZKFees(receiver)`: the coinbase's whole fixed ZK accrual goes to
+    /// `receiver` (nothing accrued: a no-op).
     ClaimZkFees {
         /// Chain.
         chain: ChainId,
-        /// Operator (the caller).
+        /// Operator (the caller, the coinbase that accrued the fees).
         operator: Address,
+        /// Who receives them.
+        receiver: Address,
     },
     /// GWAssetTracker `setSettlementFeePayerAgreement(chainId, agreed)`: the caller agrees (or
     /// stops agreeing) to pay `chain`'s Gateway settlement fees.
@@ -583,10 +602,13 @@ pub enum Action {
         /// Agree or withdraw.
         agreed: bool,
     },
-    /// Governance withdraws the settlement-fee vault to the splitter.
-    SweepSettlementFees {
-        /// Caller (must be governance).
+    /// GWAssetTracker `withdrawGatewayFees(recipient)` by its owner: the whole vault to
+    /// `recipient` (e.g. the Splitter, which splits it at its next `split()`).
+    WithdrawGatewayFees {
+        /// Caller (must be the owner: governance).
         caller: Address,
+        /// Who receives the ZK (not zero).
+        recipient: Address,
     },
     /// Governance sets `gatewaySettlementFee` (ZK wei per interop call at Gateway settlement).
     SetGatewaySettlementFee {
@@ -595,46 +617,99 @@ pub enum Action {
         /// New fee.
         fee: U256,
     },
-    /// Governance sets the protocol fee switch.
-    SetFeeSwitch {
-        /// Caller (must be governance).
+    /// Fee Flow `claim(requests)`: pay `bidThreshold` ZK (to the Splitter, which splits) and
+    /// take the whole balance of each requested token.
+    ClaimFeeFlow {
+        /// Who pays and receives.
         caller: Address,
-        /// Share of operators' base-token fee claims sent to Fee Flow, bps.
-        bps: u16,
+        /// Tokens and their minimum balances.
+        requests: Vec<crate::fee_flow::ClaimRequest>,
     },
-    /// Governance sets the Fee Flow threshold.
-    SetFeeFlowThreshold {
-        /// Caller (must be governance).
+    /// Fee Flow `setBidThreshold` (admin or emergency admin).
+    SetBidThreshold {
+        /// Caller.
         caller: Address,
-        /// ZK wei per claim.
+        /// ZK wei per claim (at least `minBidThreshold`).
         threshold: U256,
     },
-    /// The emergency admin pauses or unpauses Fee Flow.
-    SetFeeFlowPaused {
-        /// Caller (emergency admin or governance).
+    /// Fee Flow `setDestination` (admin or emergency admin).
+    SetFeeFlowDestination {
+        /// Caller.
+        caller: Address,
+        /// Where bids go (not zero).
+        destination: Address,
+    },
+    /// Fee Flow `setClaimPaused` (admin or emergency admin).
+    SetClaimPaused {
+        /// Caller.
         caller: Address,
         /// New state.
         paused: bool,
     },
-    /// Fee Flow `claim(nonce, assets, recipient)`.
-    ClaimFeeFlow {
-        /// Who pays the threshold.
-        claimer: Address,
-        /// Must equal the current nonce.
-        nonce: u64,
-        /// Assets to take.
-        assets: Vec<AssetId>,
-        /// Who receives them.
-        recipient: Address,
-    },
-    /// Governance sets the splitter's shares.
-    SetSplitterShares {
-        /// Caller (must be governance).
+    /// Fee Flow `setClaimableToken` (admin or emergency admin).
+    SetClaimableToken {
+        /// Caller.
         caller: Address,
-        /// Burn share, bps.
-        burn_bps: u16,
-        /// Other recipients, bps; all shares sum to 10,000.
-        recipients: Vec<(Address, u16)>,
+        /// The token.
+        token: AssetId,
+        /// On the whitelist or not.
+        claimable: bool,
+    },
+    /// Fee Flow `recover` (admin only).
+    RecoverFeeFlow {
+        /// Caller.
+        caller: Address,
+        /// The token (ZK's asset id moves canonical ZK).
+        token: AssetId,
+        /// Receiver.
+        to: Address,
+        /// Amount, wei.
+        amount: U256,
+    },
+    /// Splitter `split()` (anyone).
+    Split,
+    /// Splitter `setBurnPercentage` (admin or emergency admin).
+    SetBurnPercentage {
+        /// Caller.
+        caller: Address,
+        /// Burn share, bps (`uint256`: anything above 10,000 reverts).
+        burn_bps: U256,
+    },
+    /// Splitter `setDistributors` (admin or emergency admin).
+    SetDistributors {
+        /// Caller.
+        caller: Address,
+        /// The new list (replaces the old one; duplicates allowed).
+        distributors: Vec<crate::fee_flow::Distributor>,
+    },
+    /// Splitter `recover` (admin only).
+    RecoverSplitter {
+        /// Caller.
+        caller: Address,
+        /// The token (ZK's asset id moves canonical ZK).
+        token: AssetId,
+        /// Receiver.
+        to: Address,
+        /// Amount, wei.
+        amount: U256,
+    },
+    /// Moves `amount` of `asset` from `from` on one chain to `to` on another in one step (value
+    /// burned on the source, minted on the destination). A model shortcut for the asset
+    /// router's bridging, without its fees or delay: how the simulator sends other chains'
+    /// base-token revenue to the Fee Flow pool on Era.
+    Bridge {
+        /// Asset.
+        asset: AssetId,
+        /// Source chain.
+        from_chain: ChainId,
+        /// Payer there.
+        from: Address,
+        /// Destination chain (not the source).
+        to_chain: ChainId,
+        /// Receiver there.
+        to: Address,
+        /// Amount, wei.
+        amount: U256,
     },
     /// Flow mode: `calls` interop calls from `chain` to `destination`, paid by `payer`, applied
     /// as one aggregate through the same rules and fee arithmetic as real bundles.
@@ -980,25 +1055,28 @@ impl Network {
                 f.fee_flow_chain
             )));
         }
-        if f.fee_switch_bps > crate::fee_flow::BPS {
-            return Err(ProtocolError::BpsOutOfRange {
-                value: f.fee_switch_bps,
-            });
-        }
-        let splitter =
-            crate::fee_flow::Splitter::new(f.splitter.burn_bps, f.splitter.recipients.clone())?;
+        let splitter = crate::fee_flow::Splitter::initialize(
+            f.token_governor_timelock,
+            f.emergency_admin,
+            U256::from(f.burn_bps),
+            &f.distributors,
+        )?;
+        let fee_flow = FeeFlow::initialize(crate::fee_flow::auction::FeeFlowInit {
+            chain: f.fee_flow_chain,
+            admin: f.token_governor_timelock,
+            emergency_admin: f.emergency_admin,
+            bid_token: crate::genesis::zk(),
+            min_bid_threshold: f.min_bid_threshold,
+            bid_threshold: f.bid_threshold,
+            destination: crate::fee_flow::splitter_address(),
+            claimable: f.claimable_tokens.clone(),
+        })?;
         let economy = Economy {
             governance: f.governance,
-            emergency_admin: f.emergency_admin,
+            token_governor_timelock: f.token_governor_timelock,
             gateway_settlement_fee: f.gateway_settlement_fee,
             settlement_payers: imbl::OrdSet::new(),
-            fee_switch_bps: f.fee_switch_bps,
-            fee_flow: FeeFlow {
-                chain: f.fee_flow_chain,
-                threshold: f.fee_flow_threshold,
-                nonce: 0,
-                paused: false,
-            },
+            fee_flow,
             splitter,
             totals: FeeTotals::default(),
         };
@@ -1450,37 +1528,69 @@ impl Exec<'_> {
                 calls,
                 use_fixed_fee,
             } => self.record_traffic(chain, payer, destination, calls, use_fixed_fee)?,
-            Action::ClaimProtocolFees { chain, operator } => {
-                self.claim_protocol_fees(chain, operator)?
-            }
-            Action::ClaimZkFees { chain, operator } => self.claim_zk_fees(chain, operator)?,
+            Action::ClaimProtocolFees {
+                chain,
+                operator,
+                receiver,
+            } => self.claim_protocol_fees(chain, operator, receiver)?,
+            Action::ClaimZkFees {
+                chain,
+                operator,
+                receiver,
+            } => self.claim_zk_fees(chain, operator, receiver)?,
             Action::SetSettlementFeePayerAgreement {
                 chain,
                 payer,
                 agreed,
             } => self.set_settlement_fee_payer_agreement(chain, payer, agreed)?,
-            Action::SweepSettlementFees { caller } => self.sweep_settlement_fees(caller)?,
+            Action::WithdrawGatewayFees { caller, recipient } => {
+                self.withdraw_gateway_fees(caller, recipient)?
+            }
             Action::SetGatewaySettlementFee { caller, fee } => {
                 self.set_settlement_fee(caller, fee)?
             }
-            Action::SetFeeSwitch { caller, bps } => self.set_fee_switch(caller, bps)?,
-            Action::SetFeeFlowThreshold { caller, threshold } => {
-                self.set_threshold(caller, threshold)?
+            Action::ClaimFeeFlow { caller, requests } => self.claim_fee_flow(caller, &requests)?,
+            Action::SetBidThreshold { caller, threshold } => {
+                self.set_bid_threshold(caller, threshold)?
             }
-            Action::SetFeeFlowPaused { caller, paused } => {
-                self.set_fee_flow_paused(caller, paused)?
-            }
-            Action::ClaimFeeFlow {
-                claimer,
-                nonce,
-                assets,
-                recipient,
-            } => self.claim_fee_flow(claimer, nonce, &assets, recipient)?,
-            Action::SetSplitterShares {
+            Action::SetFeeFlowDestination {
                 caller,
-                burn_bps,
-                recipients,
-            } => self.set_splitter(caller, burn_bps, recipients)?,
+                destination,
+            } => self.set_fee_flow_destination(caller, destination)?,
+            Action::SetClaimPaused { caller, paused } => self.set_claim_paused(caller, paused)?,
+            Action::SetClaimableToken {
+                caller,
+                token,
+                claimable,
+            } => self.set_claimable_token(caller, token, claimable)?,
+            Action::RecoverFeeFlow {
+                caller,
+                token,
+                to,
+                amount,
+            } => self.recover_fee_flow(caller, token, to, amount)?,
+            Action::Split => self.split()?,
+            Action::SetBurnPercentage { caller, burn_bps } => {
+                self.set_burn_percentage(caller, burn_bps)?
+            }
+            Action::SetDistributors {
+                caller,
+                distributors,
+            } => self.set_distributors(caller, distributors)?,
+            Action::RecoverSplitter {
+                caller,
+                token,
+                to,
+                amount,
+            } => self.recover_splitter(caller, token, to, amount)?,
+            Action::Bridge {
+                asset,
+                from_chain,
+                from,
+                to_chain,
+                to,
+                amount,
+            } => self.bridge(asset, from_chain, from, to_chain, to, amount)?,
             Action::ImportInteropRoot {
                 chain,
                 source,
@@ -1511,6 +1621,39 @@ impl Exec<'_> {
                 self.unbundle_bundle(chain, caller_chain, caller, &bundle, &statuses)?;
             }
         }
+        Ok(())
+    }
+
+    /// [`Action::Bridge`]: the payer's balance leaves the source chain and arrives on the
+    /// destination in one step, through the in-flight ledger like interop value.
+    fn bridge(
+        &mut self,
+        asset: AssetId,
+        from_chain: ChainId,
+        from: Address,
+        to_chain: ChainId,
+        to: Address,
+        amount: U256,
+    ) -> Result<(), ProtocolError> {
+        self.state.chain(to_chain)?;
+        if from_chain == to_chain {
+            return Err(ProtocolError::ContextMismatch(format!(
+                "a bridge needs two chains, got {from_chain} twice"
+            )));
+        }
+        self.require_balance(from_chain, asset, from, amount)?;
+        self.emit(Event::ValueBurned {
+            chain: from_chain,
+            asset,
+            from,
+            amount,
+        });
+        self.emit(Event::ValueMinted {
+            chain: to_chain,
+            asset,
+            to,
+            amount,
+        });
         Ok(())
     }
 

@@ -14,8 +14,13 @@
 //! capped minter, then notify), mint attempts by role holders and by callers without the
 //! minter's MINTER_ROLE, capped-minter administration (pause, unpause, close, roles) by the
 //! right and the wrong caller, staker and calculator settings by their roles and by others,
-//! reward notifications, interop traffic, batch settlement, fee claims, sweeps, Fee Flow claims
-//! and direct governance settings.
+//! reward notifications, interop traffic, batch settlement, fee claims (to the operator or
+//! another receiver), revenue operators choose to send to Fee Flow (a transfer on Era, a
+//! bridge from elsewhere), settlement-fee withdrawals, `split()` calls, Fee Flow claims with
+//! random requests (the bid token, unlisted tokens, minimums above the pool, duplicates),
+//! recoveries, and direct settings of Fee Flow and the Splitter (whitelist, threshold, pause,
+//! distributors with duplicates and the Splitter itself, burn share) by their admin, their
+//! emergency admin or a stranger.
 //!
 //! After every step (named helper fns below):
 //!
@@ -28,15 +33,16 @@
 //!    notified`; `Σ deposit balances == total_staked`, and each delegatee's surrogate holds
 //!    exactly its deposits' balances; `Σ deposit earning power == total_earning_power`.
 //! 3. Fees: `fixed + settlement + auction paid == Σ unclaimed ZK accruals + fixed claimed +
-//!    vault + splitter inflow`; `splitter inflow == burned + distributed + splitter balance`;
-//!    the InteropCenter holds exactly the accrued ZK fees, and on each chain exactly the
-//!    accrued base-token fees.
+//!    vault + settlement fees withdrawn elsewhere + Splitter inflow`; `Splitter inflow + its
+//!    payments to itself == burned + distributed + recovered + Splitter balance`; the
+//!    InteropCenter holds exactly the accrued ZK fees, and on each chain exactly the accrued
+//!    base-token fees.
 //! 4. Interop conserves value per asset: `Σ balances + in_flight == issued`.
 //! 5. A failed action (or `relayer::settle_for`) leaves the state equal to a clone taken before.
-//! 6. Governed parameters (splitter, fee switch, settlement fee, Fee Flow threshold and pause,
-//!    fixed interop fee, seasons) change only as the step's
+//! 6. Governed parameters (the Splitter's shares, settlement fee, Fee Flow threshold,
+//!    destination, pause and whitelist, fixed interop fee, seasons) change only as the step's
 //!    released proposal actions (`ProposalExecuted` of a TPP/GAP, `UpgradeExecuted` of a ZIP)
-//!    or its direct governance setting (by the governance or emergency role) say; an executed
+//!    or its direct setting (by the contract's admin or emergency admin) say; an executed
 //!    proposal was Queued (or Ready on L1) and had passed; a Defeated, Vetoed, Canceled or
 //!    Expired proposal stays so and never executes. The staker's settings (stake cap, max bump
 //!    tip, claim fee) change only by its admin, the calculator's (threshold, delay) only by its
@@ -46,8 +52,8 @@
 //!
 //! `generator_reaches_economy_success_paths` runs a fixed-seed batch, prints how often each
 //! step kind succeeded (`-- --nocapture`) and asserts that the key ones happen.
-//! `PROPTEST_CASES=n` runs more random cases. Two regression tests at the end pin down protocol
-//! bugs these properties found (now fixed).
+//! `PROPTEST_CASES=n` runs more random cases. A test at the end pins down the Splitter paying
+//! itself, which the contract allows and the identities count.
 
 // Test helpers pass the library's error through unchanged; its size is the library's concern.
 #![allow(clippy::result_large_err)]
@@ -57,11 +63,12 @@ use common::*;
 
 use alloy_primitives::{Address, Bytes, U256};
 use flywheel_protocol::address::InteropAddress;
+use flywheel_protocol::chain::AssetId;
 use flywheel_protocol::chain::INTEROP_CENTER;
 use flywheel_protocol::error::ProtocolError;
 use flywheel_protocol::event::Event;
 use flywheel_protocol::fee_flow::{
-    fee_flow_address, settlement_fee_vault, splitter_address, Splitter,
+    fee_flow_address, settlement_fee_vault, splitter_address, ClaimRequest, Distributor, Shares,
 };
 use flywheel_protocol::genesis::{account, devnet, eth, zk, Genesis};
 use flywheel_protocol::governance::{
@@ -118,6 +125,18 @@ fn delegatees() -> [Address; 3] {
 }
 fn gov() -> Address {
     account("governance")
+}
+/// Fee Flow's and the Splitter's admin (a passed TPP acts as it).
+fn timelock() -> Address {
+    account("token-governor-timelock")
+}
+/// Fee Flow's and the Splitter's emergency admin.
+fn emergency() -> Address {
+    account("emergency-admin")
+}
+/// A token Fee Flow never holds (listed on the whitelist by some steps).
+fn usdc() -> AssetId {
+    AssetId::native(devnet::L1, Address::repeat_byte(0xc))
 }
 /// The Tally safe: staker admin, calculator owner and oracle pause guardian, as deployed.
 fn staker_admin() -> Address {
@@ -231,10 +250,23 @@ enum Spec {
         start_days: u64,
         length_days: u64,
     },
-    Splitter {
-        burn_bps: u16,
-        pot_pct: u16,
-        valid: bool,
+    /// Splitter distributors: weights of the pot, grants and the Splitter itself (0 = absent),
+    /// the pot listed twice, or a zero address among them.
+    Distributors {
+        pot: u64,
+        grants: u64,
+        itself: u64,
+        twice: bool,
+        zero_address: bool,
+    },
+    /// Splitter burn share, bps (above 10,000 is refused).
+    Burn {
+        bps: u16,
+    },
+    /// Fee Flow whitelist: ETH (0), ZK (1) or an unheld token (2).
+    Claimable {
+        token: u8,
+        claimable: bool,
     },
     Threshold {
         k: u64,
@@ -248,23 +280,37 @@ enum Spec {
     FixedFee {
         zk: u64,
     },
-    FeeSwitch {
-        bps: u16,
-    },
+}
+
+fn claim_token(t: u8) -> AssetId {
+    match t {
+        0 => eth(),
+        1 => zk(),
+        _ => usdc(),
+    }
 }
 
 impl Spec {
-    /// The governor that may carry it (TPP for staking, GAP for Fee Flow and the splitter,
-    /// ZIP for protocol parameters).
+    /// The governor that may carry it (TPP for staking, and for Fee Flow and the Splitter,
+    /// whose admin is the Token Governor's timelock; ZIP for protocol parameters).
     fn governor(self) -> GovernorKind {
         match self {
             Spec::Season { .. } => GovernorKind::Token,
-            Spec::Splitter { .. } | Spec::Threshold { .. } | Spec::Pause { .. } => {
-                GovernorKind::GovOps
-            }
-            Spec::SettlementFee { .. } | Spec::FixedFee { .. } | Spec::FeeSwitch { .. } => {
-                GovernorKind::Protocol
-            }
+            Spec::Distributors { .. }
+            | Spec::Burn { .. }
+            | Spec::Claimable { .. }
+            | Spec::Threshold { .. }
+            | Spec::Pause { .. } => GovernorKind::Token,
+            Spec::SettlementFee { .. } | Spec::FixedFee { .. } => GovernorKind::Protocol,
+        }
+    }
+
+    /// The role that may make it directly: GWAssetTracker's owner for the settlement fee, the
+    /// Token Governor's timelock for Fee Flow and the Splitter.
+    fn admin(self) -> Address {
+        match self {
+            Spec::SettlementFee { .. } => gov(),
+            _ => timelock(),
         }
     }
 
@@ -283,69 +329,74 @@ impl Spec {
                     reward_minter: signer(),
                 }
             }
-            Spec::Splitter {
-                burn_bps,
-                pot_pct,
-                valid,
-            } => {
-                let (burn_bps, recipients) = splitter_shares(burn_bps, pot_pct, valid);
-                ProposalAction::SetSplitterShares {
-                    burn_bps,
-                    recipients,
-                }
-            }
-            Spec::Threshold { k } => ProposalAction::SetFeeFlowThreshold(tokens(k * 1_000)),
-            Spec::Pause { paused } => ProposalAction::SetFeeFlowPaused(paused),
+            Spec::Distributors { .. } => ProposalAction::SetDistributors(distributors(self)),
+            Spec::Burn { bps } => ProposalAction::SetBurnPercentage(U256::from(bps)),
+            Spec::Claimable { token, claimable } => ProposalAction::SetClaimableToken {
+                token: claim_token(token),
+                claimable,
+            },
+            Spec::Threshold { k } => ProposalAction::SetBidThreshold(tokens(k * 1_000)),
+            Spec::Pause { paused } => ProposalAction::SetClaimPaused(paused),
             Spec::SettlementFee { zk } => ProposalAction::SetGatewaySettlementFee(tokens(zk)),
             Spec::FixedFee { zk } => ProposalAction::SetFixedInteropFee(tokens(zk)),
-            Spec::FeeSwitch { bps } => ProposalAction::SetFeeSwitch(bps),
         }
     }
 
-    /// The same setting made directly by `caller` (the governance role's own call).
+    /// The same setting made directly by `caller` (the contract's own setter).
     fn direct(self, caller: Address) -> Option<Action> {
         Some(match self {
-            Spec::Splitter {
-                burn_bps,
-                pot_pct,
-                valid,
-            } => {
-                let (burn_bps, recipients) = splitter_shares(burn_bps, pot_pct, valid);
-                Action::SetSplitterShares {
-                    caller,
-                    burn_bps,
-                    recipients,
-                }
-            }
-            Spec::Threshold { k } => Action::SetFeeFlowThreshold {
+            Spec::Distributors { .. } => Action::SetDistributors {
+                caller,
+                distributors: distributors(self),
+            },
+            Spec::Burn { bps } => Action::SetBurnPercentage {
+                caller,
+                burn_bps: U256::from(bps),
+            },
+            Spec::Claimable { token, claimable } => Action::SetClaimableToken {
+                caller,
+                token: claim_token(token),
+                claimable,
+            },
+            Spec::Threshold { k } => Action::SetBidThreshold {
                 caller,
                 threshold: tokens(k * 1_000),
             },
-            Spec::Pause { paused } => Action::SetFeeFlowPaused { caller, paused },
+            Spec::Pause { paused } => Action::SetClaimPaused { caller, paused },
             Spec::SettlementFee { zk } => Action::SetGatewaySettlementFee {
                 caller,
                 fee: tokens(zk),
             },
-            Spec::FeeSwitch { bps } => Action::SetFeeSwitch { caller, bps },
             _ => return None,
         })
     }
 }
 
-/// Burn share plus the pot and grants splitting the rest (`pot_pct` % to the pot); an invalid
-/// set sums to 10,001 bps.
-fn splitter_shares(burn_bps: u16, pot_pct: u16, valid: bool) -> (u16, Vec<(Address, u16)>) {
-    let rest = 10_000 - burn_bps;
-    let to_pot = (u32::from(rest) * u32::from(pot_pct) / 100) as u16;
-    let mut recipients = vec![];
-    if to_pot > 0 {
-        recipients.push((pot(), to_pot));
+/// The list a `Spec::Distributors` sets (empty when every weight is 0: a forced 100% burn).
+fn distributors(spec: Spec) -> Vec<Distributor> {
+    let Spec::Distributors {
+        pot: p,
+        grants: g,
+        itself,
+        twice,
+        zero_address,
+    } = spec
+    else {
+        return vec![];
+    };
+    let mut list = vec![];
+    for (who, w) in [(pot(), p), (grants(), g), (splitter_address(), itself)] {
+        if w > 0 {
+            list.push(Distributor::new(who, w));
+        }
     }
-    if rest > to_pot {
-        recipients.push((grants(), rest - to_pot));
+    if twice && p > 0 {
+        list.push(Distributor::new(pot(), p));
     }
-    let burn = if valid { burn_bps } else { burn_bps + 1 };
-    (burn, recipients)
+    if zero_address {
+        list.push(Distributor::new(Address::ZERO, 1));
+    }
+    list
 }
 
 /// Which proposal (or season, or deposit) a step acts on.
@@ -533,21 +584,48 @@ enum Step {
     ClaimProtocolFees {
         source: usize,
         by_operator: bool,
+        /// Paid to the operator itself, or to the keeper.
+        to_self: bool,
+        /// Then the operator sends this percentage of its base token to Fee Flow.
+        send_pct: Option<u8>,
     },
     ClaimZkFees {
         source: usize,
         by_operator: bool,
+        to_self: bool,
     },
-    Sweep {
+    /// An operator sends a share of its base-token balance to the Fee Flow pool on Era (the
+    /// simulator's revenue-share lever): a transfer on Era, a bridge from elsewhere.
+    SendToFeeFlow {
+        source: usize,
+        pct: u8,
+    },
+    /// GWAssetTracker's owner (or, wrongly, the emergency admin) withdraws the vault to the
+    /// Splitter, or to the keeper, or to the zero address.
+    WithdrawFees {
         right: bool,
+        /// 0 the Splitter, 1 the keeper, 2 the zero address.
+        to: u8,
     },
+    /// Anyone calls `split()`.
+    Split,
+    /// Fee Flow `claim`: requests of (token, minimum: 0 = zero, 1 = the pool's balance, 2 = one
+    /// wei more).
     ClaimFeeFlow {
-        nonce_offset: i8,
-        assets: u8,
+        requests: Vec<(u8, u8)>,
+    },
+    /// Fee Flow's or the Splitter's `recover` of ZK or ETH: 0 the admin, 1 the emergency admin,
+    /// 2 mallory; an amount of 0–100% of what it holds, or one wei more.
+    Recover {
+        splitter: bool,
+        zk: bool,
+        caller: u8,
+        pct: Option<u8>,
     },
     Direct {
         spec: Spec,
-        /// 0 governance, 1 the emergency admin (Security Council), 2 mallory.
+        /// 0 the setting's admin (governance, or the Token Governor's timelock), 1 the emergency
+        /// admin, 2 mallory.
         caller: u8,
     },
 }
@@ -605,11 +683,28 @@ fn tpp_spec() -> impl Strategy<Value = Spec> {
 }
 
 fn fee_flow_spec() -> impl Strategy<Value = Spec> {
+    let weight = || prop_oneof![1 => Just(0u64), 3 => 1u64..=1_000];
     prop_oneof![
-        4 => (0u16..=10_000, 0u16..=100, proptest::bool::weighted(0.9)).prop_map(
-            |(burn_bps, pot_pct, valid)| Spec::Splitter { burn_bps, pot_pct, valid }
-        ),
-        2 => (0u64..=200).prop_map(|k| Spec::Threshold { k }),
+        3 => (
+            weight(),
+            weight(),
+            prop_oneof![4 => Just(0u64), 1 => 1u64..=1_000],
+            proptest::bool::weighted(0.2),
+            proptest::bool::weighted(0.1),
+        )
+            .prop_map(|(pot, grants, itself, twice, zero_address)| Spec::Distributors {
+                pot,
+                grants,
+                itself,
+                twice,
+                zero_address,
+            }),
+        3 => prop_oneof![9 => 0u16..=10_000, 1 => 10_001u16..=12_000]
+            .prop_map(|bps| Spec::Burn { bps }),
+        1 => (0u8..3, proptest::bool::weighted(0.6))
+            .prop_map(|(token, claimable)| Spec::Claimable { token, claimable }),
+        2 => prop_oneof![1 => 50u64..100, 4 => 100u64..=1_500]
+            .prop_map(|k| Spec::Threshold { k }),
         1 => proptest::bool::weighted(0.3).prop_map(|paused| Spec::Pause { paused }),
     ]
 }
@@ -618,8 +713,6 @@ fn protocol_spec() -> impl Strategy<Value = Spec> {
     prop_oneof![
         2 => (0u64..=20).prop_map(|zk| Spec::SettlementFee { zk }),
         1 => (1u64..=20).prop_map(|zk| Spec::FixedFee { zk }),
-        2 => prop_oneof![9 => 0u16..=10_000, 1 => 10_001u16..=12_000]
-            .prop_map(|bps| Spec::FeeSwitch { bps }),
     ]
 }
 
@@ -627,8 +720,6 @@ fn direct_spec() -> impl Strategy<Value = Spec> {
     prop_oneof![
         2 => fee_flow_spec(),
         1 => (0u64..=20).prop_map(|zk| Spec::SettlementFee { zk }),
-        1 => prop_oneof![9 => 0u16..=10_000, 1 => 10_001u16..=12_000]
-            .prop_map(|bps| Spec::FeeSwitch { bps }),
     ]
 }
 
@@ -808,13 +899,47 @@ fn fee_step() -> impl Strategy<Value = Step> {
             .prop_map(|(source, dest)| Step::SettleFor { source, dest }),
         1 => (source.clone(), proptest::bool::weighted(0.7))
             .prop_map(|(source, by_operator)| Step::AgreeToPay { source, by_operator }),
-        2 => (source.clone(), proptest::bool::weighted(0.8))
-            .prop_map(|(source, by_operator)| Step::ClaimProtocolFees { source, by_operator }),
-        2 => (source, proptest::bool::weighted(0.8))
-            .prop_map(|(source, by_operator)| Step::ClaimZkFees { source, by_operator }),
-        2 => proptest::bool::weighted(0.8).prop_map(|right| Step::Sweep { right }),
-        3 => (prop_oneof![6 => Just(0i8), 1 => Just(-1i8), 1 => Just(1i8)], 0u8..3)
-            .prop_map(|(nonce_offset, assets)| Step::ClaimFeeFlow { nonce_offset, assets }),
+        3 => (
+            source.clone(),
+            proptest::bool::weighted(0.8),
+            proptest::bool::weighted(0.8),
+            prop_oneof![1 => Just(None), 2 => (1u8..=100).prop_map(Some)],
+        )
+            .prop_map(|(source, by_operator, to_self, send_pct)| Step::ClaimProtocolFees {
+                source,
+                by_operator,
+                to_self,
+                send_pct,
+            }),
+        2 => (source.clone(), proptest::bool::weighted(0.8), proptest::bool::weighted(0.8))
+            .prop_map(|(source, by_operator, to_self)| Step::ClaimZkFees {
+                source,
+                by_operator,
+                to_self,
+            }),
+        2 => (source, prop_oneof![1 => Just(100u8), 3 => 1u8..=100])
+            .prop_map(|(source, pct)| Step::SendToFeeFlow { source, pct }),
+        2 => (proptest::bool::weighted(0.85), prop_oneof![6 => Just(0u8), 1 => Just(1u8), 1 => Just(2u8)])
+            .prop_map(|(right, to)| Step::WithdrawFees { right, to }),
+        1 => Just(Step::Split),
+        4 => prop_oneof![1 => Just(0usize), 6 => Just(1usize), 2 => Just(2usize), 1 => Just(3usize)]
+            .prop_flat_map(|n| {
+                let request = prop_oneof![
+                    12 => Just((0u8, 1u8)),
+                    2 => Just((0u8, 0u8)),
+                    1 => Just((0u8, 2u8)),
+                    1 => (1u8..3, 0u8..3),
+                ];
+                proptest::collection::vec(request, n)
+            })
+            .prop_map(|requests| Step::ClaimFeeFlow { requests }),
+        1 => (
+            proptest::bool::ANY,
+            proptest::bool::weighted(0.6),
+            prop_oneof![3 => Just(0u8), 1 => Just(1u8), 1 => Just(2u8)],
+            prop_oneof![6 => (0u8..=100).prop_map(Some), 1 => Just(None)],
+        )
+            .prop_map(|(splitter, zk, caller, pct)| Step::Recover { splitter, zk, caller, pct }),
     ]
 }
 
@@ -908,7 +1033,12 @@ fn error_name(e: &ProtocolError) -> String {
     };
     let outer = word(&debug);
     match debug[outer.len()..].strip_prefix('(') {
-        Some(rest) if matches!(outer.as_str(), "Staking" | "Governance" | "Token") => {
+        Some(rest)
+            if matches!(
+                outer.as_str(),
+                "Staking" | "Governance" | "Token" | "FeeFlow" | "Splitter"
+            ) =>
+        {
             format!("{outer}({})", word(rest))
         }
         _ => outer,
@@ -918,11 +1048,12 @@ fn error_name(e: &ProtocolError) -> String {
 /// The parameters only governance may change (property 6).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Governed {
-    splitter: Splitter,
-    fee_switch_bps: u16,
+    splitter: Shares,
     gateway_settlement_fee: U256,
     fee_flow_threshold: U256,
     fee_flow_paused: bool,
+    fee_flow_destination: Address,
+    claimable: BTreeSet<AssetId>,
     fixed_interop_fee: Vec<(ChainId, U256)>,
     /// (cap, start, expiry) of each funded season.
     seasons: Vec<(U256, u64, u64)>,
@@ -932,11 +1063,12 @@ impl Governed {
     fn of(s: &State) -> Self {
         let e = &s.economy;
         Self {
-            splitter: e.splitter.clone(),
-            fee_switch_bps: e.fee_switch_bps,
+            splitter: e.splitter.shares.clone(),
             gateway_settlement_fee: e.gateway_settlement_fee,
-            fee_flow_threshold: e.fee_flow.threshold,
-            fee_flow_paused: e.fee_flow.paused,
+            fee_flow_threshold: e.fee_flow.bid_threshold,
+            fee_flow_paused: e.fee_flow.claim_paused,
+            fee_flow_destination: e.fee_flow.destination,
+            claimable: e.fee_flow.claimable.iter().copied().collect(),
             fixed_interop_fee: s
                 .chains
                 .iter()
@@ -950,7 +1082,7 @@ impl Governed {
         }
     }
 
-    /// What `action` must do to these parameters.
+    /// What `action` must do to these parameters (it succeeded, so it was valid).
     fn apply(&mut self, action: &ProposalAction) {
         match action {
             ProposalAction::SetFixedInteropFee(fee) => {
@@ -959,18 +1091,30 @@ impl Governed {
                 }
             }
             ProposalAction::SetGatewaySettlementFee(fee) => self.gateway_settlement_fee = *fee,
-            ProposalAction::SetFeeSwitch(bps) => self.fee_switch_bps = *bps,
-            ProposalAction::SetSplitterShares {
-                burn_bps,
-                recipients,
-            } => {
-                self.splitter = Splitter {
-                    burn_bps: *burn_bps,
-                    recipients: recipients.clone(),
+            // An independent restatement of Splitter.sol: replace the list, sum the weights,
+            // and an empty list forces a 100% burn.
+            ProposalAction::SetDistributors(list) => {
+                self.splitter.total_weight = list
+                    .iter()
+                    .fold(U256::ZERO, |a, d| a + U256::from(d.weight));
+                self.splitter.distributors = list.clone();
+                if list.is_empty() {
+                    self.splitter.burn_bps = 10_000;
                 }
             }
-            ProposalAction::SetFeeFlowThreshold(t) => self.fee_flow_threshold = *t,
-            ProposalAction::SetFeeFlowPaused(p) => self.fee_flow_paused = *p,
+            ProposalAction::SetBurnPercentage(bps) => {
+                self.splitter.burn_bps = u16::try_from(*bps).expect("accepted, so ≤ 10000")
+            }
+            ProposalAction::SetClaimableToken { token, claimable } => {
+                if *claimable {
+                    self.claimable.insert(*token);
+                } else {
+                    self.claimable.remove(token);
+                }
+            }
+            ProposalAction::SetFeeFlowDestination(d) => self.fee_flow_destination = *d,
+            ProposalAction::SetBidThreshold(t) => self.fee_flow_threshold = *t,
+            ProposalAction::SetClaimPaused(p) => self.fee_flow_paused = *p,
             ProposalAction::FundStakingSeason {
                 cap, start, expiry, ..
             } => self.seasons.push((*cap, *start, *expiry)),
@@ -978,31 +1122,43 @@ impl Governed {
     }
 }
 
-/// A direct governance setting: who called, and what it sets (as the equivalent proposal
-/// action).
+/// A direct setting: who called, and what it sets (as the equivalent proposal action).
 fn direct_setting(action: &Action) -> Option<(Address, ProposalAction)> {
     Some(match action {
-        Action::SetSplitterShares {
+        Action::SetDistributors {
             caller,
-            burn_bps,
-            recipients,
+            distributors,
         } => (
             *caller,
-            ProposalAction::SetSplitterShares {
-                burn_bps: *burn_bps,
-                recipients: recipients.clone(),
+            ProposalAction::SetDistributors(distributors.clone()),
+        ),
+        Action::SetBurnPercentage { caller, burn_bps } => {
+            (*caller, ProposalAction::SetBurnPercentage(*burn_bps))
+        }
+        Action::SetClaimableToken {
+            caller,
+            token,
+            claimable,
+        } => (
+            *caller,
+            ProposalAction::SetClaimableToken {
+                token: *token,
+                claimable: *claimable,
             },
         ),
-        Action::SetFeeFlowThreshold { caller, threshold } => {
-            (*caller, ProposalAction::SetFeeFlowThreshold(*threshold))
+        Action::SetFeeFlowDestination {
+            caller,
+            destination,
+        } => (*caller, ProposalAction::SetFeeFlowDestination(*destination)),
+        Action::SetBidThreshold { caller, threshold } => {
+            (*caller, ProposalAction::SetBidThreshold(*threshold))
         }
-        Action::SetFeeFlowPaused { caller, paused } => {
-            (*caller, ProposalAction::SetFeeFlowPaused(*paused))
+        Action::SetClaimPaused { caller, paused } => {
+            (*caller, ProposalAction::SetClaimPaused(*paused))
         }
         Action::SetGatewaySettlementFee { caller, fee } => {
             (*caller, ProposalAction::SetGatewaySettlementFee(*fee))
         }
-        Action::SetFeeSwitch { caller, bps } => (*caller, ProposalAction::SetFeeSwitch(*bps)),
         _ => return None,
     })
 }
@@ -1163,15 +1319,19 @@ impl Harness {
                 Event::GatewaySettlementFeesCollected { .. } => {
                     self.stats.milestone("settlement fee collected")
                 }
-                Event::FeeFlowClaimed { assets, .. }
-                    if assets.iter().any(|(_, v)| !v.is_zero()) =>
-                {
+                Event::FeeFlowClaimed { requests, .. } if !requests.is_empty() => {
                     self.stats.milestone("Fee Flow claim took a non-empty pool")
                 }
-                Event::SplitterDistributed { payouts, .. }
-                    if payouts.iter().any(|(_, v)| !v.is_zero()) =>
+                Event::Split { distributed, .. } if !distributed.is_zero() => {
+                    self.stats.milestone("splitter paid a distributor")
+                }
+                Event::Split { to_self, .. } if !to_self.is_zero() => {
+                    self.stats.milestone("splitter paid itself")
+                }
+                Event::ValueMinted { to, amount, .. }
+                    if *to == fee_flow_address() && !amount.is_zero() =>
                 {
-                    self.stats.milestone("splitter paid a recipient")
+                    self.stats.milestone("revenue bridged to Fee Flow")
                 }
                 _ => {}
             }
@@ -1302,7 +1462,7 @@ impl Harness {
         actions.push(Action::ZkTransfer {
             from: treasury(),
             to: fee_claimer(),
-            amount: m(2),
+            amount: m(20),
         });
         actions.push(Action::ZkApprove {
             owner: fee_claimer(),
@@ -1426,6 +1586,44 @@ impl Harness {
             .staker
             .deposit(id)
             .map_or(mallory(), |d| d.owner)
+    }
+
+    /// The revenue-share lever: the chain's operator sends `p`% of its base token to the Fee
+    /// Flow pool on Era (a transfer there, a bridge from elsewhere); never ZK-denominated
+    /// revenue, which Fee Flow cannot auction.
+    fn send_to_fee_flow(&mut self, chain: ChainId, p: u8) {
+        let s = self.state();
+        let op = operator(s, chain);
+        let Ok(c) = s.chain(chain) else { return };
+        // The lever never sends ZK-denominated revenue (Fee Flow cannot auction it).
+        let asset = c.config.base_token;
+        if asset != eth() {
+            return;
+        }
+        let amount = pct(c.balance(asset, op), p);
+        let pool = s.economy.fee_flow.chain;
+        if !amount.is_zero() {
+            self.stats.milestone("revenue sent to Fee Flow (> 0)");
+        }
+        let action = if chain == pool {
+            Action::Transfer {
+                chain,
+                asset,
+                from: op,
+                to: fee_flow_address(),
+                amount,
+            }
+        } else {
+            Action::Bridge {
+                asset,
+                from_chain: chain,
+                from: op,
+                to_chain: pool,
+                to: fee_flow_address(),
+                amount,
+            }
+        };
+        self.apply("send_to_fee_flow", action);
     }
 
     // ----- steps -----
@@ -1832,6 +2030,8 @@ impl Harness {
             Step::ClaimProtocolFees {
                 source,
                 by_operator,
+                to_self,
+                send_pct,
             } => {
                 let chain = SOURCES[source];
                 let operator = if by_operator {
@@ -1839,14 +2039,23 @@ impl Harness {
                 } else {
                     mallory()
                 };
+                let receiver = if to_self { operator } else { keeper() };
                 self.apply(
                     "claim_protocol_fees",
-                    Action::ClaimProtocolFees { chain, operator },
+                    Action::ClaimProtocolFees {
+                        chain,
+                        operator,
+                        receiver,
+                    },
                 );
+                if let Some(p) = send_pct {
+                    self.send_to_fee_flow(chain, p);
+                }
             }
             Step::ClaimZkFees {
                 source,
                 by_operator,
+                to_self,
             } => {
                 let chain = SOURCES[source];
                 let operator = if by_operator {
@@ -1854,39 +2063,104 @@ impl Harness {
                 } else {
                     mallory()
                 };
-                self.apply("claim_zk_fees", Action::ClaimZkFees { chain, operator });
+                let receiver = if to_self { operator } else { keeper() };
+                self.apply(
+                    "claim_zk_fees",
+                    Action::ClaimZkFees {
+                        chain,
+                        operator,
+                        receiver,
+                    },
+                );
             }
-            Step::Sweep { right } => {
-                let caller = if right { gov() } else { council() };
-                self.apply("sweep", Action::SweepSettlementFees { caller });
-            }
-            Step::ClaimFeeFlow {
-                nonce_offset,
-                assets,
-            } => {
-                let nonce = self
-                    .state()
-                    .economy
-                    .fee_flow
-                    .nonce
-                    .wrapping_add_signed(i64::from(nonce_offset));
-                let assets = match assets {
-                    0 => vec![eth()],
-                    1 => vec![],
-                    _ => vec![eth(), zk()],
+            Step::SendToFeeFlow { source, pct: p } => self.send_to_fee_flow(SOURCES[source], p),
+            Step::WithdrawFees { right, to } => {
+                let caller = if right { gov() } else { emergency() };
+                let recipient = match to {
+                    0 => splitter_address(),
+                    1 => keeper(),
+                    _ => Address::ZERO,
                 };
+                self.apply(
+                    "withdraw_gateway_fees",
+                    Action::WithdrawGatewayFees { caller, recipient },
+                );
+            }
+            Step::Split => {
+                self.apply("split", Action::Split);
+            }
+            Step::Recover {
+                splitter,
+                zk: is_zk,
+                caller,
+                pct: p,
+            } => {
+                let caller = match caller {
+                    0 => timelock(),
+                    1 => emergency(),
+                    _ => mallory(),
+                };
+                let s = self.state();
+                let holder = if splitter {
+                    splitter_address()
+                } else {
+                    fee_flow_address()
+                };
+                let (token, held) = if is_zk {
+                    (zk(), s.token.balance_of(holder))
+                } else {
+                    let c = s.chain(s.economy.fee_flow.chain).expect("Fee Flow's chain");
+                    (eth(), c.balance(eth(), holder))
+                };
+                let amount = p.map_or(held + U256::from(1u8), |p| pct(held, p));
+                let to = keeper();
+                let action = if splitter {
+                    Action::RecoverSplitter {
+                        caller,
+                        token,
+                        to,
+                        amount,
+                    }
+                } else {
+                    Action::RecoverFeeFlow {
+                        caller,
+                        token,
+                        to,
+                        amount,
+                    }
+                };
+                self.apply("recover", action);
+            }
+            Step::ClaimFeeFlow { ref requests } => {
+                let s = self.state();
+                let ff = &s.economy.fee_flow;
+                let c = s.chain(ff.chain).expect("Fee Flow's chain");
+                let requests = requests
+                    .iter()
+                    .map(|(t, m)| {
+                        let token = claim_token(*t);
+                        let held = c.balance(token, fee_flow_address());
+                        let min = match m {
+                            0 => U256::ZERO,
+                            1 => held,
+                            _ => held + U256::from(1u8),
+                        };
+                        ClaimRequest {
+                            token,
+                            min_amount_requested: min,
+                        }
+                    })
+                    .collect();
                 let action = Action::ClaimFeeFlow {
-                    claimer: fee_claimer(),
-                    nonce,
-                    assets,
-                    recipient: fee_claimer(),
+                    caller: fee_claimer(),
+                    requests,
                 };
                 self.apply("claim_fee_flow", action);
             }
             Step::Direct { spec, caller } => {
                 let caller = match caller {
-                    0 => gov(),
-                    1 => council(),
+                    0 => spec.admin(),
+                    1 => emergency(),
                     _ => mallory(),
                 };
                 if let Some(action) = spec.direct(caller) {
@@ -2078,13 +2352,14 @@ fn assert_fee_accounting(s: &State) {
         zk_accrued
             + t.fixed_fees_claimed
             + s.token.balance_of(settlement_fee_vault())
+            + (t.settlement_fees_withdrawn - t.settlement_fees_to_splitter)
             + t.splitter_inflow,
-        "ZK fees paid != accrued + claimed + vault + splitter inflow ({t:?})"
+        "ZK fees paid != accrued + claimed + vault + withdrawn elsewhere + splitter inflow ({t:?})"
     );
     assert_eq!(
-        t.splitter_inflow,
-        t.burned + t.distributed + s.token.balance_of(splitter_address()),
-        "splitter inflow != burned + distributed + held"
+        t.splitter_inflow + t.splitter_paid_to_self,
+        t.burned + t.distributed + t.splitter_recovered + s.token.balance_of(splitter_address()),
+        "splitter inflow + paid to itself != burned + distributed + recovered + held ({t:?})"
     );
     assert_eq!(
         s.token.balance_of(INTEROP_CENTER),
@@ -2151,9 +2426,13 @@ fn assert_governed_params_change_only_by_governance(
     }
     if let Some((caller, setting)) = direct {
         let e = &before.economy;
-        let allowed = *caller == e.governance
-            || (matches!(setting, ProposalAction::SetFeeFlowPaused(_))
-                && *caller == e.emergency_admin);
+        let allowed = match setting {
+            ProposalAction::SetGatewaySettlementFee(_) => *caller == e.governance,
+            ProposalAction::SetDistributors(_) | ProposalAction::SetBurnPercentage(_) => {
+                *caller == e.splitter.admin || *caller == e.splitter.emergency_admin
+            }
+            _ => *caller == e.fee_flow.admin || *caller == e.fee_flow.emergency_admin,
+        };
         assert!(allowed, "{caller} changed a governed setting: {action}");
         expected.apply(setting);
     }
@@ -2266,6 +2545,12 @@ fn generator_reaches_economy_success_paths() {
         "settle",
         "claim_zk_fees",
         "claim_protocol_fees",
+        "send_to_fee_flow",
+        "claim_fee_flow",
+        "withdraw_gateway_fees",
+        "split",
+        "recover",
+        "direct_gov",
     ] {
         assert!(total.ok(kind) > 0, "no successful {kind} in the batch");
     }
@@ -2274,6 +2559,9 @@ fn generator_reaches_economy_success_paths() {
         "ZIP upgrade executed on L1",
         "season minted by the reward script's signer",
         "reward claimed (payout > 0)",
+        "Fee Flow claim took a non-empty pool",
+        "splitter paid a distributor",
+        "revenue bridged to Fee Flow",
     ] {
         assert!(total.reached(milestone) > 0, "never reached: {milestone}");
     }
@@ -2287,17 +2575,32 @@ fn generator_reaches_economy_success_paths() {
             "never refused: {refusal}"
         );
     }
-    assert!(
-        total.ok("claim_fee_flow") + total.ok("sweep") > 0,
-        "neither a Fee Flow claim nor a sweep succeeded"
-    );
+    // Every Fee Flow and Splitter revert is reached by the random mix too.
+    for error in [
+        "claim_fee_flow: FeeFlow(InvalidFeeToken",
+        "claim_fee_flow: FeeFlow(TokenNotClaimable",
+        "claim_fee_flow: FeeFlow(InsufficientBalance",
+        "direct_gov: FeeFlow(Unauthorized",
+        "direct_gov: FeeFlow(ThresholdBelowMin",
+        "direct_gov: Splitter(Unauthorized",
+        "direct_gov: Splitter(InvalidBurnPercentage",
+        "direct_gov: Splitter(InvalidAddress",
+        "recover: FeeFlow(Unauthorized",
+        "recover: Splitter(Unauthorized",
+        "withdraw_gateway_fees: InvalidFeeRecipient",
+    ] {
+        assert!(
+            total.errors.keys().any(|k| k.starts_with(error)),
+            "never rejected with {error}"
+        );
+    }
 }
 
 // ----- findings -----
 
 /// Routes `calls` interop calls from Era through a Gateway settlement at 1 ZK a call, then
-/// sweeps the vault to the splitter.
-fn settle_and_sweep(net: &mut Network, calls: u64) {
+/// withdraws the vault to the Splitter and splits.
+fn settle_withdraw_and_split(net: &mut Network, calls: u64) {
     let op = operator(net.state(), devnet::ERA);
     for action in [
         Action::SetGatewaySettlementFee {
@@ -2327,65 +2630,52 @@ fn settle_and_sweep(net: &mut Network, calls: u64) {
             use_fixed_fee: false,
         },
         Action::SettleBatch { chain: devnet::ERA },
-        Action::SweepSettlementFees { caller: gov() },
+        Action::WithdrawGatewayFees {
+            caller: gov(),
+            recipient: splitter_address(),
+        },
+        Action::Split,
     ] {
         net.apply(action).expect("the fee route runs");
     }
 }
 
-/// Regression: the splitter once accepted its own address as a recipient; its share was then
-/// "paid" to itself and counted as distributed while still held, breaking `splitter_inflow ==
-/// burned + distributed + held`. It is now refused, directly and through proposals.
+/// The Splitter may list itself (Splitter.sol does not refuse it): that share is "paid" to
+/// itself, counted as distributed by `Split`, and split again next time. An earlier model
+/// refused it because `splitter inflow == burned + distributed + held` then broke; the
+/// identity now counts the self-payments, and holds.
 #[test]
-fn splitter_cannot_pay_itself() {
+fn the_splitter_may_pay_itself_and_the_identity_counts_it() {
     let mut net = Network::new(&Genesis::devnet()).unwrap();
-    let set = net.apply(Action::SetSplitterShares {
-        caller: gov(),
-        burn_bps: 5_000,
-        recipients: vec![(splitter_address(), 5_000)],
-    });
-    assert!(matches!(set, Err(ProtocolError::Splitter(_))), "{set:?}");
-    settle_and_sweep(&mut net, 1_000);
-    assert_fee_accounting(net.state());
-}
-
-/// Regression: a threshold change advances the Fee Flow nonce, so a claim prepared at the old
-/// price cannot land at the new one (it once could, paying the new price up to its allowance).
-#[test]
-fn a_threshold_change_invalidates_prepared_fee_flow_claims() {
-    let mut net = Network::new(&Genesis::devnet()).unwrap();
-    for action in [
-        Action::ZkTransfer {
-            from: treasury(),
-            to: fee_claimer(),
-            amount: tokens(500_000),
-        },
-        Action::ZkApprove {
-            owner: fee_claimer(),
-            spender: fee_flow_address(),
-            amount: U256::MAX,
-        },
-    ] {
-        net.apply(action).unwrap();
-    }
-    // The claimer prepares a claim at the current nonce and the 100,000 ZK price.
-    let nonce = net.state().economy.fee_flow.nonce;
-    let claim = Action::ClaimFeeFlow {
-        claimer: fee_claimer(),
-        nonce,
-        assets: vec![eth()],
-        recipient: fee_claimer(),
-    };
-    net.apply(Action::SetFeeFlowThreshold {
-        caller: gov(),
-        threshold: tokens(200_000),
+    net.apply(Action::Fund {
+        chain: devnet::ERA,
+        asset: eth(),
+        to: user(),
+        amount: tokens(1),
     })
     .unwrap();
-    let result = net.apply(claim);
-    assert!(
-        matches!(result, Err(ProtocolError::StaleNonce { .. })),
-        "a claim prepared at 100,000 ZK landed after the threshold rose; \
-         the claimer now holds {} ZK wei",
-        net.state().token.balance_of(fee_claimer())
+    net.apply(Action::SetDistributors {
+        caller: timelock(),
+        distributors: vec![Distributor::new(splitter_address(), 1)],
+    })
+    .unwrap();
+    net.apply(Action::SetBurnPercentage {
+        caller: timelock(),
+        burn_bps: U256::from(5_000u16),
+    })
+    .unwrap();
+    settle_withdraw_and_split(&mut net, 1_000);
+    let t = &net.state().economy.totals;
+    assert_eq!(t.splitter_paid_to_self, tokens(500));
+    assert_eq!(
+        net.state().token.balance_of(splitter_address()),
+        tokens(500)
     );
+    assert_fee_accounting(net.state());
+    net.apply(Action::Split).unwrap();
+    assert_eq!(
+        net.state().token.balance_of(splitter_address()),
+        tokens(250)
+    );
+    assert_fee_accounting(net.state());
 }

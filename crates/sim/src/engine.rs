@@ -230,7 +230,7 @@ pub fn run_path<L: Ledger>(
             ledger.sweep()?;
         }
         let pool = ledger.pool();
-        let mut pool_usd = wei_to_tokens(pool.eth) * eth + wei_to_tokens(pool.zk_asset) * zk;
+        let mut pool_usd = wei_to_tokens(pool.eth) * eth;
         if s.claimer.enabled
             && ledger.claimer_zk() >= threshold
             && agents::should_claim(pool_usd, wei_to_tokens(threshold), zk, s.claimer.gas_usd)

@@ -2,7 +2,7 @@
 //! settled through Gateway, proven against an imported root and executed on the protocol's
 //! `Network` — the same code the CLI demos and tests drive.
 
-use crate::ledger::{splitter_for, Ledger, Pool, SimError, Totals};
+use crate::ledger::{revenue_share, splitter_for, Ledger, Pool, SimError, Totals};
 use crate::scenario::{BaseToken, Validated, ValidatedChange};
 use alloy_primitives::{Address, Bytes, U256};
 use flywheel_protocol::address::InteropAddress;
@@ -10,7 +10,9 @@ use flywheel_protocol::chain::{
     AssetInfo, ChainConfig, ChainKind, ETH_TOKEN_ADDRESS, INTEROP_CENTER,
 };
 use flywheel_protocol::error::ProtocolError;
-use flywheel_protocol::fee_flow::{fee_flow_address, settlement_fee_vault};
+use flywheel_protocol::fee_flow::{
+    fee_flow_address, settlement_fee_vault, splitter_address, ClaimRequest,
+};
 use flywheel_protocol::genesis::{account, eth, zk, zk_asset, FeeParams, Genesis};
 use flywheel_protocol::governance::GovernanceConfig;
 use flywheel_protocol::interop::bundle::{attr, InteropCallStarter, SealedBundle};
@@ -49,6 +51,10 @@ pub struct EventLedger {
     sink: Address,
     claimer: Address,
     governance: Address,
+    /// Fee Flow's and the Splitter's admin (a passed TPP acts as it).
+    timelock: Address,
+    /// The `fee_flow_revenue_share_bps` lever, currently.
+    revenue_share_bps: u16,
     pending: Vec<Vec<SealedBundle>>,
     failed_settlements: u64,
     buy_zk: bool,
@@ -101,13 +107,14 @@ pub fn genesis(v: &Validated) -> Genesis {
     allocations.push((account("users"), v.genesis_supply - held));
     let mut fees = FeeParams::launch(
         account("governance"),
-        account("security-council"),
+        account("token-governor-timelock"),
+        account("emergency-admin"),
         chain_id(0),
     );
     fees.gateway_settlement_fee = v.gateway_settlement_fee;
-    fees.fee_switch_bps = s.protocol.fee_switch_bps;
-    fees.fee_flow_threshold = v.fee_flow_threshold;
-    fees.splitter = splitter_for(s.protocol.burn_bps);
+    fees.bid_threshold = v.fee_flow_threshold;
+    fees.min_bid_threshold = v.fee_flow_min_threshold;
+    (fees.burn_bps, fees.distributors) = splitter_for(s.protocol.burn_bps);
     Genesis {
         start_time: 1_780_000_000,
         zk_interop_fee: v.fixed_interop_fee,
@@ -210,6 +217,8 @@ impl EventLedger {
             sink: account("interop-sink"),
             claimer,
             governance: account("governance"),
+            timelock: account("token-governor-timelock"),
+            revenue_share_bps: v.scenario.protocol.fee_flow_revenue_share_bps,
             pending: vec![Vec::new(); v.scenario.chains.len()],
             failed_settlements: 0,
             buy_zk: v.scenario.operators.buy_zk,
@@ -421,25 +430,56 @@ impl Ledger for EventLedger {
         let base = c
             .accrued_base_fees
             .get(&operator)
-            .is_some_and(|v| !v.is_zero());
+            .copied()
+            .unwrap_or_default();
         let zk = c
             .accrued_zk_fees
             .get(&operator)
             .is_some_and(|v| !v.is_zero());
+        let eth_based = c.config.base_token == eth();
         let id = chain_id(chain);
-        if base {
+        if !base.is_zero() {
             self.net
                 .apply(Action::ClaimProtocolFees {
                     chain: id,
                     operator,
+                    receiver: operator,
                 })
                 .map_err(protocol_err("claim fees"))?;
+            // The lever: the operator sends its share on to the Fee Flow pool (on chain 0),
+            // with an ordinary transfer there or a bridge from elsewhere.
+            let share = revenue_share(base, self.revenue_share_bps);
+            if eth_based && !share.is_zero() {
+                let pool = chain_id(0);
+                let send = if id == pool {
+                    Action::Transfer {
+                        chain: id,
+                        asset: eth(),
+                        from: operator,
+                        to: fee_flow_address(),
+                        amount: share,
+                    }
+                } else {
+                    Action::Bridge {
+                        asset: eth(),
+                        from_chain: id,
+                        from: operator,
+                        to_chain: pool,
+                        to: fee_flow_address(),
+                        amount: share,
+                    }
+                };
+                self.net
+                    .apply(send)
+                    .map_err(protocol_err("send revenue to Fee Flow"))?;
+            }
         }
         if zk {
             self.net
                 .apply(Action::ClaimZkFees {
                     chain: id,
                     operator,
+                    receiver: operator,
                 })
                 .map_err(protocol_err("claim ZK fees"))?;
         }
@@ -477,9 +517,13 @@ impl Ledger for EventLedger {
             return Ok(());
         }
         self.net
-            .apply(Action::SweepSettlementFees {
-                caller: self.governance,
-            })
+            .apply(Action::Batch(vec![
+                Action::WithdrawGatewayFees {
+                    caller: self.governance,
+                    recipient: splitter_address(),
+                },
+                Action::Split,
+            ]))
             .map_err(protocol_err("sweep"))?;
         Ok(())
     }
@@ -490,7 +534,6 @@ impl Ledger for EventLedger {
         s.chain(ff.chain)
             .map(|c| Pool {
                 eth: c.balance(eth(), fee_flow_address()),
-                zk_asset: c.balance(zk(), fee_flow_address()),
             })
             .unwrap_or_default()
     }
@@ -504,37 +547,55 @@ impl Ledger for EventLedger {
     }
 
     fn claim_pool(&mut self) -> Result<(), SimError> {
-        let nonce = self.net.state().economy.fee_flow.nonce;
+        let s = self.net.state();
+        let ff = &s.economy.fee_flow;
+        let pool = s.chain(ff.chain).map_err(protocol_err("lookup"))?;
+        let requests = ff
+            .claimable
+            .iter()
+            .map(|t| ClaimRequest {
+                token: *t,
+                min_amount_requested: pool.balance(*t, fee_flow_address()),
+            })
+            .filter(|r| !r.min_amount_requested.is_zero() && r.token != ff.bid_token)
+            .collect();
         self.net
             .apply(Action::ClaimFeeFlow {
-                claimer: self.claimer,
-                nonce,
-                assets: vec![eth(), zk()],
-                recipient: self.claimer,
+                caller: self.claimer,
+                requests,
             })
             .map_err(protocol_err("claim Fee Flow"))?;
         Ok(())
     }
 
     fn apply_change(&mut self, ch: &ValidatedChange) -> Result<(), SimError> {
-        let caller = self.governance;
+        // Each setting is made by the role that owns it: GWAssetTracker's owner, and for Fee
+        // Flow and the Splitter their admin, the Token Governor's timelock (which a TPP acts
+        // as; their emergency admin could make the same calls directly).
+        let (owner, admin) = (self.governance, self.timelock);
         let mut actions = Vec::new();
         if let Some(fee) = ch.gateway_settlement_fee {
-            actions.push(Action::SetGatewaySettlementFee { caller, fee });
+            actions.push(Action::SetGatewaySettlementFee { caller: owner, fee });
         }
-        if let Some(bps) = ch.fee_switch_bps {
-            actions.push(Action::SetFeeSwitch { caller, bps });
+        if let Some(bps) = ch.fee_flow_revenue_share_bps {
+            self.revenue_share_bps = bps;
         }
         if let Some(burn) = ch.burn_bps {
-            let s = splitter_for(burn);
-            actions.push(Action::SetSplitterShares {
-                caller,
-                burn_bps: s.burn_bps,
-                recipients: s.recipients,
+            let (burn_bps, distributors) = splitter_for(burn);
+            actions.push(Action::SetDistributors {
+                caller: admin,
+                distributors,
+            });
+            actions.push(Action::SetBurnPercentage {
+                caller: admin,
+                burn_bps: U256::from(burn_bps),
             });
         }
         if let Some(threshold) = ch.fee_flow_threshold {
-            actions.push(Action::SetFeeFlowThreshold { caller, threshold });
+            actions.push(Action::SetBidThreshold {
+                caller: admin,
+                threshold,
+            });
         }
         for a in actions {
             self.net
@@ -553,7 +614,7 @@ impl Ledger for EventLedger {
         (
             fixed,
             s.economy.gateway_settlement_fee,
-            s.economy.fee_flow.threshold,
+            s.economy.fee_flow.bid_threshold,
         )
     }
 

@@ -5,7 +5,7 @@
 
 use crate::scenario::{BaseToken, Validated, ValidatedChange};
 use alloy_primitives::U256;
-use flywheel_protocol::fee_flow::splitter::Splitter;
+use flywheel_protocol::fee_flow::{splitter_address, Distributor, Shares};
 use flywheel_protocol::interop::fees::{self, FeeSchedule};
 
 /// Why a simulation step could not proceed (a bug or an impossible configuration, never an
@@ -50,13 +50,26 @@ pub struct Totals {
     pub failed_settlements: u64,
 }
 
-/// Assets pooled in Fee Flow, wei.
+/// Assets pooled in Fee Flow, wei. Only ETH: the revenue-share lever never sends
+/// ZK-denominated revenue (see [`revenue_share`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Pool {
-    /// ETH.
+    /// ETH (the model's stand-in for Fee Flow's whitelisted WETH).
     pub eth: U256,
-    /// ZK-chain base token (bridged ZK).
-    pub zk_asset: U256,
+}
+
+/// The scenario lever `fee_flow_revenue_share_bps`: of `claimed` base-token fee revenue, what
+/// its operator (or Era) sends to the Fee Flow pool — `floor(claimed × bps / 10,000)`. An
+/// assumption, not a contract rule: InteropCenter pays operators their whole accrual. Both
+/// fidelities call this after each claim, so they send the same wei. Model choice: revenue in
+/// a ZK-based chain's base token is not sent at all, since Fee Flow refuses to auction its own
+/// bid token (`FeeFlow_InvalidFeeToken`) and the model keeps that bridged ZK apart from the
+/// canonical ZK ledger the Splitter burns.
+pub fn revenue_share(claimed: U256, bps: u16) -> U256 {
+    // floor(c × b / 10⁴) = ⌊c / 10⁴⌋ × b + ⌊(c mod 10⁴) × b / 10⁴⌋, exactly, and with b ≤ 10⁴
+    // neither term can overflow whatever `claimed` is.
+    let (b, d) = (U256::from(bps.min(10_000)), U256::from(10_000u16));
+    claimed / d * b + claimed % d * b / d
 }
 
 /// What the engine asks of a fidelity.
@@ -103,13 +116,15 @@ pub trait Ledger {
     fn staking_rewards(&self) -> U256 {
         self.totals().staking_rewards
     }
-    /// The operator claims its base-token fees (fee switch applies) and its ZK fees.
+    /// The operator claims its whole base-token and ZK fee accruals, then sends the scenario's
+    /// revenue share of the base-token part to the Fee Flow pool ([`revenue_share`]).
     fn claim_operator_fees(&mut self, chain: usize) -> Result<(), SimError>;
     /// Moves the ledger's clock to the next day.
     fn advance_day(&mut self) -> Result<(), SimError>;
     /// Season `season`'s capped minter mints `amount` ZK of staking rewards.
     fn mint_staking_rewards(&mut self, season: usize, amount: U256) -> Result<(), SimError>;
-    /// Governance sweeps the settlement-fee vault into the splitter.
+    /// GWAssetTracker's owner withdraws the settlement-fee vault to the Splitter, and the
+    /// sweeper calls `split()` (the protocol never splits on its own).
     fn sweep(&mut self) -> Result<(), SimError>;
     /// The Fee Flow pool.
     fn pool(&self) -> Pool;
@@ -117,7 +132,8 @@ pub trait Ledger {
     fn claimer_zk(&self) -> U256;
     /// ZK users hold for fixed fees.
     fn users_zk(&self) -> U256;
-    /// Claims the whole pool at the current threshold.
+    /// Fee Flow `claim` at the current threshold, requesting every non-zero whitelisted
+    /// balance at least at its current amount (the bid is split at once).
     fn claim_pool(&mut self) -> Result<(), SimError>;
     /// Applies a governance change.
     fn apply_change(&mut self, change: &ValidatedChange) -> Result<(), SimError>;
@@ -138,15 +154,15 @@ struct FlowChain {
 }
 
 /// Flow fidelity: a path's economic state as a handful of integers, advanced by the same fee
-/// arithmetic the protocol's contracts use (`interop::fees`, `Splitter::divide`).
+/// arithmetic the protocol's contracts use (`interop::fees`, `Shares::split`).
 #[derive(Debug, Clone)]
 pub struct FlowLedger {
     chains: Vec<FlowChain>,
     fixed_fee: U256,
     settlement_fee: U256,
-    fee_switch_bps: u16,
+    revenue_share_bps: u16,
     threshold: U256,
-    splitter: Splitter,
+    shares: Shares,
     vault: U256,
     splitter_balance: U256,
     pool: Pool,
@@ -155,15 +171,28 @@ pub struct FlowLedger {
     totals: Totals,
 }
 
-/// The splitter for a burn share (the rest to staking rewards).
-pub fn splitter_for(burn_bps: u16) -> Splitter {
+/// The Splitter configuration for a burn share: (burn bps, distributors) — the rest to the
+/// staking-rewards pot alone, none at 100% burn (as the Era deployment starts).
+pub fn splitter_for(burn_bps: u16) -> (u16, Vec<Distributor>) {
     if burn_bps >= 10_000 {
-        Splitter::default()
+        (10_000, Vec::new())
     } else {
-        Splitter {
-            burn_bps,
-            recipients: vec![(crate::staking_rewards_address(), 10_000 - burn_bps)],
-        }
+        let pot = Distributor::new(crate::staking_rewards_address(), 1);
+        (burn_bps, vec![pot])
+    }
+}
+
+/// [`splitter_for`] as the Splitter's shares (what `setDistributors` then `setBurnPercentage`
+/// leave).
+pub fn shares_for(burn_bps: u16) -> Shares {
+    let (burn, list) = splitter_for(burn_bps);
+    let total = list
+        .iter()
+        .fold(U256::ZERO, |a, d| a + U256::from(d.weight));
+    Shares {
+        burn_bps: burn,
+        distributors: list,
+        total_weight: total,
     }
 }
 
@@ -188,9 +217,9 @@ impl FlowLedger {
             chains,
             fixed_fee: v.fixed_interop_fee,
             settlement_fee: v.gateway_settlement_fee,
-            fee_switch_bps: s.protocol.fee_switch_bps,
+            revenue_share_bps: s.protocol.fee_flow_revenue_share_bps,
             threshold: v.fee_flow_threshold,
-            splitter: splitter_for(s.protocol.burn_bps),
+            shares: shares_for(s.protocol.burn_bps),
             vault: U256::ZERO,
             splitter_balance: U256::ZERO,
             pool: Pool::default(),
@@ -218,14 +247,24 @@ impl FlowLedger {
         true
     }
 
-    fn distribute(&mut self) {
-        let d = self.splitter.divide(self.splitter_balance);
-        let paid: U256 = d.payouts.iter().fold(U256::ZERO, |a, (_, v)| a + *v);
-        self.totals.burned += d.burn;
-        self.totals.supply -= d.burn;
-        self.totals.distributed += paid;
-        self.totals.staking_rewards += paid;
-        self.splitter_balance = d.retained;
+    /// `split()`: the Splitter's arithmetic on its balance (a no-op on zero).
+    fn split(&mut self) -> Result<(), SimError> {
+        if self.splitter_balance.is_zero() {
+            return Ok(());
+        }
+        let out = self
+            .shares
+            .split(self.splitter_balance, splitter_address())
+            .ok_or_else(|| SimError::Protocol {
+                what: "split".into(),
+                reason: "amount overflow".into(),
+            })?;
+        self.totals.burned += out.burned;
+        self.totals.supply -= out.burned;
+        self.totals.distributed += out.distributed;
+        self.totals.staking_rewards += out.distributed;
+        self.splitter_balance = out.to_self;
+        Ok(())
     }
 }
 
@@ -325,10 +364,8 @@ impl Ledger for FlowLedger {
 
     fn claim_operator_fees(&mut self, chain: usize) -> Result<(), SimError> {
         let c = &mut self.chains[chain];
-        let (_, to_pool) = fees::fee_switch_split(c.accrued_base, self.fee_switch_bps);
-        match c.base {
-            BaseToken::Eth => self.pool.eth += to_pool,
-            BaseToken::Zk => self.pool.zk_asset += to_pool,
+        if c.base == BaseToken::Eth {
+            self.pool.eth += revenue_share(c.accrued_base, self.revenue_share_bps);
         }
         c.accrued_base = U256::ZERO;
         c.operator_zk += c.accrued_zk;
@@ -353,8 +390,7 @@ impl Ledger for FlowLedger {
         }
         self.splitter_balance += self.vault;
         self.vault = U256::ZERO;
-        self.distribute();
-        Ok(())
+        self.split()
     }
 
     fn pool(&self) -> Pool {
@@ -375,19 +411,18 @@ impl Ledger for FlowLedger {
         self.totals.auction_paid += self.threshold;
         self.totals.auction_claims += 1;
         self.splitter_balance += self.threshold;
-        self.distribute();
-        Ok(())
+        self.split()
     }
 
     fn apply_change(&mut self, ch: &ValidatedChange) -> Result<(), SimError> {
         if let Some(v) = ch.gateway_settlement_fee {
             self.settlement_fee = v;
         }
-        if let Some(v) = ch.fee_switch_bps {
-            self.fee_switch_bps = v;
+        if let Some(v) = ch.fee_flow_revenue_share_bps {
+            self.revenue_share_bps = v;
         }
         if let Some(v) = ch.burn_bps {
-            self.splitter = splitter_for(v);
+            self.shares = shares_for(v);
         }
         if let Some(v) = ch.fee_flow_threshold {
             self.threshold = v;
@@ -401,5 +436,34 @@ impl Ledger for FlowLedger {
 
     fn totals(&self) -> Totals {
         self.totals
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_revenue_share_is_floored_and_bounded() {
+        assert_eq!(revenue_share(U256::from(101u8), 2_500), U256::from(25u8));
+        assert_eq!(revenue_share(U256::from(101u8), 0), U256::ZERO);
+        assert_eq!(revenue_share(U256::from(101u8), 10_000), U256::from(101u8));
+        assert_eq!(revenue_share(U256::MAX, 10_000), U256::MAX);
+    }
+
+    #[test]
+    fn the_simulated_splitter_is_what_set_distributors_then_set_burn_percentage_leave() {
+        assert_eq!(shares_for(10_000), Shares::default());
+        let half = shares_for(5_000);
+        assert_eq!(half.burn_bps, 5_000);
+        assert_eq!(half.distributors.len(), 1);
+        let (checked, _) = Shares::default()
+            .with_distributors(&half.distributors)
+            .unwrap();
+        assert_eq!(checked.total_weight, half.total_weight);
+        assert_eq!(
+            checked.check_burn_percentage(U256::from(5_000u16)),
+            Ok(5_000)
+        );
     }
 }

@@ -26,8 +26,8 @@ pub const PRESETS: [(&str, &str); 7] = [
         include_str!("../../../scenarios/seed-institutional.toml"),
     ),
     (
-        "fee-switch-vote",
-        include_str!("../../../scenarios/fee-switch-vote.toml"),
+        "fee-flow-share",
+        include_str!("../../../scenarios/fee-flow-share.toml"),
     ),
     (
         "institutional-ramp",

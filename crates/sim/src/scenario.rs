@@ -202,15 +202,25 @@ impl Default for Prices {
 pub struct Protocol {
     /// `ZK_INTEROP_FEE` per call (ZK).
     pub fixed_interop_fee: String,
-    /// `gatewaySettlementFee` per chargeable call (ZK).
+    /// `gatewaySettlementFee` per interop call, whatever its fee mode (ZK).
     pub gateway_settlement_fee: String,
-    /// Fee Flow claim price (ZK).
+    /// Fee Flow's `bidThreshold`: the ZK a claim pays (ZK). Default 1,000,000 ZK, the Era
+    /// deployment's (zk-token-fee-flow@69e8d9a:script/EraFeeFlowDeploy.sol).
     pub fee_flow_threshold: String,
-    /// Protocol fee switch, bps of operators' base-token fee claims sent to Fee Flow.
-    pub fee_switch_bps: u16,
+    /// Fee Flow's `minBidThreshold` (ZK): thresholds below it are refused, as the contract
+    /// refuses them (`FeeFlow_ThresholdBelowMin`). Default 100,000 ZK, the Era deployment's
+    /// (zk-token-fee-flow@69e8d9a:script/EraFeeFlowDeploy.sol); lowering it models another
+    /// deployment.
+    pub fee_flow_min_threshold: String,
+    /// Share of operators' base-token fee revenue that they (or Era) choose to send to the Fee
+    /// Flow pool, bps. An assumption, not a contract rule: `claimProtocolFees` pays operators
+    /// their whole accrual and nothing on chain diverts any of it. ZK-denominated revenue (a
+    /// ZK-based chain's base token) is never sent: Fee Flow cannot auction its own bid token.
+    pub fee_flow_revenue_share_bps: u16,
     /// Splitter burn share, bps; the rest goes to staking rewards.
     pub burn_bps: u16,
-    /// Governance sweeps the settlement-fee vault to the splitter every this many days.
+    /// Every this many days GWAssetTracker's owner withdraws the settlement-fee vault to the
+    /// Splitter and calls its `split()` (anyone may; the simulator's sweeper does).
     pub sweep_every_days: u32,
     /// ZK supply at genesis (ZK). The seed quotes a 21B total supply.
     pub genesis_supply: String,
@@ -221,8 +231,9 @@ impl Default for Protocol {
         Self {
             fixed_interop_fee: "10 ZK".into(),
             gateway_settlement_fee: "5 ZK".into(),
-            fee_flow_threshold: "100000 ZK".into(),
-            fee_switch_bps: 0,
+            fee_flow_threshold: "1000000 ZK".into(),
+            fee_flow_min_threshold: "100000 ZK".into(),
+            fee_flow_revenue_share_bps: 0,
             burn_bps: 10_000,
             sweep_every_days: 1,
             genesis_supply: "21000000000 ZK".into(),
@@ -237,17 +248,21 @@ pub struct ParamChange {
     /// Day (from 0) the change is proposed (`via = "proposal"`, the default) or made
     /// (`via = "direct"`).
     pub day: u32,
-    /// `proposal`: it goes through the governor that may carry it (fee-switch and settlement
-    /// fee changes are protocol upgrades: a ZIP; splitter and threshold changes: a GAP) and
-    /// takes effect after that governor's minimum latency (voting delay + period + timelock,
-    /// and for a ZIP the L1 path with Security Council approval). `direct`: the admin role
-    /// acts the same day.
+    /// `proposal`: it goes through the governor that may carry it (the settlement fee is
+    /// GWAssetTracker's, a protocol upgrade: a ZIP; the Splitter and Fee Flow threshold belong
+    /// to the Token Governor's timelock: a TPP) and takes effect after that governor's minimum
+    /// latency (voting delay + period + timelock, and for a ZIP the L1 path with Security
+    /// Council approval); one proposal goes to one governor, so ZIP and TPP settings need two
+    /// changes. `direct`: the role acts the same day (for Fee Flow and the Splitter, their
+    /// emergency admin may). A change of `fee_flow_revenue_share_bps` alone is no governance
+    /// act: it takes effect on its day either way.
     #[serde(default)]
     pub via: ChangeVia,
     /// New gateway settlement fee (ZK).
     pub gateway_settlement_fee: Option<String>,
-    /// New fee switch, bps.
-    pub fee_switch_bps: Option<u16>,
+    /// New share of base-token fee revenue sent to Fee Flow, bps (an assumption, not a
+    /// governance parameter: it cannot share a proposal with governed settings).
+    pub fee_flow_revenue_share_bps: Option<u16>,
     /// New burn share, bps (the rest to staking rewards).
     pub burn_bps: Option<u16>,
     /// New Fee Flow threshold (ZK).
@@ -459,13 +474,15 @@ pub struct Validated {
     pub gateway_settlement_fee: U256,
     /// Parsed Fee Flow threshold.
     pub fee_flow_threshold: U256,
+    /// Parsed Fee Flow minimum threshold.
+    pub fee_flow_min_threshold: U256,
     /// Parsed genesis supply.
     pub genesis_supply: U256,
     /// Parsed operator treasury.
     pub operator_zk: U256,
     /// Parsed claimer treasury.
     pub claimer_zk: U256,
-    /// Parsed changes, sorted by day: (day, settlement fee, fee switch, burn bps, threshold).
+    /// Parsed changes, sorted by the day they take effect.
     pub changes: Vec<ValidatedChange>,
     /// Parsed initial stake.
     pub initial_stake: U256,
@@ -484,8 +501,8 @@ pub struct ValidatedChange {
     pub governor: Option<flywheel_protocol::governance::GovernorKind>,
     /// New settlement fee.
     pub gateway_settlement_fee: Option<U256>,
-    /// New fee switch.
-    pub fee_switch_bps: Option<u16>,
+    /// New revenue share sent to Fee Flow, bps.
+    pub fee_flow_revenue_share_bps: Option<u16>,
     /// New burn share.
     pub burn_bps: Option<u16>,
     /// New threshold.
@@ -606,11 +623,30 @@ impl Scenario {
         self.prices.eth.validate("prices.eth")?;
         let p = &self.protocol;
         range(
-            "protocol.fee_switch_bps",
-            f64::from(p.fee_switch_bps),
+            "protocol.fee_flow_revenue_share_bps",
+            f64::from(p.fee_flow_revenue_share_bps),
             0.0,
             10_000.0,
         )?;
+        let min_threshold = amount(
+            "protocol.fee_flow_min_threshold",
+            &p.fee_flow_min_threshold,
+            "ZK",
+        )?;
+        let threshold = amount("protocol.fee_flow_threshold", &p.fee_flow_threshold, "ZK")?;
+        let below_min = |key: String, t: U256| {
+            ScenarioError::new(
+                key,
+                format!(
+                    "{} ZK is below Fee Flow's minimum bid threshold {} ZK (FeeFlow_ThresholdBelowMin; lower protocol.fee_flow_min_threshold to model another deployment)",
+                    units::format_amount(t),
+                    units::format_amount(min_threshold)
+                ),
+            )
+        };
+        if threshold < min_threshold {
+            return Err(below_min("protocol.fee_flow_threshold".into(), threshold));
+        }
         range("protocol.burn_bps", f64::from(p.burn_bps), 0.0, 10_000.0)?;
         range(
             "protocol.sweep_every_days",
@@ -631,20 +667,36 @@ impl Scenario {
         for (i, c) in self.governance.changes.iter().enumerate() {
             let k = |f: &str| format!("governance.changes[{i}].{f}");
             range(&k("day"), f64::from(c.day), 0.0, f64::from(self.days))?;
-            if let Some(v) = c.fee_switch_bps {
-                range(&k("fee_switch_bps"), f64::from(v), 0.0, 10_000.0)?;
+            if let Some(v) = c.fee_flow_revenue_share_bps {
+                range(
+                    &k("fee_flow_revenue_share_bps"),
+                    f64::from(v),
+                    0.0,
+                    10_000.0,
+                )?;
             }
             if let Some(v) = c.burn_bps {
                 range(&k("burn_bps"), f64::from(v), 0.0, 10_000.0)?;
             }
+            let zip = c.gateway_settlement_fee.is_some();
+            let tpp = c.burn_bps.is_some() || c.fee_flow_threshold.is_some();
             let governor = match c.via {
                 ChangeVia::Direct => None,
-                ChangeVia::Proposal
-                    if c.gateway_settlement_fee.is_some() || c.fee_switch_bps.is_some() =>
-                {
-                    Some(GovernorKind::Protocol)
+                ChangeVia::Proposal if zip && tpp => {
+                    return Err(ScenarioError::new(
+                        k("via"),
+                        "one proposal goes to one governor: gateway_settlement_fee is a ZIP's, burn_bps and fee_flow_threshold a TPP's; schedule them as two changes",
+                    ))
                 }
-                ChangeVia::Proposal => Some(GovernorKind::GovOps),
+                ChangeVia::Proposal if (zip || tpp) && c.fee_flow_revenue_share_bps.is_some() => {
+                    return Err(ScenarioError::new(
+                        k("fee_flow_revenue_share_bps"),
+                        "is an assumption about who sends revenue to Fee Flow, not a governance parameter: schedule it in a change of its own",
+                    ))
+                }
+                ChangeVia::Proposal if zip => Some(GovernorKind::Protocol),
+                ChangeVia::Proposal if tpp => Some(GovernorKind::Token),
+                ChangeVia::Proposal => None,
             };
             let latency_days = governor.map_or(0, |g| {
                 let config = GovernanceConfig::zk_nation(Default::default(), Default::default());
@@ -660,13 +712,18 @@ impl Scenario {
                     .as_deref()
                     .map(|t| amount(&k("gateway_settlement_fee"), t, "ZK"))
                     .transpose()?,
-                fee_switch_bps: c.fee_switch_bps,
+                fee_flow_revenue_share_bps: c.fee_flow_revenue_share_bps,
                 burn_bps: c.burn_bps,
-                fee_flow_threshold: c
-                    .fee_flow_threshold
-                    .as_deref()
-                    .map(|t| amount(&k("fee_flow_threshold"), t, "ZK"))
-                    .transpose()?,
+                fee_flow_threshold: match c.fee_flow_threshold.as_deref() {
+                    Some(t) => {
+                        let t = amount(&k("fee_flow_threshold"), t, "ZK")?;
+                        if t < min_threshold {
+                            return Err(below_min(k("fee_flow_threshold"), t));
+                        }
+                        Some(t)
+                    }
+                    None => None,
+                },
             });
         }
         changes.sort_by_key(|c| c.day);
@@ -729,7 +786,8 @@ impl Scenario {
                 &p.gateway_settlement_fee,
                 "ZK",
             )?,
-            fee_flow_threshold: amount("protocol.fee_flow_threshold", &p.fee_flow_threshold, "ZK")?,
+            fee_flow_threshold: threshold,
+            fee_flow_min_threshold: min_threshold,
             genesis_supply: supply,
             operator_zk,
             claimer_zk,

@@ -50,7 +50,7 @@ pub const PARAMS: [Param; 9] = [
         name: "gateway_settlement_fee",
         key: "protocol.gateway_settlement_fee",
         kind: ParamKind::Zk,
-        about: "Gateway settlement fee per chargeable call (ZK)",
+        about: "Gateway settlement fee per interop call, either fee mode (ZK)",
     },
     Param {
         name: "fixed_interop_fee",
@@ -71,10 +71,10 @@ pub const PARAMS: [Param; 9] = [
         about: "splitter burn share (bps; the rest to staking rewards)",
     },
     Param {
-        name: "fee_switch_bps",
-        key: "protocol.fee_switch_bps",
+        name: "fee_flow_revenue_share_bps",
+        key: "protocol.fee_flow_revenue_share_bps",
         kind: ParamKind::Bps,
-        about: "protocol fee switch (bps of operators' base-token fees to Fee Flow)",
+        about: "share of operators' base-token fee revenue sent to Fee Flow (bps; an assumption)",
     },
     Param {
         name: "calls_per_day",
@@ -206,7 +206,7 @@ fn current(s: &Scenario, p: &Param) -> Result<Value, ScenarioError> {
         "fixed_interop_fee" => zk(&s.protocol.fixed_interop_fee),
         "fee_flow_threshold" => zk(&s.protocol.fee_flow_threshold),
         "burn_bps" => Ok(Value::Bps(s.protocol.burn_bps)),
-        "fee_switch_bps" => Ok(Value::Bps(s.protocol.fee_switch_bps)),
+        "fee_flow_revenue_share_bps" => Ok(Value::Bps(s.protocol.fee_flow_revenue_share_bps)),
         "calls_per_day" => Ok(Value::Real(match &s.traffic {
             TrafficModel::Constant { calls_per_day }
             | TrafficModel::Growth { calls_per_day, .. }
@@ -253,7 +253,7 @@ pub fn set_param(s: &mut Scenario, name: &str, value: &str) -> Result<(), Scenar
         ("fixed_interop_fee", v @ Value::Zk(_)) => s.protocol.fixed_interop_fee = v.text(),
         ("fee_flow_threshold", v @ Value::Zk(_)) => s.protocol.fee_flow_threshold = v.text(),
         ("burn_bps", Value::Bps(b)) => s.protocol.burn_bps = b,
-        ("fee_switch_bps", Value::Bps(b)) => s.protocol.fee_switch_bps = b,
+        ("fee_flow_revenue_share_bps", Value::Bps(b)) => s.protocol.fee_flow_revenue_share_bps = b,
         ("calls_per_day", Value::Real(x)) => match &mut s.traffic {
             TrafficModel::Constant { calls_per_day }
             | TrafficModel::Growth { calls_per_day, .. }
@@ -607,9 +607,9 @@ mod tests {
         for (name, value, want) in [
             ("gateway_settlement_fee", "7.5", "7.5 ZK"),
             ("fixed_interop_fee", "3 ZK", "3 ZK"),
-            ("fee_flow_threshold", "1000", "1000 ZK"),
+            ("fee_flow_threshold", "250000", "250000 ZK"),
             ("burn_bps", "5000", "5000"),
-            ("fee_switch_bps", "2500", "2500"),
+            ("fee_flow_revenue_share_bps", "2500", "2500"),
             ("calls_per_day", "1234", "1234"),
             ("zk_price", "0.02", "0.02"),
             ("margin", "0.25", "0.25"),

@@ -58,7 +58,8 @@ initial_usd = 2500.0
 genesis_supply = "20999999990 ZK"
 gateway_settlement_fee = "3 ZK"
 fee_flow_threshold = "0.5 ZK"
-fee_switch_bps = 3000
+fee_flow_min_threshold = "0.5 ZK"
+fee_flow_revenue_share_bps = 3000
 burn_bps = 7000
 sweep_every_days = 2
 
@@ -102,6 +103,26 @@ fn flow_and_event_fidelities_agree_to_the_wei() {
         "season emissions were minted"
     );
     assert!(flow.supply <= flywheel_protocol::token::MAX_SUPPLY);
+    // The revenue-share lever filled the pool (Era's share by transfer, eth-chain's bridged in)
+    // and the claims took it; the ZK-based chain's revenue was never sent.
+    let state = ledger.network().state();
+    let claimer = flywheel_protocol::genesis::account("claimer");
+    let era = state
+        .chain(flywheel_sim::event_ledger::chain_id(0))
+        .unwrap();
+    assert!(era.balance(flywheel_protocol::genesis::eth(), claimer) > U256::ZERO);
+    let era_eth = era
+        .balances
+        .iter()
+        .filter(|((a, _), _)| *a == flywheel_protocol::genesis::eth())
+        .fold(U256::ZERO, |t, (_, v)| t + *v);
+    let funded = U256::from(10u8).pow(U256::from(40u8));
+    assert!(era_eth > funded, "eth-chain's share was bridged to Era");
+    let pool = flywheel_protocol::fee_flow::fee_flow_address();
+    assert!(state
+        .chains
+        .values()
+        .all(|c| c.balance(flywheel_protocol::genesis::zk(), pool).is_zero()));
     // And the event ledger really proved and executed bundles.
     let executed: usize = ledger
         .network()
@@ -172,12 +193,50 @@ fn malformed_scenarios_name_the_key() {
 
 #[test]
 fn proposed_changes_wait_for_their_governors_latency() {
-    let text = format!("{MIXED}\n[[governance.changes]]\nday = 1\nburn_bps = 2500\n\n[[governance.changes]]\nday = 2\nfee_switch_bps = 100\n");
+    let change = |day: u32, body: &str| format!("\n[[governance.changes]]\nday = {day}\n{body}\n");
+    let text = format!(
+        "{MIXED}{}{}{}",
+        change(1, "burn_bps = 2500"),
+        change(2, "gateway_settlement_fee = \"1 ZK\""),
+        change(4, "fee_flow_revenue_share_bps = 100"),
+    );
     let v = Scenario::from_toml(&text).unwrap().validate().unwrap();
     let days: Vec<(u32, u32)> = v.changes.iter().map(|c| (c.proposed_day, c.day)).collect();
-    // Direct on day 3; a GAP (splitter) needs 10 days + 1 s, a ZIP (fee switch) 15 days + 1 s,
-    // so they take effect on the 11th and 16th day after the proposal.
-    assert_eq!(days, vec![(3, 3), (1, 12), (2, 18)]);
+    // Direct on day 3; a TPP (the Splitter's admin is the Token Governor's timelock) needs
+    // 10 days + 1 s, a ZIP (the settlement fee) 15 days + 1 s, so they take effect on the 11th
+    // and 16th day after the proposal; the revenue share is no governance act: its own day.
+    assert_eq!(days, vec![(3, 3), (4, 4), (1, 12), (2, 18)]);
+    // One proposal goes to one governor, and the revenue share is not a governed setting.
+    let mixed = format!(
+        "{MIXED}{}",
+        change(1, "burn_bps = 2500\ngateway_settlement_fee = \"1 ZK\"")
+    );
+    let e = Scenario::from_toml(&mixed).unwrap().validate().unwrap_err();
+    assert_eq!(e.key, "governance.changes[1].via", "{e}");
+    let share = format!(
+        "{MIXED}{}",
+        change(1, "burn_bps = 2500\nfee_flow_revenue_share_bps = 100")
+    );
+    let e = Scenario::from_toml(&share).unwrap().validate().unwrap_err();
+    assert_eq!(
+        e.key, "governance.changes[1].fee_flow_revenue_share_bps",
+        "{e}"
+    );
+}
+
+#[test]
+fn thresholds_below_fee_flows_minimum_are_refused() {
+    let low = MIXED.replace("fee_flow_min_threshold = \"0.5 ZK\"\n", "");
+    let e = Scenario::from_toml(&low).unwrap().validate().unwrap_err();
+    assert_eq!(e.key, "protocol.fee_flow_threshold", "{e}");
+    assert!(e.problem.contains("FeeFlow_ThresholdBelowMin"), "{e}");
+    let change =
+        format!("{MIXED}\n[[governance.changes]]\nday = 1\nfee_flow_threshold = \"0.25 ZK\"\n");
+    let e = Scenario::from_toml(&change)
+        .unwrap()
+        .validate()
+        .unwrap_err();
+    assert_eq!(e.key, "governance.changes[1].fee_flow_threshold", "{e}");
 }
 
 #[test]

@@ -1,8 +1,11 @@
 //! The fee-flow walk: where every interop fee goes. Users pay in both modes on an ETH-based
 //! chain (era) and a ZK-based chain (zk-chain); batches settle on Gateway and their operators
-//! pay the settlement fee in ZK; operators claim; governance sweeps the settlement-fee vault to
-//! the splitter; the fee switch fills Fee Flow; a claimer buys the pool for the threshold; the
-//! splitter burns what it receives. It closes with the totals and the accounting identities.
+//! pay the settlement fee in ZK; operators claim their whole accruals, and era's operator
+//! chooses to send half its ETH revenue to Fee Flow (no contract makes it); GWAssetTracker's
+//! owner withdraws the settlement fees to the Splitter; a claimer runs Fee Flow v1.0's `claim`
+//! — refused first on its own minimum, with nothing changed — then pays the threshold, the
+//! Splitter splits (burns) at once, and the claimer takes the pool. It closes with the totals
+//! and the accounting identities.
 
 #![allow(clippy::result_large_err)]
 
@@ -11,7 +14,9 @@ use crate::error::CliError;
 use alloy_primitives::{Address, Bytes, U256};
 use flywheel_protocol::address::InteropAddress;
 use flywheel_protocol::chain::INTEROP_CENTER;
-use flywheel_protocol::fee_flow::{fee_flow_address, settlement_fee_vault, splitter_address};
+use flywheel_protocol::fee_flow::{
+    fee_flow_address, settlement_fee_vault, splitter_address, ClaimRequest,
+};
 use flywheel_protocol::genesis::{devnet, eth, zk, Genesis};
 use flywheel_protocol::interop::bundle::{attr, InteropCallStarter, SealedBundle};
 use flywheel_protocol::interop::recipient::Code;
@@ -30,7 +35,8 @@ pub fn run(json: bool, out: &mut dyn Write) -> Result<(), CliError> {
         "claimer",
         "treasury",
         "governance",
-        "security-council",
+        "emergency-admin",
+        "token-governor-timelock",
     ] {
         w.account(name);
     }
@@ -47,42 +53,52 @@ pub fn run(json: bool, out: &mut dyn Write) -> Result<(), CliError> {
     let sent = traffic(&mut w)?;
     settle(&mut w, &sent)?;
     claims(&mut w)?;
-    burn(&mut w)?;
+    withdraw(&mut w)?;
+    auction(&mut w)?;
     totals(&mut w, supply_start)?;
     w.finish()
 }
 
 fn parameters(w: &mut Walk<'_>) -> Result<(), CliError> {
-    let gov = w.account("governance");
-    w.section("1. Governance sets the fee parameters")?;
+    let (gov, emergency, alice) = (
+        w.account("governance"),
+        w.account("emergency-admin"),
+        w.account("alice"),
+    );
+    w.section("1. The roles set the fee parameters")?;
     w.apply(
-        "gateway settlement fee: 2 ZK per interop call",
+        "GWAssetTracker's owner (governance) sets the settlement fee: 2 ZK per interop call",
         Action::SetGatewaySettlementFee {
             caller: gov,
             fee: tokens(2),
         },
     )?;
-    w.apply(
-        "protocol fee switch: 50% of operators' base-token fees to Fee Flow",
-        Action::SetFeeSwitch {
-            caller: gov,
-            bps: 5_000,
+    let ff = &w.state().economy.fee_flow;
+    let (threshold, min) = (ff.bid_threshold, ff.min_bid_threshold);
+    w.say(format!(
+        "Fee Flow as deployed on Era: bid threshold {} ZK, minimum {} ZK, whitelist ETH (for WETH); its admin is the Token Governor's timelock, so a change through governance is a TPP",
+        format_amount(threshold),
+        format_amount(min)
+    ))?;
+    w.reject(
+        "alice (no role) tries to lower the threshold",
+        Action::SetBidThreshold {
+            caller: alice,
+            threshold: min,
         },
     )?;
-    w.apply(
-        "Fee Flow threshold: 100 ZK buys the whole pool",
-        Action::SetFeeFlowThreshold {
-            caller: gov,
+    w.reject(
+        "the emergency admin tries 100 ZK",
+        Action::SetBidThreshold {
+            caller: emergency,
             threshold: tokens(100),
         },
     )?;
-    let alice = w.account("alice");
-    w.reject(
-        "alice tries to change the splitter",
-        Action::SetSplitterShares {
-            caller: alice,
-            burn_bps: 0,
-            recipients: vec![(alice, 10_000)],
+    w.apply(
+        "the emergency admin sets the threshold to the minimum, without a proposal",
+        Action::SetBidThreshold {
+            caller: emergency,
+            threshold: min,
         },
     )?;
     for (chain, fee, what) in [
@@ -316,84 +332,202 @@ fn settle(w: &mut Walk<'_>, sent: &[SealedBundle]) -> Result<(), CliError> {
 }
 
 fn claims(w: &mut Walk<'_>) -> Result<(), CliError> {
-    w.section("4. Operators claim their fees; the fee switch fills Fee Flow")?;
+    w.section(
+        "4. Operators claim their whole fees; era's operator sends half of its ETH to Fee Flow",
+    )?;
     for chain in [devnet::ERA, devnet::ZK_CHAIN] {
         let op = w.operator(chain);
         let name = w.chain_name(chain);
         w.apply(
-            &format!("{name}'s operator claims base-token fees"),
+            &format!("{name}'s operator claims its base-token fees"),
             Action::ClaimProtocolFees {
                 chain,
                 operator: op,
+                receiver: op,
             },
         )?;
     }
     let era_op = w.operator(devnet::ERA);
+    let events = w.apply(
+        "era's operator claims again: nothing is accrued, so nothing happens",
+        Action::ClaimProtocolFees {
+            chain: devnet::ERA,
+            operator: era_op,
+            receiver: era_op,
+        },
+    )?;
+    if !events.is_empty() {
+        return Err(CliError::DemoCheck(
+            "a claim of nothing emitted events".into(),
+        ));
+    }
     w.apply(
         "era's operator claims its fixed ZK fees",
         Action::ClaimZkFees {
             chain: devnet::ERA,
             operator: era_op,
+            receiver: era_op,
         },
     )?;
-    let pool = w
+    let earned = w
         .state()
         .chain(devnet::ERA)
-        .map(|c| {
-            (
-                c.balance(eth(), fee_flow_address()),
-                c.balance(zk(), fee_flow_address()),
-            )
-        })
+        .map(|c| c.balance(eth(), era_op))
         .unwrap_or_default();
-    let (a, b) = (w.amount(eth(), pool.0), w.amount(zk(), pool.1));
-    w.say(format!("Fee Flow pool on era: {a} + {b}"))
+    let half = earned / U256::from(2u8);
+    w.say("no contract diverts any of it: what reaches Fee Flow is sent by whoever chooses to (the simulator's fee_flow_revenue_share_bps)")?;
+    w.apply(
+        &format!(
+            "era's operator chooses to send half, {}, to Fee Flow",
+            w.amount(eth(), half)
+        ),
+        Action::Transfer {
+            chain: devnet::ERA,
+            asset: eth(),
+            from: era_op,
+            to: fee_flow_address(),
+            amount: half,
+        },
+    )?;
+    w.say("zk-chain's revenue is ZK, Fee Flow's own bid token: it cannot be auctioned, so it stays with its operator")?;
+    let pool = pool(w);
+    let pool = w.amount(eth(), pool);
+    w.say(format!("Fee Flow pool on era: {pool}"))
 }
 
-fn burn(w: &mut Walk<'_>) -> Result<(), CliError> {
-    let (gov, claimer, treasury) = (
-        w.account("governance"),
-        w.account("claimer"),
-        w.account("treasury"),
-    );
-    w.section("5. Governance sweeps the vault; a claimer buys the pool; the splitter burns")?;
-    w.apply(
-        "governance sweeps the settlement-fee vault to the splitter",
-        Action::SweepSettlementFees { caller: gov },
+fn pool(w: &Walk<'_>) -> U256 {
+    w.state()
+        .chain(devnet::ERA)
+        .map(|c| c.balance(eth(), fee_flow_address()))
+        .unwrap_or_default()
+}
+
+fn withdraw(w: &mut Walk<'_>) -> Result<(), CliError> {
+    let gov = w.account("governance");
+    w.section("5. GWAssetTracker's owner withdraws the settlement fees to the Splitter")?;
+    w.reject(
+        "withdraw to the zero address",
+        Action::WithdrawGatewayFees {
+            caller: gov,
+            recipient: Address::ZERO,
+        },
     )?;
     w.apply(
-        "the claimer gets 150 ZK",
+        "withdraw the vault to the Splitter",
+        Action::WithdrawGatewayFees {
+            caller: gov,
+            recipient: splitter_address(),
+        },
+    )?;
+    let held = w.state().token.balance_of(splitter_address());
+    w.say(format!(
+        "the Splitter holds {} ZK until someone calls split() — here, the next claim",
+        format_amount(held)
+    ))
+}
+
+fn auction(w: &mut Walk<'_>) -> Result<(), CliError> {
+    let (claimer, treasury, emergency) = (
+        w.account("claimer"),
+        w.account("treasury"),
+        w.account("emergency-admin"),
+    );
+    let threshold = w.state().economy.fee_flow.bid_threshold;
+    w.section("6. A claimer buys the pool: the bid is split (burned) in the same claim")?;
+    w.apply(
+        "the claimer gets 150,000 ZK",
         Action::ZkTransfer {
             from: treasury,
             to: claimer,
-            amount: tokens(150),
+            amount: tokens(150_000),
         },
     )?;
     w.apply(
-        "the claimer approves Fee Flow",
+        "the claimer approves Fee Flow for the threshold",
         Action::ZkApprove {
             owner: claimer,
             spender: fee_flow_address(),
-            amount: tokens(150),
+            amount: threshold,
+        },
+    )?;
+    let pool_eth = pool(w);
+    let eth_at_least = |min| ClaimRequest {
+        token: eth(),
+        min_amount_requested: min,
+    };
+    let before = w.state().clone();
+    w.reject(
+        &format!(
+            "the claimer asks for at least {} — one wei more than the pool",
+            w.amount(eth(), pool_eth + U256::from(1u8))
+        ),
+        Action::ClaimFeeFlow {
+            caller: claimer,
+            requests: vec![eth_at_least(pool_eth + U256::from(1u8))],
+        },
+    )?;
+    if w.state() != &before {
+        return Err(CliError::DemoCheck(
+            "a refused claim changed the state".into(),
+        ));
+    }
+    let (held, kept) = (
+        w.state().token.balance_of(claimer),
+        w.state().token.balance_of(splitter_address()),
+    );
+    w.say(format!(
+        "nothing changed: the claimer still holds {} ZK, the pool {}, the Splitter {} ZK",
+        format_amount(held),
+        w.amount(eth(), pool(w)),
+        format_amount(kept)
+    ))?;
+    w.reject(
+        "the claimer asks for ZK itself",
+        Action::ClaimFeeFlow {
+            caller: claimer,
+            requests: vec![ClaimRequest {
+                token: zk(),
+                min_amount_requested: U256::ZERO,
+            }],
         },
     )?;
     w.reject(
-        "a claim with a stale nonce (setting the threshold advanced it)",
+        "the claimer lists ETH twice (the second finds the pool empty)",
         Action::ClaimFeeFlow {
-            claimer,
-            nonce: 7,
-            assets: vec![eth(), zk()],
-            recipient: claimer,
+            caller: claimer,
+            requests: vec![eth_at_least(U256::ZERO), eth_at_least(U256::ZERO)],
         },
     )?;
-    let nonce = w.state().economy.fee_flow.nonce;
     w.apply(
-        "the claimer pays 100 ZK and takes the pool",
+        "the emergency admin pauses claims",
+        Action::SetClaimPaused {
+            caller: emergency,
+            paused: true,
+        },
+    )?;
+    w.reject(
+        "a claim while paused",
         Action::ClaimFeeFlow {
-            claimer,
-            nonce,
-            assets: vec![eth(), zk()],
-            recipient: claimer,
+            caller: claimer,
+            requests: vec![eth_at_least(pool_eth)],
+        },
+    )?;
+    w.apply(
+        "the emergency admin unpauses",
+        Action::SetClaimPaused {
+            caller: emergency,
+            paused: false,
+        },
+    )?;
+    w.apply(
+        &format!(
+            "the claimer pays {} ZK and takes the pool, asking for at least {}",
+            format_amount(threshold),
+            w.amount(eth(), pool_eth)
+        ),
+        Action::ClaimFeeFlow {
+            caller: claimer,
+            requests: vec![eth_at_least(pool_eth)],
         },
     )?;
     Ok(())
@@ -410,7 +544,7 @@ fn totals(w: &mut Walk<'_>, supply_start: U256) -> Result<(), CliError> {
         .flat_map(|c| c.accrued_zk_fees.values())
         .fold(U256::ZERO, |a, v| a + *v);
     let vault = s.token.balance_of(settlement_fee_vault());
-    let kept = s.token.balance_of(splitter_address());
+    let held = s.token.balance_of(splitter_address());
     let lines = [
         format!(
             "ZK supply: {} → {} (burned {})",
@@ -424,29 +558,33 @@ fn totals(w: &mut Walk<'_>, supply_start: U256) -> Result<(), CliError> {
             format_amount(t.fixed_fees_claimed)
         ),
         format!(
-            "settlement fees paid {}, swept {}",
+            "settlement fees paid {}, withdrawn {} (to the Splitter {})",
             format_amount(t.settlement_fees_paid),
-            format_amount(t.settlement_fees_swept)
+            format_amount(t.settlement_fees_withdrawn),
+            format_amount(t.settlement_fees_to_splitter)
         ),
         format!(
-            "Fee Flow: {} claim(s), {} ZK paid",
+            "Fee Flow: {} claim(s), {} ZK bid",
             t.auction_claims,
             format_amount(t.auction_paid)
         ),
         format!(
-            "splitter: in {}, burned {}, distributed {}",
+            "Splitter: in {}, burned {}, distributed {}, held {}",
             format_amount(t.splitter_inflow),
             format_amount(t.burned),
-            format_amount(t.distributed)
+            format_amount(t.distributed),
+            format_amount(held)
         ),
     ];
     for l in lines {
         w.say(l)?;
     }
     let paid = t.fixed_fees_paid + t.settlement_fees_paid + t.auction_paid;
-    let routed = accrued + t.fixed_fees_claimed + vault + t.splitter_inflow;
+    let elsewhere = t.settlement_fees_withdrawn - t.settlement_fees_to_splitter;
+    let routed = accrued + t.fixed_fees_claimed + vault + elsewhere + t.splitter_inflow;
+    let splitter_out = t.burned + t.distributed + t.splitter_recovered + held;
     if paid != routed
-        || t.splitter_inflow != t.burned + t.distributed + kept
+        || t.splitter_inflow + t.splitter_paid_to_self != splitter_out
         || supply_start - supply != t.burned
     {
         return Err(CliError::DemoCheck(
@@ -454,7 +592,7 @@ fn totals(w: &mut Walk<'_>, supply_start: U256) -> Result<(), CliError> {
         ));
     }
     w.say(format!(
-        "identities hold: ZK fees paid {} = operators + vault + splitter inflow; inflow = burned + distributed; supply fell by exactly the burn",
+        "identities hold: ZK fees paid {} = operators + vault + withdrawn + Splitter inflow; inflow = burned + distributed + held; supply fell by exactly the burn",
         format_amount(paid)
     ))
 }

@@ -1,10 +1,11 @@
 //! The governance walk: holders stake and delegate; a TPP funds two staking seasons (capped
-//! minters whose MINTER_ROLE goes to the reward script's signer) and a GAP moves the splitter
-//! from 100% burn to 50% burn / 50% staking rewards; delegates vote; the proposals pass quorum,
-//! wait out their delays and execute; the eligibility oracle scores the delegates; the OFF-CHAIN
-//! reward script (zkstaker's RequestMint.ts with `--rate=10`) decides what to mint through each
-//! season's minter and notify — a caller without the MINTER_ROLE is refused — and the realised
-//! reward rates of a staker behind an active delegate and one behind an inactive delegate are
+//! minters whose MINTER_ROLE goes to the reward script's signer) and another TPP (the
+//! Splitter's admin is the Token Governor's timelock) moves the Splitter from 100% burn to 50%
+//! burn / 50% staking rewards; delegates vote; the proposals pass quorum, wait out their delays
+//! and execute; the eligibility oracle scores the delegates; the OFF-CHAIN reward script
+//! (zkstaker's RequestMint.ts with `--rate=10`) decides what to mint through each season's
+//! minter and notify — a caller without the MINTER_ROLE is refused — and the realised reward
+//! rates of a staker behind an active delegate and one behind an inactive delegate are
 //! compared.
 
 #![allow(clippy::result_large_err)]
@@ -12,7 +13,7 @@
 use super::Walk;
 use crate::error::CliError;
 use alloy_primitives::U256;
-use flywheel_protocol::fee_flow::{settlement_fee_vault, splitter_address};
+use flywheel_protocol::fee_flow::{settlement_fee_vault, splitter_address, Distributor};
 use flywheel_protocol::genesis::Genesis;
 use flywheel_protocol::governance::{GovernorKind, ProposalAction, ProposalState, VoteType};
 use flywheel_protocol::interop::recipient::Code;
@@ -56,8 +57,8 @@ pub fn run(json: bool, out: &mut dyn Write) -> Result<(), CliError> {
     }
     w.name_account(settlement_fee_vault(), "settlement-fee-vault");
     let deposits = holders(&mut w)?;
-    let (tpp, gap) = proposals(&mut w)?;
-    execute(&mut w, tpp, gap)?;
+    let (tpp, splitter) = proposals(&mut w)?;
+    execute(&mut w, tpp, splitter)?;
     rewards(&mut w, deposits)?;
     w.finish()
 }
@@ -177,7 +178,7 @@ fn proposals(w: &mut Walk<'_>) -> Result<(u64, u64), CliError> {
     let [alice, bob, rewards_pot, signer] =
         ["alice", "bob", "staking-rewards", "reward-script"].map(|n| w.account(n));
     let start = w.state().time;
-    w.section("2. Proposals: a TPP funds a staking season, a GAP changes the splitter")?;
+    w.section("2. Proposals: a TPP funds a staking season, another changes the Splitter")?;
     let tpp = w.state().governance.next_proposal_id();
     w.apply(
         "alice proposes TPP: fund staking seasons 1 and 2 (capped minters of 10M then 25M ZK, 90 days each, from in two weeks; the reward script's signer may mint)",
@@ -190,16 +191,24 @@ fn proposals(w: &mut Walk<'_>) -> Result<(u64, u64), CliError> {
             ],
         },
     )?;
-    let gap = w.state().governance.next_proposal_id();
-    w.apply(
-        "alice proposes GAP: splitter 50% burn / 50% staking rewards",
+    w.reject(
+        "alice tries to change the Splitter through a GAP (its admin is the Token Governor's timelock: TPP only)",
         Action::Propose {
             governor: GovernorKind::GovOps,
             proposer: alice,
-            actions: vec![ProposalAction::SetSplitterShares {
-                burn_bps: 5_000,
-                recipients: vec![(rewards_pot, 5_000)],
-            }],
+            actions: vec![ProposalAction::SetBurnPercentage(U256::from(5_000u16))],
+        },
+    )?;
+    let splitter = w.state().governance.next_proposal_id();
+    w.apply(
+        "alice proposes TPP: Splitter distributors = the staking-rewards pot, then burn 50%",
+        Action::Propose {
+            governor: GovernorKind::Token,
+            proposer: alice,
+            actions: vec![
+                ProposalAction::SetDistributors(vec![Distributor::new(rewards_pot, 1)]),
+                ProposalAction::SetBurnPercentage(U256::from(5_000u16)),
+            ],
         },
     )?;
     w.reject(
@@ -210,7 +219,7 @@ fn proposals(w: &mut Walk<'_>) -> Result<(u64, u64), CliError> {
             actions: vec![ProposalAction::SetFixedInteropFee(tokens(5))],
         },
     )?;
-    for id in [tpp, gap] {
+    for id in [tpp, splitter] {
         let p = w.state().governance.proposal(id).cloned();
         if let Some(p) = p {
             w.say(format!(
@@ -236,7 +245,7 @@ fn proposals(w: &mut Walk<'_>) -> Result<(u64, u64), CliError> {
             support: VoteType::For,
         },
     )?;
-    for id in [tpp, gap] {
+    for id in [tpp, splitter] {
         w.apply(
             &format!("alice votes For proposal {id}"),
             Action::CastVote {
@@ -247,7 +256,7 @@ fn proposals(w: &mut Walk<'_>) -> Result<(u64, u64), CliError> {
         )?;
     }
     w.say("bob does not vote: he will not be an active delegate")?;
-    for id in [tpp, gap] {
+    for id in [tpp, splitter] {
         let t = w.state().governance.proposal(id).map(|p| p.tally);
         if let Some(t) = t {
             w.say(format!(
@@ -258,7 +267,7 @@ fn proposals(w: &mut Walk<'_>) -> Result<(u64, u64), CliError> {
             ))?;
         }
     }
-    Ok((tpp, gap))
+    Ok((tpp, splitter))
 }
 
 fn state_of(w: &Walk<'_>, id: u64) -> String {
@@ -268,29 +277,29 @@ fn state_of(w: &Walk<'_>, id: u64) -> String {
     }
 }
 
-fn execute(w: &mut Walk<'_>, tpp: u64, gap: u64) -> Result<(), CliError> {
+fn execute(w: &mut Walk<'_>, tpp: u64, splitter: u64) -> Result<(), CliError> {
     w.section("3. Voting ends; the proposals are queued and executed")?;
     w.reject(
-        "queue the GAP while voting is still open",
-        Action::QueueProposal { id: gap },
+        "queue the Splitter TPP while voting is still open",
+        Action::QueueProposal { id: splitter },
     )?;
     let end = w
         .state()
         .governance
-        .proposal(gap)
+        .proposal(splitter)
         .map(|p| p.deadline())
         .unwrap_or(0);
     let wait = end + 1 - w.state().time;
     advance(w, wait, "the voting period ends")?;
-    let (s1, s2) = (state_of(w, tpp), state_of(w, gap));
-    w.say(format!("states: TPP {s1}, GAP {s2}"))?;
-    for id in [tpp, gap] {
+    let (s1, s2) = (state_of(w, tpp), state_of(w, splitter));
+    w.say(format!("states: seasons TPP {s1}, Splitter TPP {s2}"))?;
+    for id in [tpp, splitter] {
         w.apply(
             &format!("queue proposal {id}"),
             Action::QueueProposal { id },
         )?;
     }
-    let eta = [tpp, gap]
+    let eta = [tpp, splitter]
         .iter()
         .filter_map(|id| w.state().governance.proposal(*id).and_then(|p| p.eta))
         .max()
@@ -299,22 +308,22 @@ fn execute(w: &mut Walk<'_>, tpp: u64, gap: u64) -> Result<(), CliError> {
         let wait = eta - w.state().time;
         advance(w, wait, "the timelock delay passes")?;
     }
-    for id in [tpp, gap] {
+    for id in [tpp, splitter] {
         w.apply(
             &format!("execute proposal {id}"),
             Action::ExecuteProposal { id },
         )?;
     }
-    let shares = w.state().economy.splitter.clone();
+    let shares = w.state().economy.splitter.shares.clone();
     let created = w
         .state()
         .governance
-        .proposal(gap)
+        .proposal(splitter)
         .map(|p| p.created)
         .unwrap_or(0);
     let applied = w.state().time;
     w.say(format!(
-        "new splitter shares apply from {}: {}% burn, {}% staking rewards — {:.1} days after the GAP was proposed ({})",
+        "new splitter shares apply from {}: {}% burn, {}% staking rewards — {:.1} days after the TPP was proposed ({})",
         date(applied),
         f64::from(shares.burn_bps) / 100.0,
         f64::from(10_000 - shares.burn_bps) / 100.0,
@@ -322,15 +331,17 @@ fn execute(w: &mut Walk<'_>, tpp: u64, gap: u64) -> Result<(), CliError> {
         date(created)
     ))?;
     let min = w.state().governance.config().min_latency(
-        GovernorKind::GovOps,
+        GovernorKind::Token,
         flywheel_protocol::governance::UpgradeApproval::SecurityCouncil,
     );
     w.say(format!(
-        "(the configured minimum from proposal to effect for a GAP is {:.1} days)",
+        "(the configured minimum from proposal to effect for a TPP is {:.1} days)",
         min as f64 / DAY as f64
     ))?;
-    if w.state().governance.state(gap, applied).ok() != Some(ProposalState::Executed) {
-        return Err(CliError::DemoCheck("the GAP did not execute".into()));
+    if w.state().governance.state(splitter, applied).ok() != Some(ProposalState::Executed) {
+        return Err(CliError::DemoCheck(
+            "the Splitter TPP did not execute".into(),
+        ));
     }
     Ok(())
 }
@@ -421,8 +432,15 @@ fn rewards(w: &mut Walk<'_>, (carol_dep, dave_dep): (u64, u64)) -> Result<(), Cl
         },
     )?;
     w.apply(
-        "governance sweeps the vault: half is burned, half goes to staking rewards",
-        Action::SweepSettlementFees { caller: gov },
+        "GWAssetTracker's owner withdraws the vault to the Splitter",
+        Action::WithdrawGatewayFees {
+            caller: gov,
+            recipient: splitter_address(),
+        },
+    )?;
+    w.apply(
+        "a keeper calls split(): half is burned, half goes to staking rewards",
+        Action::Split,
     )?;
     w.apply(
         "the pot notifies its 500 ZK to the staker",

@@ -32,11 +32,11 @@ pub enum DemoCommand {
     /// InteropForwarder, and unbundling with one call executed and one cancelled.
     Interop(DemoArgs),
     /// Fee routes end to end: both fee modes on an ETH-based and a ZK-based chain, settlement
-    /// fees, operator claims, the fee switch filling Fee Flow, a claim that buys the pool with
-    /// ZK, and the splitter burning it.
+    /// fees, operators' whole claims, revenue an operator chooses to send to Fee Flow, Fee Flow
+    /// v1.0 claims (one refused on its minimum, state unchanged), and the Splitter's burn.
     FeeFlow(DemoArgs),
-    /// Staking and governance: holders stake and delegate, a TPP funds a staking season, a GAP
-    /// moves the splitter to 50% burn / 50% staking rewards; the timeline, tallies, the moment
+    /// Staking and governance: holders stake and delegate, a TPP funds a staking season, a TPP
+    /// moves the Splitter to 50% burn / 50% staking rewards; the timeline, tallies, the moment
     /// the new shares apply, and the reward rates behind active and inactive delegates.
     Governance(DemoArgs),
 }
@@ -173,6 +173,9 @@ impl<'o> Walk<'o> {
                 for (addr, name) in &self.names {
                     text = text.replace(&addr.to_checksum(None), name);
                 }
+                for (id, asset) in &self.state().assets {
+                    text = text.replace(&id.to_string(), &asset.symbol);
+                }
                 self.say(format!("rejected: {text}"))?;
                 Ok(e)
             }
@@ -248,6 +251,14 @@ impl<'o> Walk<'o> {
             .get(&asset)
             .map_or("?", |a| a.symbol.as_str());
         format!("{} {symbol}", format_amount(wei))
+    }
+
+    /// An asset's symbol, or its id if it is not registered.
+    pub fn asset_symbol(&self, asset: AssetId) -> String {
+        self.state()
+            .assets
+            .get(&asset)
+            .map_or_else(|| asset.to_string(), |a| a.symbol.clone())
     }
 
     /// `wei` of `chain`'s base token for people.
@@ -599,25 +610,27 @@ impl<'o> Walk<'o> {
             Event::ProtocolFeesClaimed {
                 chain,
                 operator,
-                to_operator,
-                to_fee_flow,
+                receiver,
+                amount,
             } => format!(
-                "{}: {} claimed base-token fees: {} to itself, {} to Fee Flow (fee switch)",
+                "{}: {} claimed its whole base-token fee accrual, {}, for {}",
                 on(chain),
                 self.name(*operator),
-                self.base_amount(*chain, *to_operator),
-                self.base_amount(*chain, *to_fee_flow)
+                self.base_amount(*chain, *amount),
+                self.name(*receiver)
             ),
             Event::ZkFeesClaimed {
                 chain,
                 operator,
+                receiver,
                 amount,
             } => {
                 format!(
-                    "{}: {} claimed {} ZK of fixed fees",
+                    "{}: {} claimed {} ZK of fixed fees for {}",
                     on(chain),
                     self.name(*operator),
-                    format_amount(*amount)
+                    format_amount(*amount),
+                    self.name(*receiver)
                 )
             }
             Event::SettlementFeePayerAgreementUpdated {
@@ -647,81 +660,109 @@ impl<'o> Walk<'o> {
                 format_amount(*amount),
                 on(chain)
             ),
-            Event::SettlementFeesSwept { amount } => {
+            Event::GatewayFeesWithdrawn { recipient, amount } => {
                 format!(
-                    "governance swept {} ZK of settlement fees to the splitter",
-                    format_amount(*amount)
+                    "GWAssetTracker's owner withdrew {} ZK of settlement fees to {}",
+                    format_amount(*amount),
+                    self.name(*recipient)
                 )
             }
             Event::FeeFlowClaimed {
                 claimer,
-                recipient,
-                nonce,
-                paid,
-                assets,
+                requests,
+                bid_amount,
             } => {
-                let taken: Vec<String> = assets.iter().map(|(a, v)| self.amount(*a, *v)).collect();
-                format!(
-                    "Fee Flow claim #{nonce}: {} paid {} ZK, {} received {}",
-                    self.name(*claimer),
-                    format_amount(*paid),
-                    self.name(*recipient),
-                    taken.join(" + ")
-                )
-            }
-            Event::SplitterDistributed {
-                amount,
-                burned,
-                payouts,
-                retained,
-            } => {
-                let paid: Vec<String> = payouts
+                let asked: Vec<String> = requests
                     .iter()
-                    .map(|(r, v)| format!("{} ZK to {}", format_amount(*v), self.name(*r)))
+                    .map(|r| {
+                        format!(
+                            "{} (at least {})",
+                            self.asset_symbol(r.token),
+                            format_amount(r.min_amount_requested)
+                        )
+                    })
                     .collect();
                 format!(
-                    "splitter divided {} ZK: burned {} ZK{}{}",
-                    format_amount(*amount),
-                    format_amount(*burned),
-                    if paid.is_empty() {
-                        String::new()
+                    "Fee Flow Claimed: {} bid {} ZK for {}",
+                    self.name(*claimer),
+                    format_amount(*bid_amount),
+                    if asked.is_empty() {
+                        "nothing".to_string()
                     } else {
-                        format!(", paid {}", paid.join(", "))
-                    },
-                    if retained.is_zero() {
-                        String::new()
-                    } else {
-                        format!(", kept {} ZK of dust", format_amount(*retained))
+                        asked.join(", ")
                     }
                 )
             }
-            Event::GatewaySettlementFeeSet { fee } => {
+            Event::BidThresholdSet { old, new } => format!(
+                "Fee Flow bid threshold {} ZK → {} ZK",
+                format_amount(*old),
+                format_amount(*new)
+            ),
+            Event::FeeFlowDestinationSet { old, new } => format!(
+                "Fee Flow destination {} → {}",
+                self.name(*old),
+                self.name(*new)
+            ),
+            Event::ClaimPausedSet { paused } => {
                 format!(
-                    "gateway settlement fee set to {} ZK per chargeable call",
-                    format_amount(*fee)
+                    "Fee Flow claims {}",
+                    if *paused { "paused" } else { "unpaused" }
                 )
             }
-            Event::FeeSwitchSet { bps } => {
-                format!("protocol fee switch set to {}%", f64::from(*bps) / 100.0)
-            }
-            Event::FeeFlowThresholdSet { threshold } => {
-                format!("Fee Flow threshold set to {} ZK", format_amount(*threshold))
-            }
-            Event::FeeFlowPauseSet { paused } => {
-                format!("Fee Flow {}", if *paused { "paused" } else { "unpaused" })
-            }
-            Event::SplitterSharesSet {
-                burn_bps,
-                recipients,
-            } => {
-                let rs: Vec<String> = recipients
+            Event::ClaimableTokenSet { token, claimable } => format!(
+                "Fee Flow whitelist: {} {}",
+                self.asset_symbol(*token),
+                if *claimable { "claimable" } else { "removed" }
+            ),
+            Event::FeeFlowRecovered { token, to, amount } => format!(
+                "Fee Flow's admin recovered {} to {}",
+                self.amount(*token, *amount),
+                self.name(*to)
+            ),
+            Event::Split {
+                amount,
+                burned,
+                distributed,
+                to_self,
+            } => format!(
+                "Splitter split {} ZK: burned {} ZK, distributed {} ZK{}",
+                format_amount(*amount),
+                format_amount(*burned),
+                format_amount(*distributed),
+                if to_self.is_zero() {
+                    String::new()
+                } else {
+                    format!(" ({} ZK of it to itself)", format_amount(*to_self))
+                }
+            ),
+            Event::BurnPercentageSet { old, new } => format!(
+                "Splitter burn share {}% → {}%",
+                f64::from(*old) / 100.0,
+                f64::from(*new) / 100.0
+            ),
+            Event::DistributorsSet { distributors } => {
+                let list: Vec<String> = distributors
                     .iter()
-                    .map(|(r, b)| format!("{}% to {}", f64::from(*b) / 100.0, self.name(*r)))
+                    .map(|d| format!("{} (weight {})", self.name(d.recipient), d.weight))
                     .collect();
                 format!(
-                    "splitter shares: {}% burn{}",
-                    f64::from(*burn_bps) / 100.0,
-                    rs.iter().map(|r| format!(", {r}")).collect::<String>()
+                    "Splitter distributors: {}",
+                    if list.is_empty() {
+                        "none (100% burn)".to_string()
+                    } else {
+                        list.join(", ")
+                    }
+                )
+            }
+            Event::SplitterRecovered { token, to, amount } => format!(
+                "Splitter's admin recovered {} to {}",
+                self.amount(*token, *amount),
+                self.name(*to)
+            ),
+            Event::GatewaySettlementFeeSet { fee } => {
+                format!(
+                    "gateway settlement fee set to {} ZK per interop call",
+                    format_amount(*fee)
                 )
             }
             Event::InteropTrafficRecorded {

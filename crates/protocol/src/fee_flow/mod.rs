@@ -1,27 +1,32 @@
-//! Where interop fees go after collection, and the governance-administered contracts that
-//! turn protocol revenue into ZK demand and burn:
+//! Where interop fees go after collection, and the contracts that turn protocol revenue into
+//! ZK demand and burn:
 //!
-//! - fee routes ([`routes`]): operators claim their accrued base-token and ZK fees; the
-//!   protocol fee switch diverts a share of base-token claims to the Fee Flow pool; the Gateway
-//!   settlement fee is charged per chargeable call when a batch settles on Gateway and sits in
-//!   a vault only governance can sweep (to the splitter);
-//! - the Fee Flow contract ([`auction`]): a fixed-price auction — anyone takes the whole pool
-//!   of non-ZK assets by paying the ZK threshold, which goes to the splitter;
-//! - the splitter ([`splitter`]): burns its burn share of incoming ZK and pays the rest to
-//!   recipients by basis points.
+//! - fee routes ([`routes`]): operators claim their whole base-token and ZK accruals
+//!   (InteropCenter `claimProtocolFees` / `claimZKFees`; there is no on-chain fee switch); the
+//!   Gateway settlement fee is charged per chargeable call when a batch settles on Gateway and
+//!   sits in GWAssetTracker until its owner withdraws it (`withdrawGatewayFees`);
+//! - Fee Flow v1.0 ([`auction`]): a fixed-price auction — anyone takes the whole balance of
+//!   whitelisted non-ZK tokens by paying `bidThreshold` ZK to the Splitter, which splits at once;
+//! - the Splitter ([`splitter`]): burns its burn share of its ZK, pays the rest to distributors
+//!   by relative weight, burns the rounding dust.
+//!
+//! Fee Flow and the Splitter are zk-token-fee-flow@69e8d9a:src/FeeFlow.sol and src/Splitter.sol;
+//! their Era configuration is script/EraFeeFlowDeploy.sol. Revenue reaches Fee Flow only because
+//! someone sends it there; that choice is the simulator's lever, not a protocol rule.
 
 pub mod auction;
 pub mod routes;
 pub mod splitter;
 
 use crate::genesis::account;
-use crate::ChainId;
 use alloy_primitives::{Address, U256};
 use serde::{Deserialize, Serialize};
 
-pub use splitter::Splitter;
+pub use auction::{ClaimRequest, FeeFlow, FeeFlowError};
+pub use splitter::{Distributor, Shares, Splitter, SplitterError};
 
-/// Basis points in a whole (100%).
+/// Basis points in a whole (100%): the `10_000` divisor and ceiling of `burnBps`
+/// (zk-token-fee-flow@69e8d9a:src/Splitter.sol).
 pub const BPS: u16 = 10_000;
 
 /// The GWAssetTracker's ZK vault on Gateway, where settlement fees collect. A model address:
@@ -35,26 +40,13 @@ pub fn fee_flow_address() -> Address {
     account("fee-flow")
 }
 
-/// The splitter (model address).
+/// The Splitter (model address); Fee Flow's destination at initialisation, as deployed.
 pub fn splitter_address() -> Address {
     account("splitter")
 }
 
-/// Fee Flow's auction parameters and replay guard.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FeeFlow {
-    /// Chain the contract (and so its pool) lives on.
-    pub chain: ChainId,
-    /// ZK a claimer pays for the whole pool.
-    pub threshold: U256,
-    /// Must match in `claim`, then increments: a stale or front-run claim fails.
-    pub nonce: u64,
-    /// Set by the emergency admin.
-    pub paused: bool,
-}
-
 /// Running totals of every ZK fee route, kept so the accounting identities can be checked
-/// at any moment (see ARCHITECTURE.md).
+/// at any moment (see ARCHITECTURE.md, "Fees are accounted for").
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeeTotals {
     /// Fixed ZK interop fees paid by users.
@@ -63,42 +55,47 @@ pub struct FeeTotals {
     pub fixed_fees_claimed: U256,
     /// Gateway settlement fees paid.
     pub settlement_fees_paid: U256,
-    /// Settlement fees governance swept from the vault to the splitter.
-    pub settlement_fees_swept: U256,
-    /// ZK paid to Fee Flow claims.
+    /// Settlement fees GWAssetTracker's owner withdrew, to any recipient.
+    pub settlement_fees_withdrawn: U256,
+    /// Of those, withdrawn to the Splitter.
+    pub settlement_fees_to_splitter: U256,
+    /// ZK paid as Fee Flow bids.
     pub auction_paid: U256,
     /// Fee Flow claims made.
     pub auction_claims: u64,
-    /// ZK that entered the splitter.
+    /// ZK the fee routes put into the Splitter: bids plus settlement-fee withdrawals to it.
     pub splitter_inflow: U256,
-    /// ZK the splitter burned.
+    /// ZK the Splitter burned (burn shares and dust).
     pub burned: U256,
-    /// ZK the splitter paid to recipients.
+    /// ZK the Splitter paid to distributors (as its `Split` events report, self-payments
+    /// included).
     pub distributed: U256,
-    /// Base-token fees operators claimed for themselves, by chain, summed in wei.
-    pub base_fees_to_operators: U256,
-    /// Base-token fees the fee switch sent to Fee Flow, summed in wei.
-    pub base_fees_to_fee_flow: U256,
+    /// Of `distributed`, paid to the Splitter's own address (so still in its balance).
+    pub splitter_paid_to_self: U256,
+    /// ZK the Splitter's admin recovered out of it.
+    pub splitter_recovered: U256,
+    /// Base-token fees operators claimed (whole accruals), summed in wei over chains.
+    pub base_fees_claimed: U256,
 }
 
-/// Governance-controlled fee parameters and contracts.
+/// Fee parameters and contracts, with the roles that administer them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Economy {
-    /// Admin role of every contract here (the governance timelock).
+    /// GWAssetTracker's owner: sets `gatewaySettlementFee`, withdraws the settlement fees
+    /// (protocol governance: the model routes its changes through ZIPs).
     pub governance: Address,
-    /// May pause Fee Flow (the Security Council in the forum's proposal).
-    pub emergency_admin: Address,
+    /// The Token Governor's timelock: the address a passed TPP acts as, and the admin of Fee
+    /// Flow and the Splitter on Era (zk-token-fee-flow@69e8d9a:script/EraFeeFlowDeploy.sol).
+    pub token_governor_timelock: Address,
     /// `GWAssetTracker.gatewaySettlementFee`: ZK per chargeable call at Gateway settlement.
     pub gateway_settlement_fee: U256,
     /// (chain, payer) pairs whose payer agreed to pay that chain's settlement fees
     /// (`setSettlementFeePayerAgreement(chainId, true)`,
     /// `era-contracts@4859b6f:l1-contracts/contracts/bridge/asset-tracker/GWAssetTracker.sol`).
-    pub settlement_payers: imbl::OrdSet<(ChainId, Address)>,
-    /// Protocol fee switch: share of operators' base-token fee claims sent to Fee Flow.
-    pub fee_switch_bps: u16,
-    /// The Fee Flow auction.
+    pub settlement_payers: imbl::OrdSet<(crate::ChainId, Address)>,
+    /// Fee Flow.
     pub fee_flow: FeeFlow,
-    /// The splitter.
+    /// The Splitter.
     pub splitter: Splitter,
     /// Route totals.
     pub totals: FeeTotals,

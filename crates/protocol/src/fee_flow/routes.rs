@@ -1,11 +1,11 @@
-//! Fee routes after collection: operators' claims (with the protocol fee switch), the Gateway
-//! settlement fee, governance's sweep of the settlement-fee vault, and parameter changes.
+//! Fee routes after collection: operators' claims, the Gateway settlement fee, its owner's
+//! withdrawal of the settlement-fee vault, and the settlement fee's setter.
 
-use super::{fee_flow_address, settlement_fee_vault, splitter_address, BPS};
+use super::settlement_fee_vault;
 use crate::chain::INTEROP_CENTER;
 use crate::error::ProtocolError;
 use crate::event::Event;
-use crate::interop::fees::{fee_switch_split, settlement_fee};
+use crate::interop::fees::settlement_fee;
 use crate::network::Exec;
 use crate::ChainId;
 use alloy_primitives::{Address, U256};
@@ -18,77 +18,51 @@ impl Exec<'_> {
         Ok(())
     }
 
-    /// `claimProtocolFees`: the operator takes its accrued base-token fees, less the fee
-    /// switch's share, which goes to the Fee Flow pool (bridged when Fee Flow lives on another
-    /// chain).
+    /// `claimProtocolFees(receiver)`: the calling coinbase's whole base-token accrual goes to
+    /// `receiver`; nothing accrued is a silent no-op
+    /// (era-contracts@4859b6f:l1-contracts/contracts/interop/InteropCenter.sol). There is no
+    /// fee switch: what, if anything, reaches Fee Flow is sent there afterwards by whoever
+    /// chooses to.
     pub(crate) fn claim_protocol_fees(
         &mut self,
         chain: ChainId,
         operator: Address,
+        receiver: Address,
     ) -> Result<(), ProtocolError> {
         let c = self.state.chain(chain)?;
-        let accrued = c
+        let amount = c
             .accrued_base_fees
             .get(&operator)
             .copied()
             .unwrap_or_default();
-        if accrued.is_zero() {
-            return Err(ProtocolError::NothingToClaim { chain, operator });
+        if amount.is_zero() {
+            return Ok(());
         }
         let asset = c.config.base_token;
-        let (to_operator, to_fee_flow) =
-            fee_switch_split(accrued, self.state.economy.fee_switch_bps);
-        let pool_chain = self.state.economy.fee_flow.chain;
-        let center = INTEROP_CENTER;
-        if !to_operator.is_zero() {
-            self.emit(Event::Transferred {
-                chain,
-                asset,
-                from: center,
-                to: operator,
-                amount: to_operator,
-            });
-        }
-        if !to_fee_flow.is_zero() {
-            let pool = fee_flow_address();
-            if pool_chain == chain {
-                self.emit(Event::Transferred {
-                    chain,
-                    asset,
-                    from: center,
-                    to: pool,
-                    amount: to_fee_flow,
-                });
-            } else {
-                // Bridged to the Fee Flow chain: burned here, minted there, in one step.
-                self.emit(Event::ValueBurned {
-                    chain,
-                    asset,
-                    from: center,
-                    amount: to_fee_flow,
-                });
-                self.emit(Event::ValueMinted {
-                    chain: pool_chain,
-                    asset,
-                    to: pool,
-                    amount: to_fee_flow,
-                });
-            }
-        }
+        self.emit(Event::Transferred {
+            chain,
+            asset,
+            from: INTEROP_CENTER,
+            to: receiver,
+            amount,
+        });
         self.emit(Event::ProtocolFeesClaimed {
             chain,
             operator,
-            to_operator,
-            to_fee_flow,
+            receiver,
+            amount,
         });
         Ok(())
     }
 
-    /// `claimZKFees`: the operator takes its accrued fixed ZK fees.
+    /// `claimZKFees(receiver)`: the calling coinbase's whole fixed-fee ZK accrual goes to
+    /// `receiver` (the token's own errors, e.g. a zero receiver, propagate); nothing accrued
+    /// is a silent no-op (era-contracts@4859b6f:l1-contracts/contracts/interop/InteropCenter.sol).
     pub(crate) fn claim_zk_fees(
         &mut self,
         chain: ChainId,
         operator: Address,
+        receiver: Address,
     ) -> Result<(), ProtocolError> {
         let amount = self
             .state
@@ -98,17 +72,18 @@ impl Exec<'_> {
             .copied()
             .unwrap_or_default();
         if amount.is_zero() {
-            return Err(ProtocolError::NothingToClaim { chain, operator });
+            return Ok(());
         }
         let now = self.state.time;
         let evs = self
             .state
             .token
-            .transfer(INTEROP_CENTER, operator, amount, now)?;
+            .transfer(INTEROP_CENTER, receiver, amount, now)?;
         self.token_events(evs);
         self.emit(Event::ZkFeesClaimed {
             chain,
             operator,
+            receiver,
             amount,
         });
         Ok(())
@@ -174,25 +149,30 @@ impl Exec<'_> {
         Ok(())
     }
 
-    /// Governance withdraws the settlement-fee vault to the splitter, which distributes it.
-    pub(crate) fn sweep_settlement_fees(&mut self, caller: Address) -> Result<(), ProtocolError> {
+    /// GWAssetTracker `withdrawGatewayFees(recipient)` (its owner only): the vault's whole ZK
+    /// balance goes to `recipient`; an empty vault moves nothing
+    /// (era-contracts@4859b6f:l1-contracts/contracts/bridge/asset-tracker/GWAssetTracker.sol).
+    /// Withdrawn to the Splitter, the ZK waits there for the next `split()` (the next Fee Flow
+    /// claim, or anyone's call): the model never splits on its own.
+    pub(crate) fn withdraw_gateway_fees(
+        &mut self,
+        caller: Address,
+        recipient: Address,
+    ) -> Result<(), ProtocolError> {
         self.require_governance(caller)?;
+        if recipient.is_zero() {
+            return Err(ProtocolError::InvalidFeeRecipient);
+        }
         let vault = settlement_fee_vault();
         let amount = self.state.token.balance_of(vault);
         if amount.is_zero() {
-            return Err(ProtocolError::NothingToClaim {
-                chain: self.state.economy.fee_flow.chain,
-                operator: vault,
-            });
+            return Ok(());
         }
         let now = self.state.time;
-        let evs = self
-            .state
-            .token
-            .transfer(vault, splitter_address(), amount, now)?;
+        let evs = self.state.token.transfer(vault, recipient, amount, now)?;
         self.token_events(evs);
-        self.emit(Event::SettlementFeesSwept { amount });
-        self.distribute_splitter()
+        self.emit(Event::GatewayFeesWithdrawn { recipient, amount });
+        Ok(())
     }
 
     /// Governance sets `gatewaySettlementFee`.
@@ -203,20 +183,6 @@ impl Exec<'_> {
     ) -> Result<(), ProtocolError> {
         self.require_governance(caller)?;
         self.emit(Event::GatewaySettlementFeeSet { fee });
-        Ok(())
-    }
-
-    /// Governance sets the protocol fee switch (bps of operators' base-token fee claims).
-    pub(crate) fn set_fee_switch(
-        &mut self,
-        caller: Address,
-        bps: u16,
-    ) -> Result<(), ProtocolError> {
-        self.require_governance(caller)?;
-        if bps > BPS {
-            return Err(ProtocolError::BpsOutOfRange { value: bps });
-        }
-        self.emit(Event::FeeSwitchSet { bps });
         Ok(())
     }
 }

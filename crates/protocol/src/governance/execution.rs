@@ -5,7 +5,6 @@
 use super::{Outcome, ProposalAction};
 use crate::error::ProtocolError;
 use crate::event::Event;
-use crate::fee_flow::{Splitter, BPS};
 use crate::governance::GovernanceEvent;
 use crate::network::Exec;
 use crate::staking::SeasonPlan;
@@ -25,35 +24,39 @@ impl Exec<'_> {
         Ok(())
     }
 
-    /// One proposal action, with governance's authority (the fee contracts' admin role, the
-    /// token's role admin for capped minters).
+    /// One proposal action, with governance's authority (GWAssetTracker's owner, the token's
+    /// role admin for capped minters). Fee Flow and Splitter actions are TPP-only and are
+    /// made as the Token Governor's timelock, through the contracts' own checks: they succeed
+    /// because that timelock is the contracts' admin.
     fn apply_proposal_action(&mut self, action: ProposalAction) -> Result<(), ProtocolError> {
         match action {
             ProposalAction::SetFixedInteropFee(fee) => self.emit(Event::FixedInteropFeeSet { fee }),
             ProposalAction::SetGatewaySettlementFee(fee) => {
                 self.emit(Event::GatewaySettlementFeeSet { fee })
             }
-            ProposalAction::SetFeeSwitch(bps) => {
-                if bps > BPS {
-                    return Err(ProtocolError::BpsOutOfRange { value: bps });
-                }
-                self.emit(Event::FeeSwitchSet { bps });
+            ProposalAction::SetBidThreshold(threshold) => {
+                let tl = self.state.economy.token_governor_timelock;
+                self.set_bid_threshold(tl, threshold)?;
             }
-            ProposalAction::SetSplitterShares {
-                burn_bps,
-                recipients,
-            } => {
-                let s = Splitter::new(burn_bps, recipients)?;
-                self.emit(Event::SplitterSharesSet {
-                    burn_bps: s.burn_bps,
-                    recipients: s.recipients,
-                });
+            ProposalAction::SetFeeFlowDestination(destination) => {
+                let tl = self.state.economy.token_governor_timelock;
+                self.set_fee_flow_destination(tl, destination)?;
             }
-            ProposalAction::SetFeeFlowThreshold(threshold) => {
-                self.emit(Event::FeeFlowThresholdSet { threshold })
+            ProposalAction::SetClaimPaused(paused) => {
+                let tl = self.state.economy.token_governor_timelock;
+                self.set_claim_paused(tl, paused)?;
             }
-            ProposalAction::SetFeeFlowPaused(paused) => {
-                self.emit(Event::FeeFlowPauseSet { paused })
+            ProposalAction::SetClaimableToken { token, claimable } => {
+                let tl = self.state.economy.token_governor_timelock;
+                self.set_claimable_token(tl, token, claimable)?;
+            }
+            ProposalAction::SetBurnPercentage(bps) => {
+                let tl = self.state.economy.token_governor_timelock;
+                self.set_burn_percentage(tl, bps)?;
+            }
+            ProposalAction::SetDistributors(list) => {
+                let tl = self.state.economy.token_governor_timelock;
+                self.set_distributors(tl, list)?;
             }
             ProposalAction::FundStakingSeason {
                 cap,

@@ -9,18 +9,15 @@ use serde::{Deserialize, Serialize};
 /// the real ids are hashes; a global order is what "the last 5 proposals" needs).
 pub type ProposalId = u64;
 
-/// Basis points in a whole.
-const BPS: u16 = 10_000;
-
 /// What a passed proposal does. The governance module only carries and releases them; the
 /// network, which owns the fee parameters and the staker, applies them.
 ///
 /// Which governor may carry which (see [`ProposalAction::governors`]):
 /// - protocol contract parameters are protocol upgrades → ZIP only: the fixed interop fee (a
-///   constant of InteropCenter's code), the Gateway settlement fee (GWAssetTracker) and the
-///   protocol fee switch;
-/// - Fee Flow and splitter settings → ZIP or GAP, per the "ZK Token Fee Flow System v1.0"
-///   forum overview (model choice for the threshold and pause, which share the splitter's admin);
+///   constant of InteropCenter's code) and the Gateway settlement fee (GWAssetTracker);
+/// - Fee Flow and Splitter settings → TPP only: both contracts' admin is the Token Governor's
+///   timelock (zk-token-fee-flow@69e8d9a:script/EraFeeFlowDeploy.sol), which only a TPP
+///   acts through (their emergency admin may also set them directly, without a proposal);
 /// - funding staking seasons (capped minters and the token's MINTER_ROLE) → TPP, since Token
 ///   Program Proposals are what grant minting rights (docs.zknation.io "TPP FAQ"; TPP-12
 ///   itself). The staker's own settings are not governance's: its admin, the calculator's
@@ -32,19 +29,23 @@ pub enum ProposalAction {
     SetFixedInteropFee(U256),
     /// Set `gatewaySettlementFee`, ZK wei per chargeable call.
     SetGatewaySettlementFee(U256),
-    /// Set the protocol fee switch, bps of operators' base-token fee claims.
-    SetFeeSwitch(u16),
-    /// Set the splitter's burn share and recipients (bps summing to 10,000).
-    SetSplitterShares {
-        /// Burn share, bps.
-        burn_bps: u16,
-        /// Other recipients and shares, bps.
-        recipients: Vec<(Address, u16)>,
+    /// Fee Flow `setBidThreshold`, ZK wei.
+    SetBidThreshold(U256),
+    /// Fee Flow `setDestination`.
+    SetFeeFlowDestination(Address),
+    /// Fee Flow `setClaimPaused`.
+    SetClaimPaused(bool),
+    /// Fee Flow `setClaimableToken`.
+    SetClaimableToken {
+        /// The token.
+        token: crate::chain::AssetId,
+        /// On the whitelist or not.
+        claimable: bool,
     },
-    /// Set the Fee Flow claim threshold, ZK wei.
-    SetFeeFlowThreshold(U256),
-    /// Pause or unpause Fee Flow.
-    SetFeeFlowPaused(bool),
+    /// Splitter `setBurnPercentage`, bps.
+    SetBurnPercentage(U256),
+    /// Splitter `setDistributors`.
+    SetDistributors(Vec<crate::fee_flow::Distributor>),
     /// Fund a staking season: deploy a capped minter (admin: the timelock), grant it the
     /// token's MINTER_ROLE, and grant its MINTER_ROLE to `reward_minter`.
     FundStakingSeason {
@@ -65,12 +66,13 @@ impl ProposalAction {
     pub fn governors(&self) -> &'static [GovernorKind] {
         use GovernorKind::*;
         match self {
-            Self::SetFixedInteropFee(_)
-            | Self::SetGatewaySettlementFee(_)
-            | Self::SetFeeSwitch(_) => &[Protocol],
-            Self::SetSplitterShares { .. }
-            | Self::SetFeeFlowThreshold(_)
-            | Self::SetFeeFlowPaused(_) => &[Protocol, GovOps],
+            Self::SetFixedInteropFee(_) | Self::SetGatewaySettlementFee(_) => &[Protocol],
+            Self::SetBidThreshold(_)
+            | Self::SetFeeFlowDestination(_)
+            | Self::SetClaimPaused(_)
+            | Self::SetClaimableToken { .. }
+            | Self::SetBurnPercentage(_)
+            | Self::SetDistributors(_) => &[Token],
             Self::FundStakingSeason { .. } => &[Token],
         }
     }
@@ -80,10 +82,12 @@ impl ProposalAction {
         match self {
             Self::SetFixedInteropFee(_) => "SetFixedInteropFee",
             Self::SetGatewaySettlementFee(_) => "SetGatewaySettlementFee",
-            Self::SetFeeSwitch(_) => "SetFeeSwitch",
-            Self::SetSplitterShares { .. } => "SetSplitterShares",
-            Self::SetFeeFlowThreshold(_) => "SetFeeFlowThreshold",
-            Self::SetFeeFlowPaused(_) => "SetFeeFlowPaused",
+            Self::SetBidThreshold(_) => "SetBidThreshold",
+            Self::SetFeeFlowDestination(_) => "SetFeeFlowDestination",
+            Self::SetClaimPaused(_) => "SetClaimPaused",
+            Self::SetClaimableToken { .. } => "SetClaimableToken",
+            Self::SetBurnPercentage(_) => "SetBurnPercentage",
+            Self::SetDistributors(_) => "SetDistributors",
             Self::FundStakingSeason { .. } => "FundStakingSeason",
         }
     }
@@ -93,16 +97,18 @@ impl ProposalAction {
     /// executions out of the model). The network still validates when it applies them.
     pub fn validate(&self) -> Result<(), String> {
         match self {
-            Self::SetFeeSwitch(bps) if *bps > BPS => {
-                Err(format!("fee switch {bps} bps exceeds 10000"))
+            // The Splitter's state-free rules, from its own checks (whether a burn share below
+            // 100% has distributors to go to depends on the state at execution).
+            Self::SetBurnPercentage(bps) if *bps > U256::from(crate::fee_flow::BPS) => {
+                Err(format!("burn percentage {bps} bps exceeds 10000"))
             }
-            // One home for the splitter's rules: the splitter's own constructor.
-            Self::SetSplitterShares {
-                burn_bps,
-                recipients,
-            } => crate::fee_flow::Splitter::new(*burn_bps, recipients.clone())
+            Self::SetDistributors(list) => crate::fee_flow::Shares::default()
+                .with_distributors(list)
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
+            Self::SetFeeFlowDestination(d) if d.is_zero() => {
+                Err("Fee Flow's destination cannot be the zero address".into())
+            }
             // ZkCappedMinterV2__InvalidTime refuses start > expiry (equal is allowed); a zero cap
             // is allowed by the contract but funds nothing, so the model refuses it here.
             Self::FundStakingSeason {

@@ -2,6 +2,7 @@
 //! late quorum, fractional votes, veto, cancel, the ZIP's L1 path, atomicity and replay.
 
 use super::*;
+use crate::fee_flow::Distributor;
 use crate::units::tokens;
 use GovernanceError as E;
 use ProposalState as S;
@@ -626,23 +627,32 @@ fn actions_belong_to_their_governor() {
     w.rejects(not_zip, |g, t| {
         g.propose(t, GovernorKind::Protocol, P, vec![season()], T0)
     });
-    let bad_split = ProposalAction::SetSplitterShares {
-        burn_bps: 9_000,
-        recipients: vec![],
-    };
+    let bad_split = ProposalAction::SetDistributors(vec![Distributor::new(Address::ZERO, 1)]);
     let invalid = E::InvalidAction {
-        action: "SetSplitterShares",
-        reason: "splitter shares sum to 9000 bps, must be exactly 10000".into(),
+        action: "SetDistributors",
+        reason: "Splitter_InvalidAddress: a distributor is the zero address".into(),
     };
     w.rejects(invalid, |g, t| {
-        g.propose(t, GovernorKind::GovOps, P, vec![bad_split], T0)
+        g.propose(t, GovernorKind::Token, P, vec![bad_split], T0)
     });
-    let shares = ProposalAction::SetSplitterShares {
-        burn_bps: 5_000,
-        recipients: vec![(Address::repeat_byte(9), 5_000)],
+    let shares =
+        ProposalAction::SetDistributors(vec![Distributor::new(Address::repeat_byte(9), 1)]);
+    // The Splitter's and Fee Flow's admin is the Token Governor's timelock: TPPs only.
+    let not_gap = E::ActionNotAllowed {
+        governor: GovernorKind::GovOps,
+        action: "SetDistributors",
     };
-    w.propose(GovernorKind::GovOps, vec![shares.clone()], T0);
-    w.propose(GovernorKind::Protocol, vec![shares, fee(1)], T0);
+    w.rejects(not_gap, |g, t| {
+        g.propose(t, GovernorKind::GovOps, P, vec![shares.clone()], T0)
+    });
+    w.propose(
+        GovernorKind::Token,
+        vec![
+            shares,
+            ProposalAction::SetBurnPercentage(U256::from(5_000u16)),
+        ],
+        T0,
+    );
     // ZkCappedMinterV2 accepts start == expiry but not start > expiry.
     let backwards = ProposalAction::FundStakingSeason {
         cap: zk(1),
@@ -658,8 +668,13 @@ fn actions_belong_to_their_governor() {
         reward_minter: Q,
     };
     assert_eq!(one_second.validate(), Ok(()));
-    assert!(ProposalAction::SetFeeSwitch(10_001).validate().is_err());
-    assert_eq!(ProposalAction::SetFeeFlowPaused(true).governors().len(), 2);
+    assert!(ProposalAction::SetBurnPercentage(U256::from(10_001u16))
+        .validate()
+        .is_err());
+    assert_eq!(
+        ProposalAction::SetBidThreshold(zk(1)).governors(),
+        &[GovernorKind::Token]
+    );
     w.assert_replays();
 }
 

@@ -1,9 +1,7 @@
 //! The fee arithmetic of V31 interop as pure functions: what a batch of calls owes in each
-//! mode, what a settling batch owes Gateway, and how the fee switch splits an operator's
-//! claim. The InteropCenter, the settlement path and the fee routes call these; so does the
+//! mode and what a settling batch owes Gateway. The InteropCenter, the settlement path and the fee routes call these; so does the
 //! simulator's flow mode, which is how both fidelities agree to the wei.
 
-use crate::fee_flow::BPS;
 use alloy_primitives::U256;
 
 /// Why a fee cannot be computed.
@@ -83,20 +81,6 @@ pub fn settlement_fee(gateway_settlement_fee: U256, calls: u64) -> Result<U256, 
         .ok_or(FeeError::Overflow)
 }
 
-/// Splits an operator's base-token claim: `(to_operator, to_fee_flow)`, the fee switch's
-/// share rounded down (the rounding stays with the operator).
-#[inline]
-pub fn fee_switch_split(accrued: U256, fee_switch_bps: u16) -> (U256, U256) {
-    let bps = fee_switch_bps.min(BPS);
-    if bps == 0 {
-        return (accrued, U256::ZERO);
-    }
-    // invariant: bps ≤ 10,000, so the share never exceeds `accrued` and cannot overflow.
-    let to_fee_flow =
-        crate::units::mul_div_floor(accrued, u64::from(bps), u64::from(BPS)).unwrap_or_default();
-    (accrued - to_fee_flow, to_fee_flow)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,17 +130,9 @@ mod tests {
     }
 
     #[test]
-    fn settlement_and_switch() {
+    fn settlement() {
         assert_eq!(settlement_fee(tokens(10), 5), Ok(tokens(50)));
         assert_eq!(settlement_fee(tokens(10), 0), Ok(U256::ZERO));
         assert_eq!(settlement_fee(U256::MAX, 2), Err(FeeError::Overflow));
-        assert_eq!(
-            fee_switch_split(U256::from(101u8), 2_500),
-            (U256::from(76u8), U256::from(25u8))
-        );
-        assert_eq!(
-            fee_switch_split(U256::from(100u8), 0),
-            (U256::from(100u8), U256::ZERO)
-        );
     }
 }
