@@ -1,6 +1,7 @@
 //! Agent policies: pure functions from what an agent observes to what it does. Both
 //! fidelities call the same policies, so they make the same decisions.
 
+use crate::ledger::Pool;
 use crate::scenario::{FeeModeChoice, OperatorPolicy};
 use alloy_primitives::U256;
 
@@ -136,6 +137,59 @@ pub fn should_claim(pool_usd: f64, threshold_zk: f64, zk_usd: f64, gas_usd: f64)
     pool_usd > 0.0 && pool_usd >= threshold_zk * zk_usd + gas_usd
 }
 
+/// A day is divided into this many ticks (about 1.3 s each) for the Fee Flow claimer: the
+/// day's inflow arrives evenly over them, and a claim happens at the first tick at which the
+/// pool is worth it. Competing claimers claim as soon as that holds, so a day can see many
+/// claims; at most one claim per tick.
+pub const DAY_TICKS: u32 = 1 << 16;
+
+/// What the claimer sees of a day: the pool carried in, the day's inflow arriving evenly, the
+/// prices and the claim's price.
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimDay {
+    /// The day's inflow, arriving evenly over [`DAY_TICKS`].
+    pub inflow: Pool,
+    /// ETH/USD.
+    pub eth_usd: f64,
+    /// ZK/USD.
+    pub zk_usd: f64,
+    /// The threshold, whole ZK.
+    pub threshold_zk: f64,
+    /// Gas per claim, USD.
+    pub gas_usd: f64,
+}
+
+impl ClaimDay {
+    /// The first tick in `from..=DAY_TICKS` at which a pool holding `pool` now (at tick
+    /// `delivered_to`, up to which the inflow has been delivered) is worth a claim, or `None`
+    /// if none is in the day. The pool's value only grows with the tick, so this bisects.
+    pub fn next_claim(&self, pool: &Pool, delivered_to: u32, from: u32) -> Option<u32> {
+        let delivered = self.inflow.arrived_by(delivered_to);
+        let worth = |tick: u32| {
+            let at = pool.plus(&self.inflow.arrived_by(tick).minus(&delivered));
+            should_claim(
+                at.usd(self.eth_usd),
+                self.threshold_zk,
+                self.zk_usd,
+                self.gas_usd,
+            )
+        };
+        if from > DAY_TICKS || !worth(DAY_TICKS) {
+            return None;
+        }
+        let (mut lo, mut hi) = (from, DAY_TICKS);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if worth(mid) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        Some(lo)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,6 +239,91 @@ mod tests {
         assert!(should_claim(2000.0, 100_000.0, 0.01, 5.0));
         assert!(!should_claim(1004.0, 100_000.0, 0.01, 5.0));
         assert!(!should_claim(0.0, 0.0, 0.01, 0.0));
+    }
+
+    fn eth_day(inflow_eth: u64, threshold_zk: f64) -> ClaimDay {
+        ClaimDay {
+            inflow: Pool {
+                eth: tokens(inflow_eth),
+            },
+            eth_usd: 1000.0,
+            zk_usd: 0.01,
+            threshold_zk,
+            gas_usd: 0.0,
+        }
+    }
+
+    /// Walks a day as the engine does: deliver up to each claim, then the claim empties the pool.
+    fn claim_ticks(day: &ClaimDay, mut pool: Pool) -> Vec<u32> {
+        let (mut ticks, mut delivered_to, mut from) = (Vec::new(), 0, 0);
+        while let Some(t) = day.next_claim(&pool, delivered_to, from) {
+            pool = Pool::default();
+            delivered_to = t;
+            from = t + 1;
+            ticks.push(t);
+        }
+        ticks
+    }
+
+    #[test]
+    fn fast_inflow_means_many_claims_a_day() {
+        // 8 ETH a day at $1000 against a $1000 claim (100,000 ZK at $0.01): eight claims, one
+        // each time another eighth of the day's inflow has arrived.
+        let day = eth_day(8, 100_000.0);
+        let ticks = claim_ticks(&day, Pool::default());
+        let eighths: Vec<u32> = (1..=8).map(|k| k * DAY_TICKS / 8).collect();
+        assert_eq!(ticks, eighths);
+        // At 10 ETH a day a claim waits for the first tick past each tenth, and the slack
+        // adds up: the tenth claim would need 4 ticks more than the day has.
+        assert_eq!(
+            claim_ticks(&eth_day(10, 100_000.0), Pool::default()).len(),
+            9
+        );
+        // An eighth of the rate: one claim at the very end of the day, none the day before.
+        assert_eq!(
+            claim_ticks(&eth_day(1, 100_000.0), Pool::default()),
+            vec![DAY_TICKS]
+        );
+        assert!(claim_ticks(&eth_day(1, 100_001.0), Pool::default()).is_empty());
+    }
+
+    #[test]
+    fn a_pool_already_worth_it_is_claimed_at_once() {
+        let carried = Pool { eth: tokens(2) };
+        let day = eth_day(0, 100_000.0);
+        assert_eq!(day.next_claim(&carried, 0, 0), Some(0));
+        assert_eq!(day.next_claim(&carried, 0, 7), Some(7));
+        assert_eq!(day.next_claim(&Pool::default(), 0, 0), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_claim_tick_is_the_first_worth_it(
+            inflow in 0u128..1_000_000_000_000_000_000_000,
+            carry in 0u128..1_000_000_000_000_000_000,
+            threshold in 100_000.0f64..10_000_000.0,
+            from in 0u32..=DAY_TICKS,
+        ) {
+            let day = ClaimDay {
+                inflow: Pool { eth: U256::from(inflow) },
+                eth_usd: 3000.0,
+                zk_usd: 0.0145,
+                threshold_zk: threshold,
+                gas_usd: 5.0,
+            };
+            let pool = Pool { eth: U256::from(carry) };
+            let worth = |t: u32| {
+                let at = pool.plus(&day.inflow.arrived_by(t));
+                should_claim(at.usd(3000.0), threshold, 0.0145, 5.0)
+            };
+            match day.next_claim(&pool, 0, from) {
+                Some(t) => {
+                    proptest::prop_assert!(t >= from && worth(t));
+                    proptest::prop_assert!(t == from || !worth(t - 1));
+                }
+                None => proptest::prop_assert!(!worth(DAY_TICKS)),
+            }
+        }
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! One simulated path: each day the agents observe prices and state, decide, and a ledger
 //! (flow or event fidelity) carries the decisions out. The order inside a day is fixed:
 //! governance changes, prices, operators' fees, users' traffic, settlement, operators' claims,
-//! the vault sweep, the Fee Flow claimer, then the day's record.
+//! the vault sweep, the Fee Flow auction over the day (the day's inflow arriving evenly, a claim
+//! whenever the pool is worth it), then the day's record.
 
 use crate::agents::{self, wei_to_tokens};
-use crate::ledger::{Ledger, SimError, Totals};
+use crate::ledger::{Ledger, Pool, SimError, Totals};
 use crate::process::{PricePath, TrafficPath};
 use crate::scenario::{BaseToken, Validated};
 use alloy_primitives::U256;
@@ -118,6 +119,53 @@ pub fn reward_script_day(
     }
 }
 
+/// The Fee Flow auction over one day: the day's inflow (what reached Fee Flow from the
+/// operators' revenue) arrives evenly over [`agents::DAY_TICKS`] ticks, and the claimer claims at
+/// every tick at which the pool is worth the threshold plus gas — many times a day when fees
+/// flow fast. Each claim pays the threshold and takes the pool at that moment; what is left
+/// carries over. A claimer short of the threshold buys the rest from the market when the
+/// scenario lets it (and stops claiming otherwise). Returns the pool at the end of the day.
+fn fee_flow_day<L: Ledger>(
+    ledger: &mut L,
+    s: &crate::scenario::Scenario,
+    threshold: U256,
+    eth_usd: f64,
+    zk_usd: f64,
+) -> Result<Pool, SimError> {
+    let inflow = ledger.inflow_pending();
+    let mut delivered_to = 0;
+    if s.claimer.enabled {
+        let day = agents::ClaimDay {
+            inflow,
+            eth_usd,
+            zk_usd,
+            threshold_zk: wei_to_tokens(threshold),
+            gas_usd: s.claimer.gas_usd,
+        };
+        let mut from = 0;
+        while let Some(tick) = day.next_claim(&ledger.pool(), delivered_to, from) {
+            let due = inflow
+                .arrived_by(tick)
+                .minus(&inflow.arrived_by(delivered_to));
+            ledger.deliver_inflow(due)?;
+            delivered_to = tick;
+            let held = ledger.claimer_zk();
+            if held < threshold {
+                let lack = threshold - held;
+                if !s.claimer.buy_zk || lack > ledger.users_zk() {
+                    break;
+                }
+                ledger.claimer_buy_zk(lack)?;
+            }
+            ledger.claim_pool()?;
+            from = tick + 1;
+        }
+    }
+    let rest = inflow.minus(&inflow.arrived_by(delivered_to));
+    ledger.deliver_inflow(rest)?;
+    Ok(ledger.pool())
+}
+
 /// The random streams of run `run`: traffic and prices draw from separate ChaCha streams of
 /// the scenario seed, so changing one process never shifts the other's draws.
 pub fn streams(seed: u64, run: u32) -> (ChaCha8Rng, ChaCha8Rng) {
@@ -229,15 +277,7 @@ pub fn run_path<L: Ledger>(
         if (day + 1) % s.protocol.sweep_every_days == 0 {
             ledger.sweep()?;
         }
-        let pool = ledger.pool();
-        let mut pool_usd = wei_to_tokens(pool.eth) * eth;
-        if s.claimer.enabled
-            && ledger.claimer_zk() >= threshold
-            && agents::should_claim(pool_usd, wei_to_tokens(threshold), zk, s.claimer.gas_usd)
-        {
-            ledger.claim_pool()?;
-            pool_usd = 0.0;
-        }
+        let pool_usd = fee_flow_day(ledger, s, threshold, eth, zk)?.usd(eth);
         let mut staking_yield = 0.0;
         if st.enabled {
             let earning = stakers.staked * stakers.earning_share;

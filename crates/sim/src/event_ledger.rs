@@ -28,6 +28,12 @@ pub fn season_minter(i: usize) -> Address {
     account(&format!("sim-staking-season-{i}"))
 }
 
+/// Where the revenue sent towards Fee Flow waits on the Fee Flow chain until it arrives in the
+/// pool over the day (see `engine::fee_flow_day`).
+pub fn revenue_in_transit() -> Address {
+    account("sim-fee-flow-revenue")
+}
+
 /// Chain id of the simulated L1.
 pub const L1_ID: u64 = 1;
 /// Chain id of the simulated Gateway.
@@ -446,8 +452,9 @@ impl Ledger for EventLedger {
                     receiver: operator,
                 })
                 .map_err(protocol_err("claim fees"))?;
-            // The lever: the operator sends its share on to the Fee Flow pool (on chain 0),
-            // with an ordinary transfer there or a bridge from elsewhere.
+            // The lever: the operator sends its share towards the Fee Flow pool (on chain 0),
+            // with an ordinary transfer there or a bridge from elsewhere; it waits in transit
+            // and reaches the pool evenly over the day (`engine::fee_flow_day`).
             let share = revenue_share(base, self.revenue_share_bps);
             if eth_based && !share.is_zero() {
                 let pool = chain_id(0);
@@ -456,7 +463,7 @@ impl Ledger for EventLedger {
                         chain: id,
                         asset: eth(),
                         from: operator,
-                        to: fee_flow_address(),
+                        to: revenue_in_transit(),
                         amount: share,
                     }
                 } else {
@@ -465,7 +472,7 @@ impl Ledger for EventLedger {
                         from_chain: id,
                         from: operator,
                         to_chain: pool,
-                        to: fee_flow_address(),
+                        to: revenue_in_transit(),
                         amount: share,
                     }
                 };
@@ -538,8 +545,44 @@ impl Ledger for EventLedger {
             .unwrap_or_default()
     }
 
+    fn inflow_pending(&self) -> Pool {
+        let s = self.net.state();
+        s.chain(s.economy.fee_flow.chain)
+            .map(|c| Pool {
+                eth: c.balance(eth(), revenue_in_transit()),
+            })
+            .unwrap_or_default()
+    }
+
+    fn deliver_inflow(&mut self, amount: Pool) -> Result<(), SimError> {
+        let chain = self.net.state().economy.fee_flow.chain;
+        if !amount.eth.is_zero() {
+            self.net
+                .apply(Action::Transfer {
+                    chain,
+                    asset: eth(),
+                    from: revenue_in_transit(),
+                    to: fee_flow_address(),
+                    amount: amount.eth,
+                })
+                .map_err(protocol_err("deliver Fee Flow inflow"))?;
+        }
+        Ok(())
+    }
+
     fn claimer_zk(&self) -> U256 {
         self.net.state().token.balance_of(self.claimer)
+    }
+
+    fn claimer_buy_zk(&mut self, amount: U256) -> Result<(), SimError> {
+        self.net
+            .apply(Action::ZkTransfer {
+                from: self.users,
+                to: self.claimer,
+                amount,
+            })
+            .map_err(protocol_err("claimer buys ZK"))?;
+        Ok(())
     }
 
     fn users_zk(&self) -> U256 {

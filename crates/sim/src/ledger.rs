@@ -50,8 +50,8 @@ pub struct Totals {
     pub failed_settlements: u64,
 }
 
-/// Assets pooled in Fee Flow, wei. Only ETH: the revenue-share lever never sends
-/// ZK-denominated revenue (see [`revenue_share`]).
+/// Assets pooled in Fee Flow (or on their way to it), wei. Only ETH: the revenue-share lever
+/// never sends ZK-denominated revenue (see [`revenue_share`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Pool {
     /// ETH (the model's stand-in for Fee Flow's whitelisted WETH).
@@ -70,6 +70,41 @@ pub fn revenue_share(claimed: U256, bps: u16) -> U256 {
     // neither term can overflow whatever `claimed` is.
     let (b, d) = (U256::from(bps.min(10_000)), U256::from(10_000u16));
     claimed / d * b + claimed % d * b / d
+}
+
+impl Pool {
+    /// The part of a day's inflow `self` that has arrived by `tick` of
+    /// [`crate::agents::DAY_TICKS`]: `floor(amount × tick / DAY_TICKS)`, so the whole inflow
+    /// has arrived at the last tick and both fidelities agree to the wei.
+    pub fn arrived_by(&self, tick: u32) -> Pool {
+        // invariant: tick ≤ DAY_TICKS, so the share never exceeds the amount.
+        let eth = flywheel_protocol::units::mul_div_floor(
+            self.eth,
+            u64::from(tick),
+            u64::from(crate::agents::DAY_TICKS),
+        )
+        .unwrap_or(self.eth);
+        Pool { eth }
+    }
+
+    /// `self − other`, saturating at zero.
+    pub fn minus(&self, other: &Pool) -> Pool {
+        Pool {
+            eth: self.eth.saturating_sub(other.eth),
+        }
+    }
+
+    /// `self + other`.
+    pub fn plus(&self, other: &Pool) -> Pool {
+        Pool {
+            eth: self.eth.saturating_add(other.eth),
+        }
+    }
+
+    /// Market value in USD at the given ETH price.
+    pub fn usd(&self, eth_usd: f64) -> f64 {
+        crate::agents::wei_to_tokens(self.eth) * eth_usd
+    }
 }
 
 /// What the engine asks of a fidelity.
@@ -128,8 +163,15 @@ pub trait Ledger {
     fn sweep(&mut self) -> Result<(), SimError>;
     /// The Fee Flow pool.
     fn pool(&self) -> Pool;
+    /// Revenue sent towards Fee Flow that has not reached the pool yet (the day's inflow).
+    fn inflow_pending(&self) -> Pool;
+    /// Moves `amount` of the pending inflow into the pool.
+    fn deliver_inflow(&mut self, amount: Pool) -> Result<(), SimError>;
     /// ZK the claimer holds.
     fn claimer_zk(&self) -> U256;
+    /// The claimer buys `amount` ZK from the market (the users' holdings) to pay a claim. Only
+    /// the ZK leg is modelled, as for operators.
+    fn claimer_buy_zk(&mut self, amount: U256) -> Result<(), SimError>;
     /// ZK users hold for fixed fees.
     fn users_zk(&self) -> U256;
     /// Fee Flow `claim` at the current threshold, requesting every non-zero whitelisted
@@ -166,6 +208,7 @@ pub struct FlowLedger {
     vault: U256,
     splitter_balance: U256,
     pool: Pool,
+    inflow: Pool,
     users_zk: U256,
     claimer_zk: U256,
     totals: Totals,
@@ -223,6 +266,7 @@ impl FlowLedger {
             vault: U256::ZERO,
             splitter_balance: U256::ZERO,
             pool: Pool::default(),
+            inflow: Pool::default(),
             users_zk: v.genesis_supply - held,
             claimer_zk: v.claimer_zk,
             totals: Totals {
@@ -365,7 +409,7 @@ impl Ledger for FlowLedger {
     fn claim_operator_fees(&mut self, chain: usize) -> Result<(), SimError> {
         let c = &mut self.chains[chain];
         if c.base == BaseToken::Eth {
-            self.pool.eth += revenue_share(c.accrued_base, self.revenue_share_bps);
+            self.inflow.eth += revenue_share(c.accrued_base, self.revenue_share_bps);
         }
         c.accrued_base = U256::ZERO;
         c.operator_zk += c.accrued_zk;
@@ -397,8 +441,36 @@ impl Ledger for FlowLedger {
         self.pool
     }
 
+    fn inflow_pending(&self) -> Pool {
+        self.inflow
+    }
+
+    fn deliver_inflow(&mut self, amount: Pool) -> Result<(), SimError> {
+        if amount.eth > self.inflow.eth {
+            return Err(SimError::Protocol {
+                what: "deliver Fee Flow inflow".into(),
+                reason: "more than is pending".into(),
+            });
+        }
+        self.inflow = self.inflow.minus(&amount);
+        self.pool = self.pool.plus(&amount);
+        Ok(())
+    }
+
     fn claimer_zk(&self) -> U256 {
         self.claimer_zk
+    }
+
+    fn claimer_buy_zk(&mut self, amount: U256) -> Result<(), SimError> {
+        if amount > self.users_zk {
+            return Err(SimError::Protocol {
+                what: "claimer buys ZK".into(),
+                reason: "the market holds too little ZK".into(),
+            });
+        }
+        self.users_zk -= amount;
+        self.claimer_zk += amount;
+        Ok(())
     }
 
     fn users_zk(&self) -> U256 {

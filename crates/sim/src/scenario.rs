@@ -160,6 +160,10 @@ pub struct Claimer {
     pub gas_usd: f64,
     /// ZK the claimer holds at genesis (whole ZK).
     pub zk_treasury: String,
+    /// Whether a claimer short of the threshold buys the rest from the market (the users'
+    /// holdings) — an arbitrageur funds claims from their proceeds. Without it, claims stop
+    /// when the treasury runs out.
+    pub buy_zk: bool,
 }
 
 impl Default for Claimer {
@@ -168,6 +172,7 @@ impl Default for Claimer {
             enabled: true,
             gas_usd: 5.0,
             zk_treasury: "1000000000 ZK".into(),
+            buy_zk: true,
         }
     }
 }
