@@ -78,7 +78,7 @@ fn sim_error(loaded: &Loaded, e: SimError) -> CliError {
     }
 }
 
-const FIGURES: [&str; 8] = [
+const FIGURES: [&str; 9] = [
     "annual_burn",
     "burned",
     "calls",
@@ -87,10 +87,11 @@ const FIGURES: [&str; 8] = [
     "settlement_fees",
     "fixed_fees",
     "auction_claims",
+    "auction_paid",
 ];
 
 /// The figures of a cell: (name, amount in wei or `None` for a count, count).
-fn figures(m: &Medians) -> [(&'static str, Option<U256>, u64); 8] {
+fn figures(m: &Medians) -> [(&'static str, Option<U256>, u64); 9] {
     [
         (FIGURES[0], Some(m.annual_burn), 0),
         (FIGURES[1], Some(m.burned), 0),
@@ -100,6 +101,7 @@ fn figures(m: &Medians) -> [(&'static str, Option<U256>, u64); 8] {
         (FIGURES[5], Some(m.settlement_fees), 0),
         (FIGURES[6], Some(m.fixed_fees), 0),
         (FIGURES[7], None, m.auction_claims),
+        (FIGURES[8], Some(m.auction_paid), 0),
     ]
 }
 
@@ -244,6 +246,7 @@ pub fn sweep_cmd(args: &SweepArgs, out: &mut dyn Write) -> Result<(), CliError> 
         "settlement fees (ZK)",
         "fixed fees (ZK)",
         "claims",
+        "auction paid (ZK)",
     ]);
     let mut align = vec![Align::Right; header.len()];
     align[..names.len()].fill(Align::Left);

@@ -336,6 +336,8 @@ pub struct Medians {
     pub fixed_fees: U256,
     /// Fee Flow claims.
     pub auction_claims: u64,
+    /// ZK paid for Fee Flow claims (wei): what the auction sent to the Splitter.
+    pub auction_paid: U256,
 }
 
 /// Medians of an outcome's runs over a horizon of `days`.
@@ -355,6 +357,7 @@ pub fn medians(outcome: &Outcome, days: u32) -> Medians {
         settlement_fees: col(&|r| r.totals.settlement_fees),
         fixed_fees: col(&|r| r.totals.fixed_fees),
         auction_claims: as_u64(col(&|r| U256::from(r.totals.auction_claims))),
+        auction_paid: col(&|r| r.totals.auction_paid),
     }
 }
 
