@@ -68,6 +68,9 @@ pub fn genesis(v: &Validated) -> Genesis {
             settlement_layer: None,
             zk_token_available: false,
             operator: account("operator-ethereum"),
+            admin: account("admin-ethereum"),
+            execution: Default::default(),
+            data_availability: Default::default(),
         },
         ChainConfig {
             id: GATEWAY_ID,
@@ -77,6 +80,9 @@ pub fn genesis(v: &Validated) -> Genesis {
             settlement_layer: Some(L1_ID),
             zk_token_available: true,
             operator: account("operator-gateway"),
+            admin: account("admin-gateway"),
+            execution: Default::default(),
+            data_availability: Default::default(),
         },
     ];
     let mut allocations = Vec::new();
@@ -93,6 +99,9 @@ pub fn genesis(v: &Validated) -> Genesis {
             settlement_layer: Some(GATEWAY_ID),
             zk_token_available: true,
             operator,
+            admin: account(&format!("admin-{}", c.name)),
+            execution: Default::default(),
+            data_availability: Default::default(),
         });
         allocations.push((operator, v.operator_zk));
     }
