@@ -1160,3 +1160,107 @@ fn an_unarmed_chain_migrates_to_gateway_and_may_then_use_interop() {
     });
     h.finish();
 }
+
+#[test]
+fn every_other_entry_point_checks_its_caller_and_its_settlement_layer() {
+    let mut h = Harness::new();
+    let other = devnet::ETH_CHAIN;
+    let other_admin = account("admin-eth-chain");
+    let unauthorized = PriorityError::Unauthorized {
+        chain: CHAIN,
+        caller: alice(),
+    };
+    h.refused_p(
+        PriorityAction::SetPubdataPricingMode {
+            chain: CHAIN,
+            caller: alice(),
+            mode: PubdataPricingMode::Validium,
+        },
+        unauthorized.clone(),
+    );
+    h.refused_p(
+        PriorityAction::SetTokenMultiplier {
+            chain: CHAIN,
+            caller: alice(),
+            multiplier: TokenMultiplier::ONE,
+        },
+        unauthorized.clone(),
+    );
+    h.refused_p(
+        PriorityAction::UnpauseDeposits {
+            chain: CHAIN,
+            caller: alice(),
+        },
+        unauthorized,
+    );
+    // A chain settling on Gateway: its L1 contract neither activates, nor becomes a permanent
+    // rollup, and the model does not pause its relayed queue.
+    h.refused_p(
+        PriorityAction::ActivatePriorityMode {
+            chain: other,
+            caller: bob(),
+        },
+        PriorityError::NotSettlementLayer { chain: other },
+    );
+    h.refused_p(
+        PriorityAction::MakePermanentRollup {
+            chain: other,
+            caller: other_admin,
+        },
+        PriorityError::NotSettlementLayer { chain: other },
+    );
+    h.refused_p(
+        PriorityAction::PauseDepositsBeforeMigration {
+            chain: other,
+            caller: other_admin,
+        },
+        PriorityError::GatewayQueueNotModelled { chain: other },
+    );
+    // Gateway has no ZK chain contract in the model.
+    h.refused_p(
+        PriorityAction::ActivatePriorityMode {
+            chain: devnet::GATEWAY,
+            caller: bob(),
+        },
+        PriorityError::NoDiamond {
+            chain: devnet::GATEWAY,
+        },
+    );
+    // The admin may change the pricing mode of an unarmed chain.
+    h.p(PriorityAction::SetPubdataPricingMode {
+        chain: CHAIN,
+        caller: admin(),
+        mode: PubdataPricingMode::Validium,
+    });
+    // Paused deposits reopen.
+    h.p(PriorityAction::PauseDepositsBeforeMigration {
+        chain: CHAIN,
+        caller: admin(),
+    });
+    h.p(PriorityAction::UnpauseDeposits {
+        chain: CHAIN,
+        caller: admin(),
+    });
+    h.request(tokens(1));
+    h.finish();
+}
+
+#[test]
+fn governance_cannot_set_the_priority_mode_filterer_of_a_chain_on_gateway() {
+    let mut h = Harness::new();
+    let (t, last) = run_zip_but_last(
+        &mut h,
+        vec![ProposalAction::SetPriorityModeTransactionFilterer {
+            chain: devnet::ETH_CHAIN,
+            filterer: account("any"),
+        }],
+    );
+    h.advance_to(t);
+    h.refused(
+        last,
+        PriorityError::NotSettlementLayer {
+            chain: devnet::ETH_CHAIN,
+        },
+    );
+    h.finish();
+}
