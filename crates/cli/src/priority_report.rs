@@ -34,14 +34,12 @@ fn median(reports: &[PriorityReport], f: impl Fn(&PriorityReport) -> U256) -> U2
     quantile_u256(&mut v, 0.5)
 }
 
-/// Writes the Stage 1 section, if the scenario has a Stage 1 chain.
-pub fn write(v: &Validated, outcome: &Outcome, out: &mut dyn Write) -> Result<(), CliError> {
-    let Some(p) = &v.priority_mode else {
-        return Ok(());
-    };
+/// The section's title and (label, value) rows, if the scenario has a Stage 1 chain.
+pub fn section(v: &Validated, outcome: &Outcome) -> Option<(String, Vec<Vec<String>>)> {
+    let p = v.priority_mode.as_ref()?;
     let reports: Vec<PriorityReport> = outcome.runs.iter().filter_map(|r| r.priority).collect();
     if reports.is_empty() {
-        return Ok(());
+        return None;
     }
     let m = |f: &dyn Fn(&PriorityReport) -> U256| median(&reports, f);
     let n = |f: &dyn Fn(&PriorityReport) -> u64| {
@@ -51,9 +49,8 @@ pub fn write(v: &Validated, outcome: &Outcome, out: &mut dyn Write) -> Result<()
     let eth = |w: U256| format!("{} ETH", format_amount(w));
     let gwei = |w: U256| format!("{} gwei", format_amount(w * U256::from(1_000_000_000u64)));
     let s = &p.spec;
-    writeln!(
-        out,
-        "\nStage 1 chain {} (settles on L1; {}{}; median over runs)",
+    let title = format!(
+        "Stage 1 chain {} (settles on L1; {}{}; median over runs)",
         s.chain,
         if s.armed { "armed" } else { "not armed" },
         if s.censor_days == 0 {
@@ -65,8 +62,7 @@ pub fn write(v: &Validated, outcome: &Outcome, out: &mut dyn Write) -> Result<()
                 s.censor_from_day + s.censor_days - 1
             )
         }
-    )?;
-    let mut t = Table::new(&["", "value"], &[Align::Left, Align::Right]);
+    );
     let first = {
         let mut v: Vec<U256> = reports
             .iter()
@@ -142,11 +138,41 @@ pub fn write(v: &Validated, outcome: &Outcome, out: &mut dyn Write) -> Result<()
             ),
         ),
     ];
-    for (label, value) in rows {
-        t.row(vec![label.to_string(), value]);
+    let rows = rows
+        .into_iter()
+        .map(|(label, value)| vec![label.to_string(), value])
+        .collect();
+    Some((title, rows))
+}
+
+/// Writes the Stage 1 section to the terminal, if the scenario has a Stage 1 chain.
+pub fn write(v: &Validated, outcome: &Outcome, out: &mut dyn Write) -> Result<(), CliError> {
+    let Some((title, rows)) = section(v, outcome) else {
+        return Ok(());
+    };
+    writeln!(out, "\n{title}")?;
+    let mut t = Table::new(&["", "value"], &[Align::Left, Align::Right]);
+    for r in rows {
+        t.row(r);
     }
     t.write(out)?;
     Ok(())
+}
+
+/// Adds the Stage 1 section to a report page (before its end), if the scenario has one.
+pub fn add_to_html(html: &mut String, v: &Validated, outcome: &Outcome) {
+    let Some((title, rows)) = section(v, outcome) else {
+        return;
+    };
+    let block = format!(
+        "<h2>{}</h2>\n{}",
+        crate::report::escape(&title),
+        crate::report::table(&["", "value"], &rows)
+    );
+    match html.rfind("</body>") {
+        Some(i) => html.insert_str(i, &block),
+        None => html.push_str(&block),
+    }
 }
 
 #[cfg(test)]

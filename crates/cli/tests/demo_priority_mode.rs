@@ -17,7 +17,7 @@ fn priority_mode_demo_walks_arming_censorship_activation_drain_and_deactivation(
         &[
             "PriorityModeAllowed (armed, for good)",
             "rejected: not compatible with priority mode",
-            "which a chain armed for priority mode may never make",
+            "it cannot send interop (and a chain armed for priority mode may never move to Gateway)",
             "rejected: fee change too large",
             "batch 3 committed by operator-l1-chain (0 L1 tx(s), 500 L2 tx(s))",
             "rejected: too early: priority mode may be activated from 1780356400, now is 1780356399",

@@ -42,6 +42,17 @@ fn the_censorship_preset_reports_delays_activations_and_fees() {
     assert_eq!(p["activations"], 1);
     assert_eq!(p["interop_refused"], 80);
     assert!(p["fees_to_rescuer_wei"].as_str().is_some_and(|s| s != "0"));
+    let dir = std::env::temp_dir().join(format!("flywheel-priority-run-{}", std::process::id()));
+    let dir_arg = dir.to_string_lossy().to_string();
+    let mut with_out = args(&[]);
+    with_out.extend(["--out", dir_arg.as_str()]);
+    ok(flywheel(&with_out));
+    let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html written");
+    assert!(
+        html.contains("<h2>Stage 1 chain stage1-chain"),
+        "the report has the section"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
     let plain = json(&ok(flywheel(&[
         "run",
         "--preset",

@@ -36,7 +36,7 @@ pub enum ProtocolError {
     /// (`NotCompatibleWithPriorityMode`, [`crate::priority`]). The contract error has no
     /// fields; the chain is the model's context.
     #[error(
-        "chain {chain} settles on L1, not on Gateway: it cannot send interop (only a migration to Gateway enables it, which a chain armed for priority mode may never make)"
+        "chain {chain} settles on L1, not on Gateway: it cannot send interop (and a chain armed for priority mode may never move to Gateway)"
     )]
     NotInGatewayMode {
         /// The source chain.

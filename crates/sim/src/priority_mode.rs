@@ -118,7 +118,7 @@ impl PriorityModeSpec {
         if self.chain.trim().is_empty() {
             return Err(ScenarioError::new(k("chain"), "must not be empty"));
         }
-        if chains.iter().any(|c| *c == self.chain) {
+        if chains.contains(&self.chain) {
             return Err(ScenarioError::new(
                 k("chain"),
                 format!(
