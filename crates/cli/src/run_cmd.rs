@@ -536,6 +536,7 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
         out.write_all(json_text.as_bytes())?;
     } else {
         write_digest(&v, &digest, outcome.runs.len(), out)?;
+        crate::priority_report::write(&v, &outcome, out)?;
         if let Some(dir) = &args.out {
             writeln!(
                 out,
@@ -683,6 +684,7 @@ fn write_files(
         files::write(dir, file, svg.as_bytes())?;
         svgs.push((*title, svg));
     }
-    let html = report::run_report(v, outcome.runs.len(), digest, &svgs);
+    let mut html = report::run_report(v, outcome.runs.len(), digest, &svgs);
+    crate::priority_report::add_to_html(&mut html, v, outcome);
     files::write(dir, "report.html", html.as_bytes())
 }

@@ -356,7 +356,7 @@ fn event_fidelity_with_many_runs_warns() {
 }
 
 #[test]
-fn presets_lists_all_seven_and_marks_the_default() {
+fn presets_lists_every_preset_and_marks_the_default() {
     let out = ok(flywheel(&["presets"]));
     for name in [
         "v31-baseline",
@@ -366,13 +366,14 @@ fn presets_lists_all_seven_and_marks_the_default() {
         "seed-institutional",
         "fee-flow-share",
         "institutional-ramp",
+        "priority-mode-censorship",
     ] {
         assert!(out.contains(name), "{name}: {out}");
     }
     assert!(out.contains("v31-baseline (default)"), "{out}");
     let list = json(&ok(flywheel(&["presets", "--json"])));
     let list = list.as_array().expect("an array");
-    assert_eq!(list.len(), 7);
+    assert_eq!(list.len(), 8);
     assert_eq!(list.iter().filter(|p| p["default"] == true).count(), 1);
 }
 

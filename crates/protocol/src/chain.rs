@@ -85,12 +85,45 @@ pub struct ChainConfig {
     pub kind: ChainKind,
     /// The chain's base (gas) token.
     pub base_token: AssetId,
-    /// Where its batches settle (`None` only for L1).
+    /// Where its batches settle (`None` only for L1). Fixed at genesis except by a migration
+    /// to Gateway (`PriorityEvent::ChainMigrated`).
     pub settlement_layer: Option<ChainId>,
     /// Whether ZK is bridged here, so the fixed ZK fee can be paid (`ZKTokenNotAvailable`).
     pub zk_token_available: bool,
     /// The operator: block coinbase that fee accruals are credited to.
     pub operator: Address,
+    /// The chain admin (`s.admin` of its diamond on L1): arms priority mode, sets fee
+    /// parameters and the transaction filterer, migrates the chain.
+    #[serde(default)]
+    pub admin: Address,
+    /// The state transition it runs: only ZKsync OS chains may be armed for priority mode
+    /// (`onlyZKsyncOS`, era-contracts@4859b6f:l1-contracts/contracts/state-transition/chain-deps/facets/ZKChainBase.sol).
+    #[serde(default)]
+    pub execution: ExecutionEnvironment,
+    /// Where it posts its data: only a rollup may become a permanent rollup, and only a
+    /// permanent rollup may activate priority mode (a validium such as a Prividium cannot).
+    #[serde(default)]
+    pub data_availability: DataAvailability,
+}
+
+/// A chain's state transition (`s.zksyncOS` of its diamond).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExecutionEnvironment {
+    /// EraVM (ZKsync Era and older chains).
+    EraVm,
+    /// ZKsync OS (the default of new v31 chains).
+    #[default]
+    ZksyncOs,
+}
+
+/// Where a chain's data is made available.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DataAvailability {
+    /// Pubdata posted to L1: a rollup.
+    #[default]
+    Rollup,
+    /// Pubdata kept off L1 (a validium, e.g. a Prividium).
+    Validium,
 }
 
 /// Where a sent bundle's message sits: the batch it will be (or was) sealed in and its leaf.

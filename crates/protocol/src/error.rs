@@ -31,9 +31,13 @@ pub enum ProtocolError {
         destination_chain_id: ChainId,
     },
     /// `NotInGatewayMode`: the source chain settles on L1, so its bundles could not be
-    /// counted and charged at Gateway settlement (`InteropCenter._sendBundle`). The contract
-    /// error has no fields; the chain is the model's context.
-    #[error("chain {chain} settles on L1, not on Gateway: it cannot send interop")]
+    /// counted and charged at Gateway settlement (`InteropCenter._sendBundle`). A chain armed
+    /// for Stage 1 priority mode gets this refusal for good: it may never migrate to Gateway
+    /// (`NotCompatibleWithPriorityMode`, [`crate::priority`]). The contract error has no
+    /// fields; the chain is the model's context.
+    #[error(
+        "chain {chain} settles on L1, not on Gateway: it cannot send interop (and a chain armed for priority mode may never move to Gateway)"
+    )]
     NotInGatewayMode {
         /// The source chain.
         chain: ChainId,
@@ -44,8 +48,9 @@ pub enum ProtocolError {
     DestinationChainNotRegistered(ChainId),
     /// `CannotClaimInteropOnL1Settlement`: a chain settling on L1 cannot execute or unbundle
     /// interop (`InteropHandler.executeBundle`/`unbundleBundle`,
-    /// `era-contracts@4859b6f:l1-contracts/contracts/interop/InteropHandler.sol`). The contract
-    /// error has no fields; the chain is the model's context.
+    /// `era-contracts@4859b6f:l1-contracts/contracts/interop/InteropHandler.sol`) — for good if
+    /// it is armed for priority mode, which forbids migrating to Gateway. The contract error
+    /// has no fields; the chain is the model's context.
     #[error("chain {chain} settles on L1: it cannot execute or unbundle interop")]
     CannotClaimInteropOnL1Settlement {
         /// The destination chain.
@@ -268,6 +273,10 @@ pub enum ProtocolError {
     /// The Splitter refused.
     #[error(transparent)]
     Splitter(#[from] crate::fee_flow::SplitterError),
+    /// A ZK chain's contract on L1 refused (priority queue, batches, fee parameters, priority
+    /// mode; boxed like the staker's).
+    #[error(transparent)]
+    Priority(Box<crate::priority::PriorityError>),
 }
 
 impl From<crate::staking::StakingError> for ProtocolError {

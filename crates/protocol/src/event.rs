@@ -357,4 +357,7 @@ pub enum Event {
         /// ZK wei per call.
         fee: U256,
     },
+    /// A change to a ZK chain's contract on L1 (its priority queue, batches, fee parameters or
+    /// priority mode).
+    Priority(crate::priority::PriorityEvent),
 }

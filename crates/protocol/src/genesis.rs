@@ -1,7 +1,10 @@
 //! The network's first state: assets, chains and the initial ZK distribution, plus a built-in
 //! devnet that demos, tests and benchmarks share.
 
-use crate::chain::{AssetId, AssetInfo, ChainConfig, ChainKind, ETH_TOKEN_ADDRESS};
+use crate::chain::{
+    AssetId, AssetInfo, ChainConfig, ChainKind, DataAvailability, ExecutionEnvironment,
+    ETH_TOKEN_ADDRESS,
+};
 use crate::fee_flow::Distributor;
 use crate::governance::GovernanceConfig;
 use crate::staking::StakerConfig;
@@ -167,7 +170,10 @@ pub fn account(name: &str) -> Address {
 
 impl Genesis {
     /// The built-in devnet: L1, Gateway, Era, an ETH chain and a ZK-based chain on Gateway,
-    /// and an ETH chain settling on L1. 1B ZK go to the `treasury` account.
+    /// and an ETH chain settling on L1. 1B ZK go to the `treasury` account. Every chain is a
+    /// rollup administered by `admin-<name>`; Era runs EraVM (as on mainnet) and the others
+    /// ZKsync OS (model choice: the v31 default for new chains), so l1-chain can be armed for
+    /// priority mode.
     pub fn devnet() -> Self {
         let chain = |id, name: &str, kind, base, sl| ChainConfig {
             id,
@@ -177,6 +183,13 @@ impl Genesis {
             settlement_layer: sl,
             zk_token_available: kind != ChainKind::L1,
             operator: account(&format!("operator-{name}")),
+            admin: account(&format!("admin-{name}")),
+            execution: if id == devnet::ERA {
+                ExecutionEnvironment::EraVm
+            } else {
+                ExecutionEnvironment::ZksyncOs
+            },
+            data_availability: DataAvailability::Rollup,
         };
         use devnet::*;
         Self {

@@ -44,6 +44,8 @@ pub struct State {
     pub staker: Staker,
     /// The three governors and the L1 upgrade path.
     pub governance: Governance,
+    /// Each ZK chain's contract on L1: priority queue, batches, fee parameters, priority mode.
+    pub priority: crate::priority::Diamonds,
 }
 
 impl State {
@@ -362,6 +364,7 @@ impl State {
                 }
             }
             Event::GatewaySettlementFeeSet { fee } => self.economy.gateway_settlement_fee = *fee,
+            Event::Priority(ev) => crate::priority::apply(self, ev)?,
         }
         Ok(())
     }
@@ -977,6 +980,9 @@ pub enum Action {
         /// Desired status of each call.
         statuses: Vec<CallStatus>,
     },
+    /// A call to a ZK chain's contract on L1: L1 → L2 requests, batch settlement, fee
+    /// parameters and priority mode ([`crate::priority`]).
+    Priority(crate::priority::PriorityAction),
 }
 
 /// The network: state plus the code of contracts deployed on its chains.
@@ -1090,6 +1096,7 @@ impl Network {
             economy,
             staker: Staker::new(genesis.staking, genesis.start_time),
             governance: Governance::new(genesis.governance, genesis.start_time),
+            priority: crate::priority::Diamonds::new(&genesis.chains),
         };
         Ok(Self {
             state,
@@ -1398,7 +1405,13 @@ impl Exec<'_> {
             } => {
                 self.send_message(chain, sender, &recipient, payload, &attributes, value)?;
             }
-            Action::SettleBatch { chain } => self.settle_batch(chain)?,
+            Action::SettleBatch { chain } => {
+                if self.settles_through_diamond(chain) {
+                    self.operator_settles(chain)?
+                } else {
+                    self.settle_batch(chain)?
+                }
+            }
             Action::Stake {
                 owner,
                 amount,
@@ -1620,6 +1633,7 @@ impl Exec<'_> {
             } => {
                 self.unbundle_bundle(chain, caller_chain, caller, &bundle, &statuses)?;
             }
+            Action::Priority(action) => self.priority(action)?,
         }
         Ok(())
     }
@@ -1657,7 +1671,9 @@ impl Exec<'_> {
         Ok(())
     }
 
-    fn settle_batch(&mut self, chain: ChainId) -> Result<(), ProtocolError> {
+    /// Seals the chain's open batch and settles its root on its settlement layer (charging
+    /// Gateway's settlement fee there).
+    pub(crate) fn settle_batch(&mut self, chain: ChainId) -> Result<(), ProtocolError> {
         let c = self.state.chain(chain)?;
         let Some(layer) = c.config.settlement_layer else {
             return Err(ProtocolError::NotASettlementLayer {

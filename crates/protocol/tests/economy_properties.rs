@@ -1118,6 +1118,9 @@ impl Governed {
             ProposalAction::FundStakingSeason {
                 cap, start, expiry, ..
             } => self.seasons.push((*cap, *start, *expiry)),
+            // These change a chain's contract on L1, none of the parameters tracked here.
+            ProposalAction::DeactivatePriorityMode { .. }
+            | ProposalAction::SetPriorityModeTransactionFilterer { .. } => {}
         }
     }
 }

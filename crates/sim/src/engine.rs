@@ -310,6 +310,7 @@ pub fn run_path<L: Ledger>(
             stakers.staked =
                 (stakers.staked + change).clamp(0.0, wei_to_tokens(ledger.totals().supply));
         }
+        ledger.priority_day(day)?;
         record(&StepRecord {
             day,
             calls: total,

@@ -23,6 +23,9 @@ use flywheel_protocol::staking::StakerConfig;
 
 const DAY: u64 = 86_400;
 
+/// The network's clock at genesis (both fidelities count the Stage 1 chain's times from it).
+pub const START_TIME: u64 = 1_780_000_000;
+
 /// The capped minter of the scenario's staking season `i`.
 pub fn season_minter(i: usize) -> Address {
     account(&format!("sim-staking-season-{i}"))
@@ -65,6 +68,13 @@ pub struct EventLedger {
     failed_settlements: u64,
     buy_zk: bool,
     season_minted: U256,
+    /// Days advanced since genesis: each day starts at `START_TIME + day × DAY`, whatever the
+    /// Stage 1 chain did within the previous one.
+    day: u32,
+    priority: Option<(
+        crate::priority_mode::PriorityAgent,
+        crate::priority_mode::EventPriorityPlan,
+    )>,
 }
 
 /// The protocol genesis a scenario describes: L1, Gateway, and the scenario's chains on
@@ -80,6 +90,9 @@ pub fn genesis(v: &Validated) -> Genesis {
             settlement_layer: None,
             zk_token_available: false,
             operator: account("operator-ethereum"),
+            admin: account("admin-ethereum"),
+            execution: Default::default(),
+            data_availability: Default::default(),
         },
         ChainConfig {
             id: GATEWAY_ID,
@@ -89,6 +102,9 @@ pub fn genesis(v: &Validated) -> Genesis {
             settlement_layer: Some(L1_ID),
             zk_token_available: true,
             operator: account("operator-gateway"),
+            admin: account("admin-gateway"),
+            execution: Default::default(),
+            data_availability: Default::default(),
         },
     ];
     let mut allocations = Vec::new();
@@ -105,8 +121,14 @@ pub fn genesis(v: &Validated) -> Genesis {
             settlement_layer: Some(GATEWAY_ID),
             zk_token_available: true,
             operator,
+            admin: account(&format!("admin-{}", c.name)),
+            execution: Default::default(),
+            data_availability: Default::default(),
         });
         allocations.push((operator, v.operator_zk));
+    }
+    if let Some(p) = &v.priority_mode {
+        chains.push(crate::priority_mode::chain_config(p, L1_ID));
     }
     allocations.push((account("claimer"), v.claimer_zk));
     let held = v.operator_zk * U256::from(s.chains.len()) + v.claimer_zk;
@@ -122,7 +144,7 @@ pub fn genesis(v: &Validated) -> Genesis {
     fees.min_bid_threshold = v.fee_flow_min_threshold;
     (fees.burn_bps, fees.distributors) = splitter_for(s.protocol.burn_bps);
     Genesis {
-        start_time: 1_780_000_000,
+        start_time: START_TIME,
         zk_interop_fee: v.fixed_interop_fee,
         token_admin: account("token-admin"),
         assets: vec![
@@ -214,10 +236,26 @@ impl EventLedger {
                 });
             }
         }
+        let mut priority = v.priority_mode.as_ref().map(|p| {
+            let plan = crate::priority_mode::EventPriorityPlan::new(p.clone(), users, chain_id(0));
+            setup.extend(plan.setup_actions(L1_ID));
+            (
+                crate::priority_mode::PriorityAgent::new(p.clone(), START_TIME),
+                plan,
+            )
+        });
         for a in setup {
             net.apply(a).map_err(protocol_err("setup"))?;
         }
+        if let Some((agent, plan)) = &mut priority {
+            agent.setup(&mut crate::priority_mode::EventPriority {
+                net: &mut net,
+                plan,
+            })?;
+        }
         Ok(Self {
+            day: 0,
+            priority,
             net,
             users,
             sink: account("interop-sink"),
@@ -494,8 +532,11 @@ impl Ledger for EventLedger {
     }
 
     fn advance_day(&mut self) -> Result<(), SimError> {
+        self.day += 1;
+        let target = START_TIME + u64::from(self.day) * DAY;
+        let seconds = target.saturating_sub(self.net.state().time);
         self.net
-            .apply(Action::AdvanceTime { seconds: DAY })
+            .apply(Action::AdvanceTime { seconds })
             .map_err(protocol_err("advance time"))?;
         Ok(())
     }
@@ -676,6 +717,31 @@ impl Ledger for EventLedger {
             staking_rewards: t.distributed + self.season_minted,
             failed_settlements: self.failed_settlements,
         }
+    }
+
+    fn priority_day(&mut self, day: u32) -> Result<(), SimError> {
+        match &mut self.priority {
+            Some((agent, plan)) => agent.day(
+                day,
+                &mut crate::priority_mode::EventPriority {
+                    net: &mut self.net,
+                    plan,
+                },
+            ),
+            None => Ok(()),
+        }
+    }
+
+    fn priority_report(&self) -> Option<crate::priority_mode::PriorityReport> {
+        let (agent, plan) = self.priority.as_ref()?;
+        // The report only reads; the backend needs `&mut` for its calls.
+        let mut net = self.net.clone();
+        let mut plan = plan.clone();
+        let backend = crate::priority_mode::EventPriority {
+            net: &mut net,
+            plan: &mut plan,
+        };
+        Some(agent.report(&backend))
     }
 }
 

@@ -183,6 +183,11 @@ pub trait Ledger {
     fn params(&self) -> (U256, U256, U256);
     /// Cumulative figures.
     fn totals(&self) -> Totals;
+    /// Runs day `day` of the scenario's Stage 1 chain, if it has one
+    /// ([`crate::priority_mode`]); the last thing of the day.
+    fn priority_day(&mut self, day: u32) -> Result<(), SimError>;
+    /// The Stage 1 chain's report so far, if the scenario has one.
+    fn priority_report(&self) -> Option<crate::priority_mode::PriorityReport>;
 }
 
 #[derive(Debug, Clone)]
@@ -212,6 +217,10 @@ pub struct FlowLedger {
     users_zk: U256,
     claimer_zk: U256,
     totals: Totals,
+    priority: Option<(
+        crate::priority_mode::PriorityAgent,
+        crate::priority_mode::FlowPriority,
+    )>,
 }
 
 /// The Splitter configuration for a burn share: (burn bps, distributors) — the rest to the
@@ -256,7 +265,16 @@ impl FlowLedger {
             })
             .collect::<Vec<_>>();
         let held = v.operator_zk * U256::from(chains.len()) + v.claimer_zk;
+        let priority = v.priority_mode.as_ref().map(|p| {
+            let t0 = crate::event_ledger::START_TIME;
+            let mut agent = crate::priority_mode::PriorityAgent::new(p.clone(), t0);
+            let mut backend = crate::priority_mode::FlowPriority::new(p, t0);
+            // invariant: flow set-up cannot fail (it only flips flags).
+            let _ = agent.setup(&mut backend);
+            (agent, backend)
+        });
         Self {
+            priority,
             chains,
             fixed_fee: v.fixed_interop_fee,
             settlement_fee: v.gateway_settlement_fee,
@@ -508,6 +526,17 @@ impl Ledger for FlowLedger {
 
     fn totals(&self) -> Totals {
         self.totals
+    }
+
+    fn priority_day(&mut self, day: u32) -> Result<(), SimError> {
+        match &mut self.priority {
+            Some((agent, backend)) => agent.day(day, backend),
+            None => Ok(()),
+        }
+    }
+
+    fn priority_report(&self) -> Option<crate::priority_mode::PriorityReport> {
+        self.priority.as_ref().map(|(agent, b)| agent.report(b))
     }
 }
 

@@ -7,7 +7,7 @@
 use crate::agents::wei_to_tokens;
 use crate::engine::{run_path, StepRecord};
 use crate::event_ledger::EventLedger;
-use crate::ledger::{FlowLedger, SimError, Totals};
+use crate::ledger::{FlowLedger, Ledger, SimError, Totals};
 use crate::scenario::{Fidelity, Validated};
 use crate::sketch::Sketch;
 use rayon::prelude::*;
@@ -56,6 +56,9 @@ pub struct RunTotals {
     pub supply_start: alloy_primitives::U256,
     /// Closing totals.
     pub totals: Totals,
+    /// The Stage 1 chain's report, if the scenario has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<crate::priority_mode::PriorityReport>,
 }
 
 /// p5 / p50 / p95 of each banded metric on one day.
@@ -136,11 +139,20 @@ fn run_one(
         bundles += s.bundles;
         on_step(s);
     };
-    let totals = match fidelity {
-        Fidelity::Flow => run_path(v, &mut FlowLedger::new(v), run, &mut record)?,
-        Fidelity::Event => run_path(v, &mut EventLedger::new(v)?, run, &mut record)?,
+    let (totals, priority) = match fidelity {
+        Fidelity::Flow => {
+            let mut ledger = FlowLedger::new(v);
+            let t = run_path(v, &mut ledger, run, &mut record)?;
+            (t, ledger.priority_report())
+        }
+        Fidelity::Event => {
+            let mut ledger = EventLedger::new(v)?;
+            let t = run_path(v, &mut ledger, run, &mut record)?;
+            (t, ledger.priority_report())
+        }
     };
     Ok(RunTotals {
+        priority,
         run,
         calls,
         bundles,

@@ -406,6 +406,10 @@ pub struct Scenario {
     /// The staking pilot.
     #[serde(default)]
     pub staking: StakingSpec,
+    /// An optional Stage 1 chain on L1 whose operator censors deposits
+    /// ([`crate::priority_mode`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority_mode: Option<crate::priority_mode::PriorityModeSpec>,
 }
 
 fn default_days() -> u32 {
@@ -458,7 +462,8 @@ pub fn amount(key: &str, text: &str, unit: &str) -> Result<U256, ScenarioError> 
     units::parse_amount(trimmed).map_err(|e| ScenarioError::new(key, e.to_string()))
 }
 
-pub(crate) fn range(key: &str, value: f64, lo: f64, hi: f64) -> Result<(), ScenarioError> {
+/// Checks that `value` lies in `[lo, hi]`; the error names `key`, the range and the value.
+pub fn range(key: &str, value: f64, lo: f64, hi: f64) -> Result<(), ScenarioError> {
     if !value.is_finite() || value < lo || value > hi {
         return Err(ScenarioError::new(
             key,
@@ -493,6 +498,8 @@ pub struct Validated {
     pub initial_stake: U256,
     /// Parsed seasons: (cap, start day, days).
     pub seasons: Vec<(U256, u32, u32)>,
+    /// The Stage 1 chain, if the scenario has one.
+    pub priority_mode: Option<crate::priority_mode::ValidatedPriority>,
 }
 
 /// A parameter change with its amounts parsed.
@@ -782,7 +789,14 @@ impl Scenario {
                 season.days,
             ));
         }
+        let names: Vec<String> = self.chains.iter().map(|c| c.name.clone()).collect();
+        let priority_mode = self
+            .priority_mode
+            .as_ref()
+            .map(|p| p.validate(&names, self.days, supply - treasuries))
+            .transpose()?;
         Ok(Validated {
+            priority_mode,
             initial_stake,
             seasons,
             fixed_interop_fee: amount("protocol.fixed_interop_fee", &p.fixed_interop_fee, "ZK")?,

@@ -89,5 +89,9 @@ pub fn summary(v: &Validated, fidelity: Fidelity, outcome: &Outcome) -> Value {
         );
         out["bands"] = Value::Object(bands);
     }
+    let reports: Vec<_> = runs.iter().filter_map(|r| r.priority).collect();
+    if let Some(p) = crate::priority_mode::summary_json(&reports) {
+        out["priority_mode"] = p;
+    }
     out
 }

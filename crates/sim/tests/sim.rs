@@ -292,3 +292,98 @@ fn the_reward_scripts_rate_is_an_off_chain_key_not_a_ceiling() {
     assert!(minted(300) > U256::ZERO);
     assert!(minted(3_000) > minted(300));
 }
+
+/// The censorship preset on a 60-day horizon: both fidelities give the same totals, daily
+/// records and Stage 1 report, and the report tells the story — deposits censored from day 20
+/// waited at most 4 days, priority mode activated at the second it was allowed, reverted the
+/// operator's unexecuted batch, the rescuer drained the queue, a ZIP deactivated it 15 days and
+/// 1 second after its proposal, and every interop attempt was refused.
+#[test]
+fn the_priority_mode_preset_agrees_in_both_fidelities_and_drains_the_queue() {
+    use flywheel_sim::ledger::Ledger;
+    let mut s = preset("priority-mode-censorship").unwrap();
+    s.days = 60;
+    let v = s.validate().unwrap();
+    let mut flow_steps = Vec::new();
+    let mut flow_ledger = FlowLedger::new(&v);
+    let flow = run_path(&v, &mut flow_ledger, 0, |s| flow_steps.push(*s)).unwrap();
+    let mut event_steps = Vec::new();
+    let mut event_ledger = EventLedger::new(&v).unwrap();
+    let event = run_path(&v, &mut event_ledger, 0, |s| event_steps.push(*s)).unwrap();
+    assert_eq!(flow, event);
+    assert_eq!(flow_steps, event_steps);
+    let r = flow_ledger.priority_report().unwrap();
+    assert_eq!(Some(r), event_ledger.priority_report());
+
+    const DAY: u64 = 86_400;
+    assert_eq!(r.requests, 60 * 48);
+    // The first deposit the operator left out was made on day 19 at 12:30 (after its day-19
+    // batch at noon); priority mode activated exactly 4 days later.
+    let first_censored = 19 * DAY + 12 * 3_600 + 1_800;
+    assert_eq!(r.first_activation_s, Some(first_censored + 4 * DAY));
+    assert_eq!(
+        r.delay_max_s,
+        4 * DAY,
+        "nobody waited longer than PRIORITY_EXPIRATION"
+    );
+    // Deactivated by the ZIP proposed 7 days after activation (15 days + 1 s of governance),
+    // then activated again 4 days later because the operator still censored until day 49.
+    assert_eq!(r.activations, 2);
+    assert_eq!(r.deactivations, 1);
+    assert_eq!(
+        r.reverted_batches, 2,
+        "each activation reverted that noon's batch"
+    );
+    assert!(r.validator_batches >= 2 && r.operator_refusals > 0);
+    assert_eq!(r.interop_refused, 60 * 2);
+    // Fees rose by at most ×13/10 a day while the admin raised them.
+    assert!(r.gas_price_max_wei > r.gas_price_start_wei);
+    let days_raised = 30u32;
+    let mut bound = r.gas_price_start_wei;
+    for _ in 0..days_raised {
+        bound = bound * U256::from(13u8) / U256::from(10u8);
+    }
+    assert!(r.gas_price_max_wei <= bound);
+    assert_eq!(
+        r.fees_to_operator_wei + r.fees_to_rescuer_wei,
+        r.deposit_fees_wei
+            - event_ledger
+                .network()
+                .state()
+                .priority
+                .get(flywheel_sim::priority_mode::PRIORITY_CHAIN_ID)
+                .unwrap()
+                .queue
+                .iter()
+                .filter(|op| op.processed_at.is_none())
+                .map(|op| op.fee())
+                .sum::<U256>(),
+        "every processed deposit's fee went to whoever produced its batch"
+    );
+    assert!(r.fees_to_rescuer_wei > U256::ZERO);
+}
+
+#[test]
+fn priority_mode_keys_are_validated_with_their_dotted_key() {
+    let base = preset("priority-mode-censorship").unwrap();
+    let mut s = base.clone();
+    s.priority_mode.as_mut().unwrap().operator_hour = 24;
+    let e = s.validate().unwrap_err();
+    assert_eq!(e.key, "priority_mode.operator_hour");
+    assert!(
+        e.problem.contains("between 0 and 23") && e.problem.contains("24"),
+        "{e}"
+    );
+    let mut s = base.clone();
+    s.priority_mode.as_mut().unwrap().chain = "era".into();
+    assert_eq!(s.validate().unwrap_err().key, "priority_mode.chain");
+    let mut s = base.clone();
+    s.priority_mode.as_mut().unwrap().deposit_value = "3 ZK".into();
+    assert_eq!(s.validate().unwrap_err().key, "priority_mode.deposit_value");
+    let text = include_str!("../../../scenarios/priority-mode-censorship.toml").replace(
+        "censor_days = 30",
+        "censor_days = 30\ncensor_forever = true",
+    );
+    let e = Scenario::from_toml(&text).unwrap_err();
+    assert!(e.to_string().contains("censor_forever"), "{e}");
+}

@@ -8,6 +8,7 @@
 pub mod fee_flow;
 pub mod governance;
 pub mod interop;
+pub mod priority_mode;
 
 use crate::error::CliError;
 use alloy_primitives::{Address, Bytes, B256, U256};
@@ -39,6 +40,10 @@ pub enum DemoCommand {
     /// moves the Splitter to 50% burn / 50% staking rewards; the timeline, tallies, the moment
     /// the new shares apply, and the reward rates behind active and inactive delegates.
     Governance(DemoArgs),
+    /// Stage 1 priority mode: a deposit processed normally, the admin arms the chain, the
+    /// operator censors deposits, an activation one second early is refused, activation at
+    /// exactly 4 days, the permissionless validator drains the queue, a ZIP deactivates.
+    PriorityMode(DemoArgs),
 }
 
 /// Options every demo takes.
@@ -56,6 +61,7 @@ pub fn run(cmd: &DemoCommand, out: &mut dyn Write) -> Result<(), CliError> {
         DemoCommand::Interop(args) => interop::run(args.json, out),
         DemoCommand::FeeFlow(args) => fee_flow::run(args.json, out),
         DemoCommand::Governance(args) => governance::run(args.json, out),
+        DemoCommand::PriorityMode(args) => priority_mode::run(args.json, out),
     }
 }
 
@@ -777,6 +783,7 @@ impl<'o> Walk<'o> {
             // Events of later modules (staking, governance) print their derived Debug form,
             // still one readable line, until their demos give them wording.
             #[allow(unreachable_patterns)]
+            Event::Priority(ev) => priority_mode::describe(self, ev),
             other => format!("{other:?}"),
         }
     }

@@ -69,6 +69,13 @@ impl Exec<'_> {
                 let plan = SeasonPlan { cap, start, expiry };
                 self.with_staker(|s, t, now| s.fund_season(t, admin, plan, reward_minter, now))?;
             }
+            // The chain type manager's calls, by the L1 governance that owns it.
+            ProposalAction::DeactivatePriorityMode { chain } => {
+                self.deactivate_priority_mode(chain)?
+            }
+            ProposalAction::SetPriorityModeTransactionFilterer { chain, filterer } => {
+                self.set_priority_mode_transaction_filterer(chain, filterer)?
+            }
         }
         Ok(())
     }

@@ -59,6 +59,22 @@ pub enum ProposalAction {
         /// through a ZkMinterDelayV1).
         reward_minter: Address,
     },
+    /// End Stage 1 priority mode on a chain: the chain type manager's
+    /// `deactivatePriorityMode(chainId)`, whose owner is ZK governance on L1
+    /// (era-contracts@4859b6f:l1-contracts/contracts/state-transition/ChainTypeManagerBase.sol).
+    DeactivatePriorityMode {
+        /// The chain.
+        chain: crate::ChainId,
+    },
+    /// Choose the transaction filterer a chain installs when armed (zero: none), through the
+    /// chain type manager (`setPriorityModeTransactionFilterer`,
+    /// era-contracts@4859b6f:l1-contracts/contracts/state-transition/chain-deps/facets/Admin.sol).
+    SetPriorityModeTransactionFilterer {
+        /// The chain.
+        chain: crate::ChainId,
+        /// The filterer's address.
+        filterer: Address,
+    },
 }
 
 impl ProposalAction {
@@ -74,6 +90,9 @@ impl ProposalAction {
             | Self::SetBurnPercentage(_)
             | Self::SetDistributors(_) => &[Token],
             Self::FundStakingSeason { .. } => &[Token],
+            // The chain type manager is owned by the L1 governance a ZIP reaches.
+            Self::DeactivatePriorityMode { .. }
+            | Self::SetPriorityModeTransactionFilterer { .. } => &[Protocol],
         }
     }
 
@@ -89,6 +108,8 @@ impl ProposalAction {
             Self::SetBurnPercentage(_) => "SetBurnPercentage",
             Self::SetDistributors(_) => "SetDistributors",
             Self::FundStakingSeason { .. } => "FundStakingSeason",
+            Self::DeactivatePriorityMode { .. } => "DeactivatePriorityMode",
+            Self::SetPriorityModeTransactionFilterer { .. } => "SetPriorityModeTransactionFilterer",
         }
     }
 

@@ -68,6 +68,7 @@ pub trait IndirectCallTarget: Debug + Send + Sync {
 pub struct Code {
     recipients: BTreeMap<(ChainId, Address), Arc<dyn InteropRecipient>>,
     indirect: BTreeMap<(ChainId, Address), Arc<dyn IndirectCallTarget>>,
+    filterers: BTreeMap<Address, Arc<dyn crate::priority::filterer::TransactionFilterer>>,
 }
 
 impl Code {
@@ -103,6 +104,23 @@ impl Code {
         address: Address,
     ) -> Option<Arc<dyn IndirectCallTarget>> {
         self.indirect.get(&(chain, address)).cloned()
+    }
+
+    /// Deploys a transaction filterer at `address` on L1.
+    pub fn deploy_filterer(
+        &mut self,
+        address: Address,
+        code: Arc<dyn crate::priority::filterer::TransactionFilterer>,
+    ) {
+        self.filterers.insert(address, code);
+    }
+
+    /// The transaction filterer at `address` on L1, if any.
+    pub fn filterer(
+        &self,
+        address: Address,
+    ) -> Option<Arc<dyn crate::priority::filterer::TransactionFilterer>> {
+        self.filterers.get(&address).cloned()
     }
 }
 
