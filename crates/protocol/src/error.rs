@@ -296,6 +296,9 @@ pub enum ProtocolError {
     /// Invalid splitter shares.
     #[error(transparent)]
     Splitter(#[from] crate::fee_flow::splitter::SplitterError),
+    /// A Prividium refused (boxed: its variants carry filterer verdicts).
+    #[error(transparent)]
+    Prividium(Box<crate::prividium::PrividiumError>),
 }
 
 impl From<crate::staking::StakingError> for ProtocolError {

@@ -319,4 +319,6 @@ pub enum Event {
         /// ZK wei per call.
         fee: U256,
     },
+    /// A change to a Prividium (boxed: audit entries carry whole requests).
+    Prividium(Box<crate::prividium::PrividiumEvent>),
 }

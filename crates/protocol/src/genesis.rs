@@ -51,6 +51,10 @@ pub struct Genesis {
     pub staking: StakerConfig,
     /// The three governors and the L1 upgrade path.
     pub governance: GovernanceConfig,
+    /// Prividium chains: which chains are institutions' validiums, with their first admins and
+    /// filterer owners (none by default).
+    #[serde(default)]
+    pub prividiums: Vec<crate::prividium::PrividiumConfig>,
 }
 
 /// Governance-set fee parameters at genesis.
@@ -192,6 +196,7 @@ impl Genesis {
                 account("security-council"),
                 account("guardians"),
             ),
+            prividiums: Vec::new(),
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod governance;
 pub mod interop;
 pub mod merkle;
 pub mod network;
+pub mod prividium;
 pub mod relayer;
 pub mod settlement;
 pub mod staking;

@@ -44,6 +44,9 @@ pub struct State {
     pub staker: Staker,
     /// The three governors and the L1 upgrade path.
     pub governance: Governance,
+    /// Prividium chains' permissions, filterers, approvals, audit logs and transaction
+    /// commitments, by chain.
+    pub prividiums: OrdMap<ChainId, crate::prividium::Prividium>,
 }
 
 impl State {
@@ -348,6 +351,7 @@ impl State {
                     recipients: recipients.clone(),
                 };
             }
+            Event::Prividium(ev) => self.apply_prividium(ev)?,
         }
         Ok(())
     }
@@ -902,6 +906,9 @@ pub enum Action {
         /// Desired status of each call.
         statuses: Vec<CallStatus>,
     },
+    /// A Prividium's sequencer, admin panel, approvals, reads, or L1 filterer and Mailbox
+    /// (boxed: its requests carry whole transactions).
+    Prividium(Box<crate::prividium::PrividiumAction>),
 }
 
 /// The network: state plus the code of contracts deployed on its chains.
@@ -1002,6 +1009,7 @@ impl Network {
             splitter,
             totals: FeeTotals::default(),
         };
+        let prividiums = crate::prividium::genesis_state(genesis, &chains)?;
         let state = State {
             time: genesis.start_time,
             token,
@@ -1012,6 +1020,7 @@ impl Network {
             economy,
             staker: Staker::new(genesis.staking, genesis.start_time),
             governance: Governance::new(genesis.governance, genesis.start_time),
+            prividiums,
         };
         Ok(Self {
             state,
@@ -1137,6 +1146,7 @@ impl Exec<'_> {
 
     fn dispatch(&mut self, action: Action) -> Result<(), ProtocolError> {
         let now = self.state.time;
+        self.guard_prividium(&action)?;
         match action {
             Action::Batch(actions) => {
                 for a in actions {
@@ -1510,11 +1520,13 @@ impl Exec<'_> {
             } => {
                 self.unbundle_bundle(chain, caller_chain, caller, &bundle, &statuses)?;
             }
+            Action::Prividium(a) => self.prividium(*a)?,
         }
         Ok(())
     }
 
     fn settle_batch(&mut self, chain: ChainId) -> Result<(), ProtocolError> {
+        self.commit_prividium_transactions(chain)?;
         let c = self.state.chain(chain)?;
         let Some(layer) = c.config.settlement_layer else {
             return Err(ProtocolError::NotASettlementLayer {
