@@ -125,6 +125,7 @@ pub fn genesis(v: &Validated) -> Genesis {
         fees,
         staking: StakerConfig::zk_staker(account("tally-safe"), account("score-oracle")),
         governance: GovernanceConfig::zk_nation(account("security-council"), account("guardians")),
+        prividiums: Vec::new(),
     }
 }
 

@@ -54,7 +54,9 @@ impl State {
 
     /// The L1 chain: the public record disclosures are verified against.
     pub fn l1(&self) -> Option<&Chain> {
-        self.chains.values().find(|c| c.config.kind == ChainKind::L1)
+        self.chains
+            .values()
+            .find(|c| c.config.kind == ChainKind::L1)
     }
 
     /// The contract a transfer or balance query of `asset` is judged against on `chain`: the
@@ -89,7 +91,7 @@ impl State {
         chain: ChainId,
         caller: Address,
         query: &Query,
-    ) -> Result<(QueryAnswer, Option<(Address, Selector)>, RuleRef), ProtocolError> {
+    ) -> Result<Judged, ProtocolError> {
         let p = self.prividium(chain)?;
         let view = match query {
             Query::BalanceOf { asset, account } => Some(CallView::new(
@@ -252,7 +254,8 @@ impl State {
                 };
                 let log_index = c.pending_logs.len() as u32; // invariant: < 16,384 (checked)
                 let records = std::mem::take(&mut p.open);
-                let committed = CommittedBatch::build(&p.config.disclosure_seed, records, log_index);
+                let committed =
+                    CommittedBatch::build(&p.config.disclosure_seed, records, log_index);
                 if committed.root() != *root {
                     return Err(PrividiumError::CommitmentMismatch {
                         batch: *batch,
@@ -262,11 +265,12 @@ impl State {
                     .into());
                 }
                 let data = disclosure::commitment_data(*batch, root);
-                c.pending_logs.push_back(crate::settlement::message_log_leaf(
-                    log_index as u16,
-                    TX_COMMITTER,
-                    &keccak256(&data),
-                ));
+                c.pending_logs
+                    .push_back(crate::settlement::message_log_leaf(
+                        log_index as u16,
+                        TX_COMMITTER,
+                        &keccak256(&data),
+                    ));
                 p.committed.insert(*batch, committed);
             }
             Change::WhitelistGranted { sender } => {
@@ -289,6 +293,9 @@ impl State {
         Ok(())
     }
 }
+
+/// A read's answer, the call it judged, and the rule that decided.
+type Judged = (QueryAnswer, Option<(Address, Selector)>, RuleRef);
 
 /// The audit reference of a judged call.
 fn rule_ref(view: &CallView, rule: Option<&super::RuleKind>) -> RuleRef {
@@ -384,7 +391,12 @@ impl Exec<'_> {
         Ok(())
     }
 
-    fn record_tx(&mut self, chain: ChainId, from: Address, kind: TxKind) -> Result<(), ProtocolError> {
+    fn record_tx(
+        &mut self,
+        chain: ChainId,
+        from: Address,
+        kind: TxKind,
+    ) -> Result<(), ProtocolError> {
         let p = self.state.prividium(chain)?;
         let record = TxRecord {
             chain,
@@ -466,7 +478,12 @@ impl Exec<'_> {
         })
     }
 
-    fn submit(&mut self, chain: ChainId, caller: Address, tx: PrividiumTx) -> Result<(), ProtocolError> {
+    fn submit(
+        &mut self,
+        chain: ChainId,
+        caller: Address,
+        tx: PrividiumTx,
+    ) -> Result<(), ProtocolError> {
         let view = self.tx_view(chain, &tx)?;
         let call = Some((view.contract, view.selector()));
         let request = Request::Submit(tx.clone());
@@ -500,7 +517,9 @@ impl Exec<'_> {
                         limit: policy.limit,
                         approver: policy.approver,
                     };
-                    let decision = Decision::Held { request: pending.id };
+                    let decision = Decision::Held {
+                        request: pending.id,
+                    };
                     return self.audit(chain, caller, request, call, decision, rule);
                 }
                 self.transfer(chain, asset, caller, to, amount)?;
@@ -536,7 +555,8 @@ impl Exec<'_> {
                         max: L2_TO_L1_LOGS_TREE_LEAVES - 1,
                     });
                 }
-                let hash = self.send_bundle(chain, caller, &destination, &starters, &attributes, value)?;
+                let hash =
+                    self.send_bundle(chain, caller, &destination, &starters, &attributes, value)?;
                 let fixed_fee = self.out.iter().rev().find_map(|e| match e {
                     Event::InteropBundleSent {
                         bundle_hash,
@@ -669,14 +689,26 @@ impl Exec<'_> {
         Ok(())
     }
 
-    fn admin(&mut self, chain: ChainId, caller: Address, change: AdminChange) -> Result<(), ProtocolError> {
+    fn admin(
+        &mut self,
+        chain: ChainId,
+        caller: Address,
+        change: AdminChange,
+    ) -> Result<(), ProtocolError> {
         let request = Request::Admin(change.clone());
         let Some(user) = self.admit(chain, caller, &request, None)? else {
             return Ok(());
         };
         if !Permissions::is_admin(&user) {
             let d = Denial::NotAdmin { caller };
-            return self.audit(chain, caller, request, None, Decision::Denied(d), RuleRef::AdminRole);
+            return self.audit(
+                chain,
+                caller,
+                request,
+                None,
+                Decision::Denied(d),
+                RuleRef::AdminRole,
+            );
         }
         let p = &self.state.prividium(chain)?.permissions;
         let role_exists = |role: &String| {
@@ -788,7 +820,14 @@ impl Exec<'_> {
             }
         };
         self.pv(chain, event);
-        self.audit(chain, caller, request, None, Decision::Allowed, RuleRef::AdminRole)
+        self.audit(
+            chain,
+            caller,
+            request,
+            None,
+            Decision::Allowed,
+            RuleRef::AdminRole,
+        )
     }
 
     /// An owner call to the filterer, in the contract's order of checks.
@@ -866,7 +905,7 @@ impl Exec<'_> {
             return Err(err(PrividiumError::TransactionNotAllowed {
                 chain,
                 sender: r.sender,
-                rule: verdict.rule,
+                rule: Box::new(verdict.rule),
             }));
         }
         if r.l2_value > r.mint_value {

@@ -152,7 +152,9 @@ impl std::fmt::Display for RuleRef {
                 "approval policy of {asset}: above {limit} wei needs {approver}"
             ),
             Self::NamedApprover { approver } => write!(f, "named approver {approver}"),
-            Self::ApprovalWindow { expires_at } => write!(f, "approval window closed at {expires_at}"),
+            Self::ApprovalWindow { expires_at } => {
+                write!(f, "approval window closed at {expires_at}")
+            }
             Self::Visibility { shown, hidden } => {
                 write!(f, "visibility filter: {shown} shown, {hidden} withheld")
             }
@@ -198,11 +200,9 @@ impl AuditEntry {
             Decision::Rejected { request } => ("rejected", format!("approval request {request}")),
             Decision::Expired { request } => ("expired", format!("approval request {request}")),
         };
-        let (contract, selector) = self
-            .call
-            .map_or((String::new(), String::new()), |(c, s)| {
-                (c.to_checksum(None), s.to_string())
-            });
+        let (contract, selector) = self.call.map_or((String::new(), String::new()), |(c, s)| {
+            (c.to_checksum(None), s.to_string())
+        });
         [
             self.seq.to_string(),
             self.at.to_string(),

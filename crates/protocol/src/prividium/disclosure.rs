@@ -88,7 +88,12 @@ impl TxKind {
                 destination,
                 calls,
                 fixed_fee,
-            } => (bundle_hash, U256::from(destination), U256::from(calls), fixed_fee)
+            } => (
+                bundle_hash,
+                U256::from(destination),
+                U256::from(calls),
+                fixed_fee,
+            )
                 .abi_encode_params(),
             Self::L1Request {
                 contract_l2,
@@ -193,8 +198,10 @@ impl TxRecord {
     /// Parses canonical bytes (anything else is `None`).
     pub fn decode(bytes: &[u8]) -> Option<Self> {
         let (chain, seq, batch, index, at, from, tag, payload) =
-            <(U256, U256, U256, U256, U256, Address, U256, Bytes)>::abi_decode_params_validate(bytes)
-                .ok()?;
+            <(U256, U256, U256, U256, U256, Address, U256, Bytes)>::abi_decode_params_validate(
+                bytes,
+            )
+            .ok()?;
         let record = Self {
             chain: u64::try_from(chain).ok()?,
             seq: u64::try_from(seq).ok()?,
@@ -376,9 +383,10 @@ pub fn prove(
         .find(|r| r.seq == seq)
         .copied()
         .ok_or(super::PrividiumError::TransactionNotCommitted { chain, seq })?;
-    let batch = prividium.committed.get(&record.batch).ok_or(
-        super::PrividiumError::TransactionNotCommitted { chain, seq },
-    )?;
+    let batch = prividium
+        .committed
+        .get(&record.batch)
+        .ok_or(super::PrividiumError::TransactionNotCommitted { chain, seq })?;
     let tx_path = batch.tree.path(u64::from(record.index))?;
     let message = L2Message {
         tx_number_in_batch: u16::try_from(batch.log_index)
@@ -409,9 +417,33 @@ pub fn verify(l1: &Chain, proof: &DisclosureProof) -> Result<(), DisclosureError
     if l1.config.kind != ChainKind::L1 {
         return Err(DisclosureError::NotL1(l1.config.id));
     }
+    if !final_flags_canonical(&proof.words) {
+        return Err(DisclosureError::Malformed);
+    }
     let message = proof.commitment()?;
     settlement::verify_proof(l1, &message)?;
     Ok(())
+}
+
+/// Whether every level's "final" flag (byte 3 of its metadata word) is 0 or 1. The contracts
+/// read any non-zero byte as final (`MessageHashing.parseProofMetadata`,
+/// era-contracts@4859b6f:l1-contracts/contracts/common/libraries/MessageHashing.sol), so
+/// `0x01` and `0x81` prove the same thing; a disclosure is byte-exact, so only the canonical
+/// byte passes. Every other byte of the words is bound by the proof check itself.
+fn final_flags_canonical(words: &[B256]) -> bool {
+    let mut at = 0usize;
+    while let Some(meta) = words.get(at) {
+        let (log_len, batch_len, flag) = (meta[1] as usize, meta[2] as usize, meta[3]);
+        if flag > 1 {
+            return false;
+        }
+        if flag == 1 {
+            return true;
+        }
+        // metadata, log path, batch-leaf mask, batch path, packed (batch, mask), chain id.
+        at += 1 + log_len + 1 + batch_len + 2;
+    }
+    true
 }
 
 /// Verifies proof bytes as a third party receives them.

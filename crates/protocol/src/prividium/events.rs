@@ -262,8 +262,8 @@ pub enum PrividiumError {
         chain: ChainId,
         /// The L1 sender.
         sender: Address,
-        /// The branch that refused.
-        rule: FilterRule,
+        /// The branch that refused (boxed: a deposit's fields).
+        rule: Box<FilterRule>,
     },
     /// The filterer itself reverted.
     #[error("transaction filterer reverted: {0}")]

@@ -213,8 +213,9 @@ impl TransactionFilterer {
                     })
                 }
             };
-            let allowed = (d.depositor == d.receiver && !d.amount.is_zero() && self.deposits_allowed)
-                || self.is_whitelisted(d.depositor);
+            let allowed =
+                (d.depositor == d.receiver && !d.amount.is_zero() && self.deposits_allowed)
+                    || self.is_whitelisted(d.depositor);
             return Ok(FilterVerdict {
                 allowed,
                 rule: FilterRule::AssetRouterDeposit(d),

@@ -420,3 +420,32 @@ pub fn genesis_state(
     }
     Ok(out)
 }
+
+/// Chain id of the built-in devnet's Prividium.
+pub const DEVNET_PRIVIDIUM: ChainId = 280;
+
+/// The built-in devnet ([`crate::genesis::Genesis::devnet`]) with one Prividium: an ETH-based
+/// validium `prividium` settling on Gateway, whose first admin is `prividium-admin`, whose L1
+/// filterer `prividium-owner` owns, and whose L1 asset router is the `l1-asset-router` account
+/// (model choice: the devnet has no L1 contracts, so a named account stands for it).
+pub fn devnet() -> crate::genesis::Genesis {
+    use crate::genesis::{account, devnet, eth, Genesis};
+    let mut g = Genesis::devnet();
+    g.chains.push(crate::chain::ChainConfig {
+        id: DEVNET_PRIVIDIUM,
+        name: "prividium".into(),
+        kind: crate::chain::ChainKind::ZkChain,
+        base_token: eth(),
+        settlement_layer: Some(devnet::GATEWAY),
+        zk_token_available: true,
+        operator: account("operator-prividium"),
+    });
+    g.prividiums.push(PrividiumConfig {
+        chain: DEVNET_PRIVIDIUM,
+        admin: account("prividium-admin"),
+        filterer_owner: account("prividium-owner"),
+        l1_asset_router: account("l1-asset-router"),
+        disclosure_seed: alloy_primitives::keccak256("flywheel:prividium-disclosure-seed"),
+    });
+    g
+}
