@@ -8,6 +8,7 @@
 pub mod fee_flow;
 pub mod governance;
 pub mod interop;
+pub mod prividium;
 
 use crate::error::CliError;
 use alloy_primitives::{Address, Bytes, B256, U256};
@@ -39,6 +40,11 @@ pub enum DemoCommand {
     /// moves the splitter to 50% burn / 50% staking rewards; the timeline, tallies, the moment
     /// the new shares apply, and the reward rates behind active and inactive delegates.
     Governance(DemoArgs),
+    /// An institution's Prividium: roles, rules and routes; L1 entry through its transaction
+    /// filterer; a denied call; a transfer held for its approver; filtered reads; the audit log
+    /// exported as JSON Lines and CSV; one transaction disclosed with a Merkle proof that
+    /// verifies against L1 and fails when tampered with.
+    Prividium(prividium::PrividiumArgs),
 }
 
 /// Options every demo takes.
@@ -56,6 +62,7 @@ pub fn run(cmd: &DemoCommand, out: &mut dyn Write) -> Result<(), CliError> {
         DemoCommand::Interop(args) => interop::run(args.json, out),
         DemoCommand::FeeFlow(args) => fee_flow::run(args.json, out),
         DemoCommand::Governance(args) => governance::run(args.json, out),
+        DemoCommand::Prividium(args) => prividium::run(args, out),
     }
 }
 
@@ -733,6 +740,7 @@ impl<'o> Walk<'o> {
                 on(chain),
                 on(destination)
             ),
+            Event::Prividium(ev) => prividium::describe(self, ev),
             // Events of later modules (staking, governance) print their derived Debug form,
             // still one readable line, until their demos give them wording.
             #[allow(unreachable_patterns)]

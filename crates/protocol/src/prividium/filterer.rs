@@ -124,7 +124,9 @@ impl std::fmt::Display for FilterRule {
                 d.depositor,
                 d.receiver
             ),
-            Self::BaseTokenDeposit => f.write_str("base-token deposit"),
+            Self::BaseTokenDeposit => f.write_str(
+                "base-token deposit rule: value to oneself, no calldata, deposits allowed",
+            ),
         }
     }
 }
