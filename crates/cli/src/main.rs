@@ -11,6 +11,7 @@ mod files;
 mod fmt;
 mod interop_cmd;
 mod parse;
+mod prividium_report;
 mod report;
 mod run_cmd;
 mod scenario_args;

@@ -536,6 +536,7 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
         out.write_all(json_text.as_bytes())?;
     } else {
         write_digest(&v, &digest, outcome.runs.len(), out)?;
+        crate::prividium_report::write(&v, &outcome, out)?;
         if let Some(dir) = &args.out {
             writeln!(
                 out,

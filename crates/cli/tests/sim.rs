@@ -354,7 +354,7 @@ fn event_fidelity_with_many_runs_warns() {
 }
 
 #[test]
-fn presets_lists_all_seven_and_marks_the_default() {
+fn presets_lists_every_preset_and_marks_the_default() {
     let out = ok(flywheel(&["presets"]));
     for name in [
         "v31-baseline",
@@ -364,13 +364,14 @@ fn presets_lists_all_seven_and_marks_the_default() {
         "seed-institutional",
         "fee-switch-vote",
         "institutional-ramp",
+        "prividium-institutions",
     ] {
         assert!(out.contains(name), "{name}: {out}");
     }
     assert!(out.contains("v31-baseline (default)"), "{out}");
     let list = json(&ok(flywheel(&["presets", "--json"])));
     let list = list.as_array().expect("an array");
-    assert_eq!(list.len(), 7);
+    assert_eq!(list.len(), flywheel_sim::presets::PRESETS.len());
     assert_eq!(list.iter().filter(|p| p["default"] == true).count(), 1);
 }
 

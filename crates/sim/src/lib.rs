@@ -13,6 +13,7 @@ pub mod event_ledger;
 pub mod ledger;
 pub mod monte_carlo;
 pub mod presets;
+pub mod prividium;
 pub mod process;
 pub mod scenario;
 pub mod sketch;

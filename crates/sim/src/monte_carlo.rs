@@ -56,6 +56,8 @@ pub struct RunTotals {
     pub supply_start: alloy_primitives::U256,
     /// Closing totals.
     pub totals: Totals,
+    /// Closing calls, fees and burn of the Prividium chains and of all chains.
+    pub prividium: crate::prividium::Shares,
 }
 
 /// p5 / p50 / p95 of each banded metric on one day.
@@ -131,9 +133,11 @@ fn run_one(
     mut on_step: impl FnMut(&StepRecord),
 ) -> Result<RunTotals, SimError> {
     let (mut calls, mut bundles) = (0u64, 0u64);
+    let mut prividium = crate::prividium::Shares::default();
     let mut record = |s: &StepRecord| {
         calls += s.calls;
         bundles += s.bundles;
+        prividium = s.prividium;
         on_step(s);
     };
     let totals = match fidelity {
@@ -146,6 +150,7 @@ fn run_one(
         bundles,
         supply_start: v.genesis_supply,
         totals,
+        prividium,
     })
 }
 

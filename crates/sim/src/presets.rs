@@ -4,7 +4,7 @@
 use crate::scenario::{Scenario, ScenarioError};
 
 /// (name, TOML) of every preset, the default first.
-pub const PRESETS: [(&str, &str); 7] = [
+pub const PRESETS: [(&str, &str); 8] = [
     (
         "v31-baseline",
         include_str!("../../../scenarios/v31-baseline.toml"),
@@ -32,6 +32,10 @@ pub const PRESETS: [(&str, &str); 7] = [
     (
         "institutional-ramp",
         include_str!("../../../scenarios/institutional-ramp.toml"),
+    ),
+    (
+        "prividium-institutions",
+        include_str!("../../../scenarios/prividium-institutions.toml"),
     ),
 ];
 

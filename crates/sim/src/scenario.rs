@@ -386,6 +386,9 @@ pub struct Scenario {
     /// The staking pilot.
     #[serde(default)]
     pub staking: StakingSpec,
+    /// Institutional Prividium chains (off unless institutions are listed).
+    #[serde(default)]
+    pub prividium: crate::prividium::PrividiumSpec,
 }
 
 fn default_days() -> u32 {
@@ -548,7 +551,8 @@ impl Scenario {
     pub fn load_files(&mut self, base: &std::path::Path) -> Result<(), ScenarioError> {
         self.traffic.load("traffic", base)?;
         self.prices.zk.load("prices.zk", base)?;
-        self.prices.eth.load("prices.eth", base)
+        self.prices.eth.load("prices.eth", base)?;
+        crate::prividium::load_files(self, base)
     }
 
     /// Checks every value and parses every amount.
@@ -720,6 +724,7 @@ impl Scenario {
                 season.days,
             ));
         }
+        crate::prividium::validate(&self, operator_zk, claimer_zk)?;
         Ok(Validated {
             initial_stake,
             seasons,

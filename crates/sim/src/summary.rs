@@ -89,5 +89,8 @@ pub fn summary(v: &Validated, fidelity: Fidelity, outcome: &Outcome) -> Value {
         );
         out["bands"] = Value::Object(bands);
     }
+    if let Some(p) = crate::prividium::summary(v, runs) {
+        out["prividium"] = p;
+    }
     out
 }
