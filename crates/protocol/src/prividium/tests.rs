@@ -1917,3 +1917,29 @@ fn the_event_log_replays_to_the_same_state() {
         Err(ProtocolError::Prividium(e)) if matches!(*e, PrividiumError::CommitmentMismatch { .. })
     ));
 }
+
+#[test]
+fn prividium_actions_on_an_ordinary_chain_are_refused() {
+    let mut net = setup();
+    rejects(
+        &mut net,
+        Action::Prividium(Box::new(PrividiumAction {
+            chain: ids::ERA,
+            op: PrividiumOp::ExpireTransfers {
+                caller: name("sequencer"),
+            },
+        })),
+        PrividiumError::NotAPrividium { chain: ids::ERA }.into(),
+    );
+    rejects(
+        &mut net,
+        Action::Prividium(Box::new(PrividiumAction {
+            chain: 999,
+            op: PrividiumOp::Read {
+                caller: name("alice"),
+                query: Query::Transactions,
+            },
+        })),
+        PrividiumError::NotAPrividium { chain: 999 }.into(),
+    );
+}
