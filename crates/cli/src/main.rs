@@ -12,6 +12,7 @@ mod fmt;
 mod interop_cmd;
 mod parse;
 mod priority_report;
+mod prividium_report;
 mod report;
 mod run_cmd;
 mod scenario_args;

@@ -537,6 +537,7 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
     } else {
         write_digest(&v, &digest, outcome.runs.len(), out)?;
         crate::priority_report::write(&v, &outcome, out)?;
+        crate::prividium_report::write(&v, &outcome, out)?;
         if let Some(dir) = &args.out {
             writeln!(
                 out,

@@ -367,13 +367,14 @@ fn presets_lists_every_preset_and_marks_the_default() {
         "fee-flow-share",
         "institutional-ramp",
         "priority-mode-censorship",
+        "prividium-institutions",
     ] {
         assert!(out.contains(name), "{name}: {out}");
     }
     assert!(out.contains("v31-baseline (default)"), "{out}");
     let list = json(&ok(flywheel(&["presets", "--json"])));
     let list = list.as_array().expect("an array");
-    assert_eq!(list.len(), 8);
+    assert_eq!(list.len(), flywheel_sim::presets::PRESETS.len());
     assert_eq!(list.iter().filter(|p| p["default"] == true).count(), 1);
 }
 

@@ -277,6 +277,9 @@ pub enum ProtocolError {
     /// mode; boxed like the staker's).
     #[error(transparent)]
     Priority(Box<crate::priority::PriorityError>),
+    /// A Prividium refused (boxed: its variants carry filterer verdicts).
+    #[error(transparent)]
+    Prividium(Box<crate::prividium::PrividiumError>),
 }
 
 impl From<crate::staking::StakingError> for ProtocolError {

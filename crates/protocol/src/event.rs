@@ -360,4 +360,6 @@ pub enum Event {
     /// A change to a ZK chain's contract on L1 (its priority queue, batches, fee parameters or
     /// priority mode).
     Priority(crate::priority::PriorityEvent),
+    /// A change to a Prividium (boxed: audit entries carry whole requests).
+    Prividium(Box<crate::prividium::PrividiumEvent>),
 }

@@ -54,6 +54,10 @@ pub struct Genesis {
     pub staking: StakerConfig,
     /// The three governors and the L1 upgrade path.
     pub governance: GovernanceConfig,
+    /// Prividium chains: which chains are institutions' validiums, with their first admins and
+    /// filterer owners (none by default).
+    #[serde(default)]
+    pub prividiums: Vec<crate::prividium::PrividiumConfig>,
 }
 
 /// Fee parameters and contract configurations at genesis.
@@ -229,6 +233,7 @@ impl Genesis {
                 account("security-council"),
                 account("guardians"),
             ),
+            prividiums: Vec::new(),
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod interop;
 pub mod merkle;
 pub mod network;
 pub mod priority;
+pub mod prividium;
 pub mod relayer;
 pub mod settlement;
 pub mod staking;

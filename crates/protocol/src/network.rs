@@ -46,6 +46,9 @@ pub struct State {
     pub governance: Governance,
     /// Each ZK chain's contract on L1: priority queue, batches, fee parameters, priority mode.
     pub priority: crate::priority::Diamonds,
+    /// Prividium chains' permissions, filterers, approvals, audit logs and transaction
+    /// commitments, by chain.
+    pub prividiums: OrdMap<ChainId, crate::prividium::Prividium>,
 }
 
 impl State {
@@ -365,6 +368,7 @@ impl State {
             }
             Event::GatewaySettlementFeeSet { fee } => self.economy.gateway_settlement_fee = *fee,
             Event::Priority(ev) => crate::priority::apply(self, ev)?,
+            Event::Prividium(ev) => self.apply_prividium(ev)?,
         }
         Ok(())
     }
@@ -983,6 +987,9 @@ pub enum Action {
     /// A call to a ZK chain's contract on L1: L1 → L2 requests, batch settlement, fee
     /// parameters and priority mode ([`crate::priority`]).
     Priority(crate::priority::PriorityAction),
+    /// A Prividium's sequencer, admin panel, approvals, reads, or L1 filterer and Mailbox
+    /// (boxed: its requests carry whole transactions).
+    Prividium(Box<crate::prividium::PrividiumAction>),
 }
 
 /// The network: state plus the code of contracts deployed on its chains.
@@ -1086,6 +1093,7 @@ impl Network {
             splitter,
             totals: FeeTotals::default(),
         };
+        let prividiums = crate::prividium::genesis_state(genesis, &chains)?;
         let state = State {
             time: genesis.start_time,
             token,
@@ -1097,6 +1105,7 @@ impl Network {
             staker: Staker::new(genesis.staking, genesis.start_time),
             governance: Governance::new(genesis.governance, genesis.start_time),
             priority: crate::priority::Diamonds::new(&genesis.chains),
+            prividiums,
         };
         Ok(Self {
             state,
@@ -1222,6 +1231,7 @@ impl Exec<'_> {
 
     fn dispatch(&mut self, action: Action) -> Result<(), ProtocolError> {
         let now = self.state.time;
+        self.guard_prividium(&action)?;
         match action {
             Action::Batch(actions) => {
                 for a in actions {
@@ -1634,6 +1644,7 @@ impl Exec<'_> {
                 self.unbundle_bundle(chain, caller_chain, caller, &bundle, &statuses)?;
             }
             Action::Priority(action) => self.priority(action)?,
+            Action::Prividium(a) => self.prividium(*a)?,
         }
         Ok(())
     }
@@ -1674,6 +1685,7 @@ impl Exec<'_> {
     /// Seals the chain's open batch and settles its root on its settlement layer (charging
     /// Gateway's settlement fee there).
     pub(crate) fn settle_batch(&mut self, chain: ChainId) -> Result<(), ProtocolError> {
+        self.commit_prividium_transactions(chain)?;
         let c = self.state.chain(chain)?;
         let Some(layer) = c.config.settlement_layer else {
             return Err(ProtocolError::NotASettlementLayer {

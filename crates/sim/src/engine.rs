@@ -39,6 +39,8 @@ pub struct StepRecord {
     pub staking_yield: f64,
     /// Cumulative figures after the day.
     pub totals: Totals,
+    /// Cumulative calls, fees and burn of the Prividium chains and of all chains.
+    pub prividium: crate::prividium::Shares,
 }
 
 /// Aggregate stakers: the stake, its earning share, the rewards of the last 30 days, and the
@@ -205,6 +207,7 @@ pub fn run_path<L: Ledger>(
         stream: RewardStream::default(),
     };
     let script = RewardScript::new(u64::from(st.target_rate_bps));
+    let mut book = crate::prividium::Book::new(v, run);
     let mut prev_staking_rewards = U256::ZERO;
     for day in 0..s.days {
         if day > 0 {
@@ -236,8 +239,10 @@ pub fn run_path<L: Ledger>(
                 BaseToken::Zk => zk_quote,
             };
             ledger.set_operator_fee(i, fee)?;
+            book.note_fee(i, fee);
             dyn_usd[i] = usd;
         }
+        book.set_institution_fees(ledger, eth_quote.0, zk_quote.0)?;
         let total = traffic.next(&mut trng);
         split.split(total, &mut per_chain);
         let fixed_usd = wei_to_tokens(fixed_fee) * zk;
@@ -264,20 +269,40 @@ pub fn run_path<L: Ledger>(
                 users_zk -= cost;
             }
             fixed_total += fixed;
-            if calls > 0 {
-                bundles += ledger.traffic(i, dest(i), calls, fixed, s.users.calls_per_bundle)?;
-            }
+            let sent = if calls > 0 {
+                ledger.traffic(i, dest(i), calls, fixed, s.users.calls_per_bundle)?
+            } else {
+                0
+            };
+            bundles += sent;
+            book.sent(i, calls, fixed, sent, fixed_fee);
         }
-        for i in 0..n {
-            ledger.settle_buying(i, dest(i), s.operators.buy_zk)?;
+        let (p_calls, p_bundles, p_fixed) = book.send_institutions(
+            day,
+            ledger,
+            &mut users_zk,
+            fixed_fee,
+            s.users.calls_per_bundle,
+        )?;
+        bundles += p_bundles;
+        fixed_total += p_fixed;
+        for i in 0..book.chains() {
+            let ok = ledger.settle_buying(i, book.destination(i, dest(i)), s.operators.buy_zk)?;
+            book.settled(i, ok, settlement_fee);
         }
-        for i in 0..n {
+        for i in 0..book.chains() {
+            let before = ledger.pool();
             ledger.claim_operator_fees(i)?;
+            book.claimed(i, before, ledger.pool());
         }
         if (day + 1) % s.protocol.sweep_every_days == 0 {
+            let burned = ledger.totals().burned;
             ledger.sweep()?;
+            book.swept(ledger.totals().burned - burned);
         }
+        let burned = ledger.totals().burned;
         let pool_usd = fee_flow_day(ledger, s, threshold, eth, zk)?.usd(eth);
+        book.auctioned(ledger.totals().burned - burned);
         let mut staking_yield = 0.0;
         if st.enabled {
             let earning = stakers.staked * stakers.earning_share;
@@ -313,7 +338,7 @@ pub fn run_path<L: Ledger>(
         ledger.priority_day(day)?;
         record(&StepRecord {
             day,
-            calls: total,
+            calls: total + p_calls,
             bundles,
             fixed_calls: fixed_total,
             zk_usd: zk,
@@ -323,6 +348,7 @@ pub fn run_path<L: Ledger>(
             staked_zk: stakers.staked,
             staking_yield,
             totals: ledger.totals(),
+            prividium: book.shares(),
         });
     }
     Ok(ledger.totals())

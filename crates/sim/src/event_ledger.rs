@@ -75,6 +75,11 @@ pub struct EventLedger {
         crate::priority_mode::PriorityAgent,
         crate::priority_mode::EventPriorityPlan,
     )>,
+    /// Ledger chains before the institutions' (the engine's lone-chain destination is this
+    /// index).
+    public: usize,
+    /// The scenario (the institutions' users and routes).
+    scenario: Validated,
 }
 
 /// The protocol genesis a scenario describes: L1, Gateway, and the scenario's chains on
@@ -130,8 +135,14 @@ pub fn genesis(v: &Validated) -> Genesis {
     if let Some(p) = &v.priority_mode {
         chains.push(crate::priority_mode::chain_config(p, L1_ID));
     }
+    let (institutions, prividiums) = crate::prividium::genesis_chains(v, GATEWAY_ID);
+    for c in institutions {
+        allocations.push((c.operator, v.operator_zk));
+        chains.push(c);
+    }
+    // Every operator funded so far holds the operators' treasury.
+    let held = v.operator_zk * U256::from(allocations.len()) + v.claimer_zk;
     allocations.push((account("claimer"), v.claimer_zk));
-    let held = v.operator_zk * U256::from(s.chains.len()) + v.claimer_zk;
     allocations.push((account("users"), v.genesis_supply - held));
     let mut fees = FeeParams::launch(
         account("governance"),
@@ -160,6 +171,7 @@ pub fn genesis(v: &Validated) -> Genesis {
         fees,
         staking: StakerConfig::zk_staker(account("tally-safe"), account("score-oracle")),
         governance: GovernanceConfig::zk_nation(account("security-council"), account("guardians")),
+        prividiums,
     }
 }
 
@@ -182,9 +194,15 @@ impl EventLedger {
                 amount: U256::MAX,
             },
         ];
-        for (i, c) in v.scenario.chains.iter().enumerate() {
+        let institutions = v.scenario.prividium.institutions.iter();
+        let names = v.scenario.chains.iter().map(|c| &c.name);
+        for (i, (name, base)) in names
+            .chain(institutions.map(|c| &c.name))
+            .zip(crate::prividium::bases(&v.scenario))
+            .enumerate()
+        {
             let id = chain_id(i);
-            let asset = match c.base_token {
+            let asset = match base {
                 BaseToken::Eth => eth(),
                 BaseToken::Zk => zk(),
             };
@@ -194,7 +212,7 @@ impl EventLedger {
                 to: users,
                 amount: U256::from(10u8).pow(U256::from(40u8)),
             });
-            let operator = account(&format!("operator-{}", c.name));
+            let operator = account(&format!("operator-{name}"));
             setup.push(Action::SetSettlementFeePayerAgreement {
                 chain: id,
                 payer: operator,
@@ -244,6 +262,7 @@ impl EventLedger {
                 plan,
             )
         });
+        setup.extend(crate::prividium::setup_actions(v));
         for a in setup {
             net.apply(a).map_err(protocol_err("setup"))?;
         }
@@ -263,7 +282,9 @@ impl EventLedger {
             governance: account("governance"),
             timelock: account("token-governor-timelock"),
             revenue_share_bps: v.scenario.protocol.fee_flow_revenue_share_bps,
-            pending: vec![Vec::new(); v.scenario.chains.len()],
+            pending: vec![Vec::new(); crate::prividium::bases(&v.scenario).len()],
+            public: v.scenario.chains.len(),
+            scenario: v.clone(),
             failed_settlements: 0,
             buy_zk: v.scenario.operators.buy_zk,
             season_minted: U256::ZERO,
@@ -307,12 +328,8 @@ impl EventLedger {
         Ok(Action::SendBundle {
             chain: chain_id(chain),
             sender: self.users,
-            destination: InteropAddress::chain_only(dest_id(
-                chain,
-                destination,
-                self.pending.len(),
-            ))
-            .encode(),
+            destination: InteropAddress::chain_only(dest_id(chain, destination, self.public))
+                .encode(),
             starters: vec![starter; calls as usize],
             attributes: if fixed {
                 vec![attr::use_fixed_fee(true)]
@@ -325,6 +342,66 @@ impl EventLedger {
                 fee * U256::from(calls)
             },
         })
+    }
+
+    /// An institution's calls: its users submit the bundles through its Prividium's sequencer
+    /// (built by `crate::prividium::bundle_actions`), every one of which must be admitted.
+    fn institution_traffic(
+        &mut self,
+        chain: usize,
+        destination: usize,
+        calls: u64,
+        fixed: u64,
+        per_bundle: u32,
+    ) -> Result<u64, SimError> {
+        let per = u64::from(per_bundle);
+        let mut sizes = Vec::new();
+        for (mut left, is_fixed) in [(fixed, true), (calls - fixed, false)] {
+            while left > 0 {
+                let n = left.min(per);
+                sizes.push((n, is_fixed));
+                left -= n;
+            }
+        }
+        // One log slot of every Prividium batch is kept for its transaction commitment.
+        let room = L2_TO_L1_LOGS_TREE_LEAVES - 1;
+        let mut done = 0usize;
+        while done < sizes.len() {
+            if self.chain(chain)?.pending_logs.len() >= room
+                && !self.settle_full_batch(chain, destination)?
+            {
+                return Err(SimError::Protocol {
+                    what: format!("chain {} batch is full", chain_id(chain)),
+                    reason: "its operator cannot pay the settlement fee".into(),
+                });
+            }
+            let c = self.chain(chain)?;
+            let take = (room - c.pending_logs.len()).min(sizes.len() - done);
+            let actions = crate::prividium::bundle_actions(
+                &self.scenario,
+                chain - self.public,
+                destination,
+                self.users,
+                c.zk_interop_fee,
+                c.interop_protocol_fee,
+                &sizes[done..done + take],
+                done as u64,
+            );
+            let events = self
+                .net
+                .apply(Action::Batch(actions))
+                .map_err(protocol_err("institution bundles"))?;
+            let sent = relayer::sent_bundles(&events);
+            if sent.len() != take {
+                return Err(SimError::Protocol {
+                    what: format!("chain {} institution bundles", chain_id(chain)),
+                    reason: format!("{} of {take} were admitted", sent.len()),
+                });
+            }
+            self.pending[chain].extend(sent);
+            done += take;
+        }
+        Ok(sizes.len() as u64)
     }
 
     /// Sends queued bundles as one batch (the users' transactions of the day, or of one batch).
@@ -344,9 +421,10 @@ impl EventLedger {
 /// The destination chain id of traffic from `source`: a scenario chain, or (an index past the
 /// scenario's chains, as the engine gives a lone chain) the source itself. Gateway cannot be a
 /// destination: it settles on L1, so it cannot execute interop
-/// (`CannotClaimInteropOnL1Settlement`), while a chain may send to itself.
-fn dest_id(source: usize, destination: usize, chains: usize) -> u64 {
-    if destination >= chains {
+/// (`CannotClaimInteropOnL1Settlement`), while a chain may send to itself. Institutions'
+/// Prividiums (indices from `public` on) name their destinations exactly.
+fn dest_id(source: usize, destination: usize, public: usize) -> u64 {
+    if source < public && destination >= public {
         chain_id(source)
     } else {
         chain_id(destination)
@@ -377,6 +455,9 @@ impl Ledger for EventLedger {
         fixed: u64,
         per_bundle: u32,
     ) -> Result<u64, SimError> {
+        if chain >= self.public {
+            return self.institution_traffic(chain, destination, calls, fixed, per_bundle);
+        }
         let per = u64::from(per_bundle);
         let mut bundles = 0;
         let mut queued = Vec::new();
@@ -432,7 +513,7 @@ impl Ledger for EventLedger {
     }
 
     fn settle(&mut self, chain: usize, destination: usize) -> Result<bool, SimError> {
-        let dest = dest_id(chain, destination, self.pending.len());
+        let dest = dest_id(chain, destination, self.public);
         match relayer::settle_for(&mut self.net, chain_id(chain), dest) {
             Ok(_) => {}
             Err(ProtocolError::SettlementFeePayerNotAgreed { .. } | ProtocolError::Token(_)) => {

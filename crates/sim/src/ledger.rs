@@ -252,11 +252,10 @@ impl FlowLedger {
     /// Genesis of a flow path.
     pub fn new(v: &Validated) -> Self {
         let s = &v.scenario;
-        let chains = s
-            .chains
-            .iter()
-            .map(|c| FlowChain {
-                base: c.base_token,
+        let chains = crate::prividium::bases(s)
+            .into_iter()
+            .map(|base| FlowChain {
+                base,
                 protocol_fee: U256::ZERO,
                 accrued_base: U256::ZERO,
                 accrued_zk: U256::ZERO,

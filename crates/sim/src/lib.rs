@@ -14,6 +14,7 @@ pub mod ledger;
 pub mod monte_carlo;
 pub mod presets;
 pub mod priority_mode;
+pub mod prividium;
 pub mod process;
 pub mod scenario;
 pub mod sketch;

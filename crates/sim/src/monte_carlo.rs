@@ -59,6 +59,8 @@ pub struct RunTotals {
     /// The Stage 1 chain's report, if the scenario has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<crate::priority_mode::PriorityReport>,
+    /// Closing calls, fees and burn of the Prividium chains and of all chains.
+    pub prividium: crate::prividium::Shares,
 }
 
 /// p5 / p50 / p95 of each banded metric on one day.
@@ -134,9 +136,11 @@ fn run_one(
     mut on_step: impl FnMut(&StepRecord),
 ) -> Result<RunTotals, SimError> {
     let (mut calls, mut bundles) = (0u64, 0u64);
+    let mut prividium = crate::prividium::Shares::default();
     let mut record = |s: &StepRecord| {
         calls += s.calls;
         bundles += s.bundles;
+        prividium = s.prividium;
         on_step(s);
     };
     let (totals, priority) = match fidelity {
@@ -158,6 +162,7 @@ fn run_one(
         bundles,
         supply_start: v.genesis_supply,
         totals,
+        prividium,
     })
 }
 

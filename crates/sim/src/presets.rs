@@ -4,7 +4,7 @@
 use crate::scenario::{Scenario, ScenarioError};
 
 /// (name, TOML) of every preset, the default first.
-pub const PRESETS: [(&str, &str); 8] = [
+pub const PRESETS: [(&str, &str); 9] = [
     (
         "v31-baseline",
         include_str!("../../../scenarios/v31-baseline.toml"),
@@ -36,6 +36,10 @@ pub const PRESETS: [(&str, &str); 8] = [
     (
         "priority-mode-censorship",
         include_str!("../../../scenarios/priority-mode-censorship.toml"),
+    ),
+    (
+        "prividium-institutions",
+        include_str!("../../../scenarios/prividium-institutions.toml"),
     ),
 ];
 

@@ -410,6 +410,9 @@ pub struct Scenario {
     /// ([`crate::priority_mode`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority_mode: Option<crate::priority_mode::PriorityModeSpec>,
+    /// Institutional Prividium chains (off unless institutions are listed).
+    #[serde(default)]
+    pub prividium: crate::prividium::PrividiumSpec,
 }
 
 fn default_days() -> u32 {
@@ -577,7 +580,8 @@ impl Scenario {
     pub fn load_files(&mut self, base: &std::path::Path) -> Result<(), ScenarioError> {
         self.traffic.load("traffic", base)?;
         self.prices.zk.load("prices.zk", base)?;
-        self.prices.eth.load("prices.eth", base)
+        self.prices.eth.load("prices.eth", base)?;
+        crate::prividium::load_files(self, base)
     }
 
     /// Checks every value and parses every amount.
@@ -795,6 +799,7 @@ impl Scenario {
             .as_ref()
             .map(|p| p.validate(&names, self.days, supply - treasuries))
             .transpose()?;
+        crate::prividium::validate(&self, operator_zk, claimer_zk)?;
         Ok(Validated {
             priority_mode,
             initial_stake,

@@ -93,5 +93,8 @@ pub fn summary(v: &Validated, fidelity: Fidelity, outcome: &Outcome) -> Value {
     if let Some(p) = crate::priority_mode::summary_json(&reports) {
         out["priority_mode"] = p;
     }
+    if let Some(p) = crate::prividium::summary(v, runs) {
+        out["prividium"] = p;
+    }
     out
 }

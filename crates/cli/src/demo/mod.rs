@@ -9,6 +9,7 @@ pub mod fee_flow;
 pub mod governance;
 pub mod interop;
 pub mod priority_mode;
+pub mod prividium;
 
 use crate::error::CliError;
 use alloy_primitives::{Address, Bytes, B256, U256};
@@ -44,6 +45,11 @@ pub enum DemoCommand {
     /// operator censors deposits, an activation one second early is refused, activation at
     /// exactly 4 days, the permissionless validator drains the queue, a ZIP deactivates.
     PriorityMode(DemoArgs),
+    /// An institution's Prividium: roles, rules and routes; L1 entry through its transaction
+    /// filterer; a denied call; a transfer held for its approver; filtered reads; the audit log
+    /// exported as JSON Lines and CSV; one transaction disclosed with a Merkle proof that
+    /// verifies against L1 and fails when tampered with.
+    Prividium(prividium::PrividiumArgs),
 }
 
 /// Options every demo takes.
@@ -62,6 +68,7 @@ pub fn run(cmd: &DemoCommand, out: &mut dyn Write) -> Result<(), CliError> {
         DemoCommand::FeeFlow(args) => fee_flow::run(args.json, out),
         DemoCommand::Governance(args) => governance::run(args.json, out),
         DemoCommand::PriorityMode(args) => priority_mode::run(args.json, out),
+        DemoCommand::Prividium(args) => prividium::run(args, out),
     }
 }
 
@@ -780,6 +787,7 @@ impl<'o> Walk<'o> {
                 on(chain),
                 on(destination)
             ),
+            Event::Prividium(ev) => prividium::describe(self, ev),
             // Events of later modules (staking, governance) print their derived Debug form,
             // still one readable line, until their demos give them wording.
             #[allow(unreachable_patterns)]
