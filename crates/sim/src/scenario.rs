@@ -472,6 +472,12 @@ pub const MAX_REGIMES: usize = 100;
 /// share into yields of 10^25 a year, which no chart or table can show usefully.
 pub const MIN_INITIAL_STAKE_ZK: u64 = 1_000;
 
+/// Largest per-call fee, whole ZK (`protocol.fixed_interop_fee`,
+/// `protocol.gateway_settlement_fee` and scheduled settlement fees): a million ZK a call,
+/// 100,000 times the seed's 10 ZK. Above it every settlement fails for want of ZK and the run
+/// measures nothing; the max-supply bound alone would still let one call cost every token.
+pub const MAX_FEE_PER_CALL_ZK: u64 = 1_000_000;
+
 /// Largest ZK amount any key takes: the token's max supply, 21,000,000,000 ZK
 /// (`ZkTokenV2.MAX_SUPPLY`, see `flywheel_protocol::token::MAX_SUPPLY`). No fee, threshold,
 /// treasury, stake or cap can exceed every token that may ever exist.
@@ -486,6 +492,21 @@ pub fn amount(key: &str, text: &str, unit: &str) -> Result<U256, ScenarioError> 
             key,
             format!(
                 "must be at most the ZK max supply, 21,000,000,000 ZK, got {} ZK",
+                units::format_amount(value)
+            ),
+        ));
+    }
+    Ok(value)
+}
+
+/// A per-call fee: a ZK amount of at most [`MAX_FEE_PER_CALL_ZK`].
+pub fn fee(key: &str, text: &str) -> Result<U256, ScenarioError> {
+    let value = amount(key, text, "ZK")?;
+    if value > tokens(MAX_FEE_PER_CALL_ZK) {
+        return Err(ScenarioError::new(
+            key,
+            format!(
+                "a fee per call must be at most {MAX_FEE_PER_CALL_ZK} ZK, got {} ZK",
                 units::format_amount(value)
             ),
         ));
@@ -831,7 +852,7 @@ impl Scenario {
                 gateway_settlement_fee: c
                     .gateway_settlement_fee
                     .as_deref()
-                    .map(|t| amount(&k("gateway_settlement_fee"), t, "ZK"))
+                    .map(|t| fee(&k("gateway_settlement_fee"), t))
                     .transpose()?,
                 fee_flow_revenue_share_bps: c.fee_flow_revenue_share_bps,
                 burn_bps: c.burn_bps,
@@ -919,11 +940,10 @@ impl Scenario {
         Ok(Validated {
             initial_stake,
             seasons,
-            fixed_interop_fee: amount("protocol.fixed_interop_fee", &p.fixed_interop_fee, "ZK")?,
-            gateway_settlement_fee: amount(
+            fixed_interop_fee: fee("protocol.fixed_interop_fee", &p.fixed_interop_fee)?,
+            gateway_settlement_fee: fee(
                 "protocol.gateway_settlement_fee",
                 &p.gateway_settlement_fee,
-                "ZK",
             )?,
             fee_flow_threshold: threshold,
             fee_flow_min_threshold: min_threshold,
@@ -1010,7 +1030,11 @@ mod tests {
         );
         let e = with(&digits).unwrap_err();
         assert_eq!(e.key, "protocol.gateway_settlement_fee");
-        assert!(with("[protocol]\ngateway_settlement_fee = \"21000000000 ZK\"\n").is_ok());
+        let e = with("[protocol]\ngateway_settlement_fee = \"21000000000 ZK\"\n").unwrap_err();
+        assert!(e.problem.contains("at most 1000000 ZK"), "{e}");
+        assert!(with("[protocol]\ngateway_settlement_fee = \"1000000 ZK\"\n").is_ok());
+        let e = with("[protocol]\nfee_flow_threshold = \"21000000001 ZK\"\n").unwrap_err();
+        assert_eq!(e.key, "protocol.fee_flow_threshold");
         let e = with("[protocol]\nfixed_interop_fee = \"1e50 ZK\"\n").unwrap_err();
         assert!(e.problem.contains("exponents"), "{e}");
         let e = with("[protocol]\nfixed_interop_fee = \"inf ZK\"\n").unwrap_err();
