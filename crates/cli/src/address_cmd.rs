@@ -18,10 +18,10 @@ pub enum AddressCommand {
     /// --address it is the form of a call's `to`; with neither, the 6-byte empty address.
     Encode {
         /// EIP-155 chain id: decimal digits, or 0x and hex digits; 0 to 2^64-1.
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", allow_hyphen_values = true)]
         chain_id: Option<String>,
         /// 20-byte account address (0x hex; mixed case must be a valid EIP-55 checksum).
-        #[arg(long, value_name = "0xADDRESS")]
+        #[arg(long, value_name = "0xADDRESS", allow_hyphen_values = true)]
         address: Option<String>,
     },
     /// Decode ERC-7930 hex into JSON.
@@ -34,7 +34,7 @@ pub enum AddressCommand {
     /// The address is lowercase hex (not EIP-55 checksummed) so the output is stable to compare.
     Decode {
         /// The interoperable address as hex (one optional 0x, an even number of digits).
-        #[arg(value_name = "0xHEX")]
+        #[arg(value_name = "0xHEX", allow_hyphen_values = true)]
         hex: String,
     },
 }
