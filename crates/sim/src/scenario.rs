@@ -479,8 +479,9 @@ pub const MIN_INITIAL_STAKE_ZK: u64 = 1_000;
 pub const MAX_FEE_PER_CALL_ZK: u64 = 1_000_000;
 
 /// Largest ZK amount any key takes: the token's max supply, 21,000,000,000 ZK
-/// (`ZkTokenV2.MAX_SUPPLY`, see `flywheel_protocol::token::MAX_SUPPLY`). No fee, threshold,
-/// treasury, stake or cap can exceed every token that may ever exist.
+/// (zk-governance@b501cc8:l2-contracts/src/ZkTokenV3.sol `_maxSupply`, the protocol's
+/// `flywheel_protocol::token::MAX_SUPPLY`). No threshold, treasury, stake or cap can exceed
+/// every token that may ever exist.
 pub const MAX_ZK_AMOUNT: U256 = flywheel_protocol::token::MAX_SUPPLY;
 
 /// Parses a token amount field, checking its unit; a ZK amount is at most
@@ -534,10 +535,21 @@ pub(crate) fn range(key: &str, value: f64, lo: f64, hi: f64) -> Result<(), Scena
     if !value.is_finite() || value < lo || value > hi {
         return Err(ScenarioError::new(
             key,
-            format!("must be between {lo} and {hi}, got {value}"),
+            format!("must be between {lo} and {hi}, got {}", shown(value)),
         ));
     }
     Ok(())
+}
+
+/// A number as people write it: `30`, `0.5`, `1e300` — not the 301 digits `Display` gives
+/// `1e300`, nor `1.0` for `1` (the file's own text is gone once parsed; this is its shortest
+/// faithful form).
+pub fn shown(x: f64) -> String {
+    if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e16 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:?}")
+    }
 }
 
 /// A scenario with every amount parsed and every value checked.
@@ -608,11 +620,20 @@ fn key_at(text: &str, offset: usize) -> String {
         .map(str::trim)
         .find(|l| l.starts_with('['))
         .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
-    match (table, name.is_empty()) {
+    let key = match (table, name.is_empty()) {
         (Some(t), false) if !line.trim_start().starts_with('[') => format!("{t}.{name}"),
         (Some(t), _) => t,
         (None, false) => name,
-        (None, true) => "(file)".into(),
+        (None, true) => String::new(),
+    };
+    // A malformed header (`[`, `[""]`) names no key: the error is the file's.
+    if key
+        .trim_matches(|c: char| c == '.' || c == '"' || c.is_whitespace())
+        .is_empty()
+    {
+        "(file)".into()
+    } else {
+        key
     }
 }
 
@@ -1109,6 +1130,18 @@ mod tests {
         let text = format!("{BASE}#{}\n", "x".repeat(MAX_SCENARIO_BYTES as usize));
         let e = Scenario::from_toml(&text).unwrap_err();
         assert!(e.problem.contains("limit"), "{e}");
+    }
+
+    #[test]
+    fn numbers_are_shown_as_written() {
+        assert_eq!(shown(30.0), "30");
+        assert_eq!(shown(0.5), "0.5");
+        assert_eq!(shown(1e300), "1e300");
+        assert_eq!(shown(-1e-300), "-1e-300");
+        assert_eq!(shown(f64::NAN), "NaN");
+        let big = BASE.replace("calls_per_day = 10", "calls_per_day = 1e300");
+        let e = Scenario::from_toml(&big).unwrap().validate().unwrap_err();
+        assert!(e.problem.ends_with("got 1e300"), "{e}");
     }
 
     #[test]
