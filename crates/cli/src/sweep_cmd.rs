@@ -27,10 +27,8 @@ pub struct SweepArgs {
     source: Source,
     #[command(flatten)]
     overrides: Overrides,
-    /// A parameter and its values, NAME=V1,V2,… (repeat for 2 or 3 parameters). Names:
-    /// gateway_settlement_fee, fixed_interop_fee, fee_flow_threshold (ZK), burn_bps,
-    /// fee_flow_revenue_share_bps (bps), calls_per_day, zk_price (USD), margin, always_fixed_share.
-    #[arg(long = "param", value_name = "NAME=V1,V2,…", required = true)]
+    #[arg(long = "param", value_name = "NAME=V1,V2,…", required = true, allow_hyphen_values = true,
+          help = param_help())]
     params: Vec<String>,
     /// Write sweep.csv (and heatmap.svg for two parameters) into DIR.
     #[arg(long, value_name = "DIR")]
@@ -55,6 +53,25 @@ pub struct SensitivityArgs {
     /// Print the tornado as JSON.
     #[arg(long)]
     json: bool,
+}
+
+/// `--param`'s help, from the parameter table: each name, what it is, and the step the
+/// tornado moves it by from a base of 0.
+fn param_help() -> String {
+    let mut text = format!(
+        "A parameter and its values, NAME=V1,V2,… (repeat for 2 or 3 parameters; at most {} values each, {} cells in all). Names (and the step `sensitivity` moves a base of 0 by):",
+        limits::MAX_AXIS_VALUES,
+        limits::grouped(limits::MAX_CELLS as u64)
+    );
+    for p in &PARAMS {
+        let step = p
+            .zero_step
+            .map_or("none: \"base 0 — see sweep\"".to_string(), |s| {
+                s.to_string()
+            });
+        text.push_str(&format!("\n  {} — {} (step {step})", p.name, p.about));
+    }
+    text
 }
 
 /// Maps a sweep's scenario error to the flag or key at fault.
