@@ -53,8 +53,7 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// A line saying what a shorter `--days` left out of the scenario, if anything (user
-    /// text escaped for the terminal).
+    /// A line saying what a shorter `--days` left out of the scenario, if anything.
     pub fn horizon_note(&self) -> Option<String> {
         if self.left_out.is_empty() {
             return None;
