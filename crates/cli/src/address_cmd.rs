@@ -17,20 +17,24 @@ pub enum AddressCommand {
     /// With only --chain-id it is the destination form `sendBundle` takes; with only
     /// --address it is the form of a call's `to`; with neither, the 6-byte empty address.
     Encode {
-        /// EIP-155 chain id (decimal, or hex with 0x).
-        #[arg(long, value_name = "N")]
+        /// EIP-155 chain id: decimal digits, or 0x and hex digits; 0 to 2^64-1.
+        #[arg(long, value_name = "N", allow_hyphen_values = true)]
         chain_id: Option<String>,
         /// 20-byte account address (0x hex; mixed case must be a valid EIP-55 checksum).
-        #[arg(long, value_name = "0xADDRESS")]
+        #[arg(long, value_name = "0xADDRESS", allow_hyphen_values = true)]
         address: Option<String>,
     },
     /// Decode ERC-7930 hex into JSON.
     ///
+    /// Strict: only the canonical form is accepted (the chain reference in its minimal
+    /// big-endian bytes, nothing after the address), so what decodes re-encodes to the same
+    /// hex. Inside the protocol, addresses are read as the contracts read them.
+    ///
     /// Prints {"version":1,"chain_type":0,"chain_id":N|null,"address":"0x…"|null} on one line.
     /// The address is lowercase hex (not EIP-55 checksummed) so the output is stable to compare.
     Decode {
-        /// The interoperable address as hex (0x optional).
-        #[arg(value_name = "0xHEX")]
+        /// The interoperable address as hex (one optional 0x, an even number of digits).
+        #[arg(value_name = "0xHEX", allow_hyphen_values = true)]
         hex: String,
     },
 }
@@ -62,7 +66,7 @@ pub fn run(cmd: &AddressCommand, out: &mut dyn Write) -> Result<(), CliError> {
         }
         AddressCommand::Decode { hex: text } => {
             let bytes = parse::hex_bytes("", "ERC-7930 address", text)?;
-            let addr = InteropAddress::decode(&bytes)
+            let addr = InteropAddress::decode_canonical(&bytes)
                 .map_err(|e| CliError::bad_value("", "ERC-7930 address", text, e.to_string()))?;
             let decoded = Decoded {
                 version: VERSION,

@@ -3,8 +3,8 @@
 
 use crate::error::CliError;
 use crate::fmt;
+use crate::limits;
 use clap::Args;
-use flywheel_sim::scenario::MAX_DAYS;
 use serde_json::json;
 use std::io::Write;
 
@@ -17,36 +17,28 @@ pub const EVENT_TARGET: f64 = 35_000.0;
 #[derive(Debug, Args)]
 pub struct BenchArgs {
     /// Flow-mode Monte Carlo paths.
-    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    #[arg(long, value_name = "N", default_value = "10000", allow_negative_numbers = true,
+          help = limits::bench_runs_help(),
+          value_parser = limits::whole::<u32>(1, limits::MAX_RUNS.into()))]
     runs: u32,
     /// Days per flow-mode path.
-    #[arg(long, value_name = "N", default_value_t = 3_650)]
+    #[arg(long, value_name = "N", default_value = "3650", allow_negative_numbers = true,
+          help = limits::bench_days_help(),
+          value_parser = limits::whole::<u32>(1, limits::MAX_DAYS.into()))]
     days: u32,
     /// Event-mode bundles sent, settled, proven and executed.
-    #[arg(long, value_name = "N", default_value_t = 50_000)]
+    #[arg(long, value_name = "N", default_value = "50000", allow_negative_numbers = true,
+          help = limits::bundles_help(),
+          value_parser = limits::whole::<usize>(1, limits::MAX_BENCH_BUNDLES as u64))]
     bundles: usize,
     /// Print the figures as JSON.
     #[arg(long)]
     json: bool,
 }
 
-/// Runs `flywheel bench`.
+/// Runs `flywheel bench`. The flags' limits are checked when they are parsed, before
+/// anything is allocated for them (a run count of 2^32-1 once asked for 1.4 TB).
 pub fn run(args: &BenchArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    if args.runs == 0 {
-        return Err(CliError::field("--runs", "must be at least 1"));
-    }
-    if args.days == 0 || args.days > MAX_DAYS {
-        return Err(CliError::field(
-            "--days",
-            format!("must be between 1 and {MAX_DAYS}, got {}", args.days),
-        ));
-    }
-    if args.bundles == 0 || args.bundles > 100_000_000 {
-        return Err(CliError::field(
-            "--bundles",
-            format!("must be between 1 and 100000000, got {}", args.bundles),
-        ));
-    }
     let r = flywheel_sim::bench::run(args.runs, args.days, args.bundles)?;
     let flow_ok = r.flow_path_steps_per_sec >= FLOW_TARGET;
     let event_ok = r.event_bundles_per_sec >= EVENT_TARGET;

@@ -344,8 +344,20 @@ pub fn tornado(
         // Legend.
         let legend = text_style(12, &BLACK, HPos::Left, VPos::Center);
         for (k, (c, label)) in [
-            (LOW, format!("× {:.2} (down)", 1.0 - spread)),
-            (HIGH, format!("× {:.2} (up)", 1.0 + spread)),
+            (
+                LOW,
+                format!(
+                    "× {} (down)",
+                    flywheel_sim::sweep::fraction_text(1.0 - spread)
+                ),
+            ),
+            (
+                HIGH,
+                format!(
+                    "× {} (up)",
+                    flywheel_sim::sweep::fraction_text(1.0 + spread)
+                ),
+            ),
         ]
         .iter()
         .enumerate()

@@ -171,8 +171,9 @@ fn prefix(field: &str) -> String {
     }
 }
 
-/// The message flattened to one line: the contract is exactly one line on stderr, and nested
-/// messages (serde's, I/O's) may quote input containing newlines.
+/// The message flattened to one line with every control character escapes: the contract is
+/// exactly one line on stderr, and nested messages (serde's, I/O's, a scenario's) may quote
+/// input holding newlines or terminal escape sequences.
 pub fn one_line(err: &CliError) -> String {
-    err.to_string().replace('\r', "\\r").replace('\n', "\\n")
+    crate::term::safe(&err.to_string()).into_owned()
 }

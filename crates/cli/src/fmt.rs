@@ -142,7 +142,7 @@ impl Table {
                 .iter()
                 .chain([&self.header])
                 .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
+                .map(|s| crate::term::safe(s).chars().count())
                 .max()
                 .unwrap_or(0)
         };
@@ -150,19 +150,19 @@ impl Table {
         let line = |cells: &[String]| -> String {
             let mut s = String::new();
             for (c, w) in widths.iter().enumerate() {
-                let cell = cells.get(c).map_or("", String::as_str);
+                let cell = crate::term::safe(cells.get(c).map_or("", String::as_str));
                 let pad = w - cell.chars().count();
                 if c > 0 {
                     s.push_str("  ");
                 }
                 match self.align.get(c).copied().unwrap_or(Align::Left) {
                     Align::Left => {
-                        s.push_str(cell);
+                        s.push_str(&cell);
                         s.push_str(&" ".repeat(pad));
                     }
                     Align::Right => {
                         s.push_str(&" ".repeat(pad));
-                        s.push_str(cell);
+                        s.push_str(&cell);
                     }
                 }
             }

@@ -6,11 +6,9 @@ mod address_cmd;
 mod bench_cmd;
 mod charts;
 mod demo;
-mod error;
 mod files;
 mod fmt;
 mod interop_cmd;
-mod parse;
 mod priority_report;
 mod prividium_report;
 mod report;
@@ -19,7 +17,10 @@ mod scenario_args;
 mod sweep_cmd;
 
 use clap::{Parser, Subcommand};
+// The input readers live in the library (shared with the fuzz targets); `crate::error`,
+// `crate::parse`… resolve through these imports.
 use error::CliError;
+use flywheel_cli::{bundle_file, error, input, limits, parse, term};
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
@@ -27,11 +28,16 @@ use std::process::ExitCode;
 ///
 /// Errors print one line on stderr starting with "error: " and exit with status 2 when the
 /// input is at fault, 1 otherwise.
+// `-h` and `--help` print the same, full help (clap's default shows a shorter one for `-h`).
 #[derive(Debug, Parser)]
-#[command(name = "flywheel", version, about, long_about)]
+#[command(name = "flywheel", version, about, long_about, disable_help_flag = true,
+          after_help = limits::summary())]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Print help (the same for -h and --help).
+    #[arg(short = 'h', long = "help", action = clap::ArgAction::HelpLong, global = true)]
+    help: Option<bool>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -46,12 +52,15 @@ enum Command {
     #[command(subcommand)]
     Demo(demo::DemoCommand),
     /// Simulate a scenario (Monte Carlo): summary table, --json, or files with --out.
+    #[command(after_help = limits::summary())]
     Run(run_cmd::RunArgs),
     /// List the built-in scenarios.
     Presets(run_cmd::PresetsArgs),
     /// Run a full grid over 1 to 3 parameters and report median annual burn per cell.
+    #[command(after_help = limits::summary())]
     Sweep(sweep_cmd::SweepArgs),
     /// Tornado: move each parameter down and up by a spread and rank them by burn swing.
+    #[command(after_help = limits::summary())]
     Sensitivity(sweep_cmd::SensitivityArgs),
     /// Measure simulator throughput against the project's targets.
     Bench(bench_cmd::BenchArgs),
@@ -75,6 +84,23 @@ fn clap_one_line(e: &clap::Error) -> String {
         .to_string()
 }
 
+/// Prints help or the version on stdout; a failed write (`--help > /dev/full`) is an error
+/// like any other output failure (exit 1), not a silent success.
+fn print_help(e: &clap::Error) -> ExitCode {
+    let text = e.render().to_string();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            let err = CliError::Output(e);
+            let _ = writeln!(std::io::stderr(), "error: {}", error::one_line(&err));
+            ExitCode::from(err.exit_code())
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -83,9 +109,13 @@ fn main() -> ExitCode {
             match e.kind() {
                 ErrorKind::DisplayHelp
                 | ErrorKind::DisplayVersion
-                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => return print_help(&e),
                 _ => {
-                    let _ = writeln!(std::io::stderr(), "error: {}", clap_one_line(&e));
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "error: {}",
+                        term::safe(&clap_one_line(&e))
+                    );
                     return ExitCode::from(2);
                 }
             }

@@ -1,23 +1,33 @@
 //! Parsers for the values users type or put in files. Each takes the name of the field it is
-//! parsing so that its error can say where the bad value was.
+//! parsing so that its error can say where the bad value was. They are strict: one optional
+//! `0x`, no signs, no spaces, nothing a reader could take two ways.
 
 use crate::error::CliError;
-use alloy_primitives::{hex, Address, Bytes, B256, U256};
+use alloy_primitives::{hex, Address, Bytes, B256};
 use flywheel_protocol::address::InteropAddress;
-use serde_json::Value;
 
-/// Hex with or without `0x`; an even number of digits. `0x` alone is the empty byte string.
+/// Hex: one optional `0x`, then an even number of hex digits (`0x` alone is no bytes).
+/// `0x0x…`, spaces, signs and odd lengths are refused, naming the field.
 pub fn hex_bytes(field: &str, kind: &'static str, text: &str) -> Result<Vec<u8>, CliError> {
-    hex::decode(strip_0x(text))
-        .map_err(|e| CliError::bad_value(field, kind, text, format!("not hex: {e}")))
-}
-
-/// The hex digits of `text`: trimmed, without one leading `0x`/`0X`.
-fn strip_0x(text: &str) -> &str {
-    let t = text.trim();
-    t.strip_prefix("0x")
-        .or_else(|| t.strip_prefix("0X"))
-        .unwrap_or(t)
+    let digits = text.strip_prefix("0x").unwrap_or(text);
+    let bad = |reason: String| CliError::bad_value(field, kind, text, reason);
+    if digits.starts_with("0x") || digits.starts_with("0X") {
+        return Err(bad("a doubled 0x prefix: give one 0x at most".into()));
+    }
+    if let Some((i, c)) = digits.char_indices().find(|(_, c)| !c.is_ascii_hexdigit()) {
+        let at = text.len() - digits.len() + i + 1;
+        return Err(bad(format!(
+            "{} at position {at} is not a hex digit",
+            crate::term::safe(&format!("{c:?}"))
+        )));
+    }
+    if digits.len() % 2 == 1 {
+        return Err(bad(format!(
+            "odd number of hex digits ({}): each byte is two digits",
+            digits.len()
+        )));
+    }
+    hex::decode(digits).map_err(|e| bad(format!("not hex: {e}")))
 }
 
 /// A 20-byte EVM address. Mixed-case input must carry a valid EIP-55 checksum, as wallets
@@ -33,7 +43,7 @@ pub fn address(field: &str, text: &str) -> Result<Address, CliError> {
         ));
     }
     let addr = Address::from_slice(&bytes);
-    let digits = strip_0x(text);
+    let digits = text.strip_prefix("0x").unwrap_or(text);
     let has_upper = digits.chars().any(|c| c.is_ascii_uppercase());
     let has_lower = digits.chars().any(|c| c.is_ascii_lowercase());
     if has_upper && has_lower && addr.to_checksum(None).trim_start_matches("0x") != digits {
@@ -61,8 +71,9 @@ pub fn b256(field: &str, text: &str) -> Result<B256, CliError> {
     Ok(B256::from_slice(&bytes))
 }
 
-/// ERC-7930 hex, validated with [`InteropAddress::decode`]. The bytes are returned as given
-/// (not re-encoded): a bundle hashes its attribute bytes verbatim.
+/// ERC-7930 hex inside a bundle, validated with [`InteropAddress::decode`], the contracts'
+/// reading. The bytes are returned as given (not re-encoded): a bundle hashes its attribute
+/// bytes verbatim, and the InteropCenter takes attribute bytes as the sender wrote them.
 pub fn interop_address(
     field: &str,
     text: &str,
@@ -81,105 +92,23 @@ pub fn interop_address(
     Ok((bytes.into(), Some(decoded)))
 }
 
-/// A chain id typed on the command line: decimal, or hex with `0x`.
+/// A chain id typed on the command line: decimal digits, or `0x` and hex digits; nothing
+/// else (no sign, no spaces, no second prefix), and at most 2^64-1.
 pub fn chain_id(field: &str, text: &str) -> Result<u64, CliError> {
-    let t = text.trim();
-    let parsed = match t.strip_prefix("0x") {
-        Some(h) => u64::from_str_radix(h, 16),
-        None => t.parse::<u64>(),
+    let bad = |reason: &str| CliError::bad_value(field, "chain id", text, reason);
+    let (digits, radix) = match text.strip_prefix("0x") {
+        Some(h) => (h, 16),
+        None => (text, 10),
     };
-    parsed.map_err(|e| {
-        CliError::bad_value(
-            field,
-            "chain id",
-            text,
-            format!("expected an integer from 0 to 2^64-1 ({e})"),
-        )
-    })
-}
-
-/// A non-negative JSON integer that fits 64 bits (chain ids, nonces).
-pub fn json_u64(field: &str, value: &Value) -> Result<u64, CliError> {
-    match value {
-        Value::Number(n) => n.as_u64().ok_or_else(|| {
-            CliError::bad_value(
-                field,
-                "integer",
-                &n.to_string(),
-                "expected an integer from 0 to 2^64-1",
-            )
-        }),
-        other => Err(CliError::field(
-            field,
-            format!("expected an integer, got {}", type_name(other)),
-        )),
+    let is_digit = |c: char| c.is_digit(radix);
+    if digits.is_empty() || !digits.chars().all(is_digit) {
+        return Err(bad(if radix == 16 {
+            "expected 0x and hex digits only"
+        } else {
+            "expected decimal digits, or 0x and hex digits"
+        }));
     }
-}
-
-/// A JSON boolean (`true` or `false`, not a string or number).
-pub fn json_bool(field: &str, value: &Value) -> Result<bool, CliError> {
-    value.as_bool().ok_or_else(|| {
-        CliError::field(
-            field,
-            format!("expected true or false, got {}", type_name(value)),
-        )
-    })
-}
-
-/// A JSON string (hex fields).
-pub fn json_str<'v>(field: &str, value: &'v Value) -> Result<&'v str, CliError> {
-    value.as_str().ok_or_else(|| {
-        CliError::field(
-            field,
-            format!("expected a \"0x…\" string, got {}", type_name(value)),
-        )
-    })
-}
-
-/// An amount of wei: a decimal string (any size up to 2^256-1) or a JSON integer (up to
-/// 2^64-1, as larger JSON numbers lose precision in most tools).
-pub fn json_wei(field: &str, value: &Value) -> Result<U256, CliError> {
-    let kind = "wei amount";
-    match value {
-        Value::String(s) => {
-            if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(CliError::bad_value(
-                    field,
-                    kind,
-                    s,
-                    "expected a decimal integer of wei (digits only)",
-                ));
-            }
-            U256::from_str_radix(s, 10)
-                .map_err(|_| CliError::bad_value(field, kind, s, "exceeds 2^256-1 wei"))
-        }
-        Value::Number(n) => n.as_u64().map(U256::from).ok_or_else(|| {
-            CliError::bad_value(
-                field,
-                kind,
-                &n.to_string(),
-                "a JSON number must be an integer from 0 to 2^64-1; write larger amounts as a decimal string",
-            )
-        }),
-        other => Err(CliError::field(
-            field,
-            format!(
-                "expected a decimal string of wei, got {}",
-                type_name(other)
-            ),
-        )),
-    }
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
+    u64::from_str_radix(digits, radix).map_err(|_| bad("larger than 2^64-1"))
 }
 
 #[cfg(test)]
@@ -198,18 +127,49 @@ mod tests {
     }
 
     #[test]
-    fn wei_accepts_strings_and_small_integers() {
-        assert_eq!(
-            json_wei("v", &Value::from("1000")).ok(),
-            Some(U256::from(1000))
-        );
-        assert_eq!(json_wei("v", &Value::from(7u64)).ok(), Some(U256::from(7)));
-        assert!(json_wei("v", &Value::from("1.5")).is_err());
-        assert!(json_wei("v", &Value::from("-1")).is_err());
-        assert!(json_wei("v", &Value::from("")).is_err());
-        assert!(json_wei("v", &Value::from(-1)).is_err());
-        assert!(json_wei("v", &Value::from(1.5)).is_err());
-        assert!(json_wei("v", &Value::from("9".repeat(80))).is_err());
-        assert!(json_wei("v", &Value::Null).is_err());
+    fn hex_takes_one_prefix_and_whole_bytes() {
+        assert_eq!(hex_bytes("f", "hex", "0x").unwrap(), Vec::<u8>::new());
+        assert_eq!(hex_bytes("f", "hex", "0xabCD").unwrap(), vec![0xab, 0xcd]);
+        assert_eq!(hex_bytes("f", "hex", "abcd").unwrap(), vec![0xab, 0xcd]);
+        for (text, needle) in [
+            ("0x0x12", "doubled 0x"),
+            ("0x0X12", "doubled 0x"),
+            ("0x123", "odd number"),
+            (" 0x12", "position 1"),
+            ("0x12 ", "position 5"),
+            ("0xzz", "'z' at position 3"),
+            ("0x\u{1b}1", "'\\u{1b}'"),
+        ] {
+            let e = hex_bytes("calls[0].data", "hex", text)
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with("calls[0].data: "), "{e}");
+            assert!(e.contains(needle), "{text}: {e}");
+        }
+        assert!(address("--address", &format!("0x0x{}", "11".repeat(20))).is_err());
+    }
+
+    #[test]
+    fn chain_ids_are_decimal_or_0x_hex_only() {
+        assert_eq!(chain_id("c", "324").unwrap(), 324);
+        assert_eq!(chain_id("c", "0x144").unwrap(), 324);
+        assert_eq!(chain_id("c", "18446744073709551615").unwrap(), u64::MAX);
+        for bad in [
+            "0x+1",
+            "+1",
+            "-1",
+            "",
+            "0x",
+            " 1",
+            "1 ",
+            "0x0x1",
+            "1e3",
+            "0X1",
+            "ff",
+            "18446744073709551616",
+        ] {
+            let e = chain_id("--chain-id", bad).unwrap_err().to_string();
+            assert!(e.starts_with("--chain-id: "), "{bad}: {e}");
+        }
     }
 }

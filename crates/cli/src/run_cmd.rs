@@ -5,10 +5,11 @@
 
 use crate::charts::{self, Series};
 use crate::error::CliError;
-use crate::files::{self, AtomicFile};
+use crate::files::{OutDir, OutFile};
 use crate::fmt::{self, Align, Table};
 use crate::report;
 use crate::scenario_args::{self, fidelity_name, Overrides, Progress, Source};
+use crate::term::safe;
 use alloy_primitives::U256;
 use clap::Args;
 use flywheel_protocol::units::{format_amount, tokens};
@@ -20,7 +21,7 @@ use flywheel_sim::scenario::{Fidelity, Validated};
 use flywheel_sim::sketch::Sketch;
 use flywheel_sim::summary::{quantile_u256, summary};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// `flywheel run` options.
 #[derive(Debug, Args)]
@@ -260,10 +261,11 @@ fn write_digest(
     v: &Validated,
     d: &Digest,
     runs: usize,
+    note: Option<&str>,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     let s = &v.scenario;
-    writeln!(out, "{} — {}", s.name, s.description)?;
+    writeln!(out, "{} — {}", safe(&s.name), safe(&s.description))?;
     writeln!(
         out,
         "runs {} · days {} · fidelity {} · seed {}\n",
@@ -272,6 +274,9 @@ fn write_digest(
         fidelity_name(s.fidelity),
         s.seed
     )?;
+    if let Some(note) = note {
+        writeln!(out, "{note}\n")?;
+    }
     let mut t = if runs > 1 {
         Table::new(
             &["", "median", "p5 – p95"],
@@ -360,7 +365,7 @@ fn write_steps(
 /// distribution's per-day sketches and (for a single run) exact series, which the sim's bands
 /// do not carry.
 struct Collector {
-    steps: AtomicFile,
+    steps: OutFile,
     error: Option<std::io::Error>,
     genesis: U256,
     /// Per banded day (indexed by day; `None` on days not banded): sketches of cumulative
@@ -373,12 +378,12 @@ struct Collector {
 }
 
 impl Collector {
-    fn new(dir: &Path, v: &Validated) -> Result<Self, CliError> {
-        let mut steps = AtomicFile::create(dir, "steps.csv")?;
+    fn new(dir: &mut OutDir, v: &Validated) -> Result<Self, CliError> {
+        let mut steps = dir.create("steps.csv")?;
         steps
             .writer()
             .write_all(STEPS_HEADER.as_bytes())
-            .map_err(|e| steps.error(e))?;
+            .map_err(|e| dir.error("steps.csv", e))?;
         let days = v.scenario.days;
         let stride = monte_carlo::band_stride(days);
         let extra = (0..days)
@@ -498,11 +503,12 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
             s.runs
         );
     }
-    let mut collector = match &args.out {
-        Some(dir) => {
-            files::out_dir(dir)?;
-            Some(Collector::new(dir, &v)?)
-        }
+    let mut out_dir = match &args.out {
+        Some(dir) => Some(OutDir::begin(dir, &OUT_FILES)?),
+        None => None,
+    };
+    let mut collector = match out_dir.as_mut() {
+        Some(dir) => Some(Collector::new(dir, &v)?),
         None => None,
     };
     let progress = Progress::new(
@@ -529,13 +535,15 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
         serde_json::to_string_pretty(&summary_json).map_err(|e| CliError::Output(e.into()))?
     );
     let digest = digest(&v, &outcome);
-    if let (Some(dir), Some(c)) = (&args.out, collector) {
-        write_files(dir, &v, &outcome, c, &json_text, &digest)?;
+    if let (Some(mut dir), Some(c)) = (out_dir, collector) {
+        write_files(&mut dir, &v, &outcome, c, &json_text, &digest)?;
+        dir.commit()?;
     }
     if args.json {
         out.write_all(json_text.as_bytes())?;
     } else {
-        write_digest(&v, &digest, outcome.runs.len(), out)?;
+        let note = loaded.horizon_note();
+        write_digest(&v, &digest, outcome.runs.len(), note.as_deref(), out)?;
         crate::priority_report::write(&v, &outcome, out)?;
         crate::prividium_report::write(&v, &outcome, out)?;
         if let Some(dir) = &args.out {
@@ -543,12 +551,26 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 out,
                 "\nwrote steps.csv, bands.csv, summary.json, {} and report.html to {}",
                 CHARTS.map(|c| c.0).join(", "),
-                dir.display()
+                safe(&dir.display().to_string())
             )?;
         }
     }
     Ok(())
 }
+
+/// Every file `--out` writes.
+const OUT_FILES: [&str; 10] = [
+    "steps.csv",
+    "summary.json",
+    "bands.csv",
+    CHARTS[0].0,
+    CHARTS[1].0,
+    CHARTS[2].0,
+    CHARTS[3].0,
+    CHARTS[4].0,
+    CHARTS[5].0,
+    "report.html",
+];
 
 /// (file, title, y caption) of each chart.
 const CHARTS: [(&str, &str, &str); 6] = [
@@ -581,7 +603,7 @@ fn banded_index(name: &str) -> Option<usize> {
 }
 
 fn write_files(
-    dir: &Path,
+    dir: &mut OutDir,
     v: &Validated,
     outcome: &Outcome,
     c: Collector,
@@ -597,10 +619,10 @@ fn write_files(
     } = c;
     let genesis_zk = wei_to_tokens(genesis);
     if let Some(e) = error {
-        return Err(steps.error(e));
+        return Err(dir.error("steps.csv", e));
     }
-    steps.commit()?;
-    files::write(dir, "summary.json", json_text.as_bytes())?;
+    steps.finish(dir)?;
+    dir.write("summary.json", json_text.as_bytes())?;
 
     // bands.csv: the sim's banded metrics, then the two the CLI sketches itself.
     let mut csv = String::from("day,metric,p5,p50,p95\n");
@@ -638,7 +660,7 @@ fn write_files(
             csv.push_str(&format!("{},{m},{p5},{p50},{p95}\n", b.day));
         }
     }
-    files::write(dir, "bands.csv", csv.as_bytes())?;
+    dir.write("bands.csv", csv.as_bytes())?;
 
     // Charts: a single run plots its exact daily values; several runs plot median and band.
     let many = outcome.runs.len() > 1;
@@ -682,10 +704,10 @@ fn write_files(
             band: many.then_some((p5.as_slice(), p95.as_slice())),
         };
         let svg = charts::line_chart(file, &series)?;
-        files::write(dir, file, svg.as_bytes())?;
+        dir.write(file, svg.as_bytes())?;
         svgs.push((*title, svg));
     }
     let mut html = report::run_report(v, outcome.runs.len(), digest, &svgs);
     crate::priority_report::add_to_html(&mut html, v, outcome);
-    files::write(dir, "report.html", html.as_bytes())
+    dir.write("report.html", html.as_bytes())
 }

@@ -2,6 +2,7 @@
 //! that override its values, and a progress bar that appears only for people.
 
 use crate::error::CliError;
+use crate::limits;
 use clap::Args;
 use flywheel_sim::presets;
 use flywheel_sim::scenario::{Fidelity, Scenario, ScenarioError, Validated};
@@ -24,13 +25,16 @@ pub struct Source {
 #[derive(Debug, Clone, Args)]
 pub struct Overrides {
     /// Horizon in days.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, help = limits::days_help(),
+          value_parser = limits::whole::<u32>(1, limits::MAX_DAYS.into()))]
     pub days: Option<u32>,
     /// Monte Carlo paths.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, help = limits::runs_help(),
+          value_parser = limits::whole::<u32>(1, limits::MAX_RUNS.into()))]
     pub runs: Option<u32>,
     /// Base seed (run i draws from a stream derived from seed and i).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, help = limits::seed_help(),
+          value_parser = limits::whole::<u64>(0, u64::MAX))]
     pub seed: Option<u64>,
     /// Flow (aggregate fee arithmetic, fast) or event (every bundle through the protocol).
     #[arg(long, value_name = "MODE", value_parser = ["flow", "event"])]
@@ -44,9 +48,28 @@ pub struct Loaded {
     /// The file path, or empty for a preset.
     pub origin: String,
     overridden: Vec<(&'static str, &'static str)>,
+    /// What a shorter `--days` left out: (key, day).
+    left_out: Vec<(String, u32)>,
 }
 
 impl Loaded {
+    /// A line saying what a shorter `--days` left out of the scenario, if anything.
+    pub fn horizon_note(&self) -> Option<String> {
+        if self.left_out.is_empty() {
+            return None;
+        }
+        let items: Vec<String> = self
+            .left_out
+            .iter()
+            .map(|(k, day)| format!("{k} (day {day})"))
+            .collect();
+        Some(format!(
+            "--days {} leaves out what the scenario schedules from that day on: {}",
+            self.scenario.days,
+            items.join(", ")
+        ))
+    }
+
     /// Validates, naming the flag when an overridden value is the one out of range.
     pub fn validate(&self) -> Result<Validated, CliError> {
         self.scenario.clone().validate().map_err(|e| self.error(e))
@@ -88,8 +111,9 @@ pub fn load(source: &Source, o: &Overrides) -> Result<Loaded, CliError> {
         }
     };
     let mut overridden = Vec::new();
+    let mut left_out = Vec::new();
     if let Some(d) = o.days {
-        scenario.days = d;
+        left_out = scenario.set_horizon(d);
         overridden.push(("days", "--days"));
     }
     if let Some(r) = o.runs {
@@ -108,6 +132,7 @@ pub fn load(source: &Source, o: &Overrides) -> Result<Loaded, CliError> {
         scenario,
         origin,
         overridden,
+        left_out,
     })
 }
 

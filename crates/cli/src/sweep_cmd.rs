@@ -4,16 +4,18 @@
 
 use crate::charts;
 use crate::error::CliError;
-use crate::files;
+use crate::files::OutDir;
 use crate::fmt::{self, Align, Table};
+use crate::limits;
 use crate::scenario_args::{self, fidelity_name, Loaded, Overrides, Progress, Source};
+use crate::term::safe;
 use alloy_primitives::U256;
 use clap::Args;
 use flywheel_protocol::units::format_amount;
 use flywheel_sim::agents::wei_to_tokens;
 use flywheel_sim::ledger::SimError;
 use flywheel_sim::scenario::ScenarioError;
-use flywheel_sim::sweep::{self, Axis, Medians, PARAMS};
+use flywheel_sim::sweep::{self, fraction_text, Axis, Medians, Move, PARAMS};
 use serde_json::{json, Map, Value};
 use std::io::Write;
 use std::path::PathBuf;
@@ -25,10 +27,8 @@ pub struct SweepArgs {
     source: Source,
     #[command(flatten)]
     overrides: Overrides,
-    /// A parameter and its values, NAME=V1,V2,… (repeat for 2 or 3 parameters). Names:
-    /// gateway_settlement_fee, fixed_interop_fee, fee_flow_threshold (ZK), burn_bps,
-    /// fee_flow_revenue_share_bps (bps), calls_per_day, zk_price (USD), margin, always_fixed_share.
-    #[arg(long = "param", value_name = "NAME=V1,V2,…", required = true)]
+    #[arg(long = "param", value_name = "NAME=V1,V2,…", required = true, allow_hyphen_values = true,
+          help = param_help())]
     params: Vec<String>,
     /// Write sweep.csv (and heatmap.svg for two parameters) into DIR.
     #[arg(long, value_name = "DIR")]
@@ -45,16 +45,33 @@ pub struct SensitivityArgs {
     source: Source,
     #[command(flatten)]
     overrides: Overrides,
-    /// Move each parameter down and up by this fraction (0.5: ×0.5 and ×1.5), clamped to its
-    /// valid range.
-    #[arg(long, value_name = "FRACTION", default_value_t = 0.5)]
-    spread: f64,
+    #[arg(long, value_name = "FRACTION", default_value = "0.5", allow_hyphen_values = true, help = limits::spread_help())]
+    spread: String,
     /// Write tornado.svg and tornado.csv into DIR.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Print the tornado as JSON.
     #[arg(long)]
     json: bool,
+}
+
+/// `--param`'s help, from the parameter table: each name, what it is, and the step the
+/// tornado moves it by from a base of 0.
+fn param_help() -> String {
+    let mut text = format!(
+        "A parameter and its values, NAME=V1,V2,… (repeat for 2 or 3 parameters; at most {} values each, {} cells in all). Names (and the step `sensitivity` moves a base of 0 by):",
+        limits::MAX_AXIS_VALUES,
+        limits::grouped(limits::MAX_CELLS as u64)
+    );
+    for p in &PARAMS {
+        let step = p
+            .zero_step
+            .map_or("none: \"base 0 — see sweep\"".to_string(), |s| {
+                s.to_string()
+            });
+        text.push_str(&format!("\n  {} — {} (step {step})", p.name, p.about));
+    }
+    text
 }
 
 /// Maps a sweep's scenario error to the flag or key at fault.
@@ -128,6 +145,15 @@ pub fn sweep_cmd(args: &SweepArgs, out: &mut dyn Write) -> Result<(), CliError> 
             }
         })?;
     let cells = sweep::grid(&loaded.scenario, &axes).map_err(|e| sweep_error(&loaded, e))?;
+    let out_names: &[&str] = if axes.len() == 2 {
+        &["sweep.csv", "heatmap.svg"]
+    } else {
+        &["sweep.csv"]
+    };
+    let mut out_dir = match &args.out {
+        Some(dir) => Some(OutDir::begin(dir, out_names)?),
+        None => None,
+    };
     let s = &base.scenario;
     let progress = Progress::new(
         cells.len() as u64,
@@ -139,8 +165,7 @@ pub fn sweep_cmd(args: &SweepArgs, out: &mut dyn Write) -> Result<(), CliError> 
     let results = results.map_err(|e| sim_error(&loaded, e))?;
     let names: Vec<&str> = axes.iter().map(|a| a.name.as_str()).collect();
 
-    if let Some(dir) = &args.out {
-        files::out_dir(dir)?;
+    if let Some(mut dir) = out_dir.take() {
         let mut csv = names.join(",");
         for f in FIGURES {
             let unit = if matches!(f, "calls" | "auction_claims") {
@@ -161,7 +186,7 @@ pub fn sweep_cmd(args: &SweepArgs, out: &mut dyn Write) -> Result<(), CliError> 
             }
             csv.push('\n');
         }
-        files::write(dir, "sweep.csv", csv.as_bytes())?;
+        dir.write("sweep.csv", csv.as_bytes())?;
         if axes.len() == 2 {
             let (nx, ny) = (axes[0].values.len(), axes[1].values.len());
             let z: Vec<Vec<f64>> = (0..nx)
@@ -184,8 +209,9 @@ pub fn sweep_cmd(args: &SweepArgs, out: &mut dyn Write) -> Result<(), CliError> 
                     z: &z,
                 },
             )?;
-            files::write(dir, "heatmap.svg", svg.as_bytes())?;
+            dir.write("heatmap.svg", svg.as_bytes())?;
         }
+        dir.commit()?;
     }
 
     if args.json {
@@ -228,7 +254,7 @@ pub fn sweep_cmd(args: &SweepArgs, out: &mut dyn Write) -> Result<(), CliError> 
     writeln!(
         out,
         "{} — sweep of {} ({} cells; medians over {} runs × {} days, fidelity {}, seed {})\n",
-        s.name,
+        safe(&s.name),
         names.join(" × "),
         cells.len(),
         s.runs,
@@ -236,6 +262,9 @@ pub fn sweep_cmd(args: &SweepArgs, out: &mut dyn Write) -> Result<(), CliError> 
         fidelity_name(s.fidelity),
         s.seed
     )?;
+    if let Some(note) = loaded.horizon_note() {
+        writeln!(out, "{note}\n")?;
+    }
     let mut header: Vec<&str> = names.clone();
     header.extend([
         "annual burn (ZK/yr)",
@@ -268,21 +297,52 @@ pub fn sweep_cmd(args: &SweepArgs, out: &mut dyn Write) -> Result<(), CliError> 
         } else {
             ""
         };
-        writeln!(out, "\nwrote sweep.csv{extra} to {}", dir.display())?;
+        writeln!(
+            out,
+            "\nwrote sweep.csv{extra} to {}",
+            safe(&dir.display().to_string())
+        )?;
     }
     Ok(())
 }
 
+/// `--spread` as typed: a fraction within the limits ([`sweep::check_spread`]).
+fn parse_spread(text: &str) -> Result<f64, CliError> {
+    let value = text.trim().parse::<f64>().map_err(|_| {
+        CliError::bad_value(
+            "--spread",
+            "fraction",
+            text,
+            format!(
+                "expected a number from {} to {}",
+                limits::MIN_SPREAD,
+                limits::MAX_SPREAD
+            ),
+        )
+    })?;
+    sweep::check_spread(value)
+        .map_err(|e| CliError::field("--spread", e.problem.replace(&format!("{value}"), text)))?;
+    Ok(value)
+}
+
+/// A bar's move for files: (`relative` | `step` | `not_moved`, the step or "").
+fn move_parts(m: &Move) -> (&'static str, String) {
+    match m {
+        Move::Relative => ("relative", String::new()),
+        Move::Step(step) => ("step", step.clone()),
+        Move::NotMoved => ("not_moved", String::new()),
+    }
+}
+
 /// Runs `flywheel sensitivity`.
 pub fn sensitivity_cmd(args: &SensitivityArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let spread = parse_spread(&args.spread)?;
     let loaded = scenario_args::load(&args.source, &args.overrides)?;
     let base = loaded.validate()?;
-    if !(args.spread > 0.0 && args.spread <= 1.0) {
-        return Err(CliError::field(
-            "--spread",
-            format!("must be greater than 0 and at most 1, got {}", args.spread),
-        ));
-    }
+    let mut out_dir = match &args.out {
+        Some(dir) => Some(OutDir::begin(dir, &["tornado.csv", "tornado.svg"])?),
+        None => None,
+    };
     let s = &base.scenario;
     let arms = 1 + 2 * PARAMS.len() as u64;
     let progress = Progress::new(
@@ -290,20 +350,20 @@ pub fn sensitivity_cmd(args: &SensitivityArgs, out: &mut dyn Write) -> Result<()
         scenario_args::work(s.runs, s.days, s.fidelity).saturating_mul(arms),
         "runs",
     );
-    let result = sweep::tornado(&loaded.scenario, args.spread, |done, _| {
+    let result = sweep::tornado(&loaded.scenario, spread, |done, _| {
         progress.set(done as u64)
     });
     progress.finish();
     let t = result.map_err(|e| sim_error(&loaded, e))?;
 
-    if let Some(dir) = &args.out {
-        files::out_dir(dir)?;
+    if let Some(mut dir) = out_dir.take() {
         let mut csv = String::from(
-            "param,base_value,low_value,high_value,low_annual_burn_zk,high_annual_burn_zk,swing_zk\n",
+            "param,base_value,low_value,high_value,low_annual_burn_zk,high_annual_burn_zk,swing_zk,moved,zero_step\n",
         );
         for b in &t.bars {
+            let (moved, step) = move_parts(&b.moved);
             csv.push_str(&format!(
-                "{},{},{},{},{},{},{}\n",
+                "{},{},{},{},{},{},{},{moved},{step}\n",
                 b.param,
                 b.base_value,
                 b.low_value,
@@ -313,7 +373,7 @@ pub fn sensitivity_cmd(args: &SensitivityArgs, out: &mut dyn Write) -> Result<()
                 format_amount(b.swing())
             ));
         }
-        files::write(dir, "tornado.csv", csv.as_bytes())?;
+        dir.write("tornado.csv", csv.as_bytes())?;
         let bars: Vec<charts::Bar<'_>> = t
             .bars
             .iter()
@@ -326,7 +386,7 @@ pub fn sensitivity_cmd(args: &SensitivityArgs, out: &mut dyn Write) -> Result<()
         let title = format!(
             "{}: sensitivity of median annual burn (±{}%)",
             s.name,
-            args.spread * 100.0
+            fraction_text(spread * 100.0)
         );
         let svg = charts::tornado(
             "tornado.svg",
@@ -334,9 +394,10 @@ pub fn sensitivity_cmd(args: &SensitivityArgs, out: &mut dyn Write) -> Result<()
             "median annual burn (ZK/year)",
             wei_to_tokens(t.base_burn),
             &bars,
-            args.spread,
+            spread,
         )?;
-        files::write(dir, "tornado.svg", svg.as_bytes())?;
+        dir.write("tornado.svg", svg.as_bytes())?;
+        dir.commit()?;
     }
 
     if args.json {
@@ -344,8 +405,11 @@ pub fn sensitivity_cmd(args: &SensitivityArgs, out: &mut dyn Write) -> Result<()
             .bars
             .iter()
             .map(|b| {
+                let (moved, step) = move_parts(&b.moved);
                 json!({
                     "param": b.param,
+                    "moved": moved,
+                    "zero_step": (!step.is_empty()).then_some(step),
                     "base_value": b.base_value,
                     "low_value": b.low_value,
                     "high_value": b.high_value,
@@ -375,16 +439,21 @@ pub fn sensitivity_cmd(args: &SensitivityArgs, out: &mut dyn Write) -> Result<()
 
     writeln!(
         out,
-        "{} — sensitivity of median annual burn, each parameter ×{} and ×{} ({} runs × {} days, fidelity {}, seed {})",
-        s.name,
-        1.0 - args.spread,
-        1.0 + args.spread,
+        "{} — sensitivity of median annual burn, each parameter ×{} and ×{} (±{}%; a parameter at 0 moves by ±{}% of its step) ({} runs × {} days, fidelity {}, seed {})",
+        safe(&s.name),
+        fraction_text(1.0 - spread),
+        fraction_text(1.0 + spread),
+        fraction_text(spread * 100.0),
+        fraction_text(spread * 100.0),
         s.runs,
         s.days,
         fidelity_name(s.fidelity),
         s.seed
     )?;
     writeln!(out, "base: {} ZK/year\n", fmt::zk(t.base_burn))?;
+    if let Some(note) = loaded.horizon_note() {
+        writeln!(out, "{note}\n")?;
+    }
     let mut table = Table::new(
         &[
             "#",
@@ -408,23 +477,39 @@ pub fn sensitivity_cmd(args: &SensitivityArgs, out: &mut dyn Write) -> Result<()
         ],
     );
     for (i, b) in t.bars.iter().enumerate() {
-        table.row(vec![
-            (i + 1).to_string(),
-            b.param.to_string(),
-            b.base_value.clone(),
-            b.low_value.clone(),
-            fmt::zk(b.low_burn),
-            b.high_value.clone(),
-            fmt::zk(b.high_burn),
-            fmt::zk(b.swing()),
-        ]);
+        let row = match &b.moved {
+            Move::NotMoved => vec![
+                (i + 1).to_string(),
+                b.param.to_string(),
+                "0".into(),
+                "—".into(),
+                "—".into(),
+                "—".into(),
+                "—".into(),
+                "base 0 — see sweep".into(),
+            ],
+            moved => vec![
+                (i + 1).to_string(),
+                b.param.to_string(),
+                match moved {
+                    Move::Step(step) => format!("0 (step {step})"),
+                    _ => b.base_value.clone(),
+                },
+                b.low_value.clone(),
+                fmt::zk(b.low_burn),
+                b.high_value.clone(),
+                fmt::zk(b.high_burn),
+                fmt::zk(b.swing()),
+            ],
+        };
+        table.row(row);
     }
     table.write(out)?;
     if let Some(dir) = &args.out {
         writeln!(
             out,
             "\nwrote tornado.svg and tornado.csv to {}",
-            dir.display()
+            safe(&dir.display().to_string())
         )?;
     }
     Ok(())

@@ -72,6 +72,18 @@ pub enum AddressError {
         /// Length of the chain reference.
         len: usize,
     },
+    /// A chain reference with leading zero bytes (`0x0001` for chain 1): the contracts'
+    /// parser reads it as the same chain, but it does not round-trip, so the strict decoder
+    /// people use ([`InteropAddress::decode_canonical`]) refuses it.
+    #[error("chain reference 0x{found} is not minimal: chain {chain_id} is written 0x{minimal}")]
+    NonMinimalChainReference {
+        /// The chain reference as given, hex.
+        found: String,
+        /// The chain id it reads as.
+        chain_id: u64,
+        /// Its minimal form, hex.
+        minimal: String,
+    },
     /// Not hex, or odd length, where hex was expected.
     #[error("invalid hex: {0}")]
     Hex(String),
@@ -201,6 +213,28 @@ impl InteropAddress {
         Ok(Self { chain_id, address })
     }
 
+    /// [`InteropAddress::decode`], then also refuses a non-minimal chain reference, so that
+    /// what is accepted re-encodes to the same bytes. For people and tools typing an address
+    /// (`flywheel address decode`): inside the protocol, parsing follows the contracts, whose
+    /// `parseEvmV1` reads leading zero bytes as part of the number
+    /// (era-contracts@4859b6f:l1-contracts/contracts/vendor/draft-InteroperableAddress.sol).
+    pub fn decode_canonical(bytes: &[u8]) -> Result<Self, AddressError> {
+        let decoded = Self::decode(bytes)?;
+        let chain_len = usize::from(bytes[4]); // invariant: decode checked the 6 fixed bytes
+        let chain_ref = &bytes[5..5 + chain_len];
+        if let Some(chain_id) = decoded.chain_id {
+            if chain_len > 1 && chain_ref[0] == 0 {
+                let minimal = Self::chain_only(chain_id).encode();
+                return Err(AddressError::NonMinimalChainReference {
+                    found: alloy_primitives::hex::encode(chain_ref),
+                    chain_id,
+                    minimal: alloy_primitives::hex::encode(&minimal[5..minimal.len() - 1]),
+                });
+            }
+        }
+        Ok(decoded)
+    }
+
     /// Parses `0x`-prefixed (or bare) hex, then [`InteropAddress::decode`].
     pub fn from_hex(text: &str) -> Result<Self, AddressError> {
         let raw = text.trim();
@@ -297,6 +331,33 @@ mod tests {
     }
 
     #[test]
+    fn canonical_decoding_refuses_leading_zero_bytes() {
+        let bytes = hex::decode("0x0001000002000100").unwrap();
+        assert_eq!(
+            InteropAddress::decode(&bytes),
+            Ok(InteropAddress::chain_only(1)),
+            "the contracts' reading"
+        );
+        assert_eq!(
+            InteropAddress::decode_canonical(&bytes),
+            Err(AddressError::NonMinimalChainReference {
+                found: "0001".into(),
+                chain_id: 1,
+                minimal: "01".into()
+            })
+        );
+        let zero_twice = hex::decode("0x00010000020000 00".replace(' ', "")).unwrap();
+        assert!(InteropAddress::decode_canonical(&zero_twice).is_err());
+        for a in [
+            InteropAddress::chain_only(0),
+            InteropAddress::chain_only(256),
+            InteropAddress::address_only(Address::repeat_byte(1)),
+        ] {
+            assert_eq!(InteropAddress::decode_canonical(&a.encode()), Ok(a));
+        }
+    }
+
+    #[test]
     fn wildcard_chain_permits_any_chain() {
         let who = Address::repeat_byte(7);
         assert!(InteropAddress::new(0, who).permits(5, who));
@@ -312,6 +373,13 @@ mod tests {
         fn round_trips(chain in proptest::option::of(any::<u64>()), addr in proptest::option::of(any::<[u8; 20]>())) {
             let a = InteropAddress { chain_id: chain, address: addr.map(Address::from) };
             prop_assert_eq!(InteropAddress::decode(&a.encode()), Ok(a));
+        }
+
+        #[test]
+        fn canonical_decoding_round_trips(bytes in proptest::collection::vec(any::<u8>(), 0..40)) {
+            if let Ok(a) = InteropAddress::decode_canonical(&bytes) {
+                prop_assert_eq!(a.encode().to_vec(), bytes);
+            }
         }
 
         #[test]

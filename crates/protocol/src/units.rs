@@ -20,7 +20,7 @@ pub const WEI_PER_TOKEN: U256 = U256::from_limbs([1_000_000_000_000_000_000, 0, 
 /// Why a human amount could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AmountError {
-    /// Nothing but whitespace (or only a unit) was given.
+    /// Nothing but whitespace was given.
     #[error("empty amount")]
     Empty,
     /// A character that is neither a digit, `_`, nor one decimal point.
@@ -84,10 +84,37 @@ pub fn parse_amount(input: &str) -> Result<U256, AmountError> {
     let number = number.trim();
     let unit = unit.trim();
     if number.is_empty() {
-        return Err(AmountError::Empty);
+        let word = unit.split_whitespace().next().unwrap_or("");
+        if word.is_empty() {
+            return Err(AmountError::Empty);
+        }
+        if ["inf", "infinity", "nan"]
+            .iter()
+            .any(|w| word.eq_ignore_ascii_case(w))
+        {
+            return Err(invalid(
+                "not a finite number: an amount is a decimal such as `10 ZK` or `0.5`",
+            ));
+        }
+        return Err(invalid(
+            "no number before the unit: an amount is a decimal such as `10 ZK` or `0.5`",
+        ));
+    }
+    // `1e30 ZK`: the number stops at the `e`, so what follows looks like a unit.
+    let mut after_e = unit.chars();
+    if matches!(after_e.next(), Some('e' | 'E'))
+        && after_e
+            .next()
+            .is_some_and(|c| c.is_ascii_digit() || c == '+' || c == '-')
+    {
+        return Err(invalid(
+            "exponents are not supported: write the amount out in digits (`1000000 ZK`, not `1e6 ZK`)",
+        ));
     }
     if !unit.chars().all(|c| c.is_ascii_alphabetic()) {
-        return Err(invalid("the unit must be letters only, such as ZK or wei"));
+        return Err(invalid(
+            "expected one unit after the number, letters only, such as ZK or wei",
+        ));
     }
     if unit.eq_ignore_ascii_case("e") {
         return Err(invalid("exponents are not supported"));
@@ -174,7 +201,10 @@ mod tests {
     #[test]
     fn rejects_malformed_amounts() {
         assert_eq!(parse_amount(""), Err(AmountError::Empty));
-        assert_eq!(parse_amount("ZK"), Err(AmountError::Empty));
+        assert!(matches!(
+            parse_amount("ZK"),
+            Err(AmountError::Invalid { .. })
+        ));
         assert!(matches!(
             parse_amount("-1"),
             Err(AmountError::Invalid { .. })
@@ -195,6 +225,16 @@ mod tests {
             parse_amount("1.5 wei"),
             Err(AmountError::TooPrecise { .. })
         ));
+        let reason = |text: &str| match parse_amount(text) {
+            Err(AmountError::Invalid { reason, .. }) => reason,
+            other => panic!("{text}: {other:?}"),
+        };
+        assert!(reason("inf ZK").contains("not a finite number"));
+        assert!(reason("NaN").contains("not a finite number"));
+        assert!(reason("1e30 ZK").contains("exponents are not supported"));
+        assert!(reason("1E-3").contains("exponents are not supported"));
+        assert!(reason("lots ZK").contains("no number before the unit"));
+        assert!(reason("10 Z K").contains("one unit"));
         let huge = "9".repeat(80);
         assert!(matches!(
             parse_amount(&huge),

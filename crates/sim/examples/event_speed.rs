@@ -12,7 +12,7 @@ fn main() {
         Ok(s) => s,
         Err(e) => return eprintln!("error: {e}"),
     };
-    s.days = days;
+    s.set_horizon(days);
     let v = match s.validate() {
         Ok(v) => v,
         Err(e) => return eprintln!("error: {e}"),

@@ -35,7 +35,7 @@ pub struct BenchReport {
 /// mode, and `event_bundles` single-call bundles through the protocol pipeline.
 pub fn run(flow_runs: u32, flow_days: u32, event_bundles: usize) -> Result<BenchReport, SimError> {
     let mut s = preset("v31-baseline")?;
-    s.days = flow_days;
+    s.set_horizon(flow_days);
     let v = s.validate()?;
     let start = Instant::now();
     let out = simulate(

@@ -1,7 +1,10 @@
 //! Stochastic processes: daily interop traffic and token prices, each advanced by a seeded
 //! ChaCha stream so that a (scenario, seed, run) triple always draws the same path.
 
-use crate::scenario::{range, ScenarioError, MAX_CALLS_PER_DAY};
+use crate::scenario::{
+    range, read_limited, ScenarioError, MAX_CALLS_PER_DAY, MAX_CSV_BYTES, MAX_CSV_ROWS,
+    MAX_PRICE_USD, MAX_REGIMES, MIN_PRICE_USD,
+};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Poisson, StandardNormal};
@@ -112,52 +115,72 @@ fn load_into(
     bad: impl Fn(f64) -> Option<String>,
 ) -> Result<(), ScenarioError> {
     let key = format!("{key}.path");
-    let values = load_csv(&key, base, path)?;
-    if let Some(problem) = values.iter().find_map(|v| bad(*v)) {
-        return Err(ScenarioError::new(key, problem));
-    }
-    *data = Some(values);
+    let full = base.join(path);
+    let text = read_limited(&full, MAX_CSV_BYTES).map_err(|p| ScenarioError::new(&key, p))?;
+    *data = Some(parse_csv(&key, &full.display().to_string(), &text, bad)?);
     Ok(())
 }
 
-fn load_csv(key: &str, base: &Path, path: &str) -> Result<Arc<Vec<f64>>, ScenarioError> {
-    let full = base.join(path);
-    let text = std::fs::read_to_string(&full)
-        .map_err(|e| ScenarioError::new(key, format!("cannot read {}: {e}", full.display())))?;
+/// Parses a CSV series: the last cell of each line is the day's value; blank lines are
+/// skipped; a first line that is not a number is a header. At most [`MAX_CSV_ROWS`] lines and
+/// [`MAX_CSV_BYTES`] bytes; values finite and ≥ 0, and refused where `bad` says why
+/// ([`price_problem`], [`traffic_problem`]). `origin` names the file in errors, which quote
+/// the line and the cell as written.
+pub fn parse_csv(
+    key: &str,
+    origin: &str,
+    text: &str,
+    bad: impl Fn(f64) -> Option<String>,
+) -> Result<Arc<Vec<f64>>, ScenarioError> {
+    if text.len() as u64 > MAX_CSV_BYTES {
+        return Err(ScenarioError::new(
+            key,
+            format!("{origin} is larger than the {MAX_CSV_BYTES}-byte limit"),
+        ));
+    }
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
+        if i >= MAX_CSV_ROWS {
+            return Err(ScenarioError::new(
+                key,
+                format!(
+                    "{origin}: more than {MAX_CSV_ROWS} lines (a header and one value per day of the longest horizon)"
+                ),
+            ));
+        }
         let cell = line.split(',').next_back().unwrap_or("").trim();
         if cell.is_empty() {
             continue;
         }
+        let at =
+            |problem: String| ScenarioError::new(key, format!("{origin}:{}: {problem}", i + 1));
         match cell.parse::<f64>() {
-            Ok(v) if v.is_finite() && v >= 0.0 => out.push(v),
-            Ok(v) => {
-                return Err(ScenarioError::new(
-                    key,
-                    format!(
-                        "{}:{}: value {v} must be finite and >= 0",
-                        full.display(),
-                        i + 1
-                    ),
-                ))
+            Ok(v) if !v.is_finite() || v < 0.0 => {
+                return Err(at(format!("value {} must be finite and >= 0", quote(cell))))
             }
+            Ok(v) => match bad(v) {
+                Some(problem) => return Err(at(format!("value {}: {problem}", quote(cell)))),
+                None => out.push(v),
+            },
             Err(_) if i == 0 => {} // header
-            Err(_) => {
-                return Err(ScenarioError::new(
-                    key,
-                    format!("{}:{}: `{cell}` is not a number", full.display(), i + 1),
-                ))
-            }
+            Err(_) => return Err(at(format!("`{}` is not a number", quote(cell)))),
         }
     }
     if out.is_empty() {
-        return Err(ScenarioError::new(
-            key,
-            format!("{} holds no values", full.display()),
-        ));
+        return Err(ScenarioError::new(key, format!("{origin} holds no values")));
     }
     Ok(Arc::new(out))
+}
+
+/// At most 40 characters of a cell, for an error message.
+fn quote(cell: &str) -> String {
+    if cell.chars().count() > 40 {
+        let mut short: String = cell.chars().take(40).collect();
+        short.push('…');
+        short
+    } else {
+        cell.to_string()
+    }
 }
 
 fn csv_at(data: &Option<Arc<Vec<f64>>>, day: u32) -> f64 {
@@ -213,6 +236,12 @@ impl TrafficModel {
                         "at least one regime is needed",
                     ));
                 }
+                if regimes.len() > MAX_REGIMES {
+                    return Err(ScenarioError::new(
+                        format!("{key}.regimes"),
+                        format!("at most {MAX_REGIMES} regimes, got {}", regimes.len()),
+                    ));
+                }
                 for (i, r) in regimes.iter().enumerate() {
                     rate(&format!("regimes[{i}].calls_per_day"), r.calls_per_day)?;
                     range(
@@ -232,9 +261,7 @@ impl TrafficModel {
     /// Reads a CSV source (paths relative to `base`); other models are unchanged.
     pub fn load(&mut self, key: &str, base: &Path) -> Result<(), ScenarioError> {
         if let Self::Csv { path, data } = self {
-            load_into(data, key, base, path, |v| {
-                (v > MAX_CALLS_PER_DAY).then(|| format!("count {v} exceeds {MAX_CALLS_PER_DAY}"))
-            })?;
+            load_into(data, key, base, path, traffic_problem)?;
         }
         Ok(())
     }
@@ -243,15 +270,23 @@ impl TrafficModel {
 impl PriceModel {
     pub(crate) fn validate(&self, key: &str) -> Result<(), ScenarioError> {
         match self {
-            Self::Constant { initial_usd } => {
-                range(&format!("{key}.initial_usd"), *initial_usd, 1e-12, 1e12)
-            }
+            Self::Constant { initial_usd } => range(
+                &format!("{key}.initial_usd"),
+                *initial_usd,
+                MIN_PRICE_USD,
+                MAX_PRICE_USD,
+            ),
             Self::Gbm {
                 initial_usd,
                 drift_per_year,
                 volatility_per_year,
             } => {
-                range(&format!("{key}.initial_usd"), *initial_usd, 1e-12, 1e12)?;
+                range(
+                    &format!("{key}.initial_usd"),
+                    *initial_usd,
+                    MIN_PRICE_USD,
+                    MAX_PRICE_USD,
+                )?;
                 range(
                     &format!("{key}.drift_per_year"),
                     *drift_per_year,
@@ -270,15 +305,29 @@ impl PriceModel {
         }
     }
 
-    /// Reads a CSV source; other models are unchanged.
+    /// Reads a CSV source (paths relative to `base`); other models are unchanged. Prices
+    /// must lie in [[`MIN_PRICE_USD`], [`MAX_PRICE_USD`]], as the other price models' do.
     pub fn load(&mut self, key: &str, base: &Path) -> Result<(), ScenarioError> {
         if let Self::Csv { path, data } = self {
-            load_into(data, key, base, path, |v| {
-                (v <= 0.0).then(|| "prices must be positive".to_string())
-            })?;
+            load_into(data, key, base, path, price_problem)?;
         }
         Ok(())
     }
+}
+
+/// Why a CSV price cannot be used, if it cannot.
+pub fn price_problem(v: f64) -> Option<String> {
+    (!(MIN_PRICE_USD..=MAX_PRICE_USD).contains(&v)).then(|| {
+        format!(
+            "a price must lie in [{MIN_PRICE_USD}, {MAX_PRICE_USD}] USD, as in every price model"
+        )
+    })
+}
+
+/// Why a CSV traffic count cannot be used, if it cannot.
+pub fn traffic_problem(v: f64) -> Option<String> {
+    (v > MAX_CALLS_PER_DAY)
+        .then(|| format!("a count must be at most {MAX_CALLS_PER_DAY} calls a day"))
 }
 
 /// A traffic path being drawn.
@@ -392,8 +441,8 @@ impl PricePath {
                 let now = self.price;
                 let z: f64 = StandardNormal.sample(rng);
                 let (mu, s) = (*drift_per_year, *volatility_per_year);
-                self.price =
-                    (now * ((mu - 0.5 * s * s) * DT + s * DT.sqrt() * z).exp()).clamp(1e-12, 1e12);
+                self.price = (now * ((mu - 0.5 * s * s) * DT + s * DT.sqrt() * z).exp())
+                    .clamp(MIN_PRICE_USD, MAX_PRICE_USD);
                 now
             }
             PriceModel::Csv { data, .. } => csv_at(data, self.day),
@@ -407,6 +456,38 @@ impl PricePath {
 mod tests {
     use super::*;
     use rand::SeedableRng;
+
+    #[test]
+    fn csv_series_are_bounded_and_checked() {
+        let ok = parse_csv("k", "f.csv", "day,price\n0,1.5\n\n1,2\n", price_problem).unwrap();
+        assert_eq!(*ok, vec![1.5, 2.0]);
+        let e = parse_csv("k", "f.csv", "1e300\n", price_problem).unwrap_err();
+        assert!(
+            e.problem.contains("f.csv:1") && e.problem.contains("1e300"),
+            "{e}"
+        );
+        assert!(e.problem.contains("[0.000000000001, 1000000000000]"), "{e}");
+        let e = parse_csv("k", "f.csv", "0\n", price_problem).unwrap_err();
+        assert!(e.problem.contains("price"), "{e}");
+        let e = parse_csv("k", "f.csv", "2e12\n", traffic_problem).unwrap_err();
+        assert!(e.problem.contains("at most"), "{e}");
+        let e = parse_csv("k", "f.csv", "h\n1\nx\n", traffic_problem).unwrap_err();
+        assert!(
+            e.problem.contains("f.csv:3") && e.problem.contains("`x`"),
+            "{e}"
+        );
+        let e = parse_csv("k", "f.csv", "1\n-1\n", traffic_problem).unwrap_err();
+        assert!(e.problem.contains("f.csv:2"), "{e}");
+        let e = parse_csv("k", "f.csv", "header only\n", traffic_problem).unwrap_err();
+        assert!(e.problem.contains("no values"), "{e}");
+        let rows = "1\n".repeat(MAX_CSV_ROWS + 1);
+        let e = parse_csv("k", "f.csv", &rows, traffic_problem).unwrap_err();
+        assert!(e.problem.contains("more than"), "{e}");
+        assert!(parse_csv("k", "f.csv", &"1\n".repeat(MAX_CSV_ROWS), traffic_problem).is_ok());
+        let big = " ".repeat(MAX_CSV_BYTES as usize + 1);
+        let e = parse_csv("k", "f.csv", &big, traffic_problem).unwrap_err();
+        assert!(e.problem.contains("byte limit"), "{e}");
+    }
 
     fn draw(model: &TrafficModel, seed: u64, days: usize) -> Vec<u64> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);

@@ -441,15 +441,88 @@ fn default_chains() -> Vec<ChainSpec> {
     ]
 }
 
-/// Upper bounds that keep runs finite and arithmetic far from overflow.
+// Limits. Every count, size and amount a scenario controls is bounded here (or next to the
+// process it belongs to), checked before anything is allocated for it, and named with its
+// limit and the value found when refused. `flywheel --help` lists them.
+
+/// Longest horizon, days (a century): keeps runs finite and per-day arrays small.
 pub const MAX_DAYS: u32 = 36_500;
 /// At most this many runs per invocation.
 pub const MAX_RUNS: u32 = 1_000_000;
 /// At most this many calls per day.
 pub const MAX_CALLS_PER_DAY: f64 = 1e12;
+/// Lowest USD price of ZK or ETH, in every price model (constant, GBM and CSV alike): below
+/// it, fees in USD underflow to nothing.
+pub const MIN_PRICE_USD: f64 = 1e-12;
+/// Highest USD price of ZK or ETH, in every price model: above it, the operators' fee in wei
+/// (a settlement fee's USD value over the base token's price) leaves the range a `U256`
+/// conversion keeps.
+pub const MAX_PRICE_USD: f64 = 1e12;
+/// Largest scenario file read, bytes (a scenario is a page of TOML; this is a thousand pages).
+pub const MAX_SCENARIO_BYTES: u64 = 1 << 20;
+/// Largest CSV source read, bytes.
+pub const MAX_CSV_BYTES: u64 = 4 << 20;
+/// Most lines in a CSV source: a header and one value per day of the longest horizon.
+pub const MAX_CSV_ROWS: usize = MAX_DAYS as usize + 1;
+/// Most chains in a scenario.
+pub const MAX_CHAINS: usize = 64;
+/// Most calls per bundle.
+pub const MAX_CALLS_PER_BUNDLE: u32 = 1_000;
+/// Most scheduled governance changes.
+pub const MAX_CHANGES: usize = 1_000;
+/// Most staking seasons.
+pub const MAX_SEASONS: usize = 100;
+/// Most traffic regimes.
+pub const MAX_REGIMES: usize = 100;
+/// Smallest aggregate stake when staking is enabled, whole ZK. The simulator models the
+/// whole pilot's stake in aggregate; a stake of a few wei would turn the Splitter's staking
+/// share into yields of 10^25 a year, which no chart or table can show usefully.
+pub const MIN_INITIAL_STAKE_ZK: u64 = 1_000;
 
-/// Parses a token amount field, checking its unit.
+/// Largest per-call fee, whole ZK (`protocol.fixed_interop_fee`,
+/// `protocol.gateway_settlement_fee` and scheduled settlement fees): a million ZK a call,
+/// 100,000 times the seed's 10 ZK. Above it every settlement fails for want of ZK and the run
+/// measures nothing; the max-supply bound alone would still let one call cost every token.
+pub const MAX_FEE_PER_CALL_ZK: u64 = 1_000_000;
+
+/// Largest ZK amount any key takes: the token's max supply, 21,000,000,000 ZK
+/// (zk-governance@b501cc8:l2-contracts/src/ZkTokenV3.sol `_maxSupply`, the protocol's
+/// `flywheel_protocol::token::MAX_SUPPLY`). No threshold, treasury, stake or cap can exceed
+/// every token that may ever exist.
+pub const MAX_ZK_AMOUNT: U256 = flywheel_protocol::token::MAX_SUPPLY;
+
+/// Parses a token amount field, checking its unit; a ZK amount is at most
+/// [`MAX_ZK_AMOUNT`], the token's max supply.
 pub fn amount(key: &str, text: &str, unit: &str) -> Result<U256, ScenarioError> {
+    let value = amount_any(key, text, unit)?;
+    if unit.eq_ignore_ascii_case("ZK") && value > MAX_ZK_AMOUNT {
+        return Err(ScenarioError::new(
+            key,
+            format!(
+                "must be at most the ZK max supply, 21,000,000,000 ZK, got {} ZK",
+                units::format_amount(value)
+            ),
+        ));
+    }
+    Ok(value)
+}
+
+/// A per-call fee: a ZK amount of at most [`MAX_FEE_PER_CALL_ZK`].
+pub fn fee(key: &str, text: &str) -> Result<U256, ScenarioError> {
+    let value = amount(key, text, "ZK")?;
+    if value > tokens(MAX_FEE_PER_CALL_ZK) {
+        return Err(ScenarioError::new(
+            key,
+            format!(
+                "a fee per call must be at most {MAX_FEE_PER_CALL_ZK} ZK, got {} ZK",
+                units::format_amount(value)
+            ),
+        ));
+    }
+    Ok(value)
+}
+
+fn amount_any(key: &str, text: &str, unit: &str) -> Result<U256, ScenarioError> {
     let trimmed = text.trim();
     if let Some(found) = trimmed.split_whitespace().nth(1).or_else(|| {
         let i = trimmed.find(|c: char| c.is_ascii_alphabetic())?;
@@ -470,10 +543,21 @@ pub fn range(key: &str, value: f64, lo: f64, hi: f64) -> Result<(), ScenarioErro
     if !value.is_finite() || value < lo || value > hi {
         return Err(ScenarioError::new(
             key,
-            format!("must be between {lo} and {hi}, got {value}"),
+            format!("must be between {lo} and {hi}, got {}", shown(value)),
         ));
     }
     Ok(())
+}
+
+/// A number as people write it: `30`, `0.5`, `1e300` — not the 301 digits `Display` gives
+/// `1e300`, nor `1.0` for `1` (the file's own text is gone once parsed; this is its shortest
+/// faithful form).
+pub fn shown(x: f64) -> String {
+    if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e16 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:?}")
+    }
 }
 
 /// A scenario with every amount parsed and every value checked.
@@ -530,32 +614,96 @@ fn key_at(text: &str, offset: usize) -> String {
     let before = text.get(..offset.min(text.len())).unwrap_or("");
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let line = text[line_start..].lines().next().unwrap_or("");
-    let name = line
-        .split('=')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .trim_matches('"')
-        .to_string();
+    let name = if line.trim_start().starts_with('#') {
+        String::new()
+    } else {
+        line.split('=')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_matches('"')
+            .to_string()
+    };
     let table = before[..line_start]
         .lines()
         .rev()
         .map(str::trim)
         .find(|l| l.starts_with('['))
         .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
-    match (table, name.is_empty()) {
+    let key = match (table, name.is_empty()) {
         (Some(t), false) if !line.trim_start().starts_with('[') => format!("{t}.{name}"),
         (Some(t), _) => t,
         (None, false) => name,
-        (None, true) => "(file)".into(),
+        (None, true) => String::new(),
+    };
+    // A malformed header (`[`, `[""]`) names no key: the error is the file's.
+    if key
+        .trim_matches(|c: char| c == '.' || c == '"' || c.is_whitespace())
+        .is_empty()
+    {
+        "(file)".into()
+    } else {
+        key
     }
 }
 
+/// The table a `missing field` error is about: the `[table]` header its span starts on, if
+/// any (a missing top-level key has a span over the whole document, or none).
+fn missing_key(text: &str, span: Option<std::ops::Range<usize>>, field: &str) -> String {
+    let table = span
+        .filter(|s| s.start > 0 || s.end < text.len())
+        .and_then(|s| text.get(s.start..).and_then(|t| t.lines().next()))
+        .map(str::trim)
+        .filter(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+    match table {
+        Some(t) => format!("{t}.{field}"),
+        None => field.to_string(),
+    }
+}
+
+/// Reads at most `limit` bytes of `path` as UTF-8 text; a longer file (or a device that never
+/// ends, such as `/dev/zero`) is refused before more than `limit + 1` bytes are read.
+pub fn read_limited(path: &std::path::Path, limit: u64) -> Result<String, String> {
+    use std::io::Read;
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if bytes.len() as u64 > limit {
+        return Err(format!(
+            "{} is larger than the {limit}-byte limit",
+            path.display()
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| format!("{} is not UTF-8 text: {e}", path.display()))
+}
+
 impl Scenario {
-    /// Parses TOML text (unknown keys are errors).
+    /// Parses TOML text (unknown and duplicate keys are errors).
     pub fn from_toml(text: &str) -> Result<Self, ScenarioError> {
+        if text.len() as u64 > MAX_SCENARIO_BYTES {
+            return Err(ScenarioError::new(
+                "(file)",
+                format!(
+                    "{} bytes is larger than the {MAX_SCENARIO_BYTES}-byte limit",
+                    text.len()
+                ),
+            ));
+        }
         toml::from_str(text).map_err(|e| {
             let msg = e.message().replace('\n', " ");
+            if let Some(field) = msg
+                .strip_prefix("missing field `")
+                .and_then(|m| m.strip_suffix('`'))
+            {
+                return ScenarioError::new(
+                    missing_key(text, e.span(), field),
+                    "missing (required)",
+                );
+            }
             let key = e
                 .span()
                 .map(|span| key_at(text, span.start))
@@ -564,12 +712,11 @@ impl Scenario {
         })
     }
 
-    /// Reads a scenario file: parses it and loads the CSV sources it names, relative to the
-    /// file's folder.
+    /// Reads a scenario file (at most [`MAX_SCENARIO_BYTES`]): parses it and loads the CSV
+    /// sources it names, relative to the file's folder.
     pub fn from_file(path: &std::path::Path) -> Result<Self, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            ScenarioError::new("(file)", format!("cannot read {}: {e}", path.display()))
-        })?;
+        let text = read_limited(path, MAX_SCENARIO_BYTES)
+            .map_err(|problem| ScenarioError::new("(file)", problem))?;
         let mut s = Self::from_toml(&text)?;
         let base = path.parent().unwrap_or(std::path::Path::new("."));
         s.load_files(base)?;
@@ -596,7 +743,7 @@ impl Scenario {
             "users.calls_per_bundle",
             f64::from(self.users.calls_per_bundle),
             1.0,
-            1000.0,
+            f64::from(MAX_CALLS_PER_BUNDLE),
         )?;
         range(
             "users.always_fixed_share",
@@ -607,10 +754,10 @@ impl Scenario {
         if self.chains.is_empty() {
             return Err(ScenarioError::new("chains", "at least one chain is needed"));
         }
-        if self.chains.len() > 64 {
+        if self.chains.len() > MAX_CHAINS {
             return Err(ScenarioError::new(
                 "chains",
-                format!("at most 64 chains, got {}", self.chains.len()),
+                format!("at most {MAX_CHAINS} chains, got {}", self.chains.len()),
             ));
         }
         let mut share = 0.0;
@@ -679,10 +826,21 @@ impl Scenario {
                 "must not exceed the 21,000,000,000 ZK max supply",
             ));
         }
+        if self.governance.changes.len() > MAX_CHANGES {
+            return Err(ScenarioError::new(
+                "governance.changes",
+                format!(
+                    "at most {MAX_CHANGES} changes, got {}",
+                    self.governance.changes.len()
+                ),
+            ));
+        }
         let mut changes = Vec::with_capacity(self.governance.changes.len());
         for (i, c) in self.governance.changes.iter().enumerate() {
             let k = |f: &str| format!("governance.changes[{i}].{f}");
-            range(&k("day"), f64::from(c.day), 0.0, f64::from(self.days))?;
+            if c.day >= self.days {
+                return Err(after_horizon(k("day"), c.day, self.days));
+            }
             if let Some(v) = c.fee_flow_revenue_share_bps {
                 range(
                     &k("fee_flow_revenue_share_bps"),
@@ -726,7 +884,7 @@ impl Scenario {
                 gateway_settlement_fee: c
                     .gateway_settlement_fee
                     .as_deref()
-                    .map(|t| amount(&k("gateway_settlement_fee"), t, "ZK"))
+                    .map(|t| fee(&k("gateway_settlement_fee"), t))
                     .transpose()?,
                 fee_flow_revenue_share_bps: c.fee_flow_revenue_share_bps,
                 burn_bps: c.burn_bps,
@@ -777,10 +935,28 @@ impl Scenario {
                 "exceeds the genesis supply",
             ));
         }
+        if st.enabled && initial_stake < tokens(MIN_INITIAL_STAKE_ZK) {
+            return Err(ScenarioError::new(
+                "staking.initial_stake",
+                format!(
+                    "must be at least {MIN_INITIAL_STAKE_ZK} ZK when staking is enabled (the whole pilot's stake), got {} ZK",
+                    units::format_amount(initial_stake)
+                ),
+            ));
+        }
+        if st.seasons.len() > MAX_SEASONS {
+            return Err(ScenarioError::new(
+                "staking.seasons",
+                format!("at most {MAX_SEASONS} seasons, got {}", st.seasons.len()),
+            ));
+        }
         let mut seasons = Vec::with_capacity(st.seasons.len());
         for (i, season) in st.seasons.iter().enumerate() {
             let k = |f: &str| format!("staking.seasons[{i}].{f}");
             range(&k("days"), f64::from(season.days), 1.0, 3650.0)?;
+            if st.enabled && season.start_day >= self.days {
+                return Err(after_horizon(k("start_day"), season.start_day, self.days));
+            }
             range(
                 &k("start_day"),
                 f64::from(season.start_day),
@@ -804,11 +980,10 @@ impl Scenario {
             priority_mode,
             initial_stake,
             seasons,
-            fixed_interop_fee: amount("protocol.fixed_interop_fee", &p.fixed_interop_fee, "ZK")?,
-            gateway_settlement_fee: amount(
+            fixed_interop_fee: fee("protocol.fixed_interop_fee", &p.fixed_interop_fee)?,
+            gateway_settlement_fee: fee(
                 "protocol.gateway_settlement_fee",
                 &p.gateway_settlement_fee,
-                "ZK",
             )?,
             fee_flow_threshold: threshold,
             fee_flow_min_threshold: min_threshold,
@@ -821,7 +996,176 @@ impl Scenario {
     }
 }
 
+/// A day at or after the horizon: nothing scheduled then can happen within the run.
+fn after_horizon(key: String, day: u32, days: u32) -> ScenarioError {
+    ScenarioError::new(
+        key,
+        format!(
+            "day {day} is not within the horizon of {days} days (days 0 to {})",
+            days.saturating_sub(1)
+        ),
+    )
+}
+
+impl Scenario {
+    /// Sets the horizon to `days`, as `--days` does. When that shortens it, the governance
+    /// changes and staking seasons scheduled on or after the new horizon are dropped: they
+    /// could not happen within the run, and nothing before their day depends on them, so the
+    /// days simulated are the same as the first `days` of the full scenario. Returns what was
+    /// dropped (their keys and days), for the report.
+    pub fn set_horizon(&mut self, days: u32) -> Vec<(String, u32)> {
+        let mut dropped = Vec::new();
+        if days < self.days {
+            let mut i = 0;
+            self.governance.changes.retain(|c| {
+                let keep = c.day < days;
+                if !keep {
+                    dropped.push((format!("governance.changes[{i}]"), c.day));
+                }
+                i += 1;
+                keep
+            });
+            let mut i = 0;
+            self.staking.seasons.retain(|season| {
+                let keep = season.start_day < days;
+                if !keep {
+                    dropped.push((format!("staking.seasons[{i}]"), season.start_day));
+                }
+                i += 1;
+                keep
+            });
+        }
+        self.days = days;
+        dropped
+    }
+}
+
 /// Whole tokens, for defaults written in code.
 pub fn zk(n: u64) -> U256 {
     tokens(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str =
+        "name = \"t\"\ndays = 30\n[traffic]\nmodel = \"constant\"\ncalls_per_day = 10\n";
+
+    fn with(extra: &str) -> Result<Validated, ScenarioError> {
+        Scenario::from_toml(&format!("{BASE}{extra}"))?.validate()
+    }
+
+    #[test]
+    fn zk_amounts_are_at_most_the_max_supply() {
+        let e = with("[protocol]\nfixed_interop_fee = \"21000000001 ZK\"\n").unwrap_err();
+        assert_eq!(e.key, "protocol.fixed_interop_fee");
+        assert!(
+            e.problem.contains("21,000,000,000 ZK") && e.problem.contains("21000000001"),
+            "{e}"
+        );
+        let digits = format!(
+            "[protocol]\ngateway_settlement_fee = \"1{} ZK\"\n",
+            "0".repeat(50)
+        );
+        let e = with(&digits).unwrap_err();
+        assert_eq!(e.key, "protocol.gateway_settlement_fee");
+        let e = with("[protocol]\ngateway_settlement_fee = \"21000000000 ZK\"\n").unwrap_err();
+        assert!(e.problem.contains("at most 1000000 ZK"), "{e}");
+        assert!(with("[protocol]\ngateway_settlement_fee = \"1000000 ZK\"\n").is_ok());
+        let e = with("[protocol]\nfee_flow_threshold = \"21000000001 ZK\"\n").unwrap_err();
+        assert_eq!(e.key, "protocol.fee_flow_threshold");
+        let e = with("[protocol]\nfixed_interop_fee = \"1e50 ZK\"\n").unwrap_err();
+        assert!(e.problem.contains("exponents"), "{e}");
+        let e = with("[protocol]\nfixed_interop_fee = \"inf ZK\"\n").unwrap_err();
+        assert!(e.problem.contains("not a finite number"), "{e}");
+    }
+
+    #[test]
+    fn nothing_is_scheduled_after_the_horizon() {
+        let e = with("[[governance.changes]]\nday = 30\nburn_bps = 5000\n").unwrap_err();
+        assert_eq!(e.key, "governance.changes[0].day");
+        assert!(e.problem.contains("horizon of 30 days"), "{e}");
+        assert!(
+            with("[[governance.changes]]\nday = 29\nvia = \"direct\"\nburn_bps = 5000\n").is_ok()
+        );
+        let season = "[staking]\nenabled = true\nseasons = [{ cap = \"1 ZK\", start_day = 0, days = 5 }, { cap = \"1 ZK\", start_day = 30, days = 5 }]\n";
+        let e = with(season).unwrap_err();
+        assert_eq!(e.key, "staking.seasons[1].start_day");
+        // Disabled staking does not run its seasons: the defaults (days 0 and 90) are fine.
+        assert!(with("[staking]\nenabled = false\n").is_ok());
+    }
+
+    #[test]
+    fn shortening_the_horizon_drops_only_what_it_cannot_reach() {
+        let mut s = Scenario::from_toml(&format!(
+            "{}[[governance.changes]]\nday = 10\nvia = \"direct\"\nburn_bps = 5000\n[[governance.changes]]\nday = 20\nvia = \"direct\"\nburn_bps = 4000\n[staking]\nenabled = true\n",
+            BASE.replace("days = 30", "days = 365")
+        ))
+        .unwrap();
+        assert!(s.clone().validate().is_ok());
+        let dropped = s.set_horizon(15);
+        assert_eq!(
+            dropped,
+            vec![
+                ("governance.changes[1]".to_string(), 20),
+                ("staking.seasons[1]".to_string(), 90)
+            ]
+        );
+        let v = s.validate().unwrap();
+        assert_eq!(v.changes.len(), 1);
+        assert_eq!(v.seasons.len(), 1);
+    }
+
+    #[test]
+    fn a_tiny_stake_is_refused_when_staking_runs() {
+        let e = with("[staking]\nenabled = true\ninitial_stake = \"1 wei\"\n").unwrap_err();
+        assert_eq!(e.key, "staking.initial_stake");
+        assert!(e.problem.contains("at least 1000 ZK"), "{e}");
+        assert!(with("[staking]\nenabled = false\ninitial_stake = \"1 wei\"\n").is_ok());
+    }
+
+    #[test]
+    fn parse_errors_name_the_key_not_a_comment() {
+        let e = Scenario::from_toml("# a comment\nname = \"x\"\n").unwrap_err();
+        assert_eq!(e.key, "traffic", "{e}");
+        assert!(e.problem.contains("missing"), "{e}");
+        let e = Scenario::from_toml(
+            "# a comment\n[traffic]\nmodel = \"constant\"\ncalls_per_day = 1\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "name", "{e}");
+        let e = Scenario::from_toml(&format!("{BASE}[protocol]\nburn_bps = 1\nburn_bps = 2\n"))
+            .unwrap_err();
+        assert!(e.key.contains("burn_bps"), "{e}");
+        assert!(e.problem.contains("duplicate"), "{e}");
+        let e = Scenario::from_toml(&format!("name = \"a\"\nname = \"b\"\n{}", &BASE[10..]))
+            .unwrap_err();
+        assert_eq!(e.key, "name", "{e}");
+    }
+
+    #[test]
+    fn oversized_scenarios_are_refused_before_parsing() {
+        let text = format!("{BASE}#{}\n", "x".repeat(MAX_SCENARIO_BYTES as usize));
+        let e = Scenario::from_toml(&text).unwrap_err();
+        assert!(e.problem.contains("limit"), "{e}");
+    }
+
+    #[test]
+    fn numbers_are_shown_as_written() {
+        assert_eq!(shown(30.0), "30");
+        assert_eq!(shown(0.5), "0.5");
+        assert_eq!(shown(1e300), "1e300");
+        assert_eq!(shown(-1e-300), "-1e-300");
+        assert_eq!(shown(f64::NAN), "NaN");
+        let big = BASE.replace("calls_per_day = 10", "calls_per_day = 1e300");
+        let e = Scenario::from_toml(&big).unwrap().validate().unwrap_err();
+        assert!(e.problem.ends_with("got 1e300"), "{e}");
+    }
+
+    #[test]
+    fn reads_stop_at_the_limit() {
+        let e = read_limited(std::path::Path::new("/dev/zero"), 1024).unwrap_err();
+        assert!(e.contains("1024-byte limit"), "{e}");
+    }
 }

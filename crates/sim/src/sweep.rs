@@ -9,7 +9,10 @@
 use crate::ledger::SimError;
 use crate::monte_carlo::{simulate, Options, Outcome};
 use crate::process::{PriceModel, TrafficModel};
-use crate::scenario::{amount, range, Scenario, ScenarioError, Validated, MAX_CALLS_PER_DAY};
+use crate::scenario::{
+    amount, range, Scenario, ScenarioError, Validated, MAX_CALLS_PER_DAY, MAX_PRICE_USD,
+    MIN_PRICE_USD,
+};
 use crate::summary::quantile_u256;
 use alloy_primitives::U256;
 use flywheel_protocol::units::format_amount;
@@ -42,6 +45,10 @@ pub struct Param {
     pub kind: ParamKind,
     /// One line on what it is.
     pub about: &'static str,
+    /// The tornado's step for a base of 0, which no factor moves: the arms are
+    /// `0 ± spread × step`, clamped to the range (text [`set_param`] accepts). `None`: a base
+    /// of 0 is reported as "base 0 — see sweep" instead.
+    pub zero_step: Option<&'static str>,
 }
 
 /// Every settable parameter, in the tornado's tie-break order.
@@ -51,30 +58,40 @@ pub const PARAMS: [Param; 9] = [
         key: "protocol.gateway_settlement_fee",
         kind: ParamKind::Zk,
         about: "Gateway settlement fee per interop call, either fee mode (ZK)",
+        // 10 ZK: the seed's "10 ZK per call burned".
+        zero_step: Some("10 ZK"),
     },
     Param {
         name: "fixed_interop_fee",
         key: "protocol.fixed_interop_fee",
         kind: ParamKind::Zk,
         about: "fixed ZK interop fee per call (ZK)",
+        // 10 ZK: the default fixed fee.
+        zero_step: Some("10 ZK"),
     },
     Param {
         name: "fee_flow_threshold",
         key: "protocol.fee_flow_threshold",
         kind: ParamKind::Zk,
         about: "Fee Flow claim price (ZK)",
+        // The Era deployment's threshold.
+        zero_step: Some("1000000 ZK"),
     },
     Param {
         name: "burn_bps",
         key: "protocol.burn_bps",
         kind: ParamKind::Bps,
         about: "splitter burn share (bps; the rest to staking rewards)",
+        // The whole range: ± spread of 100%.
+        zero_step: Some("10000"),
     },
     Param {
         name: "fee_flow_revenue_share_bps",
         key: "protocol.fee_flow_revenue_share_bps",
         kind: ParamKind::Bps,
         about: "share of operators' base-token fee revenue sent to Fee Flow (bps; an assumption)",
+        // The whole range: ± spread of 100%.
+        zero_step: Some("10000"),
     },
     Param {
         name: "calls_per_day",
@@ -84,15 +101,19 @@ pub const PARAMS: [Param; 9] = [
             hi: MAX_CALLS_PER_DAY,
         },
         about: "traffic level on day 0 (regimes and CSV traffic are scaled to it)",
+        // The seed's baseline traffic.
+        zero_step: Some("50000"),
     },
     Param {
         name: "zk_price",
         key: "prices.zk.initial_usd",
         kind: ParamKind::Real {
-            lo: 1e-12,
-            hi: 1e12,
+            lo: MIN_PRICE_USD,
+            hi: MAX_PRICE_USD,
         },
         about: "initial ZK price, USD (a CSV price series is scaled to it)",
+        // Never 0: prices are at least MIN_PRICE_USD.
+        zero_step: None,
     },
     Param {
         name: "margin",
@@ -102,12 +123,16 @@ pub const PARAMS: [Param; 9] = [
             hi: 100.0,
         },
         about: "operators' margin over the settlement cost (0.1 = 10%)",
+        // The default margin.
+        zero_step: Some("0.1"),
     },
     Param {
         name: "always_fixed_share",
         key: "users.always_fixed_share",
         kind: ParamKind::Real { lo: 0.0, hi: 1.0 },
         about: "share of calls always paying the fixed ZK fee",
+        // The whole range: ± spread of all calls.
+        zero_step: Some("1"),
     },
 ];
 
@@ -287,7 +312,7 @@ pub fn set_param(s: &mut Scenario, name: &str, value: &str) -> Result<(), Scenar
             PriceModel::Constant { initial_usd } | PriceModel::Gbm { initial_usd, .. } => {
                 *initial_usd = x;
             }
-            PriceModel::Csv { data, .. } => rescale(name, data, x, 1e12)?,
+            PriceModel::Csv { data, .. } => rescale(name, data, x, MAX_PRICE_USD)?,
         },
         ("margin", Value::Real(x)) => s.operators.margin = x,
         ("always_fixed_share", Value::Real(x)) => s.users.always_fixed_share = x,
@@ -299,6 +324,29 @@ pub fn set_param(s: &mut Scenario, name: &str, value: &str) -> Result<(), Scenar
         }
     }
     Ok(())
+}
+
+impl Value {
+    fn is_zero(self) -> bool {
+        match self {
+            Self::Zk(w) => w.is_zero(),
+            Self::Bps(b) => b == 0,
+            Self::Real(x) => x == 0.0,
+        }
+    }
+
+    /// `self + sign × step × spread` for a zero base, clamped to the parameter's range.
+    fn step(p: &Param, step: Self, spread: f64, up: bool) -> Self {
+        match scale(p, step, spread) {
+            moved if up => moved,
+            Self::Zk(_) => Self::Zk(U256::ZERO),
+            Self::Bps(_) => Self::Bps(0),
+            Self::Real(x) => match p.kind {
+                ParamKind::Real { lo, hi } => Self::Real((-x).clamp(lo, hi)),
+                _ => Self::Real(-x),
+            },
+        }
+    }
 }
 
 /// `value × factor`, clamped to the parameter's range; amounts stay integer wei.
@@ -490,6 +538,58 @@ pub fn run_grid(cells: &[Cell], mut on_cell: impl FnMut(usize)) -> Result<Vec<Me
     Ok(out)
 }
 
+/// Smallest `--spread`: 1%. Below it, the tornado's arms differ from the base by less than
+/// the Monte Carlo's own noise between cells is worth reading.
+pub const MIN_SPREAD: f64 = 0.01;
+/// Largest `--spread`: 100% (the low arm at 0, the high arm at twice the base).
+pub const MAX_SPREAD: f64 = 1.0;
+/// Finest `--spread`: 0.0001 (one basis point), so that the factors print exactly
+/// (`×0.5 and ×1.5`, never `×1.9999989999999999`).
+pub const SPREAD_STEP: f64 = 0.0001;
+
+/// Checks a spread: in [[`MIN_SPREAD`], [`MAX_SPREAD`]] and a whole number of
+/// [`SPREAD_STEP`]s.
+pub fn check_spread(spread: f64) -> Result<(), ScenarioError> {
+    if !(MIN_SPREAD..=MAX_SPREAD).contains(&spread) {
+        return Err(ScenarioError::new(
+            "spread",
+            format!("must be from {MIN_SPREAD} to {MAX_SPREAD} (1% to 100%), got {spread}"),
+        ));
+    }
+    let steps = spread / SPREAD_STEP;
+    if (steps - steps.round()).abs() > 1e-6 {
+        return Err(ScenarioError::new(
+            "spread",
+            format!("at most 4 decimal places (steps of {SPREAD_STEP}), got {spread}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A fraction of at most 4 decimals as text without float noise: `0.5`, `1.25`, `0.0001`.
+pub fn fraction_text(x: f64) -> String {
+    let text = format!("{x:.4}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text.is_empty() || text == "-" {
+        "0".into()
+    } else {
+        text.to_string()
+    }
+}
+
+/// How a tornado bar's parameter was moved.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Move {
+    /// `× (1 − spread)` and `× (1 + spread)`.
+    Relative,
+    /// A base of 0: `0 ± spread × step` ([`Param::zero_step`]).
+    Step(String),
+    /// A base of 0 with no step (or one the scenario cannot take): not moved; "base 0 — see
+    /// sweep". Such bars come last.
+    NotMoved,
+}
+
 /// One tornado bar: a parameter moved down and up by the spread, the others at base.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct TornadoBar {
@@ -497,9 +597,11 @@ pub struct TornadoBar {
     pub param: &'static str,
     /// Base value (text).
     pub base_value: String,
-    /// Value at `× (1 − spread)`, clamped to the parameter's range.
+    /// How the arms were chosen.
+    pub moved: Move,
+    /// Value of the low arm (clamped to the parameter's range).
     pub low_value: String,
-    /// Value at `× (1 + spread)`, clamped.
+    /// Value of the high arm (clamped).
     pub high_value: String,
     /// Median annual burn with the low value (wei).
     pub low_burn: U256,
@@ -525,29 +627,28 @@ pub struct Tornado {
     pub spread: f64,
     /// Median annual burn at the base scenario (wei).
     pub base_burn: U256,
-    /// One bar per parameter, largest swing first (ties in [`PARAMS`] order).
+    /// One bar per parameter, largest swing first (ties in [`PARAMS`] order), the bars not
+    /// moved last.
     pub bars: Vec<TornadoBar>,
 }
 
-/// Moves each parameter of [`PARAMS`] down and up by `spread` (0 < spread ≤ 1) one at a time
-/// and runs the Monte Carlo at each; `on_step(done, total)` reports progress.
+/// Moves each parameter of [`PARAMS`] down and up by `spread` one at a time — by
+/// `× (1 ± spread)`, or `0 ± spread × step` from a base of 0 — and runs the Monte Carlo at each;
+/// `on_step(done, total)` reports progress. `spread` is checked by [`check_spread`].
 pub fn tornado(
     base: &Scenario,
     spread: f64,
     mut on_step: impl FnMut(usize, usize),
 ) -> Result<Tornado, SimError> {
-    if !(spread > 0.0 && spread <= 1.0) {
-        return Err(
-            ScenarioError::new("spread", format!("must be in (0, 1], got {spread}")).into(),
-        );
-    }
+    check_spread(spread)?;
     // Validate every arm before running any.
     let base_v = base.clone().validate()?;
-    let mut arms = Vec::with_capacity(PARAMS.len());
+    type Arm = (String, Option<Validated>);
+    let mut arms: Vec<(&Param, String, Move, Arm, Arm)> = Vec::with_capacity(PARAMS.len());
     for p in &PARAMS {
         let now = current(base, p)?;
-        let arm = |factor: f64| -> Result<(String, Option<Validated>), ScenarioError> {
-            let text = scale(p, now, factor).text();
+        let arm = |v: Value| -> Result<Arm, ScenarioError> {
+            let text = v.text();
             if text == now.text() {
                 return Ok((text, None));
             }
@@ -555,20 +656,38 @@ pub fn tornado(
             set_param(&mut s, p.name, &text)?;
             Ok((text, Some(s.validate()?)))
         };
-        let low = arm(1.0 - spread)?;
-        let high = arm(1.0 + spread)?;
-        arms.push((p, now.text(), low, high));
+        let unmoved = || (now.text(), None);
+        if !now.is_zero() {
+            let low = arm(scale(p, now, 1.0 - spread))?;
+            let high = arm(scale(p, now, 1.0 + spread))?;
+            arms.push((p, now.text(), Move::Relative, low, high));
+            continue;
+        }
+        let step = p.zero_step.and_then(|t| parse_value(p, t).ok());
+        let moved = step.map(|step| {
+            let low = arm(Value::step(p, step, spread, false))?;
+            let high = arm(Value::step(p, step, spread, true))?;
+            Ok::<_, ScenarioError>((low, high))
+        });
+        match (step, moved) {
+            // A scenario that cannot take the step (a CSV series starting at 0 cannot be
+            // scaled to a level) leaves the parameter unmoved, as if it had none.
+            (Some(step), Some(Ok((low, high)))) => {
+                arms.push((p, now.text(), Move::Step(step.text()), low, high))
+            }
+            _ => arms.push((p, now.text(), Move::NotMoved, unmoved(), unmoved())),
+        }
     }
     let total = 1 + arms
         .iter()
-        .map(|(_, _, l, h)| usize::from(l.1.is_some()) + usize::from(h.1.is_some()))
+        .map(|(.., l, h)| usize::from(l.1.is_some()) + usize::from(h.1.is_some()))
         .sum::<usize>();
     let mut done = 0;
     let base_burn = run_medians(&base_v)?.annual_burn;
     done += 1;
     on_step(done, total);
     let mut bars = Vec::with_capacity(arms.len());
-    for (p, base_value, (low_value, low_v), (high_value, high_v)) in arms {
+    for (p, base_value, moved, (low_value, low_v), (high_value, high_v)) in arms {
         let mut burn = |v: Option<Validated>| -> Result<U256, SimError> {
             match v {
                 None => Ok(base_burn),
@@ -585,13 +704,14 @@ pub fn tornado(
         bars.push(TornadoBar {
             param: p.name,
             base_value,
+            moved,
             low_value,
             high_value,
             low_burn,
             high_burn,
         });
     }
-    bars.sort_by_key(|b| std::cmp::Reverse(b.swing()));
+    bars.sort_by_key(|b| (b.moved == Move::NotMoved, std::cmp::Reverse(b.swing())));
     Ok(Tornado {
         spread,
         base_burn,
@@ -679,6 +799,48 @@ mod tests {
         assert_eq!(scale(p, Value::Zk(five), 0.5).text(), "2.5 ZK");
         let p = param("always_fixed_share").unwrap();
         assert_eq!(scale(p, Value::Real(0.8), 1.5), Value::Real(1.0));
+    }
+
+    #[test]
+    fn spreads_are_bounded_and_print_exactly() {
+        for bad in [0.0, 1e-300, 0.005, 1.0001, 2.0, f64::NAN, 0.12345] {
+            assert_eq!(check_spread(bad).unwrap_err().key, "spread", "{bad}");
+        }
+        for good in [0.01, 0.5, 0.0125, 1.0, 0.9999] {
+            assert!(check_spread(good).is_ok(), "{good}");
+        }
+        assert_eq!(fraction_text(1.0 + 0.9999), "1.9999");
+        assert_eq!(fraction_text(1.0 - 0.5), "0.5");
+        assert_eq!(fraction_text(1.0 - 1.0), "0");
+        assert_eq!(fraction_text(2.0), "2");
+    }
+
+    #[test]
+    fn a_zero_base_moves_by_its_step_and_drives_the_tornado() {
+        let mut s = preset("seed-baseline").unwrap();
+        s.days = 2;
+        set_param(&mut s, "gateway_settlement_fee", "0").unwrap();
+        let t = tornado(&s, 0.5, |_, _| {}).unwrap();
+        let fee = &t.bars[0];
+        assert_eq!(fee.param, "gateway_settlement_fee", "{:?}", t.bars);
+        assert_eq!(fee.moved, Move::Step("10 ZK".into()));
+        assert_eq!(
+            (fee.low_value.as_str(), fee.high_value.as_str()),
+            ("0 ZK", "5 ZK")
+        );
+        // 50,000 calls a day × 5 ZK, all burned, over a year.
+        assert_eq!(fee.swing(), crate::scenario::zk(50_000 * 5 * 365));
+        // A parameter with no step at 0 would be reported, not moved; zk_price is never 0, and
+        // margin at 0 moves both ways (its range includes negative margins).
+        set_param(&mut s, "margin", "0").unwrap();
+        let t = tornado(&s, 0.5, |_, _| {}).unwrap();
+        let margin = t.bars.iter().find(|b| b.param == "margin").unwrap();
+        assert_eq!(
+            (margin.low_value.as_str(), margin.high_value.as_str()),
+            ("-0.05", "0.05")
+        );
+        assert!(t.bars.iter().all(|b| b.moved != Move::NotMoved));
+        assert!(tornado(&s, 1e-300, |_, _| {}).is_err());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! events, and at the end replays the collected log to show that the events alone rebuild the
 //! state. Later demos (fee flow, governance) sit beside [`interop`] and reuse it.
 
+mod describe;
 pub mod fee_flow;
 pub mod governance;
 pub mod interop;
@@ -403,9 +404,11 @@ impl<'o> Walk<'o> {
                 start,
                 expiry,
             } => format!(
-                "ZkCappedMinterV2 {} deployed: cap {} ZK, mints from {start} to {expiry} (inclusive), admin {}",
+                "ZkCappedMinterV2 {} deployed: cap {} ZK, mints from {} to {} (inclusive), admin {}",
                 self.name(*minter),
                 format_amount(*cap),
+                describe::date(*start),
+                describe::date(*expiry),
                 self.name(*admin)
             ),
             TokenEvent::MinterRoleGranted {
@@ -445,7 +448,9 @@ impl<'o> Walk<'o> {
                 self.name(*to),
                 self.name(*caller)
             ),
-            other => format!("ZK token: {other:?}"),
+            other => self
+                .describe_votes(other)
+                .unwrap_or_else(|| format!("ZK token: {other:?}")),
         }
     }
 
@@ -453,7 +458,9 @@ impl<'o> Walk<'o> {
     pub fn describe(&self, event: &Event) -> String {
         let on = |c: &ChainId| self.chain_name(*c);
         match event {
-            Event::TimeAdvanced { now } => format!("clock moved to {now}"),
+            Event::TimeAdvanced { now } => format!("clock moved to {}", describe::date(*now)),
+            Event::Staking(ev) => self.describe_staking(ev),
+            Event::Governance(ev) => self.describe_governance(ev),
             Event::Token(ev) => self.describe_token(ev),
             Event::Funded {
                 chain,

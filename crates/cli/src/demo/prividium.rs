@@ -615,9 +615,10 @@ fn export(w: &mut Walk<'_>, dir: Option<&std::path::Path>) -> Result<(), CliErro
         w.say(format!("JSON Lines, the approval: {}", names(w, line)))?;
     }
     if let Some(dir) = dir {
-        files::out_dir(dir)?;
-        files::write(dir, "audit.jsonl", jsonl.as_bytes())?;
-        files::write(dir, "audit.csv", csv.as_bytes())?;
+        let mut set = files::OutDir::begin(dir, &["audit.jsonl", "audit.csv"])?;
+        set.write("audit.jsonl", jsonl.as_bytes())?;
+        set.write("audit.csv", csv.as_bytes())?;
+        set.commit()?;
         w.say(format!(
             "wrote audit.jsonl and audit.csv to {}",
             dir.display()
