@@ -298,7 +298,7 @@ fn bundle_hash_rejects_bad_files() {
     assert!(err.starts_with("error: salt:"), "{err}");
 
     let mut bad_unbundler = vector_bundle();
-    bad_unbundler["unbundler_address"] = Value::from("0x000100000000ff");
+    bad_unbundler["unbundler_address"] = Value::from("0x0001000000021111");
     let err = fails(bundle_hash_of(&bad_unbundler));
     assert!(err.starts_with("error: unbundler_address:"), "{err}");
 

@@ -66,7 +66,8 @@ pub enum AddressError {
         /// Length found.
         len: usize,
     },
-    /// The model keeps chain ids in 64 bits (every EIP-155 chain id in use fits).
+    /// The model keeps chain ids in 64 bits (every EIP-155 chain id in use fits); a person's
+    /// address may carry at most 8 bytes of chain reference, the contracts' at most 32.
     #[error("chain reference of {len} bytes is larger than a 64-bit chain id")]
     ChainIdTooLarge {
         /// Length of the chain reference.
@@ -153,15 +154,43 @@ impl InteropAddress {
         out.into()
     }
 
-    /// Parses the ERC-7930 binary form, rejecting anything not exactly one EVM address.
+    /// Parses the ERC-7930 binary form as the contracts' `parseEvmV1` does, which the
+    /// InteropCenter and InteropHandler use
+    /// (era-contracts@4859b6f:l1-contracts/contracts/vendor/draft-InteroperableAddress.sol):
+    /// version 1, chain type EIP-155, at least 6 bytes, lengths within the input, an address of
+    /// 0 or 20 bytes, a chain reference shorter than 33 bytes read as a big-endian number
+    /// (leading zero bytes allowed), and bytes after the address ignored.
     ///
-    /// Stricter than the contracts' `parseEvmV1`, which the InteropCenter and InteropHandler use
-    /// (era-contracts@4859b6f:l1-contracts/contracts/vendor/draft-InteroperableAddress.sol): that
-    /// parser ignores bytes after the address and accepts a chain reference of up to 32 bytes (a
-    /// `uint256` chain id); here trailing bytes are [`AddressError::TrailingBytes`] and a chain
-    /// reference over 8 bytes is [`AddressError::ChainIdTooLarge`]. Version, chain type, minimum
-    /// length, length overruns and the 0-or-20-byte address rule match it.
+    /// Differs from the source in one place: the model keeps chain ids in 64 bits, so a chain
+    /// reference whose value does not fit is [`AddressError::ChainIdTooLarge`] (the contracts
+    /// would parse it, then find no such chain).
     pub fn decode(bytes: &[u8]) -> Result<Self, AddressError> {
+        Self::parse(bytes, false)
+    }
+
+    /// The strict reading for people and tools typing an address (`flywheel address decode`):
+    /// [`InteropAddress::decode`], and also no bytes after the address
+    /// ([`AddressError::TrailingBytes`]) and a minimal chain reference
+    /// ([`AddressError::NonMinimalChainReference`]), so that what is accepted re-encodes to the
+    /// same bytes. Inside the protocol, parsing follows the contracts.
+    pub fn decode_canonical(bytes: &[u8]) -> Result<Self, AddressError> {
+        let decoded = Self::parse(bytes, true)?;
+        let chain_len = usize::from(bytes[4]); // invariant: parse checked the 6 fixed bytes
+        let chain_ref = &bytes[5..5 + chain_len];
+        if let Some(chain_id) = decoded.chain_id {
+            if chain_len > 1 && chain_ref[0] == 0 {
+                let minimal = Self::chain_only(chain_id).encode();
+                return Err(AddressError::NonMinimalChainReference {
+                    found: alloy_primitives::hex::encode(chain_ref),
+                    chain_id,
+                    minimal: alloy_primitives::hex::encode(&minimal[5..minimal.len() - 1]),
+                });
+            }
+        }
+        Ok(decoded)
+    }
+
+    fn parse(bytes: &[u8], strict: bool) -> Result<Self, AddressError> {
         if bytes.len() < MIN_LEN {
             return Err(AddressError::Truncated { len: bytes.len() });
         }
@@ -193,7 +222,7 @@ impl InteropAddress {
                 available: rest.len(),
             });
         }
-        if addr_len != rest.len() {
+        if strict && addr_len != rest.len() {
             return Err(AddressError::TrailingBytes {
                 count: rest.len() - addr_len,
             });
@@ -201,7 +230,9 @@ impl InteropAddress {
         if addr_len != 0 && addr_len != 20 {
             return Err(AddressError::BadAddressLength { len: addr_len });
         }
-        if chain_len > 8 {
+        // `tryParseEvmV1` takes references shorter than 33 bytes; people get at most 8.
+        let significant = chain_ref.iter().skip_while(|b| **b == 0).count();
+        if chain_len > 32 || (strict && chain_len > 8) || significant > 8 {
             return Err(AddressError::ChainIdTooLarge { len: chain_len });
         }
         let chain_id = (chain_len > 0).then(|| {
@@ -209,30 +240,8 @@ impl InteropAddress {
                 .iter()
                 .fold(0u64, |acc, b| (acc << 8) | u64::from(*b))
         });
-        let address = (addr_len == 20).then(|| Address::from_slice(rest));
+        let address = (addr_len == 20).then(|| Address::from_slice(&rest[..20]));
         Ok(Self { chain_id, address })
-    }
-
-    /// [`InteropAddress::decode`], then also refuses a non-minimal chain reference, so that
-    /// what is accepted re-encodes to the same bytes. For people and tools typing an address
-    /// (`flywheel address decode`): inside the protocol, parsing follows the contracts, whose
-    /// `parseEvmV1` reads leading zero bytes as part of the number
-    /// (era-contracts@4859b6f:l1-contracts/contracts/vendor/draft-InteroperableAddress.sol).
-    pub fn decode_canonical(bytes: &[u8]) -> Result<Self, AddressError> {
-        let decoded = Self::decode(bytes)?;
-        let chain_len = usize::from(bytes[4]); // invariant: decode checked the 6 fixed bytes
-        let chain_ref = &bytes[5..5 + chain_len];
-        if let Some(chain_id) = decoded.chain_id {
-            if chain_len > 1 && chain_ref[0] == 0 {
-                let minimal = Self::chain_only(chain_id).encode();
-                return Err(AddressError::NonMinimalChainReference {
-                    found: alloy_primitives::hex::encode(chain_ref),
-                    chain_id,
-                    minimal: alloy_primitives::hex::encode(&minimal[5..minimal.len() - 1]),
-                });
-            }
-        }
-        Ok(decoded)
     }
 
     /// Parses `0x`-prefixed (or bare) hex, then [`InteropAddress::decode`].
@@ -319,7 +328,16 @@ mod tests {
                 ..
             })
         ));
-        assert_eq!(d("0x000100000000ff"), Err(TrailingBytes { count: 1 }));
+        let strict = |h: &str| InteropAddress::decode_canonical(&hex::decode(h).unwrap());
+        assert_eq!(strict("0x000100000000ff"), Err(TrailingBytes { count: 1 }));
+        // The contracts' `parseEvmV1` ignores bytes after the address.
+        assert_eq!(
+            d("0x000100000000ff"),
+            Ok(InteropAddress {
+                chain_id: None,
+                address: None
+            })
+        );
         assert_eq!(d("0x0001000000021111"), Err(BadAddressLength { len: 2 }));
         assert_eq!(
             d("0x0001000009010203040506070809 00"
@@ -327,6 +345,13 @@ mod tests {
                 .as_str()),
             Err(ChainIdTooLarge { len: 9 })
         );
+        // Up to 32 bytes of reference are the contracts' reading (leading zeros allowed); a
+        // person's address may carry 8 at most.
+        let padded = format!("0x00010000 20 {}01 00", "00".repeat(31)).replace(' ', "");
+        assert_eq!(d(&padded), Ok(InteropAddress::chain_only(1)));
+        assert_eq!(strict(&padded), Err(ChainIdTooLarge { len: 32 }));
+        let too_long = format!("0x00010000 21 {}01 00", "00".repeat(32)).replace(' ', "");
+        assert_eq!(d(&too_long), Err(ChainIdTooLarge { len: 33 }));
         assert!(matches!(d("0xzz"), Err(Hex(_))));
     }
 
