@@ -1,0 +1,89 @@
+//! `flywheel devnet` from start to Ctrl-C: load or create the devnet, listen, print the
+//! start-up table, wait for a signal, stop listening, then save the state if asked.
+
+use crate::config::DevnetConfig;
+use crate::error::DevnetError;
+use crate::node::Devnet;
+use crate::server::{serve, Shared};
+use crate::state_file;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// What to load and save.
+#[derive(Debug, Clone, Default)]
+pub struct Persistence {
+    /// `--state FILE`: loaded at start if it exists, written at exit.
+    pub state: Option<PathBuf>,
+    /// `--dump-state FILE`: written at exit.
+    pub dump_state: Option<PathBuf>,
+    /// Whether the command line or file named the chains (`--chains`, `[[chains]]`, `[l1]`,
+    /// `[gateway]`): then a loaded state must have been made with the same chains.
+    pub layout_given: bool,
+}
+
+/// The devnet to start with: loaded from `--state` if that file exists, else fresh.
+pub fn initial(config: &DevnetConfig, files: &Persistence) -> Result<Devnet, DevnetError> {
+    if let Some(path) = files.state.as_ref().filter(|p| p.exists()) {
+        let d = state_file::load(path)?;
+        if files.layout_given && d.layout() != &config.layout {
+            return Err(DevnetError::Config(format!(
+                "{} was saved with other chains than the configuration names",
+                path.display()
+            )));
+        }
+        return Ok(d);
+    }
+    let time = config.genesis_time.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    });
+    Devnet::new(config.layout.clone(), time)
+}
+
+/// Runs until Ctrl-C (or SIGTERM), writing the start-up table to `out`.
+pub fn run(
+    config: &DevnetConfig,
+    files: &Persistence,
+    out: &mut dyn Write,
+) -> Result<(), DevnetError> {
+    let devnet = initial(config, files)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let server = serve(Shared::new(devnet), config.host, config.port).await?;
+        let table = crate::table::startup_table(&server.devnet.lock(), &server.addrs);
+        out.write_all(table.as_bytes())?;
+        writeln!(out, "\nListening. Ctrl-C stops.")?;
+        out.flush()?;
+        stop_signal().await?;
+        let shared = server.devnet.clone();
+        server.shutdown().await?;
+        let d = shared.lock();
+        for path in [&files.state, &files.dump_state].into_iter().flatten() {
+            state_file::save(&d, path)?;
+            writeln!(out, "state written to {}", path.display())?;
+        }
+        Ok(())
+    })
+}
+
+async fn stop_signal() -> Result<(), DevnetError> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r?,
+            _ = term.recv() => {}
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,36 @@
+//! System contract addresses, as the contracts fix them, for the start-up table and (in later
+//! increments) for dispatching calls to the protocol.
+
+use alloy_primitives::{address, Address};
+
+/// `L2_BRIDGEHUB_ADDR` = `BUILT_IN_CONTRACTS_OFFSET + 0x02`
+/// (era-contracts@4859b6f:l1-contracts/contracts/common/l2-helpers/L2ContractAddresses.sol).
+pub const BRIDGEHUB: Address = address!("0000000000000000000000000000000000010002");
+/// `L2_ASSET_ROUTER_ADDR` = `BUILT_IN_CONTRACTS_OFFSET + 0x03` (same file).
+pub const ASSET_ROUTER: Address = address!("0000000000000000000000000000000000010003");
+/// `L2_INTEROP_ROOT_STORAGE_ADDR` = `BUILT_IN_CONTRACTS_OFFSET + 0x08` (same file).
+pub const INTEROP_ROOT_STORAGE: Address = address!("0000000000000000000000000000000000010008");
+/// `L2_MESSAGE_VERIFICATION_ADDR` = `BUILT_IN_CONTRACTS_OFFSET + 0x09` (same file).
+pub const MESSAGE_VERIFICATION: Address = address!("0000000000000000000000000000000000010009");
+/// `GW_ASSET_TRACKER_ADDR` = `BUILT_IN_CONTRACTS_OFFSET + 0x10` (same file); on Gateway.
+pub const GW_ASSET_TRACKER: Address = address!("0000000000000000000000000000000000010010");
+/// `L2_BASE_TOKEN_SYSTEM_CONTRACT_ADDR` = `SYSTEM_CONTRACTS_OFFSET + 0x0a` (same file).
+pub const BASE_TOKEN: Address = address!("000000000000000000000000000000000000800a");
+
+/// Every system contract the start-up table lists, with its name, on every L2 and Gateway.
+pub fn l2_system_contracts() -> Vec<(&'static str, Address)> {
+    use flywheel_protocol::chain::{
+        INTEROP_CENTER, INTEROP_HANDLER, L1_MESSENGER, NATIVE_TOKEN_VAULT,
+    };
+    vec![
+        ("L1Messenger", L1_MESSENGER),
+        ("L2BaseToken", BASE_TOKEN),
+        ("Bridgehub", BRIDGEHUB),
+        ("AssetRouter", ASSET_ROUTER),
+        ("NativeTokenVault", NATIVE_TOKEN_VAULT),
+        ("L2InteropRootStorage", INTEROP_ROOT_STORAGE),
+        ("L2MessageVerification", MESSAGE_VERIFICATION),
+        ("InteropCenter", INTEROP_CENTER),
+        ("InteropHandler", INTEROP_HANDLER),
+    ]
+}
