@@ -6,8 +6,11 @@
 //! balance a client reads is the protocol [`flywheel_protocol::network::State`]'s.
 
 pub mod accounts;
+pub mod chain;
 pub mod config;
 pub mod error;
+pub mod evm;
+pub mod filters;
 pub mod node;
 pub mod rpc;
 pub mod runner;

@@ -47,13 +47,17 @@ pub fn run(
     files: &Persistence,
     out: &mut dyn Write,
 ) -> Result<(), DevnetError> {
-    let devnet = initial(config, files)?;
+    let mut devnet = initial(config, files)?;
+    devnet.set_automine(config.block_time.is_none());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
     rt.block_on(async {
         let server = serve(Shared::new(devnet), config.host, config.port).await?;
+        if let Some(every) = config.block_time {
+            crate::server::spawn_block_timer(server.devnet.clone(), every);
+        }
         let table = crate::table::startup_table(&server.devnet.lock(), &server.addrs);
         out.write_all(table.as_bytes())?;
         writeln!(out, "\nListening. Ctrl-C stops.")?;

@@ -93,6 +93,19 @@ pub async fn serve(devnet: Shared, host: IpAddr, port: u16) -> Result<Server, De
     })
 }
 
+/// With `--block-time`: seals every chain's pending transactions into a block each interval.
+/// The task ends with the runtime.
+pub fn spawn_block_timer(devnet: Shared, every: std::time::Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            devnet.lock().tick();
+        }
+    })
+}
+
 impl Server {
     /// Stops accepting, lets open requests finish, and returns once every listener is down.
     pub async fn shutdown(self) -> Result<(), DevnetError> {

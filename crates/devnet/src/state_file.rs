@@ -1,12 +1,10 @@
-//! `--state` / `--dump-state`: the devnet saved as its layout, genesis time, event log and
-//! block records. Loading replays the log (the protocol's own way to rebuild state), so a
+//! `--state` / `--dump-state`: the devnet saved as its layout, genesis time, protocol event
+//! log, and each chain's block records, transactions with receipts and EVM accounts. Loading replays the log (the protocol's own way to rebuild state), so a
 //! saved devnet comes back exactly; saving is atomic (a temporary sibling renamed into place),
 //! so a crash or Ctrl-C mid-write never leaves half a file.
 
-use crate::config::Layout;
 use crate::error::DevnetError;
-use crate::node::{BlockRecord, Devnet};
-use flywheel_protocol::event::Event;
+use crate::node::{Devnet, SavedDevnet};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
@@ -14,17 +12,14 @@ use std::path::Path;
 /// The `format` field of a state file.
 pub const FORMAT: &str = "flywheel-devnet-state";
 /// The version this build writes and reads.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StateFile {
     format: String,
     version: u32,
-    layout: Layout,
-    genesis_time: u64,
-    blocks: Vec<Vec<BlockRecord>>,
-    events: Vec<Event>,
+    devnet: SavedDevnet,
 }
 
 fn file_err(path: &Path, message: impl Into<String>) -> DevnetError {
@@ -39,10 +34,7 @@ pub fn save(devnet: &Devnet, path: &Path) -> Result<(), DevnetError> {
     let file = StateFile {
         format: FORMAT.into(),
         version: VERSION,
-        layout: devnet.layout().clone(),
-        genesis_time: devnet.genesis_time(),
-        blocks: devnet.block_records(),
-        events: devnet.log().to_vec(),
+        devnet: devnet.saved(),
     };
     let name = path
         .file_name()
@@ -80,13 +72,13 @@ pub fn load(path: &Path) -> Result<Devnet, DevnetError> {
             ),
         ));
     }
-    Devnet::restore(file.layout, file.genesis_time, file.events, file.blocks)
-        .map_err(|m| file_err(path, m))
+    Devnet::restore(file.devnet).map_err(|m| file_err(path, m))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Layout;
 
     fn temp_dir(tag: &str) -> std::path::PathBuf {
         let d = std::env::temp_dir().join(format!("flywheel-devnet-{tag}-{}", std::process::id()));
@@ -98,12 +90,26 @@ mod tests {
     fn a_saved_devnet_loads_to_the_same_state() {
         let dir = temp_dir("roundtrip");
         let path = dir.join("state.json");
-        let d = Devnet::new(Layout::with_l2s(1), 1_700_000_123).unwrap();
+        let mut d = Devnet::new(Layout::with_l2s(1), 1_700_000_123).unwrap();
+        let dev = d.accounts()[0].address;
+        let send = crate::rpc::Call {
+            id: None,
+            method: "eth_sendTransaction".into(),
+            params: serde_json::json!([{"from": dev, "to": dev, "value": "0x1"}]),
+        };
+        let hash = d.call(2, &send).unwrap();
         save(&d, &path).unwrap();
         let back = load(&path).unwrap();
         assert_eq!(back.network().state(), d.network().state());
         assert_eq!(back.layout(), d.layout());
         assert_eq!(back.block_records(), d.block_records());
+        // Blocks keep their hashes, the receipt and the nonce survive.
+        let (a, b) = (back.node(2).unwrap(), d.node(2).unwrap());
+        assert_eq!(a.hashes(), b.hashes());
+        assert_eq!(a.evm, b.evm);
+        let hash: alloy_primitives::B256 = serde_json::from_value(hash).unwrap();
+        assert_eq!(a.txs.get(&hash), b.txs.get(&hash));
+        assert!(a.txs.contains_key(&hash));
         // Only the file itself is left: no temporary sibling.
         let names: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()
@@ -123,7 +129,7 @@ mod tests {
         save(&d, &path).unwrap();
         let text = std::fs::read_to_string(&path)
             .unwrap()
-            .replace("\"version\":1", "\"version\":9");
+            .replace("\"version\":2", "\"version\":9");
         std::fs::write(&path, text).unwrap();
         assert!(load(&path).unwrap_err().to_string().contains("version 9"));
         assert!(load(&dir.join("missing.json")).is_err());

@@ -39,7 +39,8 @@ pub fn startup_table(devnet: &Devnet, addrs: &[SocketAddr]) -> String {
     for (name, addr) in system::l2_system_contracts() {
         let _ = writeln!(s, "  {name:<22} {addr}");
     }
-    let gw = devnet.chains().iter().find(|c| c.role == Role::Gateway);
+    let chains = devnet.chains();
+    let gw = chains.iter().find(|c| c.role == Role::Gateway);
     if let Some(gw) = gw {
         let _ = writeln!(
             s,
