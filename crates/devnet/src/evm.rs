@@ -6,6 +6,7 @@
 //! protocol as ordinary `Transfer` actions, applied all or nothing. There is no second copy
 //! of any balance that could drift.
 
+use crate::dispatch::SystemDispatch;
 use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
 use flywheel_protocol::chain::AssetId;
 use flywheel_protocol::network::{Action, State};
@@ -18,7 +19,7 @@ use revm::database_interface::{DatabaseRef, WrapDatabaseRef};
 use revm::primitives::hardfork::SpecId;
 use revm::primitives::KECCAK_EMPTY;
 use revm::state::{Account, AccountInfo};
-use revm::{Context, ExecuteEvm, MainBuilder, MainContext};
+use revm::{Context, InspectEvm, MainBuilder, MainContext};
 use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
 
@@ -176,13 +177,22 @@ pub enum Mode {
 /// Changes revm made, per account.
 pub type Changes = revm::state::EvmState;
 
-/// Runs `tx` on `db` without changing anything; the result and the changes to commit.
+/// What one run produced: revm's outcome, and the dispatcher holding the protocol effects of
+/// the system calls that were not reverted.
+pub type RunOutput = (
+    Result<ExecResultAndState<ExecutionResult, Changes>, EVMError<Infallible>>,
+    SystemDispatch,
+);
+
+/// Runs `tx` on `db` without changing anything; system-contract calls go to `dispatch`'s
+/// working network. Returns revm's result and changes, and the dispatcher.
 pub fn run(
     db: ChainDb<'_>,
     block: &BlockCtx,
     tx: TxEnv,
     mode: Mode,
-) -> Result<ExecResultAndState<ExecutionResult, Changes>, EVMError<Infallible>> {
+    dispatch: SystemDispatch,
+) -> RunOutput {
     let call = mode == Mode::Call;
     let free = call && tx.gas_price == 0;
     let mut evm = Context::mainnet()
@@ -201,8 +211,9 @@ pub fn run(
             b.basefee = if free { 0 } else { BASE_FEE };
             b.prevrandao = Some(keccak256(block.number.to_be_bytes()));
         })
-        .build_mainnet();
-    evm.transact(tx)
+        .build_mainnet_with_inspector(dispatch);
+    let out = evm.inspect_tx(tx);
+    (out, evm.inspector)
 }
 
 /// What committing a transaction's changes means: the balance moves as protocol actions (all
@@ -223,12 +234,19 @@ pub struct Commit {
 #[error("the EVM's balance changes do not balance: {0}")]
 pub struct CommitError(String);
 
-/// Turns revm's changes into a [`Commit`] against the state they were computed on.
+/// Turns revm's changes into a [`Commit`]. `after_system` is the protocol state once the
+/// transaction's system calls are applied: revm's journal already holds their balance
+/// changes, so what is left to commit is the difference from it.
 pub fn plan_commit(
     db: ChainDb<'_>,
+    after_system: &State,
     coinbase: Address,
     changes: &Changes,
 ) -> Result<Commit, CommitError> {
+    let base = ChainDb {
+        protocol: after_system,
+        ..db
+    };
     let mut evm = db.evm.clone();
     let mut payers: Vec<(Address, U256)> = Vec::new();
     let mut payees: Vec<(Address, U256)> = Vec::new();
@@ -237,7 +255,7 @@ pub fn plan_commit(
     // Deterministic order (HashMap iteration is not).
     touched.sort_by_key(|(a, _)| **a);
     for (addr, acct) in touched {
-        let before = db.balance(*addr);
+        let before = base.balance(*addr);
         let after = acct.info.balance;
         if after < before {
             payers.push((*addr, before - after));

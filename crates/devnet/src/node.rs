@@ -5,6 +5,7 @@
 use crate::accounts::{dev_accounts, DevAccount};
 use crate::chain::{ChainNode, TxRecord};
 use crate::config::{BaseToken, Layout};
+use crate::dispatch::SystemDispatch;
 use crate::error::DevnetError;
 use crate::evm::{plan_commit, BlockCtx, ChainDb, EvmState, Mode, BASE_FEE, BLOCK_GAS_LIMIT};
 use crate::filters::InstalledFilter;
@@ -585,14 +586,15 @@ impl Devnet {
         }
     }
 
-    /// Runs a call on chain `c` at a block, changing nothing.
+    /// Runs a call on chain `c` at a block, changing nothing; also says whether a system
+    /// call inside ran out of gas.
     fn simulate(
         &self,
         c: usize,
         req: &TransactionRequest,
         id: Option<BlockId>,
         gas: u64,
-    ) -> Result<ExecutionResult, RpcError> {
+    ) -> Result<(ExecutionResult, bool), RpcError> {
         let chain = self.nodes[c].info.id;
         let (state, evm) = self.at(c, id)?;
         let hashes = self.nodes[c].hashes();
@@ -604,8 +606,16 @@ impl Devnet {
             hashes: &hashes,
         };
         let block = self.next_block(c);
-        match crate::evm::run(db, &block, call_env(req, chain, gas), Mode::Call) {
-            Ok(r) => Ok(r.result),
+        let dispatch = SystemDispatch::new(
+            &self.net,
+            chain,
+            db.asset,
+            self.nodes[c].info.role != Role::L1,
+        );
+        let (out, dispatch) =
+            crate::evm::run(db, &block, call_env(req, chain, gas), Mode::Call, dispatch);
+        match out {
+            Ok(r) => Ok((r.result, dispatch.starved)),
             Err(EVMError::Transaction(e)) => Err(invalid_tx(&e)),
             Err(e) => Err(RpcError::server(e.to_string())),
         }
@@ -620,21 +630,22 @@ impl Devnet {
         id: Option<BlockId>,
     ) -> Result<u64, RpcError> {
         let cap = req.gas.unwrap_or(BLOCK_GAS_LIMIT).min(BLOCK_GAS_LIMIT);
-        let first = self.simulate(c, req, id, cap)?;
+        let (first, _) = self.simulate(c, req, id, cap)?;
         if let Some(e) = execution_error(&first) {
             return Err(e);
         }
+        let fits = |gas: u64| {
+            self.simulate(c, req, id, gas)
+                .is_ok_and(|(r, starved)| r.is_success() && !starved)
+        };
         let used = first.tx_gas_used();
-        if self
-            .simulate(c, req, id, used)
-            .is_ok_and(|r| r.is_success())
-        {
+        if fits(used) {
             return Ok(used);
         }
         let (mut lo, mut hi) = (used, cap);
         while hi - lo > 1 {
             let mid = lo + (hi - lo) / 2;
-            if self.simulate(c, req, id, mid).is_ok_and(|r| r.is_success()) {
+            if fits(mid) {
                 hi = mid;
             } else {
                 lo = mid;
@@ -698,16 +709,35 @@ impl Devnet {
             evm: &node.evm,
             hashes: &hashes,
         };
-        let out = match crate::evm::run(db, &block, tx_env(&envelope, from), Mode::Transact) {
+        let dispatch = SystemDispatch::new(&self.net, chain, asset, node.info.role != Role::L1);
+        let (out, dispatch) = crate::evm::run(
+            db,
+            &block,
+            tx_env(&envelope, from),
+            Mode::Transact,
+            dispatch,
+        );
+        let out = match out {
             Ok(out) => out,
             Err(EVMError::Transaction(e)) => return Err(invalid_tx(&e)),
             Err(e) => return Err(RpcError::server(e.to_string())),
         };
-        let commit = plan_commit(db, block.coinbase, &out.state)
+        let SystemDispatch {
+            mut net,
+            mut events,
+            ..
+        } = dispatch;
+        let commit = plan_commit(db, net.state(), block.coinbase, &out.state)
             .map_err(|e| RpcError::new(crate::rpc::INTERNAL_ERROR, e.to_string()))?;
         if !commit.transfers.is_empty() {
-            self.apply(Action::Batch(commit.transfers))?;
+            let evs = net
+                .apply(Action::Batch(commit.transfers))
+                .map_err(|e| RpcError::new(crate::rpc::INTERNAL_ERROR, e.to_string()))?;
+            events.extend(evs);
         }
+        // Nothing has changed until here: the working network becomes the network.
+        self.net = net;
+        self.log.extend(events);
         let node = &mut self.nodes[c];
         node.evm = commit.evm;
         node.pending_timestamp.get_or_insert(block.timestamp);
@@ -850,7 +880,7 @@ impl Devnet {
                 at_most(p, 3)?;
                 let req: TransactionRequest = param(p, 0, "transaction")?;
                 let gas = req.gas.unwrap_or(BLOCK_GAS_LIMIT).min(BLOCK_GAS_LIMIT);
-                let r = self.simulate(c, &req, Self::block_id(p, 1)?, gas)?;
+                let (r, _) = self.simulate(c, &req, Self::block_id(p, 1)?, gas)?;
                 match execution_error(&r) {
                     Some(e) => Err(e),
                     None => Ok(json!(r.output().cloned().unwrap_or_default())),

@@ -34,3 +34,67 @@ pub fn l2_system_contracts() -> Vec<(&'static str, Address)> {
         ("InteropHandler", INTEROP_HANDLER),
     ]
 }
+
+/// Whether calls to `to` are system calls the devnet serves on an L2 or Gateway.
+pub fn is_served(to: Address) -> bool {
+    to == flywheel_protocol::chain::INTEROP_CENTER || to == INTEROP_ROOT_STORAGE
+}
+
+/// The contracts' ABI: functions, events and custom errors, with the signatures of
+/// era-contracts@4859b6f (`l1-contracts/contracts/interop/IInteropCenter.sol`,
+/// `InteropCenter.sol`, `L2InteropRootStorage.sol`, `common/l2-helpers/IL2ToL1Messenger.sol`,
+/// `common/L1ContractErrors.sol`, `interop/InteropErrors.sol`,
+/// `core/bridgehub/L1BridgehubErrors.sol`). Selectors are derived from these signatures.
+#[allow(missing_docs)]
+pub mod abi {
+    alloy_sol_types::sol! {
+        // The draft-v31 bundle structs, with the layout of the protocol crate's
+        // (`flywheel_protocol::interop::bundle`, from `common/Messaging.sol`), declared here
+        // so the event below can name them; a bundle crosses over by its ABI encoding.
+        struct InteropCall {
+            bytes1 version;
+            bool shadowAccount;
+            address to;
+            address from;
+            uint256 value;
+            bytes data;
+        }
+        struct BundleAttributes {
+            bytes executionAddress;
+            bytes unbundlerAddress;
+            bool useFixedFee;
+        }
+        struct InteropBundle {
+            bytes1 version;
+            uint256 sourceChainId;
+            uint256 destinationChainId;
+            bytes32 destinationBaseTokenAssetId;
+            bytes32 interopBundleSalt;
+            InteropCall[] calls;
+            BundleAttributes bundleAttributes;
+        }
+        struct InteropCallStarter {
+            bytes to;
+            bytes data;
+            bytes[] callAttributes;
+        }
+
+        function sendBundle(bytes _destinationChainId, InteropCallStarter[] _callStarters, bytes[] _bundleAttributes) external payable returns (bytes32 bundleHash);
+        function sendMessage(bytes recipient, bytes payload, bytes[] attributes) external payable returns (bytes32 sendId);
+        function ZK_INTEROP_FEE() external view returns (uint256);
+        function interopProtocolFee() external view returns (uint256);
+        function interopBundleNonce(address sender) external view returns (uint256);
+        function accumulatedProtocolFees(address coinbase) external view returns (uint256);
+        function accumulatedZKFees(address coinbase) external view returns (uint256);
+        function interopRoots(uint256 chainId, uint256 blockOrBatchNumber) external view returns (bytes32);
+
+        event InteropBundleSent(bytes32 l2l1MsgHash, bytes32 interopBundleHash, InteropBundle interopBundle);
+        event L1MessageSent(address indexed _sender, bytes32 indexed _hash, bytes _message);
+
+        error Error(string message);
+        error NotL2ToL2(uint256 sourceChainId, uint256 destinationChainId);
+        error NotInGatewayMode();
+        error DestinationChainNotRegistered(uint256 destinationChainId);
+        error ZKTokenNotAvailable();
+    }
+}
