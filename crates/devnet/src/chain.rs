@@ -161,6 +161,8 @@ pub struct ChainNode {
     pub filters: HashMap<U256, crate::filters::InstalledFilter>,
     /// Next filter id.
     pub next_filter: u64,
+    /// The latest block whose logs are in a settled batch (`finalized` and `safe`).
+    pub finalized: u64,
 }
 
 impl ChainNode {
@@ -176,6 +178,7 @@ impl ChainNode {
             evm: EvmState::default(),
             filters: HashMap::new(),
             next_filter: 1,
+            finalized: 0,
         };
         let record = BlockRecord {
             number: 0,

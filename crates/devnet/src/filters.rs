@@ -28,14 +28,15 @@ pub enum InstalledFilter {
     },
 }
 
-/// A block tag or number as a block number on `node` (`finalized` and `safe` are the head
-/// until settlement is served).
+/// A block tag or number as a block number on `node`: `finalized` and `safe` are the latest
+/// block whose logs are in a settled batch.
 pub fn resolve(node: &ChainNode, tag: BlockNumberOrTag) -> u64 {
     let head = node.head().record.number;
     match tag {
         BlockNumberOrTag::Earliest => 0,
         BlockNumberOrTag::Number(n) => n,
-        _ => head,
+        BlockNumberOrTag::Finalized | BlockNumberOrTag::Safe => node.finalized.min(head),
+        BlockNumberOrTag::Latest | BlockNumberOrTag::Pending => head,
     }
 }
 

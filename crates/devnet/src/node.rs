@@ -16,10 +16,13 @@ use alloy_eips::eip2718::{Decodable2718, Typed2718};
 use alloy_eips::{BlockId, BlockNumberOrTag};
 use alloy_primitives::{Address, Bytes, TxKind, B256, U256};
 use alloy_rpc_types_eth::{Filter, TransactionRequest};
+use alloy_sol_types::SolEvent;
 use flywheel_protocol::chain::AssetId;
+use flywheel_protocol::chain::L1_MESSENGER;
 use flywheel_protocol::chain::{ChainConfig, ChainKind, DataAvailability, ExecutionEnvironment};
 use flywheel_protocol::event::Event;
 use flywheel_protocol::genesis::{self, Genesis};
+use flywheel_protocol::interop::bundle::SealedBundle;
 use flywheel_protocol::network::{Action, Network, State};
 use flywheel_protocol::units::tokens;
 use flywheel_protocol::ChainId;
@@ -555,6 +558,9 @@ impl Devnet {
                 .ok_or_else(|| RpcError::server("header not found"))?,
             BlockId::Number(BlockNumberOrTag::Number(n)) => n,
             BlockId::Number(BlockNumberOrTag::Earliest) => 0,
+            BlockId::Number(t @ (BlockNumberOrTag::Finalized | BlockNumberOrTag::Safe)) => {
+                crate::filters::resolve(node, t)
+            }
             BlockId::Number(_) => return Ok((self.net.state(), &node.evm)),
         };
         let head = node.head().record.number;
@@ -1132,12 +1138,154 @@ impl Devnet {
                 self.snapshots = keep;
                 Ok(json!(true))
             }
+            "zks_getL2ToL1LogProof" => {
+                at_most(p, 3)?;
+                let tx: B256 = param(p, 0, "txHash")?;
+                let index: u64 = match p.get(1) {
+                    None | Some(Value::Null) => 0,
+                    Some(Value::Number(n)) => n.as_u64().ok_or_else(|| {
+                        RpcError::invalid_params("index must be a non-negative integer")
+                    })?,
+                    Some(Value::String(s)) => parse_quantity(s)?,
+                    Some(_) => return Err(RpcError::invalid_params("index must be a number")),
+                };
+                match p.get(2) {
+                    None | Some(Value::Null) => {}
+                    Some(Value::String(s)) if s == "messageRoot" => {}
+                    Some(_) => {
+                        return Err(RpcError::invalid_params(
+                            "only the \"messageRoot\" proof target is served",
+                        ))
+                    }
+                }
+                let index = usize::try_from(index).unwrap_or(usize::MAX);
+                Ok(self.log_proof(c, tx, index)?.unwrap_or(Value::Null))
+            }
+            "zks_getBridgehubContract" => {
+                at_most(p, 0)?;
+                Ok(json!(crate::system::BRIDGEHUB))
+            }
             "zks_L1ChainId" => {
                 at_most(p, 0)?;
                 Ok(quantity(self.layout.l1_chain_id))
             }
             m => Err(RpcError::method_not_found(m)),
         }
+    }
+
+    /// The `--batch-interval` tick: every L2 with logs in its open batch seals it, Gateway
+    /// then seals a batch committing to them (settling on L1), and every L2 imports Gateway's
+    /// new batch root — the model's settlement pipeline (`relayer::settle_for`), all or
+    /// nothing. Every chain's blocks so far become `finalized`. Returns whether a batch was
+    /// sealed.
+    pub fn settle(&mut self) -> Result<bool, RpcError> {
+        let state = self.net.state();
+        let gateway = self.layout.gateway_chain_id;
+        let l2s: Vec<ChainId> = self.layout.chains.iter().map(|c| c.chain_id).collect();
+        let sealing: Vec<ChainId> = l2s
+            .iter()
+            .copied()
+            .filter(|id| {
+                state
+                    .chains
+                    .get(id)
+                    .is_some_and(|c| !c.pending_logs.is_empty())
+            })
+            .collect();
+        let sealed = !sealing.is_empty();
+        if sealed {
+            let mut actions: Vec<Action> = sealing
+                .iter()
+                .map(|id| Action::SettleBatch { chain: *id })
+                .collect();
+            actions.push(Action::SettleBatch { chain: gateway });
+            let g = state.chain(gateway).map_or(0, |c| c.batches.len() as u64) + 1;
+            actions.extend(l2s.iter().map(|id| Action::ImportInteropRoot {
+                chain: *id,
+                source: gateway,
+                batch: g,
+            }));
+            self.apply(Action::Batch(actions))?;
+        }
+        for n in &mut self.nodes {
+            n.finalized = n.head().record.number;
+        }
+        Ok(sealed)
+    }
+
+    /// `zks_getL2ToL1LogProof(txHash, index)`: the proof of the `index`-th L1-messenger log
+    /// of a transaction that sent a bundle, against a Gateway root its destination has
+    /// imported; `None` while there is none yet.
+    fn log_proof(&self, c: usize, tx: B256, index: usize) -> Result<Option<Value>, RpcError> {
+        let node = &self.nodes[c];
+        let Some(t) = node.txs.get(&tx) else {
+            return Ok(None);
+        };
+        let Some(log) = t
+            .logs
+            .iter()
+            .filter(|l| l.address == L1_MESSENGER)
+            .nth(index)
+        else {
+            return Err(RpcError::invalid_params(format!(
+                "transaction {tx} has no L1 messenger log {index}"
+            )));
+        };
+        let message = match crate::system::abi::L1MessageSent::decode_log_data(&log.data) {
+            Ok(m) => m._message,
+            Err(_) => return Err(RpcError::server("unreadable messenger log")),
+        };
+        let Some(encoded) = message.get(1..) else {
+            return Err(RpcError::server("empty message"));
+        };
+        let sealed = SealedBundle::from_encoded(encoded)
+            .map_err(|e| RpcError::server(format!("not a bundle message: {e}")))?;
+        let source = node.info.id;
+        let Ok(dest) = u64::try_from(sealed.bundle.destinationChainId) else {
+            return Ok(None);
+        };
+        let proof = match self.net.prove_bundle(source, &sealed, dest) {
+            Ok(p) => p,
+            Err(_) => return Ok(None),
+        };
+        // The Gateway batch whose root the proof climbs to: the first imported root on the
+        // destination that covers the source batch (as the prover searches).
+        let state = self.net.state();
+        let gateway = self.layout.gateway_chain_id;
+        let src = state
+            .chain(source)
+            .map_err(|e| RpcError::server(e.to_string()))?;
+        let b = src
+            .batch(proof.l1_batch_number)
+            .ok_or_else(|| RpcError::server("batch missing"))?;
+        let (Some(leaf), Some(first)) = (b.sl_leaf_index, b.sl_first_batch) else {
+            return Ok(None);
+        };
+        let dst = state
+            .chain(dest)
+            .map_err(|e| RpcError::server(e.to_string()))?;
+        let gw = state
+            .chain(gateway)
+            .map_err(|e| RpcError::server(e.to_string()))?;
+        let covering = dst
+            .interop_roots
+            .range((gateway, first)..=(gateway, u64::MAX))
+            .find(|((_, g), _)| {
+                gw.batch(*g)
+                    .and_then(|gb| gb.aggregation.as_ref())
+                    .and_then(|a| a.chains.get(&source))
+                    .is_some_and(|e| e.tree.len() > leaf)
+            });
+        let Some(((_, g), root)) = covering else {
+            return Ok(None);
+        };
+        Ok(Some(json!({
+            "batchNumber": quantity(proof.l1_batch_number),
+            "id": quantity(proof.l2_message_index),
+            "proof": proof.proof,
+            "root": root,
+            "gatewayBlockNumber": quantity(*g),
+        })))
     }
 
     fn install(&mut self, c: usize, f: InstalledFilter) -> Value {

@@ -55,6 +55,7 @@ pub fn run(
         .build()?;
     rt.block_on(async {
         let server = serve(Shared::new(devnet), config.host, config.port).await?;
+        crate::server::spawn_batch_timer(server.devnet.clone(), config.batch_interval);
         if let Some(every) = config.block_time {
             crate::server::spawn_block_timer(server.devnet.clone(), every);
         }

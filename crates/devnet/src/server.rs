@@ -106,6 +106,20 @@ pub fn spawn_block_timer(devnet: Shared, every: std::time::Duration) -> JoinHand
     })
 }
 
+/// Every `--batch-interval`: seal batches and move roots (see [`Devnet::settle`]). The task
+/// ends with the runtime.
+pub fn spawn_batch_timer(devnet: Shared, every: std::time::Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            // A refused settlement changes nothing and is tried again next tick.
+            let _ = devnet.lock().settle();
+        }
+    })
+}
+
 impl Server {
     /// Stops accepting, lets open requests finish, and returns once every listener is down.
     pub async fn shutdown(self) -> Result<(), DevnetError> {

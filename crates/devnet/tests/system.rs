@@ -232,3 +232,118 @@ fn refusals_are_the_contracts_custom_errors_and_change_nothing() {
     let out = ok(&mut d, 0, "eth_call", json!([req]));
     assert_eq!(out, json!("0x"));
 }
+
+#[test]
+fn settlement_moves_roots_and_the_rpc_proof_verifies_on_the_destination() {
+    use flywheel_protocol::network::Action;
+    use flywheel_protocol::settlement::{L2Message, MessageInclusionProof};
+    let mut d = Devnet::new(Layout::default(), 1_700_000_000).unwrap();
+    let dev = d.accounts()[3].address;
+    let (src, dest) = (d.chains()[SRC].id, d.chains()[DEST].id);
+    let data = send_bundle(dest, Address::repeat_byte(0x47));
+    let tx = ok(
+        &mut d,
+        SRC,
+        "eth_sendTransaction",
+        json!([{"from": dev, "to": INTEROP_CENTER, "data": data}]),
+    );
+    // Not settled yet: no proof, and `finalized` is still genesis.
+    assert_eq!(
+        ok(
+            &mut d,
+            SRC,
+            "zks_getL2ToL1LogProof",
+            json!([tx, 0, "messageRoot"])
+        ),
+        Value::Null
+    );
+    assert_eq!(
+        ok(
+            &mut d,
+            SRC,
+            "eth_getBlockByNumber",
+            json!(["finalized", false])
+        )["number"],
+        json!("0x0")
+    );
+    assert!(d.settle().unwrap());
+    assert_eq!(
+        ok(
+            &mut d,
+            SRC,
+            "eth_getBlockByNumber",
+            json!(["finalized", false])
+        )["number"],
+        json!("0x1")
+    );
+    let p = ok(
+        &mut d,
+        SRC,
+        "zks_getL2ToL1LogProof",
+        json!([tx, 0, "messageRoot"]),
+    );
+    let g: U256 = serde_json::from_value(p["gatewayBlockNumber"].clone()).unwrap();
+    // The destination's L2InteropRootStorage now holds that Gateway root.
+    let q = abi::interopRootsCall {
+        chainId: U256::from(d.layout().gateway_chain_id),
+        blockOrBatchNumber: g,
+    }
+    .abi_encode();
+    let root = ok(
+        &mut d,
+        DEST,
+        "eth_call",
+        json!([{"to": INTEROP_ROOT_STORAGE, "data": Bytes::from(q)}]),
+    );
+    assert_eq!(root, p["root"]);
+    assert_ne!(root, json!(B256::ZERO));
+    // The proof as served verifies the bundle on the destination (protocol's VerifyBundle).
+    let r = ok(&mut d, SRC, "eth_getTransactionReceipt", json!([tx]));
+    let msg_log = r["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| {
+            l["address"]
+                .as_str()
+                .unwrap()
+                .eq_ignore_ascii_case(&format!("{L1_MESSENGER:#x}"))
+        })
+        .unwrap()
+        .clone();
+    let log_data: Bytes = serde_json::from_value(msg_log["data"].clone()).unwrap();
+    let message = abi::L1MessageSent::abi_decode_data(&log_data).unwrap().0;
+    assert_eq!(message[0], 0x01);
+    let words: Vec<B256> = serde_json::from_value(p["proof"].clone()).unwrap();
+    let batch: U256 = serde_json::from_value(p["batchNumber"].clone()).unwrap();
+    let id: U256 = serde_json::from_value(p["id"].clone()).unwrap();
+    let proof = MessageInclusionProof {
+        chain_id: src,
+        l1_batch_number: batch.to(),
+        l2_message_index: id.to(),
+        message: L2Message {
+            tx_number_in_batch: id.to(),
+            sender: INTEROP_CENTER,
+            data: message.clone(),
+        },
+        proof: words,
+    };
+    let mut net = d.network().clone();
+    let verified = net.apply(Action::VerifyBundle {
+        chain: dest,
+        bundle: message.slice(1..),
+        proof: proof.clone(),
+    });
+    assert!(verified.is_ok(), "{verified:?}");
+    // A tampered proof does not verify.
+    let mut bad = proof;
+    bad.proof[1] = B256::repeat_byte(9);
+    let mut net = d.network().clone();
+    assert!(net
+        .apply(Action::VerifyBundle {
+            chain: dest,
+            bundle: message.slice(1..),
+            proof: bad
+        })
+        .is_err());
+}
