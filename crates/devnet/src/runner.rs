@@ -54,6 +54,7 @@ pub fn run(
         .enable_all()
         .build()?;
     rt.block_on(async {
+        let mut stop = StopSignal::install()?;
         let server = serve(Shared::new(devnet), config.host, config.port).await?;
         crate::server::spawn_batch_timer(server.devnet.clone(), config.batch_interval);
         if let Some(every) = config.block_time {
@@ -63,7 +64,7 @@ pub fn run(
         out.write_all(table.as_bytes())?;
         writeln!(out, "\nListening. Ctrl-C stops.")?;
         out.flush()?;
-        stop_signal().await?;
+        stop.wait().await?;
         let shared = server.devnet.clone();
         server.shutdown().await?;
         let d = shared.lock();
@@ -75,20 +76,44 @@ pub fn run(
     })
 }
 
-async fn stop_signal() -> Result<(), DevnetError> {
+/// Ctrl-C and SIGTERM, listened for from its creation on, so a signal that arrives as soon as
+/// the table is printed is not lost (the default action would kill the process unsaved).
+struct StopSignal {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut term = signal(SignalKind::terminate())?;
-        tokio::select! {
-            r = tokio::signal::ctrl_c() => r?,
-            _ = term.recv() => {}
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignal {
+    fn install() -> Result<Self, DevnetError> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(Self {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
         }
-        Ok(())
+        #[cfg(not(unix))]
+        {
+            Ok(Self {})
+        }
     }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c().await?;
-        Ok(())
+
+    async fn wait(&mut self) -> Result<(), DevnetError> {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => {}
+                _ = self.terminate.recv() => {}
+            }
+            Ok(())
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c().await?;
+            Ok(())
+        }
     }
 }
