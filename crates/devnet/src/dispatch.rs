@@ -14,11 +14,14 @@
 use crate::system::{self, abi};
 use alloy_primitives::{keccak256, Address, Bytes, Log, B256, U256};
 use alloy_sol_types::{SolCall, SolError, SolEvent, SolValue};
-use flywheel_protocol::chain::{AssetId, INTEROP_CENTER, L1_MESSENGER};
+use flywheel_protocol::chain::{
+    AssetId, BundleStatus, CallStatus, INTEROP_CENTER, INTEROP_HANDLER, L1_MESSENGER,
+};
 use flywheel_protocol::error::ProtocolError;
 use flywheel_protocol::event::Event;
 use flywheel_protocol::interop::bundle::{bundle_message, InteropCallStarter};
 use flywheel_protocol::network::{Action, Network};
+use flywheel_protocol::settlement::{L2Message, MessageInclusionProof};
 use flywheel_protocol::ChainId;
 use revm::context_interface::journaled_state::account::JournaledAccountTr;
 use revm::context_interface::{ContextTr, JournalTr};
@@ -277,6 +280,9 @@ impl SystemDispatch {
                 _ => return Some(Err(Bytes::new())),
             }
         }
+        if to == INTEROP_HANDLER {
+            return Some(self.handler_call(ctx, inputs, sel, &data));
+        }
         if to == system::INTEROP_ROOT_STORAGE {
             if sel == abi::interopRootsCall::SELECTOR {
                 let Ok(c) = abi::interopRootsCall::abi_decode(&data) else {
@@ -299,6 +305,138 @@ impl SystemDispatch {
         }
         // Served address, function not (yet) modelled: revert without data.
         Some(Err(Bytes::new()))
+    }
+
+    /// InteropHandler: `verifyBundle`, `executeBundle`, `unbundleBundle` (applied by the
+    /// protocol, logging its events) and the `bundleStatus` / `callStatus` views.
+    fn handler_call<CTX: ContextTr>(
+        &mut self,
+        ctx: &mut CTX,
+        inputs: &CallInputs,
+        sel: [u8; 4],
+        data: &[u8],
+    ) -> Result<(Bytes, u64), Bytes> {
+        let changes = matches!(
+            sel,
+            abi::verifyBundleCall::SELECTOR
+                | abi::executeBundleCall::SELECTOR
+                | abi::unbundleBundleCall::SELECTOR
+        );
+        if changes && inputs.is_static {
+            return Err(Bytes::new());
+        }
+        let action = match sel {
+            abi::verifyBundleCall::SELECTOR => {
+                let c = abi::verifyBundleCall::abi_decode(data).map_err(|_| Bytes::new())?;
+                Action::VerifyBundle {
+                    chain: self.chain,
+                    bundle: c._bundle,
+                    proof: proof_of(c._proof)?,
+                }
+            }
+            abi::executeBundleCall::SELECTOR => {
+                let c = abi::executeBundleCall::abi_decode(data).map_err(|_| Bytes::new())?;
+                Action::ExecuteBundle {
+                    chain: self.chain,
+                    caller: inputs.caller,
+                    bundle: c._bundle,
+                    proof: Some(proof_of(c._proof)?),
+                }
+            }
+            abi::unbundleBundleCall::SELECTOR => {
+                let c = abi::unbundleBundleCall::abi_decode(data).map_err(|_| Bytes::new())?;
+                let statuses = c
+                    ._callStatus
+                    .iter()
+                    .map(|s| match s {
+                        0 => Ok(CallStatus::Unprocessed),
+                        1 => Ok(CallStatus::Executed),
+                        2 => Ok(CallStatus::Cancelled),
+                        _ => Err(Bytes::new()),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                Action::UnbundleBundle {
+                    chain: self.chain,
+                    caller_chain: self.chain,
+                    caller: inputs.caller,
+                    bundle: c._bundle,
+                    statuses,
+                }
+            }
+            abi::bundleStatusCall::SELECTOR => {
+                let c = abi::bundleStatusCall::abi_decode(data).map_err(|_| Bytes::new())?;
+                let st = self
+                    .net
+                    .state()
+                    .chains
+                    .get(&self.chain)
+                    .and_then(|ch| ch.bundle_status(&c.bundleHash));
+                let code: u8 = match st {
+                    None => 0,
+                    Some(BundleStatus::Verified) => 1,
+                    Some(BundleStatus::FullyExecuted) => 2,
+                    Some(BundleStatus::Unbundled) => 3,
+                };
+                return Ok((U256::from(code).abi_encode().into(), SYSTEM_VIEW_GAS));
+            }
+            abi::callStatusCall::SELECTOR => {
+                let c = abi::callStatusCall::abi_decode(data).map_err(|_| Bytes::new())?;
+                let index = u32::try_from(c.callIndex).unwrap_or(u32::MAX);
+                let st = self
+                    .net
+                    .state()
+                    .chains
+                    .get(&self.chain)
+                    .map_or(CallStatus::Unprocessed, |ch| {
+                        ch.call_status(&c.bundleHash, index)
+                    });
+                return Ok((
+                    U256::from(call_status_code(st)).abi_encode().into(),
+                    SYSTEM_VIEW_GAS,
+                ));
+            }
+            _ => return Err(Bytes::new()),
+        };
+        let evs = self.apply(ctx, action).map_err(|e| revert_data(&e))?;
+        for ev in &evs {
+            let data = match ev {
+                Event::BundleVerified { chain, bundle_hash } if *chain == self.chain => {
+                    abi::BundleVerified {
+                        bundleHash: *bundle_hash,
+                    }
+                    .encode_log_data()
+                }
+                Event::BundleExecuted { chain, bundle_hash } if *chain == self.chain => {
+                    abi::BundleExecuted {
+                        bundleHash: *bundle_hash,
+                    }
+                    .encode_log_data()
+                }
+                Event::BundleUnbundled { chain, bundle_hash } if *chain == self.chain => {
+                    abi::BundleUnbundled {
+                        bundleHash: *bundle_hash,
+                    }
+                    .encode_log_data()
+                }
+                Event::CallProcessed {
+                    chain,
+                    bundle_hash,
+                    index,
+                    status,
+                } if *chain == self.chain => abi::CallProcessed {
+                    bundleHash: *bundle_hash,
+                    callIndex: U256::from(*index),
+                    status: call_status_code(*status),
+                }
+                .encode_log_data(),
+                _ => continue,
+            };
+            ctx.journal_mut().log(Log {
+                address: INTEROP_HANDLER,
+                data,
+            });
+        }
+        Ok((Bytes::new(), SYSTEM_CALL_GAS))
     }
 
     /// A send: applies it, then logs `InteropBundleSent` (InteropCenter) and `L1MessageSent`
@@ -350,6 +488,31 @@ impl SystemDispatch {
         }
         id.ok_or_else(|| revert_string("the protocol sent nothing"))
     }
+}
+
+/// `CallStatus` as the contracts number it (`common/Messaging.sol`).
+fn call_status_code(s: CallStatus) -> u8 {
+    match s {
+        CallStatus::Unprocessed => 0,
+        CallStatus::Executed => 1,
+        CallStatus::Cancelled => 2,
+    }
+}
+
+/// The ABI proof as the protocol's; ids beyond 64 bits cannot name a chain or batch here.
+fn proof_of(p: abi::MessageInclusionProof) -> Result<MessageInclusionProof, Bytes> {
+    let small = |v: U256| u64::try_from(v).map_err(|_| revert_string("proof field out of range"));
+    Ok(MessageInclusionProof {
+        chain_id: small(p.chainId)?,
+        l1_batch_number: small(p.l1BatchNumber)?,
+        l2_message_index: small(p.l2MessageIndex)?,
+        message: L2Message {
+            tx_number_in_batch: p.message.txNumberInBatch,
+            sender: p.message.sender,
+            data: p.message.data,
+        },
+        proof: p.proof,
+    })
 }
 
 /// `Error(string)` revert data.

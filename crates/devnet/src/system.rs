@@ -37,7 +37,9 @@ pub fn l2_system_contracts() -> Vec<(&'static str, Address)> {
 
 /// Whether calls to `to` are system calls the devnet serves on an L2 or Gateway.
 pub fn is_served(to: Address) -> bool {
-    to == flywheel_protocol::chain::INTEROP_CENTER || to == INTEROP_ROOT_STORAGE
+    to == flywheel_protocol::chain::INTEROP_CENTER
+        || to == flywheel_protocol::chain::INTEROP_HANDLER
+        || to == INTEROP_ROOT_STORAGE
 }
 
 /// The contracts' ABI: functions, events and custom errors, with the signatures of
@@ -78,6 +80,30 @@ pub mod abi {
             bytes data;
             bytes[] callAttributes;
         }
+
+        struct L2Message {
+            uint16 txNumberInBatch;
+            address sender;
+            bytes data;
+        }
+        struct MessageInclusionProof {
+            uint256 chainId;
+            uint256 l1BatchNumber;
+            uint256 l2MessageIndex;
+            L2Message message;
+            bytes32[] proof;
+        }
+
+        function verifyBundle(bytes _bundle, MessageInclusionProof _proof) external;
+        function executeBundle(bytes _bundle, MessageInclusionProof _proof) external;
+        function unbundleBundle(bytes _bundle, uint8[] _callStatus) external;
+        function bundleStatus(bytes32 bundleHash) external view returns (uint8);
+        function callStatus(bytes32 bundleHash, uint256 callIndex) external view returns (uint8);
+
+        event BundleVerified(bytes32 indexed bundleHash);
+        event BundleExecuted(bytes32 indexed bundleHash);
+        event BundleUnbundled(bytes32 indexed bundleHash);
+        event CallProcessed(bytes32 indexed bundleHash, uint256 indexed callIndex, uint8 status);
 
         function sendBundle(bytes _destinationChainId, InteropCallStarter[] _callStarters, bytes[] _bundleAttributes) external payable returns (bytes32 bundleHash);
         function sendMessage(bytes recipient, bytes payload, bytes[] attributes) external payable returns (bytes32 sendId);

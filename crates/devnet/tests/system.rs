@@ -347,3 +347,160 @@ fn settlement_moves_roots_and_the_rpc_proof_verifies_on_the_destination() {
         })
         .is_err());
 }
+
+/// A bundle of one value-free, data-free call to `to` (executable on any destination: the
+/// model delivers calls to addresses without code as plain transfers).
+fn send_plain_bundle(dest: u64, to: Address) -> Bytes {
+    abi::sendBundleCall {
+        _destinationChainId: InteropAddress::chain_only(dest).encode(),
+        _callStarters: vec![abi::InteropCallStarter {
+            to: InteropAddress::address_only(to).encode(),
+            data: Bytes::new(),
+            callAttributes: vec![],
+        }],
+        _bundleAttributes: vec![],
+    }
+    .abi_encode()
+    .into()
+}
+
+/// Sends `data` to the InteropCenter on SRC, settles, and returns (tx receipt, bundle bytes,
+/// ABI proof) as a client following the SDK would assemble them.
+fn sent_and_proven(
+    d: &mut Devnet,
+    from: Address,
+    data: Bytes,
+) -> (Value, Bytes, abi::MessageInclusionProof) {
+    let src = d.chains()[SRC].id;
+    let tx = ok(
+        d,
+        SRC,
+        "eth_sendTransaction",
+        json!([{"from": from, "to": INTEROP_CENTER, "data": data}]),
+    );
+    d.settle().unwrap();
+    let r = ok(d, SRC, "eth_getTransactionReceipt", json!([tx]));
+    let p = ok(
+        d,
+        SRC,
+        "zks_getL2ToL1LogProof",
+        json!([tx, 0, "messageRoot"]),
+    );
+    let msg_log = r["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| {
+            l["address"]
+                .as_str()
+                .unwrap()
+                .eq_ignore_ascii_case(&format!("{L1_MESSENGER:#x}"))
+        })
+        .unwrap()
+        .clone();
+    let log_data: Bytes = serde_json::from_value(msg_log["data"].clone()).unwrap();
+    let message = abi::L1MessageSent::abi_decode_data(&log_data).unwrap().0;
+    let id: U256 = serde_json::from_value(p["id"].clone()).unwrap();
+    let proof = abi::MessageInclusionProof {
+        chainId: U256::from(src),
+        l1BatchNumber: serde_json::from_value(p["batchNumber"].clone()).unwrap(),
+        l2MessageIndex: id,
+        message: abi::L2Message {
+            txNumberInBatch: id.to(),
+            sender: INTEROP_CENTER,
+            data: message.clone(),
+        },
+        proof: serde_json::from_value(p["proof"].clone()).unwrap(),
+    };
+    (r, message.slice(1..), proof)
+}
+
+fn status(d: &mut Devnet, hash: B256) -> U256 {
+    let q = abi::bundleStatusCall { bundleHash: hash }.abi_encode();
+    let v = ok(
+        d,
+        DEST,
+        "eth_call",
+        json!([{"to": flywheel_protocol::chain::INTEROP_HANDLER, "data": Bytes::from(q)}]),
+    );
+    U256::from_str_radix(v.as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
+}
+
+#[test]
+fn a_client_verifies_and_executes_a_bundle_through_the_interop_handler() {
+    use flywheel_protocol::chain::INTEROP_HANDLER;
+    let mut d = Devnet::new(Layout::default(), 1_700_000_000).unwrap();
+    let dev = d.accounts()[7].address;
+    let dest = d.chains()[DEST].id;
+    let (_, bundle, proof) = sent_and_proven(
+        &mut d,
+        dev,
+        send_plain_bundle(dest, Address::repeat_byte(0x48)),
+    );
+    let hash = flywheel_protocol::interop::bundle::SealedBundle::from_encoded(&bundle)
+        .unwrap()
+        .hash;
+    assert_eq!(status(&mut d, hash), U256::ZERO);
+    let exec = Bytes::from(
+        abi::executeBundleCall {
+            _bundle: bundle.clone(),
+            _proof: proof.clone(),
+        }
+        .abi_encode(),
+    );
+    let tx = ok(
+        &mut d,
+        DEST,
+        "eth_sendTransaction",
+        json!([{"from": dev, "to": INTEROP_HANDLER, "data": exec}]),
+    );
+    let r = ok(&mut d, DEST, "eth_getTransactionReceipt", json!([tx]));
+    assert_eq!(r["status"], json!("0x1"));
+    // The SDK reads status from BundleExecuted filtered by the bundle hash in topic 1.
+    let logs = ok(
+        &mut d,
+        DEST,
+        "eth_getLogs",
+        json!([{"fromBlock": "0x0", "address": INTEROP_HANDLER,
+        "topics": [abi::BundleExecuted::SIGNATURE_HASH, hash]}]),
+    );
+    assert_eq!(logs.as_array().unwrap().len(), 1);
+    assert_eq!(status(&mut d, hash), U256::from(2));
+    // Executing twice is refused, with nothing changed.
+    let before = d.network().state().clone();
+    let e = rpc(
+        &mut d,
+        DEST,
+        "eth_call",
+        json!([{"from": dev, "to": INTEROP_HANDLER, "data": exec}]),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, 3);
+    assert_eq!(d.network().state(), &before);
+
+    // verifyBundle alone: the bundle becomes Verified and BundleVerified is logged.
+    let (_, bundle2, proof2) =
+        sent_and_proven(&mut d, dev, send_bundle(dest, Address::repeat_byte(0x49)));
+    let hash2 = flywheel_protocol::interop::bundle::SealedBundle::from_encoded(&bundle2)
+        .unwrap()
+        .hash;
+    let verify = Bytes::from(
+        abi::verifyBundleCall {
+            _bundle: bundle2,
+            _proof: proof2,
+        }
+        .abi_encode(),
+    );
+    let tx = ok(
+        &mut d,
+        DEST,
+        "eth_sendTransaction",
+        json!([{"from": dev, "to": INTEROP_HANDLER, "data": verify}]),
+    );
+    let r = ok(&mut d, DEST, "eth_getTransactionReceipt", json!([tx]));
+    assert_eq!(
+        r["logs"][0]["topics"],
+        json!([abi::BundleVerified::SIGNATURE_HASH, hash2])
+    );
+    assert_eq!(status(&mut d, hash2), U256::from(1));
+}
