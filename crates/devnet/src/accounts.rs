@@ -38,6 +38,20 @@ pub fn dev_accounts() -> Result<Vec<DevAccount>, DevnetError> {
         .map_err(DevnetError::Accounts)
 }
 
+/// The devnet's relayer: the key that sends `executeBundle` for relayed bundles (derived
+/// from the same mnemonic, at index 10, after the dev accounts), so its transactions are
+/// ordinary signed ones with receipts and logs.
+pub fn relayer() -> Result<DevAccount, DevnetError> {
+    let signer = MnemonicBuilder::from_phrase(TEST_MNEMONIC)
+        .index(DEV_ACCOUNT_COUNT)
+        .and_then(|b| b.build())
+        .map_err(|e| DevnetError::Accounts(e.to_string()))?;
+    Ok(DevAccount {
+        address: signer.address(),
+        signer,
+    })
+}
+
 fn derive() -> Result<Vec<DevAccount>, DevnetError> {
     (0..DEV_ACCOUNT_COUNT)
         .map(|i| {

@@ -499,6 +499,21 @@ fn call_status_code(s: CallStatus) -> u8 {
     }
 }
 
+/// The protocol's proof as the ABI struct `executeBundle` takes.
+pub fn abi_proof(p: &MessageInclusionProof) -> abi::MessageInclusionProof {
+    abi::MessageInclusionProof {
+        chainId: U256::from(p.chain_id),
+        l1BatchNumber: U256::from(p.l1_batch_number),
+        l2MessageIndex: U256::from(p.l2_message_index),
+        message: abi::L2Message {
+            txNumberInBatch: p.message.tx_number_in_batch,
+            sender: p.message.sender,
+            data: p.message.data.clone(),
+        },
+        proof: p.proof.clone(),
+    }
+}
+
 /// The ABI proof as the protocol's; ids beyond 64 bits cannot name a chain or batch here.
 fn proof_of(p: abi::MessageInclusionProof) -> Result<MessageInclusionProof, Bytes> {
     let small = |v: U256| u64::try_from(v).map_err(|_| revert_string("proof field out of range"));

@@ -16,7 +16,7 @@ use alloy_eips::eip2718::{Decodable2718, Typed2718};
 use alloy_eips::{BlockId, BlockNumberOrTag};
 use alloy_primitives::{Address, Bytes, TxKind, B256, U256};
 use alloy_rpc_types_eth::{Filter, TransactionRequest};
-use alloy_sol_types::SolEvent;
+use alloy_sol_types::{SolCall, SolEvent, SolValue};
 use flywheel_protocol::chain::AssetId;
 use flywheel_protocol::chain::L1_MESSENGER;
 use flywheel_protocol::chain::{ChainConfig, ChainKind, DataAvailability, ExecutionEnvironment};
@@ -195,6 +195,9 @@ pub struct Devnet {
     log: Vec<Event>,
     nodes: Vec<ChainNode>,
     accounts: Vec<DevAccount>,
+    relayer: DevAccount,
+    /// Sent bundles not yet relayed: (source chain, bundle).
+    relay_queue: Vec<(ChainId, SealedBundle)>,
     automine: bool,
     time_offset: u64,
     snapshots: BTreeMap<u64, Box<Devnet>>,
@@ -292,9 +295,10 @@ impl Devnet {
         let devs: Vec<Address> = accounts.iter().map(|a| a.address).collect();
         let genesis = genesis_of(&layout, genesis_time, &devs);
         let mut net = Network::new(&genesis)?;
+        let relayer = crate::accounts::relayer()?;
         let mut funding = Vec::new();
         for c in &genesis.chains {
-            for a in &devs {
+            for a in devs.iter().chain([&relayer.address]) {
                 funding.push(Action::Fund {
                     chain: c.id,
                     asset: c.base_token,
@@ -315,6 +319,8 @@ impl Devnet {
             log,
             nodes,
             accounts,
+            relayer,
+            relay_queue: Vec::new(),
             automine: true,
             time_offset: 0,
             snapshots: BTreeMap::new(),
@@ -743,6 +749,13 @@ impl Devnet {
         }
         // Nothing has changed until here: the working network becomes the network.
         self.net = net;
+        for ev in &events {
+            if let Event::InteropBundleSent { chain, bundle, .. } = ev {
+                if let Ok(sealed) = SealedBundle::from_encoded(&bundle.abi_encode()) {
+                    self.relay_queue.push((*chain, sealed));
+                }
+            }
+        }
         self.log.extend(events);
         let node = &mut self.nodes[c];
         node.evm = commit.evm;
@@ -780,7 +793,7 @@ impl Devnet {
     }
 
     /// Signs a request for a dev account, filling nonce, gas and fees.
-    fn sign_for_dev(&self, c: usize, mut req: TransactionRequest) -> Result<TxEnvelope, RpcError> {
+    fn sign_for_dev(&self, c: usize, req: TransactionRequest) -> Result<TxEnvelope, RpcError> {
         let from = req
             .from
             .ok_or_else(|| RpcError::invalid_params("from is required"))?;
@@ -790,6 +803,18 @@ impl Devnet {
             .find(|a| a.address == from)
             .map(|a| a.signer.clone())
             .ok_or_else(|| RpcError::server(format!("unknown account {from}")))?;
+        self.sign_with(c, req, &signer)
+    }
+
+    /// Signs a request with `signer`, filling nonce, gas and fees.
+    fn sign_with(
+        &self,
+        c: usize,
+        mut req: TransactionRequest,
+        signer: &alloy_signer_local::PrivateKeySigner,
+    ) -> Result<TxEnvelope, RpcError> {
+        let from = signer.address();
+        req.from = Some(from);
         let chain = self.nodes[c].info.id;
         req.chain_id = Some(chain);
         if req.nonce.is_none() {
@@ -808,7 +833,7 @@ impl Devnet {
         let mut tx = req
             .build_typed_tx()
             .map_err(|_| RpcError::invalid_params("cannot build a transaction from the request"))?;
-        let sig = alloy_network::TxSignerSync::sign_transaction_sync(&signer, &mut tx)
+        let sig = alloy_network::TxSignerSync::sign_transaction_sync(signer, &mut tx)
             .map_err(|e| RpcError::server(e.to_string()))?;
         Ok(tx.into_envelope(sig))
     }
@@ -1286,6 +1311,66 @@ impl Devnet {
             "root": root,
             "gatewayBlockNumber": quantity(*g),
         })))
+    }
+
+    /// The relayer's address (funded on every chain at genesis).
+    pub fn relayer_address(&self) -> Address {
+        self.relayer.address
+    }
+
+    /// Auto-relay: every sent bundle that can now be proven on its destination is executed
+    /// there by the relayer's signed `executeBundle` transaction (so it has a receipt and the
+    /// InteropHandler's logs). A bundle whose execution would fail (another executor named,
+    /// a call the model cannot deliver) is left to clients; one not yet provable waits for
+    /// the next tick. Returns the relayer's transaction hashes.
+    pub fn relay(&mut self) -> Vec<B256> {
+        let mut done = Vec::new();
+        let queue = std::mem::take(&mut self.relay_queue);
+        let mut keep = Vec::new();
+        for (source, sealed) in queue {
+            let Some(dest) = u64::try_from(sealed.bundle.destinationChainId).ok() else {
+                continue;
+            };
+            let Some(c) = self.nodes.iter().position(|n| n.info.id == dest) else {
+                continue;
+            };
+            let handled = self
+                .net
+                .state()
+                .chains
+                .get(&dest)
+                .and_then(|ch| ch.bundle_status(&sealed.hash))
+                .is_some_and(|s| s != flywheel_protocol::chain::BundleStatus::Verified);
+            if handled {
+                continue;
+            }
+            let Ok(proof) = self.net.prove_bundle(source, &sealed, dest) else {
+                keep.push((source, sealed));
+                continue;
+            };
+            let data = crate::system::abi::executeBundleCall {
+                _bundle: sealed.encoded.clone(),
+                _proof: crate::dispatch::abi_proof(&proof),
+            }
+            .abi_encode();
+            let req = TransactionRequest {
+                from: Some(self.relayer.address),
+                to: Some(TxKind::Call(flywheel_protocol::chain::INTEROP_HANDLER)),
+                input: Bytes::from(data).into(),
+                ..TransactionRequest::default()
+            };
+            let signer = self.relayer.signer.clone();
+            // sign_with estimates gas, which fails if the execution would revert.
+            let Ok(env) = self.sign_with(c, req, &signer) else {
+                continue;
+            };
+            if let Ok(h) = self.submit(c, env) {
+                done.push(h);
+            }
+        }
+        keep.append(&mut self.relay_queue);
+        self.relay_queue = keep;
+        done
     }
 
     fn install(&mut self, c: usize, f: InstalledFilter) -> Value {

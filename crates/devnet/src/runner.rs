@@ -56,7 +56,11 @@ pub fn run(
     rt.block_on(async {
         let mut stop = StopSignal::install()?;
         let server = serve(Shared::new(devnet), config.host, config.port).await?;
-        crate::server::spawn_batch_timer(server.devnet.clone(), config.batch_interval);
+        crate::server::spawn_batch_timer(
+            server.devnet.clone(),
+            config.batch_interval,
+            config.relay,
+        );
         if let Some(every) = config.block_time {
             crate::server::spawn_block_timer(server.devnet.clone(), every);
         }

@@ -106,16 +106,24 @@ pub fn spawn_block_timer(devnet: Shared, every: std::time::Duration) -> JoinHand
     })
 }
 
-/// Every `--batch-interval`: seal batches and move roots (see [`Devnet::settle`]). The task
-/// ends with the runtime.
-pub fn spawn_batch_timer(devnet: Shared, every: std::time::Duration) -> JoinHandle<()> {
+/// Every `--batch-interval`: seal batches and move roots (see [`Devnet::settle`]), then, with
+/// `relay`, execute what became provable ([`Devnet::relay`]). The task ends with the runtime.
+pub fn spawn_batch_timer(
+    devnet: Shared,
+    every: std::time::Duration,
+    relay: bool,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(every);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
+            let mut d = devnet.lock();
             // A refused settlement changes nothing and is tried again next tick.
-            let _ = devnet.lock().settle();
+            let _ = d.settle();
+            if relay {
+                d.relay();
+            }
         }
     })
 }

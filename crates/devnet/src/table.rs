@@ -35,6 +35,11 @@ pub fn startup_table(devnet: &Devnet, addrs: &[SocketAddr]) -> String {
     for (i, a) in devnet.accounts().iter().enumerate() {
         let _ = writeln!(s, "({i}) {} {}", a.address, a.private_key());
     }
+    let _ = writeln!(
+        s,
+        "Relayer (executes bundles when relaying is on): {}",
+        devnet.relayer_address()
+    );
     let _ = writeln!(s, "\nSystem contracts (every L2 and Gateway):");
     for (name, addr) in system::l2_system_contracts() {
         let _ = writeln!(s, "  {name:<22} {addr}");

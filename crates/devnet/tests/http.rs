@@ -5,7 +5,7 @@ use flywheel_devnet::config::Layout;
 use flywheel_devnet::rpc::{
     INVALID_PARAMS, INVALID_REQUEST, MAX_BODY_BYTES, METHOD_NOT_FOUND, PARSE_ERROR,
 };
-use flywheel_devnet::server::{serve, Server, Shared};
+use flywheel_devnet::server::{serve, spawn_batch_timer, Server, Shared};
 use flywheel_devnet::{state_file, Devnet};
 use serde_json::{json, Value};
 use std::io::{Read, Write};
@@ -135,4 +135,57 @@ fn a_dumped_devnet_restarts_with_the_same_state() {
     );
     rt.block_on(server.shutdown()).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn with_relaying_a_bundle_executes_on_its_destination_well_under_a_second() {
+    use alloy_primitives::{Address, Bytes};
+    use alloy_sol_types::{SolCall, SolEvent};
+    use flywheel_devnet::system::abi;
+    use flywheel_protocol::address::InteropAddress;
+    use flywheel_protocol::chain::{INTEROP_CENTER, INTEROP_HANDLER};
+    let devnet = Devnet::new(Layout::default(), 1_700_000_000).unwrap();
+    let dev = devnet.accounts()[0].address;
+    let dest_id = devnet.chains()[3].id;
+    let (rt, server) = start(devnet);
+    let _timer = rt.enter();
+    spawn_batch_timer(
+        server.devnet.clone(),
+        flywheel_devnet::config::DEFAULT_BATCH_INTERVAL,
+        true,
+    );
+    let (src, dest) = (server.addrs[2], server.addrs[3]);
+    let data: Bytes = abi::sendBundleCall {
+        _destinationChainId: InteropAddress::chain_only(dest_id).encode(),
+        _callStarters: vec![abi::InteropCallStarter {
+            to: InteropAddress::address_only(Address::repeat_byte(0x51)).encode(),
+            data: Bytes::new(),
+            callAttributes: vec![],
+        }],
+        _bundleAttributes: vec![],
+    }
+    .abi_encode()
+    .into();
+    let started = std::time::Instant::now();
+    let sent = rpc(
+        src,
+        "eth_sendTransaction",
+        json!([{"from": dev, "to": INTEROP_CENTER, "data": data}]),
+    );
+    assert!(sent["result"].is_string(), "{sent}");
+    let filter = json!([{"fromBlock": "0x0", "address": INTEROP_HANDLER, "topics": [abi::BundleExecuted::SIGNATURE_HASH]}]);
+    let latency = loop {
+        let logs = rpc(dest, "eth_getLogs", filter.clone());
+        if !logs["result"].as_array().unwrap().is_empty() {
+            break started.elapsed();
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "not relayed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    eprintln!("send -> executed over HTTP with relaying: {latency:?}");
+    assert!(latency < std::time::Duration::from_secs(1), "{latency:?}");
+    rt.block_on(server.shutdown()).unwrap();
 }

@@ -504,3 +504,72 @@ fn a_client_verifies_and_executes_a_bundle_through_the_interop_handler() {
     );
     assert_eq!(status(&mut d, hash2), U256::from(1));
 }
+
+#[test]
+fn the_relayer_executes_provable_bundles_and_value_arrives_in_the_protocol_balance() {
+    use flywheel_protocol::chain::INTEROP_HANDLER;
+    use flywheel_protocol::interop::bundle::interopCallValueCall;
+    let mut d = Devnet::new(Layout::default(), 1_700_000_000).unwrap();
+    let dev = d.accounts()[8].address;
+    let dest = d.chains()[DEST].id;
+    let payee = Address::repeat_byte(0x50);
+    let value = U256::from(12_345u64);
+    let data: Bytes = abi::sendBundleCall {
+        _destinationChainId: InteropAddress::chain_only(dest).encode(),
+        _callStarters: vec![abi::InteropCallStarter {
+            to: InteropAddress::address_only(payee).encode(),
+            data: Bytes::new(),
+            callAttributes: vec![interopCallValueCall { value }.abi_encode().into()],
+        }],
+        _bundleAttributes: vec![],
+    }
+    .abi_encode()
+    .into();
+    let src_before: U256 =
+        serde_json::from_value(ok(&mut d, SRC, "eth_getBalance", json!([dev]))).unwrap();
+    let tx = ok(
+        &mut d,
+        SRC,
+        "eth_sendTransaction",
+        json!([{"from": dev, "to": INTEROP_CENTER, "data": data, "value": value}]),
+    );
+    let r = ok(&mut d, SRC, "eth_getTransactionReceipt", json!([tx]));
+    assert_eq!(r["status"], json!("0x1"));
+    // The value left the sender (burned in flight) beside the gas.
+    let src_after: U256 =
+        serde_json::from_value(ok(&mut d, SRC, "eth_getBalance", json!([dev]))).unwrap();
+    let gas: U256 = serde_json::from_value(r["gasUsed"].clone()).unwrap();
+    let price: U256 = serde_json::from_value(r["effectiveGasPrice"].clone()).unwrap();
+    assert_eq!(src_before - src_after, value + gas * price);
+    // Nothing to relay before the batch settles.
+    assert!(d.relay().is_empty());
+    d.settle().unwrap();
+    let relayed = d.relay();
+    assert_eq!(relayed.len(), 1);
+    let r = ok(
+        &mut d,
+        DEST,
+        "eth_getTransactionReceipt",
+        json!([relayed[0]]),
+    );
+    assert_eq!(r["status"], json!("0x1"));
+    let executed = ok(
+        &mut d,
+        DEST,
+        "eth_getLogs",
+        json!([{"fromBlock": "0x0", "address": INTEROP_HANDLER, "topics": [abi::BundleExecuted::SIGNATURE_HASH]}]),
+    );
+    assert_eq!(executed.as_array().unwrap().len(), 1);
+    // The value is the payee's balance on the destination: RPC and protocol agree.
+    assert_eq!(
+        ok(&mut d, DEST, "eth_getBalance", json!([payee])),
+        json!(value)
+    );
+    assert_eq!(
+        d.network().state().chain(dest).unwrap().base_balance(payee),
+        value
+    );
+    // Done once: nothing more to relay.
+    d.settle().unwrap();
+    assert!(d.relay().is_empty());
+}
