@@ -189,3 +189,73 @@ fn with_relaying_a_bundle_executes_on_its_destination_well_under_a_second() {
     assert!(latency < std::time::Duration::from_secs(1), "{latency:?}");
     rt.block_on(server.shutdown()).unwrap();
 }
+
+/// Reads one HTTP/1.1 response (headers, then a `content-length` body) from a kept-alive
+/// connection.
+fn read_response(s: &mut TcpStream) -> String {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        s.read_exact(&mut byte).unwrap();
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8(head).unwrap();
+    let len: usize = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().ok())?
+        })
+        .unwrap();
+    let mut body = vec![0u8; len];
+    s.read_exact(&mut body).unwrap();
+    String::from_utf8(body).unwrap()
+}
+
+/// The bounded load test: 1,000 connections open at once on loopback, each answered, and
+/// the server still serving afterwards.
+#[test]
+fn a_thousand_concurrent_connections_are_all_answered() {
+    const CONNECTIONS: usize = 1000;
+    let (rt, server) = start(Devnet::new(Layout::with_l2s(1), 1).unwrap());
+    let addr = server.addrs[2];
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}"#;
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let started = std::time::Instant::now();
+    let mut conns: Vec<TcpStream> = (0..CONNECTIONS)
+        .map(|_| {
+            let s = TcpStream::connect(addr).unwrap();
+            s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+                .unwrap();
+            s
+        })
+        .collect();
+    for s in &mut conns {
+        s.write_all(request.as_bytes()).unwrap();
+    }
+    for s in &mut conns {
+        let v: Value = serde_json::from_str(&read_response(s)).unwrap();
+        assert_eq!(v["result"], json!("0x10f"));
+    }
+    // Every connection is still open (keep-alive): a second round on each is answered too.
+    for s in &mut conns {
+        s.write_all(request.as_bytes()).unwrap();
+    }
+    for s in &mut conns {
+        assert!(read_response(s).contains("0x10f"));
+    }
+    eprintln!(
+        "{CONNECTIONS} connections, 2 requests each: {:?}",
+        started.elapsed()
+    );
+    drop(conns);
+    assert_eq!(
+        rpc(addr, "eth_chainId", json!([]))["result"],
+        json!("0x10f")
+    );
+    rt.block_on(server.shutdown()).unwrap();
+}
