@@ -6,6 +6,7 @@ mod address_cmd;
 mod bench_cmd;
 mod charts;
 mod demo;
+mod devnet_cmd;
 mod files;
 mod fmt;
 mod interop_cmd;
@@ -64,6 +65,8 @@ enum Command {
     Sensitivity(sweep_cmd::SensitivityArgs),
     /// Measure simulator throughput against the project's targets.
     Bench(bench_cmd::BenchArgs),
+    /// L1, Gateway and L2 chains in one process, each with an Ethereum JSON-RPC endpoint.
+    Devnet(devnet_cmd::DevnetArgs),
 }
 
 /// Clap's multi-line usage error as one line: the message and any tip, without the usage
@@ -146,5 +149,6 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Sweep(args) => sweep_cmd::sweep_cmd(args, out),
         Command::Sensitivity(args) => sweep_cmd::sensitivity_cmd(args, out),
         Command::Bench(args) => bench_cmd::run(args, out),
+        Command::Devnet(args) => devnet_cmd::run(args, out),
     }
 }

@@ -36,6 +36,17 @@ pub enum Event {
         /// Amount in wei.
         amount: U256,
     },
+    /// Supply of an asset left the model on a chain (`Action::Defund`).
+    Defunded {
+        /// Chain.
+        chain: ChainId,
+        /// Asset.
+        asset: AssetId,
+        /// Holder it was taken from.
+        from: Address,
+        /// Amount in wei.
+        amount: U256,
+    },
     /// An asset moved between two accounts of one chain.
     Transferred {
         /// Chain.

@@ -99,6 +99,19 @@ impl State {
                     c.credit(*asset, *to, *amount);
                 }
             }
+            Event::Defunded {
+                chain,
+                asset,
+                from,
+                amount,
+            } => {
+                if let Some(issued) = self.issued.get_mut(asset) {
+                    *issued = issued.saturating_sub(*amount);
+                }
+                if let Some(c) = self.chain_mut(*chain) {
+                    c.debit(*asset, *from, *amount);
+                }
+            }
             Event::ValueBurned {
                 chain,
                 asset,
@@ -425,6 +438,18 @@ pub enum Action {
         asset: AssetId,
         /// Receiver.
         to: Address,
+        /// Amount in wei.
+        amount: U256,
+    },
+    /// Takes supply of an asset out of the model on a chain: the inverse of `Fund` (a
+    /// withdrawal to outside the model; the devnet's `anvil_setBalance` lowering a balance).
+    Defund {
+        /// Chain.
+        chain: ChainId,
+        /// Asset.
+        asset: AssetId,
+        /// Holder.
+        from: Address,
         /// Amount in wei.
         amount: U256,
     },
@@ -1261,6 +1286,20 @@ impl Exec<'_> {
                     amount,
                 });
             }
+            Action::Defund {
+                chain,
+                asset,
+                from,
+                amount,
+            } => {
+                self.require_balance(chain, asset, from, amount)?;
+                self.emit(Event::Defunded {
+                    chain,
+                    asset,
+                    from,
+                    amount,
+                });
+            }
             Action::Transfer {
                 chain,
                 asset,
@@ -1756,5 +1795,56 @@ impl Exec<'_> {
             root,
         });
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod defund_tests {
+    use super::*;
+    use crate::genesis::{devnet, eth};
+    use crate::units::tokens;
+
+    /// `Defund` is `Fund`'s inverse: it lowers the holder's balance and the issued supply, is
+    /// refused beyond the balance with nothing changed, and replays.
+    #[test]
+    fn defund_takes_supply_out_and_refuses_more_than_the_balance() {
+        let g = Genesis::devnet();
+        let mut net = Network::new(&g).unwrap();
+        let who = crate::genesis::account("holder");
+        let mut log = net
+            .apply(Action::Fund {
+                chain: devnet::ERA,
+                asset: eth(),
+                to: who,
+                amount: tokens(5),
+            })
+            .unwrap();
+        let before = net.state().clone();
+        let too_much = Action::Defund {
+            chain: devnet::ERA,
+            asset: eth(),
+            from: who,
+            amount: tokens(6),
+        };
+        assert!(matches!(
+            net.apply(too_much),
+            Err(ProtocolError::InsufficientBalance(s)) if s.balance == tokens(5) && s.needed == tokens(6)
+        ));
+        assert_eq!(net.state(), &before);
+        log.extend(
+            net.apply(Action::Defund {
+                chain: devnet::ERA,
+                asset: eth(),
+                from: who,
+                amount: tokens(2),
+            })
+            .unwrap(),
+        );
+        let era = net.state().chain(devnet::ERA).unwrap();
+        assert_eq!(era.balance(eth(), who), tokens(3));
+        assert_eq!(net.state().issued.get(&eth()).copied(), Some(tokens(3)));
+        assert_eq!(net.state().total_balance(eth()), tokens(3));
+        let replayed = Network::replay(&g, Code::default(), &log).unwrap();
+        assert_eq!(replayed.state(), net.state());
     }
 }

@@ -473,6 +473,17 @@ impl<'o> Walk<'o> {
                 self.name(*to),
                 self.amount(*asset, *amount)
             ),
+            Event::Defunded {
+                chain,
+                asset,
+                from,
+                amount,
+            } => format!(
+                "{}: {} withdrew {} out of the model",
+                on(chain),
+                self.name(*from),
+                self.amount(*asset, *amount)
+            ),
             Event::Transferred {
                 chain,
                 asset,

@@ -1,0 +1,136 @@
+//! `flywheel devnet` as a user runs it: the start-up table, a JSON-RPC call, Ctrl-C with
+//! `--dump-state`, a restart from that file, and configuration errors on one line.
+
+mod common;
+
+use common::{fails, flywheel};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+fn temp_dir(tag: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("flywheel-cli-devnet-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Starts the devnet and reads its table up to "Listening"; returns the child, the table and
+/// each chain's URL host:port.
+fn start(args: &[&str]) -> (Child, String, Vec<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flywheel"))
+        .arg("devnet")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut table = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "ended early:\n{table}"
+        );
+        table.push_str(&line);
+        if line.starts_with("Listening") {
+            break;
+        }
+    }
+    // Keep draining stdout so the child never blocks on a full pipe.
+    std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = reader.read_to_string(&mut rest);
+    });
+    let urls = table
+        .lines()
+        .filter_map(|l| l.split("http://").nth(1))
+        .map(str::to_string)
+        .collect();
+    (child, table, urls)
+}
+
+fn chain_id(host: &str) -> String {
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}"#;
+    let mut s = TcpStream::connect(host).unwrap();
+    write!(
+        s,
+        "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let json = out.split_once("\r\n\r\n").unwrap().1;
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    v["result"].as_str().unwrap().to_string()
+}
+
+fn interrupt(mut child: Child) {
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let code = child.wait().unwrap();
+    assert!(code.success(), "{code:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn starts_prints_its_table_serves_and_dumps_on_ctrl_c() {
+    let dir = temp_dir("run");
+    let dump = dir.join("state.json");
+    let dump_s = dump.to_str().unwrap();
+    let (child, table, urls) = start(&["--port", "0", "--chains", "2", "--dump-state", dump_s]);
+    common::assert_contains_all(
+        &table,
+        &[
+            "L1 ",
+            "Gateway",
+            "31337",
+            "506",
+            "271",
+            "272",
+            "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+            "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+            "InteropCenter",
+            "0x000000000000000000000000000000000001000d",
+        ],
+    );
+    assert_eq!(urls.len(), 4);
+    assert_eq!(chain_id(&urls[0]), "0x7a69");
+    assert_eq!(chain_id(&urls[3]), "0x110");
+    interrupt(child);
+    assert!(dump.exists());
+    // A restart from the dump with the same chains works; with other chains it is refused.
+    let (child, _, urls) = start(&["--port", "0", "--state", dump_s]);
+    assert_eq!(urls.len(), 4);
+    assert_eq!(chain_id(&urls[2]), "0x10f");
+    interrupt(child);
+    let err = fails(flywheel(&[
+        "devnet", "--port", "0", "--chains", "3", "--state", dump_s,
+    ]));
+    assert!(err.contains("other chains"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_configuration_is_one_error_line() {
+    let err = fails(flywheel(&["devnet", "--batch-interval", "0.001"]));
+    assert!(err.contains("batch_interval"), "{err}");
+    let err = fails(flywheel(&["devnet", "--chains", "0"]));
+    assert!(err.contains("between 1 and"), "{err}");
+    let dir = temp_dir("cfg");
+    let cfg = dir.join("devnet.toml");
+    std::fs::write(&cfg, "colour = 1\n").unwrap();
+    let err = fails(flywheel(&["devnet", "--config", cfg.to_str().unwrap()]));
+    assert!(err.contains("colour"), "{err}");
+    let err = fails(flywheel(&[
+        "devnet",
+        "--config",
+        dir.join("none.toml").to_str().unwrap(),
+    ]));
+    assert!(err.contains("cannot read"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,333 @@
+//! The devnet's layout and timing: which chains run, with which ids and base tokens, on which
+//! ports, and how often blocks and batches are made. Read from `devnet.toml` (unknown keys are
+//! rejected) and overridden by the command line.
+
+use crate::error::DevnetError;
+use flywheel_protocol::ChainId;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// Default first port: the L1's, as anvil's, so `cast` without `--rpc-url` reaches the L1.
+pub const DEFAULT_PORT: u16 = 8545;
+/// Default L1 chain id. Model choice: anvil's 31337, so wallets and tools treat it as a local
+/// chain and a signature made here is never valid on a public network.
+pub const DEFAULT_L1_CHAIN_ID: ChainId = 31337;
+/// Default Gateway chain id. Model choice: a local id, not mainnet Gateway's 9075.
+pub const DEFAULT_GATEWAY_CHAIN_ID: ChainId = 506;
+/// Default first L2 chain id; the others follow (271, 272, …). Model choice: local ids.
+pub const DEFAULT_FIRST_L2_CHAIN_ID: ChainId = 271;
+/// Default number of L2 chains.
+pub const DEFAULT_L2_COUNT: usize = 3;
+/// Most L2 chains one devnet runs (each has its own port and state).
+pub const MAX_L2_COUNT: usize = 32;
+/// Default batch interval: short, so that a bundle goes from send to executed in well under a
+/// second with relaying on.
+pub const DEFAULT_BATCH_INTERVAL: Duration = Duration::from_millis(100);
+/// Shortest batch interval accepted.
+pub const MIN_BATCH_INTERVAL: Duration = Duration::from_millis(10);
+/// Longest block or batch interval accepted (one day).
+pub const MAX_INTERVAL: Duration = Duration::from_secs(86_400);
+
+/// A chain's base token, as the configuration names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BaseToken {
+    /// ETH (asset id `encodeNTVAssetId(L1, address(1))`).
+    #[serde(rename = "ETH")]
+    Eth,
+    /// ZK (the bridged ZK asset).
+    #[serde(rename = "ZK")]
+    Zk,
+}
+
+impl BaseToken {
+    /// Its ticker.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::Eth => "ETH",
+            Self::Zk => "ZK",
+        }
+    }
+}
+
+/// One L2 chain settling on Gateway.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct L2Config {
+    /// EIP-155 chain id.
+    pub chain_id: ChainId,
+    /// Name shown in the start-up table.
+    pub name: String,
+    /// Base (gas) token.
+    pub base_token: BaseToken,
+}
+
+/// The chains that run: the state they start from depends only on this (and the genesis time),
+/// so a state file records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Layout {
+    /// The L1's chain id (ETH-based).
+    pub l1_chain_id: ChainId,
+    /// Gateway's chain id (ZK-based, as ZK Gateway is; settles on the L1).
+    pub gateway_chain_id: ChainId,
+    /// The L2s, in port order after L1 and Gateway. The first hosts Fee Flow and the Splitter.
+    pub chains: Vec<L2Config>,
+}
+
+impl Layout {
+    /// `n` default L2s: ids from [`DEFAULT_FIRST_L2_CHAIN_ID`] up, every third one ZK-based
+    /// (with three: ETH, ETH, ZK), so both kinds of chain are there by default.
+    pub fn with_l2s(n: usize) -> Self {
+        let chains = (0..n)
+            .map(|i| {
+                let zk = i % 3 == 2;
+                L2Config {
+                    chain_id: DEFAULT_FIRST_L2_CHAIN_ID + i as u64,
+                    name: format!("l2-{}{}", i + 1, if zk { "-zk" } else { "" }),
+                    base_token: if zk { BaseToken::Zk } else { BaseToken::Eth },
+                }
+            })
+            .collect();
+        Self {
+            l1_chain_id: DEFAULT_L1_CHAIN_ID,
+            gateway_chain_id: DEFAULT_GATEWAY_CHAIN_ID,
+            chains,
+        }
+    }
+
+    /// Rejects a layout the devnet cannot run: duplicate or zero chain ids, no L2, too many.
+    pub fn validate(&self) -> Result<(), DevnetError> {
+        if self.chains.is_empty() || self.chains.len() > MAX_L2_COUNT {
+            return Err(DevnetError::Config(format!(
+                "chains: between 1 and {MAX_L2_COUNT} L2 chains are needed, got {}",
+                self.chains.len()
+            )));
+        }
+        let mut ids = vec![self.l1_chain_id, self.gateway_chain_id];
+        ids.extend(self.chains.iter().map(|c| c.chain_id));
+        for (i, id) in ids.iter().enumerate() {
+            if *id == 0 {
+                return Err(DevnetError::Config("chain id 0 is not allowed".into()));
+            }
+            if ids[..i].contains(id) {
+                return Err(DevnetError::Config(format!("chain id {id} is used twice")));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Self::with_l2s(DEFAULT_L2_COUNT)
+    }
+}
+
+/// How the devnet runs, after the file and the command line are merged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DevnetConfig {
+    /// The chains.
+    pub layout: Layout,
+    /// First port (the L1's); chain `i` in port order listens on `port + i`. 0 lets the system
+    /// pick a free port for every chain (tests).
+    pub port: u16,
+    /// Address to listen on (loopback by default: a devnet's keys are public).
+    pub host: std::net::IpAddr,
+    /// `None`: a block per transaction (automine); otherwise a block every interval.
+    pub block_time: Option<Duration>,
+    /// How often every chain seals a batch and roots move on.
+    pub batch_interval: Duration,
+    /// Whether bundles are relayed to their destination automatically.
+    pub relay: bool,
+    /// Genesis time (unix seconds); `None` takes the clock at start.
+    pub genesis_time: Option<u64>,
+}
+
+impl Default for DevnetConfig {
+    fn default() -> Self {
+        Self {
+            layout: Layout::default(),
+            port: DEFAULT_PORT,
+            host: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+            block_time: None,
+            batch_interval: DEFAULT_BATCH_INTERVAL,
+            relay: true,
+            genesis_time: None,
+        }
+    }
+}
+
+/// `devnet.toml`: every key optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// First port.
+    pub port: Option<u16>,
+    /// Seconds between blocks (absent: automine).
+    pub block_time: Option<f64>,
+    /// Seconds between batches.
+    pub batch_interval: Option<f64>,
+    /// Automatic relaying.
+    pub relay: Option<bool>,
+    /// Genesis time, unix seconds.
+    pub genesis_time: Option<u64>,
+    /// `[l1] chain_id = …`.
+    pub l1: Option<ChainIdOnly>,
+    /// `[gateway] chain_id = …`.
+    pub gateway: Option<ChainIdOnly>,
+    /// `[[chains]]` entries: the L2s.
+    pub chains: Option<Vec<L2Config>>,
+}
+
+/// A table holding just a chain id.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainIdOnly {
+    /// EIP-155 chain id.
+    pub chain_id: ChainId,
+}
+
+/// What the command line says (each `None` keeps the file's value or the default).
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--chains N`.
+    pub chains: Option<usize>,
+    /// `--port P`.
+    pub port: Option<u16>,
+    /// `--block-time S`.
+    pub block_time: Option<f64>,
+    /// `--batch-interval S`.
+    pub batch_interval: Option<f64>,
+    /// `--no-relay`.
+    pub no_relay: bool,
+}
+
+/// Seconds as a duration within `[min, MAX_INTERVAL]`, naming the key on error.
+pub fn interval(key: &str, seconds: f64, min: Duration) -> Result<Duration, DevnetError> {
+    let d = Duration::try_from_secs_f64(seconds)
+        .map_err(|_| DevnetError::Config(format!("{key}: {seconds} is not a number of seconds")))?;
+    if d < min || d > MAX_INTERVAL {
+        return Err(DevnetError::Config(format!(
+            "{key}: {seconds} s is outside [{}, {}] s",
+            min.as_secs_f64(),
+            MAX_INTERVAL.as_secs()
+        )));
+    }
+    Ok(d)
+}
+
+impl DevnetConfig {
+    /// Merges the file (if any) and the command line over the defaults, and validates.
+    pub fn build(file: Option<&str>, cli: &Overrides) -> Result<Self, DevnetError> {
+        let f: ConfigFile = match file {
+            Some(text) => toml::from_str(text).map_err(|e| {
+                DevnetError::Config(e.to_string().lines().collect::<Vec<_>>().join(" "))
+            })?,
+            None => ConfigFile::default(),
+        };
+        let mut c = Self::default();
+        let mut layout = Layout::with_l2s(cli.chains.unwrap_or(DEFAULT_L2_COUNT));
+        if let Some(chains) = f.chains {
+            if cli.chains.is_some() {
+                return Err(DevnetError::Config(
+                    "--chains and the file's [[chains]] both set the L2s: give one".into(),
+                ));
+            }
+            layout.chains = chains;
+        }
+        if let Some(l1) = f.l1 {
+            layout.l1_chain_id = l1.chain_id;
+        }
+        if let Some(gw) = f.gateway {
+            layout.gateway_chain_id = gw.chain_id;
+        }
+        layout.validate()?;
+        c.layout = layout;
+        if let Some(p) = cli.port.or(f.port) {
+            c.port = p;
+        }
+        let ports_needed = 2 + c.layout.chains.len();
+        if c.port != 0 && usize::from(c.port) + ports_needed - 1 > usize::from(u16::MAX) {
+            return Err(DevnetError::Config(format!(
+                "port: {} leaves no room for {ports_needed} ports",
+                c.port
+            )));
+        }
+        if let Some(s) = cli.block_time.or(f.block_time) {
+            // 0 means automine, as anvil's `--block-time` absent.
+            c.block_time = if s == 0.0 {
+                None
+            } else {
+                Some(interval("block_time", s, Duration::from_millis(1))?)
+            };
+        }
+        if let Some(s) = cli.batch_interval.or(f.batch_interval) {
+            c.batch_interval = interval("batch_interval", s, MIN_BATCH_INTERVAL)?;
+        }
+        c.relay = f.relay.unwrap_or(true) && !cli.no_relay;
+        c.genesis_time = f.genesis_time;
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_l1_gateway_and_three_l2s_one_zk_based() {
+        let c = DevnetConfig::build(None, &Overrides::default()).unwrap();
+        assert_eq!(c.layout.chains.len(), 3);
+        let tokens: Vec<_> = c.layout.chains.iter().map(|c| c.base_token).collect();
+        assert_eq!(tokens, [BaseToken::Eth, BaseToken::Eth, BaseToken::Zk]);
+        assert_eq!(c.port, DEFAULT_PORT);
+        assert!(c.relay && c.block_time.is_none());
+    }
+
+    #[test]
+    fn file_sets_chains_and_cli_overrides_timing() {
+        let text = r#"
+            port = 9000
+            batch_interval = 0.5
+            [l1]
+            chain_id = 5
+            [[chains]]
+            chain_id = 1001
+            name = "a"
+            base_token = "ZK"
+        "#;
+        let cli = Overrides {
+            batch_interval: Some(0.25),
+            no_relay: true,
+            ..Overrides::default()
+        };
+        let c = DevnetConfig::build(Some(text), &cli).unwrap();
+        assert_eq!(c.layout.l1_chain_id, 5);
+        assert_eq!(c.layout.chains.len(), 1);
+        assert_eq!(c.layout.chains[0].base_token, BaseToken::Zk);
+        assert_eq!(c.port, 9000);
+        assert_eq!(c.batch_interval, Duration::from_millis(250));
+        assert!(!c.relay);
+    }
+
+    #[test]
+    fn bad_files_are_refused_with_the_key() {
+        let cases = [
+            ("colour = 1", "colour"),
+            ("[l1]\nchain_id = 271", "used twice"),
+            ("batch_interval = 0.001", "batch_interval"),
+            ("batch_interval = -1", "batch_interval"),
+            ("chains = []", "between 1 and"),
+            ("port = 65535", "no room"),
+        ];
+        for (text, needle) in cases {
+            let e = DevnetConfig::build(Some(text), &Overrides::default()).unwrap_err();
+            assert!(e.to_string().contains(needle), "{text}: {e}");
+        }
+        let both = Overrides {
+            chains: Some(2),
+            ..Overrides::default()
+        };
+        let text = "[[chains]]\nchain_id = 9\nname = \"x\"\nbase_token = \"ETH\"";
+        assert!(DevnetConfig::build(Some(text), &both).is_err());
+    }
+}

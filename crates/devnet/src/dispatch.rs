@@ -1,0 +1,628 @@
+//! System contracts inside revm: calls to their addresses, from an EOA or from a user contract
+//! at any depth, are decoded with the contracts' ABI and executed natively by the protocol's
+//! `Network::apply` on a working copy of the network — no second implementation.
+//!
+//! Reverts: every frame (system or not) snapshots the working network when it starts (an O(1)
+//! persistent clone) and restores it if it ends reverted, so protocol changes made under a
+//! reverted frame vanish with it, exactly as the frame's EVM changes do. The snapshot/restore
+//! pair is [`FrameJournal`], the one interface a shared journal (issue 12) would replace.
+//!
+//! Balances: a system call's base-token balance changes are mirrored into revm's journal
+//! (journaled, so reverted with the frame), so revm and the working network agree; the
+//! transaction's own balance changes are then committed against the working network.
+
+use crate::system::{self, abi};
+use alloy_primitives::{keccak256, Address, Bytes, Log, B256, U256};
+use alloy_sol_types::{SolCall, SolError, SolEvent, SolValue};
+use flywheel_protocol::chain::{
+    AssetId, BundleStatus, CallStatus, INTEROP_CENTER, INTEROP_HANDLER, L1_MESSENGER,
+};
+use flywheel_protocol::error::ProtocolError;
+use flywheel_protocol::event::Event;
+use flywheel_protocol::interop::bundle::{bundle_message, InteropCallStarter};
+use flywheel_protocol::network::{Action, Network};
+use flywheel_protocol::settlement::{L2Message, MessageInclusionProof};
+use flywheel_protocol::ChainId;
+use revm::context_interface::journaled_state::account::JournaledAccountTr;
+use revm::context_interface::{ContextTr, JournalTr};
+use revm::interpreter::{CallInputs, CallOutcome, CallScheme, CreateInputs, CreateOutcome, Gas};
+use revm::interpreter::{InstructionResult, InterpreterResult};
+use revm::Inspector;
+
+/// Gas a state-changing system call costs. Model choice: a flat charge (the contracts' real
+/// cost depends on EraVM/ZKsync OS pricing, not modelled), enough that estimates leave room.
+pub const SYSTEM_CALL_GAS: u64 = 100_000;
+/// Gas a system view costs (a cold storage read).
+pub const SYSTEM_VIEW_GAS: u64 = 2_600;
+
+/// Per-frame snapshots of the working network: taken when a frame starts, dropped when it
+/// succeeds, restored when it reverts.
+#[derive(Debug, Default)]
+pub struct FrameJournal {
+    stack: Vec<(Network, usize)>,
+}
+
+impl FrameJournal {
+    /// A frame starts.
+    pub fn enter(&mut self, net: &Network, events: usize) {
+        self.stack.push((net.clone(), events));
+    }
+
+    /// A frame ends: on revert, the network and event count go back to the frame's start.
+    pub fn exit(&mut self, reverted: bool, net: &mut Network, events: &mut Vec<Event>) {
+        if let Some((saved, len)) = self.stack.pop() {
+            if reverted {
+                *net = saved;
+                events.truncate(len);
+            }
+        }
+    }
+}
+
+/// The inspector that routes system-contract calls to the protocol.
+#[derive(Debug)]
+pub struct SystemDispatch {
+    /// The working network: the transaction's protocol effects so far.
+    pub net: Network,
+    /// The protocol events of those effects.
+    pub events: Vec<Event>,
+    chain: ChainId,
+    asset: AssetId,
+    frames: FrameJournal,
+    hosts_system: bool,
+    /// A system call ran out of gas (its caller may have carried on): `eth_estimateGas`
+    /// treats such a run as failed, so estimates leave system calls their gas.
+    pub starved: bool,
+}
+
+impl SystemDispatch {
+    /// A dispatcher for chain `chain` (base token `asset`) over a copy of `net`. On the L1
+    /// no system contracts are served (they are L2 contracts).
+    pub fn new(net: &Network, chain: ChainId, asset: AssetId, hosts_system: bool) -> Self {
+        Self {
+            net: net.clone(),
+            events: Vec::new(),
+            chain,
+            asset,
+            frames: FrameJournal::default(),
+            hosts_system,
+            starved: false,
+        }
+    }
+
+    fn balance(&self, who: Address) -> U256 {
+        self.net
+            .state()
+            .chains
+            .get(&self.chain)
+            .map_or(U256::ZERO, |c| c.balance(self.asset, who))
+    }
+
+    /// Applies `action` to the working network, mirrors its base-token balance changes into
+    /// revm's journal, and records its events.
+    fn apply<CTX: ContextTr>(
+        &mut self,
+        ctx: &mut CTX,
+        action: Action,
+    ) -> Result<Vec<Event>, ProtocolError> {
+        let before = self.net.clone();
+        let evs = self.net.apply(action)?;
+        let mut touched: Vec<Address> = Vec::new();
+        for ev in &evs {
+            let here = |c: &ChainId, a: &AssetId| *c == self.chain && *a == self.asset;
+            match ev {
+                Event::Transferred {
+                    chain,
+                    asset,
+                    from,
+                    to,
+                    ..
+                } if here(chain, asset) => {
+                    touched.extend([*from, *to]);
+                }
+                Event::Funded {
+                    chain, asset, to, ..
+                }
+                | Event::ValueMinted {
+                    chain, asset, to, ..
+                } if here(chain, asset) => {
+                    touched.push(*to);
+                }
+                Event::Defunded {
+                    chain, asset, from, ..
+                }
+                | Event::ValueBurned {
+                    chain, asset, from, ..
+                } if here(chain, asset) => {
+                    touched.push(*from);
+                }
+                _ => {}
+            }
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        let old = |who: Address| {
+            before
+                .state()
+                .chains
+                .get(&self.chain)
+                .map_or(U256::ZERO, |c| c.balance(self.asset, who))
+        };
+        for who in touched {
+            let (was, now) = (old(who), self.balance(who));
+            if was == now {
+                continue;
+            }
+            let Ok(mut acct) = ctx.journal_mut().load_account_mut(who) else {
+                // The database cannot fail (it reads memory); keep the two views equal.
+                self.net = before;
+                return Err(ProtocolError::Genesis("journal unavailable".into()));
+            };
+            if now > was {
+                acct.data.incr_balance(now - was);
+            } else {
+                acct.data.decr_balance(was - now);
+            }
+        }
+        self.events.extend(evs.iter().cloned());
+        Ok(evs)
+    }
+
+    /// Handles a call to a system address; `None` if `to` is not one this chain serves.
+    fn system_call<CTX: ContextTr>(
+        &mut self,
+        ctx: &mut CTX,
+        inputs: &CallInputs,
+    ) -> Option<Result<(Bytes, u64), Bytes>> {
+        let to = inputs.bytecode_address;
+        if !self.hosts_system || !system::is_served(to) {
+            return None;
+        }
+        if !matches!(inputs.scheme, CallScheme::Call | CallScheme::StaticCall) {
+            return Some(Err(revert_string(
+                "system contracts take CALL and STATICCALL only",
+            )));
+        }
+        let data = inputs.input.bytes(ctx);
+        let value = inputs.value.get();
+        let caller = inputs.caller;
+        let sel: [u8; 4] = match data.get(..4).and_then(|s| s.try_into().ok()) {
+            Some(s) => s,
+            None => return Some(Err(Bytes::new())),
+        };
+        let view = |out: Bytes| Some(Ok((out, SYSTEM_VIEW_GAS)));
+        let state = self.net.state();
+        let chain = state.chains.get(&self.chain)?;
+        if to == INTEROP_CENTER {
+            match sel {
+                abi::sendBundleCall::SELECTOR | abi::sendMessageCall::SELECTOR
+                    if inputs.is_static =>
+                {
+                    return Some(Err(Bytes::new()));
+                }
+                abi::sendBundleCall::SELECTOR => {
+                    let Ok(call) = abi::sendBundleCall::abi_decode(&data) else {
+                        return Some(Err(Bytes::new()));
+                    };
+                    let action = Action::SendBundle {
+                        chain: self.chain,
+                        sender: caller,
+                        destination: call._destinationChainId,
+                        starters: call
+                            ._callStarters
+                            .into_iter()
+                            .map(|s| InteropCallStarter {
+                                to: s.to,
+                                data: s.data,
+                                call_attributes: s.callAttributes,
+                            })
+                            .collect(),
+                        attributes: call._bundleAttributes,
+                        value,
+                    };
+                    return Some(
+                        self.send(ctx, action)
+                            .map(|h| (h.abi_encode().into(), SYSTEM_CALL_GAS)),
+                    );
+                }
+                abi::sendMessageCall::SELECTOR => {
+                    let Ok(call) = abi::sendMessageCall::abi_decode(&data) else {
+                        return Some(Err(Bytes::new()));
+                    };
+                    let action = Action::SendMessage {
+                        chain: self.chain,
+                        sender: caller,
+                        recipient: call.recipient,
+                        payload: call.payload,
+                        attributes: call.attributes,
+                        value,
+                    };
+                    return Some(
+                        self.send(ctx, action)
+                            .map(|h| (h.abi_encode().into(), SYSTEM_CALL_GAS)),
+                    );
+                }
+                abi::ZK_INTEROP_FEECall::SELECTOR => {
+                    return view(chain.zk_interop_fee.abi_encode().into())
+                }
+                abi::interopProtocolFeeCall::SELECTOR => {
+                    return view(chain.interop_protocol_fee.abi_encode().into())
+                }
+                abi::interopBundleNonceCall::SELECTOR => {
+                    let Ok(c) = abi::interopBundleNonceCall::abi_decode(&data) else {
+                        return Some(Err(Bytes::new()));
+                    };
+                    let n = chain.bundle_count.get(&c.sender).copied().unwrap_or(0);
+                    return view(U256::from(n).abi_encode().into());
+                }
+                abi::accumulatedProtocolFeesCall::SELECTOR => {
+                    let Ok(c) = abi::accumulatedProtocolFeesCall::abi_decode(&data) else {
+                        return Some(Err(Bytes::new()));
+                    };
+                    let v = chain
+                        .accrued_base_fees
+                        .get(&c.coinbase)
+                        .copied()
+                        .unwrap_or_default();
+                    return view(v.abi_encode().into());
+                }
+                abi::accumulatedZKFeesCall::SELECTOR => {
+                    let Ok(c) = abi::accumulatedZKFeesCall::abi_decode(&data) else {
+                        return Some(Err(Bytes::new()));
+                    };
+                    let v = chain
+                        .accrued_zk_fees
+                        .get(&c.coinbase)
+                        .copied()
+                        .unwrap_or_default();
+                    return view(v.abi_encode().into());
+                }
+                _ => return Some(Err(Bytes::new())),
+            }
+        }
+        if to == INTEROP_HANDLER {
+            return Some(self.handler_call(ctx, inputs, sel, &data));
+        }
+        if to == system::INTEROP_ROOT_STORAGE {
+            if sel == abi::interopRootsCall::SELECTOR {
+                let Ok(c) = abi::interopRootsCall::abi_decode(&data) else {
+                    return Some(Err(Bytes::new()));
+                };
+                let root = match (
+                    u64::try_from(c.chainId),
+                    u64::try_from(c.blockOrBatchNumber),
+                ) {
+                    (Ok(id), Ok(n)) => chain
+                        .interop_roots
+                        .get(&(id, n))
+                        .copied()
+                        .unwrap_or_default(),
+                    _ => B256::ZERO,
+                };
+                return view(root.abi_encode().into());
+            }
+            return Some(Err(Bytes::new()));
+        }
+        // Served address, function not (yet) modelled: revert without data.
+        Some(Err(Bytes::new()))
+    }
+
+    /// InteropHandler: `verifyBundle`, `executeBundle`, `unbundleBundle` (applied by the
+    /// protocol, logging its events) and the `bundleStatus` / `callStatus` views.
+    fn handler_call<CTX: ContextTr>(
+        &mut self,
+        ctx: &mut CTX,
+        inputs: &CallInputs,
+        sel: [u8; 4],
+        data: &[u8],
+    ) -> Result<(Bytes, u64), Bytes> {
+        let changes = matches!(
+            sel,
+            abi::verifyBundleCall::SELECTOR
+                | abi::executeBundleCall::SELECTOR
+                | abi::unbundleBundleCall::SELECTOR
+        );
+        if changes && inputs.is_static {
+            return Err(Bytes::new());
+        }
+        let action = match sel {
+            abi::verifyBundleCall::SELECTOR => {
+                let c = abi::verifyBundleCall::abi_decode(data).map_err(|_| Bytes::new())?;
+                Action::VerifyBundle {
+                    chain: self.chain,
+                    bundle: c._bundle,
+                    proof: proof_of(c._proof)?,
+                }
+            }
+            abi::executeBundleCall::SELECTOR => {
+                let c = abi::executeBundleCall::abi_decode(data).map_err(|_| Bytes::new())?;
+                Action::ExecuteBundle {
+                    chain: self.chain,
+                    caller: inputs.caller,
+                    bundle: c._bundle,
+                    proof: Some(proof_of(c._proof)?),
+                }
+            }
+            abi::unbundleBundleCall::SELECTOR => {
+                let c = abi::unbundleBundleCall::abi_decode(data).map_err(|_| Bytes::new())?;
+                let statuses = c
+                    ._callStatus
+                    .iter()
+                    .map(|s| match s {
+                        0 => Ok(CallStatus::Unprocessed),
+                        1 => Ok(CallStatus::Executed),
+                        2 => Ok(CallStatus::Cancelled),
+                        _ => Err(Bytes::new()),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                Action::UnbundleBundle {
+                    chain: self.chain,
+                    caller_chain: self.chain,
+                    caller: inputs.caller,
+                    bundle: c._bundle,
+                    statuses,
+                }
+            }
+            abi::bundleStatusCall::SELECTOR => {
+                let c = abi::bundleStatusCall::abi_decode(data).map_err(|_| Bytes::new())?;
+                let st = self
+                    .net
+                    .state()
+                    .chains
+                    .get(&self.chain)
+                    .and_then(|ch| ch.bundle_status(&c.bundleHash));
+                let code: u8 = match st {
+                    None => 0,
+                    Some(BundleStatus::Verified) => 1,
+                    Some(BundleStatus::FullyExecuted) => 2,
+                    Some(BundleStatus::Unbundled) => 3,
+                };
+                return Ok((U256::from(code).abi_encode().into(), SYSTEM_VIEW_GAS));
+            }
+            abi::callStatusCall::SELECTOR => {
+                let c = abi::callStatusCall::abi_decode(data).map_err(|_| Bytes::new())?;
+                let index = u32::try_from(c.callIndex).unwrap_or(u32::MAX);
+                let st = self
+                    .net
+                    .state()
+                    .chains
+                    .get(&self.chain)
+                    .map_or(CallStatus::Unprocessed, |ch| {
+                        ch.call_status(&c.bundleHash, index)
+                    });
+                return Ok((
+                    U256::from(call_status_code(st)).abi_encode().into(),
+                    SYSTEM_VIEW_GAS,
+                ));
+            }
+            _ => return Err(Bytes::new()),
+        };
+        let evs = self.apply(ctx, action).map_err(|e| revert_data(&e))?;
+        for ev in &evs {
+            let data = match ev {
+                Event::BundleVerified { chain, bundle_hash } if *chain == self.chain => {
+                    abi::BundleVerified {
+                        bundleHash: *bundle_hash,
+                    }
+                    .encode_log_data()
+                }
+                Event::BundleExecuted { chain, bundle_hash } if *chain == self.chain => {
+                    abi::BundleExecuted {
+                        bundleHash: *bundle_hash,
+                    }
+                    .encode_log_data()
+                }
+                Event::BundleUnbundled { chain, bundle_hash } if *chain == self.chain => {
+                    abi::BundleUnbundled {
+                        bundleHash: *bundle_hash,
+                    }
+                    .encode_log_data()
+                }
+                Event::CallProcessed {
+                    chain,
+                    bundle_hash,
+                    index,
+                    status,
+                } if *chain == self.chain => abi::CallProcessed {
+                    bundleHash: *bundle_hash,
+                    callIndex: U256::from(*index),
+                    status: call_status_code(*status),
+                }
+                .encode_log_data(),
+                _ => continue,
+            };
+            ctx.journal_mut().log(Log {
+                address: INTEROP_HANDLER,
+                data,
+            });
+        }
+        Ok((Bytes::new(), SYSTEM_CALL_GAS))
+    }
+
+    /// A send: applies it, then logs `InteropBundleSent` (InteropCenter) and `L1MessageSent`
+    /// (L1 messenger) as the contracts do. Returns the bundle hash or send id.
+    fn send<CTX: ContextTr>(&mut self, ctx: &mut CTX, action: Action) -> Result<B256, Bytes> {
+        let is_message = matches!(action, Action::SendMessage { .. });
+        let evs = self.apply(ctx, action).map_err(|e| revert_data(&e))?;
+        let mut id = None;
+        for ev in &evs {
+            match ev {
+                Event::InteropBundleSent {
+                    message_hash,
+                    bundle_hash,
+                    bundle,
+                    ..
+                } => {
+                    let encoded = bundle.abi_encode();
+                    let message = bundle_message(&encoded);
+                    let Ok(interop_bundle) = abi::InteropBundle::abi_decode(&encoded) else {
+                        return Err(revert_string("bundle encoding"));
+                    };
+                    let sent = abi::InteropBundleSent {
+                        l2l1MsgHash: *message_hash,
+                        interopBundleHash: *bundle_hash,
+                        interopBundle: interop_bundle,
+                    };
+                    ctx.journal_mut().log(Log {
+                        address: INTEROP_CENTER,
+                        data: sent.encode_log_data(),
+                    });
+                    let l1 = abi::L1MessageSent {
+                        _sender: INTEROP_CENTER,
+                        _hash: keccak256(&message),
+                        _message: message.into(),
+                    };
+                    ctx.journal_mut().log(Log {
+                        address: L1_MESSENGER,
+                        data: l1.encode_log_data(),
+                    });
+                    if !is_message {
+                        id = Some(*bundle_hash);
+                    }
+                }
+                Event::MessageSent { send_id, .. } if is_message && id.is_none() => {
+                    id = Some(*send_id);
+                }
+                _ => {}
+            }
+        }
+        id.ok_or_else(|| revert_string("the protocol sent nothing"))
+    }
+}
+
+/// `CallStatus` as the contracts number it (`common/Messaging.sol`).
+fn call_status_code(s: CallStatus) -> u8 {
+    match s {
+        CallStatus::Unprocessed => 0,
+        CallStatus::Executed => 1,
+        CallStatus::Cancelled => 2,
+    }
+}
+
+/// The protocol's proof as the ABI struct `executeBundle` takes.
+pub fn abi_proof(p: &MessageInclusionProof) -> abi::MessageInclusionProof {
+    abi::MessageInclusionProof {
+        chainId: U256::from(p.chain_id),
+        l1BatchNumber: U256::from(p.l1_batch_number),
+        l2MessageIndex: U256::from(p.l2_message_index),
+        message: abi::L2Message {
+            txNumberInBatch: p.message.tx_number_in_batch,
+            sender: p.message.sender,
+            data: p.message.data.clone(),
+        },
+        proof: p.proof.clone(),
+    }
+}
+
+/// The ABI proof as the protocol's; ids beyond 64 bits cannot name a chain or batch here.
+fn proof_of(p: abi::MessageInclusionProof) -> Result<MessageInclusionProof, Bytes> {
+    let small = |v: U256| u64::try_from(v).map_err(|_| revert_string("proof field out of range"));
+    Ok(MessageInclusionProof {
+        chain_id: small(p.chainId)?,
+        l1_batch_number: small(p.l1BatchNumber)?,
+        l2_message_index: small(p.l2MessageIndex)?,
+        message: L2Message {
+            tx_number_in_batch: p.message.txNumberInBatch,
+            sender: p.message.sender,
+            data: p.message.data,
+        },
+        proof: p.proof,
+    })
+}
+
+/// `Error(string)` revert data.
+fn revert_string(msg: &str) -> Bytes {
+    abi::Error {
+        message: msg.into(),
+    }
+    .abi_encode()
+    .into()
+}
+
+/// A protocol refusal as the contract's custom error where the model names one, else
+/// `Error(string)` with the model's message.
+pub fn revert_data(e: &ProtocolError) -> Bytes {
+    match e {
+        ProtocolError::NotL2ToL2 {
+            source_chain_id,
+            destination_chain_id,
+        } => abi::NotL2ToL2 {
+            sourceChainId: U256::from(*source_chain_id),
+            destinationChainId: U256::from(*destination_chain_id),
+        }
+        .abi_encode()
+        .into(),
+        ProtocolError::NotInGatewayMode { .. } => abi::NotInGatewayMode {}.abi_encode().into(),
+        ProtocolError::DestinationChainNotRegistered(id) => abi::DestinationChainNotRegistered {
+            destinationChainId: U256::from(*id),
+        }
+        .abi_encode()
+        .into(),
+        ProtocolError::ZkTokenNotAvailable(_) => abi::ZKTokenNotAvailable {}.abi_encode().into(),
+        other => revert_string(&other.to_string()),
+    }
+}
+
+fn outcome(inputs: &CallInputs, r: Result<(Bytes, u64), Bytes>) -> CallOutcome {
+    let mut gas = Gas::new_with_regular_gas_and_reservoir(inputs.gas_limit, inputs.reservoir);
+    let (result, output) = match r {
+        Ok((out, cost)) => {
+            // invariant: `call` refused gas limits below SYSTEM_CALL_GAS ≥ cost.
+            let _ = gas.record_regular_cost(cost);
+            (InstructionResult::Return, out)
+        }
+        Err(data) => {
+            // A refused call costs the view charge, as a contract's early revert would.
+            let _ = gas.record_regular_cost(SYSTEM_VIEW_GAS.min(inputs.gas_limit));
+            (InstructionResult::Revert, data)
+        }
+    };
+    CallOutcome::new(
+        InterpreterResult {
+            result,
+            output,
+            gas,
+        },
+        inputs.return_memory_offset.clone(),
+    )
+}
+
+impl<CTX: ContextTr> Inspector<CTX> for SystemDispatch {
+    fn call(&mut self, context: &mut CTX, inputs: &mut CallInputs) -> Option<CallOutcome> {
+        self.frames.enter(&self.net, self.events.len());
+        if self.hosts_system
+            && system::is_served(inputs.bytecode_address)
+            && inputs.gas_limit < SYSTEM_CALL_GAS
+        {
+            // Out of gas before anything happens (no protocol change, no log).
+            self.starved = true;
+            return Some(CallOutcome::new_oog(
+                inputs.gas_limit,
+                inputs.return_memory_offset.clone(),
+                inputs.reservoir,
+            ));
+        }
+        let r = self.system_call(context, inputs)?;
+        Some(outcome(inputs, r))
+    }
+
+    fn call_end(&mut self, _context: &mut CTX, _inputs: &CallInputs, outcome: &mut CallOutcome) {
+        let reverted = !outcome.result.result.is_ok();
+        self.frames.exit(reverted, &mut self.net, &mut self.events);
+    }
+
+    fn create(&mut self, _context: &mut CTX, _inputs: &mut CreateInputs) -> Option<CreateOutcome> {
+        self.frames.enter(&self.net, self.events.len());
+        None
+    }
+
+    fn create_end(
+        &mut self,
+        _context: &mut CTX,
+        _inputs: &CreateInputs,
+        outcome: &mut CreateOutcome,
+    ) {
+        let reverted = !outcome.result.result.is_ok();
+        self.frames.exit(reverted, &mut self.net, &mut self.events);
+    }
+}

@@ -1,0 +1,25 @@
+//! flywheel-devnet: an L1, a Gateway and several ZK chains in one process, each behind its
+//! own Ethereum JSON-RPC endpoint, over the protocol crate's state machine.
+//!
+//! What it is for: letting unmodified Ethereum clients (cast, viem, ethers, web3.py, alloy)
+//! drive the flywheel protocol. What it is not: a second implementation of the protocol — every
+//! balance a client reads is the protocol [`flywheel_protocol::network::State`]'s.
+
+pub mod accounts;
+pub mod chain;
+pub mod config;
+pub mod dispatch;
+pub mod error;
+pub mod evm;
+pub mod filters;
+pub mod node;
+pub mod rpc;
+pub mod runner;
+pub mod server;
+pub mod state_file;
+pub mod system;
+pub mod table;
+
+pub use config::DevnetConfig;
+pub use error::DevnetError;
+pub use node::Devnet;

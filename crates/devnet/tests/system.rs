@@ -1,0 +1,575 @@
+//! System contracts inside revm: InteropCenter's `sendBundle` from an EOA and from a user
+//! contract, executed by the protocol; a frame that reverts after the call leaves the protocol
+//! as if the call never ran; refusals come back as the contracts' custom errors.
+
+use alloy_primitives::{Address, Bytes, B256, U256};
+use alloy_sol_types::{SolCall, SolError, SolEvent};
+use flywheel_devnet::config::Layout;
+use flywheel_devnet::rpc::{Call, RpcError};
+use flywheel_devnet::system::{abi, INTEROP_ROOT_STORAGE};
+use flywheel_devnet::Devnet;
+use flywheel_protocol::address::InteropAddress;
+use flywheel_protocol::chain::{INTEROP_CENTER, L1_MESSENGER};
+use serde_json::{json, Value};
+
+const SRC: usize = 2; // chain 271
+const DEST: usize = 3; // chain 272
+
+fn rpc(d: &mut Devnet, c: usize, method: &str, params: Value) -> Result<Value, RpcError> {
+    d.call(
+        c,
+        &Call {
+            id: Some(json!(1)),
+            method: method.into(),
+            params,
+        },
+    )
+}
+
+fn ok(d: &mut Devnet, c: usize, method: &str, params: Value) -> Value {
+    rpc(d, c, method, params).unwrap_or_else(|e| panic!("{method}: {e:?}"))
+}
+
+/// `sendBundle` to `dest` with one call to `to` and no attributes.
+fn send_bundle(dest: u64, to: Address) -> Bytes {
+    abi::sendBundleCall {
+        _destinationChainId: InteropAddress::chain_only(dest).encode(),
+        _callStarters: vec![abi::InteropCallStarter {
+            to: InteropAddress::address_only(to).encode(),
+            data: Bytes::from_static(b"hi"),
+            callAttributes: vec![],
+        }],
+        _bundleAttributes: vec![],
+    }
+    .abi_encode()
+    .into()
+}
+
+/// Init code returning `runtime`.
+fn deployable(runtime: &str) -> Bytes {
+    let len = runtime.len() / 2;
+    format!("60{len:02x}600c60003960{len:02x}6000f3{runtime}")
+        .parse()
+        .unwrap()
+}
+
+/// Forwards its calldata to the InteropCenter with CALL, then: `tail`.
+fn forwarder(tail: &str) -> String {
+    format!("3660006000376000600036600060006201000d5af1{tail}")
+}
+
+fn deploy(d: &mut Devnet, from: Address, runtime: &str) -> Address {
+    let h = ok(
+        d,
+        SRC,
+        "eth_sendTransaction",
+        json!([{"from": from, "data": deployable(runtime)}]),
+    );
+    let r = ok(d, SRC, "eth_getTransactionReceipt", json!([h]));
+    serde_json::from_value(r["contractAddress"].clone()).unwrap()
+}
+
+/// The source chain's interop record: bundles sent per sender, outbox, open batch's logs.
+fn interop_record(d: &Devnet) -> (usize, usize, usize) {
+    let chain = d.chains()[SRC].id;
+    let c = d.network().state().chain(chain).unwrap();
+    (c.bundle_count.len(), c.outbox.len(), c.pending_logs.len())
+}
+
+#[test]
+fn an_eoa_sends_a_bundle_through_the_real_abi() {
+    let mut d = Devnet::new(Layout::default(), 1_700_000_000).unwrap();
+    let dev = d.accounts()[0].address;
+    let dest = d.chains()[DEST].id;
+    let data = send_bundle(dest, Address::repeat_byte(0x44));
+    let req = json!({"from": dev, "to": INTEROP_CENTER, "data": data});
+    // eth_call returns the bundle hash the send will have.
+    let ret: Bytes =
+        serde_json::from_value(ok(&mut d, SRC, "eth_call", json!([req, "latest"]))).unwrap();
+    let hash = B256::from_slice(&ret);
+    let tx = ok(&mut d, SRC, "eth_sendTransaction", json!([req]));
+    let r = ok(&mut d, SRC, "eth_getTransactionReceipt", json!([tx]));
+    assert_eq!(r["status"], json!("0x1"));
+    let logs = r["logs"].as_array().unwrap();
+    let sent = logs
+        .iter()
+        .find(|l| {
+            l["address"]
+                .as_str()
+                .unwrap()
+                .eq_ignore_ascii_case(&format!("{INTEROP_CENTER:#x}"))
+        })
+        .unwrap();
+    assert_eq!(
+        sent["topics"][0],
+        json!(abi::InteropBundleSent::SIGNATURE_HASH)
+    );
+    let msg = logs
+        .iter()
+        .find(|l| {
+            l["address"]
+                .as_str()
+                .unwrap()
+                .eq_ignore_ascii_case(&format!("{L1_MESSENGER:#x}"))
+        })
+        .unwrap();
+    assert_eq!(msg["topics"][0], json!(abi::L1MessageSent::SIGNATURE_HASH));
+    // The messenger's message is 0x01 ‖ abi.encode(bundle), and the event names the hash.
+    let data: Bytes = serde_json::from_value(sent["data"].clone()).unwrap();
+    let decoded = abi::InteropBundleSent::abi_decode_data(&data).unwrap();
+    assert_eq!(decoded.1, hash);
+    let chain = d.chains()[SRC].id;
+    let st = d.network().state().chain(chain).unwrap();
+    assert!(st.outbox.contains_key(&hash));
+    assert_eq!(st.bundle_count.get(&dev), Some(&1));
+    let nonce = abi::interopBundleNonceCall { sender: dev }.abi_encode();
+    let n = ok(
+        &mut d,
+        SRC,
+        "eth_call",
+        json!([{"to": INTEROP_CENTER, "data": Bytes::from(nonce)}]),
+    );
+    assert_eq!(
+        U256::from_str_radix(n.as_str().unwrap().trim_start_matches("0x"), 16).unwrap(),
+        U256::from(1)
+    );
+    // L2InteropRootStorage answers (no root imported yet).
+    let q = abi::interopRootsCall {
+        chainId: U256::from(506),
+        blockOrBatchNumber: U256::from(1),
+    }
+    .abi_encode();
+    let root = ok(
+        &mut d,
+        DEST,
+        "eth_call",
+        json!([{"to": INTEROP_ROOT_STORAGE, "data": Bytes::from(q)}]),
+    );
+    assert_eq!(root, json!(B256::ZERO));
+}
+
+#[test]
+fn a_contract_that_sends_then_reverts_sends_nothing() {
+    let mut d = Devnet::new(Layout::default(), 1_700_000_000).unwrap();
+    let dev = d.accounts()[1].address;
+    let dest = d.chains()[DEST].id;
+    let reverter = deploy(&mut d, dev, &forwarder("60006000fd"));
+    let keeper = deploy(&mut d, dev, &forwarder("5000"));
+    let data = send_bundle(dest, Address::repeat_byte(0x45));
+    let before = interop_record(&d);
+    let tx = ok(
+        &mut d,
+        SRC,
+        "eth_sendTransaction",
+        json!([{"from": dev, "to": reverter, "data": data, "gas": "0x100000"}]),
+    );
+    let r = ok(&mut d, SRC, "eth_getTransactionReceipt", json!([tx]));
+    assert_eq!(r["status"], json!("0x0"));
+    assert_eq!(r["logs"], json!([]));
+    assert_eq!(
+        interop_record(&d),
+        before,
+        "a reverted frame's send must vanish"
+    );
+    // The same call from a contract that does not revert sends, with the contract as sender.
+    let tx = ok(
+        &mut d,
+        SRC,
+        "eth_sendTransaction",
+        json!([{"from": dev, "to": keeper, "data": data}]),
+    );
+    let r = ok(&mut d, SRC, "eth_getTransactionReceipt", json!([tx]));
+    assert_eq!(r["status"], json!("0x1"));
+    assert_eq!(r["logs"].as_array().unwrap().len(), 2);
+    let chain = d.chains()[SRC].id;
+    let st = d.network().state().chain(chain).unwrap();
+    assert_eq!(st.bundle_count.get(&keeper), Some(&1));
+    assert_eq!(st.outbox.len(), before.1 + 1);
+    // Too little gas for the system call: it fails before doing anything (no log, no send),
+    // even though the contract carries on and the transaction succeeds.
+    let after_one = interop_record(&d);
+    let tx = ok(
+        &mut d,
+        SRC,
+        "eth_sendTransaction",
+        json!([{"from": dev, "to": keeper, "data": data, "gas": "0xea60"}]),
+    );
+    let r = ok(&mut d, SRC, "eth_getTransactionReceipt", json!([tx]));
+    assert_eq!(
+        (r["status"].clone(), r["logs"].clone()),
+        (json!("0x1"), json!([]))
+    );
+    assert_eq!(interop_record(&d), after_one);
+}
+
+#[test]
+fn refusals_are_the_contracts_custom_errors_and_change_nothing() {
+    let mut d = Devnet::new(Layout::default(), 1_700_000_000).unwrap();
+    let dev = d.accounts()[2].address;
+    let l1 = d.chains()[0].id;
+    let data = send_bundle(l1, Address::repeat_byte(0x46));
+    let req = json!({"from": dev, "to": INTEROP_CENTER, "data": data});
+    let e = rpc(&mut d, SRC, "eth_call", json!([req])).unwrap_err();
+    let expected = abi::NotL2ToL2 {
+        sourceChainId: U256::from(d.chains()[SRC].id),
+        destinationChainId: U256::from(l1),
+    }
+    .abi_encode();
+    assert_eq!((e.code, e.data), (3, Some(json!(Bytes::from(expected)))));
+    // Sent anyway (with a gas limit, so no estimate refuses it): mined as a revert, and the
+    // interop state is untouched.
+    let before = interop_record(&d);
+    let tx = ok(
+        &mut d,
+        SRC,
+        "eth_sendTransaction",
+        json!([{"from": dev, "to": INTEROP_CENTER, "data": data, "gas": "0x100000"}]),
+    );
+    let r = ok(&mut d, SRC, "eth_getTransactionReceipt", json!([tx]));
+    assert_eq!(r["status"], json!("0x0"));
+    assert_eq!(interop_record(&d), before);
+    // The L1 serves no system contracts: a call there is a plain call to an empty account.
+    let out = ok(&mut d, 0, "eth_call", json!([req]));
+    assert_eq!(out, json!("0x"));
+}
+
+#[test]
+fn settlement_moves_roots_and_the_rpc_proof_verifies_on_the_destination() {
+    use flywheel_protocol::network::Action;
+    use flywheel_protocol::settlement::{L2Message, MessageInclusionProof};
+    let mut d = Devnet::new(Layout::default(), 1_700_000_000).unwrap();
+    let dev = d.accounts()[3].address;
+    let (src, dest) = (d.chains()[SRC].id, d.chains()[DEST].id);
+    let data = send_bundle(dest, Address::repeat_byte(0x47));
+    let tx = ok(
+        &mut d,
+        SRC,
+        "eth_sendTransaction",
+        json!([{"from": dev, "to": INTEROP_CENTER, "data": data}]),
+    );
+    // Not settled yet: no proof, and `finalized` is still genesis.
+    assert_eq!(
+        ok(
+            &mut d,
+            SRC,
+            "zks_getL2ToL1LogProof",
+            json!([tx, 0, "messageRoot"])
+        ),
+        Value::Null
+    );
+    assert_eq!(
+        ok(
+            &mut d,
+            SRC,
+            "eth_getBlockByNumber",
+            json!(["finalized", false])
+        )["number"],
+        json!("0x0")
+    );
+    assert!(d.settle().unwrap());
+    assert_eq!(
+        ok(
+            &mut d,
+            SRC,
+            "eth_getBlockByNumber",
+            json!(["finalized", false])
+        )["number"],
+        json!("0x1")
+    );
+    let p = ok(
+        &mut d,
+        SRC,
+        "zks_getL2ToL1LogProof",
+        json!([tx, 0, "messageRoot"]),
+    );
+    let g: U256 = serde_json::from_value(p["gatewayBlockNumber"].clone()).unwrap();
+    // The destination's L2InteropRootStorage now holds that Gateway root.
+    let q = abi::interopRootsCall {
+        chainId: U256::from(d.layout().gateway_chain_id),
+        blockOrBatchNumber: g,
+    }
+    .abi_encode();
+    let root = ok(
+        &mut d,
+        DEST,
+        "eth_call",
+        json!([{"to": INTEROP_ROOT_STORAGE, "data": Bytes::from(q)}]),
+    );
+    assert_eq!(root, p["root"]);
+    assert_ne!(root, json!(B256::ZERO));
+    // The proof as served verifies the bundle on the destination (protocol's VerifyBundle).
+    let r = ok(&mut d, SRC, "eth_getTransactionReceipt", json!([tx]));
+    let msg_log = r["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| {
+            l["address"]
+                .as_str()
+                .unwrap()
+                .eq_ignore_ascii_case(&format!("{L1_MESSENGER:#x}"))
+        })
+        .unwrap()
+        .clone();
+    let log_data: Bytes = serde_json::from_value(msg_log["data"].clone()).unwrap();
+    let message = abi::L1MessageSent::abi_decode_data(&log_data).unwrap().0;
+    assert_eq!(message[0], 0x01);
+    let words: Vec<B256> = serde_json::from_value(p["proof"].clone()).unwrap();
+    let batch: U256 = serde_json::from_value(p["batchNumber"].clone()).unwrap();
+    let id: U256 = serde_json::from_value(p["id"].clone()).unwrap();
+    let proof = MessageInclusionProof {
+        chain_id: src,
+        l1_batch_number: batch.to(),
+        l2_message_index: id.to(),
+        message: L2Message {
+            tx_number_in_batch: id.to(),
+            sender: INTEROP_CENTER,
+            data: message.clone(),
+        },
+        proof: words,
+    };
+    let mut net = d.network().clone();
+    let verified = net.apply(Action::VerifyBundle {
+        chain: dest,
+        bundle: message.slice(1..),
+        proof: proof.clone(),
+    });
+    assert!(verified.is_ok(), "{verified:?}");
+    // A tampered proof does not verify.
+    let mut bad = proof;
+    bad.proof[1] = B256::repeat_byte(9);
+    let mut net = d.network().clone();
+    assert!(net
+        .apply(Action::VerifyBundle {
+            chain: dest,
+            bundle: message.slice(1..),
+            proof: bad
+        })
+        .is_err());
+}
+
+/// A bundle of one value-free, data-free call to `to` (executable on any destination: the
+/// model delivers calls to addresses without code as plain transfers).
+fn send_plain_bundle(dest: u64, to: Address) -> Bytes {
+    abi::sendBundleCall {
+        _destinationChainId: InteropAddress::chain_only(dest).encode(),
+        _callStarters: vec![abi::InteropCallStarter {
+            to: InteropAddress::address_only(to).encode(),
+            data: Bytes::new(),
+            callAttributes: vec![],
+        }],
+        _bundleAttributes: vec![],
+    }
+    .abi_encode()
+    .into()
+}
+
+/// Sends `data` to the InteropCenter on SRC, settles, and returns (tx receipt, bundle bytes,
+/// ABI proof) as a client following the SDK would assemble them.
+fn sent_and_proven(
+    d: &mut Devnet,
+    from: Address,
+    data: Bytes,
+) -> (Value, Bytes, abi::MessageInclusionProof) {
+    let src = d.chains()[SRC].id;
+    let tx = ok(
+        d,
+        SRC,
+        "eth_sendTransaction",
+        json!([{"from": from, "to": INTEROP_CENTER, "data": data}]),
+    );
+    d.settle().unwrap();
+    let r = ok(d, SRC, "eth_getTransactionReceipt", json!([tx]));
+    let p = ok(
+        d,
+        SRC,
+        "zks_getL2ToL1LogProof",
+        json!([tx, 0, "messageRoot"]),
+    );
+    let msg_log = r["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| {
+            l["address"]
+                .as_str()
+                .unwrap()
+                .eq_ignore_ascii_case(&format!("{L1_MESSENGER:#x}"))
+        })
+        .unwrap()
+        .clone();
+    let log_data: Bytes = serde_json::from_value(msg_log["data"].clone()).unwrap();
+    let message = abi::L1MessageSent::abi_decode_data(&log_data).unwrap().0;
+    let id: U256 = serde_json::from_value(p["id"].clone()).unwrap();
+    let proof = abi::MessageInclusionProof {
+        chainId: U256::from(src),
+        l1BatchNumber: serde_json::from_value(p["batchNumber"].clone()).unwrap(),
+        l2MessageIndex: id,
+        message: abi::L2Message {
+            txNumberInBatch: id.to(),
+            sender: INTEROP_CENTER,
+            data: message.clone(),
+        },
+        proof: serde_json::from_value(p["proof"].clone()).unwrap(),
+    };
+    (r, message.slice(1..), proof)
+}
+
+fn status(d: &mut Devnet, hash: B256) -> U256 {
+    let q = abi::bundleStatusCall { bundleHash: hash }.abi_encode();
+    let v = ok(
+        d,
+        DEST,
+        "eth_call",
+        json!([{"to": flywheel_protocol::chain::INTEROP_HANDLER, "data": Bytes::from(q)}]),
+    );
+    U256::from_str_radix(v.as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
+}
+
+#[test]
+fn a_client_verifies_and_executes_a_bundle_through_the_interop_handler() {
+    use flywheel_protocol::chain::INTEROP_HANDLER;
+    let mut d = Devnet::new(Layout::default(), 1_700_000_000).unwrap();
+    let dev = d.accounts()[7].address;
+    let dest = d.chains()[DEST].id;
+    let (_, bundle, proof) = sent_and_proven(
+        &mut d,
+        dev,
+        send_plain_bundle(dest, Address::repeat_byte(0x48)),
+    );
+    let hash = flywheel_protocol::interop::bundle::SealedBundle::from_encoded(&bundle)
+        .unwrap()
+        .hash;
+    assert_eq!(status(&mut d, hash), U256::ZERO);
+    let exec = Bytes::from(
+        abi::executeBundleCall {
+            _bundle: bundle.clone(),
+            _proof: proof.clone(),
+        }
+        .abi_encode(),
+    );
+    let tx = ok(
+        &mut d,
+        DEST,
+        "eth_sendTransaction",
+        json!([{"from": dev, "to": INTEROP_HANDLER, "data": exec}]),
+    );
+    let r = ok(&mut d, DEST, "eth_getTransactionReceipt", json!([tx]));
+    assert_eq!(r["status"], json!("0x1"));
+    // The SDK reads status from BundleExecuted filtered by the bundle hash in topic 1.
+    let logs = ok(
+        &mut d,
+        DEST,
+        "eth_getLogs",
+        json!([{"fromBlock": "0x0", "address": INTEROP_HANDLER,
+        "topics": [abi::BundleExecuted::SIGNATURE_HASH, hash]}]),
+    );
+    assert_eq!(logs.as_array().unwrap().len(), 1);
+    assert_eq!(status(&mut d, hash), U256::from(2));
+    // Executing twice is refused, with nothing changed.
+    let before = d.network().state().clone();
+    let e = rpc(
+        &mut d,
+        DEST,
+        "eth_call",
+        json!([{"from": dev, "to": INTEROP_HANDLER, "data": exec}]),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, 3);
+    assert_eq!(d.network().state(), &before);
+
+    // verifyBundle alone: the bundle becomes Verified and BundleVerified is logged.
+    let (_, bundle2, proof2) =
+        sent_and_proven(&mut d, dev, send_bundle(dest, Address::repeat_byte(0x49)));
+    let hash2 = flywheel_protocol::interop::bundle::SealedBundle::from_encoded(&bundle2)
+        .unwrap()
+        .hash;
+    let verify = Bytes::from(
+        abi::verifyBundleCall {
+            _bundle: bundle2,
+            _proof: proof2,
+        }
+        .abi_encode(),
+    );
+    let tx = ok(
+        &mut d,
+        DEST,
+        "eth_sendTransaction",
+        json!([{"from": dev, "to": INTEROP_HANDLER, "data": verify}]),
+    );
+    let r = ok(&mut d, DEST, "eth_getTransactionReceipt", json!([tx]));
+    assert_eq!(
+        r["logs"][0]["topics"],
+        json!([abi::BundleVerified::SIGNATURE_HASH, hash2])
+    );
+    assert_eq!(status(&mut d, hash2), U256::from(1));
+}
+
+#[test]
+fn the_relayer_executes_provable_bundles_and_value_arrives_in_the_protocol_balance() {
+    use flywheel_protocol::chain::INTEROP_HANDLER;
+    use flywheel_protocol::interop::bundle::interopCallValueCall;
+    let mut d = Devnet::new(Layout::default(), 1_700_000_000).unwrap();
+    let dev = d.accounts()[8].address;
+    let dest = d.chains()[DEST].id;
+    let payee = Address::repeat_byte(0x50);
+    let value = U256::from(12_345u64);
+    let data: Bytes = abi::sendBundleCall {
+        _destinationChainId: InteropAddress::chain_only(dest).encode(),
+        _callStarters: vec![abi::InteropCallStarter {
+            to: InteropAddress::address_only(payee).encode(),
+            data: Bytes::new(),
+            callAttributes: vec![interopCallValueCall { value }.abi_encode().into()],
+        }],
+        _bundleAttributes: vec![],
+    }
+    .abi_encode()
+    .into();
+    let src_before: U256 =
+        serde_json::from_value(ok(&mut d, SRC, "eth_getBalance", json!([dev]))).unwrap();
+    let tx = ok(
+        &mut d,
+        SRC,
+        "eth_sendTransaction",
+        json!([{"from": dev, "to": INTEROP_CENTER, "data": data, "value": value}]),
+    );
+    let r = ok(&mut d, SRC, "eth_getTransactionReceipt", json!([tx]));
+    assert_eq!(r["status"], json!("0x1"));
+    // The value left the sender (burned in flight) beside the gas.
+    let src_after: U256 =
+        serde_json::from_value(ok(&mut d, SRC, "eth_getBalance", json!([dev]))).unwrap();
+    let gas: U256 = serde_json::from_value(r["gasUsed"].clone()).unwrap();
+    let price: U256 = serde_json::from_value(r["effectiveGasPrice"].clone()).unwrap();
+    assert_eq!(src_before - src_after, value + gas * price);
+    // Nothing to relay before the batch settles.
+    assert!(d.relay().is_empty());
+    d.settle().unwrap();
+    let relayed = d.relay();
+    assert_eq!(relayed.len(), 1);
+    let r = ok(
+        &mut d,
+        DEST,
+        "eth_getTransactionReceipt",
+        json!([relayed[0]]),
+    );
+    assert_eq!(r["status"], json!("0x1"));
+    let executed = ok(
+        &mut d,
+        DEST,
+        "eth_getLogs",
+        json!([{"fromBlock": "0x0", "address": INTEROP_HANDLER, "topics": [abi::BundleExecuted::SIGNATURE_HASH]}]),
+    );
+    assert_eq!(executed.as_array().unwrap().len(), 1);
+    // The value is the payee's balance on the destination: RPC and protocol agree.
+    assert_eq!(
+        ok(&mut d, DEST, "eth_getBalance", json!([payee])),
+        json!(value)
+    );
+    assert_eq!(
+        d.network().state().chain(dest).unwrap().base_balance(payee),
+        value
+    );
+    // Done once: nothing more to relay.
+    d.settle().unwrap();
+    assert!(d.relay().is_empty());
+}
