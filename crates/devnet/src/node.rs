@@ -615,7 +615,7 @@ impl Devnet {
             chain,
             asset: self.asset(chain)?,
             evm,
-            hashes: &hashes,
+            hashes,
         };
         let block = self.next_block(c);
         let dispatch = SystemDispatch::new(
@@ -719,7 +719,7 @@ impl Devnet {
             chain,
             asset,
             evm: &node.evm,
-            hashes: &hashes,
+            hashes,
         };
         let dispatch = SystemDispatch::new(&self.net, chain, asset, node.info.role != Role::L1);
         let (out, dispatch) = crate::evm::run(
