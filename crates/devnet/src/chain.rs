@@ -149,6 +149,9 @@ pub struct ChainNode {
     pub blocks: Vec<Block>,
     /// Block numbers by hash.
     pub by_hash: HashMap<B256, u64>,
+    /// Block hashes by number (what `BLOCKHASH` reads), kept beside the blocks so a
+    /// transaction does not copy them.
+    block_hashes: Vec<B256>,
     /// Mined transactions by hash.
     pub txs: HashMap<B256, TxRecord>,
     /// Executed transactions waiting for the next block (with `--block-time`).
@@ -172,6 +175,7 @@ impl ChainNode {
             info,
             blocks: Vec::new(),
             by_hash: HashMap::new(),
+            block_hashes: Vec::new(),
             txs: HashMap::new(),
             pending: Vec::new(),
             pending_timestamp: None,
@@ -196,8 +200,8 @@ impl ChainNode {
     }
 
     /// Hashes of all blocks by number.
-    pub fn hashes(&self) -> Vec<B256> {
-        self.blocks.iter().map(|b| b.hash).collect()
+    pub fn hashes(&self) -> &[B256] {
+        &self.block_hashes
     }
 
     /// Gas used so far by the block being built.
@@ -268,6 +272,7 @@ impl ChainNode {
             self.txs.insert(t.hash, t);
         }
         self.by_hash.insert(hash, record.number);
+        self.block_hashes.push(hash);
         self.blocks.push(Block {
             record,
             header,

@@ -615,7 +615,7 @@ impl Devnet {
             chain,
             asset: self.asset(chain)?,
             evm,
-            hashes: &hashes,
+            hashes,
         };
         let block = self.next_block(c);
         let dispatch = SystemDispatch::new(
@@ -719,7 +719,7 @@ impl Devnet {
             chain,
             asset,
             evm: &node.evm,
-            hashes: &hashes,
+            hashes,
         };
         let dispatch = SystemDispatch::new(&self.net, chain, asset, node.info.role != Role::L1);
         let (out, dispatch) = crate::evm::run(
@@ -994,11 +994,15 @@ impl Devnet {
             "eth_getTransactionReceipt" => {
                 at_most(p, 1)?;
                 let h: B256 = param(p, 0, "hash")?;
-                Ok(node
-                    .txs
-                    .get(&h)
-                    .and_then(|t| node.placed(t).map(|(bh, ts)| t.rpc_receipt(bh, ts)))
-                    .map_or(Value::Null, |r| json!(r)))
+                let Some((t, (bh, ts))) = node.txs.get(&h).and_then(|t| Some((t, node.placed(t)?)))
+                else {
+                    return Ok(Value::Null);
+                };
+                let mut r = json!(t.rpc_receipt(bh, ts));
+                if let Some(obj) = r.as_object_mut() {
+                    obj.insert("l2ToL1Logs".into(), json!(self.l2_to_l1_logs(id, t, bh)));
+                }
+                Ok(r)
             }
             "eth_sendRawTransaction" => {
                 at_most(p, 1)?;
@@ -1311,6 +1315,39 @@ impl Devnet {
             "root": root,
             "gatewayBlockNumber": quantity(*g),
         })))
+    }
+
+    /// A receipt's `l2ToL1Logs`, as ZKsync nodes list them: one per L1-messenger log of the
+    /// transaction, a service log from the messenger whose key is the message's sender and
+    /// whose value is the message's hash, with the batch and leaf index the message occupies
+    /// (`id` in `zks_getL2ToL1LogProof`).
+    fn l2_to_l1_logs(&self, chain: ChainId, t: &TxRecord, block_hash: B256) -> Vec<Value> {
+        let outbox = self.net.state().chains.get(&chain).map(|c| &c.outbox);
+        t.logs
+            .iter()
+            .filter(|l| l.address == L1_MESSENGER)
+            .enumerate()
+            .filter_map(|(i, l)| {
+                let sent = crate::system::abi::L1MessageSent::decode_log_data(&l.data).ok()?;
+                let bundle = SealedBundle::from_encoded(sent._message.get(1..)?).ok();
+                let loc = bundle.and_then(|b| outbox?.get(&b.hash).copied());
+                Some(json!({
+                    "blockNumber": quantity(t.block_number),
+                    "blockHash": block_hash,
+                    "l1BatchNumber": loc.map(|l| quantity(l.batch)),
+                    "transactionIndex": quantity(t.index),
+                    "transactionHash": t.hash,
+                    "transactionLogIndex": quantity(i as u64),
+                    "logIndex": quantity(i as u64),
+                    "shardId": quantity(0),
+                    "isService": true,
+                    "sender": L1_MESSENGER,
+                    "key": B256::left_padding_from(sent._sender.as_slice()),
+                    "value": sent._hash,
+                    "id": loc.map(|l| quantity(u64::from(l.index))),
+                }))
+            })
+            .collect()
     }
 
     /// The relayer's address (funded on every chain at genesis).

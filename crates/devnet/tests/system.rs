@@ -114,6 +114,16 @@ fn an_eoa_sends_a_bundle_through_the_real_abi() {
         })
         .unwrap();
     assert_eq!(msg["topics"][0], json!(abi::L1MessageSent::SIGNATURE_HASH));
+    // The receipt lists the message as an L2→L1 log: from the messenger, keyed by the
+    // InteropCenter, valued by the message hash, in the open batch.
+    let l2l1 = r["l2ToL1Logs"].as_array().unwrap();
+    assert_eq!(l2l1.len(), 1);
+    assert_eq!(
+        l2l1[0]["key"],
+        json!(B256::left_padding_from(INTEROP_CENTER.as_slice()))
+    );
+    assert_eq!(l2l1[0]["value"], msg["topics"][2]);
+    assert_eq!(l2l1[0]["l1BatchNumber"], json!("0x1"));
     // The messenger's message is 0x01 ‖ abi.encode(bundle), and the event names the hash.
     let data: Bytes = serde_json::from_value(sent["data"].clone()).unwrap();
     let decoded = abi::InteropBundleSent::abi_decode_data(&data).unwrap();
