@@ -4,23 +4,16 @@
 
 mod address_cmd;
 mod bench_cmd;
-mod charts;
 mod demo;
-mod files;
-mod fmt;
 mod interop_cmd;
-mod priority_report;
-mod prividium_report;
-mod report;
-mod run_cmd;
-mod scenario_args;
-mod sweep_cmd;
 
 use clap::{Parser, Subcommand};
-// The input readers live in the library (shared with the fuzz targets); `crate::error`,
-// `crate::parse`… resolve through these imports.
+// The input readers and the simulation commands' writers live in the library (shared with the
+// fuzz targets and the Python package); `crate::error`, `crate::parse`… resolve through these
+// imports.
 use error::CliError;
 use flywheel_cli::{bundle_file, error, input, limits, parse, term};
+use flywheel_cli::{files, fmt, priority_report, run_cmd, sweep_cmd};
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
