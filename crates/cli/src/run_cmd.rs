@@ -558,6 +558,30 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Writes `--out`'s whole set of files into `target` for an outcome whose runs' day records
+/// are at hand, `steps` in run order (the Python package keeps them): the same files, by the
+/// same code, as `flywheel run --out`.
+pub fn write_out(
+    target: &std::path::Path,
+    v: &Validated,
+    outcome: &Outcome,
+    steps: &[(u32, Vec<StepRecord>)],
+) -> Result<(), CliError> {
+    let mut dir = OutDir::begin(target, &OUT_FILES)?;
+    let mut c = Collector::new(&mut dir, v)?;
+    for (run, s) in steps {
+        c.on_run(*run, s);
+    }
+    let json_text = format!(
+        "{}\n",
+        serde_json::to_string_pretty(&summary(v, v.scenario.fidelity, outcome))
+            .map_err(|e| CliError::Output(e.into()))?
+    );
+    let digest = digest(v, outcome);
+    write_files(&mut dir, v, outcome, c, &json_text, &digest)?;
+    dir.commit()
+}
+
 /// Every file `--out` writes.
 const OUT_FILES: [&str; 10] = [
     "steps.csv",
