@@ -72,7 +72,10 @@ impl PyScenario {
         value: &serde_json::Value,
         base: Option<PathBuf>,
     ) -> PyResult<Self> {
-        let text = toml::to_string(value).map_err(|e| {
+        // TOML has no null: an absent optional value is simply left out.
+        let mut value = value.clone();
+        strip_nulls(&mut value);
+        let text = toml::to_string(&value).map_err(|e| {
             scenario_err(
                 py,
                 &ScenarioError {
@@ -194,6 +197,18 @@ impl PyScenario {
     #[getter]
     fn fidelity(&self) -> &'static str {
         fidelity_name(self.inner.fidelity)
+    }
+}
+
+/// Removes null members of objects, at any depth (`None` in a dict means "not set").
+fn strip_nulls(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            m.retain(|_, x| !x.is_null());
+            m.values_mut().for_each(strip_nulls);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(strip_nulls),
+        _ => {}
     }
 }
 

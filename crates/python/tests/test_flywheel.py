@@ -107,6 +107,14 @@ def test_from_dict_and_from_toml_read_the_same_scenario(tmp_path):
     assert e.value.key == "days"
 
 
+@pytest.mark.parametrize("name", [p["name"] for p in flywheel.presets()])
+def test_every_preset_survives_to_dict_and_back(name):
+    s = flywheel.Scenario.preset(name)
+    again = flywheel.Scenario.from_dict(s.to_dict())
+    assert again.to_dict() == s.to_dict()
+    assert repr(again) == repr(s)
+
+
 def test_sweep_is_a_grid_of_medians():
     s = flywheel.Scenario.preset("v31-baseline")
     g = flywheel.sweep(s, {"burn_bps": [5000, 10000]}, runs=3, days=10)

@@ -339,7 +339,12 @@ pub fn simulate_runs(
             .into_par_iter()
             .map(|c| {
                 let start = range.start + c * size;
-                run_chunk(v, opts.fidelity, start..(start + size).min(range.end), keep_steps)
+                run_chunk(
+                    v,
+                    opts.fidelity,
+                    start..(start + size).min(range.end),
+                    keep_steps,
+                )
             })
             .collect();
         for r in results {
@@ -411,6 +416,8 @@ mod tests {
         // A part whose sketches do not hold one value per run is refused.
         let mut bad = a.clone();
         bad.runs.pop();
-        assert!(matches!(m.merge(&bad), Err(SimError::Shard(e)) if e.contains("one value per run")));
+        assert!(
+            matches!(m.merge(&bad), Err(SimError::Shard(e)) if e.contains("one value per run"))
+        );
     }
 }
