@@ -6,7 +6,7 @@
 
 use flywheel_sim::agents::wei_to_tokens;
 use flywheel_sim::engine::StepRecord;
-use flywheel_sim::monte_carlo::{simulate, Options, Outcome, BANDED};
+use flywheel_sim::monte_carlo::{simulate, simulate_runs, Options, Outcome, Partial, BANDED};
 use flywheel_sim::presets;
 use flywheel_sim::scenario::{Fidelity, Scenario, ScenarioError, Validated};
 use flywheel_sim::sweep as grid;
@@ -191,6 +191,12 @@ impl PyScenario {
     #[getter]
     fn seed(&self) -> u64 {
         self.inner.seed
+    }
+
+    /// The folder CSV sources load from, if any.
+    #[getter]
+    fn base(&self) -> Option<PathBuf> {
+        self.base.clone()
     }
 
     /// "flow" or "event".
@@ -450,6 +456,75 @@ fn run(
     })
 }
 
+/// Runs the run indices `start..end` of the Monte Carlo (a task of a distributed run, e.g.
+/// on Ray) with the GIL released; returns the mergeable part as JSON text.
+#[pyfunction]
+#[pyo3(signature = (scenario, start, end, runs=None, days=None, seed=None, fidelity=None))]
+#[allow(clippy::too_many_arguments)]
+fn run_part(
+    py: Python<'_>,
+    scenario: &PyScenario,
+    start: u32,
+    end: u32,
+    runs: Option<u32>,
+    days: Option<u32>,
+    seed: Option<u64>,
+    fidelity: Option<&str>,
+) -> PyResult<String> {
+    let v = overridden(py, scenario, runs, days, seed, fidelity)?;
+    let n = v.scenario.runs;
+    if start > end || end > n {
+        return Err(PyValueError::new_err(format!(
+            "run range {start}..{end} is not within the {n} runs"
+        )));
+    }
+    let opts = Options {
+        runs: n,
+        fidelity: v.scenario.fidelity,
+    };
+    let part = py
+        .detach(|| simulate_runs(&v, opts, start..end, false, |_, _| {}, &|_| {}))
+        .map_err(|e| FlywheelError::new_err(e.to_string()))?;
+    serde_json::to_string(&part).map_err(|e| FlywheelError::new_err(e.to_string()))
+}
+
+/// Merges parts (from `run_part`, in any order) into the run of every index: the same
+/// summary and bands as `run` on one machine. Every run index must be in exactly one part.
+#[pyfunction]
+#[pyo3(signature = (scenario, parts, runs=None, days=None, seed=None, fidelity=None))]
+fn merge_parts(
+    py: Python<'_>,
+    scenario: &PyScenario,
+    parts: Vec<String>,
+    runs: Option<u32>,
+    days: Option<u32>,
+    seed: Option<u64>,
+    fidelity: Option<&str>,
+) -> PyResult<PyRun> {
+    let v = overridden(py, scenario, runs, days, seed, fidelity)?;
+    let mut all = Partial::empty(v.scenario.days);
+    for text in &parts {
+        let p: Partial =
+            serde_json::from_str(text).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        all.merge(&p)
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    }
+    let have: Vec<u32> = all.runs.iter().map(|r| r.run).collect();
+    if have != (0..v.scenario.runs).collect::<Vec<u32>>() {
+        return Err(PyValueError::new_err(format!(
+            "the parts hold {} of the {} runs",
+            have.len(),
+            v.scenario.runs
+        )));
+    }
+    let outcome = all.finish(v.scenario.days);
+    Ok(PyRun {
+        v,
+        outcome,
+        steps: None,
+    })
+}
+
 /// A full grid over 1 to 3 parameters (`flywheel sweep`): `axes` is a list of
 /// (parameter, [values as text]). Returns columns: one per parameter (values as given), then
 /// the medians of each cell.
@@ -515,6 +590,30 @@ fn sweep<'py>(
 /// A preset as listed: (name, description, days, runs, is default).
 type PresetRow = (String, String, u32, u32, bool);
 
+/// Checks a sweep's grid (every cell set and validated) without running it; returns the
+/// number of cells. A distributed sweep calls it before sending any task.
+#[pyfunction]
+#[pyo3(signature = (scenario, axes, runs=None, days=None, seed=None, fidelity=None))]
+fn sweep_check(
+    py: Python<'_>,
+    scenario: &PyScenario,
+    axes: Vec<(String, Vec<String>)>,
+    runs: Option<u32>,
+    days: Option<u32>,
+    seed: Option<u64>,
+    fidelity: Option<&str>,
+) -> PyResult<usize> {
+    let base = overridden(py, scenario, runs, days, seed, fidelity)?.scenario;
+    let mut parsed = Vec::with_capacity(axes.len());
+    for (name, values) in &axes {
+        let a = Axis::parse(&format!("{name}={}", values.join(",")))
+            .map_err(|e| scenario_err(py, &e))?;
+        parsed.push(a);
+    }
+    let cells = grid::grid(&base, &parsed).map_err(|e| scenario_err(py, &e))?;
+    Ok(cells.len())
+}
+
 /// The built-in scenarios.
 #[pyfunction]
 fn presets_list(py: Python<'_>) -> PyResult<Vec<PresetRow>> {
@@ -533,6 +632,9 @@ fn _flywheel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyRun>()?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(run_part, m)?)?;
+    m.add_function(wrap_pyfunction!(merge_parts, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep_check, m)?)?;
     m.add_function(wrap_pyfunction!(presets_list, m)?)?;
     m.add("FlywheelError", m.py().get_type::<FlywheelError>())?;
     m.add(
