@@ -22,12 +22,7 @@ use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
-/// Most shards a run splits into (a shard holds at least one run, and runs are at most
-/// `MAX_RUNS`; this bounds `flywheel merge`'s arguments too).
-pub const MAX_SHARDS: u32 = 10_000;
-/// Largest shard file `flywheel merge` reads: sketches of at most 400 banded days, a few
-/// numbers per run, and run 0's days.
-pub const MAX_SHARD_FILE_BYTES: u64 = 256 << 20;
+pub use crate::limits::{MAX_SHARDS, MAX_SHARD_FILE_BYTES};
 /// The shard file's name in a shard's folder.
 pub const SHARD_FILE: &str = "shard.json";
 /// What a shard file says it is.
