@@ -2,12 +2,23 @@
 //! addresses, chain ids, wei), bounded reads of files and stdin, the strict JSON reader and
 //! the bundle description reader, the limits, and terminal-safe text. The binary
 //! (`src/main.rs`) uses these, and so do the fuzz targets in `/fuzz`, which therefore exercise
-//! exactly the code users reach.
+//! exactly the code users reach. The simulation commands (`run`, `sweep`, their files and
+//! report) are here too, so the Python package writes the same report as `flywheel run --out`.
 
 pub mod bundle_file;
+pub mod charts;
 pub mod error;
+pub mod files;
+pub mod fmt;
 pub mod input;
 pub mod json;
 pub mod limits;
 pub mod parse;
+pub mod priority_report;
+pub mod prividium_report;
+pub mod report;
+pub mod run_cmd;
+pub mod scenario_args;
+pub mod shard_cmd;
+pub mod sweep_cmd;
 pub mod term;

@@ -19,6 +19,13 @@ pub const MAX_SWEEP_PARAMS: usize = 3;
 /// logs trees) of ten million bundles fits the machine's memory.
 pub const MAX_BENCH_BUNDLES: usize = 10_000_000;
 
+/// Most shards `flywheel run --shard I/N` splits runs into (a shard holds at least one run;
+/// this also bounds `flywheel merge`'s folders).
+pub const MAX_SHARDS: u32 = 10_000;
+/// Largest `shard.json` `flywheel merge` reads: sketches of at most 400 banded days, a few
+/// numbers per run, and run 0's days.
+pub const MAX_SHARD_FILE_BYTES: u64 = 256 << 20;
+
 /// A clap value parser for a whole number from `lo` to `hi`: digits only (a `-1` reaches it
 /// and is refused by name, instead of being taken for an unknown flag), and an error that
 /// states the limits.
@@ -117,6 +124,7 @@ pub fn summary() -> String {
   --seed             0 to 2^64-1
   sweep              1 to {params} --param, at most {axis} values each, {cells} cells in all
   --spread           {min_spread} to {max_spread}, in steps of {step}
+  --shard I/N        N from 1 to {shards} and at most the runs; merge reads shard.json up to {shard_file}
   bench              --runs as above, --bundles 1 to {bundles}
   bundle-hash input  {input}, from a file or stdin
   scenario file      {scenario}; CSV sources {csv} and {rows} lines each
@@ -135,6 +143,8 @@ pub fn summary() -> String {
         min_spread = MIN_SPREAD,
         max_spread = MAX_SPREAD,
         step = SPREAD_STEP,
+        shards = grouped(MAX_SHARDS.into()),
+        shard_file = mib(MAX_SHARD_FILE_BYTES),
         bundles = grouped(MAX_BENCH_BUNDLES as u64),
         input = mib(MAX_INPUT_BYTES),
         scenario = mib(MAX_SCENARIO_BYTES),
@@ -164,6 +174,8 @@ mod tests {
             grouped(MAX_RUNS.into()),
             grouped(MAX_DAYS.into()),
             grouped(MAX_CELLS as u64),
+            grouped(MAX_SHARDS.into()),
+            "256 MiB".into(),
             grouped(MAX_BENCH_BUNDLES as u64),
             "16 MiB".into(),
             "1 MiB".into(),

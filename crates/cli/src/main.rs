@@ -4,24 +4,17 @@
 
 mod address_cmd;
 mod bench_cmd;
-mod charts;
 mod demo;
 mod devnet_cmd;
-mod files;
-mod fmt;
 mod interop_cmd;
-mod priority_report;
-mod prividium_report;
-mod report;
-mod run_cmd;
-mod scenario_args;
-mod sweep_cmd;
 
 use clap::{Parser, Subcommand};
-// The input readers live in the library (shared with the fuzz targets); `crate::error`,
-// `crate::parse`… resolve through these imports.
+// The input readers and the simulation commands' writers live in the library (shared with the
+// fuzz targets and the Python package); `crate::error`, `crate::parse`… resolve through these
+// imports.
 use error::CliError;
 use flywheel_cli::{bundle_file, error, input, limits, parse, term};
+use flywheel_cli::{files, fmt, priority_report, run_cmd, shard_cmd, sweep_cmd};
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
@@ -55,6 +48,8 @@ enum Command {
     /// Simulate a scenario (Monte Carlo): summary table, --json, or files with --out.
     #[command(after_help = limits::summary())]
     Run(run_cmd::RunArgs),
+    /// Merge `run --shard` folders into the outputs of the single-machine run.
+    Merge(shard_cmd::MergeArgs),
     /// List the built-in scenarios.
     Presets(run_cmd::PresetsArgs),
     /// Run a full grid over 1 to 3 parameters and report median annual burn per cell.
@@ -145,6 +140,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Interop(cmd) => interop_cmd::run(cmd, out),
         Command::Demo(cmd) => demo::run(cmd, out),
         Command::Run(args) => run_cmd::run(args, out),
+        Command::Merge(args) => shard_cmd::merge_cmd(args, out),
         Command::Presets(args) => run_cmd::presets_cmd(args, out),
         Command::Sweep(args) => sweep_cmd::sweep_cmd(args, out),
         Command::Sensitivity(args) => sweep_cmd::sensitivity_cmd(args, out),

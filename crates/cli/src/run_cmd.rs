@@ -37,6 +37,12 @@ pub struct RunArgs {
     /// Print only the summary JSON on stdout.
     #[arg(long)]
     json: bool,
+    /// Run only shard I of N (0-based) of the run indices, for batch systems: writes
+    /// shard.json and the shard's steps.csv into --out DIR; `flywheel merge` joins the shards
+    /// into the files of a single-machine run.
+    #[arg(long, value_name = "I/N", value_parser = crate::shard_cmd::parse_shard,
+          allow_hyphen_values = true, requires = "out", conflicts_with = "json")]
+    shard: Option<crate::shard_cmd::Shard>,
 }
 
 /// `flywheel presets` options.
@@ -160,7 +166,7 @@ pub struct Digest {
     pub seed: Option<SeedCheck>,
 }
 
-fn digest(v: &Validated, outcome: &Outcome) -> Digest {
+pub(crate) fn digest(v: &Validated, outcome: &Outcome) -> Digest {
     let runs = &outcome.runs;
     let days = v.scenario.days;
     let many = runs.len() > 1;
@@ -257,7 +263,7 @@ fn digest(v: &Validated, outcome: &Outcome) -> Digest {
 }
 
 /// Writes the digest as terminal tables.
-fn write_digest(
+pub(crate) fn write_digest(
     v: &Validated,
     d: &Digest,
     runs: usize,
@@ -323,7 +329,7 @@ fn write_digest(
     Ok(())
 }
 
-const STEPS_HEADER: &str = "run,day,calls,bundles,fixed_calls,zk_usd,eth_usd,dynamic_fee_usd,pool_usd,supply_zk,minted_zk,burned_zk,daily_burn_zk,distributed_zk,fixed_fees_zk,settlement_fees_zk,auction_paid_zk,auction_claims,failed_settlements\n";
+pub(crate) const STEPS_HEADER: &str = "run,day,calls,bundles,fixed_calls,zk_usd,eth_usd,dynamic_fee_usd,pool_usd,supply_zk,minted_zk,burned_zk,daily_burn_zk,distributed_zk,fixed_fees_zk,settlement_fees_zk,auction_paid_zk,auction_claims,failed_settlements\n";
 
 fn write_steps(
     w: &mut dyn Write,
@@ -364,21 +370,21 @@ fn write_steps(
 /// What `--out` collects while runs stream by: the steps file, and the cumulative
 /// distribution's per-day sketches and (for a single run) exact series, which the sim's bands
 /// do not carry.
-struct Collector {
-    steps: OutFile,
-    error: Option<std::io::Error>,
+pub(crate) struct Collector {
+    pub(crate) steps: OutFile,
+    pub(crate) error: Option<std::io::Error>,
     genesis: U256,
     /// Per banded day (indexed by day; `None` on days not banded): sketches of cumulative
     /// staking rewards (the splitter's share plus any minted) and of supply reduction (genesis − supply). The sim bands supply itself,
     /// but at a sketch's 0.8% resolution on 21B ZK, coarser than the whole simulated change.
-    extra: Vec<Option<[Sketch; 3]>>,
+    pub(crate) extra: Vec<Option<[Sketch; 3]>>,
     /// Run 0's exact daily values: (day, supply, daily burn, cumulative burn, claims,
     /// staking rewards), in ZK.
-    first: Vec<[f64; 7]>,
+    pub(crate) first: Vec<[f64; 7]>,
 }
 
 impl Collector {
-    fn new(dir: &mut OutDir, v: &Validated) -> Result<Self, CliError> {
+    pub(crate) fn new(dir: &mut OutDir, v: &Validated) -> Result<Self, CliError> {
         let mut steps = dir.create("steps.csv")?;
         steps
             .writer()
@@ -398,7 +404,7 @@ impl Collector {
         })
     }
 
-    fn on_run(&mut self, run: u32, steps: &[StepRecord]) {
+    pub(crate) fn on_run(&mut self, run: u32, steps: &[StepRecord]) {
         if self.error.is_none() {
             if let Err(e) = write_steps(self.steps.writer(), run, steps, self.genesis) {
                 self.error = Some(e);
@@ -491,6 +497,10 @@ impl Reduction<'_> {
 pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let loaded = scenario_args::load(&args.source, &args.overrides)?;
     let v = loaded.validate()?;
+    if let (Some(shard), Some(dir)) = (args.shard, &args.out) {
+        let base = crate::shard_cmd::base_of(&args.source);
+        return crate::shard_cmd::run_shard(&loaded, &v, shard, dir, base, out);
+    }
     let s = &v.scenario;
     let opts = Options {
         runs: s.runs,
@@ -547,19 +557,49 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
         crate::priority_report::write(&v, &outcome, out)?;
         crate::prividium_report::write(&v, &outcome, out)?;
         if let Some(dir) = &args.out {
-            writeln!(
-                out,
-                "\nwrote steps.csv, bands.csv, summary.json, {} and report.html to {}",
-                CHARTS.map(|c| c.0).join(", "),
-                safe(&dir.display().to_string())
-            )?;
+            write_wrote_line(dir, out)?;
         }
     }
     Ok(())
 }
 
+/// The closing line of a run (or merge) that wrote `--out`.
+pub(crate) fn write_wrote_line(dir: &std::path::Path, out: &mut dyn Write) -> Result<(), CliError> {
+    writeln!(
+        out,
+        "\nwrote steps.csv, bands.csv, summary.json, {} and report.html to {}",
+        CHARTS.map(|c| c.0).join(", "),
+        safe(&dir.display().to_string())
+    )?;
+    Ok(())
+}
+
+/// Writes `--out`'s whole set of files into `target` for an outcome whose runs' day records
+/// are at hand, `steps` in run order (the Python package keeps them): the same files, by the
+/// same code, as `flywheel run --out`.
+pub fn write_out(
+    target: &std::path::Path,
+    v: &Validated,
+    outcome: &Outcome,
+    steps: &[(u32, Vec<StepRecord>)],
+) -> Result<(), CliError> {
+    let mut dir = OutDir::begin(target, &OUT_FILES)?;
+    let mut c = Collector::new(&mut dir, v)?;
+    for (run, s) in steps {
+        c.on_run(*run, s);
+    }
+    let json_text = format!(
+        "{}\n",
+        serde_json::to_string_pretty(&summary(v, v.scenario.fidelity, outcome))
+            .map_err(|e| CliError::Output(e.into()))?
+    );
+    let digest = digest(v, outcome);
+    write_files(&mut dir, v, outcome, c, &json_text, &digest)?;
+    dir.commit()
+}
+
 /// Every file `--out` writes.
-const OUT_FILES: [&str; 10] = [
+pub(crate) const OUT_FILES: [&str; 10] = [
     "steps.csv",
     "summary.json",
     "bands.csv",
@@ -602,7 +642,7 @@ fn banded_index(name: &str) -> Option<usize> {
     BANDED.iter().position(|m| *m == name)
 }
 
-fn write_files(
+pub(crate) fn write_files(
     dir: &mut OutDir,
     v: &Validated,
     outcome: &Outcome,

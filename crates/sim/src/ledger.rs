@@ -23,10 +23,13 @@ pub enum SimError {
     /// A scenario problem found while building the run.
     #[error(transparent)]
     Scenario(#[from] crate::scenario::ScenarioError),
+    /// Parts of a Monte Carlo that do not belong together (a different horizon).
+    #[error("shards do not merge: {0}")]
+    Shard(String),
 }
 
 /// Cumulative figures of a run (wei), identical in meaning across fidelities.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Totals {
     /// ZK total supply now.
     pub supply: U256,

@@ -44,7 +44,7 @@ fn banded(prev_burned: alloy_primitives::U256, s: &StepRecord) -> [f64; M] {
 }
 
 /// One run's closing figures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct RunTotals {
     /// Run index.
     pub run: u32,
@@ -64,7 +64,7 @@ pub struct RunTotals {
 }
 
 /// p5 / p50 / p95 of each banded metric on one day.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct DayBands {
     /// Day.
     pub day: u32,
@@ -168,8 +168,8 @@ fn run_one(
 
 fn run_chunk(
     v: &Validated,
-    opts: Options,
-    chunk: u32,
+    fidelity: Fidelity,
+    range: std::ops::Range<u32>,
     keep_steps: bool,
 ) -> Result<ChunkResult, SimError> {
     let days = v.scenario.days as usize;
@@ -178,12 +178,10 @@ fn run_chunk(
     let mut sketches: Vec<[Sketch; M]> = (0..slots).map(|_| Default::default()).collect();
     let mut totals = Vec::new();
     let mut steps = Vec::new();
-    let size = chunk_size(opts.runs);
-    let end = (chunk * size + size).min(opts.runs);
-    for run in chunk * size..end {
+    for run in range {
         let mut prev = alloy_primitives::U256::ZERO;
         let mut kept = Vec::with_capacity(if keep_steps { days } else { 0 });
-        let t = run_one(v, opts.fidelity, run, |s| {
+        let t = run_one(v, fidelity, run, |s| {
             if is_banded(s.day, days as u32, stride) {
                 let values = banded(prev, s);
                 if let Some(day) = sketches.get_mut((s.day / stride) as usize) {
@@ -215,13 +213,123 @@ pub fn simulate(
     v: &Validated,
     opts: Options,
     keep_steps: bool,
-    mut on_run: impl FnMut(u32, &[StepRecord]),
+    on_run: impl FnMut(u32, &[StepRecord]),
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Outcome, SimError> {
-    let day_list = banded_days(v.scenario.days);
-    let chunks = opts.runs.div_ceil(chunk_size(opts.runs));
-    let mut merged: Vec<[Sketch; M]> = (0..day_list.len()).map(|_| Default::default()).collect();
-    let mut runs = Vec::with_capacity(opts.runs as usize);
+    let part = simulate_runs(v, opts, 0..opts.runs, keep_steps, on_run, progress)?;
+    Ok(part.finish(v.scenario.days))
+}
+
+/// What a range of runs produced, before bands are read: the per-day sketches (mergeable) and
+/// each run's exact totals. Shards of a Monte Carlo (`flywheel run --shard`, the Python
+/// package) each produce one; merging them in any order and finishing gives the same
+/// [`Outcome`] as one machine running every index, because every run draws from its own
+/// stream (seed, run index), sketches merge by adding counts, and totals are sorted by index.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Partial {
+    /// Each run's closing figures, by run index.
+    pub runs: Vec<RunTotals>,
+    /// Per banded day, one sketch per metric of [`BANDED`].
+    pub sketches: Vec<[Sketch; M]>,
+}
+
+impl Partial {
+    /// No runs yet, for a horizon of `days`.
+    pub fn empty(days: u32) -> Self {
+        Self {
+            runs: Vec::new(),
+            sketches: (0..banded_days(days).len())
+                .map(|_| Default::default())
+                .collect(),
+        }
+    }
+
+    /// Adds another part's runs and counts. Parts of different horizons do not merge.
+    pub fn merge(&mut self, other: &Partial) -> Result<(), SimError> {
+        if other.sketches.len() != self.sketches.len() {
+            return Err(SimError::Shard(format!(
+                "a part with {} banded days cannot merge into one with {}",
+                other.sketches.len(),
+                self.sketches.len()
+            )));
+        }
+        other.check()?;
+        let mut runs = self.runs.clone();
+        runs.extend_from_slice(&other.runs);
+        runs.sort_by_key(|r| r.run);
+        if let Some(w) = runs.windows(2).find(|w| w[0].run == w[1].run) {
+            return Err(SimError::Shard(format!(
+                "run {} is in two parts (overlapping shards)",
+                w[0].run
+            )));
+        }
+        for (m, day) in self.sketches.iter_mut().zip(&other.sketches) {
+            for (a, b) in m.iter_mut().zip(day) {
+                a.merge(b);
+            }
+        }
+        self.runs = runs;
+        Ok(())
+    }
+
+    /// Checks that a part read from a file is whole: every day's sketch of every metric holds
+    /// exactly one value per run (a run adds one to each), and no run index repeats.
+    pub fn check(&self) -> Result<(), SimError> {
+        let n = self.runs.len() as u64;
+        if let Some((day, _)) = self
+            .sketches
+            .iter()
+            .enumerate()
+            .find(|(_, m)| m.iter().any(|sk| sk.count() != n))
+        {
+            return Err(SimError::Shard(format!(
+                "banded day {day} does not hold one value per run ({n} runs)"
+            )));
+        }
+        let mut idx: Vec<u32> = self.runs.iter().map(|r| r.run).collect();
+        idx.sort_unstable();
+        if let Some(w) = idx.windows(2).find(|w| w[0] == w[1]) {
+            return Err(SimError::Shard(format!("run {} appears twice", w[0])));
+        }
+        Ok(())
+    }
+
+    /// Reads the bands and orders the runs.
+    pub fn finish(mut self, days: u32) -> Outcome {
+        self.runs.sort_by_key(|r| r.run);
+        let bands = self
+            .sketches
+            .iter()
+            .zip(banded_days(days))
+            .map(|(m, day)| DayBands {
+                day,
+                p5: std::array::from_fn(|i| m[i].quantile(0.05)),
+                p50: std::array::from_fn(|i| m[i].quantile(0.5)),
+                p95: std::array::from_fn(|i| m[i].quantile(0.95)),
+            })
+            .collect();
+        Outcome {
+            runs: self.runs,
+            bands,
+        }
+    }
+}
+
+/// Runs the paths with indices in `range` (each from its own seed stream, so any range gives
+/// the same paths as in a full run). `on_run` receives each run's day records in run order when
+/// `keep_steps` is set; `progress` is told how many runs of the range finished.
+pub fn simulate_runs(
+    v: &Validated,
+    opts: Options,
+    range: std::ops::Range<u32>,
+    keep_steps: bool,
+    mut on_run: impl FnMut(u32, &[StepRecord]),
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Partial, SimError> {
+    let size = chunk_size(range.len() as u32);
+    let chunks = (range.len() as u32).div_ceil(size);
+    let mut part = Partial::empty(v.scenario.days);
+    part.runs.reserve(range.len());
     // Waves bound memory: at most `wave` chunks are alive at once.
     let wave = (rayon::current_num_threads() as u32 * 2).max(1);
     let mut done = 0u64;
@@ -229,33 +337,87 @@ pub fn simulate(
         let last = (first + wave).min(chunks);
         let results: Vec<Result<ChunkResult, SimError>> = (first..last)
             .into_par_iter()
-            .map(|c| run_chunk(v, opts, c, keep_steps))
+            .map(|c| {
+                let start = range.start + c * size;
+                run_chunk(
+                    v,
+                    opts.fidelity,
+                    start..(start + size).min(range.end),
+                    keep_steps,
+                )
+            })
             .collect();
         for r in results {
             let r = r?;
-            for (m, day) in merged.iter_mut().zip(&r.sketches) {
+            for (m, day) in part.sketches.iter_mut().zip(&r.sketches) {
                 for (a, b) in m.iter_mut().zip(day) {
                     a.merge(b);
                 }
             }
             done += r.totals.len() as u64;
-            runs.extend(r.totals);
+            part.runs.extend(r.totals);
             for (run, steps) in &r.steps {
                 on_run(*run, steps);
             }
         }
         progress(done);
     }
-    runs.sort_by_key(|r| r.run);
-    let bands = merged
-        .iter()
-        .zip(day_list)
-        .map(|(m, day)| DayBands {
-            day,
-            p5: std::array::from_fn(|i| m[i].quantile(0.05)),
-            p50: std::array::from_fn(|i| m[i].quantile(0.5)),
-            p95: std::array::from_fn(|i| m[i].quantile(0.95)),
-        })
-        .collect();
-    Ok(Outcome { runs, bands })
+    part.runs.sort_by_key(|r| r.run);
+    Ok(part)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(runs: u32, days: u32) -> Validated {
+        let mut s = crate::presets::preset("v31-baseline").expect("preset");
+        s.runs = runs;
+        s.set_horizon(days);
+        s.validate().expect("valid")
+    }
+
+    #[test]
+    fn shards_merge_to_the_single_machine_outcome() {
+        let v = scenario(37, 40);
+        let opts = Options {
+            runs: 37,
+            fidelity: Fidelity::Flow,
+        };
+        let whole = simulate(&v, opts, false, |_, _| {}, &|_| {}).expect("whole");
+        // Uneven shards, merged out of order.
+        let mut merged = Partial::empty(40);
+        for range in [20..37, 0..7, 7..20] {
+            let part = simulate_runs(&v, opts, range, false, |_, _| {}, &|_| {}).expect("part");
+            merged.merge(&part).expect("merge");
+        }
+        assert_eq!(merged.clone().finish(40), whole);
+        // Through a file's round trip too.
+        let text = serde_json::to_string(&merged).expect("json");
+        let back: Partial = serde_json::from_str(&text).expect("read");
+        assert_eq!(back.finish(40), whole);
+    }
+
+    #[test]
+    fn overlapping_or_foreign_parts_do_not_merge() {
+        let v = scenario(8, 10);
+        let opts = Options {
+            runs: 8,
+            fidelity: Fidelity::Flow,
+        };
+        let a = simulate_runs(&v, opts, 0..5, false, |_, _| {}, &|_| {}).expect("a");
+        let b = simulate_runs(&v, opts, 4..8, false, |_, _| {}, &|_| {}).expect("b");
+        let mut m = a.clone();
+        let before = m.clone();
+        assert!(matches!(m.merge(&b), Err(SimError::Shard(e)) if e.contains("run 4")));
+        assert_eq!(m, before, "a refused merge changes nothing");
+        let mut other = Partial::empty(20);
+        assert!(matches!(other.merge(&a), Err(SimError::Shard(_))));
+        // A part whose sketches do not hold one value per run is refused.
+        let mut bad = a.clone();
+        bad.runs.pop();
+        assert!(
+            matches!(m.merge(&bad), Err(SimError::Shard(e)) if e.contains("one value per run"))
+        );
+    }
 }

@@ -217,7 +217,7 @@ impl PriorityModeSpec {
 
 /// What happened to the Stage 1 chain over a run. Times are seconds; amounts are wei of ETH,
 /// its base token; gas prices are the reference L2 gas price the armed bound applies to.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PriorityReport {
     /// Deposits requested.
     pub requests: u64,

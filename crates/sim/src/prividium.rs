@@ -196,7 +196,7 @@ pub fn bases(s: &Scenario) -> Vec<BaseToken> {
 }
 
 /// A group's figures: cumulative, wei for amounts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupFigures {
     /// Interop calls sent.
     pub calls: u64,
@@ -217,7 +217,7 @@ pub struct GroupFigures {
 }
 
 /// The Prividiums' figures and those of all chains (the public chains' are the difference).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shares {
     /// Prividium chains.
     pub prividium: GroupFigures,

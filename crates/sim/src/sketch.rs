@@ -7,8 +7,11 @@
 /// Sub-buckets per power of two (the top 6 mantissa bits).
 const SUB: i32 = 64;
 
-/// Counts of values by logarithmic bucket, plus exact zeros.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Counts of values by logarithmic bucket, plus exact zeros. It serialises (shard files) and
+/// deserialises only through [`RawSketch`]'s checks, so a sketch read from a file cannot
+/// overflow a bucket index or disagree with its own total.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "RawSketch")]
 pub struct Sketch {
     zeros: u64,
     offset: i32,
@@ -16,6 +19,50 @@ pub struct Sketch {
     /// cache (a bucket never sees more values than there are runs, at most `MAX_RUNS`).
     counts: Vec<u32>,
     total: u64,
+}
+
+/// A sketch as read from a file, before its checks.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSketch {
+    zeros: u64,
+    offset: i32,
+    counts: Vec<u32>,
+    total: u64,
+}
+
+/// Buckets a finite positive f64 can fall in: exponents -1075..=1024, 64 sub-buckets each.
+const MIN_BUCKET: i32 = -1075 * SUB;
+const MAX_BUCKET: i32 = 1025 * SUB;
+
+impl TryFrom<RawSketch> for Sketch {
+    type Error = String;
+
+    fn try_from(r: RawSketch) -> Result<Self, String> {
+        let end = i64::from(r.offset) + r.counts.len() as i64;
+        if !r.counts.is_empty() && (r.offset < MIN_BUCKET || end > i64::from(MAX_BUCKET)) {
+            return Err(format!(
+                "sketch buckets {}..{end} are outside {MIN_BUCKET}..{MAX_BUCKET}",
+                r.offset
+            ));
+        }
+        let counted = r
+            .counts
+            .iter()
+            .try_fold(r.zeros, |acc, c| acc.checked_add(u64::from(*c)));
+        if counted != Some(r.total) {
+            return Err(format!(
+                "sketch total {} is not its zeros plus its counts",
+                r.total
+            ));
+        }
+        Ok(Self {
+            zeros: r.zeros,
+            offset: r.offset,
+            counts: r.counts,
+            total: r.total,
+        })
+    }
 }
 
 fn bucket(v: f64) -> i32 {
@@ -142,5 +189,31 @@ mod tests {
         assert_eq!(x.quantile(0.5), y.quantile(0.5));
         assert_eq!(x.count(), 300);
         assert_eq!(y.quantile(0.2), 0.0, "a third are zeros");
+    }
+}
+
+#[cfg(test)]
+mod file_tests {
+    use super::*;
+
+    #[test]
+    fn a_sketch_from_a_file_is_checked() {
+        let mut s = Sketch::default();
+        for i in 0..50 {
+            s.add(f64::from(i));
+        }
+        let text = serde_json::to_string(&s).expect("json");
+        let back: Sketch = serde_json::from_str(&text).expect("read");
+        assert_eq!(back, s);
+        let wrong_total = text.replace("\"total\":50", "\"total\":51");
+        assert!(serde_json::from_str::<Sketch>(&wrong_total)
+            .unwrap_err()
+            .to_string()
+            .contains("not its zeros plus its counts"));
+        let far = r#"{"zeros":0,"offset":2147483000,"counts":[1],"total":1}"#;
+        assert!(serde_json::from_str::<Sketch>(far)
+            .unwrap_err()
+            .to_string()
+            .contains("outside"));
     }
 }

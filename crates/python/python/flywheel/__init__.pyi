@@ -1,0 +1,66 @@
+# Type stubs of the flywheel package (PEP 561: py.typed ships beside them).
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+import polars as pl
+
+BANDED: List[str]
+
+class FlywheelError(Exception):
+    """A simulation failed: a bug or an impossible configuration, not bad input."""
+
+class ScenarioValueError(ValueError):
+    """A scenario value is missing, malformed or out of range."""
+
+    key: str
+    """The dotted key at fault (``protocol.burn_bps``, ``runs``, ``fidelity``)."""
+    problem: str
+    """What is wrong, with the allowed range and the value found."""
+
+def presets() -> List[Dict[str, Any]]: ...
+
+class Scenario:
+    @classmethod
+    def preset(cls, name: str) -> Scenario: ...
+    @classmethod
+    def from_toml(cls, source: Union[str, Path], base: Union[str, Path, None] = ...) -> Scenario: ...
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], base: Union[str, Path, None] = ...) -> Scenario: ...
+    def with_(self, changes: Optional[Mapping[str, Any]] = ..., **kwargs: Any) -> Scenario: ...
+    def to_dict(self) -> Dict[str, Any]: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def days(self) -> int: ...
+    @property
+    def runs(self) -> int: ...
+    @property
+    def seed(self) -> int: ...
+    @property
+    def fidelity(self) -> str: ...
+
+class Result:
+    @property
+    def summary(self) -> Dict[str, Any]: ...
+    @property
+    def bands(self) -> pl.DataFrame: ...
+    @property
+    def steps(self) -> pl.DataFrame: ...
+    def report(self, path: Union[str, Path]) -> Path: ...
+
+def run(
+    scenario: Scenario,
+    runs: Optional[int] = ...,
+    days: Optional[int] = ...,
+    seed: Optional[int] = ...,
+    fidelity: Optional[str] = ...,
+    steps: bool = ...,
+) -> Result: ...
+def sweep(
+    scenario: Scenario,
+    params: Union[Mapping[str, Sequence[Any]], Iterable[Tuple[str, Sequence[Any]]]],
+    runs: Optional[int] = ...,
+    days: Optional[int] = ...,
+    seed: Optional[int] = ...,
+    fidelity: Optional[str] = ...,
+) -> pl.DataFrame: ...

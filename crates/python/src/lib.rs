@@ -1,0 +1,646 @@
+//! `flywheel._flywheel`: the Python extension behind `import flywheel`. A thin layer over
+//! `flywheel-sim` (the simulation) and `flywheel-cli` (the report writer), never a second
+//! implementation: scenarios parse and validate through the sim's own code, runs are the
+//! sim's Monte Carlo, and reports are written by the CLI's `run --out` writer. The Python
+//! package (`python/flywheel`) turns the columns returned here into polars frames.
+
+use flywheel_sim::agents::wei_to_tokens;
+use flywheel_sim::engine::StepRecord;
+use flywheel_sim::monte_carlo::{simulate, simulate_runs, Options, Outcome, Partial, BANDED};
+use flywheel_sim::presets;
+use flywheel_sim::scenario::{Fidelity, Scenario, ScenarioError, Validated};
+use flywheel_sim::sweep as grid;
+use flywheel_sim::sweep::Axis;
+use pyo3::create_exception;
+use pyo3::exceptions::{PyException, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use std::path::PathBuf;
+
+create_exception!(
+    _flywheel,
+    FlywheelError,
+    PyException,
+    "A simulation failed (a bug or an impossible configuration, not bad input)."
+);
+create_exception!(
+    _flywheel,
+    ScenarioValueError,
+    PyValueError,
+    "A scenario value is missing, malformed or out of range: `.key` names it, `.problem` says what is wrong, with the allowed range and the value found."
+);
+
+/// The scenario error as a Python `ScenarioValueError` carrying the key and the problem.
+fn scenario_err(py: Python<'_>, e: &ScenarioError) -> PyErr {
+    let err = ScenarioValueError::new_err(e.to_string());
+    let value = err.value(py);
+    // Setting attributes on a fresh exception instance cannot fail short of memory
+    // exhaustion; if it ever does, the message still names the key.
+    let _ = value.setattr("key", e.key.clone());
+    let _ = value.setattr("problem", e.problem.clone());
+    err
+}
+
+fn cli_err(e: flywheel_cli::error::CliError) -> PyErr {
+    let msg = flywheel_cli::error::one_line(&e);
+    if e.exit_code() == 2 {
+        PyValueError::new_err(msg)
+    } else {
+        FlywheelError::new_err(msg)
+    }
+}
+
+/// A scenario: the sim's `Scenario` and the folder its CSV sources load from.
+#[pyclass(module = "flywheel._flywheel", name = "_Scenario", from_py_object)]
+#[derive(Clone)]
+struct PyScenario {
+    inner: Scenario,
+    base: Option<PathBuf>,
+}
+
+impl PyScenario {
+    /// Checks the scenario as a run would, so errors surface where the value was set.
+    fn checked(py: Python<'_>, inner: Scenario, base: Option<PathBuf>) -> PyResult<Self> {
+        inner.clone().validate().map_err(|e| scenario_err(py, &e))?;
+        Ok(Self { inner, base })
+    }
+
+    /// Rebuilds a scenario from a JSON value through the TOML reader (strict: unknown keys
+    /// and wrong types are errors naming the key), reloading CSV sources from `base`.
+    fn from_value(
+        py: Python<'_>,
+        value: &serde_json::Value,
+        base: Option<PathBuf>,
+    ) -> PyResult<Self> {
+        // TOML has no null: an absent optional value is simply left out.
+        let mut value = value.clone();
+        strip_nulls(&mut value);
+        let text = toml::to_string(&value).map_err(|e| {
+            scenario_err(
+                py,
+                &ScenarioError {
+                    key: "(dict)".into(),
+                    problem: format!("not representable as a scenario: {e}"),
+                },
+            )
+        })?;
+        let mut s = Scenario::from_toml(&text).map_err(|e| scenario_err(py, &e))?;
+        if let Some(b) = &base {
+            s.load_files(b).map_err(|e| scenario_err(py, &e))?;
+        }
+        Self::checked(py, s, base)
+    }
+}
+
+#[pymethods]
+impl PyScenario {
+    /// A built-in scenario by name.
+    #[staticmethod]
+    fn preset(py: Python<'_>, name: &str) -> PyResult<Self> {
+        let s = presets::preset(name).map_err(|e| scenario_err(py, &e))?;
+        Self::checked(py, s, None)
+    }
+
+    /// Parses scenario TOML text; CSV sources load relative to `base` (default: the current
+    /// folder).
+    #[staticmethod]
+    #[pyo3(signature = (text, base=None))]
+    fn from_toml(py: Python<'_>, text: &str, base: Option<PathBuf>) -> PyResult<Self> {
+        let mut s = Scenario::from_toml(text).map_err(|e| scenario_err(py, &e))?;
+        let b = base.unwrap_or_else(|| PathBuf::from("."));
+        s.load_files(&b).map_err(|e| scenario_err(py, &e))?;
+        Self::checked(py, s, Some(b))
+    }
+
+    /// Reads a scenario file, as `flywheel run --scenario FILE` does.
+    #[staticmethod]
+    fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        let s = Scenario::from_file(&path).map_err(|e| scenario_err(py, &e))?;
+        let base = path.parent().map(PathBuf::from);
+        Self::checked(py, s, base)
+    }
+
+    /// Builds a scenario from JSON text (the Python side dumps a dict).
+    #[staticmethod]
+    #[pyo3(signature = (text, base=None))]
+    fn from_json(py: Python<'_>, text: &str, base: Option<PathBuf>) -> PyResult<Self> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Self::from_value(py, &value, base)
+    }
+
+    /// The scenario as JSON text (CSV sources by path).
+    fn to_json(&self) -> PyResult<String> {
+        serde_json::to_string(&self.inner).map_err(|e| PyValueError::new_err(e.to_string()))
+    }
+
+    /// A copy with dotted keys set, given as JSON text of a {key: value} object. `days`
+    /// shortens or lengthens the horizon as `--days` does; every other key goes through the
+    /// scenario reader and validation, so an error names the key, the range and the value.
+    fn with_json(&self, py: Python<'_>, changes: &str) -> PyResult<Self> {
+        let changes: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(changes).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let mut s = self.inner.clone();
+        let mut rest = Vec::new();
+        for (key, value) in changes {
+            if key == "days" {
+                let days = value
+                    .as_u64()
+                    .and_then(|d| u32::try_from(d).ok())
+                    .ok_or_else(|| {
+                        scenario_err(
+                            py,
+                            &ScenarioError {
+                                key: "days".into(),
+                                problem: format!("must be a whole number of days, got {value}"),
+                            },
+                        )
+                    })?;
+                s.set_horizon(days);
+            } else {
+                rest.push((key, value));
+            }
+        }
+        let mut value =
+            serde_json::to_value(&s).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        for (key, v) in rest {
+            set_dotted(py, &mut value, &key, v)?;
+        }
+        Self::from_value(py, &value, self.base.clone())
+    }
+
+    /// Name.
+    #[getter]
+    fn name(&self) -> String {
+        self.inner.name.clone()
+    }
+
+    /// Horizon in days.
+    #[getter]
+    fn days(&self) -> u32 {
+        self.inner.days
+    }
+
+    /// Monte Carlo paths.
+    #[getter]
+    fn runs(&self) -> u32 {
+        self.inner.runs
+    }
+
+    /// Base seed.
+    #[getter]
+    fn seed(&self) -> u64 {
+        self.inner.seed
+    }
+
+    /// The folder CSV sources load from, if any.
+    #[getter]
+    fn base(&self) -> Option<PathBuf> {
+        self.base.clone()
+    }
+
+    /// "flow" or "event".
+    #[getter]
+    fn fidelity(&self) -> &'static str {
+        fidelity_name(self.inner.fidelity)
+    }
+}
+
+/// Removes null members of objects, at any depth (`None` in a dict means "not set").
+fn strip_nulls(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            m.retain(|_, x| !x.is_null());
+            m.values_mut().for_each(strip_nulls);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(strip_nulls),
+        _ => {}
+    }
+}
+
+/// Sets `a.b.c` in a JSON object, refusing a path through a non-table.
+fn set_dotted(
+    py: Python<'_>,
+    root: &mut serde_json::Value,
+    key: &str,
+    value: serde_json::Value,
+) -> PyResult<()> {
+    let bad = |problem: String| {
+        scenario_err(
+            py,
+            &ScenarioError {
+                key: key.to_string(),
+                problem,
+            },
+        )
+    };
+    let parts: Vec<&str> = key.split('.').collect();
+    if parts.iter().any(|p| p.is_empty()) {
+        return Err(bad("empty part in the dotted key".into()));
+    }
+    let mut node = root;
+    for (i, part) in parts.iter().enumerate() {
+        let obj = node
+            .as_object_mut()
+            .ok_or_else(|| bad(format!("`{}` is not a table", parts[..i].join("."))))?;
+        if i + 1 == parts.len() {
+            obj.insert((*part).to_string(), value);
+            return Ok(());
+        }
+        node = obj
+            .entry((*part).to_string())
+            .or_insert_with(|| serde_json::Value::Object(Default::default()));
+    }
+    Ok(())
+}
+
+fn fidelity_name(f: Fidelity) -> &'static str {
+    flywheel_cli::scenario_args::fidelity_name(f)
+}
+
+/// A finished Monte Carlo: the validated scenario, the outcome and (if kept) every run's days.
+#[pyclass(module = "flywheel._flywheel", name = "_Run", frozen)]
+struct PyRun {
+    v: Validated,
+    outcome: Outcome,
+    steps: Option<Vec<(u32, Vec<StepRecord>)>>,
+}
+
+#[pymethods]
+impl PyRun {
+    /// `summary.json`'s text, as `flywheel run --json` prints it.
+    fn summary_json(&self) -> PyResult<String> {
+        let s = flywheel_sim::summary::summary(&self.v, self.v.scenario.fidelity, &self.outcome);
+        serde_json::to_string(&s).map_err(|e| PyValueError::new_err(e.to_string()))
+    }
+
+    /// Bands as columns: day, metric, p5, p50, p95 (one row per banded day and metric, the
+    /// sim's banded metrics in order).
+    fn bands_columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let (mut day, mut metric, mut p5, mut p50, mut p95) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for b in &self.outcome.bands {
+            for (i, m) in BANDED.iter().enumerate() {
+                day.push(b.day);
+                metric.push(*m);
+                p5.push(b.p5[i]);
+                p50.push(b.p50[i]);
+                p95.push(b.p95[i]);
+            }
+        }
+        let d = PyDict::new(py);
+        d.set_item("day", day)?;
+        d.set_item("metric", metric)?;
+        d.set_item("p5", p5)?;
+        d.set_item("p50", p50)?;
+        d.set_item("p95", p95)?;
+        Ok(d)
+    }
+
+    /// Every run's days as columns (the columns of `steps.csv`, amounts in ZK as floats), or
+    /// None when the run did not keep them.
+    fn steps_columns<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let Some(all) = &self.steps else {
+            return Ok(None);
+        };
+        let genesis = self.v.genesis_supply;
+        let n: usize = all.iter().map(|(_, s)| s.len()).sum();
+        let mut run = Vec::with_capacity(n);
+        let mut ints: [Vec<u64>; 6] = Default::default();
+        let mut floats: [Vec<f64>; 13] = Default::default();
+        for (r, steps) in all {
+            let mut prev = flywheel_sim::ledger::Totals::default().burned;
+            for s in steps {
+                let t = &s.totals;
+                run.push(*r);
+                for (col, x) in ints.iter_mut().zip([
+                    u64::from(s.day),
+                    s.calls,
+                    s.bundles,
+                    s.fixed_calls,
+                    t.auction_claims,
+                    t.failed_settlements,
+                ]) {
+                    col.push(x);
+                }
+                for (col, x) in floats.iter_mut().zip([
+                    s.zk_usd,
+                    s.eth_usd,
+                    s.dynamic_fee_usd,
+                    s.pool_usd,
+                    wei_to_tokens(t.supply),
+                    wei_to_tokens(t.minted.saturating_sub(genesis)),
+                    wei_to_tokens(t.burned),
+                    wei_to_tokens(t.burned.saturating_sub(prev)),
+                    wei_to_tokens(t.distributed),
+                    wei_to_tokens(t.fixed_fees),
+                    wei_to_tokens(t.settlement_fees),
+                    wei_to_tokens(t.auction_paid),
+                    wei_to_tokens(t.staking_rewards),
+                ]) {
+                    col.push(x);
+                }
+                prev = t.burned;
+            }
+        }
+        let d = PyDict::new(py);
+        d.set_item("run", run)?;
+        let [day, calls, bundles, fixed_calls, claims, failed] = ints;
+        d.set_item("day", day)?;
+        d.set_item("calls", calls)?;
+        d.set_item("bundles", bundles)?;
+        d.set_item("fixed_calls", fixed_calls)?;
+        let names = [
+            "zk_usd",
+            "eth_usd",
+            "dynamic_fee_usd",
+            "pool_usd",
+            "supply_zk",
+            "minted_zk",
+            "burned_zk",
+            "daily_burn_zk",
+            "distributed_zk",
+            "fixed_fees_zk",
+            "settlement_fees_zk",
+            "auction_paid_zk",
+            "staking_rewards_zk",
+        ];
+        for (name, col) in names.iter().zip(floats) {
+            d.set_item(*name, col)?;
+        }
+        d.set_item("auction_claims", claims)?;
+        d.set_item("failed_settlements", failed)?;
+        Ok(Some(d))
+    }
+
+    /// Writes `flywheel run --out`'s files (steps.csv, bands.csv, summary.json, charts,
+    /// report.html) into `path`, by the CLI's own writer.
+    fn report(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        let Some(steps) = &self.steps else {
+            return Err(PyValueError::new_err(
+                "this run did not keep its steps (run(..., steps=False)); run again with steps=True to write a report",
+            ));
+        };
+        py.detach(|| flywheel_cli::run_cmd::write_out(&path, &self.v, &self.outcome, steps))
+            .map_err(cli_err)
+    }
+}
+
+/// Applies run-time overrides (the CLI's `--runs`, `--days`, `--seed`, `--fidelity`).
+fn overridden(
+    py: Python<'_>,
+    s: &PyScenario,
+    runs: Option<u32>,
+    days: Option<u32>,
+    seed: Option<u64>,
+    fidelity: Option<&str>,
+) -> PyResult<Validated> {
+    let mut sc = s.inner.clone();
+    if let Some(d) = days {
+        sc.set_horizon(d);
+    }
+    if let Some(r) = runs {
+        sc.runs = r;
+    }
+    if let Some(x) = seed {
+        sc.seed = x;
+    }
+    if let Some(f) = fidelity {
+        sc.fidelity = f.parse::<Fidelity>().map_err(|e| {
+            scenario_err(
+                py,
+                &ScenarioError {
+                    key: "fidelity".into(),
+                    ..e
+                },
+            )
+        })?;
+    }
+    sc.validate().map_err(|e| scenario_err(py, &e))
+}
+
+/// Runs a scenario's Monte Carlo with the GIL released.
+#[pyfunction]
+#[pyo3(signature = (scenario, runs=None, days=None, seed=None, fidelity=None, steps=true))]
+fn run(
+    py: Python<'_>,
+    scenario: &PyScenario,
+    runs: Option<u32>,
+    days: Option<u32>,
+    seed: Option<u64>,
+    fidelity: Option<&str>,
+    steps: bool,
+) -> PyResult<PyRun> {
+    let v = overridden(py, scenario, runs, days, seed, fidelity)?;
+    let opts = Options {
+        runs: v.scenario.runs,
+        fidelity: v.scenario.fidelity,
+    };
+    let (outcome, kept) = py
+        .detach(|| {
+            let mut kept = Vec::new();
+            let outcome = simulate(
+                &v,
+                opts,
+                steps,
+                |run, s| kept.push((run, s.to_vec())),
+                &|_| {},
+            );
+            outcome.map(|o| (o, kept))
+        })
+        .map_err(|e| FlywheelError::new_err(e.to_string()))?;
+    Ok(PyRun {
+        v,
+        outcome,
+        steps: steps.then_some(kept),
+    })
+}
+
+/// Runs the run indices `start..end` of the Monte Carlo (a task of a distributed run, e.g.
+/// on Ray) with the GIL released; returns the mergeable part as JSON text.
+#[pyfunction]
+#[pyo3(signature = (scenario, start, end, runs=None, days=None, seed=None, fidelity=None))]
+#[allow(clippy::too_many_arguments)]
+fn run_part(
+    py: Python<'_>,
+    scenario: &PyScenario,
+    start: u32,
+    end: u32,
+    runs: Option<u32>,
+    days: Option<u32>,
+    seed: Option<u64>,
+    fidelity: Option<&str>,
+) -> PyResult<String> {
+    let v = overridden(py, scenario, runs, days, seed, fidelity)?;
+    let n = v.scenario.runs;
+    if start > end || end > n {
+        return Err(PyValueError::new_err(format!(
+            "run range {start}..{end} is not within the {n} runs"
+        )));
+    }
+    let opts = Options {
+        runs: n,
+        fidelity: v.scenario.fidelity,
+    };
+    let part = py
+        .detach(|| simulate_runs(&v, opts, start..end, false, |_, _| {}, &|_| {}))
+        .map_err(|e| FlywheelError::new_err(e.to_string()))?;
+    serde_json::to_string(&part).map_err(|e| FlywheelError::new_err(e.to_string()))
+}
+
+/// Merges parts (from `run_part`, in any order) into the run of every index: the same
+/// summary and bands as `run` on one machine. Every run index must be in exactly one part.
+#[pyfunction]
+#[pyo3(signature = (scenario, parts, runs=None, days=None, seed=None, fidelity=None))]
+fn merge_parts(
+    py: Python<'_>,
+    scenario: &PyScenario,
+    parts: Vec<String>,
+    runs: Option<u32>,
+    days: Option<u32>,
+    seed: Option<u64>,
+    fidelity: Option<&str>,
+) -> PyResult<PyRun> {
+    let v = overridden(py, scenario, runs, days, seed, fidelity)?;
+    let mut all = Partial::empty(v.scenario.days);
+    for text in &parts {
+        let p: Partial =
+            serde_json::from_str(text).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        all.merge(&p)
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    }
+    let have: Vec<u32> = all.runs.iter().map(|r| r.run).collect();
+    if have != (0..v.scenario.runs).collect::<Vec<u32>>() {
+        return Err(PyValueError::new_err(format!(
+            "the parts hold {} of the {} runs",
+            have.len(),
+            v.scenario.runs
+        )));
+    }
+    let outcome = all.finish(v.scenario.days);
+    Ok(PyRun {
+        v,
+        outcome,
+        steps: None,
+    })
+}
+
+/// A full grid over 1 to 3 parameters (`flywheel sweep`): `axes` is a list of
+/// (parameter, [values as text]). Returns columns: one per parameter (values as given), then
+/// the medians of each cell.
+#[pyfunction]
+#[pyo3(signature = (scenario, axes, runs=None, days=None, seed=None, fidelity=None))]
+fn sweep<'py>(
+    py: Python<'py>,
+    scenario: &PyScenario,
+    axes: Vec<(String, Vec<String>)>,
+    runs: Option<u32>,
+    days: Option<u32>,
+    seed: Option<u64>,
+    fidelity: Option<&str>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let base = overridden(py, scenario, runs, days, seed, fidelity)?.scenario;
+    let mut parsed = Vec::with_capacity(axes.len());
+    for (name, values) in &axes {
+        let a = Axis::parse(&format!("{name}={}", values.join(",")))
+            .map_err(|e| scenario_err(py, &e))?;
+        parsed.push(a);
+    }
+    let cells = grid::grid(&base, &parsed).map_err(|e| scenario_err(py, &e))?;
+    let medians = py
+        .detach(|| grid::run_grid(&cells, |_| {}))
+        .map_err(|e| FlywheelError::new_err(e.to_string()))?;
+    let d = PyDict::new(py);
+    for (k, a) in parsed.iter().enumerate() {
+        let col: Vec<&str> = cells.iter().map(|c| c.values[k].as_str()).collect();
+        d.set_item(a.name.as_str(), col)?;
+    }
+    let zk = |f: &dyn Fn(&grid::Medians) -> alloy_primitives::U256| -> Vec<f64> {
+        medians.iter().map(|m| wei_to_tokens(f(m))).collect()
+    };
+    d.set_item("annual_burn_zk", zk(&|m| m.annual_burn))?;
+    d.set_item("burned_zk", zk(&|m| m.burned))?;
+    d.set_item("supply_end_zk", zk(&|m| m.supply_end))?;
+    d.set_item("staking_rewards_zk", zk(&|m| m.staking_rewards))?;
+    d.set_item("settlement_fees_zk", zk(&|m| m.settlement_fees))?;
+    d.set_item("fixed_fees_zk", zk(&|m| m.fixed_fees))?;
+    d.set_item("auction_paid_zk", zk(&|m| m.auction_paid))?;
+    d.set_item(
+        "calls",
+        medians.iter().map(|m| m.calls).collect::<Vec<u64>>(),
+    )?;
+    d.set_item(
+        "auction_claims",
+        medians
+            .iter()
+            .map(|m| m.auction_claims)
+            .collect::<Vec<u64>>(),
+    )?;
+    // Exact annual burn in wei, as text (beyond 64 bits).
+    d.set_item(
+        "annual_burn_wei",
+        medians
+            .iter()
+            .map(|m| m.annual_burn.to_string())
+            .collect::<Vec<String>>(),
+    )?;
+    Ok(d)
+}
+
+/// A preset as listed: (name, description, days, runs, is default).
+type PresetRow = (String, String, u32, u32, bool);
+
+/// Checks a sweep's grid (every cell set and validated) without running it; returns the
+/// number of cells. A distributed sweep calls it before sending any task.
+#[pyfunction]
+#[pyo3(signature = (scenario, axes, runs=None, days=None, seed=None, fidelity=None))]
+fn sweep_check(
+    py: Python<'_>,
+    scenario: &PyScenario,
+    axes: Vec<(String, Vec<String>)>,
+    runs: Option<u32>,
+    days: Option<u32>,
+    seed: Option<u64>,
+    fidelity: Option<&str>,
+) -> PyResult<usize> {
+    let base = overridden(py, scenario, runs, days, seed, fidelity)?.scenario;
+    let mut parsed = Vec::with_capacity(axes.len());
+    for (name, values) in &axes {
+        let a = Axis::parse(&format!("{name}={}", values.join(",")))
+            .map_err(|e| scenario_err(py, &e))?;
+        parsed.push(a);
+    }
+    let cells = grid::grid(&base, &parsed).map_err(|e| scenario_err(py, &e))?;
+    Ok(cells.len())
+}
+
+/// The built-in scenarios.
+#[pyfunction]
+fn presets_list(py: Python<'_>) -> PyResult<Vec<PresetRow>> {
+    let mut out = Vec::new();
+    for (name, _) in presets::PRESETS {
+        let s = presets::preset(name).map_err(|e| scenario_err(py, &e))?;
+        let default = s.name == presets::DEFAULT;
+        out.push((s.name, s.description, s.days, s.runs, default));
+    }
+    Ok(out)
+}
+
+#[pymodule]
+fn _flywheel(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyScenario>()?;
+    m.add_class::<PyRun>()?;
+    m.add_function(wrap_pyfunction!(run, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(run_part, m)?)?;
+    m.add_function(wrap_pyfunction!(merge_parts, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep_check, m)?)?;
+    m.add_function(wrap_pyfunction!(presets_list, m)?)?;
+    m.add("FlywheelError", m.py().get_type::<FlywheelError>())?;
+    m.add(
+        "ScenarioValueError",
+        m.py().get_type::<ScenarioValueError>(),
+    )?;
+    m.add("BANDED", BANDED.to_vec())?;
+    Ok(())
+}
