@@ -812,3 +812,88 @@ fn a_reverting_receiver_fails_the_whole_execution_and_changes_nothing() {
     assert_eq!(st.base_balance(counter), U256::ZERO);
     assert_eq!(st.bundle_status(&hash), None);
 }
+
+#[test]
+fn unbundling_delivers_a_chosen_call_to_a_receiver_contract_in_revm() {
+    use flywheel_protocol::chain::INTEROP_HANDLER;
+    use flywheel_protocol::interop::bundle::attr;
+    let mut d = Devnet::new(Layout::default(), 1_700_000_000).unwrap();
+    let dev = d.accounts()[6].address;
+    let dest = d.chains()[DEST].id;
+    let counter = deploy_counter(&mut d, dev);
+    // Call 0 stores a word; call 1 would revert (empty payload). The unbundler runs call 0
+    // only and cancels call 1.
+    let word = B256::repeat_byte(0x77);
+    let mut data = abi::sendBundleCall::abi_decode(&bundle_to(
+        dest,
+        counter,
+        &[Bytes::from(word.0.to_vec()), Bytes::new()],
+        U256::ZERO,
+    ))
+    .unwrap();
+    data._bundleAttributes = vec![attr::unbundler_address(&InteropAddress::new(dest, dev))];
+    let (_, bundle, proof) = sent_and_proven(&mut d, dev, data.abi_encode().into());
+    let hash = flywheel_protocol::interop::bundle::SealedBundle::from_encoded(&bundle)
+        .unwrap()
+        .hash;
+    let verify = Bytes::from(
+        abi::verifyBundleCall {
+            _bundle: bundle.clone(),
+            _proof: proof,
+        }
+        .abi_encode(),
+    );
+    let tx = ok(
+        &mut d,
+        DEST,
+        "eth_sendTransaction",
+        json!([{"from": dev, "to": INTEROP_HANDLER, "data": verify}]),
+    );
+    let r = ok(&mut d, DEST, "eth_getTransactionReceipt", json!([tx]));
+    assert_eq!(r["status"], json!("0x1"));
+    // Running both calls fails as a whole: the receiver's revert undoes call 0 as well.
+    let both = Bytes::from(
+        abi::unbundleBundleCall {
+            _bundle: bundle.clone(),
+            _callStatus: vec![1, 1],
+        }
+        .abi_encode(),
+    );
+    let before = d.network().state().clone();
+    let e = rpc(
+        &mut d,
+        DEST,
+        "eth_call",
+        json!([{"from": dev, "to": INTEROP_HANDLER, "data": both, "gas": "0x200000"}]),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, 3);
+    assert_eq!(d.network().state(), &before);
+    // Call 0 executed, call 1 cancelled: the receiver ran once.
+    let chosen = Bytes::from(
+        abi::unbundleBundleCall {
+            _bundle: bundle,
+            _callStatus: vec![1, 2],
+        }
+        .abi_encode(),
+    );
+    let tx = ok(
+        &mut d,
+        DEST,
+        "eth_sendTransaction",
+        json!([{"from": dev, "to": INTEROP_HANDLER, "data": chosen}]),
+    );
+    let r = ok(&mut d, DEST, "eth_getTransactionReceipt", json!([tx]));
+    assert_eq!(r["status"], json!("0x1"));
+    assert_eq!(slot(&mut d, DEST, counter, 0), U256::from(1));
+    assert_eq!(slot(&mut d, DEST, counter, 1), U256::from_be_bytes(word.0));
+    assert_eq!(status(&mut d, hash), U256::from(3));
+    let unbundled = ok(
+        &mut d,
+        DEST,
+        "eth_getLogs",
+        json!([{"fromBlock": "0x0", "address": INTEROP_HANDLER,
+        "topics": [abi::BundleUnbundled::SIGNATURE_HASH, hash]}]),
+    );
+    assert_eq!(unbundled.as_array().unwrap().len(), 1);
+}
