@@ -12,6 +12,14 @@
 //! protocol's execution fail, so nothing of the bundle happens (ERC-7786 semantics as
 //! InteropHandler implements them, era-contracts@4859b6f:l1-contracts/contracts/interop/
 //! InteropHandler.sol).
+//!
+//! Model choices: the delivery runs as a nested transaction from the InteropHandler (its gas,
+//! intrinsic 21,000 included, is charged to the system call on top of the flat
+//! `SYSTEM_CALL_GAS`, out of the call's gas); a failed delivery reverts with `Error(string)`
+//! holding the protocol's `CallReverted` message (the receiver's revert data in hex inside),
+//! not with the receiver's revert data bubbled up; transient storage is the nested run's own,
+//! and a self-destruct inside it is not carried back; system contracts cannot be called from
+//! inside it (such a call reverts with a reason).
 
 use crate::system;
 use alloy_primitives::{Address, Bytes, Log, B256, U256};
@@ -32,16 +40,17 @@ use revm::primitives::{TxKind, KECCAK_EMPTY};
 use revm::state::AccountInfo;
 use revm::{Context, InspectEvm, Inspector, MainBuilder, MainContext};
 
-/// The recipient interface of ERC-7786 as InteropHandler calls it
-/// (era-contracts@4859b6f:l1-contracts/contracts/interop/InteropHandler.sol, `_executeCalls`:
-/// `receiveMessage{value}(receiveId, sender, payload)`, whose return must be its own selector,
-/// else `InvalidSelector(bytes4)`; the interface is
-/// `IERC7786Recipient.receiveMessage(bytes32,bytes,bytes) payable returns (bytes4)`).
+/// The recipient interface of ERC-7786 as InteropHandler calls it: `receiveMessage(bytes32
+/// receiveId, bytes sender, bytes payload) payable returns (bytes4)`
+/// (era-contracts@4859b6f:l1-contracts/contracts/interop/IERC7786Recipient.sol), called with
+/// the call's value, whose return must be its own selector, else `InvalidSelector(bytes4 func)`
+/// (era-contracts@4859b6f:l1-contracts/contracts/interop/InteropHandler.sol, `_executeCalls`;
+/// the error in `common/L1ContractErrors.sol`).
 #[allow(missing_docs)]
 pub mod abi {
     alloy_sol_types::sol! {
         function receiveMessage(bytes32 receiveId, bytes sender, bytes payload) external payable returns (bytes4);
-        error InvalidSelector(bytes4 selector);
+        error InvalidSelector(bytes4 func);
     }
 }
 
