@@ -11,6 +11,7 @@
 //! (journaled, so reverted with the frame), so revm and the working network agree; the
 //! transaction's own balance changes are then committed against the working network.
 
+use crate::receiver::EvmRecipients;
 use crate::system::{self, abi};
 use alloy_primitives::{keccak256, Address, Bytes, Log, B256, U256};
 use alloy_sol_types::{SolCall, SolError, SolEvent, SolValue};
@@ -105,8 +106,39 @@ impl SystemDispatch {
         ctx: &mut CTX,
         action: Action,
     ) -> Result<Vec<Event>, ProtocolError> {
+        self.apply_delivering(ctx, action, None).map(|(evs, _)| evs)
+    }
+
+    /// [`Self::apply`] for an action that may deliver calls: with `deliver_gas`, call targets
+    /// with EVM code receive them in a nested revm ([`EvmRecipients`]) that may use that much
+    /// gas; its writes go into the journal under a checkpoint reverted if the action fails.
+    /// Returns the events and the gas the deliveries used.
+    fn apply_delivering<CTX: ContextTr>(
+        &mut self,
+        ctx: &mut CTX,
+        action: Action,
+        deliver_gas: Option<u64>,
+    ) -> Result<(Vec<Event>, u64), ProtocolError> {
         let before = self.net.clone();
-        let evs = self.net.apply(action)?;
+        let (evs, used) = match deliver_gas {
+            None => (self.net.apply(action)?, 0),
+            Some(gas) => {
+                let checkpoint = ctx.journal_mut().checkpoint();
+                let mut external = EvmRecipients::new(ctx, self.chain, gas);
+                let result = self.net.apply_with_external(action, &mut external);
+                let used = external.gas_used;
+                match result {
+                    Ok(evs) => {
+                        ctx.journal_mut().checkpoint_commit();
+                        (evs, used)
+                    }
+                    Err(e) => {
+                        ctx.journal_mut().checkpoint_revert(checkpoint);
+                        return Err(e);
+                    }
+                }
+            }
+        };
         let mut touched: Vec<Address> = Vec::new();
         for ev in &evs {
             let here = |c: &ChainId, a: &AssetId| *c == self.chain && *a == self.asset;
@@ -165,7 +197,7 @@ impl SystemDispatch {
             }
         }
         self.events.extend(evs.iter().cloned());
-        Ok(evs)
+        Ok((evs, used))
     }
 
     /// Handles a call to a system address; `None` if `to` is not one this chain serves.
@@ -397,7 +429,11 @@ impl SystemDispatch {
             }
             _ => return Err(Bytes::new()),
         };
-        let evs = self.apply(ctx, action).map_err(|e| revert_data(&e))?;
+        // Deliveries may use the call's gas beyond the flat charge.
+        let deliver_gas = inputs.gas_limit.saturating_sub(SYSTEM_CALL_GAS);
+        let (evs, used) = self
+            .apply_delivering(ctx, action, Some(deliver_gas))
+            .map_err(|e| revert_data(&e))?;
         for ev in &evs {
             let data = match ev {
                 Event::BundleVerified { chain, bundle_hash } if *chain == self.chain => {
@@ -436,7 +472,7 @@ impl SystemDispatch {
                 data,
             });
         }
-        Ok((Bytes::new(), SYSTEM_CALL_GAS))
+        Ok((Bytes::new(), SYSTEM_CALL_GAS.saturating_add(used)))
     }
 
     /// A send: applies it, then logs `InteropBundleSent` (InteropCenter) and `L1MessageSent`

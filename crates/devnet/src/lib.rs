@@ -13,6 +13,7 @@ pub mod error;
 pub mod evm;
 pub mod filters;
 pub mod node;
+pub mod receiver;
 pub mod rpc;
 pub mod runner;
 pub mod server;

@@ -583,3 +583,317 @@ fn the_relayer_executes_provable_bundles_and_value_arrives_in_the_protocol_balan
     d.settle().unwrap();
     assert!(d.relay().is_empty());
 }
+
+/// The hand-assembled ERC-7786 counter receiver's runtime code (see the listing).
+fn counter_runtime() -> String {
+    include_str!("receiver_counter.evm")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split(';').next())
+        .map(str::trim)
+        .collect()
+}
+
+fn slot(d: &mut Devnet, c: usize, who: Address, key: u64) -> U256 {
+    let v = ok(
+        d,
+        c,
+        "eth_getStorageAt",
+        json!([who, U256::from(key), "latest"]),
+    );
+    serde_json::from_value(v).unwrap()
+}
+
+/// A `sendBundle` to `to` on `dest`, one call per payload, the first carrying `value`.
+fn bundle_to(dest: u64, to: Address, payloads: &[Bytes], value: U256) -> Bytes {
+    use flywheel_protocol::interop::bundle::interopCallValueCall;
+    abi::sendBundleCall {
+        _destinationChainId: InteropAddress::chain_only(dest).encode(),
+        _callStarters: payloads
+            .iter()
+            .enumerate()
+            .map(|(i, p)| abi::InteropCallStarter {
+                to: InteropAddress::address_only(to).encode(),
+                data: p.clone(),
+                callAttributes: if i == 0 && !value.is_zero() {
+                    vec![interopCallValueCall { value }.abi_encode().into()]
+                } else {
+                    vec![]
+                },
+            })
+            .collect(),
+        _bundleAttributes: vec![],
+    }
+    .abi_encode()
+    .into()
+}
+
+/// Deploys the counter receiver on DEST.
+fn deploy_counter(d: &mut Devnet, from: Address) -> Address {
+    let runtime = counter_runtime();
+    // The listing returns the selector the contracts define for receiveMessage.
+    let code: Bytes = runtime.parse().unwrap();
+    assert_eq!(
+        code[0x2e..0x32],
+        flywheel_devnet::receiver::abi::receiveMessageCall::SELECTOR
+    );
+    let h = ok(
+        d,
+        DEST,
+        "eth_sendTransaction",
+        json!([{"from": from, "data": deployable(&runtime)}]),
+    );
+    let r = ok(d, DEST, "eth_getTransactionReceipt", json!([h]));
+    assert_eq!(r["status"], json!("0x1"));
+    serde_json::from_value(r["contractAddress"].clone()).unwrap()
+}
+
+#[test]
+fn a_relayed_bundle_reaches_a_user_contracts_receive_message_in_revm() {
+    use flywheel_protocol::chain::INTEROP_HANDLER;
+    let mut d = Devnet::new(Layout::default(), 1_700_000_000).unwrap();
+    let dev = d.accounts()[4].address;
+    let dest = d.chains()[DEST].id;
+    let counter = deploy_counter(&mut d, dev);
+    let word = B256::repeat_byte(0xab);
+    let value = U256::from(777u64);
+    let data = bundle_to(dest, counter, &[Bytes::from(word.0.to_vec())], value);
+    let tx = ok(
+        &mut d,
+        SRC,
+        "eth_sendTransaction",
+        json!([{"from": dev, "to": INTEROP_CENTER, "data": data, "value": value}]),
+    );
+    let sent = ok(&mut d, SRC, "eth_getTransactionReceipt", json!([tx]));
+    assert_eq!(sent["status"], json!("0x1"));
+    d.settle().unwrap();
+    let relayed = d.relay();
+    assert_eq!(relayed.len(), 1);
+    let r = ok(
+        &mut d,
+        DEST,
+        "eth_getTransactionReceipt",
+        json!([relayed[0]]),
+    );
+    assert_eq!(r["status"], json!("0x1"));
+    // The contract ran: counter, payload, value and the InteropHandler as msg.sender.
+    assert_eq!(slot(&mut d, DEST, counter, 0), U256::from(1));
+    assert_eq!(slot(&mut d, DEST, counter, 1), U256::from_be_bytes(word.0));
+    assert_eq!(slot(&mut d, DEST, counter, 2), value);
+    assert_eq!(
+        slot(&mut d, DEST, counter, 3),
+        U256::from_be_slice(INTEROP_HANDLER.as_slice())
+    );
+    // Its log is in the relayer's receipt, beside the handler's BundleExecuted.
+    let logs = r["logs"].as_array().unwrap();
+    assert!(logs.iter().any(|l| {
+        l["address"] == json!(counter) && l["data"] == json!(Bytes::from(word.0.to_vec()))
+    }));
+    let executed = ok(
+        &mut d,
+        DEST,
+        "eth_getLogs",
+        json!([{"fromBlock": "0x0", "address": INTEROP_HANDLER,
+        "topics": [abi::BundleExecuted::SIGNATURE_HASH]}]),
+    );
+    let executed = executed.as_array().unwrap();
+    assert_eq!(executed.len(), 1);
+    let bundle_hash: B256 = serde_json::from_value(executed[0]["topics"][1].clone()).unwrap();
+    assert_eq!(bundle_hash, sent_hash(&sent));
+    assert_eq!(status(&mut d, bundle_hash), U256::from(2));
+    // The value is the contract's balance, over RPC and in the protocol.
+    assert_eq!(
+        ok(&mut d, DEST, "eth_getBalance", json!([counter])),
+        json!(value)
+    );
+    assert_eq!(
+        d.network()
+            .state()
+            .chain(dest)
+            .unwrap()
+            .base_balance(counter),
+        value
+    );
+}
+
+/// The bundle hash of the `InteropBundleSent` event in a sending receipt.
+fn sent_hash(receipt: &Value) -> B256 {
+    let log = receipt["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["topics"][0] == json!(abi::InteropBundleSent::SIGNATURE_HASH))
+        .unwrap();
+    let data: Bytes = serde_json::from_value(log["data"].clone()).unwrap();
+    abi::InteropBundleSent::abi_decode_data(&data).unwrap().1
+}
+
+#[test]
+fn a_reverting_receiver_fails_the_whole_execution_and_changes_nothing() {
+    use flywheel_protocol::chain::INTEROP_HANDLER;
+    let mut d = Devnet::new(Layout::default(), 1_700_000_000).unwrap();
+    let dev = d.accounts()[5].address;
+    let dest = d.chains()[DEST].id;
+    let counter = deploy_counter(&mut d, dev);
+    // Call 0 would count and store; call 1 (empty payload) reverts: none of it may happen.
+    let word = Bytes::from(B256::repeat_byte(0x11).0.to_vec());
+    let value = U256::from(99u64);
+    let data = bundle_to(dest, counter, &[word, Bytes::new()], value);
+    let (sent, bundle, proof) = {
+        let tx = ok(
+            &mut d,
+            SRC,
+            "eth_sendTransaction",
+            json!([{"from": dev, "to": INTEROP_CENTER, "data": data, "value": value}]),
+        );
+        let r = ok(&mut d, SRC, "eth_getTransactionReceipt", json!([tx]));
+        assert_eq!(r["status"], json!("0x1"));
+        d.settle().unwrap();
+        let p = ok(
+            &mut d,
+            SRC,
+            "zks_getL2ToL1LogProof",
+            json!([tx, 0, "messageRoot"]),
+        );
+        let msg = r["logs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["topics"][0] == json!(abi::L1MessageSent::SIGNATURE_HASH))
+            .unwrap()
+            .clone();
+        let log_data: Bytes = serde_json::from_value(msg["data"].clone()).unwrap();
+        let message = abi::L1MessageSent::abi_decode_data(&log_data).unwrap().0;
+        let id: U256 = serde_json::from_value(p["id"].clone()).unwrap();
+        let proof = abi::MessageInclusionProof {
+            chainId: U256::from(d.chains()[SRC].id),
+            l1BatchNumber: serde_json::from_value(p["batchNumber"].clone()).unwrap(),
+            l2MessageIndex: id,
+            message: abi::L2Message {
+                txNumberInBatch: id.to(),
+                sender: INTEROP_CENTER,
+                data: message.clone(),
+            },
+            proof: serde_json::from_value(p["proof"].clone()).unwrap(),
+        };
+        (r, message.slice(1..), proof)
+    };
+    let hash = sent_hash(&sent);
+    // The relayer leaves a failing bundle to clients.
+    assert!(d.relay().is_empty());
+    let exec = Bytes::from(
+        abi::executeBundleCall {
+            _bundle: bundle,
+            _proof: proof,
+        }
+        .abi_encode(),
+    );
+    let call = json!({"from": dev, "to": INTEROP_HANDLER, "data": exec, "gas": "0x200000"});
+    // Through the protocol's executeBundle in revm: a revert, and the protocol unchanged.
+    let before = d.network().state().clone();
+    let e = rpc(&mut d, DEST, "eth_call", json!([call, "latest"])).unwrap_err();
+    assert_eq!(e.code, 3);
+    // The revert data is Error(string) naming call 1 and the receiver's revert.
+    let data: Bytes = serde_json::from_value(e.data.clone().unwrap()).unwrap();
+    let reason = abi::Error::abi_decode(&data).unwrap().message;
+    assert!(reason.contains("receiveMessage reverted"), "{reason}");
+    assert!(reason.contains("call 1"), "{reason}");
+    assert_eq!(d.network().state(), &before);
+    // As a transaction: it is mined failed; only its gas moved.
+    let tx = ok(&mut d, DEST, "eth_sendTransaction", json!([call]));
+    let r = ok(&mut d, DEST, "eth_getTransactionReceipt", json!([tx]));
+    assert_eq!(r["status"], json!("0x0"));
+    assert!(r["logs"].as_array().unwrap().is_empty());
+    for key in 0..4 {
+        assert_eq!(slot(&mut d, DEST, counter, key), U256::ZERO);
+    }
+    assert_eq!(status(&mut d, hash), U256::ZERO);
+    let st = d.network().state().chain(dest).unwrap();
+    assert_eq!(st.base_balance(counter), U256::ZERO);
+    assert_eq!(st.bundle_status(&hash), None);
+}
+
+#[test]
+fn unbundling_delivers_a_chosen_call_to_a_receiver_contract_in_revm() {
+    use flywheel_protocol::chain::INTEROP_HANDLER;
+    use flywheel_protocol::interop::bundle::attr;
+    let mut d = Devnet::new(Layout::default(), 1_700_000_000).unwrap();
+    let dev = d.accounts()[6].address;
+    let dest = d.chains()[DEST].id;
+    let counter = deploy_counter(&mut d, dev);
+    // Call 0 stores a word; call 1 would revert (empty payload). The unbundler runs call 0
+    // only and cancels call 1.
+    let word = B256::repeat_byte(0x77);
+    let mut data = abi::sendBundleCall::abi_decode(&bundle_to(
+        dest,
+        counter,
+        &[Bytes::from(word.0.to_vec()), Bytes::new()],
+        U256::ZERO,
+    ))
+    .unwrap();
+    data._bundleAttributes = vec![attr::unbundler_address(&InteropAddress::new(dest, dev))];
+    let (_, bundle, proof) = sent_and_proven(&mut d, dev, data.abi_encode().into());
+    let hash = flywheel_protocol::interop::bundle::SealedBundle::from_encoded(&bundle)
+        .unwrap()
+        .hash;
+    let verify = Bytes::from(
+        abi::verifyBundleCall {
+            _bundle: bundle.clone(),
+            _proof: proof,
+        }
+        .abi_encode(),
+    );
+    let tx = ok(
+        &mut d,
+        DEST,
+        "eth_sendTransaction",
+        json!([{"from": dev, "to": INTEROP_HANDLER, "data": verify}]),
+    );
+    let r = ok(&mut d, DEST, "eth_getTransactionReceipt", json!([tx]));
+    assert_eq!(r["status"], json!("0x1"));
+    // Running both calls fails as a whole: the receiver's revert undoes call 0 as well.
+    let both = Bytes::from(
+        abi::unbundleBundleCall {
+            _bundle: bundle.clone(),
+            _callStatus: vec![1, 1],
+        }
+        .abi_encode(),
+    );
+    let before = d.network().state().clone();
+    let e = rpc(
+        &mut d,
+        DEST,
+        "eth_call",
+        json!([{"from": dev, "to": INTEROP_HANDLER, "data": both, "gas": "0x200000"}]),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, 3);
+    assert_eq!(d.network().state(), &before);
+    // Call 0 executed, call 1 cancelled: the receiver ran once.
+    let chosen = Bytes::from(
+        abi::unbundleBundleCall {
+            _bundle: bundle,
+            _callStatus: vec![1, 2],
+        }
+        .abi_encode(),
+    );
+    let tx = ok(
+        &mut d,
+        DEST,
+        "eth_sendTransaction",
+        json!([{"from": dev, "to": INTEROP_HANDLER, "data": chosen}]),
+    );
+    let r = ok(&mut d, DEST, "eth_getTransactionReceipt", json!([tx]));
+    assert_eq!(r["status"], json!("0x1"));
+    assert_eq!(slot(&mut d, DEST, counter, 0), U256::from(1));
+    assert_eq!(slot(&mut d, DEST, counter, 1), U256::from_be_bytes(word.0));
+    assert_eq!(status(&mut d, hash), U256::from(3));
+    let unbundled = ok(
+        &mut d,
+        DEST,
+        "eth_getLogs",
+        json!([{"fromBlock": "0x0", "address": INTEROP_HANDLER,
+        "topics": [abi::BundleUnbundled::SIGNATURE_HASH, hash]}]),
+    );
+    assert_eq!(unbundled.as_array().unwrap().len(), 1);
+}

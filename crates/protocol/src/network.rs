@@ -12,7 +12,7 @@ use crate::fee_flow::{Economy, FeeFlow, FeeTotals};
 use crate::genesis::Genesis;
 use crate::governance::Governance;
 use crate::interop::bundle::{InteropCallStarter, SealedBundle};
-use crate::interop::recipient::Code;
+use crate::interop::recipient::{Code, ExternalRecipients};
 use crate::merkle::{self, LogsTree};
 use crate::settlement::{self, L2Message, MessageInclusionProof};
 use crate::staking::Staker;
@@ -1163,12 +1163,34 @@ impl Network {
 
     /// Applies one action: its events, or a typed error and no change at all.
     pub fn apply(&mut self, action: Action) -> Result<Vec<Event>, ProtocolError> {
+        self.apply_inner(action, None)
+    }
+
+    /// [`Network::apply`] with `external` consulted for call targets that have no protocol
+    /// code: contracts that live outside the protocol (the devnet's EVM contracts) receive
+    /// their interop calls through it, inside this action, so their failure reverts it.
+    pub fn apply_with_external(
+        &mut self,
+        action: Action,
+        external: &mut dyn ExternalRecipients,
+    ) -> Result<Vec<Event>, ProtocolError> {
+        self.apply_inner(action, Some(external))
+    }
+
+    fn apply_inner(
+        &mut self,
+        action: Action,
+        external: Option<&mut dyn ExternalRecipients>,
+    ) -> Result<Vec<Event>, ProtocolError> {
         let snapshot = self.state.clone();
         let code = Arc::clone(&self.code);
+        // Shortens the trait object's lifetime to this call's (a coercion `&mut` allows).
+        let external = external.map(|e| -> &mut dyn ExternalRecipients { e });
         let mut exec = Exec {
             state: &mut self.state,
             code: &code,
             out: Vec::new(),
+            external,
         };
         match exec.dispatch(action) {
             Ok(()) => Ok(exec.out),
@@ -1216,6 +1238,8 @@ pub(crate) struct Exec<'a> {
     pub(crate) state: &'a mut State,
     pub(crate) code: &'a Code,
     pub(crate) out: Vec<Event>,
+    /// Code outside the protocol, for call targets without protocol code.
+    pub(crate) external: Option<&'a mut dyn ExternalRecipients>,
 }
 
 impl Exec<'_> {

@@ -1235,3 +1235,118 @@ fn a_batch_is_all_or_nothing_and_keeps_event_order() {
     assert_eq!(events, separate);
     assert_eq!(one_by_one.state(), net.state());
 }
+
+/// External code (as the devnet's EVM contracts are): one contract at `at` that records what
+/// it receives, passes a third of the value on to `payee`, and fails on an empty payload.
+#[derive(Debug)]
+struct Outside {
+    at: Address,
+    payee: Address,
+    seen: Vec<flywheel_protocol::interop::recipient::ReceivedMessage>,
+}
+
+impl flywheel_protocol::interop::recipient::ExternalRecipients for Outside {
+    fn has_code(&mut self, chain: u64, address: Address) -> bool {
+        chain == devnet::ETH_CHAIN && address == self.at
+    }
+
+    fn receive_message(
+        &mut self,
+        ctx: &mut flywheel_protocol::interop::recipient::RecipientContext<'_, '_>,
+        message: &flywheel_protocol::interop::recipient::ReceivedMessage,
+    ) -> Result<(), String> {
+        if message.payload.is_empty() {
+            return Err("empty payload".into());
+        }
+        // The value has already arrived at the target when its code runs.
+        assert!(ctx.balance_of(self.at) >= message.value);
+        ctx.move_base(self.at, self.payee, message.value / U256::from(3))
+            .map_err(|e| e.to_string())?;
+        self.seen.push(message.clone());
+        Ok(())
+    }
+}
+
+#[test]
+fn external_code_receives_calls_inside_execute_bundle_all_or_nothing() {
+    let (mut net, alice) = funded(Code::default());
+    let at = account("outside-contract");
+    let payee = account("outside-payee");
+    let mut outside = Outside {
+        at,
+        payee,
+        seen: Vec::new(),
+    };
+    let good = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        vec![
+            starter(at, tokens(3), Bytes::from_static(b"one")),
+            starter(at, U256::ZERO, Bytes::from_static(b"two")),
+        ],
+        vec![],
+        tokens(3),
+    )
+    .unwrap();
+    let bad = send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        vec![
+            starter(at, tokens(6), Bytes::from_static(b"fine")),
+            starter(at, U256::ZERO, Bytes::new()),
+        ],
+        vec![],
+        tokens(6),
+    )
+    .unwrap();
+    relayer::settle_for(&mut net, devnet::ERA, devnet::ETH_CHAIN).unwrap();
+    let execute = |b: &SealedBundle, net: &Network| Action::ExecuteBundle {
+        chain: devnet::ETH_CHAIN,
+        caller: alice,
+        bundle: b.encoded.clone(),
+        proof: Some(net.prove_bundle(devnet::ERA, b, devnet::ETH_CHAIN).unwrap()),
+    };
+
+    // Without the external code, a payload to that address has no code to run.
+    let before = net.state().clone();
+    let plain = net.apply(execute(&good, &net));
+    assert!(matches!(
+        plain,
+        Err(ProtocolError::CallReverted { index: 0, .. })
+    ));
+    assert_eq!(net.state(), &before);
+
+    // A failing call reverts the whole execution, the first call's effects included.
+    let failed = net.apply_with_external(execute(&bad, &net), &mut outside);
+    assert!(
+        matches!(failed, Err(ProtocolError::CallReverted { index: 1, target, .. }) if target == at)
+    );
+    assert_eq!(net.state(), &before);
+
+    // Both calls reach the code, in order, with their ERC-7786 arguments and value.
+    net.apply_with_external(execute(&good, &net), &mut outside)
+        .unwrap();
+    // (The recorder is outside the protocol, so it still holds the failed bundle's first
+    // call; the protocol state above shows that call left nothing.)
+    let seen: Vec<_> = outside.seen.iter().skip(1).collect();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].payload, Bytes::from_static(b"one"));
+    assert_eq!(seen[0].value, tokens(3));
+    assert_eq!(seen[0].sender, InteropAddress::new(devnet::ERA, alice));
+    assert_eq!(
+        seen[0].send_id,
+        flywheel_protocol::interop::bundle::send_id(&good.hash, 0)
+    );
+    assert_eq!(seen[1].payload, Bytes::from_static(b"two"));
+    let dest = net.state().chain(devnet::ETH_CHAIN).unwrap();
+    assert_eq!(dest.base_balance(payee), tokens(1));
+    assert_eq!(dest.base_balance(at), tokens(2));
+    assert_eq!(
+        dest.bundle_status(&good.hash),
+        Some(BundleStatus::FullyExecuted)
+    );
+}

@@ -289,13 +289,61 @@ impl Exec<'_> {
                         reason,
                     })
             }
-            None if call.data.is_empty() => Ok(()),
-            None => Err(ProtocolError::CallReverted {
-                chain,
-                index,
-                target: call.to,
-                reason: "no contract at the target to receive a payload".into(),
-            }),
+            None => {
+                let message = ReceivedMessage {
+                    send_id,
+                    source_chain: sealed.source(),
+                    sender: InteropAddress::new(sealed.source(), call.from),
+                    payload: call.data.clone(),
+                    value: call.value,
+                };
+                // Taken out while it runs, so the context can borrow the execution.
+                let Some(external) = self.external.take() else {
+                    return self.deliver_to_no_code(chain, index, call.to, &call.data);
+                };
+                let ext = external;
+                let result = if ext.has_code(chain, call.to) {
+                    let mut ctx = RecipientContext {
+                        exec: self,
+                        chain,
+                        this: call.to,
+                    };
+                    Some(ext.receive_message(&mut ctx, &message).map_err(|reason| {
+                        ProtocolError::CallReverted {
+                            chain,
+                            index,
+                            target: call.to,
+                            reason,
+                        }
+                    }))
+                } else {
+                    None
+                };
+                self.external = Some(ext);
+                match result {
+                    Some(r) => r,
+                    None => self.deliver_to_no_code(chain, index, call.to, &call.data),
+                }
+            }
         }
+    }
+
+    /// A target with no code anywhere accepts only a plain value transfer.
+    fn deliver_to_no_code(
+        &self,
+        chain: ChainId,
+        index: u32,
+        target: Address,
+        data: &Bytes,
+    ) -> Result<(), ProtocolError> {
+        if data.is_empty() {
+            return Ok(());
+        }
+        Err(ProtocolError::CallReverted {
+            chain,
+            index,
+            target,
+            reason: "no contract at the target to receive a payload".into(),
+        })
     }
 }

@@ -45,6 +45,22 @@ pub trait InteropRecipient: Debug + Send + Sync {
     ) -> Result<(), String>;
 }
 
+/// Contract code that lives outside the protocol (the devnet's EVM contracts): consulted by
+/// `executeBundle`/`unbundleBundle` for a call target without protocol code, inside the same
+/// action, so an `Err` reverts the whole execution as a built-in recipient's does.
+pub trait ExternalRecipients {
+    /// Whether `address` on `chain` has code this resolver runs.
+    fn has_code(&mut self, chain: ChainId, address: Address) -> bool;
+
+    /// Runs the target's `receiveMessage` for one delivered call (its value already credited
+    /// to the target, as for built-in recipients).
+    fn receive_message(
+        &mut self,
+        ctx: &mut RecipientContext<'_, '_>,
+        message: &ReceivedMessage,
+    ) -> Result<(), String>;
+}
+
 /// A source-side contract that turns an indirect call into the call to make on the
 /// destination (the asset router's role for token transfers; `IL2CrossChainSender`,
 /// `era-contracts@4859b6f:l1-contracts/contracts/bridge/interfaces/IL2CrossChainSender.sol`).
@@ -143,6 +159,36 @@ impl RecipientContext<'_, '_> {
     /// The contract's own address.
     pub fn this(&self) -> Address {
         self.this
+    }
+
+    /// Any account's balance of the chain's base token (what external code reads while it
+    /// runs inside the delivery).
+    pub fn balance_of(&self, who: Address) -> U256 {
+        self.exec
+            .state
+            .chain(self.chain)
+            .map(|c| c.base_balance(who))
+            .unwrap_or_default()
+    }
+
+    /// Moves base token between two accounts whose code ran inside this delivery: external
+    /// code (an EVM call tree started by the target) reports the value its frames moved.
+    pub fn move_base(
+        &mut self,
+        from: Address,
+        to: Address,
+        amount: U256,
+    ) -> Result<(), ProtocolError> {
+        let asset = self.base_token()?;
+        self.exec.require_balance(self.chain, asset, from, amount)?;
+        self.exec.emit(Event::Transferred {
+            chain: self.chain,
+            asset,
+            from,
+            to,
+            amount,
+        });
+        Ok(())
     }
 
     /// The contract's balance of its chain's base token.
