@@ -539,14 +539,7 @@ fn sweep<'py>(
     seed: Option<u64>,
     fidelity: Option<&str>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let base = overridden(py, scenario, runs, days, seed, fidelity)?.scenario;
-    let mut parsed = Vec::with_capacity(axes.len());
-    for (name, values) in &axes {
-        let a = Axis::parse(&format!("{name}={}", values.join(",")))
-            .map_err(|e| scenario_err(py, &e))?;
-        parsed.push(a);
-    }
-    let cells = grid::grid(&base, &parsed).map_err(|e| scenario_err(py, &e))?;
+    let (parsed, cells) = sweep_grid(py, scenario, &axes, runs, days, seed, fidelity)?;
     let medians = py
         .detach(|| grid::run_grid(&cells, |_| {}))
         .map_err(|e| FlywheelError::new_err(e.to_string()))?;
@@ -587,6 +580,28 @@ fn sweep<'py>(
     Ok(d)
 }
 
+/// A sweep's axes parsed and its grid built on the overridden scenario: every cell set and
+/// validated, none run. Shared by `sweep` and `sweep_check`.
+fn sweep_grid(
+    py: Python<'_>,
+    scenario: &PyScenario,
+    axes: &[(String, Vec<String>)],
+    runs: Option<u32>,
+    days: Option<u32>,
+    seed: Option<u64>,
+    fidelity: Option<&str>,
+) -> PyResult<(Vec<Axis>, Vec<grid::Cell>)> {
+    let base = overridden(py, scenario, runs, days, seed, fidelity)?.scenario;
+    let mut parsed = Vec::with_capacity(axes.len());
+    for (name, values) in axes {
+        let a = Axis::parse(&format!("{name}={}", values.join(",")))
+            .map_err(|e| scenario_err(py, &e))?;
+        parsed.push(a);
+    }
+    let cells = grid::grid(&base, &parsed).map_err(|e| scenario_err(py, &e))?;
+    Ok((parsed, cells))
+}
+
 /// A preset as listed: (name, description, days, runs, is default).
 type PresetRow = (String, String, u32, u32, bool);
 
@@ -603,14 +618,7 @@ fn sweep_check(
     seed: Option<u64>,
     fidelity: Option<&str>,
 ) -> PyResult<usize> {
-    let base = overridden(py, scenario, runs, days, seed, fidelity)?.scenario;
-    let mut parsed = Vec::with_capacity(axes.len());
-    for (name, values) in &axes {
-        let a = Axis::parse(&format!("{name}={}", values.join(",")))
-            .map_err(|e| scenario_err(py, &e))?;
-        parsed.push(a);
-    }
-    let cells = grid::grid(&base, &parsed).map_err(|e| scenario_err(py, &e))?;
+    let (_, cells) = sweep_grid(py, scenario, &axes, runs, days, seed, fidelity)?;
     Ok(cells.len())
 }
 
