@@ -17,6 +17,7 @@ pub mod priority_mode;
 pub mod prividium;
 pub mod process;
 pub mod scenario;
+pub mod schema;
 pub mod sketch;
 pub mod summary;
 pub mod sweep;

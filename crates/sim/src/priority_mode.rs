@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 const DAY: u64 = 86_400;
 
 /// The `[priority_mode]` section of a scenario.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct PriorityModeSpec {
     /// The chain's name (distinct from the scenario's Gateway chains).

@@ -39,7 +39,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 /// Institutions running Prividium chains (none by default: the section is off).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct PrividiumSpec {
     /// The institutions, each with its own Prividium chain.
@@ -55,7 +55,7 @@ fn default_base() -> BaseToken {
 }
 
 /// One institution and its Prividium.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InstitutionSpec {
     /// Display name (also its chain's name; unique among chains and institutions).

@@ -15,7 +15,7 @@ use std::sync::Arc;
 const DT: f64 = 1.0 / 365.0;
 
 /// One regime of a regime-switching traffic process.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Regime {
     /// Calls per day while in this regime.
@@ -25,7 +25,7 @@ pub struct Regime {
 }
 
 /// Total interop calls per day.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "model", rename_all = "snake_case", deny_unknown_fields)]
 pub enum TrafficModel {
     /// The same count every day.
@@ -74,7 +74,7 @@ pub enum TrafficModel {
 }
 
 /// A USD price.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "model", rename_all = "snake_case", deny_unknown_fields)]
 pub enum PriceModel {
     /// Fixed.

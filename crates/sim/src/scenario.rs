@@ -32,7 +32,9 @@ impl ScenarioError {
 }
 
 /// How finely the protocol is exercised.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Fidelity {
     /// A step's calls go through the fee arithmetic as aggregates: fast, for Monte Carlo.
@@ -57,7 +59,7 @@ impl std::str::FromStr for Fidelity {
 }
 
 /// A chain's base token, as far as the simulation prices it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum BaseToken {
     /// Ether.
     #[serde(rename = "ETH")]
@@ -68,7 +70,7 @@ pub enum BaseToken {
 }
 
 /// One ZK chain settling on Gateway.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChainSpec {
     /// Display name.
@@ -80,7 +82,9 @@ pub struct ChainSpec {
 }
 
 /// How users pick the fee mode of their bundles.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum FeeModeChoice {
     /// Whichever is cheaper at today's prices (ties go to the base-token fee).
@@ -93,7 +97,7 @@ pub enum FeeModeChoice {
 }
 
 /// Users: bundling and fee-mode choice.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Users {
     /// Calls per bundle (every bundle carries this many calls).
@@ -115,7 +119,9 @@ impl Default for Users {
 }
 
 /// How operators set `interopProtocolFee`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OperatorPolicy {
     /// Cover the Gateway settlement fee at today's ZK price, plus a margin.
@@ -126,7 +132,7 @@ pub enum OperatorPolicy {
 }
 
 /// Operators.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Operators {
     /// Fee policy.
@@ -151,7 +157,7 @@ impl Default for Operators {
 }
 
 /// The Fee Flow claimer: claims when the pool is worth at least the threshold plus gas.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Claimer {
     /// Whether anyone claims.
@@ -178,7 +184,7 @@ impl Default for Claimer {
 }
 
 /// Prices of ZK and ETH in USD.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Prices {
     /// ZK/USD.
@@ -202,7 +208,7 @@ impl Default for Prices {
 }
 
 /// Protocol parameters at genesis (all governance-set in the real system).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Protocol {
     /// `ZK_INTEROP_FEE` per call (ZK).
@@ -247,7 +253,7 @@ impl Default for Protocol {
 }
 
 /// A parameter change governance makes on a given day.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParamChange {
     /// Day (from 0) the change is proposed (`via = "proposal"`, the default) or made
@@ -275,7 +281,9 @@ pub struct ParamChange {
 }
 
 /// How a scheduled change reaches the protocol.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeVia {
     /// Through a governance proposal (with its latency).
@@ -286,7 +294,7 @@ pub enum ChangeVia {
 }
 
 /// Governance: scheduled parameter changes.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Governance {
     /// Changes, applied on their day through governance's own actions.
@@ -295,7 +303,7 @@ pub struct Governance {
 
 /// One staking season: a capped minter whose MINTER_ROLE the off-chain reward script's signer
 /// holds; it mints only what the script asks for (see `staking.target_rate_bps`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeasonSpec {
     /// The minter's cap (ZK).
@@ -308,7 +316,7 @@ pub struct SeasonSpec {
 
 /// The staking pilot, modelled in aggregate (see ARCHITECTURE.md): season emissions through
 /// capped minters, the splitter's staking share, and a stake that responds to its yield.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct StakingSpec {
     /// Whether seasons run at all.
@@ -360,7 +368,7 @@ impl Default for StakingSpec {
 }
 
 /// A whole experiment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// Name (shown in reports).
