@@ -655,18 +655,121 @@ fn key_at(text: &str, offset: usize) -> String {
     }
 }
 
-/// The table a `missing field` error is about: the `[table]` header its span starts on, if
-/// any (a missing top-level key has a span over the whole document, or none).
+/// The dotted key a deserialisation error is about, read from the parsed document's spans:
+/// the innermost key or value whose span holds the error's start — `prices.zk.volatility`,
+/// `chains[1].traffic_share`, an inline table's field alike. A `[table]` header's span covers
+/// only its header line, so every entry is searched, not only those inside a matching parent.
+/// `None` when the text does not parse as TOML at all (the caller falls back to the line).
+fn key_of_span(text: &str, span: &std::ops::Range<usize>) -> Option<String> {
+    let doc = toml::de::DeTable::parse(text).ok()?;
+    let mut best: Option<(usize, String)> = None;
+    find_span(doc.get_ref(), "", span.start, &mut best);
+    best.map(|(_, k)| k)
+}
+
+/// `path.name`, with a name that is not a bare TOML key quoted (`""`, `"a b"`), so that a
+/// key made of nothing still shows.
+fn join_key(path: &str, name: &str) -> String {
+    let bare = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let name = if bare {
+        name.to_string()
+    } else {
+        format!("{name:?}")
+    };
+    if path.is_empty() {
+        name
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+fn find_span(
+    table: &toml::de::DeTable<'_>,
+    path: &str,
+    at: usize,
+    best: &mut Option<(usize, String)>,
+) {
+    for (k, v) in table.iter() {
+        let key = join_key(path, k.get_ref());
+        find_value(v, &key, at, best);
+        let ks = k.span();
+        if ks.contains(&at) && best.as_ref().is_none_or(|(len, _)| ks.len() < *len) {
+            *best = Some((ks.len(), key));
+        }
+    }
+}
+
+fn find_value(
+    v: &toml::Spanned<toml::de::DeValue<'_>>,
+    key: &str,
+    at: usize,
+    best: &mut Option<(usize, String)>,
+) {
+    let vs = v.span();
+    if vs.contains(&at) && best.as_ref().is_none_or(|(len, _)| vs.len() < *len) {
+        *best = Some((vs.len(), key.to_string()));
+    }
+    match v.get_ref() {
+        toml::de::DeValue::Table(t) => find_span(t, key, at, best),
+        toml::de::DeValue::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                find_value(item, &format!("{key}[{i}]"), at, best);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The table a `missing field` error is about: the table (a `[header]`, an inline table or an
+/// array's element) whose span is the error's, or the top level.
 fn missing_key(text: &str, span: Option<std::ops::Range<usize>>, field: &str) -> String {
     let table = span
         .filter(|s| s.start > 0 || s.end < text.len())
-        .and_then(|s| text.get(s.start..).and_then(|t| t.lines().next()))
-        .map(str::trim)
-        .filter(|l| l.starts_with('['))
-        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+        .and_then(|s| {
+            let doc = toml::de::DeTable::parse(text).ok()?;
+            let mut found = None;
+            find_table(doc.get_ref(), "", &s, &mut found);
+            found
+        });
     match table {
         Some(t) => format!("{t}.{field}"),
         None => field.to_string(),
+    }
+}
+
+fn find_table(
+    table: &toml::de::DeTable<'_>,
+    path: &str,
+    span: &std::ops::Range<usize>,
+    found: &mut Option<String>,
+) {
+    fn visit(
+        v: &toml::Spanned<toml::de::DeValue<'_>>,
+        key: &str,
+        span: &std::ops::Range<usize>,
+        found: &mut Option<String>,
+    ) {
+        match v.get_ref() {
+            toml::de::DeValue::Table(t) => {
+                if v.span() == *span {
+                    *found = Some(key.to_string());
+                }
+                find_table(t, key, span, found);
+            }
+            toml::de::DeValue::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    visit(item, &format!("{key}[{i}]"), span, found);
+                }
+            }
+            _ => {}
+        }
+    }
+    for (k, v) in table.iter() {
+        let key = join_key(path, k.get_ref());
+        visit(v, &key, span, found);
     }
 }
 
@@ -712,10 +815,21 @@ impl Scenario {
                     "missing (required)",
                 );
             }
-            let key = e
+            let mut key = e
                 .span()
-                .map(|span| key_at(text, span.start))
+                .map(|span| key_of_span(text, &span).unwrap_or_else(|| key_at(text, span.start)))
                 .unwrap_or_else(|| "(file)".into());
+            // Inside a tagged table (`traffic`, `prices.zk`) serde reports an unknown field at
+            // the table: name the field itself.
+            if let Some(field) = msg
+                .strip_prefix("unknown field `")
+                .and_then(|m| m.split('`').next())
+            {
+                let named = join_key("", field);
+                if !key.ends_with(&format!(".{named}")) && key != named {
+                    key = join_key(if key == "(file)" { "" } else { &key }, field);
+                }
+            }
             ScenarioError::new(key, msg)
         })
     }
@@ -1150,6 +1264,69 @@ mod tests {
         let e = Scenario::from_toml(&format!("name = \"a\"\nname = \"b\"\n{}", &BASE[10..]))
             .unwrap_err();
         assert_eq!(e.key, "name", "{e}");
+    }
+
+    #[test]
+    fn parse_errors_name_the_exact_dotted_key() {
+        let key = |extra: &str| {
+            Scenario::from_toml(&format!("{BASE}{extra}"))
+                .unwrap_err()
+                .key
+        };
+        // An unknown key in a nested table is blamed on that table, not on the one before.
+        assert_eq!(
+            key("[prices.zk]\nmodel = \"constant\"\ninitial_usd = 1.0\nvolatility = 2\n"),
+            "prices.zk.volatility"
+        );
+        assert_eq!(
+            key("[prices.zk]\nmodel = \"constant\"\ninitial_usd = \"a\"\n"),
+            "prices.zk"
+        );
+        // Arrays of tables: the element's index.
+        let a = "[[chains]]\nname = \"a\"\nbase_token = \"ETH\"\ntraffic_share = 0.5\n";
+        let b = |rest: &str| key(&format!("{a}[[chains]]\nname = \"b\"\n{rest}"));
+        assert_eq!(
+            b("base_token = \"DOGE\"\ntraffic_share = 0.5\n"),
+            "chains[1].base_token"
+        );
+        assert_eq!(b("traffic_share = 0.5\n"), "chains[1].base_token");
+        assert_eq!(
+            b("base_token = \"ETH\"\ntraffic_share = 0.5\nshare = 1\n"),
+            "chains[1].share"
+        );
+        assert_eq!(
+            b("base_token = \"ETH\"\ntraffic_share = 0.5e\n"),
+            "chains.traffic_share",
+            "a syntax error falls back to the line's key"
+        );
+        // Inline tables and arrays of inline tables.
+        assert_eq!(
+            key("[staking]\nseasons = [{ cap = \"1 ZK\", start_day = 0, days = 5 }, { cap = \"1 ZK\", start_day = -1, days = 5 }]\n"),
+            "staking.seasons[1].start_day"
+        );
+        assert_eq!(
+            key("[staking]\nseasons = [{ cap = \"1 ZK\", start_day = 0 }]\n"),
+            "staking.seasons[0].days"
+        );
+        let top = |extra: &str| {
+            Scenario::from_toml(&format!("{extra}{BASE}"))
+                .unwrap_err()
+                .key
+        };
+        assert_eq!(
+            top("operators = { margin = 0.1, buy = true }\n"),
+            "operators.buy"
+        );
+        assert_eq!(
+            top("prices = { zk = { model = \"gbm\", initial_usd = 1.0, drift_per_year = 0.0 } }\n"),
+            "prices.zk.volatility_per_year"
+        );
+        assert_eq!(
+            key("[[governance.changes]]\nday = 1\n[[governance.changes]]\nday = 2\nburn_bps = 70000\n"),
+            "governance.changes[1].burn_bps"
+        );
+        // Top-level keys keep their plain names.
+        assert_eq!(top("runs = -1\n"), "runs");
     }
 
     #[test]
