@@ -17,7 +17,7 @@
 //! report to the wei.
 
 use crate::ledger::SimError;
-use crate::scenario::{amount, range, ScenarioError};
+use crate::scenario::{amount, range, ScenarioError, MAX_DAYS};
 use alloy_primitives::{Address, Bytes, U256};
 use flywheel_protocol::address::InteropAddress;
 use flywheel_protocol::chain::{ChainConfig, ChainKind, DataAvailability, ExecutionEnvironment};
@@ -35,6 +35,29 @@ use serde::{Deserialize, Serialize};
 
 const DAY: u64 = 86_400;
 
+/// Most deposits a day.
+pub const MAX_DEPOSITS_PER_DAY: u32 = 10_000;
+/// Largest value a deposit delivers, whole ETH.
+pub const MAX_DEPOSIT_VALUE_ETH: u64 = 1_000_000;
+/// Smallest L2 gas limit of a deposit (a plain transfer's 21,000).
+pub const MIN_L2_GAS_LIMIT: u64 = 21_000;
+/// Largest L2 gas limit of a deposit: a new chain's `priorityTxMaxGasLimit`,
+/// `DEFAULT_PRIORITY_TX_MAX_GAS_LIMIT` = 72,000,000
+/// (era-contracts@4859b6f:l1-contracts/contracts/common/Config.sol).
+pub const MAX_L2_GAS_LIMIT: u64 = 72_000_000;
+/// Highest L1 gas price, gwei.
+pub const MAX_L1_GAS_PRICE_GWEI: u64 = 100_000;
+/// Last hour of a day.
+pub const MAX_OPERATOR_HOUR: u32 = 23;
+/// Most L2 transactions in an operator's batch.
+pub const MAX_L2_TXS_PER_BATCH: u64 = 1_000_000;
+/// Most requests the rescuer settles per batch.
+pub const MAX_L1_TXS_PER_BATCH: u64 = 100_000;
+/// Longest wait before a deactivation ZIP, days.
+pub const MAX_DEACTIVATION_ZIP_AFTER_DAYS: u32 = 3_650;
+/// Most interop sends the chain's users try a day.
+pub const MAX_INTEROP_ATTEMPTS_PER_DAY: u32 = 1_000;
+
 /// The `[priority_mode]` section of a scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
@@ -42,20 +65,28 @@ pub struct PriorityModeSpec {
     /// The chain's name (distinct from the scenario's Gateway chains).
     pub chain: String,
     /// Deposits from L1 a day, spread evenly over the day (the first at midnight).
+    #[schemars(range(min = 0, max = MAX_DEPOSITS_PER_DAY), extend("x-unit" = "deposits/day", "x-step" = 1, "x-source" = "assumption"))]
     pub deposits_per_day: u32,
     /// ETH each deposit delivers on L2 (its L2 fee comes on top).
+    #[schemars(extend("x-amount" = true, "x-unit" = "ETH", "minimum" = 0, "maximum" = MAX_DEPOSIT_VALUE_ETH, "x-step" = 0.1, "x-source" = "assumption"))]
     pub deposit_value: String,
     /// L2 gas limit of a deposit.
+    #[schemars(range(min = MIN_L2_GAS_LIMIT, max = MAX_L2_GAS_LIMIT), extend("x-unit" = "gas", "x-step" = 10000, "x-source" = "era-contracts@4859b6f:l1-contracts/contracts/common/Config.sol (DEFAULT_PRIORITY_TX_MAX_GAS_LIMIT bounds it)"))]
     pub l2_gas_limit: u64,
     /// L1 gas price the depositors pay at, gwei.
+    #[schemars(range(min = 0, max = MAX_L1_GAS_PRICE_GWEI), extend("x-unit" = "gwei", "x-step" = 1, "x-source" = "assumption"))]
     pub l1_gas_price_gwei: u64,
     /// Hour of the day the operator settles (and, in priority mode, the rescuer drains).
+    #[schemars(range(min = 0, max = MAX_OPERATOR_HOUR), extend("x-unit" = "hour of day", "x-step" = 1, "x-source" = "assumption"))]
     pub operator_hour: u32,
     /// L2 transactions in each of the operator's batches.
+    #[schemars(range(min = 1, max = MAX_L2_TXS_PER_BATCH), extend("x-unit" = "transactions/batch", "x-step" = 100, "x-source" = "assumption"))]
     pub l2_txs_per_batch: u64,
     /// First day the operator leaves deposits out of its batches.
+    #[schemars(range(min = 0, max = MAX_DAYS), extend("x-unit" = "day", "x-step" = 1, "x-within-horizon" = true, "x-source" = "assumption"))]
     pub censor_from_day: u32,
     /// How many days it censors (0: to the end).
+    #[schemars(range(min = 0, max = MAX_DAYS), extend("x-unit" = "days", "x-step" = 1, "x-source" = "assumption"))]
     pub censor_days: u32,
     /// Whether, while censoring, the chain admin raises the L2 gas price once a day by as much
     /// as the armed chain's bound allows (×13/10).
@@ -66,10 +97,13 @@ pub struct PriorityModeSpec {
     /// Whether someone activates priority mode as soon as it is allowed.
     pub activate: bool,
     /// Requests per batch the rescuer settles through the permissionless validator.
+    #[schemars(range(min = 1, max = MAX_L1_TXS_PER_BATCH), extend("x-unit" = "transactions/batch", "x-step" = 100, "x-source" = "assumption"))]
     pub max_l1_txs_per_batch: u64,
     /// Days after each activation that a deactivation ZIP is proposed (0: never).
+    #[schemars(range(min = 0, max = MAX_DEACTIVATION_ZIP_AFTER_DAYS), extend("x-unit" = "days", "x-step" = 1, "x-source" = "assumption"))]
     pub deactivation_zip_after_days: u32,
     /// Interop sends the chain's users try each day (refused: the chain settles on L1).
+    #[schemars(range(min = 0, max = MAX_INTEROP_ATTEMPTS_PER_DAY), extend("x-unit" = "sends/day", "x-step" = 1, "x-source" = "assumption"))]
     pub interop_attempts_per_day: u32,
 }
 
@@ -131,68 +165,70 @@ impl PriorityModeSpec {
             &k("deposits_per_day"),
             f64::from(self.deposits_per_day),
             0.0,
-            10_000.0,
+            f64::from(MAX_DEPOSITS_PER_DAY),
         )?;
-        // `DEFAULT_PRIORITY_TX_MAX_GAS_LIMIT` = 72,000,000.
         range(
             &k("l2_gas_limit"),
             self.l2_gas_limit as f64,
-            21_000.0,
-            72_000_000.0,
+            MIN_L2_GAS_LIMIT as f64,
+            MAX_L2_GAS_LIMIT as f64,
         )?;
         range(
             &k("l1_gas_price_gwei"),
             self.l1_gas_price_gwei as f64,
             0.0,
-            100_000.0,
+            MAX_L1_GAS_PRICE_GWEI as f64,
         )?;
         range(
             &k("operator_hour"),
             f64::from(self.operator_hour),
             0.0,
-            23.0,
+            f64::from(MAX_OPERATOR_HOUR),
         )?;
         range(
             &k("l2_txs_per_batch"),
             self.l2_txs_per_batch as f64,
             1.0,
-            1e6,
+            MAX_L2_TXS_PER_BATCH as f64,
         )?;
         range(
             &k("censor_from_day"),
             f64::from(self.censor_from_day),
             0.0,
-            f64::from(days),
+            f64::from(days.min(MAX_DAYS)),
         )?;
         range(
             &k("censor_days"),
             f64::from(self.censor_days),
             0.0,
-            f64::from(crate::scenario::MAX_DAYS),
+            f64::from(MAX_DAYS),
         )?;
         range(
             &k("max_l1_txs_per_batch"),
             self.max_l1_txs_per_batch as f64,
             1.0,
-            100_000.0,
+            MAX_L1_TXS_PER_BATCH as f64,
         )?;
         range(
             &k("deactivation_zip_after_days"),
             f64::from(self.deactivation_zip_after_days),
             0.0,
-            3_650.0,
+            f64::from(MAX_DEACTIVATION_ZIP_AFTER_DAYS),
         )?;
         range(
             &k("interop_attempts_per_day"),
             f64::from(self.interop_attempts_per_day),
             0.0,
-            1_000.0,
+            f64::from(MAX_INTEROP_ATTEMPTS_PER_DAY),
         )?;
         let deposit_value = amount(&k("deposit_value"), &self.deposit_value, "ETH")?;
-        if deposit_value > U256::from(10u8).pow(U256::from(24u8)) {
+        if deposit_value > flywheel_protocol::units::tokens(MAX_DEPOSIT_VALUE_ETH) {
             return Err(ScenarioError::new(
                 k("deposit_value"),
-                format!("must be at most 1000000 ETH, got {}", self.deposit_value),
+                format!(
+                    "must be at most {MAX_DEPOSIT_VALUE_ETH} ETH, got {}",
+                    self.deposit_value
+                ),
             ));
         }
         let quorum = GovernanceConfig::zk_nation(Address::ZERO, Address::ZERO)

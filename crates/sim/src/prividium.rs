@@ -64,18 +64,24 @@ pub struct InstitutionSpec {
     #[serde(default = "default_base")]
     pub base_token: BaseToken,
     /// Day (from 0) the institution joins; it sends nothing before (never, past the horizon).
+    #[schemars(range(min = 0, max = crate::scenario::MAX_DAYS), extend("x-unit" = "day", "x-step" = 1, "x-source" = "assumption"))]
     pub join_day: u32,
     /// Its interop calls per day, counted from its join day.
     pub traffic: TrafficModel,
     /// Share of its calls on the fixed ZK fee (institutions holding ZK); the rest pay the
     /// base-token fee.
+    #[schemars(range(min = 0, max = 1), extend("x-unit" = "fraction", "x-step" = 0.05, "x-source" = "assumption"))]
     pub fixed_fee_share: f64,
     /// Where its bundles go: a scenario chain's or another institution's name.
     pub destination: String,
     /// Its permissioned users; bundles are sent by each in turn (default 10).
     #[serde(default = "default_users")]
+    #[schemars(range(min = 1, max = MAX_USERS), extend("x-unit" = "users", "x-step" = 1, "x-source" = "assumption"))]
     pub users: u32,
 }
+
+/// Most permissioned users of an institution.
+pub const MAX_USERS: u32 = 1_000;
 
 /// At most this many institutions.
 pub const MAX_INSTITUTIONS: usize = 64;
@@ -129,7 +135,12 @@ pub fn validate(s: &Scenario, operator_zk: U256, claimer_zk: U256) -> Result<(),
         )?;
         inst.traffic.validate(&k("traffic"))?;
         range(&k("fixed_fee_share"), inst.fixed_fee_share, 0.0, 1.0)?;
-        range(&k("users"), f64::from(inst.users), 1.0, 1000.0)?;
+        range(
+            &k("users"),
+            f64::from(inst.users),
+            1.0,
+            f64::from(MAX_USERS),
+        )?;
         if destination_index(s, &inst.destination).is_none() {
             let names: Vec<&str> = s
                 .chains
@@ -158,7 +169,7 @@ pub fn validate(s: &Scenario, operator_zk: U256, claimer_zk: U256) -> Result<(),
         return Err(ScenarioError::new(
             "operators.zk_treasury",
             format!(
-                "the treasuries of {chains} operators and the claimer exceed the genesis supply"
+                "`operators.zk_treasury` for each of {chains} operators plus `claimer.zk_treasury` exceed `protocol.genesis_supply`"
             ),
         ));
     }

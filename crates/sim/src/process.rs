@@ -2,7 +2,7 @@
 //! ChaCha stream so that a (scenario, seed, run) triple always draws the same path.
 
 use crate::scenario::{
-    range, read_limited, ScenarioError, MAX_CALLS_PER_DAY, MAX_CSV_BYTES, MAX_CSV_ROWS,
+    range, read_limited, ScenarioError, MAX_CALLS_PER_DAY, MAX_CSV_BYTES, MAX_CSV_ROWS, MAX_DAYS,
     MAX_PRICE_USD, MAX_REGIMES, MIN_PRICE_USD,
 };
 use rand::RngExt;
@@ -14,13 +14,24 @@ use std::sync::Arc;
 
 const DT: f64 = 1.0 / 365.0;
 
+/// Lowest growth a year of a traffic model (-99%: traffic never reaches zero by growth).
+pub const MIN_GROWTH_PER_YEAR: f64 = -0.99;
+/// Highest growth a year of a traffic model (a 101-fold a year).
+pub const MAX_GROWTH_PER_YEAR: f64 = 100.0;
+/// Largest drift a year of a GBM, either sign.
+pub const MAX_DRIFT_PER_YEAR: f64 = 10.0;
+/// Largest volatility a year of a GBM.
+pub const MAX_VOLATILITY_PER_YEAR: f64 = 10.0;
+
 /// One regime of a regime-switching traffic process.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Regime {
     /// Calls per day while in this regime.
+    #[schemars(range(min = 0, max = MAX_CALLS_PER_DAY), extend("x-unit" = "calls/day", "x-step" = 1000, "x-source" = "assumption"))]
     pub calls_per_day: f64,
     /// Mean stay in days (each day the process moves on with probability 1/mean_days).
+    #[schemars(range(min = 1, max = MAX_DAYS), extend("x-unit" = "days", "x-step" = 1, "x-source" = "assumption"))]
     pub mean_days: f64,
 }
 
@@ -31,30 +42,38 @@ pub enum TrafficModel {
     /// The same count every day.
     Constant {
         /// Calls per day.
+        #[schemars(range(min = 0, max = MAX_CALLS_PER_DAY), extend("x-unit" = "calls/day", "x-step" = 1000, "x-source" = "assumption"))]
         calls_per_day: f64,
     },
     /// Deterministic compound growth.
     Growth {
         /// Calls on day 0.
+        #[schemars(range(min = 0, max = MAX_CALLS_PER_DAY), extend("x-unit" = "calls/day", "x-step" = 1000, "x-source" = "assumption"))]
         calls_per_day: f64,
         /// Growth per year (0.5 = +50%/year).
+        #[schemars(range(min = MIN_GROWTH_PER_YEAR, max = MAX_GROWTH_PER_YEAR), extend("x-unit" = "fraction/year", "x-step" = 0.05, "x-source" = "assumption"))]
         growth_per_year: f64,
     },
     /// Geometric Brownian motion of the daily rate.
     Gbm {
         /// Rate on day 0.
+        #[schemars(range(min = 0, max = MAX_CALLS_PER_DAY), extend("x-unit" = "calls/day", "x-step" = 1000, "x-source" = "assumption"))]
         calls_per_day: f64,
         /// Drift per year.
+        #[schemars(range(min = -MAX_DRIFT_PER_YEAR, max = MAX_DRIFT_PER_YEAR), extend("x-unit" = "fraction/year", "x-step" = 0.05, "x-source" = "assumption"))]
         drift_per_year: f64,
         /// Volatility per year.
+        #[schemars(range(min = 0, max = MAX_VOLATILITY_PER_YEAR), extend("x-unit" = "fraction/√year", "x-step" = 0.05, "x-source" = "assumption"))]
         volatility_per_year: f64,
     },
     /// Poisson arrivals around a (growing) mean.
     Poisson {
         /// Mean on day 0.
+        #[schemars(range(min = 0, max = MAX_CALLS_PER_DAY), extend("x-unit" = "calls/day", "x-step" = 1000, "x-source" = "assumption"))]
         calls_per_day: f64,
         /// Growth of the mean per year.
         #[serde(default)]
+        #[schemars(range(min = MIN_GROWTH_PER_YEAR, max = MAX_GROWTH_PER_YEAR), extend("x-unit" = "fraction/year", "x-step" = 0.05, "x-source" = "assumption"))]
         growth_per_year: f64,
     },
     /// A Markov chain over regimes, visited in order.
@@ -80,15 +99,19 @@ pub enum PriceModel {
     /// Fixed.
     Constant {
         /// Price, USD.
+        #[schemars(range(min = MIN_PRICE_USD, max = MAX_PRICE_USD), extend("x-unit" = "USD", "x-step" = 0.001, "x-source" = "assumption"))]
         initial_usd: f64,
     },
     /// Geometric Brownian motion.
     Gbm {
         /// Price on day 0, USD.
+        #[schemars(range(min = MIN_PRICE_USD, max = MAX_PRICE_USD), extend("x-unit" = "USD", "x-step" = 0.001, "x-source" = "assumption"))]
         initial_usd: f64,
         /// Drift per year.
+        #[schemars(range(min = -MAX_DRIFT_PER_YEAR, max = MAX_DRIFT_PER_YEAR), extend("x-unit" = "fraction/year", "x-step" = 0.05, "x-source" = "assumption"))]
         drift_per_year: f64,
         /// Volatility per year.
+        #[schemars(range(min = 0, max = MAX_VOLATILITY_PER_YEAR), extend("x-unit" = "fraction/√year", "x-step" = 0.05, "x-source" = "assumption"))]
         volatility_per_year: f64,
     },
     /// Observed daily prices from a CSV file; the last value repeats past the end.
@@ -206,8 +229,8 @@ impl TrafficModel {
                 range(
                     &format!("{key}.growth_per_year"),
                     *growth_per_year,
-                    -0.99,
-                    100.0,
+                    MIN_GROWTH_PER_YEAR,
+                    MAX_GROWTH_PER_YEAR,
                 )
             }
             Self::Gbm {
@@ -219,14 +242,14 @@ impl TrafficModel {
                 range(
                     &format!("{key}.drift_per_year"),
                     *drift_per_year,
-                    -10.0,
-                    10.0,
+                    -MAX_DRIFT_PER_YEAR,
+                    MAX_DRIFT_PER_YEAR,
                 )?;
                 range(
                     &format!("{key}.volatility_per_year"),
                     *volatility_per_year,
                     0.0,
-                    10.0,
+                    MAX_VOLATILITY_PER_YEAR,
                 )
             }
             Self::Regimes { regimes } => {
@@ -248,7 +271,7 @@ impl TrafficModel {
                         &format!("{key}.regimes[{i}].mean_days"),
                         r.mean_days,
                         1.0,
-                        36_500.0,
+                        f64::from(MAX_DAYS),
                     )?;
                 }
                 Ok(())
@@ -290,14 +313,14 @@ impl PriceModel {
                 range(
                     &format!("{key}.drift_per_year"),
                     *drift_per_year,
-                    -10.0,
-                    10.0,
+                    -MAX_DRIFT_PER_YEAR,
+                    MAX_DRIFT_PER_YEAR,
                 )?;
                 range(
                     &format!("{key}.volatility_per_year"),
                     *volatility_per_year,
                     0.0,
-                    10.0,
+                    MAX_VOLATILITY_PER_YEAR,
                 )
             }
             Self::Csv { data: None, .. } => Err(not_loaded(key)),

@@ -78,6 +78,7 @@ pub struct ChainSpec {
     /// Base token.
     pub base_token: BaseToken,
     /// Share of all interop calls sent from this chain (shares sum to 1).
+    #[schemars(range(min = 0, max = 1), extend("x-unit" = "fraction", "x-step" = 0.05, "x-source" = "assumption"))]
     pub traffic_share: f64,
 }
 
@@ -101,10 +102,12 @@ pub enum FeeModeChoice {
 #[serde(deny_unknown_fields, default)]
 pub struct Users {
     /// Calls per bundle (every bundle carries this many calls).
+    #[schemars(range(min = 1, max = MAX_CALLS_PER_BUNDLE), extend("x-unit" = "calls/bundle", "x-step" = 1, "x-source" = "assumption"))]
     pub calls_per_bundle: u32,
     /// How the rest of the users choose.
     pub fee_mode: FeeModeChoice,
     /// Share of calls whose senders always pay the fixed ZK fee (e.g. institutions holding ZK).
+    #[schemars(range(min = 0, max = 1), extend("x-unit" = "fraction", "x-step" = 0.05, "x-source" = "assumption"))]
     pub always_fixed_share: f64,
 }
 
@@ -138,8 +141,10 @@ pub struct Operators {
     /// Fee policy.
     pub policy: OperatorPolicy,
     /// Margin over the settlement cost (0.1 = 10%).
+    #[schemars(range(min = MIN_MARGIN, max = MAX_MARGIN), extend("x-unit" = "fraction", "x-step" = 0.05, "x-source" = "assumption (operators' policy)"))]
     pub margin: f64,
     /// ZK each operator holds at genesis to pay settlement fees (whole ZK).
+    #[schemars(extend("x-amount" = true, "x-unit" = "ZK", "minimum" = 0, "maximum" = MAX_ZK_WHOLE, "x-step" = 100000, "x-source" = "assumption"))]
     pub zk_treasury: String,
     /// Whether operators buy the ZK they lack for a settlement from the market.
     pub buy_zk: bool,
@@ -163,8 +168,10 @@ pub struct Claimer {
     /// Whether anyone claims.
     pub enabled: bool,
     /// Gas cost of a claim, USD.
+    #[schemars(range(min = 0, max = MAX_GAS_USD), extend("x-unit" = "USD", "x-step" = 1, "x-source" = "assumption"))]
     pub gas_usd: f64,
     /// ZK the claimer holds at genesis (whole ZK).
+    #[schemars(extend("x-amount" = true, "x-unit" = "ZK", "minimum" = 0, "maximum" = MAX_ZK_WHOLE, "x-step" = 1000000, "x-source" = "assumption"))]
     pub zk_treasury: String,
     /// Whether a claimer short of the threshold buys the rest from the market (the users'
     /// holdings) — an arbitrageur funds claims from their proceeds. Without it, claims stop
@@ -212,28 +219,36 @@ impl Default for Prices {
 #[serde(deny_unknown_fields, default)]
 pub struct Protocol {
     /// `ZK_INTEROP_FEE` per call (ZK).
+    #[schemars(extend("x-amount" = true, "x-unit" = "ZK", "minimum" = 0, "maximum" = MAX_FEE_PER_CALL_ZK, "x-step" = 1, "x-source" = "era-contracts@4859b6f:l1-contracts/contracts/interop/InteropCenter.sol"))]
     pub fixed_interop_fee: String,
     /// `gatewaySettlementFee` per interop call, whatever its fee mode (ZK).
+    #[schemars(extend("x-amount" = true, "x-unit" = "ZK", "minimum" = 0, "maximum" = MAX_FEE_PER_CALL_ZK, "x-step" = 1, "x-source" = "assumption (gatewaySettlementFee is unset at deployment: era-contracts@4859b6f:l1-contracts/contracts/bridge/asset-tracker/GWAssetTracker.sol)"))]
     pub gateway_settlement_fee: String,
     /// Fee Flow's `bidThreshold`: the ZK a claim pays (ZK). Default 1,000,000 ZK, the Era
     /// deployment's (zk-token-fee-flow@69e8d9a:script/EraFeeFlowDeploy.sol).
+    #[schemars(extend("x-amount" = true, "x-unit" = "ZK", "minimum" = 0, "maximum" = MAX_ZK_WHOLE, "x-step" = 100000, "x-source" = "zk-token-fee-flow@69e8d9a:script/EraFeeFlowDeploy.sol"))]
     pub fee_flow_threshold: String,
     /// Fee Flow's `minBidThreshold` (ZK): thresholds below it are refused, as the contract
     /// refuses them (`FeeFlow_ThresholdBelowMin`). Default 100,000 ZK, the Era deployment's
     /// (zk-token-fee-flow@69e8d9a:script/EraFeeFlowDeploy.sol); lowering it models another
     /// deployment.
+    #[schemars(extend("x-amount" = true, "x-unit" = "ZK", "minimum" = 0, "maximum" = MAX_ZK_WHOLE, "x-step" = 100000, "x-source" = "zk-token-fee-flow@69e8d9a:script/EraFeeFlowDeploy.sol"))]
     pub fee_flow_min_threshold: String,
     /// Share of operators' base-token fee revenue that they (or Era) choose to send to the Fee
     /// Flow pool, bps. An assumption, not a contract rule: `claimProtocolFees` pays operators
     /// their whole accrual and nothing on chain diverts any of it. ZK-denominated revenue (a
     /// ZK-based chain's base token) is never sent: Fee Flow cannot auction its own bid token.
+    #[schemars(range(min = 0, max = BPS), extend("x-unit" = "bps", "x-step" = 100, "x-source" = "assumption"))]
     pub fee_flow_revenue_share_bps: u16,
     /// Splitter burn share, bps; the rest goes to staking rewards.
+    #[schemars(range(min = 0, max = BPS), extend("x-unit" = "bps", "x-step" = 100, "x-source" = "zk-token-fee-flow@69e8d9a:script/EraFeeFlowDeploy.sol"))]
     pub burn_bps: u16,
     /// Every this many days GWAssetTracker's owner withdraws the settlement-fee vault to the
     /// Splitter and calls its `split()` (anyone may; the simulator's sweeper does).
+    #[schemars(range(min = 1, max = MAX_SWEEP_EVERY_DAYS), extend("x-unit" = "days", "x-step" = 1, "x-source" = "assumption"))]
     pub sweep_every_days: u32,
     /// ZK supply at genesis (ZK). The seed quotes a 21B total supply.
+    #[schemars(extend("x-amount" = true, "x-unit" = "ZK", "minimum" = 0, "maximum" = MAX_ZK_WHOLE, "x-step" = 1000000000, "x-source" = "zk-governance@b501cc8:l2-contracts/src/ZkTokenV3.sol"))]
     pub genesis_supply: String,
 }
 
@@ -258,6 +273,7 @@ impl Default for Protocol {
 pub struct ParamChange {
     /// Day (from 0) the change is proposed (`via = "proposal"`, the default) or made
     /// (`via = "direct"`).
+    #[schemars(range(min = 0, max = MAX_DAYS - 1), extend("x-unit" = "day", "x-step" = 1, "x-within-horizon" = true, "x-source" = "assumption"))]
     pub day: u32,
     /// `proposal`: it goes through the governor that may carry it (the settlement fee is
     /// GWAssetTracker's, a protocol upgrade: a ZIP; the Splitter and Fee Flow threshold belong
@@ -270,13 +286,17 @@ pub struct ParamChange {
     #[serde(default)]
     pub via: ChangeVia,
     /// New gateway settlement fee (ZK).
+    #[schemars(extend("x-amount" = true, "x-unit" = "ZK", "minimum" = 0, "maximum" = MAX_FEE_PER_CALL_ZK, "x-step" = 1, "x-source" = "assumption"))]
     pub gateway_settlement_fee: Option<String>,
     /// New share of base-token fee revenue sent to Fee Flow, bps (an assumption, not a
     /// governance parameter: it cannot share a proposal with governed settings).
+    #[schemars(range(min = 0, max = BPS), extend("x-unit" = "bps", "x-step" = 100, "x-source" = "assumption"))]
     pub fee_flow_revenue_share_bps: Option<u16>,
     /// New burn share, bps (the rest to staking rewards).
+    #[schemars(range(min = 0, max = BPS), extend("x-unit" = "bps", "x-step" = 100, "x-source" = "assumption"))]
     pub burn_bps: Option<u16>,
     /// New Fee Flow threshold (ZK).
+    #[schemars(extend("x-amount" = true, "x-unit" = "ZK", "minimum" = 0, "maximum" = MAX_ZK_WHOLE, "x-step" = 100000, "x-source" = "assumption"))]
     pub fee_flow_threshold: Option<String>,
 }
 
@@ -307,10 +327,13 @@ pub struct Governance {
 #[serde(deny_unknown_fields)]
 pub struct SeasonSpec {
     /// The minter's cap (ZK).
+    #[schemars(extend("x-amount" = true, "x-unit" = "ZK", "minimum" = 0, "maximum" = MAX_ZK_WHOLE, "x-step" = 1000000, "x-source" = "TPP-12 (seasons of 10M and 25M ZK)"))]
     pub cap: String,
     /// First day of the season.
+    #[schemars(range(min = 0, max = MAX_DAYS - 1), extend("x-unit" = "day", "x-step" = 1, "x-within-horizon" = true, "x-source" = "TPP-12"))]
     pub start_day: u32,
     /// Length in days.
+    #[schemars(range(min = 1, max = MAX_SEASON_DAYS), extend("x-unit" = "days", "x-step" = 1, "x-source" = "TPP-12 (2 seasons, 6 months total)"))]
     pub days: u32,
 }
 
@@ -322,23 +345,28 @@ pub struct StakingSpec {
     /// Whether seasons run at all.
     pub enabled: bool,
     /// ZK staked at genesis. Default 340M: the pilot's reported stake (review, 29 April 2026).
+    #[schemars(extend("x-amount" = true, "x-unit" = "ZK", "minimum" = MIN_INITIAL_STAKE_ZK, "maximum" = MAX_ZK_WHOLE, "x-step" = 1000000, "x-source" = "assumption (the pilot's reported stake, review of 29 April 2026)"))]
     pub initial_stake: String,
     /// Chance that a delegate votes on a given proposal. A deposit earns when its delegate
     /// voted in at least 2 of the last 5 proposals (TPP-12), so the earning share of the stake
     /// is P(Binomial(5, p) ≥ 2).
+    #[schemars(range(min = 0, max = 1), extend("x-unit" = "probability", "x-step" = 0.05, "x-source" = "assumption"))]
     pub delegate_vote_probability: f64,
     /// The OFF-CHAIN reward script's target rate, bps a year on the earning stake: its
     /// `--rate` (withtally/zkstaker@bff26f8:script/rewards/RequestMint.ts). Run daily, it mints
     /// through the season's capped minter whatever tops the staker's stream up to this rate.
     /// Staker.sol has no rate ceiling; this is the operator's policy. 0: the script refuses to
     /// run. Default 1,000 (10%): TPP-12's "up to 10%"; the README's examples use 3%.
+    #[schemars(range(min = 0, max = BPS), extend("x-unit" = "bps/year", "x-step" = 100, "x-source" = "zkstaker@bff26f8:script/rewards/RequestMint.ts (--rate; TPP-12: up to 10%)"))]
     pub target_rate_bps: u16,
     /// Seasons. Default: TPP-12's 10M ZK then 25M ZK, 90 days each.
     pub seasons: Vec<SeasonSpec>,
     /// Daily stake response to yield: stake grows by `elasticity × (yield − target) / 365` of
     /// itself each day (0 = fixed stake).
+    #[schemars(range(min = 0, max = MAX_ELASTICITY), extend("x-unit" = "ratio", "x-step" = 0.5, "x-source" = "assumption"))]
     pub elasticity: f64,
     /// The yield at which stakers neither enter nor leave.
+    #[schemars(range(min = 0, max = MAX_TARGET_YIELD), extend("x-unit" = "fraction/year", "x-step" = 0.01, "x-source" = "assumption"))]
     pub target_yield: f64,
 }
 
@@ -378,12 +406,15 @@ pub struct Scenario {
     pub description: String,
     /// Horizon in days.
     #[serde(default = "default_days")]
+    #[schemars(range(min = 1, max = MAX_DAYS), extend("x-unit" = "days", "x-step" = 1, "x-source" = "run setting"))]
     pub days: u32,
     /// Base seed; run `i` uses a stream derived from (seed, i).
     #[serde(default)]
+    #[schemars(range(min = 0, max = i64::MAX), extend("x-unit" = "seed", "x-step" = 1, "x-source" = "run setting"))]
     pub seed: u64,
     /// Monte Carlo paths.
     #[serde(default = "default_runs")]
+    #[schemars(range(min = 1, max = MAX_RUNS), extend("x-unit" = "runs", "x-step" = 1, "x-source" = "run setting"))]
     pub runs: u32,
     /// Flow or event fidelity.
     #[serde(default)]
@@ -498,6 +529,27 @@ pub const MAX_FEE_PER_CALL_ZK: u64 = 1_000_000;
 /// `flywheel_protocol::token::MAX_SUPPLY`). No threshold, treasury, stake or cap can exceed
 /// every token that may ever exist.
 pub const MAX_ZK_AMOUNT: U256 = flywheel_protocol::token::MAX_SUPPLY;
+
+/// [`MAX_ZK_AMOUNT`] in whole ZK: the bound the schema states for ZK amount keys (amount keys
+/// give their `minimum`/`maximum` in whole units of their `x-unit`).
+pub const MAX_ZK_WHOLE: u64 = 21_000_000_000;
+/// Basis points in a whole: a share in bps lies in [0, 10,000] (the Splitter refuses more,
+/// `Splitter_InvalidBurnPercentage`: zk-token-fee-flow@69e8d9a:src/Splitter.sol).
+pub const BPS: u16 = 10_000;
+/// Longest gap between settlement-fee sweeps, days (ten years).
+pub const MAX_SWEEP_EVERY_DAYS: u32 = 3_650;
+/// Operators' margin over the settlement cost: from giving it all away (-1) to a 100-fold.
+pub const MIN_MARGIN: f64 = -1.0;
+/// See [`MIN_MARGIN`].
+pub const MAX_MARGIN: f64 = 100.0;
+/// Largest gas cost of a Fee Flow claim, USD.
+pub const MAX_GAS_USD: f64 = 1e9;
+/// Largest stake response to yield (`staking.elasticity`).
+pub const MAX_ELASTICITY: f64 = 100.0;
+/// Largest target yield of stakers (1,000% a year).
+pub const MAX_TARGET_YIELD: f64 = 10.0;
+/// Longest staking season, days.
+pub const MAX_SEASON_DAYS: u32 = 3_650;
 
 /// Parses a token amount field, checking its unit; a ZK amount is at most
 /// [`MAX_ZK_AMOUNT`], the token's max supply.
@@ -911,7 +963,7 @@ impl Scenario {
             "protocol.fee_flow_revenue_share_bps",
             f64::from(p.fee_flow_revenue_share_bps),
             0.0,
-            10_000.0,
+            f64::from(BPS),
         )?;
         let min_threshold = amount(
             "protocol.fee_flow_min_threshold",
@@ -923,7 +975,7 @@ impl Scenario {
             ScenarioError::new(
                 key,
                 format!(
-                    "{} ZK is below Fee Flow's minimum bid threshold {} ZK (FeeFlow_ThresholdBelowMin; lower protocol.fee_flow_min_threshold to model another deployment)",
+                    "{} ZK is below Fee Flow's minimum bid threshold {} ZK (FeeFlow_ThresholdBelowMin; lower `protocol.fee_flow_min_threshold` to model another deployment)",
                     units::format_amount(t),
                     units::format_amount(min_threshold)
                 ),
@@ -932,15 +984,25 @@ impl Scenario {
         if threshold < min_threshold {
             return Err(below_min("protocol.fee_flow_threshold".into(), threshold));
         }
-        range("protocol.burn_bps", f64::from(p.burn_bps), 0.0, 10_000.0)?;
+        range(
+            "protocol.burn_bps",
+            f64::from(p.burn_bps),
+            0.0,
+            f64::from(BPS),
+        )?;
         range(
             "protocol.sweep_every_days",
             f64::from(p.sweep_every_days),
             1.0,
-            3650.0,
+            f64::from(MAX_SWEEP_EVERY_DAYS),
         )?;
-        range("operators.margin", self.operators.margin, -1.0, 100.0)?;
-        range("claimer.gas_usd", self.claimer.gas_usd, 0.0, 1e9)?;
+        range(
+            "operators.margin",
+            self.operators.margin,
+            MIN_MARGIN,
+            MAX_MARGIN,
+        )?;
+        range("claimer.gas_usd", self.claimer.gas_usd, 0.0, MAX_GAS_USD)?;
         let supply = amount("protocol.genesis_supply", &p.genesis_supply, "ZK")?;
         if supply > flywheel_protocol::token::MAX_SUPPLY {
             return Err(ScenarioError::new(
@@ -968,11 +1030,11 @@ impl Scenario {
                     &k("fee_flow_revenue_share_bps"),
                     f64::from(v),
                     0.0,
-                    10_000.0,
+                    f64::from(BPS),
                 )?;
             }
             if let Some(v) = c.burn_bps {
-                range(&k("burn_bps"), f64::from(v), 0.0, 10_000.0)?;
+                range(&k("burn_bps"), f64::from(v), 0.0, f64::from(BPS))?;
             }
             let zip = c.gateway_settlement_fee.is_some();
             let tpp = c.burn_bps.is_some() || c.fee_flow_threshold.is_some();
@@ -1032,7 +1094,7 @@ impl Scenario {
         if treasuries > supply {
             return Err(ScenarioError::new(
                 "operators.zk_treasury",
-                "operator and claimer treasuries exceed the genesis supply",
+                "`operators.zk_treasury` for each chain plus `claimer.zk_treasury` exceed `protocol.genesis_supply`",
             ));
         }
         let st = &self.staking;
@@ -1046,15 +1108,20 @@ impl Scenario {
             "staking.target_rate_bps",
             f64::from(st.target_rate_bps),
             0.0,
-            10_000.0,
+            f64::from(BPS),
         )?;
-        range("staking.elasticity", st.elasticity, 0.0, 100.0)?;
-        range("staking.target_yield", st.target_yield, 0.0, 10.0)?;
+        range("staking.elasticity", st.elasticity, 0.0, MAX_ELASTICITY)?;
+        range(
+            "staking.target_yield",
+            st.target_yield,
+            0.0,
+            MAX_TARGET_YIELD,
+        )?;
         let initial_stake = amount("staking.initial_stake", &st.initial_stake, "ZK")?;
         if initial_stake > supply {
             return Err(ScenarioError::new(
                 "staking.initial_stake",
-                "exceeds the genesis supply",
+                "exceeds `protocol.genesis_supply`",
             ));
         }
         if st.enabled && initial_stake < tokens(MIN_INITIAL_STAKE_ZK) {
@@ -1075,7 +1142,12 @@ impl Scenario {
         let mut seasons = Vec::with_capacity(st.seasons.len());
         for (i, season) in st.seasons.iter().enumerate() {
             let k = |f: &str| format!("staking.seasons[{i}].{f}");
-            range(&k("days"), f64::from(season.days), 1.0, 3650.0)?;
+            range(
+                &k("days"),
+                f64::from(season.days),
+                1.0,
+                f64::from(MAX_SEASON_DAYS),
+            )?;
             if st.enabled && season.start_day >= self.days {
                 return Err(after_horizon(k("start_day"), season.start_day, self.days));
             }
@@ -1083,7 +1155,7 @@ impl Scenario {
                 &k("start_day"),
                 f64::from(season.start_day),
                 0.0,
-                f64::from(MAX_DAYS),
+                f64::from(MAX_DAYS - 1),
             )?;
             seasons.push((
                 amount(&k("cap"), &season.cap, "ZK")?,
@@ -1123,7 +1195,7 @@ fn after_horizon(key: String, day: u32, days: u32) -> ScenarioError {
     ScenarioError::new(
         key,
         format!(
-            "day {day} is not within the horizon of {days} days (days 0 to {})",
+            "day {day} is not within the horizon of {days} days (`days`; days 0 to {})",
             days.saturating_sub(1)
         ),
     )

@@ -49,6 +49,13 @@ pub struct KeyInfo {
     /// Where the rule or the default comes from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Whether the value is a token amount string (`"10 ZK"`, `"0.5 ETH"`, `"5 wei"`): its
+    /// `minimum`/`maximum` are then in whole units of `unit`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub amount: bool,
+    /// Whether the value is a day that must also fall within the horizon (`days`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub within_horizon: bool,
 }
 
 /// Every scenario key, in schema order (objects' properties sorted by name), leaves and
@@ -126,7 +133,9 @@ fn walk(
             .map(|v| v.get("const").and_then(Value::as_str).map(str::to_owned))
             .collect()
     });
-    let kind = if unit_enum.is_some() {
+    // A tagged enum's tag (`model = "gbm"`): each variant states its own value.
+    let tag = node.get("const").and_then(Value::as_str).map(str::to_owned);
+    let kind = if unit_enum.is_some() || tag.is_some() {
         "enum".to_owned()
     } else {
         match node.get("type") {
@@ -143,9 +152,19 @@ fn walk(
     if !path.is_empty() {
         let info = KeyInfo {
             key: path.to_owned(),
-            description: text(&node, "description").unwrap_or_default(),
+            description: text(&node, "description").unwrap_or_else(|| {
+                if tag.is_some() {
+                    "Which variant this table is: the other keys allowed here depend on it."
+                        .to_owned()
+                } else {
+                    String::new()
+                }
+            }),
             kind: kind.clone(),
-            values: unit_enum.clone().unwrap_or_default(),
+            values: unit_enum
+                .clone()
+                .or_else(|| tag.clone().map(|t| vec![t]))
+                .unwrap_or_default(),
             variants: variant.map(|v| vec![v.to_owned()]).unwrap_or_default(),
             default: node.get("default").cloned(),
             minimum: node.get("minimum").and_then(Value::as_f64),
@@ -153,10 +172,19 @@ fn walk(
             unit: text(&node, "x-unit"),
             step: node.get("x-step").and_then(Value::as_f64),
             source: text(&node, "x-source"),
+            amount: node.get("x-amount").and_then(Value::as_bool) == Some(true),
+            within_horizon: node.get("x-within-horizon").and_then(Value::as_bool) == Some(true),
         };
         match out.iter_mut().find(|k| k.key == info.key) {
             // The same key in several variants of one tagged enum: one entry, all tags.
-            Some(seen) => seen.variants.extend(info.variants),
+            Some(seen) => {
+                seen.variants.extend(info.variants);
+                for v in info.values {
+                    if !seen.values.contains(&v) {
+                        seen.values.push(v);
+                    }
+                }
+            }
             None => out.push(info),
         }
     }
@@ -196,6 +224,226 @@ fn walk(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::Scenario;
+
+    fn is_number(k: &KeyInfo) -> bool {
+        k.kind == "number" || k.kind == "integer" || k.amount
+    }
+
+    #[test]
+    fn every_leaf_is_described_and_every_number_has_a_range_a_unit_a_step_and_a_source() {
+        let all = keys();
+        assert!(all.len() > 60, "{} keys", all.len());
+        for k in &all {
+            assert!(
+                !k.description.trim().is_empty(),
+                "`{}` has no description",
+                k.key
+            );
+            if is_number(k) {
+                assert!(
+                    k.minimum.is_some() && k.maximum.is_some(),
+                    "`{}` has no range",
+                    k.key
+                );
+                assert!(k.minimum <= k.maximum, "`{}`: empty range", k.key);
+                assert!(k.unit.is_some(), "`{}` has no unit", k.key);
+                assert!(k.step.is_some_and(|s| s > 0.0), "`{}` has no step", k.key);
+                assert!(k.source.is_some(), "`{}` has no source", k.key);
+            }
+            if k.amount {
+                assert_eq!(k.kind, "string", "`{}`: amounts are strings", k.key);
+            }
+        }
+        // Amount bounds are whole tokens of the limits validation uses.
+        let fee = key("protocol.fixed_interop_fee").expect("a fee key");
+        assert_eq!(
+            fee.maximum,
+            Some(crate::scenario::MAX_FEE_PER_CALL_ZK as f64)
+        );
+        assert_eq!(
+            flywheel_protocol::units::tokens(crate::scenario::MAX_ZK_WHOLE),
+            crate::scenario::MAX_ZK_AMOUNT
+        );
+    }
+
+    /// A scenario with every optional section present, on the longest horizon, so that every
+    /// key has a place to be set and no day key is refused for the horizon alone.
+    const EVERYTHING: &str = r#"
+name = "bounds"
+days = 36500
+[traffic]
+model = "constant"
+calls_per_day = 100
+[staking]
+enabled = true
+[[governance.changes]]
+day = 10
+via = "direct"
+burn_bps = 5000
+[priority_mode]
+[[prividium.institutions]]
+name = "bank"
+join_day = 5
+fixed_fee_share = 0.5
+destination = "era"
+[prividium.institutions.traffic]
+model = "constant"
+calls_per_day = 10
+"#;
+
+    /// One complete table of each variant of the tagged models, (traffic?, tag, table).
+    fn variant(traffic: bool, tag: &str) -> Option<Value> {
+        let v = match (traffic, tag) {
+            (true, "constant") => serde_json::json!({"model": "constant", "calls_per_day": 100.0}),
+            (true, "growth") => {
+                serde_json::json!({"model": "growth", "calls_per_day": 100.0, "growth_per_year": 0.1})
+            }
+            (true, "gbm") => serde_json::json!({"model": "gbm", "calls_per_day": 100.0,
+                "drift_per_year": 0.0, "volatility_per_year": 0.1}),
+            (true, "poisson") => {
+                serde_json::json!({"model": "poisson", "calls_per_day": 100.0, "growth_per_year": 0.0})
+            }
+            (true, "regimes") => serde_json::json!({"model": "regimes",
+                "regimes": [{"calls_per_day": 100.0, "mean_days": 10.0}]}),
+            (false, "constant") => serde_json::json!({"model": "constant", "initial_usd": 1.0}),
+            (false, "gbm") => serde_json::json!({"model": "gbm", "initial_usd": 1.0,
+                "drift_per_year": 0.0, "volatility_per_year": 0.1}),
+            _ => return None,
+        };
+        Some(v)
+    }
+
+    /// `a.b[].c` as path steps, the first element of each array.
+    fn steps(key: &str) -> Vec<String> {
+        key.replace("[]", ".[]")
+            .split('.')
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn slot<'a>(root: &'a mut Value, path: &[String]) -> &'a mut Value {
+        let mut at = root;
+        for step in path {
+            at = if step == "[]" {
+                &mut at[0]
+            } else {
+                &mut at[step.as_str()]
+            };
+        }
+        at
+    }
+
+    fn strip_nulls(v: &mut Value) {
+        match v {
+            Value::Object(m) => {
+                m.retain(|_, x| !x.is_null());
+                m.values_mut().for_each(strip_nulls);
+            }
+            Value::Array(a) => a.iter_mut().for_each(strip_nulls),
+            _ => {}
+        }
+    }
+
+    /// Validates the base with `key` set to `value` (its tagged table switched to the variant
+    /// the key belongs to), through TOML text as a user would write it.
+    fn try_value(
+        base: &Value,
+        k: &KeyInfo,
+        all: &[KeyInfo],
+        value: Value,
+    ) -> Result<(), crate::scenario::ScenarioError> {
+        let mut doc = base.clone();
+        let path = steps(&k.key);
+        if let Some(tag) = k.variants.first() {
+            // The tagged table: the longest prefix with a `model` key of its own.
+            let root = (1..path.len())
+                .rev()
+                .map(|n| path[..n].to_vec())
+                .find(|p| {
+                    let dotted = p.join(".").replace(".[]", "[]");
+                    all.iter().any(|x| x.key == format!("{dotted}.model"))
+                })
+                .expect("a tagged key has a tagged table");
+            let tag = tag.split('"').nth(1).expect("a tag value");
+            let table = k
+                .variants
+                .iter()
+                .find_map(|t| {
+                    variant(
+                        root.last().is_some_and(|r| r == "traffic"),
+                        t.split('"').nth(1)?,
+                    )
+                })
+                .unwrap_or_else(|| panic!("no fixture for {} ({tag})", k.key));
+            *slot(&mut doc, &root) = table;
+        }
+        *slot(&mut doc, &path) = value;
+        strip_nulls(&mut doc);
+        let text = toml::to_string(&doc).expect("a scenario is TOML");
+        Scenario::from_toml(&text)?.validate().map(|_| ())
+    }
+
+    #[test]
+    fn validation_accepts_each_schema_bound_and_refuses_just_outside_it() {
+        let all = keys();
+        let base = Scenario::from_toml(EVERYTHING).expect("the base parses");
+        base.clone().validate().expect("the base is valid");
+        let mut base = serde_json::to_value(&base).expect("serialises");
+        strip_nulls(&mut base);
+        let exact = 2f64.powi(53);
+        let mut checked = 0;
+        for k in all.iter().filter(|k| is_number(k)) {
+            let expected = k.key.replace("[]", "[0]");
+            for (bound, outward) in [(k.minimum, -1.0), (k.maximum, 1.0)] {
+                let Some(b) = bound else { continue };
+                if b.abs() > exact {
+                    continue; // not a number JSON or TOML can state exactly
+                }
+                let unit = k.unit.as_deref().unwrap_or("");
+                let (at, beyond) = if k.amount {
+                    let past = if outward > 0.0 {
+                        format!("{b}.000000000000000001 {unit}")
+                    } else if b == 0.0 {
+                        format!("-1 {unit}")
+                    } else {
+                        format!("{} {unit}", format_args!("{}.999999999999999999", b - 1.0))
+                    };
+                    (Value::from(format!("{b} {unit}")), Value::from(past))
+                } else if k.kind == "integer" {
+                    let b = b as i64;
+                    (Value::from(b), Value::from(b + outward as i64))
+                } else {
+                    let past = if outward > 0.0 {
+                        b.next_up()
+                    } else {
+                        b.next_down()
+                    };
+                    (Value::from(b), Value::from(past))
+                };
+                match try_value(&base, k, &all, at.clone()) {
+                    Ok(()) => {}
+                    Err(e) if e.key != expected => {}
+                    // A rule relating the key to another (a threshold above its minimum,
+                    // treasuries within the supply) may still refuse a bound: it names it.
+                    Err(e)
+                        if all.iter().any(|o| {
+                            o.key != k.key && e.problem.contains(&format!("`{}`", o.key))
+                        }) => {}
+                    Err(e) => panic!("`{}` = {at} is within the schema's range: {e}", k.key),
+                }
+                match try_value(&base, k, &all, beyond.clone()) {
+                    Err(e) if e.key == expected => {}
+                    other => panic!(
+                        "`{}` = {beyond} is outside the schema's range, yet: {other:?}",
+                        k.key
+                    ),
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "{checked} bounds checked");
+    }
 
     #[test]
     fn keys_flatten_nested_structs_arrays_and_tagged_variants() {
