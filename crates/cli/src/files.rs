@@ -248,6 +248,35 @@ impl OutFile {
     }
 }
 
+/// Writes one file all or nothing: into a hidden sibling first, synced, then renamed over
+/// `path`, so a reader never sees half a file and a failure leaves any previous file as it
+/// was. Errors name `flag` (exit 2: the destination is the user's choice).
+pub fn write_file(path: &Path, bytes: &[u8], flag: &str) -> Result<(), CliError> {
+    let err = |what: String| CliError::field(flag, what);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| err(format!("{} names no file", path.display())))?;
+    if path.is_dir() {
+        return Err(err(format!("{} is a folder", path.display())));
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let temp = parent.join(staging_name(&name));
+    let written = (|| -> std::io::Result<()> {
+        let mut f = File::create(&temp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    written.map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        err(format!("cannot write {}: {e}", path.display()))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,6 +19,7 @@ pub mod prividium_report;
 pub mod report;
 pub mod run_cmd;
 pub mod scenario_args;
+pub mod scenario_cmd;
 pub mod shard_cmd;
 pub mod sweep_cmd;
 pub mod term;

@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand};
 // imports.
 use error::CliError;
 use flywheel_cli::{bundle_file, error, input, limits, parse, term};
-use flywheel_cli::{files, fmt, priority_report, run_cmd, shard_cmd, sweep_cmd};
+use flywheel_cli::{files, fmt, priority_report, run_cmd, scenario_cmd, shard_cmd, sweep_cmd};
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
@@ -52,6 +52,9 @@ enum Command {
     Merge(shard_cmd::MergeArgs),
     /// List the built-in scenarios.
     Presets(run_cmd::PresetsArgs),
+    /// The scenario schema: `show` a preset, `explain` a key, write a `new` commented template.
+    #[command(subcommand)]
+    Scenario(scenario_cmd::ScenarioCommand),
     /// Run a full grid over 1 to 3 parameters and report median annual burn per cell.
     #[command(after_help = limits::summary())]
     Sweep(sweep_cmd::SweepArgs),
@@ -142,6 +145,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Run(args) => run_cmd::run(args, out),
         Command::Merge(args) => shard_cmd::merge_cmd(args, out),
         Command::Presets(args) => run_cmd::presets_cmd(args, out),
+        Command::Scenario(cmd) => scenario_cmd::run(cmd, out),
         Command::Sweep(args) => sweep_cmd::sweep_cmd(args, out),
         Command::Sensitivity(args) => sweep_cmd::sensitivity_cmd(args, out),
         Command::Bench(args) => bench_cmd::run(args, out),

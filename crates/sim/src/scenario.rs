@@ -445,8 +445,8 @@ pub struct Scenario {
     /// The staking pilot.
     #[serde(default)]
     pub staking: StakingSpec,
-    /// An optional Stage 1 chain on L1 whose operator censors deposits
-    /// ([`crate::priority_mode`]).
+    /// An optional Stage 1 chain on L1 whose operator censors deposits, and the priority mode
+    /// that rescues them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority_mode: Option<crate::priority_mode::PriorityModeSpec>,
     /// Institutional Prividium chains (off unless institutions are listed).
@@ -884,6 +884,22 @@ impl Scenario {
             }
             ScenarioError::new(key, msg)
         })
+    }
+
+    /// The whole scenario as JSON, every default filled in (unset optional keys left out):
+    /// what a report records as its input.
+    pub fn to_json(&self) -> Result<serde_json::Value, ScenarioError> {
+        let mut v = serde_json::to_value(self)
+            .map_err(|e| ScenarioError::new("(file)", format!("cannot serialise: {e}")))?;
+        crate::schema::strip_nulls(&mut v);
+        Ok(v)
+    }
+
+    /// The whole scenario as TOML, every default filled in; it parses back to `self` (CSV
+    /// sources by their paths).
+    pub fn to_toml(&self) -> Result<String, ScenarioError> {
+        toml::to_string(&self.to_json()?)
+            .map_err(|e| ScenarioError::new("(file)", format!("cannot write TOML: {e}")))
     }
 
     /// Reads a scenario file (at most [`MAX_SCENARIO_BYTES`]): parses it and loads the CSV

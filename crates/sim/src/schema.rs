@@ -77,6 +77,263 @@ pub fn key(dotted: &str) -> Option<KeyInfo> {
     keys().into_iter().find(|k| k.key == dotted)
 }
 
+/// A key as users write it (`chains[1].traffic_share`) in the schema's form
+/// (`chains[].traffic_share`): array indices dropped.
+pub fn normalize(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut chars = key.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '[' {
+            while chars.peek().is_some_and(char::is_ascii_digit) {
+                chars.next();
+            }
+        }
+    }
+    out
+}
+
+/// The key `key` names, written with or without array indices.
+pub fn lookup(key: &str) -> Option<KeyInfo> {
+    self::key(&normalize(key))
+}
+
+/// Up to `n` keys nearest to `key` (edit distance over the whole key, or over its last part,
+/// whichever is closer), for "did you mean" hints.
+pub fn nearest(key: &str, n: usize) -> Vec<String> {
+    let wanted = normalize(key);
+    let last = |k: &str| k.rsplit(['.', ']']).next().unwrap_or(k).to_owned();
+    let mut scored: Vec<(usize, usize, String)> = keys()
+        .into_iter()
+        .map(|k| {
+            let whole = distance(&wanted, &k.key);
+            let d = whole.min(distance(&last(&wanted), &last(&k.key)) + 1);
+            (d, whole, k.key)
+        })
+        .collect();
+    scored.sort();
+    scored.into_iter().take(n).map(|(_, _, k)| k).collect()
+}
+
+/// Levenshtein distance (inputs are short keys; at most a few hundred characters are compared).
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().take(200).collect();
+    let b: Vec<char> = b.chars().take(200).collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut row = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            row[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(row[j] + 1);
+        }
+        prev = row;
+    }
+    prev[b.len()]
+}
+
+/// A number as the schema's bounds are best read: `10000`, `0.05`, `1e-12`.
+pub fn number(x: f64) -> String {
+    crate::scenario::shown(x)
+}
+
+/// The key's unit and range in words: `bps, 0 to 10000 (step 100)`; an amount's range is in
+/// whole tokens of its unit.
+pub fn range_text(k: &KeyInfo) -> Option<String> {
+    let range = match (k.minimum, k.maximum) {
+        (Some(lo), Some(hi)) => Some(format!("{} to {}", number(lo), number(hi))),
+        (Some(lo), None) => Some(format!("at least {}", number(lo))),
+        (None, Some(hi)) => Some(format!("at most {}", number(hi))),
+        (None, None) => None,
+    };
+    let mut text = match (&k.unit, range) {
+        (Some(u), Some(r)) if k.amount => format!("{r} {u} (an amount: \"N {u}\" or \"N wei\")"),
+        (Some(u), Some(r)) => format!("{r} {u}"),
+        (Some(u), None) => u.clone(),
+        (None, Some(r)) => r,
+        (None, None) => return None,
+    };
+    if let Some(step) = k.step {
+        text.push_str(&format!(", step {}", number(step)));
+    }
+    if k.within_horizon {
+        text.push_str(", within the horizon (`days`)");
+    }
+    Some(text)
+}
+
+/// The comment lines that explain a key in a template.
+fn comment_lines(k: &KeyInfo, out: &mut String) {
+    let mut words: Vec<String> = k
+        .description
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    if let Some(r) = range_text(k) {
+        words.push(format!("[{r}]"));
+    }
+    if !k.values.is_empty() {
+        words.push(format!("[one of: {}]", k.values.join(", ")));
+    }
+    if let Some(src) = &k.source {
+        words.push(format!("[source: {src}]"));
+    }
+    let mut line = String::from("#");
+    for w in words {
+        if line.len() + 1 + w.len() > 96 && line.len() > 1 {
+            out.push_str(&line);
+            out.push('\n');
+            line = String::from("#");
+        }
+        line.push(' ');
+        line.push_str(&w);
+    }
+    out.push_str(&line);
+    out.push('\n');
+}
+
+/// One TOML value as written in a file (`"10 ZK"`, `0.6`, `365`, `true`, `[]`).
+fn toml_value(v: &Value) -> String {
+    match toml::Value::try_from(v) {
+        Ok(t) => t.to_string(),
+        Err(_) => v.to_string(),
+    }
+}
+
+fn is_table(v: &Value) -> bool {
+    v.is_object()
+}
+
+fn is_table_array(v: &Value) -> bool {
+    v.as_array()
+        .is_some_and(|a| !a.is_empty() && a.iter().all(Value::is_object))
+}
+
+/// A commented template of `scenario`: every key it sets, each after comments giving its
+/// meaning, unit, range and source, and the keys it leaves out (other variants, optional
+/// sections) as comments — `flywheel scenario new`. It parses back to `scenario`.
+pub fn template(
+    scenario: &Scenario,
+    title: &str,
+) -> Result<String, crate::scenario::ScenarioError> {
+    let mut value = serde_json::to_value(scenario).map_err(|e| {
+        crate::scenario::ScenarioError::new("(file)", format!("cannot serialise: {e}"))
+    })?;
+    strip_nulls(&mut value);
+    let all = keys();
+    let mut out = String::new();
+    for line in title.lines() {
+        out.push_str(&format!("# {line}\n"));
+    }
+    out.push_str(
+        "#\n# Every key below is explained by the comment above it; `flywheel scenario explain KEY`\n\
+         # says more. Amounts are strings with a unit (\"10 ZK\", \"0.5 ETH\", \"5 wei\"). Keys\n\
+         # commented out are optional or belong to another variant of their table.\n",
+    );
+    if let Value::Object(map) = &value {
+        emit(&mut out, &all, "", None, map);
+    }
+    Ok(out)
+}
+
+/// Drops `null`s (unset optional keys), which TOML cannot state.
+pub fn strip_nulls(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|_, x| !x.is_null());
+            m.values_mut().for_each(strip_nulls);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_nulls),
+        _ => {}
+    }
+}
+
+/// Writes one table: its plain keys, the keys it leaves out as comments, then its sub-tables
+/// and arrays of tables under their headers. `schema_path` is the table's key in [`keys`]
+/// form, `header` its TOML path.
+fn emit(
+    out: &mut String,
+    all: &[KeyInfo],
+    schema_path: &str,
+    header: Option<&str>,
+    map: &Map<String, Value>,
+) {
+    let child = |name: &str| {
+        if schema_path.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{schema_path}.{name}")
+        }
+    };
+    let info = |name: &str| all.iter().find(|k| k.key == child(name));
+    for (name, v) in map {
+        if is_table(v) || is_table_array(v) {
+            continue;
+        }
+        if let Some(k) = info(name) {
+            comment_lines(k, out);
+        }
+        out.push_str(&format!("{name} = {}\n", toml_value(v)));
+    }
+    // Keys of this table the scenario leaves out.
+    let tag = map.get("model").and_then(Value::as_str);
+    for k in all.iter().filter(|k| {
+        k.key
+            .strip_prefix(&child(""))
+            .is_some_and(|rest| !rest.is_empty() && !rest.contains(['.', '[']))
+    }) {
+        let name = &k.key[child("").len()..];
+        if map.contains_key(name) {
+            continue;
+        }
+        let other_variant = tag.is_some_and(|t| {
+            !k.variants.is_empty() && !k.variants.iter().any(|v| v.contains(&format!("\"{t}\"")))
+        });
+        out.push_str("#\n");
+        comment_lines(k, out);
+        let when = if other_variant {
+            format!(" (with {})", k.variants.join(" or "))
+        } else {
+            String::new()
+        };
+        match (&k.default, k.kind.as_str()) {
+            (Some(d), _) if !d.is_object() => {
+                out.push_str(&format!("# {name} = {}{when}\n", toml_value(d)))
+            }
+            (_, "object") => out.push_str(&format!(
+                "# [{}]{when}  (optional table: see `flywheel scenario explain {}`)\n",
+                header.map_or(name.to_owned(), |h| format!("{h}.{name}")),
+                k.key
+            )),
+            _ => out.push_str(&format!("# {name} = …{when}\n")),
+        }
+    }
+    for (name, v) in map {
+        let path = header.map_or(name.clone(), |h| format!("{h}.{name}"));
+        if let Value::Object(sub) = v {
+            out.push('\n');
+            if let Some(k) = info(name) {
+                comment_lines(k, out);
+            }
+            out.push_str(&format!("[{path}]\n"));
+            emit(out, all, &child(name), Some(&path), sub);
+        } else if is_table_array(v) {
+            let items = v.as_array().map(Vec::as_slice).unwrap_or_default();
+            for (i, item) in items.iter().enumerate() {
+                out.push('\n');
+                if i == 0 {
+                    if let Some(k) = info(name) {
+                        comment_lines(k, out);
+                    }
+                }
+                out.push_str(&format!("[[{path}]]\n"));
+                if let Value::Object(sub) = item {
+                    emit(out, all, &format!("{}[]", child(name)), Some(&path), sub);
+                }
+            }
+        }
+    }
+}
+
 /// Follows a `$ref` into `$defs`, keeping the referring node's own keywords (its
 /// description and default win over the definition's).
 fn resolve(node: &Value, defs: &Map<String, Value>) -> Value {
@@ -224,7 +481,6 @@ fn walk(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::Scenario;
 
     fn is_number(k: &KeyInfo) -> bool {
         k.kind == "number" || k.kind == "integer" || k.amount
@@ -332,17 +588,6 @@ calls_per_day = 10
             };
         }
         at
-    }
-
-    fn strip_nulls(v: &mut Value) {
-        match v {
-            Value::Object(m) => {
-                m.retain(|_, x| !x.is_null());
-                m.values_mut().for_each(strip_nulls);
-            }
-            Value::Array(a) => a.iter_mut().for_each(strip_nulls),
-            _ => {}
-        }
     }
 
     /// Validates the base with `key` set to `value` (its tagged table switched to the variant
@@ -479,5 +724,55 @@ calls_per_day = 10
                 assert!(props.contains_key(key), "schema lacks `{key}` ({name})");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod template_tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_round_trips_through_its_template_and_its_resolved_toml() {
+        for (name, _) in crate::presets::PRESETS {
+            let preset = crate::presets::preset(name).expect("presets parse");
+            let text = template(&preset, name).expect("a template");
+            let back = Scenario::from_toml(&text)
+                .unwrap_or_else(|e| panic!("{name}'s template does not parse: {e}\n{text}"));
+            assert_eq!(back, preset, "{name}");
+            let resolved = preset.to_toml().expect("TOML");
+            assert_eq!(Scenario::from_toml(&resolved).expect("parses"), preset);
+            // Every key the template sets is explained by a comment above it.
+            for line in text
+                .lines()
+                .filter(|l| !l.starts_with('#') && l.contains(" = "))
+            {
+                assert!(text.contains(&format!("\n{line}")), "{line}");
+            }
+        }
+        let base = crate::presets::preset("v31-baseline").expect("preset");
+        let text = template(&base, "t").expect("template");
+        assert!(text.contains("# burn_bps = ") || text.contains("\nburn_bps = 10000\n"));
+        assert!(text.contains("[0 to 10000 bps, step 100]"), "{text}");
+        assert!(
+            text.contains("# [priority_mode]"),
+            "the optional section is shown"
+        );
+        assert!(
+            text.contains("# path = … (with model = \"csv\")"),
+            "another variant's keys are shown"
+        );
+    }
+
+    #[test]
+    fn keys_are_found_with_indices_and_near_misses_suggested() {
+        assert_eq!(
+            normalize("chains[12].traffic_share"),
+            "chains[].traffic_share"
+        );
+        assert!(lookup("governance.changes[0].burn_bps").is_some());
+        assert!(lookup("protocol.burn").is_none());
+        let near = nearest("protocol.burn", 3);
+        assert_eq!(near[0], "protocol.burn_bps", "{near:?}");
+        assert_eq!(nearest("burn_bps", 1)[0], "protocol.burn_bps");
     }
 }
