@@ -18,7 +18,11 @@ pub mod priority_report;
 pub mod prividium_report;
 pub mod report;
 pub mod run_cmd;
+#[cfg(feature = "server")]
+pub mod runs_cmd;
 pub mod scenario_args;
 pub mod shard_cmd;
+#[cfg(feature = "server")]
+pub mod store_render;
 pub mod sweep_cmd;
 pub mod term;

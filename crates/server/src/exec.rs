@@ -16,6 +16,7 @@ use flywheel_sim::summary::quantile_u256;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// A scenario as a request gives it: at most one base (a preset, a saved scenario, TOML text,
 /// or a scenario object), then overrides. With no base, the default preset.
@@ -336,7 +337,15 @@ pub fn resolve(input: &ScenarioInput, store: Option<&Store>) -> Result<Resolved,
         })?;
     }
     let json = serde_json::to_value(&s).ok();
-    let toml = toml::to_string(&s).map_err(|e| {
+    let v = s
+        .validate()
+        .map_err(|e| InputError::scenario(&e, json.as_ref()))?;
+    resolved(v)
+}
+
+/// A validated scenario with its TOML (as the store keeps it).
+pub fn resolved(v: Validated) -> Result<Resolved, InputError> {
+    let toml = toml::to_string(&v.scenario).map_err(|e| {
         InputError::new(
             "scenario",
             format!("cannot be written as TOML: {e}"),
@@ -344,9 +353,6 @@ pub fn resolve(input: &ScenarioInput, store: Option<&Store>) -> Result<Resolved,
             None,
         )
     })?;
-    let v = s
-        .validate()
-        .map_err(|e| InputError::scenario(&e, json.as_ref()))?;
     Ok(Resolved { v, toml })
 }
 
@@ -409,20 +415,9 @@ pub trait Sink {
     fn finish(self: Box<Self>, outcome: &Outcome) -> Result<(), String>;
 }
 
-/// A scratch folder for one run's files, removed when dropped.
+/// A scratch folder for one run's files, removed when dropped (a killed process's is removed
+/// by the next [`Store::open`]).
 struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(id: i64) -> Self {
-        use std::sync::atomic::{AtomicU32, Ordering};
-        static N: AtomicU32 = AtomicU32::new(0);
-        Self(std::env::temp_dir().join(format!(
-            "flywheel-run-{}-{id}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        )))
-    }
-}
 
 impl Drop for Scratch {
     fn drop(&mut self) {
@@ -430,27 +425,44 @@ impl Drop for Scratch {
     }
 }
 
-/// Runs stored run `id` (queued in `store`): marks it running, simulates, has `render` write
-/// its files, and stores them (the steps only if `keep_steps`), or marks it failed with the
-/// reason. `progress` is told how many runs have finished.
+fn locked(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+    // A panic while holding the lock leaves SQLite consistent (its own transactions), so a
+    // poisoned lock is still usable.
+    store
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Runs stored run `id` (queued in `store` by this store's owner): marks it running,
+/// simulates, has `render` write its files, and stores them (the steps only if `keep_steps`),
+/// or marks it failed with the reason. `progress` is told how many runs have finished. The
+/// store is locked only to change the run's row, never while simulating.
 pub fn execute(
-    store: &mut Store,
+    store: &Mutex<Store>,
     id: i64,
     v: &Validated,
     keep_steps: bool,
     render: &dyn Render,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Outcome, String> {
-    store.start_run(id).map_err(|e| e.to_string())?;
-    let result = simulate_into_files(id, v, keep_steps, render, progress);
+    let dir = {
+        let s = locked(store);
+        s.start_run(id).map_err(|e| e.to_string())?;
+        s.scratch(id)
+    };
+    let result = dir
+        .map_err(|e| e.to_string())
+        .and_then(|dir| simulate_into_files(dir, v, keep_steps, render, progress));
     match result {
         Ok((outcome, files)) => {
-            store.finish_run(id, &files).map_err(|e| e.to_string())?;
+            locked(store)
+                .finish_run(id, &files)
+                .map_err(|e| e.to_string())?;
             Ok(outcome)
         }
         Err(e) => {
             // The run stays failed with its reason; a store error here is reported instead.
-            store
+            locked(store)
                 .fail_run(id, &e)
                 .map_err(|se| format!("{e}; and then {se}"))?;
             Err(e)
@@ -459,13 +471,13 @@ pub fn execute(
 }
 
 fn simulate_into_files(
-    id: i64,
+    dir: PathBuf,
     v: &Validated,
     keep_steps: bool,
     render: &dyn Render,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(Outcome, Results), String> {
-    let scratch = Scratch::new(id);
+    let scratch = Scratch(dir);
     let mut sink = render.start(&scratch.0, v)?;
     let opts = Options {
         runs: v.scenario.runs,

@@ -5,8 +5,16 @@
 //! The file is opened in WAL mode, so a reader (`flywheel runs list`) never waits for the
 //! server's writes, and a run's row changes status in its own transactions: `queued` →
 //! `running` → `done` or `failed`. A process killed mid-run leaves its rows `queued` or
-//! `running`; the next [`Store::open`] marks them `interrupted` (nothing is executing them any
-//! more), and every finished run is untouched: its results were committed in one transaction.
+//! `running`; the next [`Store::open`] marks them `interrupted`, and every finished run is
+//! untouched: its results were committed in one transaction.
+//!
+//! Which unfinished runs are dead is decided by a lock, not a guess: every open store is an
+//! *owner* (a unique id) holding an exclusive lock on `DB.work/OWNER.lock` for as long as it is
+//! open, and its runs record that owner. The kernel drops the lock when the process dies, even
+//! by `kill -9`, so an owner whose lock can be taken is gone: its runs are marked interrupted
+//! and its scratch folder (`DB.work/OWNER/`, where a run's files are written before they are
+//! stored) is removed. A second process opening the same file (a `flywheel runs list` while
+//! `flywheel serve` runs) leaves the live owner's runs alone.
 //!
 //! Migrations are numbered and recorded in SQLite's `user_version`: [`Store::open`] applies
 //! those the file has not seen, each in one transaction, and refuses a file written by a newer
@@ -31,6 +39,7 @@ CREATE TABLE runs (
     fidelity TEXT NOT NULL,
     version TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed', 'interrupted')),
+    owner TEXT NOT NULL,
     created INTEGER NOT NULL,
     finished INTEGER,
     summary TEXT,
@@ -186,6 +195,48 @@ pub struct SavedInfo {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// This store's owner id, and the lock that says it is alive (held until drop).
+    owner: String,
+    _lock: std::fs::File,
+}
+
+impl Drop for Store {
+    /// A closed store's owner is gone: its lock file and scratch folder go too (a killed
+    /// process leaves them to the next [`Store::open`]).
+    fn drop(&mut self) {
+        let root = work_root(&self.path);
+        let _ = std::fs::remove_dir_all(root.join(&self.owner));
+        let _ = std::fs::remove_file(root.join(format!("{}.lock", self.owner)));
+    }
+}
+
+/// `DB.work`: the owners' lock files and scratch folders.
+fn work_root(db: &Path) -> PathBuf {
+    let mut name = db.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".work");
+    db.with_file_name(name)
+}
+
+/// An owner id no other open store has: the process id and a counter.
+fn new_owner() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Whether `owner`'s lock is free (its store is closed or its process is dead). Takes and drops
+/// the lock to find out.
+fn owner_is_gone(root: &Path, owner: &str) -> bool {
+    let path = root.join(format!("{owner}.lock"));
+    match std::fs::OpenOptions::new().write(true).open(&path) {
+        Ok(f) => matches!(f.try_lock(), Ok(())),
+        // No lock file: nobody can be holding it.
+        Err(_) => true,
+    }
 }
 
 /// The default store: `$XDG_DATA_HOME/flywheel/runs.db`, else `~/.local/share/flywheel/runs.db`
@@ -240,22 +291,33 @@ pub fn check_scenario_size(text: &str) -> Result<(), StoreError> {
 
 impl Store {
     /// Opens (creating if needed) the store at `path`: missing parent folders are created, the
-    /// schema is migrated, and runs a dead process left queued or running are marked
-    /// interrupted. Returns the store and how many runs were marked.
+    /// schema is migrated, this store's owner lock is taken, and runs whose owner is gone (see
+    /// the module docs) are marked interrupted. Returns the store and how many runs were
+    /// marked.
     pub fn open(path: &Path) -> Result<(Self, usize), StoreError> {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| StoreError::Open {
-                path: path.display().to_string(),
-                reason: format!("cannot create its folder: {e}"),
-            })?;
-        }
-        let conn = Connection::open(path).map_err(|e| StoreError::Open {
+        let open_err = |reason: String| StoreError::Open {
             path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
+            reason,
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| open_err(format!("cannot create its folder: {e}")))?;
+        }
+        let conn = Connection::open(path).map_err(|e| open_err(e.to_string()))?;
+        let root = work_root(path);
+        std::fs::create_dir_all(&root)
+            .map_err(|e| open_err(format!("cannot create {}: {e}", root.display())))?;
+        let owner = new_owner();
+        let lock_path = root.join(format!("{owner}.lock"));
+        let lock = std::fs::File::create(&lock_path)
+            .map_err(|e| open_err(format!("cannot create {}: {e}", lock_path.display())))?;
+        lock.try_lock()
+            .map_err(|e| open_err(format!("cannot lock {}: {e}", lock_path.display())))?;
         let mut store = Self {
             conn,
             path: path.to_path_buf(),
+            owner,
+            _lock: lock,
         };
         store.configure()?;
         store.migrate()?;
@@ -263,21 +325,17 @@ impl Store {
         Ok((store, marked))
     }
 
-    /// Opens the store without touching unfinished runs: for a second process (the server's
-    /// workers, `flywheel runs` while a server runs) that must not declare another's live runs
-    /// interrupted.
-    pub fn attach(path: &Path) -> Result<Self, StoreError> {
-        let conn = Connection::open(path).map_err(|e| StoreError::Open {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        let mut store = Self {
-            conn,
-            path: path.to_path_buf(),
-        };
-        store.configure()?;
-        store.migrate()?;
-        Ok(store)
+    /// This store's scratch folder for a run's files (`DB.work/OWNER/ID`), created empty.
+    pub fn scratch(&self, id: i64) -> Result<PathBuf, StoreError> {
+        let dir = work_root(&self.path).join(&self.owner).join(id.to_string());
+        let _ = std::fs::remove_dir_all(&dir);
+        if let Some(parent) = dir.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::Open {
+                path: self.path.display().to_string(),
+                reason: format!("cannot create {}: {e}", parent.display()),
+            })?;
+        }
+        Ok(dir)
     }
 
     /// The file's path.
@@ -325,20 +383,48 @@ impl Store {
     }
 
     fn mark_interrupted(&self) -> Result<usize, StoreError> {
-        Ok(self.conn.execute(
-            "UPDATE runs SET status = 'interrupted', finished = ?1,
-                 error = 'the process running it stopped before it finished'
-             WHERE status IN ('queued', 'running')",
-            params![now()],
-        )?)
+        let root = work_root(&self.path);
+        let owners: Vec<String> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT DISTINCT owner FROM runs WHERE status IN ('queued', 'running')")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut marked = 0;
+        for owner in owners {
+            if owner == self.owner || !owner_is_gone(&root, &owner) {
+                continue;
+            }
+            marked += self.conn.execute(
+                "UPDATE runs SET status = 'interrupted', finished = ?1,
+                     error = 'the process running it stopped before it finished'
+                 WHERE status IN ('queued', 'running') AND owner = ?2",
+                params![now(), owner],
+            )?;
+        }
+        // Dead owners' lock files and scratch folders (of runs they never finished).
+        if let Ok(entries) = std::fs::read_dir(&root) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if let Some(owner) = name.strip_suffix(".lock") {
+                    if owner != self.owner && owner_is_gone(&root, owner) {
+                        let _ = std::fs::remove_dir_all(root.join(owner));
+                        let _ = std::fs::remove_file(e.path());
+                    }
+                }
+            }
+        }
+        Ok(marked)
     }
 
     /// Records a new run as queued; returns its id.
     pub fn create_run(&self, run: &NewRun) -> Result<i64, StoreError> {
         check_scenario_size(&run.scenario)?;
         self.conn.execute(
-            "INSERT INTO runs (name, scenario, seed, runs, days, fidelity, version, status, created)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', ?8)",
+            "INSERT INTO runs (name, scenario, seed, runs, days, fidelity, version, status,
+                 created, owner)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', ?8, ?9)",
             params![
                 run.name,
                 run.scenario,
@@ -347,7 +433,8 @@ impl Store {
                 run.days,
                 run.fidelity,
                 env!("CARGO_PKG_VERSION"),
-                now()
+                now(),
+                self.owner
             ],
         )?;
         Ok(self.conn.last_insert_rowid())
@@ -356,8 +443,8 @@ impl Store {
     /// Moves a queued run to running.
     pub fn start_run(&self, id: i64) -> Result<(), StoreError> {
         let n = self.conn.execute(
-            "UPDATE runs SET status = 'running' WHERE id = ?1 AND status = 'queued'",
-            params![id],
+            "UPDATE runs SET status = 'running' WHERE id = ?1 AND status = 'queued' AND owner = ?2",
+            params![id, self.owner],
         )?;
         self.expect_one(n, id, "queued")
     }
@@ -368,8 +455,8 @@ impl Store {
         let n = tx.execute(
             "UPDATE runs SET status = 'done', finished = ?2, summary = ?3, bands = ?4,
                  steps = ?5, report = ?6
-             WHERE id = ?1 AND status = 'running'",
-            params![id, now(), r.summary, r.bands, r.steps, r.report],
+             WHERE id = ?1 AND status = 'running' AND owner = ?7",
+            params![id, now(), r.summary, r.bands, r.steps, r.report, self.owner],
         )?;
         if n != 1 {
             return Err(StoreError::NotFound {
@@ -385,8 +472,8 @@ impl Store {
     pub fn fail_run(&self, id: i64, error: &str) -> Result<(), StoreError> {
         let n = self.conn.execute(
             "UPDATE runs SET status = 'failed', finished = ?2, error = ?3
-             WHERE id = ?1 AND status IN ('queued', 'running')",
-            params![id, now(), error],
+             WHERE id = ?1 AND status IN ('queued', 'running') AND owner = ?4",
+            params![id, now(), error, self.owner],
         )?;
         self.expect_one(n, id, "unfinished")
     }
