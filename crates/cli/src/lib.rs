@@ -21,6 +21,8 @@ pub mod run_cmd;
 #[cfg(feature = "server")]
 pub mod runs_cmd;
 pub mod scenario_args;
+#[cfg(feature = "server")]
+pub mod serve_cmd;
 pub mod shard_cmd;
 #[cfg(feature = "server")]
 pub mod store_render;

@@ -65,6 +65,9 @@ enum Command {
     /// The run store: list, show, export, delete and record stored runs.
     #[cfg(feature = "server")]
     Runs(flywheel_cli::runs_cmd::RunsArgs),
+    /// The what-if dashboard and the HTTP API over the run store (until Ctrl-C).
+    #[cfg(feature = "server")]
+    Serve(flywheel_cli::serve_cmd::ServeArgs),
 }
 
 /// Clap's multi-line usage error as one line: the message and any tip, without the usage
@@ -151,5 +154,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Devnet(args) => devnet_cmd::run(args, out),
         #[cfg(feature = "server")]
         Command::Runs(args) => flywheel_cli::runs_cmd::run(args, out),
+        #[cfg(feature = "server")]
+        Command::Serve(args) => flywheel_cli::serve_cmd::run(args, out),
     }
 }

@@ -596,8 +596,8 @@ pub struct WhatIf {
     pub elapsed_ms: f64,
 }
 
-/// Checks a what-if run's limits: flow fidelity, at most [`limits::MAX_WHATIF_RUNS`] paths
-/// and [`limits::MAX_WHATIF_DAYS`] days.
+/// Checks a what-if run's limits: flow fidelity, at most [`limits::MAX_WHATIF_RUNS`] paths,
+/// [`limits::MAX_WHATIF_DAYS`] days and [`limits::MAX_WHATIF_PATH_DAYS`] runs × days.
 pub fn check_whatif(v: &Validated) -> Result<(), InputError> {
     let s = &v.scenario;
     if s.fidelity != Fidelity::Flow {
@@ -614,6 +614,18 @@ pub fn check_whatif(v: &Validated) -> Result<(), InputError> {
             "too many paths for a what-if run",
             Some(format!("1 to {}", limits::MAX_WHATIF_RUNS)),
             Some(Value::from(s.runs)),
+        ));
+    }
+    let work = u64::from(s.runs) * u64::from(s.days);
+    if work > limits::MAX_WHATIF_PATH_DAYS {
+        return Err(InputError::new(
+            "runs",
+            "runs × days is too large for a what-if run",
+            Some(format!(
+                "runs × days at most {}",
+                limits::MAX_WHATIF_PATH_DAYS
+            )),
+            Some(Value::from(work)),
         ));
     }
     if s.days > limits::MAX_WHATIF_DAYS {

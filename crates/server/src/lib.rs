@@ -5,7 +5,9 @@
 //! which the binary hands in as a [`exec::Render`] (the CLI depends on this crate, not the
 //! other way round).
 
+pub mod api;
 pub mod error;
 pub mod exec;
 pub mod limits;
 pub mod store;
+pub mod web;

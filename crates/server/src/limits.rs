@@ -16,6 +16,9 @@ pub const MAX_EVENT_PATH_DAYS: u64 = 2_000;
 pub const MAX_WHATIF_RUNS: u32 = 1_000;
 /// Longest horizon of a what-if run, days.
 pub const MAX_WHATIF_DAYS: u32 = 3_650;
+/// Most path-days (runs × days) of a what-if run: five times the dashboard's 200 × 365, so
+/// one request never holds a core for long.
+pub const MAX_WHATIF_PATH_DAYS: u64 = 400_000;
 /// Most stored runs queued or running in one server at once; more are refused with 429.
 pub const MAX_ACTIVE_RUNS: usize = 16;
 /// Largest request body, bytes: a scenario at its limit, escaped as a JSON string, with room.
