@@ -516,7 +516,8 @@ async function main() {
   $('run-full').addEventListener('click', runFull);
   $('pin').addEventListener('click', () => {
     if (!S.last) return;
-    S.pinned = { w: S.last, label: `${S.base.saved || S.base.preset} ${JSON.stringify(S.overrides)}` };
+    const changes = Object.entries(S.overrides).map(([k, v]) => `${k} = ${v}`).join(', ');
+    S.pinned = { w: S.last, label: `${S.base.saved || S.base.preset}${changes ? ' with ' + changes : ''}` };
     render(S.last);
   });
   $('unpin').addEventListener('click', () => { S.pinned = null; if (S.last) render(S.last); });
