@@ -18,8 +18,14 @@ pub mod priority_report;
 pub mod prividium_report;
 pub mod report;
 pub mod run_cmd;
+#[cfg(feature = "server")]
+pub mod runs_cmd;
 pub mod scenario_args;
 pub mod scenario_cmd;
+#[cfg(feature = "server")]
+pub mod serve_cmd;
 pub mod shard_cmd;
+#[cfg(feature = "server")]
+pub mod store_render;
 pub mod sweep_cmd;
 pub mod term;

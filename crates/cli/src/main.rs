@@ -65,6 +65,12 @@ enum Command {
     Bench(bench_cmd::BenchArgs),
     /// L1, Gateway and L2 chains in one process, each with an Ethereum JSON-RPC endpoint.
     Devnet(devnet_cmd::DevnetArgs),
+    /// The run store: list, show, export, delete and record stored runs.
+    #[cfg(feature = "server")]
+    Runs(flywheel_cli::runs_cmd::RunsArgs),
+    /// The what-if dashboard and the HTTP API over the run store (until Ctrl-C).
+    #[cfg(feature = "server")]
+    Serve(flywheel_cli::serve_cmd::ServeArgs),
 }
 
 /// Clap's multi-line usage error as one line: the message and any tip, without the usage
@@ -150,5 +156,9 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Sensitivity(args) => sweep_cmd::sensitivity_cmd(args, out),
         Command::Bench(args) => bench_cmd::run(args, out),
         Command::Devnet(args) => devnet_cmd::run(args, out),
+        #[cfg(feature = "server")]
+        Command::Runs(args) => flywheel_cli::runs_cmd::run(args, out),
+        #[cfg(feature = "server")]
+        Command::Serve(args) => flywheel_cli::serve_cmd::run(args, out),
     }
 }

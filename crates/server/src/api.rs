@@ -1,0 +1,868 @@
+//! The HTTP API of `flywheel serve` (axum, JSON) and its OpenAPI 3 document. Every handler is
+//! a thin layer: scenarios resolve through [`crate::exec::resolve`] (the sim's reader and
+//! validation), runs are [`crate::exec::execute`] on a blocking thread (the server keeps
+//! answering while they compute), and results come from the [`Store`].
+//!
+//! Errors are JSON `{error, key, limit, value}` with a 4xx status for the caller's faults:
+//! 400 a malformed request (not JSON, a wrong type, a bad id), 404 an unknown run, preset or
+//! saved scenario, 409 a run not finished (or deleting one still running), 413 a body over
+//! [`limits::MAX_BODY_BYTES`], 422 a scenario value out of range (the key, its range and the
+//! value), 429 too many runs at once; 500 only for the server's own failures.
+
+use crate::error::StoreError;
+use crate::exec::{self, InputError, ProgressEvent, Render, ScenarioInput, WhatIf};
+use crate::limits;
+use crate::store::{Part, RunInfo, SavedInfo, Status, Store};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use flywheel_sim::presets;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{watch, Semaphore};
+use utoipa::{OpenApi, ToSchema};
+
+/// What every handler shares.
+pub struct AppState {
+    /// The run store (locked only for a query or an update, never while simulating).
+    pub store: Arc<Mutex<Store>>,
+    /// The file writer of stored runs.
+    pub render: Arc<dyn Render>,
+    /// Progress of the runs this server has queued or is running, by id.
+    active: Mutex<HashMap<i64, watch::Sender<RunEvent>>>,
+    /// One stored run computes at a time (each is already parallel across cores).
+    run_gate: Arc<Mutex<()>>,
+    /// What-if runs computing at once.
+    what_ifs: Semaphore,
+}
+
+impl AppState {
+    /// A server's state over an open store.
+    pub fn new(store: Store, render: Arc<dyn Render>) -> Arc<Self> {
+        Arc::new(Self {
+            store: Arc::new(Mutex::new(store)),
+            render,
+            active: Mutex::new(HashMap::new()),
+            run_gate: Arc::new(Mutex::new(())),
+            what_ifs: Semaphore::new(2),
+        })
+    }
+
+    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.store
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn active(&self) -> std::sync::MutexGuard<'_, HashMap<i64, watch::Sender<RunEvent>>> {
+        self.active
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// A run's state as the event stream reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
+pub struct RunEvent {
+    /// Where the run is.
+    pub status: Status,
+    /// Runs finished and runs in all.
+    #[serde(flatten)]
+    pub progress: ProgressEvent,
+}
+
+/// An error answer: a status and the JSON body.
+pub struct ApiError(StatusCode, InputError);
+
+impl ApiError {
+    fn new(status: StatusCode, key: &str, error: impl Into<String>) -> Self {
+        Self(status, InputError::new(key, error, None, None))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(self.1)).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        let status = match &e {
+            StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
+            StoreError::NotReady { .. } | StoreError::Busy { .. } => StatusCode::CONFLICT,
+            StoreError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            StoreError::Open { .. } | StoreError::Sql(_) | StoreError::Corrupt(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        };
+        let key = match &e {
+            StoreError::NotFound { what, .. } if what.contains("scenario") => "name",
+            StoreError::NotFound { .. } | StoreError::NotReady { .. } | StoreError::Busy { .. } => {
+                "id"
+            }
+            StoreError::Invalid { field, .. } => field,
+            _ => "store",
+        };
+        let mut body = InputError::from(e);
+        body.key = key.to_string();
+        Self(status, body)
+    }
+}
+
+fn unprocessable(e: InputError) -> ApiError {
+    ApiError(StatusCode::UNPROCESSABLE_ENTITY, e)
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// A run id from the path: a positive whole number.
+fn run_id(text: &str) -> ApiResult<i64> {
+    match text.parse::<i64>() {
+        Ok(id) if id >= 1 => Ok(id),
+        _ => Err(ApiError(
+            StatusCode::BAD_REQUEST,
+            InputError::new(
+                "id",
+                "must be a run id",
+                Some(format!("a whole number from 1 to {}", i64::MAX)),
+                Some(Value::String(text.chars().take(40).collect())),
+            ),
+        )),
+    }
+}
+
+/// A JSON body of type `T`, its size and shape checked, errors as JSON.
+fn body<T: for<'de> Deserialize<'de>>(raw: Result<Bytes, BytesRejection>) -> ApiResult<T> {
+    let bytes = raw.map_err(|e| {
+        let status = e.status();
+        let status = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            status
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        ApiError(
+            status,
+            InputError::new(
+                "body",
+                e.body_text(),
+                Some(format!("at most {} bytes", limits::MAX_BODY_BYTES)),
+                None,
+            ),
+        )
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError(
+            StatusCode::BAD_REQUEST,
+            InputError::new(
+                "body",
+                format!("not a valid request: {e}"),
+                Some("a JSON object as documented at /api/openapi.json".into()),
+                None,
+            ),
+        )
+    })
+}
+
+/// A built-in scenario in the list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PresetInfo {
+    /// Its name.
+    pub name: String,
+    /// What it is about.
+    pub description: String,
+    /// Horizon, days.
+    pub days: u32,
+    /// Monte Carlo paths.
+    pub runs: u32,
+    /// Whether `flywheel run` uses it by default.
+    pub default: bool,
+    /// The seed's table row it reproduces: (calls per day, ZK burned per day, per year).
+    pub seed_row: Option<[u64; 3]>,
+}
+
+#[utoipa::path(get, path = "/api/presets", tag = "scenarios",
+    responses((status = 200, description = "The built-in scenarios", body = [PresetInfo])))]
+async fn list_presets() -> ApiResult<Json<Vec<PresetInfo>>> {
+    let mut out = Vec::new();
+    for (name, _) in presets::PRESETS {
+        let s = presets::preset(name).map_err(|e| {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "preset", e.to_string())
+        })?;
+        let seed_row = presets::SEED_TABLE
+            .iter()
+            .find(|r| r.0 == name)
+            .map(|r| [r.1, r.2, r.3]);
+        out.push(PresetInfo {
+            name: s.name.clone(),
+            description: s.description.clone(),
+            days: s.days,
+            runs: s.runs,
+            default: name == presets::DEFAULT,
+            seed_row,
+        });
+    }
+    Ok(Json(out))
+}
+
+fn preset_text(name: &str) -> ApiResult<&'static str> {
+    presets::PRESETS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| {
+            ApiError(
+                StatusCode::NOT_FOUND,
+                InputError::new(
+                    "name",
+                    "no such preset (GET /api/presets lists them)",
+                    None,
+                    Some(Value::String(name.chars().take(80).collect())),
+                ),
+            )
+        })
+}
+
+#[utoipa::path(get, path = "/api/presets/{name}", tag = "scenarios",
+    params(("name" = String, Path, description = "Preset name")),
+    responses(
+        (status = 200, description = "The preset as a scenario object", body = Object),
+        (status = 404, description = "No such preset", body = InputError)))]
+async fn get_preset(Path(name): Path<String>) -> ApiResult<Json<Value>> {
+    preset_text(&name)?;
+    let s = presets::preset(&name)
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "preset", e.to_string()))?;
+    let v = serde_json::to_value(&s)
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "preset", e.to_string()))?;
+    Ok(Json(v))
+}
+
+#[utoipa::path(get, path = "/api/presets/{name}/toml", tag = "scenarios",
+    params(("name" = String, Path, description = "Preset name")),
+    responses(
+        (status = 200, description = "The preset's TOML file, comments and all", body = String, content_type = "text/plain"),
+        (status = 404, description = "No such preset", body = InputError)))]
+async fn get_preset_toml(Path(name): Path<String>) -> ApiResult<Response> {
+    Ok(text(
+        preset_text(&name)?.to_string(),
+        "text/plain; charset=utf-8",
+    ))
+}
+
+fn text(body: String, content_type: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+#[utoipa::path(get, path = "/api/schema", tag = "scenarios",
+    responses((status = 200, description = "The JSON Schema of a scenario (from the Rust types)", body = Object)))]
+async fn get_schema() -> Json<Value> {
+    Json(flywheel_sim::schema::scenario_schema())
+}
+
+/// One scenario key, flattened out of the schema (see `flywheel_sim::schema::KeyInfo`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KeyDoc {
+    /// Dotted path.
+    pub key: String,
+    /// What it means.
+    pub description: String,
+    /// JSON type or `enum`.
+    pub kind: String,
+    /// An enum's values.
+    pub values: Option<Vec<String>>,
+    /// The tagged variants it belongs to.
+    pub variants: Option<Vec<String>>,
+    /// Default value.
+    pub default: Option<Value>,
+    /// Inclusive lower bound.
+    pub minimum: Option<f64>,
+    /// Inclusive upper bound.
+    pub maximum: Option<f64>,
+    /// Unit.
+    pub unit: Option<String>,
+    /// A control's increment.
+    pub step: Option<f64>,
+    /// Where the rule or default comes from.
+    pub source: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/schema/keys", tag = "scenarios",
+    responses((status = 200, description = "Every scenario key with its meaning, unit, range, step and source", body = [KeyDoc])))]
+async fn get_keys() -> Json<Value> {
+    Json(serde_json::to_value(flywheel_sim::schema::keys()).unwrap_or(Value::Array(vec![])))
+}
+
+/// A stored run request: the scenario, and whether to keep its per-step CSV.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunRequest {
+    /// The scenario.
+    #[serde(default)]
+    pub input: ScenarioInput,
+    /// Keep `steps.csv` (every run's days).
+    #[serde(default)]
+    pub steps: bool,
+}
+
+/// A run accepted.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Created {
+    /// Its id.
+    pub id: i64,
+}
+
+#[utoipa::path(post, path = "/api/runs", tag = "runs", request_body = RunRequest,
+    responses(
+        (status = 202, description = "Queued; follow it at /api/runs/{id}/events", body = Created),
+        (status = 400, description = "Malformed request", body = InputError),
+        (status = 413, description = "Body too large", body = InputError),
+        (status = 422, description = "A scenario value out of range, or a run too large", body = InputError),
+        (status = 429, description = "Too many runs queued or running", body = InputError)))]
+async fn start_run(
+    State(st): State<Arc<AppState>>,
+    raw: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let req: RunRequest = body(raw)?;
+    let r = {
+        let store = st.store();
+        exec::resolve(&req.input, Some(&store)).map_err(unprocessable)?
+    };
+    exec::check_stored_size(&r.v).map_err(unprocessable)?;
+    let id = {
+        let mut active = st.active();
+        if active.len() >= limits::MAX_ACTIVE_RUNS {
+            return Err(ApiError(
+                StatusCode::TOO_MANY_REQUESTS,
+                InputError::new(
+                    "runs",
+                    "too many runs queued or running; try again when one finishes",
+                    Some(format!("{} at once", limits::MAX_ACTIVE_RUNS)),
+                    Some(Value::from(active.len())),
+                ),
+            ));
+        }
+        let id = st.store().create_run(&exec::new_run(&r))?;
+        let (tx, _) = watch::channel(RunEvent {
+            status: Status::Queued,
+            progress: exec::progress_event(0, &r.v),
+        });
+        active.insert(id, tx);
+        id
+    };
+    let state = st.clone();
+    tokio::task::spawn_blocking(move || {
+        let gate = state.run_gate.clone();
+        let _turn = gate
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let tx = state.active().get(&id).cloned();
+        let send = |status: Status, done: u64| {
+            if let Some(tx) = &tx {
+                tx.send_replace(RunEvent {
+                    status,
+                    progress: exec::progress_event(done, &r.v),
+                });
+            }
+        };
+        send(Status::Running, 0);
+        let result = exec::execute(
+            &state.store,
+            id,
+            &r.v,
+            req.steps,
+            state.render.as_ref(),
+            &|n| send(Status::Running, n),
+        );
+        match result {
+            Ok(o) => send(Status::Done, o.runs.len() as u64),
+            Err(_) => send(Status::Failed, 0),
+        }
+        state.active().remove(&id);
+    });
+    Ok((StatusCode::ACCEPTED, Json(Created { id })).into_response())
+}
+
+#[utoipa::path(get, path = "/api/runs", tag = "runs",
+    responses((status = 200, description = "Stored runs, newest first", body = [RunInfo])))]
+async fn list_runs(State(st): State<Arc<AppState>>) -> ApiResult<Json<Vec<RunInfo>>> {
+    Ok(Json(st.store().list_runs()?))
+}
+
+#[utoipa::path(get, path = "/api/runs/{id}", tag = "runs",
+    params(("id" = String, Path, description = "Run id")),
+    responses(
+        (status = 200, description = "The run's status", body = RunInfo),
+        (status = 400, description = "Not a run id", body = InputError),
+        (status = 404, description = "No such run", body = InputError)))]
+async fn get_run(
+    State(st): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RunInfo>> {
+    let id = run_id(&id)?;
+    Ok(Json(st.store().run(id)?))
+}
+
+#[utoipa::path(delete, path = "/api/runs/{id}", tag = "runs",
+    params(("id" = String, Path, description = "Run id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "Not a run id", body = InputError),
+        (status = 404, description = "No such run", body = InputError),
+        (status = 409, description = "Still queued or running", body = InputError)))]
+async fn delete_run(
+    State(st): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let id = run_id(&id)?;
+    st.store().delete_run(id)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn part(st: &AppState, id: &str, p: Part) -> ApiResult<String> {
+    let id = run_id(id)?;
+    Ok(st.store().part(id, p)?)
+}
+
+macro_rules! part_handler {
+    ($name:ident, $path:literal, $part:expr, $ct:literal, $desc:literal) => {
+        #[utoipa::path(get, path = $path, tag = "runs",
+            params(("id" = String, Path, description = "Run id")),
+            responses(
+                (status = 200, description = $desc, body = String, content_type = $ct),
+                (status = 400, description = "Not a run id", body = InputError),
+                (status = 404, description = "No such run", body = InputError),
+                (status = 409, description = "Not finished, or its steps were not kept", body = InputError)))]
+        async fn $name(
+            State(st): State<Arc<AppState>>,
+            Path(id): Path<String>,
+        ) -> ApiResult<Response> {
+            Ok(text(part(&st, &id, $part)?, $ct))
+        }
+    };
+}
+
+part_handler!(
+    get_bands,
+    "/api/runs/{id}/bands",
+    Part::Bands,
+    "text/csv",
+    "bands.csv: day, metric, p5, p50, p95"
+);
+part_handler!(
+    get_steps,
+    "/api/runs/{id}/steps",
+    Part::Steps,
+    "text/csv",
+    "steps.csv: every run's days"
+);
+part_handler!(
+    get_report,
+    "/api/runs/{id}/report",
+    Part::Report,
+    "text/html",
+    "report.html, self-contained"
+);
+part_handler!(
+    get_run_scenario,
+    "/api/runs/{id}/scenario",
+    Part::Scenario,
+    "text/plain",
+    "The resolved scenario, TOML"
+);
+
+#[utoipa::path(get, path = "/api/runs/{id}/summary", tag = "runs",
+    params(("id" = String, Path, description = "Run id")),
+    responses(
+        (status = 200, description = "summary.json", body = Object),
+        (status = 400, description = "Not a run id", body = InputError),
+        (status = 404, description = "No such run", body = InputError),
+        (status = 409, description = "Not finished", body = InputError)))]
+async fn get_summary(
+    State(st): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    Ok(text(part(&st, &id, Part::Summary)?, "application/json"))
+}
+
+#[utoipa::path(get, path = "/api/runs/{id}/events", tag = "runs",
+    params(("id" = String, Path, description = "Run id")),
+    responses(
+        (status = 200, description = "Server-Sent Events: `progress` events carrying a RunEvent, ending with the final status", body = String, content_type = "text/event-stream"),
+        (status = 400, description = "Not a run id", body = InputError),
+        (status = 404, description = "No such run", body = InputError)))]
+async fn run_events(
+    State(st): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = run_id(&id)?;
+    let info = st.store().run(id)?;
+    let rx = st.active().get(&id).map(watch::Sender::subscribe);
+    let final_event = RunEvent {
+        status: info.status,
+        progress: ProgressEvent {
+            runs_done: if info.status == Status::Done {
+                u64::from(info.runs)
+            } else {
+                0
+            },
+            runs_total: u64::from(info.runs),
+        },
+    };
+    let event = |e: &RunEvent| {
+        Ok::<_, std::convert::Infallible>(
+            Event::default()
+                .event("progress")
+                .data(serde_json::to_string(e).unwrap_or_default()),
+        )
+    };
+    let stream: futures_util::stream::BoxStream<'static, _> = match rx {
+        None => Box::pin(futures_util::stream::iter([event(&final_event)])),
+        Some(rx) => Box::pin(futures_util::stream::unfold(
+            (Some(rx), false),
+            move |(rx, done)| async move {
+                let mut rx = rx?;
+                if done {
+                    return None;
+                }
+                let current = *rx.borrow_and_update();
+                let terminal = !matches!(current.status, Status::Queued | Status::Running);
+                if terminal {
+                    return Some((event(&current), (None, true)));
+                }
+                // Wait for the next change; a closed channel means the run ended.
+                let next = if rx.changed().await.is_ok() {
+                    *rx.borrow_and_update()
+                } else {
+                    current
+                };
+                Some((event(&next), (Some(rx), false)))
+            },
+        )),
+    };
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response())
+}
+
+/// `?a=ID&b=ID`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct CompareQuery {
+    /// First run id.
+    pub a: Option<String>,
+    /// Second run id.
+    pub b: Option<String>,
+}
+
+/// Two runs side by side.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Comparison {
+    /// The first run.
+    pub a: RunInfo,
+    /// The second run.
+    pub b: RunInfo,
+    /// The first run's summary.json.
+    pub a_summary: Value,
+    /// The second run's summary.json.
+    pub b_summary: Value,
+    /// The first run's scenario (TOML).
+    pub a_scenario: String,
+    /// The second run's scenario (TOML).
+    pub b_scenario: String,
+}
+
+#[utoipa::path(get, path = "/api/compare", tag = "runs", params(CompareQuery),
+    responses(
+        (status = 200, description = "Both runs, their summaries and scenarios", body = Comparison),
+        (status = 400, description = "A missing or malformed id", body = InputError),
+        (status = 404, description = "No such run", body = InputError),
+        (status = 409, description = "A run not finished", body = InputError)))]
+async fn compare(
+    State(st): State<Arc<AppState>>,
+    q: Result<Query<CompareQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Comparison>> {
+    let q = q
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "query", e.body_text()))?
+        .0;
+    let id = |x: &Option<String>, key: &str| {
+        x.as_deref()
+            .map(run_id)
+            .unwrap_or_else(|| Err(ApiError::new(StatusCode::BAD_REQUEST, key, "missing")))
+    };
+    let (a, b) = (id(&q.a, "a")?, id(&q.b, "b")?);
+    let store = st.store();
+    let summary = |id: i64| -> ApiResult<Value> {
+        let text = store.part(id, Part::Summary)?;
+        serde_json::from_str(&text)
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "summary", e.to_string()))
+    };
+    Ok(Json(Comparison {
+        a: store.run(a)?,
+        b: store.run(b)?,
+        a_summary: summary(a)?,
+        b_summary: summary(b)?,
+        a_scenario: store.part(a, Part::Scenario)?,
+        b_scenario: store.part(b, Part::Scenario)?,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/whatif", tag = "runs", request_body = ScenarioInput,
+    responses(
+        (status = 200, description = "A small flow-mode run's summary, exact bands and flows", body = WhatIf),
+        (status = 400, description = "Malformed request", body = InputError),
+        (status = 413, description = "Body too large", body = InputError),
+        (status = 422, description = "A scenario value out of range, or beyond the what-if limits (flow only, runs ≤ 1,000, days ≤ 3,650, runs × days ≤ 400,000)", body = InputError)))]
+async fn what_if(
+    State(st): State<Arc<AppState>>,
+    raw: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<WhatIf>> {
+    let input: ScenarioInput = body(raw)?;
+    let r = {
+        let store = st.store();
+        exec::resolve(&input, Some(&store)).map_err(unprocessable)?
+    };
+    exec::check_whatif(&r.v).map_err(unprocessable)?;
+    let _slot =
+        st.what_ifs.acquire().await.map_err(|e| {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "whatif", e.to_string())
+        })?;
+    let out = tokio::task::spawn_blocking(move || exec::what_if(&r))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "whatif", e.to_string()))?
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "whatif", e))?;
+    Ok(Json(out))
+}
+
+#[utoipa::path(get, path = "/api/scenarios", tag = "scenarios",
+    responses((status = 200, description = "Saved scenarios", body = [SavedInfo])))]
+async fn list_saved(State(st): State<Arc<AppState>>) -> ApiResult<Json<Vec<SavedInfo>>> {
+    Ok(Json(st.store().list_scenarios()?))
+}
+
+fn name_err(e: StoreError) -> ApiError {
+    match e {
+        StoreError::Invalid { .. } => {
+            let ApiError(_, body) = ApiError::from(e);
+            ApiError(StatusCode::BAD_REQUEST, body)
+        }
+        other => other.into(),
+    }
+}
+
+#[utoipa::path(get, path = "/api/scenarios/{name}", tag = "scenarios",
+    params(("name" = String, Path, description = "Saved scenario name")),
+    responses(
+        (status = 200, description = "The saved scenario, TOML", body = String, content_type = "text/plain"),
+        (status = 400, description = "Not a valid name", body = InputError),
+        (status = 404, description = "No such saved scenario", body = InputError)))]
+async fn get_saved(
+    State(st): State<Arc<AppState>>,
+    Path(name): Path<String>,
+) -> ApiResult<Response> {
+    let t = st.store().scenario(&name).map_err(name_err)?;
+    Ok(text(t, "text/plain; charset=utf-8"))
+}
+
+#[utoipa::path(put, path = "/api/scenarios/{name}", tag = "scenarios",
+    params(("name" = String, Path, description = "Name to save under (1 to 64 of A-Z a-z 0-9 - _ .)")),
+    request_body = ScenarioInput,
+    responses(
+        (status = 200, description = "Saved: the resolved, validated scenario", body = SavedInfo),
+        (status = 400, description = "Malformed request or name", body = InputError),
+        (status = 413, description = "Body too large", body = InputError),
+        (status = 422, description = "A scenario value out of range", body = InputError)))]
+async fn put_saved(
+    State(st): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    raw: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<SavedInfo>> {
+    crate::store::check_name(&name).map_err(name_err)?;
+    let input: ScenarioInput = body(raw)?;
+    let store = st.store();
+    let r = exec::resolve(&input, Some(&store)).map_err(unprocessable)?;
+    store.save_scenario(&name, &r.toml)?;
+    let saved = store
+        .list_scenarios()?
+        .into_iter()
+        .find(|s| s.name == name)
+        .ok_or_else(|| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "name", "not saved"))?;
+    Ok(Json(saved))
+}
+
+#[utoipa::path(delete, path = "/api/scenarios/{name}", tag = "scenarios",
+    params(("name" = String, Path, description = "Saved scenario name")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "Not a valid name", body = InputError),
+        (status = 404, description = "No such saved scenario", body = InputError)))]
+async fn delete_saved(
+    State(st): State<Arc<AppState>>,
+    Path(name): Path<String>,
+) -> ApiResult<StatusCode> {
+    st.store().delete_scenario(&name).map_err(name_err)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "flywheel",
+        description = "Scenarios, stored runs and what-if runs of the flywheel model of ZKsync V31's token economy."
+    ),
+    paths(
+        list_presets,
+        get_preset,
+        get_preset_toml,
+        get_schema,
+        get_keys,
+        start_run,
+        list_runs,
+        get_run,
+        delete_run,
+        get_summary,
+        get_bands,
+        get_steps,
+        get_report,
+        get_run_scenario,
+        run_events,
+        compare,
+        what_if,
+        list_saved,
+        get_saved,
+        put_saved,
+        delete_saved
+    ),
+    components(schemas(
+        InputError,
+        PresetInfo,
+        KeyDoc,
+        RunRequest,
+        ScenarioInput,
+        Created,
+        RunInfo,
+        Status,
+        RunEvent,
+        ProgressEvent,
+        Comparison,
+        WhatIf,
+        SavedInfo
+    ))
+)]
+struct ApiDoc;
+
+/// The OpenAPI 3 document: utoipa's, from the handlers, with the scenario schema (schemars,
+/// from the sim's types) as `components.schemas.Scenario` and `ScenarioInput.scenario`
+/// pointing at it.
+pub fn openapi() -> Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_else(|_| json!({}));
+    let mut scenario = flywheel_sim::schema::scenario_schema();
+    let defs = scenario
+        .as_object_mut()
+        .and_then(|o| {
+            o.remove("$schema");
+            o.remove("$defs")
+        })
+        .unwrap_or_else(|| json!({}));
+    let mut text = serde_json::to_string(&scenario).unwrap_or_default();
+    let mut defs_text = serde_json::to_string(&defs).unwrap_or_default();
+    for t in [&mut text, &mut defs_text] {
+        *t = t.replace("\"#/$defs/", "\"#/components/schemas/Scenario_");
+    }
+    let scenario: Value = serde_json::from_str(&text).unwrap_or_default();
+    let defs: Value = serde_json::from_str(&defs_text).unwrap_or_default();
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        schemas.insert("Scenario".into(), scenario);
+        if let Some(d) = defs.as_object() {
+            for (k, v) in d {
+                schemas.insert(format!("Scenario_{k}"), v.clone());
+            }
+        }
+    }
+    if let Some(p) = doc.pointer_mut("/components/schemas/ScenarioInput/properties/scenario") {
+        *p = json!({"oneOf": [{"$ref": "#/components/schemas/Scenario"}, {"type": "null"}],
+                    "description": "A scenario as a JSON object (the schema at /api/schema)."});
+    }
+    doc
+}
+
+async fn openapi_json() -> Json<Value> {
+    Json(openapi())
+}
+
+/// The API's routes and the dashboard's files.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/api/openapi.json", get(openapi_json))
+        .route("/api/presets", get(list_presets))
+        .route("/api/presets/{name}", get(get_preset))
+        .route("/api/presets/{name}/toml", get(get_preset_toml))
+        .route("/api/schema", get(get_schema))
+        .route("/api/schema/keys", get(get_keys))
+        .route("/api/runs", get(list_runs).post(start_run))
+        .route("/api/runs/{id}", get(get_run).delete(delete_run))
+        .route("/api/runs/{id}/summary", get(get_summary))
+        .route("/api/runs/{id}/bands", get(get_bands))
+        .route("/api/runs/{id}/steps", get(get_steps))
+        .route("/api/runs/{id}/report", get(get_report))
+        .route("/api/runs/{id}/scenario", get(get_run_scenario))
+        .route("/api/runs/{id}/events", get(run_events))
+        .route("/api/compare", get(compare))
+        .route("/api/whatif", axum::routing::post(what_if))
+        .route("/api/scenarios", get(list_saved))
+        .route(
+            "/api/scenarios/{name}",
+            get(get_saved).put(put_saved).delete(delete_saved),
+        )
+        .merge(crate::web::routes())
+        .layer(DefaultBodyLimit::max(limits::MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// Serves the API and the dashboard on `addr` until Ctrl-C (or SIGTERM): binds first, tells
+/// `ready` the bound address (port 0 picks a free one), then answers.
+pub fn serve(
+    addr: std::net::SocketAddr,
+    state: Arc<AppState>,
+    ready: impl FnOnce(std::net::SocketAddr),
+) -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        ready(listener.local_addr()?);
+        axum::serve(listener, router(state))
+            .with_graceful_shutdown(shutdown())
+            .await
+    })
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

@@ -1,0 +1,13 @@
+//! `flywheel-server`: the run store (SQLite), the HTTP API and the browser dashboard behind
+//! `flywheel serve` and `flywheel runs`. A thin layer over `flywheel-sim`: scenarios parse and
+//! validate through the sim's own code and runs are the sim's Monte Carlo. The files of a
+//! stored run (summary, bands, steps, report) are written by the CLI's `run --out` writer,
+//! which the binary hands in as a [`exec::Render`] (the CLI depends on this crate, not the
+//! other way round).
+
+pub mod api;
+pub mod error;
+pub mod exec;
+pub mod limits;
+pub mod store;
+pub mod web;

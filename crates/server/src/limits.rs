@@ -1,0 +1,27 @@
+//! Every limit on what the run store, `flywheel runs` and the HTTP API accept, in one place.
+//! Each is checked before work starts and refused with an error naming the field, the limit
+//! and the value.
+
+pub use flywheel_sim::scenario::MAX_SCENARIO_BYTES;
+
+/// Longest saved scenario name, characters (names appear in URLs and file names).
+pub const MAX_NAME_CHARS: usize = 64;
+/// Largest flow-mode stored run, runs × days: a few seconds on two cores in a release build,
+/// and its steps CSV (about 200 bytes a row) stays under half a gigabyte.
+pub const MAX_FLOW_PATH_DAYS: u64 = 2_000_000;
+/// Largest event-mode stored run, runs × days (every bundle goes through the protocol model,
+/// about a thousand times the work of a flow day).
+pub const MAX_EVENT_PATH_DAYS: u64 = 2_000;
+/// Most paths of a what-if run (the synchronous endpoint behind the dashboard's sliders).
+pub const MAX_WHATIF_RUNS: u32 = 1_000;
+/// Longest horizon of a what-if run, days.
+pub const MAX_WHATIF_DAYS: u32 = 3_650;
+/// Most path-days (runs × days) of a what-if run: five times the dashboard's 200 × 365, so
+/// one request never holds a core for long.
+pub const MAX_WHATIF_PATH_DAYS: u64 = 400_000;
+/// Most stored runs queued or running in one server at once; more are refused with 429.
+pub const MAX_ACTIVE_RUNS: usize = 16;
+/// Largest request body, bytes: a scenario at its limit, escaped as a JSON string, with room.
+pub const MAX_BODY_BYTES: usize = 3 * MAX_SCENARIO_BYTES as usize;
+/// Most dotted overrides in one request.
+pub const MAX_OVERRIDES: usize = 256;

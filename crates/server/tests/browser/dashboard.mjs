@@ -1,0 +1,178 @@
+// Browser tests of flywheel serve's dashboard: Playwright (playwright-core) drives Debian's
+// Chromium, headless, against a `flywheel serve --port 0` started here on loopback with a
+// fresh run store.
+//
+//   node dashboard.mjs FLYWHEEL_BINARY SCREENSHOT.png
+//
+// It moves the burn-share and Fee Flow threshold sliders and checks that the numbers, the fan
+// charts and the flow diagram changed; restores a shared URL in a new page; saves a scenario;
+// opens a stored run; compares two scenarios (pinned what-if) and two stored runs; prints the
+// slider-to-chart latency (release → what-if request → charts drawn, median of several moves);
+// and saves a screenshot. Any failed check exits 1.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const [binary, screenshot] = process.argv.slice(2);
+if (!binary || !screenshot) {
+  console.error('usage: node dashboard.mjs FLYWHEEL_BINARY SCREENSHOT.png');
+  process.exit(2);
+}
+const scratch = mkdtempSync(join(tmpdir(), 'flywheel-browser-'));
+let failures = 0;
+function check(ok, what) {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) failures += 1;
+}
+
+// The server, on a free port; its first line names the address.
+const server = spawn(binary, ['serve', '--port', '0', '--db', join(scratch, 'runs.db')], { stdio: ['ignore', 'pipe', 'inherit'] });
+const base = await new Promise((resolve, reject) => {
+  const rl = createInterface({ input: server.stdout });
+  rl.once('line', (line) => {
+    const m = line.match(/http:\/\/[0-9.:]+/);
+    m ? resolve(m[0]) : reject(new Error(`unexpected first line: ${line}`));
+  });
+  server.once('exit', (code) => reject(new Error(`flywheel serve exited (${code})`)));
+});
+console.log(`flywheel serve at ${base}`);
+
+async function api(path, body, method = 'POST') {
+  const r = await fetch(base + path, body === undefined ? {} : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
+  return (r.headers.get('content-type') || '').includes('json') ? r.json() : r.text();
+}
+async function storedRun(burn) {
+  const { id } = await api('/api/runs', { input: { runs: 20, days: 60, set: { 'protocol.burn_bps': burn } } });
+  for (let i = 0; i < 600; i++) {
+    const r = await api(`/api/runs/${id}`);
+    if (r.status === 'done') return id;
+    if (r.status !== 'queued' && r.status !== 'running') throw new Error(`run ${id}: ${r.status} ${r.error}`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error(`run ${id} never finished`);
+}
+
+const context = await chromium.launchPersistentContext(join(scratch, 'profile'), {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  viewport: { width: 1400, height: 1500 },
+});
+const page = context.pages()[0] || await context.newPage();
+page.on('pageerror', (e) => check(false, `no script error (${e.message})`));
+// Offline: the page may reach nothing but the server.
+await context.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));
+
+const updates = () => page.evaluate(() => Number(document.body.dataset.updates || 0));
+const text = (sel) => page.locator(sel).innerText();
+const lastOf = (id, series) => page.evaluate(([id, s]) => {
+  const o = echarts.getInstanceByDom(document.getElementById(id)).getOption();
+  const d = o.series[s].data;
+  return d[d.length - 1];
+}, [id, series]);
+const sankeyLinks = () => page.evaluate(() => JSON.stringify(echarts.getInstanceByDom(document.getElementById('chart-sankey')).getOption().series[0].links));
+
+// Moves a lever's slider by clicking at a fraction of its width (a real pointer press and
+// release), then waits for the charts to update; returns the page's measured latency.
+async function move(path, fraction) {
+  const before = await updates();
+  const slider = page.locator(`.control[data-path="${path}"] input[type=range]`);
+  const box = await slider.boundingBox();
+  await slider.click({ position: { x: Math.max(2, Math.min(box.width - 2, box.width * fraction)), y: box.height / 2 } });
+  try {
+    await page.waitForFunction((n) => Number(document.body.dataset.updates || 0) > n, before, { timeout: 60_000 });
+  } catch (e) {
+    throw new Error(`${path} at ${fraction}: no update; the page says: ${await text('#message')}`);
+  }
+  return Number(await page.evaluate(() => document.body.dataset.latency));
+}
+
+try {
+  const runA = await storedRun(10_000);
+  const runB = await storedRun(2_500);
+
+  await page.goto(base + '/');
+  await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 60_000 });
+  check(await page.locator('.control').count() >= 12, 'a control for every lever');
+  const tip = await page.locator('.control[data-path="protocol.burn_bps"] label').getAttribute('title');
+  check(tip && tip.includes('protocol.burn_bps') && tip.length > 30, 'the burn share explains itself (schema description)');
+
+  // The burn share: numbers and charts change.
+  const burned0 = await text('#stat-burned_wei');
+  const cum0 = await lastOf('chart-cumulative', 2);
+  const latencies = [await move('protocol.burn_bps', 0.05)];
+  const burned1 = await text('#stat-burned_wei');
+  const cum1 = await lastOf('chart-cumulative', 2);
+  check(burned1 !== burned0, `the burned figure changed (${burned0} → ${burned1})`);
+  check(cum1 < cum0, `the cumulative-burn median fell with the burn share (${cum0} → ${cum1})`);
+  check(page.url().includes('protocol.burn_bps='), 'the URL carries the change');
+
+  // The Fee Flow threshold (with fee revenue sent to Fee Flow): the flow diagram changes.
+  latencies.push(await move('protocol.fee_flow_revenue_share_bps', 0.1));
+  const links0 = await sankeyLinks();
+  latencies.push(await move('protocol.fee_flow_threshold', 0.05));
+  const links1 = await sankeyLinks();
+  check(links1 !== links0, 'the flow diagram changed with the threshold');
+
+  // Compare: pin A, move B, both columns side by side.
+  await page.click('#pin');
+  latencies.push(await move('protocol.burn_bps', 0.12));
+  const rows = await page.locator('#compare tr').count();
+  const firstRow = await page.locator('#compare tr').nth(1).innerText();
+  const cells = firstRow.split('\t');
+  check(rows >= 8 && cells.length === 4 && cells[1] !== cells[2], `A and B side by side (${firstRow.replace(/\t/g, ' | ')})`);
+  const dashed = await page.evaluate(() => echarts.getInstanceByDom(document.getElementById('chart-cumulative')).getOption().series.length);
+  check(dashed === 4, "A's median is drawn on the charts");
+  for (const f of [0.02, 0.1, 0.04]) latencies.push(await move('protocol.burn_bps', f));
+
+  // Share by URL: a new page restores the overrides.
+  const url = page.url();
+  const shared = await context.newPage();
+  await shared.goto(url);
+  await shared.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 60_000 });
+  const restored = await shared.locator('.control[data-path="protocol.burn_bps"] input[type=range]').inputValue();
+  const wanted = new URLSearchParams(new URL(url).hash.slice(1)).get('protocol.burn_bps');
+  check(restored === wanted, `a shared URL restores the slider (${wanted})`);
+  check((await shared.locator('#stat-burned_wei').innerText()) === (await text('#stat-burned_wei')), 'and the same figures');
+  await shared.close();
+
+  // Save the scenario; it is in the store.
+  await page.fill('#save-name', 'browser-test');
+  await page.click('#save');
+  await page.waitForFunction(() => [...document.querySelectorAll('#saved option')].some((o) => o.value === 'browser-test'));
+  const saved = await api('/api/scenarios/browser-test');
+  check(saved.includes('burn_bps = ' + wanted), 'the saved scenario holds the slider value');
+
+  // Open a stored run, then compare two.
+  await page.click('#refresh-runs');
+  await page.locator(`#runs tr[data-id="${runA}"] .open-run`).click();
+  await page.waitForFunction((id) => document.body.dataset.openRun === String(id), runA);
+  check((await text('#viewing')).includes(`Stored run ${runA}`), 'a stored run opens');
+  const storedBurn = await text('#stat-burned_wei');
+  check(storedBurn !== burned1, `the stored run's figures are shown (${storedBurn})`);
+  await page.locator(`#runs tr[data-id="${runA}"] input`).check();
+  await page.locator(`#runs tr[data-id="${runB}"] input`).check();
+  await page.click('#compare-runs');
+  await page.waitForFunction(() => document.querySelectorAll('#runs-compare tr').length > 1);
+  const runRow = (await page.locator('#runs-compare tr').nth(1).innerText()).split('\t');
+  check(runRow[1] !== runRow[2], `two stored runs side by side (${runRow.join(' | ')})`);
+
+  await page.screenshot({ path: screenshot, fullPage: true });
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  console.log(`slider-to-chart latency (release → what-if 200 × 365 → charts drawn): median ${median.toFixed(0)} ms, min ${sorted[0].toFixed(0)} ms, max ${sorted[sorted.length - 1].toFixed(0)} ms over ${latencies.length} moves`);
+  console.log(`screenshot: ${screenshot}`);
+} catch (e) {
+  check(false, e.stack || String(e));
+} finally {
+  await context.close();
+  server.kill('SIGTERM');
+  rmSync(scratch, { recursive: true, force: true });
+}
+console.log(failures ? `browser tests: ${failures} failed` : 'browser tests: all passed');
+process.exit(failures ? 1 : 0);
