@@ -74,6 +74,9 @@ pub struct SystemDispatch {
     /// A system call ran out of gas (its caller may have carried on): `eth_estimateGas`
     /// treats such a run as failed, so estimates leave system calls their gas.
     pub starved: bool,
+    /// The transaction's index in its block: messages it sends carry it as their log leaf's
+    /// `txNumberInBatch`, which is what clients read from the receipt's `transactionIndex`.
+    tx_number: u16,
 }
 
 impl SystemDispatch {
@@ -88,7 +91,14 @@ impl SystemDispatch {
             frames: FrameJournal::default(),
             hosts_system,
             starved: false,
+            tx_number: 0,
         }
+    }
+
+    /// The same dispatcher for the transaction at index `tx_number` of its block.
+    pub fn in_transaction(mut self, tx_number: u16) -> Self {
+        self.tx_number = tx_number;
+        self
     }
 
     fn balance(&self, who: Address) -> U256 {
@@ -121,11 +131,17 @@ impl SystemDispatch {
     ) -> Result<(Vec<Event>, u64), ProtocolError> {
         let before = self.net.clone();
         let (evs, used) = match deliver_gas {
-            None => (self.net.apply(action)?, 0),
+            None => (
+                self.net
+                    .apply_in_transaction(action, self.tx_number, None)?,
+                0,
+            ),
             Some(gas) => {
                 let checkpoint = ctx.journal_mut().checkpoint();
                 let mut external = EvmRecipients::new(ctx, self.chain, gas);
-                let result = self.net.apply_with_external(action, &mut external);
+                let result =
+                    self.net
+                        .apply_in_transaction(action, self.tx_number, Some(&mut external));
                 let used = external.gas_used;
                 match result {
                     Ok(evs) => {
@@ -236,6 +252,11 @@ impl SystemDispatch {
                     let Ok(call) = abi::sendBundleCall::abi_decode(&data) else {
                         return Some(Err(Bytes::new()));
                     };
+                    let originals: Vec<(Bytes, Vec<Bytes>)> = call
+                        ._callStarters
+                        .iter()
+                        .map(|s| (s.data.clone(), s.callAttributes.clone()))
+                        .collect();
                     let action = Action::SendBundle {
                         chain: self.chain,
                         sender: caller,
@@ -253,7 +274,7 @@ impl SystemDispatch {
                         value,
                     };
                     return Some(
-                        self.send(ctx, action)
+                        self.send(ctx, action, &originals)
                             .map(|h| (h.abi_encode().into(), SYSTEM_CALL_GAS)),
                     );
                 }
@@ -261,6 +282,7 @@ impl SystemDispatch {
                     let Ok(call) = abi::sendMessageCall::abi_decode(&data) else {
                         return Some(Err(Bytes::new()));
                     };
+                    let originals = [(call.payload.clone(), call.attributes.clone())];
                     let action = Action::SendMessage {
                         chain: self.chain,
                         sender: caller,
@@ -270,7 +292,7 @@ impl SystemDispatch {
                         value,
                     };
                     return Some(
-                        self.send(ctx, action)
+                        self.send(ctx, action, &originals)
                             .map(|h| (h.abi_encode().into(), SYSTEM_CALL_GAS)),
                     );
                 }
@@ -475,14 +497,78 @@ impl SystemDispatch {
         Ok((Bytes::new(), SYSTEM_CALL_GAS.saturating_add(used)))
     }
 
-    /// A send: applies it, then logs `InteropBundleSent` (InteropCenter) and `L1MessageSent`
-    /// (L1 messenger) as the contracts do. Returns the bundle hash or send id.
-    fn send<CTX: ContextTr>(&mut self, ctx: &mut CTX, action: Action) -> Result<B256, Bytes> {
+    /// A send: applies it, then logs what InteropCenter's `_sendBundle` logs, in its order
+    /// (era-contracts@4859b6f:l1-contracts/contracts/interop/InteropCenter.sol):
+    /// `FixedZKFeesAccumulated` or `ProtocolFeesAccumulated` (a non-zero fee), the L1
+    /// messenger's `L1MessageSent`, one ERC-7786 `MessageSent` per call, then
+    /// `InteropBundleSent`. zksync-js pairs a bundle with the messenger logs *before* its
+    /// `InteropBundleSent` (zksync-js@a5f6505:src/core/resources/interop/finalization.ts,
+    /// `parseBundleReceiptInfo`), so the order matters. `originals` are each call's payload
+    /// and attributes as the caller passed them, which `MessageSent` repeats. Returns the
+    /// bundle hash or send id.
+    fn send<CTX: ContextTr>(
+        &mut self,
+        ctx: &mut CTX,
+        action: Action,
+        originals: &[(Bytes, Vec<Bytes>)],
+    ) -> Result<B256, Bytes> {
         let is_message = matches!(action, Action::SendMessage { .. });
         let evs = self.apply(ctx, action).map_err(|e| revert_data(&e))?;
         let mut id = None;
+        let mut sent_calls: Vec<abi::MessageSent> = Vec::new();
+        let log = |ctx: &mut CTX, address: Address, data| {
+            ctx.journal_mut().log(Log { address, data });
+        };
         for ev in &evs {
             match ev {
+                Event::InteropFeeCollected {
+                    chain,
+                    operator,
+                    payer,
+                    fixed_zk,
+                    amount,
+                    ..
+                } if *chain == self.chain => {
+                    if *fixed_zk {
+                        let e = abi::FixedZKFeesAccumulated {
+                            payer: *payer,
+                            coinbase: *operator,
+                            amount: *amount,
+                        };
+                        log(ctx, INTEROP_CENTER, e.encode_log_data());
+                    } else if !amount.is_zero() {
+                        let e = abi::ProtocolFeesAccumulated {
+                            coinbase: *operator,
+                            amount: *amount,
+                        };
+                        log(ctx, INTEROP_CENTER, e.encode_log_data());
+                    }
+                }
+                Event::MessageSent {
+                    send_id,
+                    sender,
+                    recipient,
+                    payload,
+                    value,
+                    ..
+                } => {
+                    let i = sent_calls.len();
+                    let (payload, attributes) = originals
+                        .get(i)
+                        .cloned()
+                        .unwrap_or_else(|| (payload.clone(), Vec::new()));
+                    sent_calls.push(abi::MessageSent {
+                        sendId: *send_id,
+                        sender: sender.clone(),
+                        recipient: recipient.clone(),
+                        payload,
+                        value: *value,
+                        attributes,
+                    });
+                    if is_message && id.is_none() {
+                        id = Some(*send_id);
+                    }
+                }
                 Event::InteropBundleSent {
                     message_hash,
                     bundle_hash,
@@ -491,6 +577,15 @@ impl SystemDispatch {
                 } => {
                     let encoded = bundle.abi_encode();
                     let message = bundle_message(&encoded);
+                    let l1 = abi::L1MessageSent {
+                        _sender: INTEROP_CENTER,
+                        _hash: keccak256(&message),
+                        _message: message.into(),
+                    };
+                    log(ctx, L1_MESSENGER, l1.encode_log_data());
+                    for m in sent_calls.drain(..) {
+                        log(ctx, INTEROP_CENTER, m.encode_log_data());
+                    }
                     let Ok(interop_bundle) = abi::InteropBundle::abi_decode(&encoded) else {
                         return Err(revert_string("bundle encoding"));
                     };
@@ -499,25 +594,10 @@ impl SystemDispatch {
                         interopBundleHash: *bundle_hash,
                         interopBundle: interop_bundle,
                     };
-                    ctx.journal_mut().log(Log {
-                        address: INTEROP_CENTER,
-                        data: sent.encode_log_data(),
-                    });
-                    let l1 = abi::L1MessageSent {
-                        _sender: INTEROP_CENTER,
-                        _hash: keccak256(&message),
-                        _message: message.into(),
-                    };
-                    ctx.journal_mut().log(Log {
-                        address: L1_MESSENGER,
-                        data: l1.encode_log_data(),
-                    });
+                    log(ctx, INTEROP_CENTER, sent.encode_log_data());
                     if !is_message {
                         id = Some(*bundle_hash);
                     }
-                }
-                Event::MessageSent { send_id, .. } if is_message && id.is_none() => {
-                    id = Some(*send_id);
                 }
                 _ => {}
             }

@@ -721,7 +721,12 @@ impl Devnet {
             evm: &node.evm,
             hashes,
         };
-        let dispatch = SystemDispatch::new(&self.net, chain, asset, node.info.role != Role::L1);
+        // The block's transactions are numbered from 0; the block gas limit keeps them far
+        // below u16::MAX (at least 21,000 gas each).
+        let tx_number = u16::try_from(node.pending.len())
+            .map_err(|_| RpcError::server("block holds too many transactions"))?;
+        let dispatch = SystemDispatch::new(&self.net, chain, asset, node.info.role != Role::L1)
+            .in_transaction(tx_number);
         let (out, dispatch) = crate::evm::run(
             db,
             &block,

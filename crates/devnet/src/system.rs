@@ -115,6 +115,9 @@ pub mod abi {
         function interopRoots(uint256 chainId, uint256 blockOrBatchNumber) external view returns (bytes32);
 
         event InteropBundleSent(bytes32 l2l1MsgHash, bytes32 interopBundleHash, InteropBundle interopBundle);
+        event ProtocolFeesAccumulated(address indexed coinbase, uint256 amount);
+        event FixedZKFeesAccumulated(address indexed payer, address indexed coinbase, uint256 amount);
+        event MessageSent(bytes32 indexed sendId, bytes sender, bytes recipient, bytes payload, uint256 value, bytes[] attributes);
         event L1MessageSent(address indexed _sender, bytes32 indexed _hash, bytes _message);
 
         error Error(string message);
