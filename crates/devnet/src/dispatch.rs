@@ -586,13 +586,10 @@ impl SystemDispatch {
                     for m in sent_calls.drain(..) {
                         log(ctx, INTEROP_CENTER, m.encode_log_data());
                     }
-                    let Ok(interop_bundle) = abi::InteropBundle::abi_decode(&encoded) else {
-                        return Err(revert_string("bundle encoding"));
-                    };
                     let sent = abi::InteropBundleSent {
                         l2l1MsgHash: *message_hash,
                         interopBundleHash: *bundle_hash,
-                        interopBundle: interop_bundle,
+                        interopBundle: bundle.clone(),
                     };
                     log(ctx, INTEROP_CENTER, sent.encode_log_data());
                     if !is_message {
