@@ -67,7 +67,7 @@ pub struct SystemDispatch {
     pub net: Network,
     /// The protocol events of those effects.
     pub events: Vec<Event>,
-    chain: ChainId,
+    pub(crate) chain: ChainId,
     asset: AssetId,
     frames: FrameJournal,
     hosts_system: bool,
@@ -111,7 +111,7 @@ impl SystemDispatch {
 
     /// Applies `action` to the working network, mirrors its base-token balance changes into
     /// revm's journal, and records its events.
-    fn apply<CTX: ContextTr>(
+    pub(crate) fn apply_action<CTX: ContextTr>(
         &mut self,
         ctx: &mut CTX,
         action: Action,
@@ -212,8 +212,27 @@ impl SystemDispatch {
                 acct.data.decr_balance(was - now);
             }
         }
+        self.log_token_events(ctx, &evs);
         self.events.extend(evs.iter().cloned());
         Ok((evs, used))
+    }
+
+    /// Whether this call goes to a contract this chain serves natively. A call without data
+    /// to Fee Flow is a deposit into its pool (the model's stand-in for WETH arriving), left
+    /// to revm as a plain value transfer.
+    fn serves<CTX: ContextTr>(&self, inputs: &CallInputs, ctx: &mut CTX) -> bool {
+        let to = inputs.bytecode_address;
+        if !self.hosts_system {
+            return false;
+        }
+        if system::is_served(to) {
+            return true;
+        }
+        if !self.serves_more(to) {
+            return false;
+        }
+        !(to == flywheel_protocol::fee_flow::fee_flow_address()
+            && inputs.input.bytes(ctx).is_empty())
     }
 
     /// Handles a call to a system address; `None` if `to` is not one this chain serves.
@@ -223,7 +242,7 @@ impl SystemDispatch {
         inputs: &CallInputs,
     ) -> Option<Result<(Bytes, u64), Bytes>> {
         let to = inputs.bytecode_address;
-        if !self.hosts_system || !system::is_served(to) {
+        if !self.serves(inputs, ctx) {
             return None;
         }
         if !matches!(inputs.scheme, CallScheme::Call | CallScheme::StaticCall) {
@@ -331,11 +350,24 @@ impl SystemDispatch {
                         .unwrap_or_default();
                     return view(v.abi_encode().into());
                 }
+                abi::claimProtocolFeesCall::SELECTOR | abi::claimZKFeesCall::SELECTOR => {
+                    return Some(self.claim_fees(ctx, inputs, sel, &data));
+                }
+                abi::getZKTokenAddressCall::SELECTOR => {
+                    return view(
+                        flywheel_protocol::genesis::ZK_TOKEN_ADDRESS
+                            .abi_encode()
+                            .into(),
+                    )
+                }
                 _ => return Some(Err(Bytes::new())),
             }
         }
         if to == INTEROP_HANDLER {
             return Some(self.handler_call(ctx, inputs, sel, &data));
+        }
+        if self.serves_more(to) {
+            return Some(self.more_call(ctx, inputs, sel, &data));
         }
         if to == system::INTEROP_ROOT_STORAGE {
             if sel == abi::interopRootsCall::SELECTOR {
@@ -513,7 +545,9 @@ impl SystemDispatch {
         originals: &[(Bytes, Vec<Bytes>)],
     ) -> Result<B256, Bytes> {
         let is_message = matches!(action, Action::SendMessage { .. });
-        let evs = self.apply(ctx, action).map_err(|e| revert_data(&e))?;
+        let evs = self
+            .apply_action(ctx, action)
+            .map_err(|e| revert_data(&e))?;
         let mut id = None;
         let mut sent_calls: Vec<abi::MessageSent> = Vec::new();
         let log = |ctx: &mut CTX, address: Address, data| {
@@ -672,6 +706,8 @@ pub fn revert_data(e: &ProtocolError) -> Bytes {
         .abi_encode()
         .into(),
         ProtocolError::ZkTokenNotAvailable(_) => abi::ZKTokenNotAvailable {}.abi_encode().into(),
+        // The ZK token's own revert strings, which SafeERC20 and callers bubble up.
+        ProtocolError::Token(_) => crate::contracts::token_revert(e, false),
         other => revert_string(&other.to_string()),
     }
 }
@@ -703,10 +739,7 @@ fn outcome(inputs: &CallInputs, r: Result<(Bytes, u64), Bytes>) -> CallOutcome {
 impl<CTX: ContextTr> Inspector<CTX> for SystemDispatch {
     fn call(&mut self, context: &mut CTX, inputs: &mut CallInputs) -> Option<CallOutcome> {
         self.frames.enter(&self.net, self.events.len());
-        if self.hosts_system
-            && system::is_served(inputs.bytecode_address)
-            && inputs.gas_limit < SYSTEM_CALL_GAS
-        {
+        if inputs.gas_limit < SYSTEM_CALL_GAS && self.serves(inputs, context) {
             // Out of gas before anything happens (no protocol change, no log).
             self.starved = true;
             return Some(CallOutcome::new_oog(

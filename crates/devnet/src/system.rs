@@ -32,6 +32,10 @@ pub fn l2_system_contracts() -> Vec<(&'static str, Address)> {
         ("L2MessageVerification", MESSAGE_VERIFICATION),
         ("InteropCenter", INTEROP_CENTER),
         ("InteropHandler", INTEROP_HANDLER),
+        (
+            "ZK token (ERC-20)",
+            flywheel_protocol::genesis::ZK_TOKEN_ADDRESS,
+        ),
     ]
 }
 

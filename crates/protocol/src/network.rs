@@ -1018,6 +1018,18 @@ pub enum Action {
     /// A Prividium's sequencer, admin panel, approvals, reads, or L1 filterer and Mailbox
     /// (boxed: its requests carry whole transactions).
     Prividium(Box<crate::prividium::PrividiumAction>),
+    /// ZK token: `transferFrom` by `spender`, who spends `from`'s allowance (the devnet's
+    /// ERC-20 surface; the protocol's own pulls go through the token directly).
+    ZkTransferFrom {
+        /// The caller, spending the allowance.
+        spender: Address,
+        /// Payer.
+        from: Address,
+        /// Payee.
+        to: Address,
+        /// Amount in wei.
+        amount: U256,
+    },
 }
 
 /// The network: state plus the code of contracts deployed on its chains.
@@ -1730,6 +1742,18 @@ impl Exec<'_> {
             }
             Action::Priority(action) => self.priority(action)?,
             Action::Prividium(a) => self.prividium(*a)?,
+            Action::ZkTransferFrom {
+                spender,
+                from,
+                to,
+                amount,
+            } => {
+                let evs = self
+                    .state
+                    .token
+                    .transfer_from(spender, from, to, amount, now)?;
+                self.token_events(evs);
+            }
         }
         Ok(())
     }
