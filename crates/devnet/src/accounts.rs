@@ -52,6 +52,35 @@ pub fn relayer() -> Result<DevAccount, DevnetError> {
     })
 }
 
+/// Mnemonic index of the devnet admin (after the dev accounts and the relayer).
+pub const ADMIN_INDEX: u32 = DEV_ACCOUNT_COUNT + 1;
+
+/// The devnet admin's address: `m/44'/60'/0'/0/11` of [`TEST_MNEMONIC`] (anvil's twelfth
+/// account). A constant so that the genesis needs no key derivation; a test checks it.
+pub const ADMIN_ADDRESS: Address =
+    alloy_primitives::address!("71bE63f3384f5fb98995898A86B02Fb2426c5788");
+
+/// The devnet admin: holds every role that mainnet gives to an operator or to governance —
+/// each chain's operator (the coinbase that accrues and claims fees) and admin, GWAssetTracker's
+/// owner, Fee Flow's and the Splitter's admins and the ZK token's role admin — so a developer
+/// can exercise those paths with a known key. Derived once per process.
+pub fn admin() -> Result<DevAccount, DevnetError> {
+    static ADMIN: std::sync::OnceLock<Result<DevAccount, String>> = std::sync::OnceLock::new();
+    ADMIN
+        .get_or_init(|| {
+            let signer = MnemonicBuilder::from_phrase(TEST_MNEMONIC)
+                .index(ADMIN_INDEX)
+                .and_then(|b| b.build())
+                .map_err(|e| e.to_string())?;
+            Ok(DevAccount {
+                address: signer.address(),
+                signer,
+            })
+        })
+        .clone()
+        .map_err(DevnetError::Accounts)
+}
+
 fn derive() -> Result<Vec<DevAccount>, DevnetError> {
     (0..DEV_ACCOUNT_COUNT)
         .map(|i| {
@@ -73,6 +102,11 @@ mod tests {
     use alloy_primitives::{address, b256};
 
     /// The first and last of the well-known test accounts, as anvil prints them at start-up.
+    #[test]
+    fn the_admin_constant_is_the_derived_key() {
+        assert_eq!(admin().unwrap().address, ADMIN_ADDRESS);
+    }
+
     #[test]
     fn derivation_matches_the_published_test_accounts() {
         let a = dev_accounts().unwrap();

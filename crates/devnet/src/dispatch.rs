@@ -67,13 +67,16 @@ pub struct SystemDispatch {
     pub net: Network,
     /// The protocol events of those effects.
     pub events: Vec<Event>,
-    chain: ChainId,
+    pub(crate) chain: ChainId,
     asset: AssetId,
     frames: FrameJournal,
     hosts_system: bool,
     /// A system call ran out of gas (its caller may have carried on): `eth_estimateGas`
     /// treats such a run as failed, so estimates leave system calls their gas.
     pub starved: bool,
+    /// The transaction's index in its block: messages it sends carry it as their log leaf's
+    /// `txNumberInBatch`, which is what clients read from the receipt's `transactionIndex`.
+    tx_number: u16,
 }
 
 impl SystemDispatch {
@@ -88,7 +91,14 @@ impl SystemDispatch {
             frames: FrameJournal::default(),
             hosts_system,
             starved: false,
+            tx_number: 0,
         }
+    }
+
+    /// The same dispatcher for the transaction at index `tx_number` of its block.
+    pub fn in_transaction(mut self, tx_number: u16) -> Self {
+        self.tx_number = tx_number;
+        self
     }
 
     fn balance(&self, who: Address) -> U256 {
@@ -101,7 +111,7 @@ impl SystemDispatch {
 
     /// Applies `action` to the working network, mirrors its base-token balance changes into
     /// revm's journal, and records its events.
-    fn apply<CTX: ContextTr>(
+    pub(crate) fn apply_action<CTX: ContextTr>(
         &mut self,
         ctx: &mut CTX,
         action: Action,
@@ -121,11 +131,17 @@ impl SystemDispatch {
     ) -> Result<(Vec<Event>, u64), ProtocolError> {
         let before = self.net.clone();
         let (evs, used) = match deliver_gas {
-            None => (self.net.apply(action)?, 0),
+            None => (
+                self.net
+                    .apply_in_transaction(action, self.tx_number, None)?,
+                0,
+            ),
             Some(gas) => {
                 let checkpoint = ctx.journal_mut().checkpoint();
                 let mut external = EvmRecipients::new(ctx, self.chain, gas);
-                let result = self.net.apply_with_external(action, &mut external);
+                let result =
+                    self.net
+                        .apply_in_transaction(action, self.tx_number, Some(&mut external));
                 let used = external.gas_used;
                 match result {
                     Ok(evs) => {
@@ -196,8 +212,27 @@ impl SystemDispatch {
                 acct.data.decr_balance(was - now);
             }
         }
+        self.log_token_events(ctx, &evs);
         self.events.extend(evs.iter().cloned());
         Ok((evs, used))
+    }
+
+    /// Whether this call goes to a contract this chain serves natively. A call without data
+    /// to Fee Flow is a deposit into its pool (the model's stand-in for WETH arriving), left
+    /// to revm as a plain value transfer.
+    fn serves<CTX: ContextTr>(&self, inputs: &CallInputs, ctx: &mut CTX) -> bool {
+        let to = inputs.bytecode_address;
+        if !self.hosts_system {
+            return false;
+        }
+        if system::is_served(to) {
+            return true;
+        }
+        if !self.serves_more(to) {
+            return false;
+        }
+        !(to == flywheel_protocol::fee_flow::fee_flow_address()
+            && inputs.input.bytes(ctx).is_empty())
     }
 
     /// Handles a call to a system address; `None` if `to` is not one this chain serves.
@@ -207,7 +242,7 @@ impl SystemDispatch {
         inputs: &CallInputs,
     ) -> Option<Result<(Bytes, u64), Bytes>> {
         let to = inputs.bytecode_address;
-        if !self.hosts_system || !system::is_served(to) {
+        if !self.serves(inputs, ctx) {
             return None;
         }
         if !matches!(inputs.scheme, CallScheme::Call | CallScheme::StaticCall) {
@@ -236,6 +271,11 @@ impl SystemDispatch {
                     let Ok(call) = abi::sendBundleCall::abi_decode(&data) else {
                         return Some(Err(Bytes::new()));
                     };
+                    let originals: Vec<(Bytes, Vec<Bytes>)> = call
+                        ._callStarters
+                        .iter()
+                        .map(|s| (s.data.clone(), s.callAttributes.clone()))
+                        .collect();
                     let action = Action::SendBundle {
                         chain: self.chain,
                         sender: caller,
@@ -253,7 +293,7 @@ impl SystemDispatch {
                         value,
                     };
                     return Some(
-                        self.send(ctx, action)
+                        self.send(ctx, action, &originals)
                             .map(|h| (h.abi_encode().into(), SYSTEM_CALL_GAS)),
                     );
                 }
@@ -261,6 +301,7 @@ impl SystemDispatch {
                     let Ok(call) = abi::sendMessageCall::abi_decode(&data) else {
                         return Some(Err(Bytes::new()));
                     };
+                    let originals = [(call.payload.clone(), call.attributes.clone())];
                     let action = Action::SendMessage {
                         chain: self.chain,
                         sender: caller,
@@ -270,7 +311,7 @@ impl SystemDispatch {
                         value,
                     };
                     return Some(
-                        self.send(ctx, action)
+                        self.send(ctx, action, &originals)
                             .map(|h| (h.abi_encode().into(), SYSTEM_CALL_GAS)),
                     );
                 }
@@ -309,11 +350,24 @@ impl SystemDispatch {
                         .unwrap_or_default();
                     return view(v.abi_encode().into());
                 }
+                abi::claimProtocolFeesCall::SELECTOR | abi::claimZKFeesCall::SELECTOR => {
+                    return Some(self.claim_fees(ctx, inputs, sel, &data));
+                }
+                abi::getZKTokenAddressCall::SELECTOR => {
+                    return view(
+                        flywheel_protocol::genesis::ZK_TOKEN_ADDRESS
+                            .abi_encode()
+                            .into(),
+                    )
+                }
                 _ => return Some(Err(Bytes::new())),
             }
         }
         if to == INTEROP_HANDLER {
             return Some(self.handler_call(ctx, inputs, sel, &data));
+        }
+        if self.serves_more(to) {
+            return Some(self.more_call(ctx, inputs, sel, &data));
         }
         if to == system::INTEROP_ROOT_STORAGE {
             if sel == abi::interopRootsCall::SELECTOR {
@@ -475,14 +529,80 @@ impl SystemDispatch {
         Ok((Bytes::new(), SYSTEM_CALL_GAS.saturating_add(used)))
     }
 
-    /// A send: applies it, then logs `InteropBundleSent` (InteropCenter) and `L1MessageSent`
-    /// (L1 messenger) as the contracts do. Returns the bundle hash or send id.
-    fn send<CTX: ContextTr>(&mut self, ctx: &mut CTX, action: Action) -> Result<B256, Bytes> {
+    /// A send: applies it, then logs what InteropCenter's `_sendBundle` logs, in its order
+    /// (era-contracts@4859b6f:l1-contracts/contracts/interop/InteropCenter.sol):
+    /// `FixedZKFeesAccumulated` or `ProtocolFeesAccumulated` (a non-zero fee), the L1
+    /// messenger's `L1MessageSent`, one ERC-7786 `MessageSent` per call, then
+    /// `InteropBundleSent`. zksync-js pairs a bundle with the messenger logs *before* its
+    /// `InteropBundleSent` (zksync-js@a5f6505:src/core/resources/interop/finalization.ts,
+    /// `parseBundleReceiptInfo`), so the order matters. `originals` are each call's payload
+    /// and attributes as the caller passed them, which `MessageSent` repeats. Returns the
+    /// bundle hash or send id.
+    fn send<CTX: ContextTr>(
+        &mut self,
+        ctx: &mut CTX,
+        action: Action,
+        originals: &[(Bytes, Vec<Bytes>)],
+    ) -> Result<B256, Bytes> {
         let is_message = matches!(action, Action::SendMessage { .. });
-        let evs = self.apply(ctx, action).map_err(|e| revert_data(&e))?;
+        let evs = self
+            .apply_action(ctx, action)
+            .map_err(|e| revert_data(&e))?;
         let mut id = None;
+        let mut sent_calls: Vec<abi::MessageSent> = Vec::new();
+        let log = |ctx: &mut CTX, address: Address, data| {
+            ctx.journal_mut().log(Log { address, data });
+        };
         for ev in &evs {
             match ev {
+                Event::InteropFeeCollected {
+                    chain,
+                    operator,
+                    payer,
+                    fixed_zk,
+                    amount,
+                    ..
+                } if *chain == self.chain => {
+                    if *fixed_zk {
+                        let e = abi::FixedZKFeesAccumulated {
+                            payer: *payer,
+                            coinbase: *operator,
+                            amount: *amount,
+                        };
+                        log(ctx, INTEROP_CENTER, e.encode_log_data());
+                    } else if !amount.is_zero() {
+                        let e = abi::ProtocolFeesAccumulated {
+                            coinbase: *operator,
+                            amount: *amount,
+                        };
+                        log(ctx, INTEROP_CENTER, e.encode_log_data());
+                    }
+                }
+                Event::MessageSent {
+                    send_id,
+                    sender,
+                    recipient,
+                    payload,
+                    value,
+                    ..
+                } => {
+                    let i = sent_calls.len();
+                    let (payload, attributes) = originals
+                        .get(i)
+                        .cloned()
+                        .unwrap_or_else(|| (payload.clone(), Vec::new()));
+                    sent_calls.push(abi::MessageSent {
+                        sendId: *send_id,
+                        sender: sender.clone(),
+                        recipient: recipient.clone(),
+                        payload,
+                        value: *value,
+                        attributes,
+                    });
+                    if is_message && id.is_none() {
+                        id = Some(*send_id);
+                    }
+                }
                 Event::InteropBundleSent {
                     message_hash,
                     bundle_hash,
@@ -491,33 +611,24 @@ impl SystemDispatch {
                 } => {
                     let encoded = bundle.abi_encode();
                     let message = bundle_message(&encoded);
-                    let Ok(interop_bundle) = abi::InteropBundle::abi_decode(&encoded) else {
-                        return Err(revert_string("bundle encoding"));
-                    };
-                    let sent = abi::InteropBundleSent {
-                        l2l1MsgHash: *message_hash,
-                        interopBundleHash: *bundle_hash,
-                        interopBundle: interop_bundle,
-                    };
-                    ctx.journal_mut().log(Log {
-                        address: INTEROP_CENTER,
-                        data: sent.encode_log_data(),
-                    });
                     let l1 = abi::L1MessageSent {
                         _sender: INTEROP_CENTER,
                         _hash: keccak256(&message),
                         _message: message.into(),
                     };
-                    ctx.journal_mut().log(Log {
-                        address: L1_MESSENGER,
-                        data: l1.encode_log_data(),
-                    });
+                    log(ctx, L1_MESSENGER, l1.encode_log_data());
+                    for m in sent_calls.drain(..) {
+                        log(ctx, INTEROP_CENTER, m.encode_log_data());
+                    }
+                    let sent = abi::InteropBundleSent {
+                        l2l1MsgHash: *message_hash,
+                        interopBundleHash: *bundle_hash,
+                        interopBundle: bundle.clone(),
+                    };
+                    log(ctx, INTEROP_CENTER, sent.encode_log_data());
                     if !is_message {
                         id = Some(*bundle_hash);
                     }
-                }
-                Event::MessageSent { send_id, .. } if is_message && id.is_none() => {
-                    id = Some(*send_id);
                 }
                 _ => {}
             }
@@ -595,6 +706,8 @@ pub fn revert_data(e: &ProtocolError) -> Bytes {
         .abi_encode()
         .into(),
         ProtocolError::ZkTokenNotAvailable(_) => abi::ZKTokenNotAvailable {}.abi_encode().into(),
+        // The ZK token's own revert strings, which SafeERC20 and callers bubble up.
+        ProtocolError::Token(_) => crate::contracts::token_revert(e, false),
         other => revert_string(&other.to_string()),
     }
 }
@@ -626,10 +739,7 @@ fn outcome(inputs: &CallInputs, r: Result<(Bytes, u64), Bytes>) -> CallOutcome {
 impl<CTX: ContextTr> Inspector<CTX> for SystemDispatch {
     fn call(&mut self, context: &mut CTX, inputs: &mut CallInputs) -> Option<CallOutcome> {
         self.frames.enter(&self.net, self.events.len());
-        if self.hosts_system
-            && system::is_served(inputs.bytecode_address)
-            && inputs.gas_limit < SYSTEM_CALL_GAS
-        {
+        if inputs.gas_limit < SYSTEM_CALL_GAS && self.serves(inputs, context) {
             // Out of gas before anything happens (no protocol change, no log).
             self.starved = true;
             return Some(CallOutcome::new_oog(

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod chain;
 pub mod config;
+pub mod contracts;
 pub mod dispatch;
 pub mod error;
 pub mod evm;

@@ -2,6 +2,7 @@
 //! balances), each chain's blocks, the dev accounts, and the event log that a state file
 //! keeps. JSON-RPC methods are answered here, per chain.
 
+use crate::accounts::ADMIN_ADDRESS;
 use crate::accounts::{dev_accounts, DevAccount};
 use crate::chain::{ChainNode, TxRecord};
 use crate::config::{BaseToken, Layout};
@@ -142,8 +143,8 @@ pub fn genesis_of(layout: &Layout, time: u64, devs: &[Address]) -> Genesis {
         base_token: base,
         settlement_layer: sl,
         zk_token_available: kind != ChainKind::L1,
-        operator: genesis::account(&format!("operator-{name}")),
-        admin: genesis::account(&format!("admin-{name}")),
+        operator: ADMIN_ADDRESS,
+        admin: ADMIN_ADDRESS,
         execution: ExecutionEnvironment::ZksyncOs,
         data_availability: DataAvailability::Rollup,
     };
@@ -180,6 +181,11 @@ pub fn genesis_of(layout: &Layout, time: u64, devs: &[Address]) -> Genesis {
     if let Some(first) = layout.chains.first() {
         g.fees.fee_flow_chain = first.chain_id;
     }
+    // The devnet admin holds the operator's and governance's roles (see accounts::admin).
+    g.fees.governance = ADMIN_ADDRESS;
+    g.fees.token_governor_timelock = ADMIN_ADDRESS;
+    g.fees.emergency_admin = ADMIN_ADDRESS;
+    g.token_admin = ADMIN_ADDRESS;
     g.zk_allocations
         .extend(devs.iter().map(|a| (*a, tokens(DEV_ZK_TOKENS))));
     g
@@ -298,7 +304,7 @@ impl Devnet {
         let relayer = crate::accounts::relayer()?;
         let mut funding = Vec::new();
         for c in &genesis.chains {
-            for a in devs.iter().chain([&relayer.address]) {
+            for a in devs.iter().chain([&relayer.address, &ADMIN_ADDRESS]) {
                 funding.push(Action::Fund {
                     chain: c.id,
                     asset: c.base_token,
@@ -721,7 +727,12 @@ impl Devnet {
             evm: &node.evm,
             hashes,
         };
-        let dispatch = SystemDispatch::new(&self.net, chain, asset, node.info.role != Role::L1);
+        // The block's transactions are numbered from 0; the block gas limit keeps them far
+        // below u16::MAX (at least 21,000 gas each).
+        let tx_number = u16::try_from(node.pending.len())
+            .map_err(|_| RpcError::server("block holds too many transactions"))?;
+        let dispatch = SystemDispatch::new(&self.net, chain, asset, node.info.role != Role::L1)
+            .in_transaction(tx_number);
         let (out, dispatch) = crate::evm::run(
             db,
             &block,

@@ -32,6 +32,10 @@ pub fn l2_system_contracts() -> Vec<(&'static str, Address)> {
         ("L2MessageVerification", MESSAGE_VERIFICATION),
         ("InteropCenter", INTEROP_CENTER),
         ("InteropHandler", INTEROP_HANDLER),
+        (
+            "ZK token (ERC-20)",
+            flywheel_protocol::genesis::ZK_TOKEN_ADDRESS,
+        ),
     ]
 }
 
@@ -42,85 +46,8 @@ pub fn is_served(to: Address) -> bool {
         || to == INTEROP_ROOT_STORAGE
 }
 
-/// The contracts' ABI: functions, events and custom errors, with the signatures of
-/// era-contracts@4859b6f (`l1-contracts/contracts/interop/IInteropCenter.sol`,
-/// `InteropCenter.sol`, `L2InteropRootStorage.sol`, `common/l2-helpers/IL2ToL1Messenger.sol`,
-/// `common/L1ContractErrors.sol`, `interop/InteropErrors.sol`,
-/// `core/bridgehub/L1BridgehubErrors.sol`). Selectors are derived from these signatures.
-#[allow(missing_docs)]
+/// The interop contracts' ABI: the protocol crate's one declaration of the v31 structs and of
+/// the functions, events and errors that use them ([`flywheel_protocol::interop::abi`]).
 pub mod abi {
-    alloy_sol_types::sol! {
-        // The draft-v31 bundle structs, with the layout of the protocol crate's
-        // (`flywheel_protocol::interop::bundle`, from `common/Messaging.sol`), declared here
-        // so the event below can name them; a bundle crosses over by its ABI encoding.
-        struct InteropCall {
-            bytes1 version;
-            bool shadowAccount;
-            address to;
-            address from;
-            uint256 value;
-            bytes data;
-        }
-        struct BundleAttributes {
-            bytes executionAddress;
-            bytes unbundlerAddress;
-            bool useFixedFee;
-        }
-        struct InteropBundle {
-            bytes1 version;
-            uint256 sourceChainId;
-            uint256 destinationChainId;
-            bytes32 destinationBaseTokenAssetId;
-            bytes32 interopBundleSalt;
-            InteropCall[] calls;
-            BundleAttributes bundleAttributes;
-        }
-        struct InteropCallStarter {
-            bytes to;
-            bytes data;
-            bytes[] callAttributes;
-        }
-
-        struct L2Message {
-            uint16 txNumberInBatch;
-            address sender;
-            bytes data;
-        }
-        struct MessageInclusionProof {
-            uint256 chainId;
-            uint256 l1BatchNumber;
-            uint256 l2MessageIndex;
-            L2Message message;
-            bytes32[] proof;
-        }
-
-        function verifyBundle(bytes _bundle, MessageInclusionProof _proof) external;
-        function executeBundle(bytes _bundle, MessageInclusionProof _proof) external;
-        function unbundleBundle(bytes _bundle, uint8[] _callStatus) external;
-        function bundleStatus(bytes32 bundleHash) external view returns (uint8);
-        function callStatus(bytes32 bundleHash, uint256 callIndex) external view returns (uint8);
-
-        event BundleVerified(bytes32 indexed bundleHash);
-        event BundleExecuted(bytes32 indexed bundleHash);
-        event BundleUnbundled(bytes32 indexed bundleHash);
-        event CallProcessed(bytes32 indexed bundleHash, uint256 indexed callIndex, uint8 status);
-
-        function sendBundle(bytes _destinationChainId, InteropCallStarter[] _callStarters, bytes[] _bundleAttributes) external payable returns (bytes32 bundleHash);
-        function sendMessage(bytes recipient, bytes payload, bytes[] attributes) external payable returns (bytes32 sendId);
-        function ZK_INTEROP_FEE() external view returns (uint256);
-        function interopProtocolFee() external view returns (uint256);
-        function interopBundleNonce(address sender) external view returns (uint256);
-        function accumulatedProtocolFees(address coinbase) external view returns (uint256);
-        function accumulatedZKFees(address coinbase) external view returns (uint256);
-        function interopRoots(uint256 chainId, uint256 blockOrBatchNumber) external view returns (bytes32);
-
-        event InteropBundleSent(bytes32 l2l1MsgHash, bytes32 interopBundleHash, InteropBundle interopBundle);
-        event L1MessageSent(address indexed _sender, bytes32 indexed _hash, bytes _message);
-
-        error Error(string message);
-        error NotL2ToL2(uint256 sourceChainId, uint256 destinationChainId);
-        error NotInGatewayMode();
-        error DestinationChainNotRegistered(uint256 destinationChainId);
-        error ZKTokenNotAvailable();
-    }
+    pub use flywheel_protocol::interop::abi::*;
 }

@@ -40,6 +40,14 @@ pub fn startup_table(devnet: &Devnet, addrs: &[SocketAddr]) -> String {
         "Relayer (executes bundles when relaying is on): {}",
         devnet.relayer_address()
     );
+    if let Ok(admin) = crate::accounts::admin() {
+        let _ = writeln!(
+            s,
+            "Admin (every chain's operator and coinbase, GWAssetTracker's owner, Fee Flow's and the Splitter's admin, the ZK token's role admin): {} {}",
+            admin.address,
+            admin.private_key()
+        );
+    }
     let _ = writeln!(s, "\nSystem contracts (every L2 and Gateway):");
     for (name, addr) in system::l2_system_contracts() {
         let _ = writeln!(s, "  {name:<22} {addr}");

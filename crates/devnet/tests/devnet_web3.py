@@ -241,7 +241,8 @@ def run(devnet, check):
         ],
     )
     sent = send(src, {"to": INTEROP_CENTER, "data": data, "value": value})
-    # The receipt's other log is the messenger's L1MessageSent, not in this ABI.
+    # The receipt's other logs (the messenger's L1MessageSent, ERC-7786 MessageSent) are
+    # not in this ABI.
     events = center.events.InteropBundleSent().process_receipt(sent, errors=DISCARD)
     check(
         "sendBundle succeeds and logs InteropBundleSent",

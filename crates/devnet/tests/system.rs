@@ -98,6 +98,7 @@ fn an_eoa_sends_a_bundle_through_the_real_abi() {
                 .as_str()
                 .unwrap()
                 .eq_ignore_ascii_case(&format!("{INTEROP_CENTER:#x}"))
+                && l["topics"][0] == json!(abi::InteropBundleSent::SIGNATURE_HASH)
         })
         .unwrap();
     assert_eq!(
@@ -190,7 +191,8 @@ fn a_contract_that_sends_then_reverts_sends_nothing() {
     );
     let r = ok(&mut d, SRC, "eth_getTransactionReceipt", json!([tx]));
     assert_eq!(r["status"], json!("0x1"));
-    assert_eq!(r["logs"].as_array().unwrap().len(), 2);
+    // The messenger's message, MessageSent for the one call, InteropBundleSent.
+    assert_eq!(r["logs"].as_array().unwrap().len(), 3);
     let chain = d.chains()[SRC].id;
     let st = d.network().state().chain(chain).unwrap();
     assert_eq!(st.bundle_count.get(&keeper), Some(&1));
@@ -332,7 +334,9 @@ fn settlement_moves_roots_and_the_rpc_proof_verifies_on_the_destination() {
         l1_batch_number: batch.to(),
         l2_message_index: id.to(),
         message: L2Message {
-            tx_number_in_batch: id.to(),
+            tx_number_in_batch: serde_json::from_value::<U256>(r["transactionIndex"].clone())
+                .unwrap()
+                .to(),
             sender: INTEROP_CENTER,
             data: message.clone(),
         },
@@ -416,7 +420,10 @@ fn sent_and_proven(
         l1BatchNumber: serde_json::from_value(p["batchNumber"].clone()).unwrap(),
         l2MessageIndex: id,
         message: abi::L2Message {
-            txNumberInBatch: id.to(),
+            // As zksync-js: the sending receipt's transactionIndex.
+            txNumberInBatch: serde_json::from_value::<U256>(r["transactionIndex"].clone())
+                .unwrap()
+                .to(),
             sender: INTEROP_CENTER,
             data: message.clone(),
         },
@@ -770,7 +777,9 @@ fn a_reverting_receiver_fails_the_whole_execution_and_changes_nothing() {
             l1BatchNumber: serde_json::from_value(p["batchNumber"].clone()).unwrap(),
             l2MessageIndex: id,
             message: abi::L2Message {
-                txNumberInBatch: id.to(),
+                txNumberInBatch: serde_json::from_value::<U256>(r["transactionIndex"].clone())
+                    .unwrap()
+                    .to(),
                 sender: INTEROP_CENTER,
                 data: message.clone(),
             },

@@ -133,6 +133,9 @@ pub struct MessageLocation {
     pub batch: u64,
     /// Index of its log in the batch's logs tree.
     pub index: u32,
+    /// `txNumberInBatch` of its log leaf: the sending transaction's number.
+    #[serde(default)]
+    pub tx_number: u16,
 }
 
 /// One sealed batch: its logs tree and roots, and where it settled.

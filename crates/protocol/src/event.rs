@@ -134,6 +134,12 @@ pub enum Event {
         /// The bundle. Its `calls.len()` adds to the open batch's count of calls that the
         /// Gateway settlement fee charges, in both fee modes.
         bundle: InteropBundle,
+        /// Number of the sending transaction, which the message's log leaf carries as
+        /// `txNumberInBatch`, when the caller runs transactions of its own (the devnet: the
+        /// receipt's `transactionIndex`); `None`: the message's index in the batch, each send
+        /// being a transaction of its own (the simulator).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tx_number: Option<u16>,
     },
     /// The chain sealed its open batch.
     BatchSealed {

@@ -169,11 +169,13 @@ impl State {
                 message_hash,
                 bundle_hash,
                 bundle,
+                tx_number,
             } => {
                 if let Some(c) = self.chain_mut(*chain) {
                     *c.bundle_count.entry(*sender).or_default() += 1;
                     let index = c.pending_logs.len() as u32;
-                    let tx_number = index as u16; // invariant: < 16,384 logs per batch
+                    // invariant: < 16,384 logs per batch
+                    let tx_number = tx_number.unwrap_or(index as u16);
                     let leaf = settlement::message_log_leaf(
                         tx_number,
                         crate::chain::INTEROP_CENTER,
@@ -184,6 +186,7 @@ impl State {
                     let location = MessageLocation {
                         batch: c.next_batch_number(),
                         index,
+                        tx_number,
                     };
                     c.outbox.insert(*bundle_hash, location);
                 }
@@ -1015,6 +1018,18 @@ pub enum Action {
     /// A Prividium's sequencer, admin panel, approvals, reads, or L1 filterer and Mailbox
     /// (boxed: its requests carry whole transactions).
     Prividium(Box<crate::prividium::PrividiumAction>),
+    /// ZK token: `transferFrom` by `spender`, who spends `from`'s allowance (the devnet's
+    /// ERC-20 surface; the protocol's own pulls go through the token directly).
+    ZkTransferFrom {
+        /// The caller, spending the allowance.
+        spender: Address,
+        /// Payer.
+        from: Address,
+        /// Payee.
+        to: Address,
+        /// Amount in wei.
+        amount: U256,
+    },
 }
 
 /// The network: state plus the code of contracts deployed on its chains.
@@ -1163,7 +1178,7 @@ impl Network {
 
     /// Applies one action: its events, or a typed error and no change at all.
     pub fn apply(&mut self, action: Action) -> Result<Vec<Event>, ProtocolError> {
-        self.apply_inner(action, None)
+        self.apply_inner(action, None, None)
     }
 
     /// [`Network::apply`] with `external` consulted for call targets that have no protocol
@@ -1174,13 +1189,28 @@ impl Network {
         action: Action,
         external: &mut dyn ExternalRecipients,
     ) -> Result<Vec<Event>, ProtocolError> {
-        self.apply_inner(action, Some(external))
+        self.apply_inner(action, Some(external), None)
+    }
+
+    /// [`Network::apply_with_external`] for an action that is part of transaction number
+    /// `tx_number` of its chain's block: the messages it sends carry that number as their
+    /// log leaf's `txNumberInBatch`, so a client that reads it from the sending receipt's
+    /// `transactionIndex` (as zksync-js does,
+    /// zksync-js@a5f6505:src/core/resources/interop/finalization.ts) proves the right leaf.
+    pub fn apply_in_transaction(
+        &mut self,
+        action: Action,
+        tx_number: u16,
+        external: Option<&mut dyn ExternalRecipients>,
+    ) -> Result<Vec<Event>, ProtocolError> {
+        self.apply_inner(action, external, Some(tx_number))
     }
 
     fn apply_inner(
         &mut self,
         action: Action,
         external: Option<&mut dyn ExternalRecipients>,
+        tx_number: Option<u16>,
     ) -> Result<Vec<Event>, ProtocolError> {
         let snapshot = self.state.clone();
         let code = Arc::clone(&self.code);
@@ -1191,6 +1221,7 @@ impl Network {
             code: &code,
             out: Vec::new(),
             external,
+            tx_number,
         };
         match exec.dispatch(action) {
             Ok(()) => Ok(exec.out),
@@ -1218,7 +1249,7 @@ impl Network {
             ))
         })?;
         let message = L2Message {
-            tx_number_in_batch: loc.index as u16, // invariant: < 16,384
+            tx_number_in_batch: loc.tx_number,
             sender: crate::chain::INTEROP_CENTER,
             data: bundle.message().into(),
         };
@@ -1240,6 +1271,9 @@ pub(crate) struct Exec<'a> {
     pub(crate) out: Vec<Event>,
     /// Code outside the protocol, for call targets without protocol code.
     pub(crate) external: Option<&'a mut dyn ExternalRecipients>,
+    /// The enclosing transaction's number, for the messages sent (see
+    /// [`Network::apply_in_transaction`]).
+    pub(crate) tx_number: Option<u16>,
 }
 
 impl Exec<'_> {
@@ -1708,6 +1742,18 @@ impl Exec<'_> {
             }
             Action::Priority(action) => self.priority(action)?,
             Action::Prividium(a) => self.prividium(*a)?,
+            Action::ZkTransferFrom {
+                spender,
+                from,
+                to,
+                amount,
+            } => {
+                let evs = self
+                    .state
+                    .token
+                    .transfer_from(spender, from, to, amount, now)?;
+                self.token_events(evs);
+            }
         }
         Ok(())
     }

@@ -1350,3 +1350,98 @@ fn external_code_receives_calls_inside_execute_bundle_all_or_nothing() {
         Some(BundleStatus::FullyExecuted)
     );
 }
+
+/// A caller that runs transactions of its own (the devnet) names the sending transaction's
+/// number: the message's log leaf carries it as `txNumberInBatch`, the proof names it, a proof
+/// naming the message's index instead fails, and the log replays to the same state.
+#[test]
+fn a_send_inside_a_transaction_carries_its_number_in_the_leaf() {
+    let mut net = Network::new(&Genesis::devnet()).unwrap();
+    let alice = account("alice");
+    let bob = account("bob");
+    let mut log = net
+        .apply(Action::Fund {
+            chain: devnet::ERA,
+            asset: eth(),
+            to: alice,
+            amount: tokens(10),
+        })
+        .unwrap();
+    let funded = net.clone();
+    let mut sent = Vec::new();
+    for tx_number in [7u16, 3] {
+        let evs = net
+            .apply_in_transaction(
+                Action::SendBundle {
+                    chain: devnet::ERA,
+                    sender: alice,
+                    destination: InteropAddress::chain_only(devnet::ETH_CHAIN).encode(),
+                    starters: vec![starter(bob, tokens(1), Bytes::new())],
+                    attributes: vec![],
+                    value: tokens(1),
+                },
+                tx_number,
+                None,
+            )
+            .unwrap();
+        assert!(evs.iter().any(|e| matches!(
+            e,
+            Event::InteropBundleSent { tx_number: Some(n), .. } if *n == tx_number
+        )));
+        sent.push(relayer::sent_bundles(&evs).remove(0));
+        log.extend(evs);
+    }
+    log.extend(relayer::settle_for(&mut net, devnet::ERA, devnet::ETH_CHAIN).unwrap());
+    // The second message: index 1 in the batch, sent by transaction 3.
+    let proof = net
+        .prove_bundle(devnet::ERA, &sent[1], devnet::ETH_CHAIN)
+        .unwrap();
+    assert_eq!(proof.l2_message_index, 1);
+    assert_eq!(proof.message.tx_number_in_batch, 3);
+    let mut by_index = proof.clone();
+    by_index.message.tx_number_in_batch = 1;
+    let before = net.state().clone();
+    let refused = net.apply(Action::VerifyBundle {
+        chain: devnet::ETH_CHAIN,
+        bundle: sent[1].encoded.clone(),
+        proof: by_index,
+    });
+    assert!(
+        matches!(
+            refused,
+            Err(ProtocolError::Proof(ProofError::RootMismatch { .. }))
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(net.state(), &before);
+    log.extend(
+        net.apply(Action::VerifyBundle {
+            chain: devnet::ETH_CHAIN,
+            bundle: sent[1].encoded.clone(),
+            proof,
+        })
+        .unwrap(),
+    );
+    // Without a transaction (the simulator), the number is the message's index, as before.
+    let mut plain = funded;
+    let evs = plain
+        .apply(Action::SendBundle {
+            chain: devnet::ERA,
+            sender: alice,
+            destination: InteropAddress::chain_only(devnet::ETH_CHAIN).encode(),
+            starters: vec![starter(bob, tokens(1), Bytes::new())],
+            attributes: vec![],
+            value: tokens(1),
+        })
+        .unwrap();
+    assert!(evs.iter().any(|e| matches!(
+        e,
+        Event::InteropBundleSent {
+            tx_number: None,
+            ..
+        }
+    )));
+    // The events rebuild the state, leaf numbers included.
+    let replayed = Network::replay(&Genesis::devnet(), Code::default(), &log).unwrap();
+    assert_eq!(replayed.state(), net.state());
+}

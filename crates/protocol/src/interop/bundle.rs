@@ -12,45 +12,9 @@ use crate::ChainId;
 use alloy_primitives::{keccak256, Address, Bytes, FixedBytes, B256, U256};
 use alloy_sol_types::{sol, SolCall, SolValue};
 
+pub use super::abi::{BundleAttributes, InteropBundle, InteropCall};
+
 sol! {
-    /// One call of a bundle, as executed on the destination
-    /// (`era-contracts@4859b6f:l1-contracts/contracts/common/Messaging.sol`).
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct InteropCall {
-        bytes1 version;
-        bool shadowAccount;
-        address to;
-        address from;
-        uint256 value;
-        bytes data;
-    }
-
-    /// Who may execute and who may unbundle a bundle (ERC-7930 addresses), and the bundle's
-    /// fee mode: `useFixedFee` is part of the encoding, so the mode is fixed by the hash
-    /// (`era-contracts@4859b6f:l1-contracts/contracts/common/Messaging.sol`).
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct BundleAttributes {
-        bytes executionAddress;
-        bytes unbundlerAddress;
-        bool useFixedFee;
-    }
-
-    /// The unit of interop: calls from one source chain to one destination, executed
-    /// atomically or unbundled call by call. `destinationBaseTokenAssetId` is the destination's
-    /// base token as the source's Bridgehub registered it; the destination's InteropHandler
-    /// refuses a bundle whose id is not its own base token
-    /// (`era-contracts@4859b6f:l1-contracts/contracts/common/Messaging.sol`).
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct InteropBundle {
-        bytes1 version;
-        uint256 sourceChainId;
-        uint256 destinationChainId;
-        bytes32 destinationBaseTokenAssetId;
-        bytes32 interopBundleSalt;
-        InteropCall[] calls;
-        BundleAttributes bundleAttributes;
-    }
-
     /// ERC-7786 call attribute: base-token value delivered with the call on the destination.
     function interopCallValue(uint256 value);
     /// ERC-7786 call attribute: value forwarded on the source to an indirect-call target.

@@ -360,6 +360,7 @@ impl Exec<'_> {
             message_hash,
             bundle_hash: hash,
             bundle: sealed.bundle,
+            tx_number: self.tx_number,
         });
         Ok(hash)
     }
