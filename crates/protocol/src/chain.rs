@@ -299,4 +299,32 @@ impl Chain {
             self.balances.insert(key, left);
         }
     }
+
+    /// [`Self::credit`], recording the old balance in the journal (`id` is this chain's id).
+    pub(crate) fn credit_j(
+        &mut self,
+        id: crate::ChainId,
+        asset: AssetId,
+        who: Address,
+        amount: U256,
+        j: &mut crate::journal::Journal,
+    ) {
+        let old = self.balances.get(&(asset, who)).copied();
+        j.chain(id, || crate::journal::ChainUndo::Balance(asset, who, old));
+        self.credit(asset, who, amount);
+    }
+
+    /// [`Self::debit`], recording the old balance in the journal.
+    pub(crate) fn debit_j(
+        &mut self,
+        id: crate::ChainId,
+        asset: AssetId,
+        who: Address,
+        amount: U256,
+        j: &mut crate::journal::Journal,
+    ) {
+        let old = self.balances.get(&(asset, who)).copied();
+        j.chain(id, || crate::journal::ChainUndo::Balance(asset, who, old));
+        self.debit(asset, who, amount);
+    }
 }
