@@ -160,6 +160,13 @@ pub struct Batch {
     /// For a settlement layer: the message-root state this batch committed to, kept so that
     /// proofs through it can be built later.
     pub aggregation: Option<MessageRootState>,
+    /// Bundles of this batch not yet received by their destination.
+    #[serde(default)]
+    pub unproven: u32,
+    /// The logs tree was dropped ([`crate::genesis::Retention::Compact`]): `logs` is empty and
+    /// no log of this batch can be proven any more.
+    #[serde(default)]
+    pub logs_pruned: bool,
 }
 
 /// Bundle status on the destination (`BundleStatus`).
@@ -205,6 +212,9 @@ pub struct Chain {
     pub pending_logs: Vector<B256>,
     /// Interop calls in the open batch (all chargeable at Gateway settlement).
     pub pending_chargeable_calls: u64,
+    /// Bundles sent in the open batch.
+    #[serde(default)]
+    pub pending_bundles: u32,
     /// Sealed batches; `batches[i].number == i + 1`.
     pub batches: Vector<Batch>,
     /// Where each sent bundle's message sits, by bundle hash.
@@ -234,6 +244,7 @@ impl Chain {
             accrued_zk_fees: OrdMap::new(),
             pending_logs: Vector::new(),
             pending_chargeable_calls: 0,
+            pending_bundles: 0,
             batches: Vector::new(),
             outbox: OrdMap::new(),
             bundle_status: OrdMap::new(),

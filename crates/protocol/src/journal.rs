@@ -14,7 +14,7 @@
 //! journaled as a whole pre-image the first time it changes within a checkpoint's scope (a
 //! clone of persistent structures: O(1)).
 
-use crate::chain::{AssetId, Batch, BundleStatus, CallStatus, Chain, ChainConfig, MessageLocation};
+use crate::chain::{AssetId, BundleStatus, CallStatus, Chain, ChainConfig, MessageLocation};
 use crate::fee_flow::Economy;
 use crate::governance::Governance;
 use crate::network::State;
@@ -68,8 +68,13 @@ pub(crate) enum ChainUndo {
     PendingCalls(u64),
     /// A batch was sealed (appended).
     BatchPushed,
-    /// A sealed batch's fields as they were (settlement position, or a pruned tree).
-    Batch(usize, Box<Batch>),
+    /// A sealed batch's settlement position as it was.
+    BatchSettlement(usize, Option<u64>, Option<u64>),
+    /// A sealed batch's count of unproven bundles as it was.
+    BatchUnproven(usize, u32),
+    /// A sealed batch's logs tree, before it was pruned.
+    BatchLogs(usize, Box<crate::merkle::LogsTree>),
+    PendingBundles(u32),
     Outbox(B256, Option<MessageLocation>),
     BundleStatus(B256, Option<BundleStatus>),
     CallStatus(B256, u32, Option<CallStatus>),
@@ -230,11 +235,24 @@ fn undo_chain(c: &mut Chain, u: ChainUndo) {
         ChainUndo::BatchPushed => {
             c.batches.pop_back();
         }
-        ChainUndo::Batch(i, b) => {
-            if let Some(slot) = c.batches.get_mut(i) {
-                *slot = *b;
+        ChainUndo::BatchSettlement(i, leaf, first) => {
+            if let Some(b) = c.batches.get_mut(i) {
+                b.sl_leaf_index = leaf;
+                b.sl_first_batch = first;
             }
         }
+        ChainUndo::BatchUnproven(i, n) => {
+            if let Some(b) = c.batches.get_mut(i) {
+                b.unproven = n;
+            }
+        }
+        ChainUndo::BatchLogs(i, logs) => {
+            if let Some(b) = c.batches.get_mut(i) {
+                b.logs = *logs;
+                b.logs_pruned = false;
+            }
+        }
+        ChainUndo::PendingBundles(n) => c.pending_bundles = n,
         ChainUndo::Outbox(h, old) => put(&mut c.outbox, h, old),
         ChainUndo::BundleStatus(h, old) => put(&mut c.bundle_status, h, old),
         ChainUndo::CallStatus(h, i, old) => put(&mut c.call_status, (h, i), old),

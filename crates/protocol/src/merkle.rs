@@ -348,6 +348,16 @@ impl LogsTree {
         Ok(Self { levels })
     }
 
+    /// The tree of a batch without logs, built without hashing (its root is the all-default
+    /// root): what a pruned batch keeps.
+    pub fn empty() -> Self {
+        Self {
+            levels: Levels {
+                nodes: vec![Vec::new(); L2_TO_L1_LOGS_TREE_HEIGHT + 1],
+            },
+        }
+    }
+
     /// Number of real logs (not slots).
     pub fn len(&self) -> usize {
         self.levels.leaf_count()

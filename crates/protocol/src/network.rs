@@ -51,6 +51,9 @@ pub struct State {
     /// Prividium chains' permissions, filterers, approvals, audit logs and transaction
     /// commitments, by chain.
     pub prividiums: OrdMap<ChainId, crate::prividium::Prividium>,
+    /// What per-bundle bookkeeping is kept ([`crate::genesis::Retention`]).
+    #[serde(default)]
+    pub retention: crate::genesis::Retention,
 }
 
 impl State {
@@ -209,6 +212,8 @@ impl State {
                     c.pending_logs.push_back(leaf);
                     j.chain(id, || ChainUndo::PendingCalls(c.pending_chargeable_calls));
                     c.pending_chargeable_calls += bundle.calls.len() as u64;
+                    j.chain(id, || ChainUndo::PendingBundles(c.pending_bundles));
+                    c.pending_bundles += 1;
                     let location = MessageLocation {
                         batch: c.next_batch_number(),
                         index,
@@ -236,7 +241,11 @@ impl State {
                         sl_leaf_index: None,
                         sl_first_batch: None,
                         aggregation,
+                        unproven: c.pending_bundles,
+                        logs_pruned: false,
                     });
+                    j.chain(*chain, || ChainUndo::PendingBundles(c.pending_bundles));
+                    c.pending_bundles = 0;
                     let logs = std::mem::take(&mut c.pending_logs);
                     j.chain(*chain, || ChainUndo::PendingLogs(logs));
                     j.chain(*chain, || {
@@ -273,7 +282,8 @@ impl State {
                 if let Some(c) = self.chain_mut(*chain) {
                     if let Some(i) = batch.checked_sub(1).map(|i| i as usize) {
                         if let Some(b) = c.batches.get_mut(i) {
-                            j.chain(*chain, || ChainUndo::Batch(i, Box::new(b.clone())));
+                            let (leaf, first) = (b.sl_leaf_index, b.sl_first_batch);
+                            j.chain(*chain, || ChainUndo::BatchSettlement(i, leaf, first));
                             b.sl_leaf_index = leaf_index;
                             b.sl_first_batch = leaf_index.map(|_| first_batch);
                         }
@@ -510,9 +520,45 @@ impl State {
         status: crate::chain::BundleStatus,
         j: &mut Journal,
     ) {
-        if let Some(c) = self.chain_mut(chain) {
-            let old = c.bundle_status.insert(*hash, status);
-            j.chain(chain, || ChainUndo::BundleStatus(*hash, old));
+        let Some(c) = self.chain_mut(chain) else {
+            return;
+        };
+        let old = c.bundle_status.insert(*hash, status);
+        j.chain(chain, || ChainUndo::BundleStatus(*hash, old));
+        if old.is_none() && self.retention == crate::genesis::Retention::Compact {
+            self.forget_sent(hash, j);
+        }
+    }
+
+    /// Compact retention: the destination has the bundle, so its source's outbox entry (and,
+    /// with the batch's last such bundle, the batch's logs tree) is no longer needed.
+    fn forget_sent(&mut self, hash: &B256, j: &mut Journal) {
+        let Some(id) = self
+            .chains
+            .iter()
+            .find(|(_, c)| c.outbox.contains_key(hash))
+            .map(|(id, _)| *id)
+        else {
+            return;
+        };
+        let Some(c) = self.chain_mut(id) else { return };
+        let Some(loc) = c.outbox.remove(hash) else {
+            return;
+        };
+        j.chain(id, || ChainUndo::Outbox(*hash, Some(loc)));
+        let Some(i) = loc.batch.checked_sub(1).map(|i| i as usize) else {
+            return;
+        };
+        let Some(b) = c.batches.get_mut(i) else {
+            // Still in the open batch (a bundle can only be proven once sealed).
+            return;
+        };
+        j.chain(id, || ChainUndo::BatchUnproven(i, b.unproven));
+        b.unproven = b.unproven.saturating_sub(1);
+        if b.unproven == 0 && !b.logs_pruned {
+            let logs = std::mem::replace(&mut b.logs, LogsTree::empty());
+            b.logs_pruned = true;
+            j.chain(id, || ChainUndo::BatchLogs(i, Box::new(logs)));
         }
     }
 
@@ -1256,6 +1302,7 @@ impl Network {
             governance: Governance::new(genesis.governance, genesis.start_time),
             priority: crate::priority::Diamonds::new(&genesis.chains),
             prividiums,
+            retention: genesis.retention,
         };
         Ok(Self {
             state,
@@ -1369,10 +1416,13 @@ impl Network {
         let src = self.state.chain(source)?;
         let dest = self.state.chain(destination)?;
         let loc = src.outbox.get(&bundle.hash).ok_or_else(|| {
-            ProtocolError::ContextMismatch(format!(
-                "bundle {} was not sent from chain {source}",
-                bundle.hash
-            ))
+            let why = match self.state.retention {
+                crate::genesis::Retention::Full => "was not sent from",
+                crate::genesis::Retention::Compact => {
+                    "is not waiting for a proof (never sent, or already received) from"
+                }
+            };
+            ProtocolError::ContextMismatch(format!("bundle {} {why} chain {source}", bundle.hash))
         })?;
         let message = L2Message {
             tx_number_in_batch: loc.index as u16, // invariant: < 16,384

@@ -73,6 +73,15 @@ pub enum ProofError {
     /// The message's log leaf is the empty-leaf hash (`HashedLogIsDefault`).
     #[error("the message hashes to the default log leaf")]
     HashedLogIsDefault,
+    /// The batch's logs tree was dropped under compact retention (every bundle in it had
+    /// reached its destination): its logs cannot be proven any more.
+    #[error("chain {chain} batch {batch}: its logs tree was pruned (compact retention)")]
+    LogsPruned {
+        /// Source chain.
+        chain: ChainId,
+        /// Batch number.
+        batch: u64,
+    },
     /// The proof ends before its metadata says it should (the contract reverts on the
     /// out-of-range read; an empty proof is `MerklePathEmpty` there).
     #[error("proof truncated: needs word {needed}, has {len}")]
@@ -278,6 +287,12 @@ pub fn build_proof(
     };
     let src = chains.get(&source).ok_or(not_sealed.clone())?;
     let b = src.batch(batch).ok_or(not_sealed)?;
+    if b.logs_pruned {
+        return Err(ProofError::LogsPruned {
+            chain: source,
+            batch,
+        });
+    }
     if index >= b.logs.len() as u64 {
         return Err(ProofError::NoSuchMessage {
             chain: source,
