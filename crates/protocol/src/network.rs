@@ -1367,6 +1367,7 @@ impl Network {
             code: &code,
             out: Vec::new(),
             external,
+            prepared: None,
         };
         match exec.dispatch(action) {
             Ok(()) => {
@@ -1499,6 +1500,8 @@ pub(crate) struct Exec<'a> {
     pub(crate) out: Vec<Event>,
     /// Code outside the protocol, for call targets without protocol code.
     pub(crate) external: Option<&'a mut dyn ExternalRecipients>,
+    /// The enclosing batch's pre-computed hashing for the action being dispatched.
+    pub(crate) prepared: Option<crate::interop::handler::Prepared>,
 }
 
 impl Exec<'_> {
@@ -1542,8 +1545,14 @@ impl Exec<'_> {
         self.guard_prividium(&action)?;
         match action {
             Action::Batch(actions) => {
+                // Decoding, hashing and proof climbing of many bundles run ahead on several
+                // threads; the actions still apply one by one, in order.
+                let mut prepared = crate::interop::handler::prepare(&actions).into_iter();
                 for a in actions {
-                    self.dispatch(a)?;
+                    self.prepared = prepared.next().flatten();
+                    let r = self.dispatch(a);
+                    self.prepared = None;
+                    r?;
                 }
             }
             Action::AdvanceTime { seconds } => {
