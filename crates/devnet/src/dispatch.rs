@@ -2,10 +2,11 @@
 //! at any depth, are decoded with the contracts' ABI and executed natively by the protocol's
 //! `Network::apply` on a working copy of the network — no second implementation.
 //!
-//! Reverts: every frame (system or not) snapshots the working network when it starts (an O(1)
-//! persistent clone) and restores it if it ends reverted, so protocol changes made under a
-//! reverted frame vanish with it, exactly as the frame's EVM changes do. The snapshot/restore
-//! pair is [`FrameJournal`], the one interface a shared journal (issue 12) would replace.
+//! Reverts: every frame (system or not) opens a checkpoint of the working network's undo
+//! journal when it starts ([`Network::checkpoint`], the same journal `Network::apply` uses to
+//! undo a rejected action) and reverts to it if the frame ends reverted, so protocol changes
+//! made under a reverted frame vanish with it, exactly as the frame's EVM changes do in revm's
+//! own journal. [`FrameJournal`] keeps the frames' checkpoints.
 //!
 //! Balances: a system call's base-token balance changes are mirrored into revm's journal
 //! (journaled, so reverted with the frame), so revm and the working network agree; the
@@ -21,6 +22,7 @@ use flywheel_protocol::chain::{
 use flywheel_protocol::error::ProtocolError;
 use flywheel_protocol::event::Event;
 use flywheel_protocol::interop::bundle::{bundle_message, InteropCallStarter};
+use flywheel_protocol::journal::Checkpoint;
 use flywheel_protocol::network::{Action, Network};
 use flywheel_protocol::settlement::{L2Message, MessageInclusionProof};
 use flywheel_protocol::ChainId;
@@ -36,25 +38,27 @@ pub const SYSTEM_CALL_GAS: u64 = 100_000;
 /// Gas a system view costs (a cold storage read).
 pub const SYSTEM_VIEW_GAS: u64 = 2_600;
 
-/// Per-frame snapshots of the working network: taken when a frame starts, dropped when it
-/// succeeds, restored when it reverts.
+/// Per-frame checkpoints of the working network's journal: opened when a frame starts,
+/// committed into the enclosing frame when it succeeds, reverted when it reverts.
 #[derive(Debug, Default)]
 pub struct FrameJournal {
-    stack: Vec<(Network, usize)>,
+    stack: Vec<(Checkpoint, usize)>,
 }
 
 impl FrameJournal {
     /// A frame starts.
-    pub fn enter(&mut self, net: &Network, events: usize) {
-        self.stack.push((net.clone(), events));
+    pub fn enter(&mut self, net: &mut Network, events: usize) {
+        self.stack.push((net.checkpoint(), events));
     }
 
     /// A frame ends: on revert, the network and event count go back to the frame's start.
     pub fn exit(&mut self, reverted: bool, net: &mut Network, events: &mut Vec<Event>) {
-        if let Some((saved, len)) = self.stack.pop() {
+        if let Some((cp, len)) = self.stack.pop() {
             if reverted {
-                *net = saved;
+                net.revert_to(cp);
                 events.truncate(len);
+            } else {
+                net.commit(cp);
             }
         }
     }
@@ -738,7 +742,7 @@ fn outcome(inputs: &CallInputs, r: Result<(Bytes, u64), Bytes>) -> CallOutcome {
 
 impl<CTX: ContextTr> Inspector<CTX> for SystemDispatch {
     fn call(&mut self, context: &mut CTX, inputs: &mut CallInputs) -> Option<CallOutcome> {
-        self.frames.enter(&self.net, self.events.len());
+        self.frames.enter(&mut self.net, self.events.len());
         if inputs.gas_limit < SYSTEM_CALL_GAS && self.serves(inputs, context) {
             // Out of gas before anything happens (no protocol change, no log).
             self.starved = true;
@@ -758,7 +762,7 @@ impl<CTX: ContextTr> Inspector<CTX> for SystemDispatch {
     }
 
     fn create(&mut self, _context: &mut CTX, _inputs: &mut CreateInputs) -> Option<CreateOutcome> {
-        self.frames.enter(&self.net, self.events.len());
+        self.frames.enter(&mut self.net, self.events.len());
         None
     }
 

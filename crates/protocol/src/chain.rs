@@ -163,6 +163,13 @@ pub struct Batch {
     /// For a settlement layer: the message-root state this batch committed to, kept so that
     /// proofs through it can be built later.
     pub aggregation: Option<MessageRootState>,
+    /// Bundles of this batch not yet received by their destination.
+    #[serde(default)]
+    pub unproven: u32,
+    /// The logs tree was dropped ([`crate::genesis::Retention::Compact`]): `logs` is empty and
+    /// no log of this batch can be proven any more.
+    #[serde(default)]
+    pub logs_pruned: bool,
 }
 
 /// Bundle status on the destination (`BundleStatus`).
@@ -208,6 +215,9 @@ pub struct Chain {
     pub pending_logs: Vector<B256>,
     /// Interop calls in the open batch (all chargeable at Gateway settlement).
     pub pending_chargeable_calls: u64,
+    /// Bundles sent in the open batch.
+    #[serde(default)]
+    pub pending_bundles: u32,
     /// Sealed batches; `batches[i].number == i + 1`.
     pub batches: Vector<Batch>,
     /// Where each sent bundle's message sits, by bundle hash.
@@ -237,6 +247,7 @@ impl Chain {
             accrued_zk_fees: OrdMap::new(),
             pending_logs: Vector::new(),
             pending_chargeable_calls: 0,
+            pending_bundles: 0,
             batches: Vector::new(),
             outbox: OrdMap::new(),
             bundle_status: OrdMap::new(),
@@ -301,5 +312,33 @@ impl Chain {
         } else {
             self.balances.insert(key, left);
         }
+    }
+
+    /// [`Self::credit`], recording the old balance in the journal (`id` is this chain's id).
+    pub(crate) fn credit_j(
+        &mut self,
+        id: crate::ChainId,
+        asset: AssetId,
+        who: Address,
+        amount: U256,
+        j: &mut crate::journal::Journal,
+    ) {
+        let old = self.balances.get(&(asset, who)).copied();
+        j.chain(id, || crate::journal::ChainUndo::Balance(asset, who, old));
+        self.credit(asset, who, amount);
+    }
+
+    /// [`Self::debit`], recording the old balance in the journal.
+    pub(crate) fn debit_j(
+        &mut self,
+        id: crate::ChainId,
+        asset: AssetId,
+        who: Address,
+        amount: U256,
+        j: &mut crate::journal::Journal,
+    ) {
+        let old = self.balances.get(&(asset, who)).copied();
+        j.chain(id, || crate::journal::ChainUndo::Balance(asset, who, old));
+        self.debit(asset, who, amount);
     }
 }

@@ -58,6 +58,26 @@ pub struct Genesis {
     /// filterer owners (none by default).
     #[serde(default)]
     pub prividiums: Vec<crate::prividium::PrividiumConfig>,
+    /// What per-bundle bookkeeping the network keeps once a bundle has reached its
+    /// destination (full by default; the simulator's year-long runs use compact).
+    #[serde(default)]
+    pub retention: Retention,
+}
+
+/// How long the network keeps what only a not-yet-proven bundle needs. Model bookkeeping, not
+/// contract state: the contracts keep no outbox (a relayer reads the logs), and a batch's
+/// logs tree is data the operator published, not storage.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Retention {
+    /// Keep every bundle's outbox location and every batch's logs tree forever, so any
+    /// message can be proven at any time (the devnet answers proofs and receipts from them).
+    #[default]
+    Full,
+    /// Drop a bundle's outbox location once its destination has it (verified, executed or
+    /// unbundled: no proof is needed again), and a batch's logs tree once no bundle of it is
+    /// left to prove (its roots stay). Memory then grows only by the destination's status
+    /// per bundle, which replay protection needs forever.
+    Compact,
 }
 
 /// Fee parameters and contract configurations at genesis.
@@ -234,6 +254,7 @@ impl Genesis {
                 account("guardians"),
             ),
             prividiums: Vec::new(),
+            retention: Retention::Full,
         }
     }
 }

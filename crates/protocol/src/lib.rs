@@ -13,6 +13,7 @@ pub mod fee_flow;
 pub mod genesis;
 pub mod governance;
 pub mod interop;
+pub mod journal;
 pub mod merkle;
 pub mod network;
 pub mod priority;

@@ -324,6 +324,9 @@ impl<L: Level> Levels<L> {
     }
 }
 
+/// A batch with at least this many logs builds its tree on several threads.
+pub const PARALLEL_LOGS: usize = 2048;
+
 /// The L2→L1 logs tree of one batch (`L1Messenger` builds it over all 2^14 slots, the unused ones
 /// holding [`default_log_leaf`]; era-contracts@4859b6f:system-contracts/contracts/L1Messenger.sol).
 /// Only the non-empty part is built here, from the empty-subtree table: same root, fewer hashes.
@@ -340,12 +343,46 @@ impl LogsTree {
             let count = leaves.len();
             return Err(MerkleError::TooManyLogs { count });
         }
+        if leaves.len() >= PARALLEL_LOGS {
+            return Ok(Self::build_parallel(leaves));
+        }
         let levels = Levels::build(
             leaves.iter().copied(),
             L2_TO_L1_LOGS_TREE_HEIGHT,
             log_zeros(),
         );
         Ok(Self { levels })
+    }
+
+    /// [`LogsTree::new`] with each level's hashes computed on several threads: the same nodes
+    /// (each is a function of the two below it), collected in order.
+    fn build_parallel(leaves: &[B256]) -> Self {
+        use rayon::prelude::*;
+        let zeros = log_zeros();
+        let mut nodes: Vec<Vec<B256>> = Vec::with_capacity(L2_TO_L1_LOGS_TREE_HEIGHT + 1);
+        nodes.push(leaves.to_vec());
+        for zero in zeros.iter().take(L2_TO_L1_LOGS_TREE_HEIGHT) {
+            let below = nodes.last().map(Vec::as_slice).unwrap_or_default();
+            let upper: Vec<B256> = below
+                .par_chunks(2)
+                .with_min_len(256)
+                .map(|pair| hash_pair(&pair[0], pair.get(1).unwrap_or(zero)))
+                .collect();
+            nodes.push(upper);
+        }
+        Self {
+            levels: Levels { nodes },
+        }
+    }
+
+    /// The tree of a batch without logs, built without hashing (its root is the all-default
+    /// root): what a pruned batch keeps.
+    pub fn empty() -> Self {
+        Self {
+            levels: Levels {
+                nodes: vec![Vec::new(); L2_TO_L1_LOGS_TREE_HEIGHT + 1],
+            },
+        }
     }
 
     /// Number of real logs (not slots).
@@ -582,6 +619,31 @@ mod tests {
 
     fn leaves(n: usize, salt: u64) -> Vec<B256> {
         (0..n as u64).map(|i| leaf(i ^ (salt << 32))).collect()
+    }
+
+    /// The threaded build of a large logs tree gives exactly the nodes of the one-thread
+    /// build, on any number of threads.
+    #[test]
+    fn parallel_logs_tree_equals_the_sequential_one() {
+        for n in [
+            PARALLEL_LOGS,
+            PARALLEL_LOGS + 1,
+            5_001,
+            L2_TO_L1_LOGS_TREE_LEAVES,
+        ] {
+            let l = leaves(n, 7);
+            let sequential = LogsTree {
+                levels: Levels::build(l.iter().copied(), L2_TO_L1_LOGS_TREE_HEIGHT, log_zeros()),
+            };
+            for threads in [1, 2, 3] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let parallel = pool.install(|| LogsTree::new(&l).unwrap());
+                assert_eq!(parallel, sequential, "{n} leaves, {threads} threads");
+            }
+        }
     }
 
     fn out_of_range(n: usize) -> MerkleError {

@@ -1,9 +1,10 @@
 //! The network: every chain, the ZK token and the clock, behind one `apply(action)`.
 //!
-//! `Network::apply` snapshots the state (O(1): all collections are persistent), runs the
-//! action's handler, and on any error restores the snapshot — so a rejected action changes
-//! nothing, however far it got. Handlers change state only by emitting events
-//! ([`State::apply_event`]), which is what makes the event log replayable.
+//! `Network::apply` opens a checkpoint of the undo journal ([`crate::journal`]), runs the
+//! action's handler, and on any error undoes what the journal recorded — so a rejected action
+//! changes nothing, however far it got. Handlers change state only by emitting events
+//! ([`State::apply_event`]) or through the journaled accessors of the token, staker and
+//! governance, which is what makes the event log replayable.
 
 use crate::chain::{AssetId, AssetInfo, Batch, CallStatus, Chain, ChainKind, MessageLocation};
 use crate::error::ProtocolError;
@@ -13,6 +14,7 @@ use crate::genesis::Genesis;
 use crate::governance::Governance;
 use crate::interop::bundle::{InteropCallStarter, SealedBundle};
 use crate::interop::recipient::{Code, ExternalRecipients};
+use crate::journal::{ChainUndo, Checkpoint, Journal, Section, Undo};
 use crate::merkle::{self, LogsTree};
 use crate::settlement::{self, L2Message, MessageInclusionProof};
 use crate::staking::Staker;
@@ -49,6 +51,9 @@ pub struct State {
     /// Prividium chains' permissions, filterers, approvals, audit logs and transaction
     /// commitments, by chain.
     pub prividiums: OrdMap<ChainId, crate::prividium::Prividium>,
+    /// What per-bundle bookkeeping is kept ([`crate::genesis::Retention`]).
+    #[serde(default)]
+    pub retention: crate::genesis::Retention,
 }
 
 impl State {
@@ -64,27 +69,36 @@ impl State {
     /// Applies one event. The only code path that changes state. Fails only on a token event
     /// that does not fit the token's state (a corrupted log).
     pub fn apply_event(&mut self, event: &Event) -> Result<(), ProtocolError> {
-        self.apply_with(event, None)
+        self.apply_with(event, None, &mut Journal::off())
     }
 
-    /// Applies an event, reusing a logs tree the handler already built for `BatchSealed`.
-    fn apply_with(
+    /// Applies an event, reusing a logs tree the handler already built for `BatchSealed`, and
+    /// records in `j` what it overwrites (so that a rejected action can be undone).
+    pub(crate) fn apply_with(
         &mut self,
         event: &Event,
         prebuilt: Option<LogsTree>,
+        j: &mut Journal,
     ) -> Result<(), ProtocolError> {
         match event {
-            Event::TimeAdvanced { now } => self.time = *now,
-            Event::Token(ev) => self.token.apply(ev)?,
+            Event::TimeAdvanced { now } => {
+                j.record(|| Undo::Time(self.time));
+                self.time = *now
+            }
+            Event::Token(ev) => {
+                j.section(Section::Token, || Undo::Token(Box::new(self.token.clone())));
+                self.token.apply(ev)?
+            }
             Event::Funded {
                 chain,
                 asset,
                 to,
                 amount,
             } => {
+                j.record(|| Undo::Issued(*asset, self.issued.get(asset).copied()));
                 add(self.issued.entry(*asset).or_default(), *amount);
                 if let Some(c) = self.chain_mut(*chain) {
-                    c.credit(*asset, *to, *amount);
+                    c.credit_j(*chain, *asset, *to, *amount, j);
                 }
             }
             Event::Transferred {
@@ -95,8 +109,8 @@ impl State {
                 amount,
             } => {
                 if let Some(c) = self.chain_mut(*chain) {
-                    c.debit(*asset, *from, *amount);
-                    c.credit(*asset, *to, *amount);
+                    c.debit_j(*chain, *asset, *from, *amount, j);
+                    c.credit_j(*chain, *asset, *to, *amount, j);
                 }
             }
             Event::Defunded {
@@ -106,10 +120,12 @@ impl State {
                 amount,
             } => {
                 if let Some(issued) = self.issued.get_mut(asset) {
+                    let old = *issued;
+                    j.record(|| Undo::Issued(*asset, Some(old)));
                     *issued = issued.saturating_sub(*amount);
                 }
                 if let Some(c) = self.chain_mut(*chain) {
-                    c.debit(*asset, *from, *amount);
+                    c.debit_j(*chain, *asset, *from, *amount, j);
                 }
             }
             Event::ValueBurned {
@@ -118,9 +134,10 @@ impl State {
                 from,
                 amount,
             } => {
+                j.record(|| Undo::InFlight(*asset, self.in_flight.get(asset).copied()));
                 add(self.in_flight.entry(*asset).or_default(), *amount);
                 if let Some(c) = self.chain_mut(*chain) {
-                    c.debit(*asset, *from, *amount);
+                    c.debit_j(*chain, *asset, *from, *amount, j);
                 }
             }
             Event::ValueMinted {
@@ -129,14 +146,18 @@ impl State {
                 to,
                 amount,
             } => {
+                j.record(|| Undo::InFlight(*asset, self.in_flight.get(asset).copied()));
                 let f = self.in_flight.entry(*asset).or_default();
                 *f = f.saturating_sub(*amount);
                 if let Some(c) = self.chain_mut(*chain) {
-                    c.credit(*asset, *to, *amount);
+                    c.credit_j(*chain, *asset, *to, *amount, j);
                 }
             }
             Event::InteropProtocolFeeSet { chain, fee } => {
                 if let Some(c) = self.chain_mut(*chain) {
+                    j.chain(*chain, || {
+                        ChainUndo::InteropProtocolFee(c.interop_protocol_fee)
+                    });
                     c.interop_protocol_fee = *fee;
                 }
             }
@@ -149,15 +170,20 @@ impl State {
                 ..
             } => {
                 if *fixed_zk {
+                    self.economy_j(j);
                     add(&mut self.economy.totals.fixed_fees_paid, *amount);
                 }
                 if let Some(c) = self.chain_mut(*chain) {
                     if *fixed_zk {
+                        let old = c.accrued_zk_fees.get(operator).copied();
+                        j.chain(*chain, || ChainUndo::AccruedZk(*operator, old));
                         add(c.accrued_zk_fees.entry(*operator).or_default(), *amount);
                     } else {
                         let base = c.config.base_token;
-                        c.debit(base, *payer, *amount);
-                        c.credit(base, crate::chain::INTEROP_CENTER, *amount);
+                        c.debit_j(*chain, base, *payer, *amount, j);
+                        c.credit_j(*chain, base, crate::chain::INTEROP_CENTER, *amount, j);
+                        let old = c.accrued_base_fees.get(operator).copied();
+                        j.chain(*chain, || ChainUndo::AccruedBase(*operator, old));
                         add(c.accrued_base_fees.entry(*operator).or_default(), *amount);
                     }
                 }
@@ -172,6 +198,9 @@ impl State {
                 tx_number,
             } => {
                 if let Some(c) = self.chain_mut(*chain) {
+                    let id = *chain;
+                    let old = c.bundle_count.get(sender).copied();
+                    j.chain(id, || ChainUndo::BundleCount(*sender, old));
                     *c.bundle_count.entry(*sender).or_default() += 1;
                     let index = c.pending_logs.len() as u32;
                     // invariant: < 16,384 logs per batch
@@ -181,14 +210,19 @@ impl State {
                         crate::chain::INTEROP_CENTER,
                         message_hash,
                     );
+                    j.chain(id, || ChainUndo::PendingLogPushed);
                     c.pending_logs.push_back(leaf);
+                    j.chain(id, || ChainUndo::PendingCalls(c.pending_chargeable_calls));
                     c.pending_chargeable_calls += bundle.calls.len() as u64;
+                    j.chain(id, || ChainUndo::PendingBundles(c.pending_bundles));
+                    c.pending_bundles += 1;
                     let location = MessageLocation {
                         batch: c.next_batch_number(),
                         index,
                         tx_number,
                     };
-                    c.outbox.insert(*bundle_hash, location);
+                    let old = c.outbox.insert(*bundle_hash, location);
+                    j.chain(id, || ChainUndo::Outbox(*bundle_hash, old));
                 }
             }
             Event::BatchSealed { chain, number, .. } => {
@@ -200,6 +234,7 @@ impl State {
                     let aggregation = c.message_root.clone();
                     let aggregated_root = aggregated_root_of(c);
                     let chain_batch_root = merkle::chain_batch_root(&logs.root(), &aggregated_root);
+                    j.chain(*chain, || ChainUndo::BatchPushed);
                     c.batches.push_back(Batch {
                         number: *number,
                         logs,
@@ -209,8 +244,16 @@ impl State {
                         sl_leaf_index: None,
                         sl_first_batch: None,
                         aggregation,
+                        unproven: c.pending_bundles,
+                        logs_pruned: false,
                     });
-                    c.pending_logs.clear();
+                    j.chain(*chain, || ChainUndo::PendingBundles(c.pending_bundles));
+                    c.pending_bundles = 0;
+                    let logs = std::mem::take(&mut c.pending_logs);
+                    j.chain(*chain, || ChainUndo::PendingLogs(logs));
+                    j.chain(*chain, || {
+                        ChainUndo::PendingCalls(c.pending_chargeable_calls)
+                    });
                     c.pending_chargeable_calls = 0;
                 }
             }
@@ -225,20 +268,28 @@ impl State {
                 };
                 let first_batch = sl.next_batch_number();
                 let leaf_index = match &mut sl.message_root {
-                    Some(root) => Some(root.append(*chain, *batch, chain_batch_root)),
+                    Some(root) => {
+                        let old = Box::new(root.clone());
+                        j.chain(*settlement_layer, || ChainUndo::MessageRoot(Some(old)));
+                        Some(root.append(*chain, *batch, chain_batch_root))
+                    }
                     None => {
                         // L1 keeps every directly settled batch root: they are its interop roots.
-                        sl.interop_roots.insert((*chain, *batch), *chain_batch_root);
+                        let old = sl.interop_roots.insert((*chain, *batch), *chain_batch_root);
+                        j.chain(*settlement_layer, || {
+                            ChainUndo::InteropRoot(*chain, *batch, old)
+                        });
                         None
                     }
                 };
                 if let Some(c) = self.chain_mut(*chain) {
-                    if let Some(b) = batch
-                        .checked_sub(1)
-                        .and_then(|i| c.batches.get_mut(i as usize))
-                    {
-                        b.sl_leaf_index = leaf_index;
-                        b.sl_first_batch = leaf_index.map(|_| first_batch);
+                    if let Some(i) = batch.checked_sub(1).map(|i| i as usize) {
+                        if let Some(b) = c.batches.get_mut(i) {
+                            let (leaf, first) = (b.sl_leaf_index, b.sl_first_batch);
+                            j.chain(*chain, || ChainUndo::BatchSettlement(i, leaf, first));
+                            b.sl_leaf_index = leaf_index;
+                            b.sl_first_batch = leaf_index.map(|_| first_batch);
+                        }
                     }
                 }
             }
@@ -249,20 +300,25 @@ impl State {
                 root,
             } => {
                 if let Some(c) = self.chain_mut(*chain) {
-                    c.interop_roots.insert((*source, *batch), *root);
+                    let old = c.interop_roots.insert((*source, *batch), *root);
+                    j.chain(*chain, || ChainUndo::InteropRoot(*source, *batch, old));
                 }
             }
             Event::BundleVerified { chain, bundle_hash } => {
-                self.set_status(*chain, bundle_hash, crate::chain::BundleStatus::Verified)
+                self.set_status(*chain, bundle_hash, crate::chain::BundleStatus::Verified, j)
             }
             Event::BundleExecuted { chain, bundle_hash } => self.set_status(
                 *chain,
                 bundle_hash,
                 crate::chain::BundleStatus::FullyExecuted,
+                j,
             ),
-            Event::BundleUnbundled { chain, bundle_hash } => {
-                self.set_status(*chain, bundle_hash, crate::chain::BundleStatus::Unbundled)
-            }
+            Event::BundleUnbundled { chain, bundle_hash } => self.set_status(
+                *chain,
+                bundle_hash,
+                crate::chain::BundleStatus::Unbundled,
+                j,
+            ),
             Event::CallProcessed {
                 chain,
                 bundle_hash,
@@ -275,7 +331,8 @@ impl State {
                     if c.bundle_status(bundle_hash)
                         != Some(crate::chain::BundleStatus::FullyExecuted)
                     {
-                        c.call_status.insert((*bundle_hash, *index), *status);
+                        let old = c.call_status.insert((*bundle_hash, *index), *status);
+                        j.chain(*chain, || ChainUndo::CallStatus(*bundle_hash, *index, old));
                     }
                 }
             }
@@ -285,9 +342,11 @@ impl State {
                 amount,
                 ..
             } => {
+                self.economy_j(j);
                 add(&mut self.economy.totals.base_fees_claimed, *amount);
                 if let Some(c) = self.chain_mut(*chain) {
-                    c.accrued_base_fees.remove(operator);
+                    let old = c.accrued_base_fees.remove(operator);
+                    j.chain(*chain, || ChainUndo::AccruedBase(*operator, old));
                 }
             }
             Event::ZkFeesClaimed {
@@ -296,9 +355,11 @@ impl State {
                 amount,
                 ..
             } => {
+                self.economy_j(j);
                 add(&mut self.economy.totals.fixed_fees_claimed, *amount);
                 if let Some(c) = self.chain_mut(*chain) {
-                    c.accrued_zk_fees.remove(operator);
+                    let old = c.accrued_zk_fees.remove(operator);
+                    j.chain(*chain, || ChainUndo::AccruedZk(*operator, old));
                 }
             }
             Event::SettlementFeePayerAgreementUpdated {
@@ -306,6 +367,7 @@ impl State {
                 chain,
                 agreed,
             } => {
+                self.economy_j(j);
                 if *agreed {
                     self.economy.settlement_payers.insert((*chain, *payer));
                 } else {
@@ -313,9 +375,11 @@ impl State {
                 }
             }
             Event::GatewaySettlementFeesCollected { amount, .. } => {
+                self.economy_j(j);
                 add(&mut self.economy.totals.settlement_fees_paid, *amount);
             }
             Event::GatewayFeesWithdrawn { recipient, amount } => {
+                self.economy_j(j);
                 let t = &mut self.economy.totals;
                 add(&mut t.settlement_fees_withdrawn, *amount);
                 if *recipient == crate::fee_flow::splitter_address() {
@@ -324,6 +388,7 @@ impl State {
                 }
             }
             Event::FeeFlowClaimed { bid_amount, .. } => {
+                self.economy_j(j);
                 let t = &mut self.economy.totals;
                 add(&mut t.auction_paid, *bid_amount);
                 add(&mut t.splitter_inflow, *bid_amount);
@@ -335,15 +400,26 @@ impl State {
                 to_self,
                 ..
             } => {
+                self.economy_j(j);
                 let t = &mut self.economy.totals;
                 add(&mut t.burned, *burned);
                 add(&mut t.distributed, *distributed);
                 add(&mut t.splitter_paid_to_self, *to_self);
             }
-            Event::BidThresholdSet { new, .. } => self.economy.fee_flow.bid_threshold = *new,
-            Event::FeeFlowDestinationSet { new, .. } => self.economy.fee_flow.destination = *new,
-            Event::ClaimPausedSet { paused } => self.economy.fee_flow.claim_paused = *paused,
+            Event::BidThresholdSet { new, .. } => {
+                self.economy_j(j);
+                self.economy.fee_flow.bid_threshold = *new
+            }
+            Event::FeeFlowDestinationSet { new, .. } => {
+                self.economy_j(j);
+                self.economy.fee_flow.destination = *new
+            }
+            Event::ClaimPausedSet { paused } => {
+                self.economy_j(j);
+                self.economy.fee_flow.claim_paused = *paused
+            }
             Event::ClaimableTokenSet { token, claimable } => {
+                self.economy_j(j);
                 let list = &mut self.economy.fee_flow.claimable;
                 if *claimable {
                     list.insert(*token);
@@ -353,9 +429,11 @@ impl State {
             }
             Event::FeeFlowRecovered { .. } => {}
             Event::BurnPercentageSet { new, .. } => {
+                self.economy_j(j);
                 self.economy.splitter.shares.burn_bps = *new;
             }
             Event::DistributorsSet { distributors } => {
+                self.economy_j(j);
                 let s = &mut self.economy.splitter.shares;
                 s.total_weight = distributors
                     .iter()
@@ -364,34 +442,126 @@ impl State {
             }
             Event::SplitterRecovered { token, amount, .. } => {
                 if *token == self.economy.fee_flow.bid_token {
+                    self.economy_j(j);
                     add(&mut self.economy.totals.splitter_recovered, *amount);
                 }
             }
-            Event::Staking(ev) => self.staker.apply(ev)?,
-            Event::Governance(ev) => self.governance.apply(ev)?,
+            Event::Staking(ev) => {
+                j.section(Section::Staker, || {
+                    Undo::Staker(Box::new(self.staker.clone()))
+                });
+                self.staker.apply(ev)?
+            }
+            Event::Governance(ev) => {
+                j.section(Section::Governance, || {
+                    Undo::Governance(Box::new(self.governance.clone()))
+                });
+                self.governance.apply(ev)?
+            }
             Event::FixedInteropFeeSet { fee } => {
                 let ids: Vec<ChainId> = self.chains.keys().copied().collect();
                 for id in ids {
                     if let Some(c) = self.chain_mut(id) {
+                        j.chain(id, || ChainUndo::ZkInteropFee(c.zk_interop_fee));
                         c.zk_interop_fee = *fee;
                     }
                 }
             }
             Event::InteropTrafficRecorded { chain, calls, .. } => {
                 if let Some(c) = self.chain_mut(*chain) {
+                    j.chain(*chain, || {
+                        ChainUndo::PendingCalls(c.pending_chargeable_calls)
+                    });
                     c.pending_chargeable_calls += calls;
                 }
             }
-            Event::GatewaySettlementFeeSet { fee } => self.economy.gateway_settlement_fee = *fee,
-            Event::Priority(ev) => crate::priority::apply(self, ev)?,
-            Event::Prividium(ev) => self.apply_prividium(ev)?,
+            Event::GatewaySettlementFeeSet { fee } => {
+                self.economy_j(j);
+                self.economy.gateway_settlement_fee = *fee
+            }
+            Event::Priority(ev) => {
+                j.section(Section::Priority, || {
+                    Undo::Priority(Box::new(self.priority.clone()))
+                });
+                if let crate::priority::PriorityEvent::ChainMigrated { chain, .. } = ev {
+                    if let Some(c) = self.chains.get(chain) {
+                        let old = Box::new(c.config.clone());
+                        j.chain(*chain, || ChainUndo::Config(old));
+                    }
+                }
+                crate::priority::apply(self, ev)?
+            }
+            Event::Prividium(ev) => {
+                j.section(Section::Prividiums, || {
+                    Undo::Prividiums(self.prividiums.clone())
+                });
+                let commits = matches!(
+                    ev.change,
+                    crate::prividium::Change::TransactionsCommitted { .. }
+                );
+                if let Some(c) = self.chains.get(&ev.chain).filter(|_| commits) {
+                    // A commitment appends a log to the open batch.
+                    let old = c.pending_logs.clone();
+                    j.chain(ev.chain, || ChainUndo::PendingLogs(old));
+                }
+                self.apply_prividium(ev)?
+            }
         }
         Ok(())
     }
 
-    fn set_status(&mut self, chain: ChainId, hash: &B256, status: crate::chain::BundleStatus) {
-        if let Some(c) = self.chain_mut(chain) {
-            c.bundle_status.insert(*hash, status);
+    fn economy_j(&self, j: &mut Journal) {
+        j.section(Section::Economy, || {
+            Undo::Economy(Box::new(self.economy.clone()))
+        });
+    }
+
+    fn set_status(
+        &mut self,
+        chain: ChainId,
+        hash: &B256,
+        status: crate::chain::BundleStatus,
+        j: &mut Journal,
+    ) {
+        let Some(c) = self.chain_mut(chain) else {
+            return;
+        };
+        let old = c.bundle_status.insert(*hash, status);
+        j.chain(chain, || ChainUndo::BundleStatus(*hash, old));
+        if old.is_none() && self.retention == crate::genesis::Retention::Compact {
+            self.forget_sent(hash, j);
+        }
+    }
+
+    /// Compact retention: the destination has the bundle, so its source's outbox entry (and,
+    /// with the batch's last such bundle, the batch's logs tree) is no longer needed.
+    fn forget_sent(&mut self, hash: &B256, j: &mut Journal) {
+        let Some(id) = self
+            .chains
+            .iter()
+            .find(|(_, c)| c.outbox.contains_key(hash))
+            .map(|(id, _)| *id)
+        else {
+            return;
+        };
+        let Some(c) = self.chain_mut(id) else { return };
+        let Some(loc) = c.outbox.remove(hash) else {
+            return;
+        };
+        j.chain(id, || ChainUndo::Outbox(*hash, Some(loc)));
+        let Some(i) = loc.batch.checked_sub(1).map(|i| i as usize) else {
+            return;
+        };
+        let Some(b) = c.batches.get_mut(i) else {
+            // Still in the open batch (a bundle can only be proven once sealed).
+            return;
+        };
+        j.chain(id, || ChainUndo::BatchUnproven(i, b.unproven));
+        b.unproven = b.unproven.saturating_sub(1);
+        if b.unproven == 0 && !b.logs_pruned {
+            let logs = std::mem::replace(&mut b.logs, LogsTree::empty());
+            b.logs_pruned = true;
+            j.chain(id, || ChainUndo::BatchLogs(i, Box::new(logs)));
         }
     }
 
@@ -425,8 +595,7 @@ fn aggregated_root_of(c: &Chain) -> B256 {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Action {
     /// Several actions applied in order as one, all or nothing — a relayer's or a sequencer's
-    /// batch. Its events are the inner actions' events in order. (It also lets the persistent
-    /// state copy each touched node once per batch instead of once per action.)
+    /// batch. Its events are the inner actions' events in order.
     Batch(Vec<Action>),
     /// Moves the clock forward by `seconds`.
     AdvanceTime {
@@ -1037,6 +1206,8 @@ pub enum Action {
 pub struct Network {
     state: State,
     code: Arc<Code>,
+    /// What the open checkpoints would undo (empty between actions).
+    journal: Journal,
 }
 
 impl Network {
@@ -1146,10 +1317,12 @@ impl Network {
             governance: Governance::new(genesis.governance, genesis.start_time),
             priority: crate::priority::Diamonds::new(&genesis.chains),
             prividiums,
+            retention: genesis.retention,
         };
         Ok(Self {
             state,
             code: Arc::new(code),
+            journal: Journal::default(),
         })
     }
 
@@ -1212,24 +1385,56 @@ impl Network {
         external: Option<&mut dyn ExternalRecipients>,
         tx_number: Option<u16>,
     ) -> Result<Vec<Event>, ProtocolError> {
-        let snapshot = self.state.clone();
+        let cp = self.journal.checkpoint();
         let code = Arc::clone(&self.code);
         // Shortens the trait object's lifetime to this call's (a coercion `&mut` allows).
         let external = external.map(|e| -> &mut dyn ExternalRecipients { e });
         let mut exec = Exec {
-            state: &mut self.state,
+            state: Live {
+                s: &mut self.state,
+                j: &mut self.journal,
+            },
             code: &code,
             out: Vec::new(),
             external,
             tx_number,
+            prepared: None,
         };
         match exec.dispatch(action) {
-            Ok(()) => Ok(exec.out),
+            Ok(()) => {
+                let out = exec.out;
+                self.journal.commit(cp);
+                Ok(out)
+            }
             Err(e) => {
-                self.state = snapshot;
+                drop(exec);
+                self.journal.revert(cp, &mut self.state);
                 Err(e)
             }
         }
+    }
+
+    /// Opens a checkpoint: every change from here on (across any number of actions) can be
+    /// undone with [`Network::revert_to`] or kept with [`Network::commit`]. Checkpoints nest
+    /// (the devnet opens one per EVM frame); each must be closed, innermost first.
+    pub fn checkpoint(&mut self) -> Checkpoint {
+        self.journal.checkpoint()
+    }
+
+    /// Undoes every change since `cp` (and closes it).
+    pub fn revert_to(&mut self, cp: Checkpoint) {
+        self.journal.revert(cp, &mut self.state);
+    }
+
+    /// Keeps the changes since `cp` (and closes it): the enclosing checkpoint, if any, can
+    /// still undo them.
+    pub fn commit(&mut self, cp: Checkpoint) {
+        self.journal.commit(cp);
+    }
+
+    /// The undo journal (empty unless a checkpoint is open).
+    pub fn journal(&self) -> &Journal {
+        &self.journal
     }
 
     /// Builds the inclusion proof of a sent bundle's message against a root `destination`
@@ -1243,10 +1448,13 @@ impl Network {
         let src = self.state.chain(source)?;
         let dest = self.state.chain(destination)?;
         let loc = src.outbox.get(&bundle.hash).ok_or_else(|| {
-            ProtocolError::ContextMismatch(format!(
-                "bundle {} was not sent from chain {source}",
-                bundle.hash
-            ))
+            let why = match self.state.retention {
+                crate::genesis::Retention::Full => "was not sent from",
+                crate::genesis::Retention::Compact => {
+                    "is not waiting for a proof (never sent, or already received) from"
+                }
+            };
+            ProtocolError::ContextMismatch(format!("bundle {} {why} chain {source}", bundle.hash))
         })?;
         let message = L2Message {
             tx_number_in_batch: loc.tx_number,
@@ -1264,9 +1472,61 @@ impl Network {
     }
 }
 
+/// The state of an action in progress: readable as a `State`; written only through methods
+/// that journal what they overwrite.
+pub(crate) struct Live<'a> {
+    s: &'a mut State,
+    j: &'a mut Journal,
+}
+
+impl std::ops::Deref for Live<'_> {
+    type Target = State;
+    fn deref(&self) -> &State {
+        self.s
+    }
+}
+
+impl Live<'_> {
+    /// The ZK token, to call one of its state-changing methods (its pre-image journaled).
+    pub(crate) fn token_mut(&mut self) -> &mut ZkToken {
+        let s = &*self.s;
+        self.j
+            .section(Section::Token, || Undo::Token(Box::new(s.token.clone())));
+        &mut self.s.token
+    }
+
+    /// Governance (its pre-image journaled), beside the token it reads votes from.
+    pub(crate) fn governance_mut(&mut self) -> (&mut Governance, &ZkToken) {
+        let s = &*self.s;
+        self.j.section(Section::Governance, || {
+            Undo::Governance(Box::new(s.governance.clone()))
+        });
+        (&mut self.s.governance, &self.s.token)
+    }
+
+    /// The staker and the token it moves ZK with (both pre-images journaled).
+    pub(crate) fn staker_mut(&mut self) -> (&mut Staker, &mut ZkToken) {
+        let s = &*self.s;
+        self.j
+            .section(Section::Staker, || Undo::Staker(Box::new(s.staker.clone())));
+        self.j
+            .section(Section::Token, || Undo::Token(Box::new(s.token.clone())));
+        (&mut self.s.staker, &mut self.s.token)
+    }
+
+    /// Applies an event, journaling what it overwrites.
+    pub(crate) fn apply_with(
+        &mut self,
+        event: &Event,
+        prebuilt: Option<LogsTree>,
+    ) -> Result<(), ProtocolError> {
+        self.s.apply_with(event, prebuilt, self.j)
+    }
+}
+
 /// One action in progress: the state it mutates through events, and the events so far.
 pub(crate) struct Exec<'a> {
-    pub(crate) state: &'a mut State,
+    pub(crate) state: Live<'a>,
     pub(crate) code: &'a Code,
     pub(crate) out: Vec<Event>,
     /// Code outside the protocol, for call targets without protocol code.
@@ -1274,6 +1534,8 @@ pub(crate) struct Exec<'a> {
     /// The enclosing transaction's number, for the messages sent (see
     /// [`Network::apply_in_transaction`]).
     pub(crate) tx_number: Option<u16>,
+    /// The enclosing batch's pre-computed hashing for the action being dispatched.
+    pub(crate) prepared: Option<crate::interop::handler::Prepared>,
 }
 
 impl Exec<'_> {
@@ -1317,8 +1579,14 @@ impl Exec<'_> {
         self.guard_prividium(&action)?;
         match action {
             Action::Batch(actions) => {
+                // Decoding, hashing and proof climbing of many bundles run ahead on several
+                // threads; the actions still apply one by one, in order.
+                let mut prepared = crate::interop::handler::prepare(&actions).into_iter();
                 for a in actions {
-                    self.dispatch(a)?;
+                    self.prepared = prepared.next().flatten();
+                    let r = self.dispatch(a);
+                    self.prepared = None;
+                    r?;
                 }
             }
             Action::AdvanceTime { seconds } => {
@@ -1375,7 +1643,7 @@ impl Exec<'_> {
                 });
             }
             Action::ZkTransfer { from, to, amount } => {
-                let evs = self.state.token.transfer(from, to, amount, now)?;
+                let evs = self.state.token_mut().transfer(from, to, amount, now)?;
                 self.token_events(evs);
             }
             Action::ZkApprove {
@@ -1383,14 +1651,14 @@ impl Exec<'_> {
                 spender,
                 amount,
             } => {
-                let evs = self.state.token.approve(owner, spender, amount)?;
+                let evs = self.state.token_mut().approve(owner, spender, amount)?;
                 self.token_events(evs);
             }
             Action::ZkDelegate {
                 delegator,
                 delegatee,
             } => {
-                let evs = self.state.token.delegate(delegator, delegatee, now)?;
+                let evs = self.state.token_mut().delegate(delegator, delegatee, now)?;
                 self.token_events(evs);
             }
             Action::CreateMinter {
@@ -1402,7 +1670,7 @@ impl Exec<'_> {
             } => {
                 let evs = self
                     .state
-                    .token
+                    .token_mut()
                     .create_minter(minter, admin, cap, start, expiry, now)?;
                 self.token_events(evs);
             }
@@ -1414,7 +1682,7 @@ impl Exec<'_> {
             } => {
                 let evs = self
                     .state
-                    .token
+                    .token_mut()
                     .minter_mint(caller, minter, to, amount, now)?;
                 self.token_events(evs);
             }
@@ -1426,7 +1694,7 @@ impl Exec<'_> {
             } => {
                 let evs = self
                     .state
-                    .token
+                    .token_mut()
                     .minter_grant_role(caller, minter, role, account)?;
                 self.token_events(evs);
             }
@@ -1438,7 +1706,7 @@ impl Exec<'_> {
             } => {
                 let evs = self
                     .state
-                    .token
+                    .token_mut()
                     .minter_revoke_role(caller, minter, role, account)?;
                 self.token_events(evs);
             }
@@ -1449,20 +1717,20 @@ impl Exec<'_> {
             } => {
                 let evs = self
                     .state
-                    .token
+                    .token_mut()
                     .minter_renounce_role(caller, minter, role)?;
                 self.token_events(evs);
             }
             Action::PauseMinter { caller, minter } => {
-                let evs = self.state.token.pause_minter(caller, minter)?;
+                let evs = self.state.token_mut().pause_minter(caller, minter)?;
                 self.token_events(evs);
             }
             Action::UnpauseMinter { caller, minter } => {
-                let evs = self.state.token.unpause_minter(caller, minter)?;
+                let evs = self.state.token_mut().unpause_minter(caller, minter)?;
                 self.token_events(evs);
             }
             Action::CloseMinter { caller, minter } => {
-                let evs = self.state.token.close_minter(caller, minter)?;
+                let evs = self.state.token_mut().close_minter(caller, minter)?;
                 self.token_events(evs);
             }
             Action::ZkGrantRole {
@@ -1470,7 +1738,7 @@ impl Exec<'_> {
                 role,
                 account,
             } => {
-                let evs = self.state.token.grant_role(caller, role, account)?;
+                let evs = self.state.token_mut().grant_role(caller, role, account)?;
                 self.token_events(evs);
             }
             Action::ZkRevokeRole {
@@ -1478,11 +1746,11 @@ impl Exec<'_> {
                 role,
                 account,
             } => {
-                let evs = self.state.token.revoke_role(caller, role, account)?;
+                let evs = self.state.token_mut().revoke_role(caller, role, account)?;
                 self.token_events(evs);
             }
             Action::ZkBurn { holder, amount } => {
-                let evs = self.state.token.burn(holder, amount, now)?;
+                let evs = self.state.token_mut().burn(holder, amount, now)?;
                 self.token_events(evs);
             }
             Action::SetInteropProtocolFee { chain, caller, fee } => {
@@ -1578,67 +1846,61 @@ impl Exec<'_> {
                 proposer,
                 actions,
             } => {
-                let evs = self.state.governance.propose(
-                    &self.state.token,
-                    governor,
-                    proposer,
-                    actions,
-                    now,
-                )?;
+                let (gov, token) = self.state.governance_mut();
+                let evs = gov.propose(token, governor, proposer, actions, now)?;
                 self.governance_events(evs);
             }
             Action::CastVote { id, voter, support } => {
-                let evs =
-                    self.state
-                        .governance
-                        .cast_vote(&self.state.token, id, voter, support, now)?;
+                let (gov, token) = self.state.governance_mut();
+                let evs = gov.cast_vote(token, id, voter, support, now)?;
                 self.governance_events(evs);
             }
             Action::CastVoteFractional { id, voter, ballot } => {
-                let evs = self.state.governance.cast_vote_fractional(
-                    &self.state.token,
-                    id,
-                    voter,
-                    ballot,
-                    now,
-                )?;
+                let (gov, token) = self.state.governance_mut();
+                let evs = gov.cast_vote_fractional(token, id, voter, ballot, now)?;
                 self.governance_events(evs);
             }
             Action::CancelProposal { caller, id } => {
-                let evs = self.state.governance.cancel(caller, id, now)?;
+                let evs = self.state.governance_mut().0.cancel(caller, id, now)?;
                 self.governance_events(evs);
             }
             Action::VetoProposal { caller, id } => {
-                let evs = self.state.governance.veto(caller, id, now)?;
+                let evs = self.state.governance_mut().0.veto(caller, id, now)?;
                 self.governance_events(evs);
             }
             Action::QueueProposal { id } => {
-                let evs = self.state.governance.queue(id, now)?;
+                let evs = self.state.governance_mut().0.queue(id, now)?;
                 self.governance_events(evs);
             }
             Action::ExecuteProposal { id } => {
-                let outcome = self.state.governance.execute(id, now)?;
+                let outcome = self.state.governance_mut().0.execute(id, now)?;
                 self.take_effect(outcome)?;
             }
             Action::ExtendLegalVeto { caller, id } => {
-                let evs = self.state.governance.extend_legal_veto(caller, id, now)?;
+                let evs = self
+                    .state
+                    .governance_mut()
+                    .0
+                    .extend_legal_veto(caller, id, now)?;
                 self.governance_events(evs);
             }
             Action::ApproveUpgrade { caller, id, by } => {
                 let evs = match by {
                     crate::governance::UpgradeApproval::SecurityCouncil => self
                         .state
-                        .governance
+                        .governance_mut()
+                        .0
                         .approve_by_security_council(caller, id, now)?,
                     crate::governance::UpgradeApproval::Guardians => self
                         .state
-                        .governance
+                        .governance_mut()
+                        .0
                         .approve_by_guardians(caller, id, now)?,
                 };
                 self.governance_events(evs);
             }
             Action::ExecuteUpgrade { id } => {
-                let outcome = self.state.governance.execute_upgrade(id, now)?;
+                let outcome = self.state.governance_mut().0.execute_upgrade(id, now)?;
                 self.take_effect(outcome)?;
             }
             Action::InteropTraffic {
@@ -1750,7 +2012,7 @@ impl Exec<'_> {
             } => {
                 let evs = self
                     .state
-                    .token
+                    .token_mut()
                     .transfer_from(spender, from, to, amount, now)?;
                 self.token_events(evs);
             }

@@ -16,16 +16,17 @@ use alloy_primitives::{Address, B256};
 /// destination imports that Gateway batch root. Interop only runs between chains settling on
 /// Gateway, so a source settling elsewhere is `NotInGatewayMode`. `destination` may be the
 /// source itself. Returns the events of every action taken. All or nothing: if any step
-/// fails, the network is restored (an O(1) snapshot) so no applied step's events are lost.
+/// fails, the steps already applied are undone (a journal checkpoint around them).
 pub fn settle_for(
     net: &mut Network,
     source: ChainId,
     destination: ChainId,
 ) -> Result<Vec<Event>, ProtocolError> {
-    let snapshot = net.clone();
+    let cp = net.checkpoint();
     let result = settle_steps(net, source, destination);
-    if result.is_err() {
-        *net = snapshot;
+    match result {
+        Ok(_) => net.commit(cp),
+        Err(_) => net.revert_to(cp),
     }
     result
 }

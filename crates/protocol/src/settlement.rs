@@ -73,6 +73,15 @@ pub enum ProofError {
     /// The message's log leaf is the empty-leaf hash (`HashedLogIsDefault`).
     #[error("the message hashes to the default log leaf")]
     HashedLogIsDefault,
+    /// The batch's logs tree was dropped under compact retention (every bundle in it had
+    /// reached its destination): its logs cannot be proven any more.
+    #[error("chain {chain} batch {batch}: its logs tree was pruned (compact retention)")]
+    LogsPruned {
+        /// Source chain.
+        chain: ChainId,
+        /// Batch number.
+        batch: u64,
+    },
     /// The proof ends before its metadata says it should (the contract reverts on the
     /// out-of-range read; an empty proof is `MerklePathEmpty` there).
     #[error("proof truncated: needs word {needed}, has {len}")]
@@ -278,6 +287,12 @@ pub fn build_proof(
     };
     let src = chains.get(&source).ok_or(not_sealed.clone())?;
     let b = src.batch(batch).ok_or(not_sealed)?;
+    if b.logs_pruned {
+        return Err(ProofError::LogsPruned {
+            chain: source,
+            batch,
+        });
+    }
     if index >= b.logs.len() as u64 {
         return Err(ProofError::NoSuchMessage {
             chain: source,
@@ -366,6 +381,47 @@ impl<'a> Cursor<'a> {
 
 /// Verifies `proof` on `destination` by recomputing every level up to an imported root.
 pub fn verify_proof(destination: &Chain, proof: &MessageInclusionProof) -> Result<(), ProofError> {
+    proven_root(proof)?.check(destination)
+}
+
+/// The root a proof climbs to, and where that root must have been imported: everything
+/// [`verify_proof`] computes before it reads the destination's state. A pure function of the
+/// proof (all its hashing), so a batch of proofs can be computed on several threads and
+/// checked in order afterwards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProvenRoot {
+    /// The settlement layer (or chain) whose batch root this is.
+    pub chain: ChainId,
+    /// Its batch number.
+    pub batch: u64,
+    /// The root the proof computes.
+    pub root: B256,
+}
+
+impl ProvenRoot {
+    /// The last step of [`verify_proof`]: the computed root must be the one `destination`
+    /// imported for that batch.
+    pub fn check(&self, destination: &Chain) -> Result<(), ProofError> {
+        let (chain, batch) = (self.chain, self.batch);
+        let imported = destination
+            .interop_roots
+            .get(&(chain, batch))
+            .ok_or(ProofError::RootNotImported { chain, batch })?;
+        if *imported == self.root {
+            Ok(())
+        } else {
+            Err(ProofError::RootMismatch {
+                chain,
+                batch,
+                computed: self.root,
+                imported: *imported,
+            })
+        }
+    }
+}
+
+/// The hashing part of [`verify_proof`]: climbs the proof to its final root (pure).
+pub fn proven_root(proof: &MessageInclusionProof) -> Result<ProvenRoot, ProofError> {
     let message_hash = keccak256(&proof.message.data);
     let mut leaf = message_log_leaf(
         proof.message.tx_number_in_batch,
@@ -398,20 +454,7 @@ pub fn verify_proof(destination: &Chain, proof: &MessageInclusionProof) -> Resul
                     count: cur.words.len() - cur.pos,
                 });
             }
-            let imported = destination
-                .interop_roots
-                .get(&(chain, batch))
-                .ok_or(ProofError::RootNotImported { chain, batch })?;
-            return if *imported == root {
-                Ok(())
-            } else {
-                Err(ProofError::RootMismatch {
-                    chain,
-                    batch,
-                    computed: root,
-                    imported: *imported,
-                })
-            };
+            return Ok(ProvenRoot { chain, batch, root });
         }
         let batch_leaf = merkle::batch_leaf_hash(&root, batch);
         let batch_mask = cur.small()?;

@@ -4,7 +4,7 @@
 
 use crate::address::InteropAddress;
 use crate::error::ProtocolError;
-use crate::genesis::{account, devnet, eth, Genesis};
+use crate::genesis::{account, devnet, eth, Genesis, Retention};
 use crate::interop::bundle::{attr, InteropCallStarter, SealedBundle};
 use crate::network::{Action, Network};
 use crate::relayer;
@@ -26,7 +26,14 @@ pub struct Pipeline {
 impl Pipeline {
     /// Builds the devnet and funds the sender with enough ETH for any benchmark.
     pub fn new() -> Result<Self, ProtocolError> {
-        let mut net = Network::new(&Genesis::devnet())?;
+        Self::with_retention(Retention::Full)
+    }
+
+    /// [`Pipeline::new`] keeping `retention` (the simulator runs compact).
+    pub fn with_retention(retention: Retention) -> Result<Self, ProtocolError> {
+        let mut genesis = Genesis::devnet();
+        genesis.retention = retention;
+        let mut net = Network::new(&genesis)?;
         let sender = account("bench-sender");
         net.apply(Action::Fund {
             chain: devnet::ERA,

@@ -13,7 +13,7 @@ use flywheel_protocol::error::ProtocolError;
 use flywheel_protocol::fee_flow::{
     fee_flow_address, settlement_fee_vault, splitter_address, ClaimRequest,
 };
-use flywheel_protocol::genesis::{account, eth, zk, zk_asset, FeeParams, Genesis};
+use flywheel_protocol::genesis::{account, eth, zk, zk_asset, FeeParams, Genesis, Retention};
 use flywheel_protocol::governance::GovernanceConfig;
 use flywheel_protocol::interop::bundle::{attr, InteropCallStarter, SealedBundle};
 use flywheel_protocol::merkle::L2_TO_L1_LOGS_TREE_LEAVES;
@@ -172,6 +172,8 @@ pub fn genesis(v: &Validated) -> Genesis {
         staking: StakerConfig::zk_staker(account("tally-safe"), account("score-oracle")),
         governance: GovernanceConfig::zk_nation(account("security-council"), account("guardians")),
         prividiums,
+        // A year of bundles keeps only their statuses (ARCHITECTURE.md, performance notes).
+        retention: Retention::Compact,
     }
 }
 

@@ -218,7 +218,7 @@ impl Exec<'_> {
             return Err(FeeFlowError::ClaimPaused.into());
         }
         let now = self.state.time;
-        let evs = self.state.token.transfer_from(
+        let evs = self.state.token_mut().transfer_from(
             fee_flow_address(),
             caller,
             ff.destination,
@@ -372,7 +372,7 @@ impl Exec<'_> {
         let (chain, zk) = (ff.chain, ff.bid_token);
         if token == zk {
             let now = self.state.time;
-            let evs = self.state.token.transfer(from, to, amount, now)?;
+            let evs = self.state.token_mut().transfer(from, to, amount, now)?;
             self.token_events(evs);
         } else {
             self.require_balance(chain, token, from, amount)?;

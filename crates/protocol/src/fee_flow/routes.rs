@@ -77,7 +77,7 @@ impl Exec<'_> {
         let now = self.state.time;
         let evs = self
             .state
-            .token
+            .token_mut()
             .transfer(INTEROP_CENTER, receiver, amount, now)?;
         self.token_events(evs);
         self.emit(Event::ZkFeesClaimed {
@@ -137,7 +137,7 @@ impl Exec<'_> {
         let now = self.state.time;
         let evs = self
             .state
-            .token
+            .token_mut()
             .transfer_from(vault, payer, vault, amount, now)?;
         self.token_events(evs);
         self.emit(Event::GatewaySettlementFeesCollected {
@@ -169,7 +169,10 @@ impl Exec<'_> {
             return Ok(());
         }
         let now = self.state.time;
-        let evs = self.state.token.transfer(vault, recipient, amount, now)?;
+        let evs = self
+            .state
+            .token_mut()
+            .transfer(vault, recipient, amount, now)?;
         self.token_events(evs);
         self.emit(Event::GatewayFeesWithdrawn { recipient, amount });
         Ok(())

@@ -278,11 +278,14 @@ impl crate::network::Exec<'_> {
             .split(amount, splitter)
             .ok_or(crate::error::ProtocolError::Overflow("split"))?;
         for (to, share) in &out.payouts {
-            let evs = self.state.token.transfer(splitter, *to, *share, now)?;
+            let evs = self
+                .state
+                .token_mut()
+                .transfer(splitter, *to, *share, now)?;
             self.token_events(evs);
         }
         if !out.burned.is_zero() {
-            let evs = self.state.token.burn(splitter, out.burned, now)?;
+            let evs = self.state.token_mut().burn(splitter, out.burned, now)?;
             self.token_events(evs);
         }
         self.emit(crate::event::Event::Split {

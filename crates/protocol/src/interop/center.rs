@@ -120,7 +120,7 @@ impl Exec<'_> {
         let (operator, base_token) = (c.config.operator, c.config.base_token);
         let amount = if fee.fixed {
             let now = self.state.time;
-            let evs = self.state.token.transfer_from(
+            let evs = self.state.token_mut().transfer_from(
                 INTEROP_CENTER,
                 payer,
                 INTEROP_CENTER,

@@ -7,19 +7,82 @@ use crate::chain::{BundleStatus, CallStatus, INTEROP_CENTER};
 use crate::error::ProtocolError;
 use crate::event::Event;
 use crate::interop::recipient::{ReceivedMessage, RecipientContext};
+use crate::network::Action;
 use crate::network::Exec;
-use crate::settlement::{self, MessageInclusionProof};
+use crate::settlement::{self, MessageInclusionProof, ProofError, ProvenRoot};
 use crate::ChainId;
 use alloy_primitives::{Address, Bytes};
+use rayon::prelude::*;
+
+/// A batch with at least this many bundles to verify or execute decodes, hashes and climbs
+/// their proofs on several threads before applying them in order.
+pub const PARALLEL_BUNDLES: usize = 64;
+
+/// What a batch's pre-pass computed for one of its bundle actions without reading the state:
+/// the decoded bundle with its hash, and the root its proof climbs to — all of the action's
+/// hashing. Pure functions of the action, so computing them ahead (on any thread) and using
+/// them in order gives exactly what computing them in place gives, errors included.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    /// The action's bundle bytes (the same buffer: matched by address).
+    encoded: Bytes,
+    sealed: Result<SealedBundle, ProtocolError>,
+    root: Option<Result<ProvenRoot, ProofError>>,
+}
+
+impl Prepared {
+    fn of(action: &Action) -> Option<Self> {
+        let (encoded, proof) = match action {
+            Action::VerifyBundle { bundle, proof, .. } => (bundle, Some(proof)),
+            Action::ExecuteBundle { bundle, proof, .. } => (bundle, proof.as_ref()),
+            _ => return None,
+        };
+        Some(Self {
+            encoded: encoded.clone(),
+            sealed: SealedBundle::from_encoded(encoded).map_err(ProtocolError::from),
+            root: proof.map(settlement::proven_root),
+        })
+    }
+}
+
+/// The pre-pass of a batch: for each action, what [`Prepared`] computes, in the actions'
+/// order (rayon keeps it), or nothing for a batch too small to be worth the threads.
+pub(crate) fn prepare(actions: &[Action]) -> Vec<Option<Prepared>> {
+    let bundles = actions
+        .iter()
+        .filter(|a| {
+            matches!(
+                a,
+                Action::VerifyBundle { .. } | Action::ExecuteBundle { .. }
+            )
+        })
+        .count();
+    if bundles < PARALLEL_BUNDLES {
+        return Vec::new();
+    }
+    actions.par_iter().map(Prepared::of).collect()
+}
 
 impl Exec<'_> {
     /// Decodes the bundle and checks that it is meant for `chain`: its destination chain id and
     /// its `destinationBaseTokenAssetId`, which must be this chain's base token
     /// (`_validateBundleDestinationContext`,
     /// `era-contracts@4859b6f:l1-contracts/contracts/interop/InteropHandler.sol`).
-    fn decode_for(&self, chain: ChainId, encoded: &Bytes) -> Result<SealedBundle, ProtocolError> {
+    fn decode_for(
+        &mut self,
+        chain: ChainId,
+        encoded: &Bytes,
+    ) -> Result<(SealedBundle, Option<Result<ProvenRoot, ProofError>>), ProtocolError> {
         let base_token = self.state.chain(chain)?.config.base_token;
-        let sealed = SealedBundle::from_encoded(encoded)?;
+        // The batch's pre-pass result for this very action, if any.
+        let prepared = self
+            .prepared
+            .take()
+            .filter(|p| p.encoded.as_ptr() == encoded.as_ptr() && p.encoded.len() == encoded.len());
+        let (sealed, root) = match prepared {
+            Some(p) => (p.sealed?, p.root),
+            None => (SealedBundle::from_encoded(encoded)?, None),
+        };
         let dest = sealed.destination()?;
         if dest != chain {
             return Err(ProtocolError::ContextMismatch(format!(
@@ -34,7 +97,7 @@ impl Exec<'_> {
                 actual: named,
             });
         }
-        Ok(sealed)
+        Ok((sealed, root))
     }
 
     /// Executing and unbundling need the destination to settle on Gateway, whose asset tracker
@@ -55,6 +118,7 @@ impl Exec<'_> {
         chain: ChainId,
         sealed: &SealedBundle,
         proof: &MessageInclusionProof,
+        prepared: Option<Result<ProvenRoot, ProofError>>,
     ) -> Result<(), ProtocolError> {
         if proof.chain_id != sealed.source() {
             return Err(ProtocolError::ContextMismatch(format!(
@@ -73,7 +137,11 @@ impl Exec<'_> {
                 "the proven message is not this bundle".into(),
             ));
         }
-        settlement::verify_proof(self.state.chain(chain)?, proof)?;
+        let destination = self.state.chain(chain)?;
+        match prepared {
+            Some(root) => root?.check(destination)?,
+            None => settlement::verify_proof(destination, proof)?,
+        }
         Ok(())
     }
 
@@ -84,14 +152,14 @@ impl Exec<'_> {
         encoded: &Bytes,
         proof: &MessageInclusionProof,
     ) -> Result<(), ProtocolError> {
-        let sealed = self.decode_for(chain, encoded)?;
+        let (sealed, root) = self.decode_for(chain, encoded)?;
         if let Some(status) = self.state.chain(chain)?.bundle_status(&sealed.hash) {
             return Err(ProtocolError::BundleAlreadyProcessed {
                 hash: sealed.hash,
                 status,
             });
         }
-        self.check_inclusion(chain, &sealed, proof)?;
+        self.check_inclusion(chain, &sealed, proof, root)?;
         self.emit(Event::BundleVerified {
             chain,
             bundle_hash: sealed.hash,
@@ -109,7 +177,7 @@ impl Exec<'_> {
         proof: Option<&MessageInclusionProof>,
     ) -> Result<(), ProtocolError> {
         self.ensure_can_claim(chain)?;
-        let sealed = self.decode_for(chain, encoded)?;
+        let (sealed, root) = self.decode_for(chain, encoded)?;
         let hash = sealed.hash;
         let exec_addr = &sealed.bundle.bundleAttributes.executionAddress;
         if !exec_addr.is_empty() && !InteropAddress::decode(exec_addr)?.permits(chain, caller) {
@@ -123,7 +191,7 @@ impl Exec<'_> {
         match self.state.chain(chain)?.bundle_status(&hash) {
             None => {
                 let proof = proof.ok_or(ProtocolError::BundleNotVerified(hash))?;
-                self.check_inclusion(chain, &sealed, proof)?;
+                self.check_inclusion(chain, &sealed, proof, root)?;
                 self.emit(Event::BundleVerified {
                     chain,
                     bundle_hash: hash,
@@ -161,7 +229,7 @@ impl Exec<'_> {
         statuses: &[CallStatus],
     ) -> Result<(), ProtocolError> {
         self.ensure_can_claim(chain)?;
-        let sealed = self.decode_for(chain, encoded)?;
+        let (sealed, _) = self.decode_for(chain, encoded)?;
         let hash = sealed.hash;
         let unbundler = InteropAddress::decode(&sealed.bundle.bundleAttributes.unbundlerAddress)?;
         if !unbundler.permits(caller_chain, caller) {

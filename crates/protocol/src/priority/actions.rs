@@ -197,7 +197,7 @@ impl Exec<'_> {
 
     /// `onlySettlementLayer`.
     fn only_settlement_layer(&self, chain: ChainId) -> Result<(), ProtocolError> {
-        if !Diamond::settles_here(self.state, chain) {
+        if !Diamond::settles_here(&self.state, chain) {
             return Err(PriorityError::NotSettlementLayer { chain }.into());
         }
         Ok(())
@@ -406,7 +406,7 @@ impl Exec<'_> {
     ) -> Result<(), ProtocolError> {
         let now = self.state.time;
         let d = self.diamond(chain)?;
-        if !Diamond::settles_here(self.state, chain) {
+        if !Diamond::settles_here(&self.state, chain) {
             return Err(PriorityError::GatewayQueueNotModelled { chain }.into());
         }
         if d.transaction_filterer != Address::ZERO {
@@ -423,7 +423,7 @@ impl Exec<'_> {
             let allowed = self
                 .code
                 .filterer(d.transaction_filterer)
-                .is_some_and(|f| f.is_transaction_allowed(self.state, &request));
+                .is_some_and(|f| f.is_transaction_allowed(&self.state, &request));
             if !allowed {
                 return Err(PriorityError::TransactionNotAllowed { chain }.into());
             }
@@ -845,7 +845,7 @@ impl Exec<'_> {
         if d.paused_deposits_timestamp != 0 {
             return Err(PriorityError::DepositsAlreadyPaused { chain }.into());
         }
-        if !Diamond::settles_here(self.state, chain) {
+        if !Diamond::settles_here(&self.state, chain) {
             // Pausing a chain on Gateway also pauses Gateway's copy of its queue.
             return Err(PriorityError::GatewayQueueNotModelled { chain }.into());
         }
@@ -875,7 +875,7 @@ impl Exec<'_> {
         if d.priority_mode.can_be_activated {
             return Err(PriorityError::NotCompatibleWithPriorityMode { chain }.into());
         }
-        if !Diamond::settles_here(self.state, chain) {
+        if !Diamond::settles_here(&self.state, chain) {
             return Err(PriorityError::AlreadyMigrated { chain }.into());
         }
         if caller != d.admin {
@@ -931,6 +931,6 @@ impl Exec<'_> {
 
     /// Whether `Action::SettleBatch` on `chain` goes through its L1 diamond.
     pub(crate) fn settles_through_diamond(&self, chain: ChainId) -> bool {
-        self.state.priority.chains.contains_key(&chain) && Diamond::settles_here(self.state, chain)
+        self.state.priority.chains.contains_key(&chain) && Diamond::settles_here(&self.state, chain)
     }
 }

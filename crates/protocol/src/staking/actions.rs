@@ -22,8 +22,8 @@ impl Exec<'_> {
         f: impl FnOnce(&mut Staker, &mut crate::token::ZkToken, u64) -> super::Emitted,
     ) -> Result<(), ProtocolError> {
         let now = self.state.time;
-        let state = &mut *self.state;
-        let records = f(&mut state.staker, &mut state.token, now)?;
+        let (staker, token) = self.state.staker_mut();
+        let records = f(staker, token, now)?;
         self.staking_records(records);
         Ok(())
     }
@@ -46,7 +46,8 @@ impl Exec<'_> {
             .collect();
         let records = self
             .state
-            .staker
+            .staker_mut()
+            .0
             .update_delegatee_scores(caller, &updates, now)?;
         self.staking_records(records);
         Ok(())
