@@ -61,6 +61,9 @@ pub struct RunTotals {
     pub priority: Option<crate::priority_mode::PriorityReport>,
     /// Closing calls, fees and burn of the Prividium chains and of all chains.
     pub prividium: crate::prividium::Shares,
+    /// What the Splitter burned and distributed, by route.
+    #[serde(default)]
+    pub splits: crate::engine::Splits,
 }
 
 /// p5 / p50 / p95 of each banded metric on one day.
@@ -74,6 +77,10 @@ pub struct DayBands {
     pub p50: [f64; M],
     /// 95th percentile.
     pub p95: [f64; M],
+    /// Per metric, the bound of the relative error of its p5, p50 and p95: 0 where they are
+    /// exact (one run, runs that all agree, or a percentile that is the smallest or largest
+    /// value), else the sketch's [`crate::sketch::MAX_REL_ERROR`].
+    pub rel_error: [f64; M],
 }
 
 /// Everything a Monte Carlo run produced.
@@ -137,10 +144,12 @@ fn run_one(
 ) -> Result<RunTotals, SimError> {
     let (mut calls, mut bundles) = (0u64, 0u64);
     let mut prividium = crate::prividium::Shares::default();
+    let mut splits = crate::engine::Splits::default();
     let mut record = |s: &StepRecord| {
         calls += s.calls;
         bundles += s.bundles;
         prividium = s.prividium;
+        splits = s.splits;
         on_step(s);
     };
     let (totals, priority) = match fidelity {
@@ -163,6 +172,7 @@ fn run_one(
         supply_start: v.genesis_supply,
         totals,
         prividium,
+        splits,
     })
 }
 
@@ -301,11 +311,18 @@ impl Partial {
             .sketches
             .iter()
             .zip(banded_days(days))
-            .map(|(m, day)| DayBands {
-                day,
-                p5: std::array::from_fn(|i| m[i].quantile(0.05)),
-                p50: std::array::from_fn(|i| m[i].quantile(0.5)),
-                p95: std::array::from_fn(|i| m[i].quantile(0.95)),
+            .map(|(m, day)| {
+                let q: [[(f64, f64); 3]; M] =
+                    std::array::from_fn(|i| [0.05, 0.5, 0.95].map(|q| m[i].quantile_bounded(q)));
+                DayBands {
+                    day,
+                    p5: std::array::from_fn(|i| q[i][0].0),
+                    p50: std::array::from_fn(|i| q[i][1].0),
+                    p95: std::array::from_fn(|i| q[i][2].0),
+                    rel_error: std::array::from_fn(|i| {
+                        q[i].iter().map(|x| x.1).fold(0.0, f64::max)
+                    }),
+                }
             })
             .collect();
         Outcome {
