@@ -567,3 +567,54 @@ fn help_lists_the_simulation_commands() {
         assert!(run_help.contains(flag), "{flag}: {run_help}");
     }
 }
+
+/// A saved summary and report can be audited and re-run: they carry the resolved scenario
+/// (which parses back to what ran, `--days` and `--seed` applied), the seed, the fidelity
+/// and the version.
+#[test]
+fn summary_and_report_state_their_inputs() {
+    let dir = unique("inputs");
+    ok(flywheel(&[
+        "run",
+        "--preset",
+        "fee-flow-share",
+        "--runs",
+        "3",
+        "--days",
+        "12",
+        "--seed",
+        "99",
+        "--out",
+        path_str(&dir),
+    ]));
+    let summary = json(&std::fs::read_to_string(dir.join("summary.json")).expect("summary"));
+    let inputs = &summary["inputs"];
+    assert_eq!(inputs["seed"], 99);
+    assert_eq!(inputs["fidelity"], "flow");
+    assert_eq!(inputs["version"], env!("CARGO_PKG_VERSION"));
+    let text = inputs["scenario_toml"].as_str().expect("TOML text");
+    let ran = flywheel_sim::scenario::Scenario::from_toml(text).expect("parses back");
+    let mut want = flywheel_sim::presets::preset("fee-flow-share").expect("preset");
+    want.set_horizon(12);
+    want.runs = 3;
+    want.seed = 99;
+    assert_eq!(ran, want);
+    let from_json: flywheel_sim::scenario::Scenario =
+        serde_json::from_value(inputs["scenario"].clone()).expect("the JSON form too");
+    assert_eq!(from_json, want);
+    let median = &summary["median_run"];
+    assert!(median["run"].as_u64().is_some_and(|r| r < 3));
+    let html = std::fs::read_to_string(dir.join("report.html")).expect("report");
+    assert_contains_all(
+        &html,
+        &[
+            "seed 99",
+            "fidelity flow",
+            env!("CARGO_PKG_VERSION"),
+            "burn_bps = 10000",
+            "Where the ZK goes",
+            "median-burn run (#",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
