@@ -591,10 +591,13 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
         Some(dir) => Some(Collector::new(dir, &v)?),
         None => None,
     };
+    if let Some(note) = scenario_args::event_estimate_note(&v, 1) {
+        let _ = writeln!(std::io::stderr(), "{note}");
+    }
     let progress = Progress::new(
-        u64::from(s.runs),
+        u64::from(s.runs) * u64::from(s.days),
         scenario_args::work(s.runs, s.days, s.fidelity),
-        "runs",
+        "path-days",
     );
     let outcome = simulate(
         &v,
@@ -605,7 +608,7 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 c.on_run(run, steps);
             }
         },
-        &|n| progress.set(n),
+        &|p| progress.report(p),
     );
     progress.finish();
     let outcome = outcome?;

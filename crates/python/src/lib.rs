@@ -550,7 +550,7 @@ fn sweep<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let (parsed, cells) = sweep_grid(py, scenario, &axes, runs, days, seed, fidelity)?;
     let medians = py
-        .detach(|| grid::run_grid(&cells, |_| {}))
+        .detach(|| grid::run_grid(&cells, &|_, _| {}))
         .map_err(|e| FlywheelError::new_err(e.to_string()))?;
     let d = PyDict::new(py);
     for (k, a) in parsed.iter().enumerate() {
