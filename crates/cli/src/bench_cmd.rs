@@ -8,6 +8,7 @@ use crate::error::CliError;
 use crate::fmt;
 use crate::limits;
 use clap::Args;
+use flywheel_sim::bench::BenchProgress;
 use serde_json::json;
 use std::io::Write;
 
@@ -46,7 +47,24 @@ pub struct BenchArgs {
 /// Runs `flywheel bench`. The flags' limits are checked when they are parsed, before
 /// anything is allocated for them (a run count of 2^32-1 once asked for 1.4 TB).
 pub fn run(args: &BenchArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let r = flywheel_sim::bench::run(args.runs, args.days, args.bundles)?;
+    let flow_days = u64::from(args.runs) * u64::from(args.days);
+    let progress = flywheel_cli::scenario_args::Progress::new(
+        flow_days,
+        flow_days.saturating_add(args.bundles as u64 * 1000),
+        "benchmark",
+    );
+    let event_started = std::sync::atomic::AtomicBool::new(false);
+    let r = flywheel_sim::bench::run(args.runs, args.days, args.bundles, &|p| match p {
+        BenchProgress::Flow(p) => progress.report(p),
+        BenchProgress::Event { done, total } => {
+            if !event_started.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                progress.phase(total, "event-mode bundles ·");
+            }
+            progress.set(done);
+        }
+    });
+    progress.finish();
+    let r = r?;
     let flow_ok = r.flow_path_steps_per_sec >= FLOW_TARGET;
     let event_ok = r.event_bundles_per_sec >= EVENT_TARGET;
     let floor_ok = r.flow_vs_floor <= FLOW_FLOOR_GOAL;

@@ -37,7 +37,8 @@ h1{margin-bottom:.2em}.meta{color:#666}\
 table{border-collapse:collapse;margin:1em 0}td,th{padding:.25em .8em;border-bottom:1px solid #ddd}\
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\
 .ok{color:#080;font-weight:bold}.bad{color:#b00;font-weight:bold}\
-figure{margin:1.5em 0}svg{max-width:100%;height:auto}";
+figure{margin:1.5em 0}svg{max-width:100%;height:auto}\
+pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:.85em}dd{margin:0 0 .6em 1.5em}";
 
 /// Opens a report page with a title and a subtitle line.
 pub fn page_start(title: &str, description: &str, meta: &str) -> String {
@@ -85,17 +86,62 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     s
 }
 
-/// The report of `flywheel run --out`.
-pub fn run_report(v: &Validated, runs: usize, d: &Digest, svgs: &[(&str, String)]) -> String {
+/// Where each ZK flow goes, for the report's glossary: (flow, where it goes).
+pub const GLOSSARY: [(&str, &str); 8] = [
+    (
+        "fixed ZK fee",
+        "paid per call by users who choose the fixed fee (ZK_INTEROP_FEE); accrues to the source chain's operator, who claims it (claimZKFees). Not burned.",
+    ),
+    (
+        "base-token fee",
+        "paid per call in the chain's base token (interopProtocolFee); accrues to the operator (claimProtocolFees). A share of it may be sent to the Fee Flow pool (protocol.fee_flow_revenue_share_bps, an assumption).",
+    ),
+    (
+        "settlement fee",
+        "paid in ZK by the operator to Gateway for every call settled (gatewaySettlementFee); held in GWAssetTracker's vault until withdrawn to the Splitter (a sweep, every protocol.sweep_every_days).",
+    ),
+    (
+        "Fee Flow bid",
+        "the claimer pays the bid threshold in ZK to the Splitter and takes the pooled base-token fees.",
+    ),
+    (
+        "Splitter",
+        "splits what it receives: burn_bps of it is burned, the rest goes to the staking pot; rounding dust is burned.",
+    ),
+    (
+        "burned",
+        "removed from supply: the Splitter's burn of swept settlement fees and of Fee Flow bids.",
+    ),
+    (
+        "minted",
+        "new ZK from the staking seasons' capped minters, minted by the reward script to top the stakers' stream up to its target rate.",
+    ),
+    (
+        "staking rewards",
+        "what stakers receive: the Splitter's staking share plus the minted season rewards.",
+    ),
+];
+
+/// The report of `flywheel run --out`: the inputs in full, the table of one coherent run, the
+/// seed check, the glossary and the charts with what their bands' error is.
+pub fn run_report(
+    v: &Validated,
+    runs: usize,
+    d: &Digest,
+    svgs: &[(&str, String)],
+    bands_note: &str,
+) -> String {
     let s = &v.scenario;
     let meta = format!(
-        "runs {runs} · days {} · fidelity {} · seed {}",
+        "runs {runs} · days {} · fidelity {} · seed {} · flywheel {}",
         s.days,
         fidelity_name(s.fidelity),
-        s.seed
+        s.seed,
+        flywheel_sim::summary::VERSION
     );
     let mut html = page_start(&s.name, &s.description, &meta);
     html.push_str("<h2>Summary</h2>\n");
+    html.push_str(&format!("<p class=\"meta\">{}</p>\n", escape(&d.note())));
     let rows: Vec<Vec<String>> = d
         .rows
         .iter()
@@ -107,12 +153,13 @@ pub fn run_report(v: &Validated, runs: usize, d: &Digest, svgs: &[(&str, String)
             row
         })
         .collect();
-    let header: &[&str] = if runs > 1 {
-        &["", "median", "p5 – p95"]
+    let value = d.value_header();
+    let header: Vec<&str> = if runs > 1 {
+        vec!["", &value, Digest::RANGE_HEADER]
     } else {
-        &["", "value"]
+        vec!["", &value]
     };
-    html.push_str(&table(header, &rows));
+    html.push_str(&table(&header, &rows));
     if let Some(c) = &d.seed {
         html.push_str(&format!(
             "<h2>Seed table check ({})</h2>\n",
@@ -137,13 +184,34 @@ pub fn run_report(v: &Validated, runs: usize, d: &Digest, svgs: &[(&str, String)
         );
         html.push_str(&t);
     }
+    html.push_str("<h2>Where the ZK goes</h2>\n<dl>\n");
+    for (term, what) in GLOSSARY {
+        html.push_str(&format!(
+            "<dt><b>{}</b></dt><dd>{}</dd>\n",
+            escape(term),
+            escape(what)
+        ));
+    }
+    html.push_str("</dl>\n");
     html.push_str("<h2>Charts</h2>\n");
     if runs > 1 {
         html.push_str("<p class=\"meta\">Lines are medians across runs; shaded bands span the 5th to 95th percentile.</p>\n");
     }
+    html.push_str(&format!("<p class=\"meta\">{}</p>\n", escape(bands_note)));
     for (title, svg) in svgs {
         html.push_str(&figure(title, svg));
     }
+    html.push_str("<h2>Inputs</h2>\n");
+    html.push_str(&format!(
+        "<p class=\"meta\">The resolved scenario (every default filled in), seed {}, fidelity {}, flywheel {}: save it as a file and run it with <code>flywheel run --scenario FILE</code> to reproduce this report.</p>\n",
+        s.seed,
+        fidelity_name(s.fidelity),
+        flywheel_sim::summary::VERSION
+    ));
+    let toml = s
+        .to_toml()
+        .unwrap_or_else(|e| format!("# the scenario could not be written as TOML: {e}\n"));
+    html.push_str(&format!("<pre>{}</pre>\n", escape(&toml)));
     html.push_str(page_end());
     html
 }

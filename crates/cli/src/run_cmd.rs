@@ -114,9 +114,11 @@ fn band(runs: &[RunTotals], f: impl Fn(&RunTotals) -> U256) -> [U256; 3] {
 pub struct Row {
     /// What it is.
     pub label: &'static str,
-    /// Median (the value for one run).
+    /// The median-burn run's figure (the value, for one run), as shown.
     pub median: String,
-    /// "p5 – p95" when there are several runs.
+    /// That figure, exactly (wei for amounts, a count otherwise): rows add up in these.
+    pub raw: U256,
+    /// "p5 – p95" across runs, this row's own percentiles, when there are several runs.
     pub range: Option<String>,
 }
 
@@ -160,80 +162,133 @@ impl SeedCheck {
 
 /// What the terminal and the report show.
 pub struct Digest {
-    /// The summary rows.
+    /// The summary rows: one run's figures (the median run by ZK burned), so that they add up.
     pub rows: Vec<Row>,
+    /// That run's index.
+    pub run: u32,
+    /// How many runs there were.
+    pub runs: usize,
     /// The seed comparison, for the seed presets.
     pub seed: Option<SeedCheck>,
+}
+
+impl Digest {
+    /// The header of the value column: which run the figures come from.
+    pub fn value_header(&self) -> String {
+        if self.runs > 1 {
+            format!("median-burn run (#{})", self.run)
+        } else {
+            "value".into()
+        }
+    }
+
+    /// The header of the range column.
+    pub const RANGE_HEADER: &'static str = "p5 – p95 across runs (each row its own)";
+
+    /// A sentence saying what the table shows.
+    pub fn note(&self) -> String {
+        if self.runs > 1 {
+            format!(
+                "Figures are one run's — run #{}, the median of {} by ZK burned — so they add up; the last column gives each row's own 5th–95th percentile across runs.",
+                self.run, self.runs
+            )
+        } else {
+            "Figures of the one run; they add up as the indented rows show.".into()
+        }
+    }
 }
 
 pub(crate) fn digest(v: &Validated, outcome: &Outcome) -> Digest {
     let runs = &outcome.runs;
     let days = v.scenario.days;
     let many = runs.len() > 1;
+    let median = flywheel_sim::summary::median_run(runs);
     let zk = |w: U256| format!("{} ZK", fmt::zk(w));
     let cnt = |w: U256| fmt::count(u64::try_from(w).unwrap_or(u64::MAX));
-    let row = |label, b: [U256; 3], med: &dyn Fn(U256) -> String, f: &dyn Fn(U256) -> String| Row {
-        label,
-        median: med(b[1]),
-        range: many.then(|| format!("{} – {}", f(b[0]), f(b[2]))),
+    let row_with = |label,
+                    f: &dyn Fn(&RunTotals) -> U256,
+                    show: &dyn Fn(U256) -> String,
+                    show_range: &dyn Fn(U256) -> String| {
+        let b = band(runs, f);
+        let raw = median.map(f).unwrap_or_default();
+        Row {
+            label,
+            median: show(raw),
+            raw,
+            range: many.then(|| format!("{} – {}", show_range(b[0]), show_range(b[2]))),
+        }
     };
-    let per_day = |w: U256| w / U256::from(days.max(1));
-    let burned = band(runs, |r| r.totals.burned);
+    let row = |label, f: &dyn Fn(&RunTotals) -> U256, show: &dyn Fn(U256) -> String| {
+        row_with(label, f, show, show)
+    };
+    let per_day = move |w: U256| w / U256::from(days.max(1));
+    let swept = |r: &RunTotals| r.splits.sweep_burned + r.splits.sweep_distributed;
     let start = v.genesis_supply;
-    let supply = |w: U256| format!("{} → {}", fmt::zk(start), zk(w));
+    let supply_text = |w: U256| format!("{} → {}", fmt::zk(start), zk(w));
     let mut rows = vec![
-        row("calls", band(runs, |r| U256::from(r.calls)), &cnt, &cnt),
-        row("bundles", band(runs, |r| U256::from(r.bundles)), &cnt, &cnt),
-        row("ZK burned", burned, &zk, &zk),
-        row("ZK burned / day (avg)", burned.map(per_day), &zk, &zk),
+        row("calls", &|r| U256::from(r.calls), &cnt),
+        row("bundles", &|r| U256::from(r.bundles), &cnt),
         row(
-            "supply start → end",
-            band(runs, |r| r.totals.supply),
-            &supply,
+            "fixed ZK fees (users → operators)",
+            &|r| r.totals.fixed_fees,
             &zk,
         ),
         row(
-            "minted",
-            band(runs, |r| r.totals.minted.saturating_sub(r.supply_start)),
+            "settlement fees (operators → Gateway vault)",
+            &|r| r.totals.settlement_fees,
             &zk,
+        ),
+        row("  ↳ swept to the Splitter", &swept, &zk),
+        row(
+            "  ↳ still in the vault",
+            &|r| r.totals.settlement_fees.saturating_sub(swept(r)),
             &zk,
         ),
         row(
-            "distributed (staking rewards)",
-            band(runs, |r| r.totals.distributed),
-            &zk,
-            &zk,
-        ),
-        row(
-            "staking rewards paid (incl. minted)",
-            band(runs, |r| r.totals.staking_rewards),
-            &zk,
-            &zk,
-        ),
-        row("fixed fees", band(runs, |r| r.totals.fixed_fees), &zk, &zk),
-        row(
-            "settlement fees",
-            band(runs, |r| r.totals.settlement_fees),
-            &zk,
-            &zk,
-        ),
-        row(
-            "auction ZK paid",
-            band(runs, |r| r.totals.auction_paid),
-            &zk,
+            "Fee Flow bids (claimer → Splitter)",
+            &|r| r.totals.auction_paid,
             &zk,
         ),
         row(
             "auction claims",
-            band(runs, |r| U256::from(r.totals.auction_claims)),
-            &cnt,
+            &|r| U256::from(r.totals.auction_claims),
             &cnt,
         ),
+        row("ZK burned (Splitter)", &|r| r.totals.burned, &zk),
+        row(
+            "  ↳ of swept settlement fees",
+            &|r| r.splits.sweep_burned,
+            &zk,
+        ),
+        row("  ↳ of Fee Flow bids", &|r| r.splits.claim_burned, &zk),
+        row("ZK burned / day (avg)", &|r| per_day(r.totals.burned), &zk),
+        row("to stakers by the Splitter", &|r| r.totals.distributed, &zk),
+        row(
+            "minted for staking (seasons)",
+            &|r| r.totals.minted.saturating_sub(r.supply_start),
+            &zk,
+        ),
+        row(
+            "staking rewards (to stakers + minted)",
+            &|r| r.totals.staking_rewards,
+            &zk,
+        ),
+        row_with(
+            "supply start → end (start + minted − burned)",
+            &|r| r.totals.supply,
+            &supply_text,
+            &zk,
+        ),
     ];
-    let failed = band(runs, |r| U256::from(r.totals.failed_settlements));
-    if !failed[2].is_zero() {
-        rows.push(row("failed settlements", failed, &cnt, &cnt));
+    if runs.iter().any(|r| r.totals.failed_settlements > 0) {
+        rows.push(row(
+            "failed settlements",
+            &|r| U256::from(r.totals.failed_settlements),
+            &cnt,
+        ));
     }
+    // The seed check compares the median burn (exact, and the median run's own).
+    let burned = band(runs, |r| r.totals.burned);
     let seed = presets::SEED_TABLE
         .iter()
         .find(|(name, ..)| *name == v.scenario.name)
@@ -259,7 +314,12 @@ pub(crate) fn digest(v: &Validated, outcome: &Outcome) -> Digest {
                 matches: burned[1] == seed_day * d && sim_year == seed_year,
             }
         });
-    Digest { rows, seed }
+    Digest {
+        rows,
+        run: median.map_or(0, |r| r.run),
+        runs: runs.len(),
+        seed,
+    }
 }
 
 /// Writes the digest as terminal tables.
@@ -283,13 +343,14 @@ pub(crate) fn write_digest(
     if let Some(note) = note {
         writeln!(out, "{note}\n")?;
     }
+    let value = d.value_header();
     let mut t = if runs > 1 {
         Table::new(
-            &["", "median", "p5 – p95"],
+            &["", &value, Digest::RANGE_HEADER],
             &[Align::Left, Align::Right, Align::Right],
         )
     } else {
-        Table::new(&["", "value"], &[Align::Left, Align::Right])
+        Table::new(&["", &value], &[Align::Left, Align::Right])
     };
     for r in &d.rows {
         let mut cells = vec![r.label.to_string(), r.median.clone()];
@@ -299,6 +360,7 @@ pub(crate) fn write_digest(
         t.row(cells);
     }
     t.write(out)?;
+    writeln!(out, "{}", d.note())?;
     if let Some(c) = &d.seed {
         writeln!(
             out,
@@ -456,17 +518,18 @@ impl Reduction<'_> {
         self.down.count() + self.up.count()
     }
 
-    /// The value of ascending rank `rank` (1-based). A sketch quantile of (k − ½)/count
-    /// selects exactly rank k.
-    fn at_rank(&self, rank: u64) -> f64 {
+    /// The value of ascending rank `rank` (1-based), with the bound of its relative error. A
+    /// sketch quantile of (k − ½)/count selects exactly rank k.
+    fn at_rank(&self, rank: u64) -> (f64, f64) {
         let m = self.up.count();
         if rank <= m {
             let k = m - rank + 1;
-            -self.up.quantile((k as f64 - 0.5) / m as f64)
+            let (v, e) = self.up.quantile_bounded((k as f64 - 0.5) / m as f64);
+            (-v, e)
         } else {
             let k = rank - m;
             self.down
-                .quantile((k as f64 - 0.5) / self.down.count() as f64)
+                .quantile_bounded((k as f64 - 0.5) / self.down.count() as f64)
         }
     }
 
@@ -475,21 +538,28 @@ impl Reduction<'_> {
         ((q.clamp(0.0, 1.0) * n as f64).ceil() as u64).clamp(1, n)
     }
 
-    /// The reduction's own nearest-rank `q` quantile.
-    fn quantile(&self, q: f64) -> f64 {
+    /// The reduction's own nearest-rank `q` quantile, with its relative error bound.
+    fn quantile(&self, q: f64) -> (f64, f64) {
         if self.count() == 0 {
-            return 0.0;
+            return (0.0, 0.0);
         }
         self.at_rank(self.rank(q))
     }
 
-    /// The reduction behind supply's nearest-rank `q` quantile (supply = genesis − reduction,
-    /// so ranks run the other way).
-    fn supply_quantile(&self, genesis: f64, q: f64) -> f64 {
+    /// Supply's nearest-rank `q` quantile (supply = genesis − reduction, so ranks run the
+    /// other way), with the bound of its relative error: the reduction's error over supply.
+    fn supply_quantile(&self, genesis: f64, q: f64) -> (f64, f64) {
         if self.count() == 0 {
-            return genesis;
+            return (genesis, 0.0);
         }
-        genesis - self.at_rank(self.count() - self.rank(q) + 1)
+        let (r, e) = self.at_rank(self.count() - self.rank(q) + 1);
+        let supply = genesis - r;
+        let err = if e == 0.0 || supply == 0.0 {
+            e
+        } else {
+            e * r.abs() / supply.abs()
+        };
+        (supply, err)
     }
 }
 
@@ -521,10 +591,13 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
         Some(dir) => Some(Collector::new(dir, &v)?),
         None => None,
     };
+    if let Some(note) = scenario_args::event_estimate_note(&v, 1) {
+        let _ = writeln!(std::io::stderr(), "{note}");
+    }
     let progress = Progress::new(
-        u64::from(s.runs),
+        u64::from(s.runs) * u64::from(s.days),
         scenario_args::work(s.runs, s.days, s.fidelity),
-        "runs",
+        "path-days",
     );
     let outcome = simulate(
         &v,
@@ -535,7 +608,7 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 c.on_run(run, steps);
             }
         },
-        &|n| progress.set(n),
+        &|p| progress.report(p),
     );
     progress.finish();
     let outcome = outcome?;
@@ -664,30 +737,35 @@ pub(crate) fn write_files(
     steps.finish(dir)?;
     dir.write("summary.json", json_text.as_bytes())?;
 
-    // bands.csv: the sim's banded metrics, then the two the CLI sketches itself.
-    let mut csv = String::from("day,metric,p5,p50,p95\n");
-    let extra_band = |day: u32, k: usize| -> [f64; 3] {
+    // bands.csv: the sim's banded metrics, then the two the CLI sketches itself; each row
+    // with the bound of its percentiles' relative error (0: exact).
+    let mut csv = String::from("day,metric,p5,p50,p95,rel_error\n");
+    let (mut rows_all, mut rows_sketched) = (0usize, 0usize);
+    let extra_band = |day: u32, k: usize| -> ([f64; 3], f64) {
         extra
             .get(day as usize)
             .and_then(Option::as_ref)
-            .map_or([0.0; 3], |sk| {
+            .map_or(([0.0; 3], 0.0), |sk| {
                 let r = Reduction {
                     down: &sk[1],
                     up: &sk[2],
                 };
-                [0.05, 0.5, 0.95].map(|q| match k {
-                    0 => sk[0].quantile(q),
+                let q = [0.05, 0.5, 0.95].map(|q| match k {
+                    0 => sk[0].quantile_bounded(q),
                     1 => r.quantile(q),
                     _ => r.supply_quantile(genesis_zk, q),
-                })
+                });
+                (q.map(|x| x.0), q.iter().map(|x| x.1).fold(0.0, f64::max))
             })
     };
     for b in &outcome.bands {
         for (i, m) in BANDED.iter().enumerate() {
             csv.push_str(&format!(
-                "{},{m},{},{},{}\n",
-                b.day, b.p5[i], b.p50[i], b.p95[i]
+                "{},{m},{},{},{},{}\n",
+                b.day, b.p5[i], b.p50[i], b.p95[i], b.rel_error[i]
             ));
+            rows_all += 1;
+            rows_sketched += usize::from(b.rel_error[i] > 0.0);
         }
         for (k, m) in ["cumulative_staking_rewards_zk", "supply_reduction_zk"]
             .iter()
@@ -696,8 +774,10 @@ pub(crate) fn write_files(
             if k == 0 && banded_index("staking_rewards_zk").is_some() {
                 continue; // the sim bands it already
             }
-            let [p5, p50, p95] = extra_band(b.day, k);
-            csv.push_str(&format!("{},{m},{p5},{p50},{p95}\n", b.day));
+            let ([p5, p50, p95], err) = extra_band(b.day, k);
+            csv.push_str(&format!("{},{m},{p5},{p50},{p95},{err}\n", b.day));
+            rows_all += 1;
+            rows_sketched += usize::from(err > 0.0);
         }
     }
     dir.write("bands.csv", csv.as_bytes())?;
@@ -722,10 +802,10 @@ pub(crate) fn write_files(
                             _ => None,
                         };
                         match (k, metric) {
-                            (0, _) => extra_band(b.day, 2)[q],
+                            (0, _) => extra_band(b.day, 2).0[q],
                             (5, Some(i)) => [b.p5[i], b.p50[i], b.p95[i]][q] * 100.0,
                             (_, Some(i)) => [b.p5[i], b.p50[i], b.p95[i]][q],
-                            _ => extra_band(b.day, 0)[q],
+                            _ => extra_band(b.day, 0).0[q],
                         }
                     })
                     .collect()
@@ -747,7 +827,115 @@ pub(crate) fn write_files(
         dir.write(file, svg.as_bytes())?;
         svgs.push((*title, svg));
     }
-    let mut html = report::run_report(v, outcome.runs.len(), digest, &svgs);
+    let bands_note = if rows_sketched == 0 {
+        format!(
+            "Bands are exact: every percentile in bands.csv ({rows_all} rows) is a run's own value (one run, or runs that agree)."
+        )
+    } else {
+        format!(
+            "Bands are quantile sketches where runs differ: {rows_sketched} of {rows_all} rows of bands.csv are within ±{:.2}% of the true percentile (their rel_error column); the others are exact. The summary table is exact.",
+            flywheel_sim::sketch::MAX_REL_ERROR * 100.0
+        )
+    };
+    let mut html = report::run_report(v, outcome.runs.len(), digest, &svgs, &bands_note);
     crate::priority_report::add_to_html(&mut html, v, outcome);
     dir.write("report.html", html.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flywheel_sim::scenario::Scenario;
+
+    /// Every route into the Splitter at once: fees shared with Fee Flow from day 0, operators
+    /// charging enough that the pool clears the threshold, half burned and half to stakers, sweeps weekly (so the vault holds
+    /// some fees at the end), staking seasons minting.
+    const FLOWS: &str = r#"
+name = "flows"
+days = 30
+seed = 3
+[traffic]
+model = "gbm"
+calls_per_day = 300
+drift_per_year = 0.0
+volatility_per_year = 0.8
+[users]
+always_fixed_share = 0.2
+fee_mode = "dynamic"
+[operators]
+margin = 100.0
+[protocol]
+fee_flow_revenue_share_bps = 5000
+fee_flow_threshold = "100000 ZK"
+burn_bps = 5000
+sweep_every_days = 7
+[staking]
+enabled = true
+seasons = [{ cap = "10000000 ZK", start_day = 0, days = 30 }]
+"#;
+
+    fn value(d: &Digest, label: &str) -> U256 {
+        d.rows
+            .iter()
+            .find(|r| r.label == label)
+            .unwrap_or_else(|| panic!("no row {label}"))
+            .raw
+    }
+
+    #[test]
+    fn the_summary_table_is_one_run_whose_flows_add_up() {
+        for (fidelity, runs) in [(Fidelity::Flow, 9), (Fidelity::Event, 3)] {
+            let mut s = Scenario::from_toml(FLOWS).expect("parses");
+            s.fidelity = fidelity;
+            s.runs = runs;
+            let v = s.validate().expect("valid");
+            let opts = Options { runs, fidelity };
+            let outcome = simulate(&v, opts, false, |_, _| {}, &|_| {}).expect("runs");
+            let d = digest(&v, &outcome);
+            let at = |l| value(&d, l);
+            let burned = at("ZK burned (Splitter)");
+            assert!(
+                !at("auction claims").is_zero(),
+                "{fidelity:?}: claims happen"
+            );
+            assert!(
+                !at("  ↳ still in the vault").is_zero(),
+                "a sweep is pending"
+            );
+            assert!(!at("minted for staking (seasons)").is_zero());
+            // Burn by route adds up to the burn, measured independently.
+            assert_eq!(
+                burned,
+                at("  ↳ of swept settlement fees") + at("  ↳ of Fee Flow bids"),
+                "{fidelity:?}"
+            );
+            // What reached the Splitter left it, burned or to stakers.
+            assert_eq!(
+                at("  ↳ swept to the Splitter") + at("Fee Flow bids (claimer → Splitter)"),
+                burned + at("to stakers by the Splitter"),
+                "{fidelity:?}"
+            );
+            assert_eq!(
+                at("settlement fees (operators → Gateway vault)"),
+                at("  ↳ swept to the Splitter") + at("  ↳ still in the vault")
+            );
+            assert_eq!(
+                at("staking rewards (to stakers + minted)"),
+                at("to stakers by the Splitter") + at("minted for staking (seasons)"),
+                "{fidelity:?}"
+            );
+            assert_eq!(
+                at("supply start → end (start + minted − burned)"),
+                v.genesis_supply + at("minted for staking (seasons)") - burned,
+                "{fidelity:?}"
+            );
+            // It is the median-burn run, and says so.
+            let mut all: Vec<U256> = outcome.runs.iter().map(|r| r.totals.burned).collect();
+            assert_eq!(burned, quantile_u256(&mut all, 0.5));
+            assert!(d.value_header().contains(&format!("#{}", d.run)));
+            let r = &outcome.runs[d.run as usize];
+            assert_eq!(r.totals.burned, burned);
+            assert_eq!(value(&d, "calls"), U256::from(r.calls));
+        }
+    }
 }

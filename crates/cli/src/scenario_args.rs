@@ -4,6 +4,7 @@
 use crate::error::CliError;
 use crate::limits;
 use clap::Args;
+use flywheel_sim::monte_carlo::{simulate, Options, Progress as SimProgress};
 use flywheel_sim::presets;
 use flywheel_sim::scenario::{Fidelity, Scenario, ScenarioError, Validated};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -147,28 +148,33 @@ pub fn fidelity_name(f: Fidelity) -> &'static str {
 /// Path-steps below which no bar is drawn (a flow run this size takes well under a second).
 const BAR_MIN_WORK: u64 = 2_000_000;
 
-/// Path-steps a run of `runs` × `days` costs, weighting event days as a thousand flow days.
+/// Path-steps a run of `runs` × `days` costs, weighting an event day as a whole small job
+/// (every bundle of a day through the protocol takes far longer than a flow day: an event
+/// job of more than one day always gets a bar).
 pub fn work(runs: u32, days: u32, fidelity: Fidelity) -> u64 {
     let w = u64::from(runs) * u64::from(days);
     match fidelity {
         Fidelity::Flow => w,
-        Fidelity::Event => w.saturating_mul(1000),
+        Fidelity::Event => w.saturating_mul(BAR_MIN_WORK),
     }
 }
 
 /// A progress bar on stderr, only when stderr is a terminal and the job is large: pipes and
-/// logs never see control characters.
+/// logs never see control characters. It counts path-days (one run's one day), so a single
+/// long run moves it day by day, and its ETA is indicatif's, from the rate so far; its message
+/// says how many runs (and grid cells) are done.
 pub struct Progress(Option<ProgressBar>);
 
 impl Progress {
-    /// A bar counting to `len` (runs, cells) for a job of `work` path-steps.
+    /// A bar counting to `len` (path-days, or bundles) for a job of `work` path-steps.
     pub fn new(len: u64, work: u64, what: &str) -> Self {
         if !std::io::stderr().is_terminal() || work < BAR_MIN_WORK {
             return Self(None);
         }
         let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-        let template =
-            format!("{{spinner}} {what} {{bar:40}} {{pos}}/{{len}} [{{elapsed}} < {{eta}}]");
+        let template = format!(
+            "{{spinner}} {{msg}} {{bar:30}} {{percent:>3}}% of the {what} [{{elapsed}} < {{eta}}]"
+        );
         if let Ok(style) = ProgressStyle::with_template(&template) {
             bar.set_style(style);
         }
@@ -182,10 +188,124 @@ impl Progress {
         }
     }
 
+    /// A Monte Carlo's progress: the bar counts its path-days, the message its runs.
+    pub fn report(&self, p: SimProgress) {
+        if let Some(b) = &self.0 {
+            b.set_position(p.days_done);
+            b.set_message(format!("runs {}/{} ·", p.runs_done, p.runs_total));
+        }
+    }
+
+    /// Cell `index` of `cells` Monte Carlos alike (a sweep's cells, a tornado's arms), those
+    /// before it done, and its own progress `p`.
+    pub fn report_cell(&self, index: usize, cells: usize, p: SimProgress) {
+        if let Some(b) = &self.0 {
+            let per = p.days_total;
+            b.set_length(per.saturating_mul(cells as u64));
+            b.set_position(per.saturating_mul(index as u64) + p.days_done);
+            b.set_message(format!(
+                "cell {}/{cells} · runs {}/{} ·",
+                index + 1,
+                p.runs_done,
+                p.runs_total
+            ));
+        }
+    }
+
+    /// Starts counting a new phase of `len` units, named `msg`.
+    pub fn phase(&self, len: u64, msg: &str) {
+        if let Some(b) = &self.0 {
+            b.reset();
+            b.set_length(len);
+            b.set_message(msg.to_owned());
+        }
+    }
+
     /// Removes the bar.
     pub fn finish(&self) {
         if let Some(b) = &self.0 {
             b.finish_and_clear();
         }
+    }
+}
+
+/// Event jobs shorter than this many path-days are not calibrated (the calibration costs three
+/// of their days, at most 5% of them).
+const CALIBRATE_MIN_PATH_DAYS: u64 = 60;
+
+/// Event jobs estimated to take longer than this get a note before they start.
+const ESTIMATE_NOTE_SECS: f64 = 60.0;
+
+/// How long an event-mode Monte Carlo of `v` will take, `repeat` times over (a sweep's cells),
+/// from a short calibration: one run of the scenario's first day, then of its first two, timed
+/// here (setup = t1 − per-day, per-day = t2 − t1); runs share the machine's threads. `None` for
+/// flow mode, small jobs, or a scenario whose first days cannot run alone.
+pub fn event_estimate(v: &Validated, repeat: u64) -> Option<std::time::Duration> {
+    let s = &v.scenario;
+    let path_days = u64::from(s.runs) * u64::from(s.days) * repeat;
+    if s.fidelity != Fidelity::Event || path_days < CALIBRATE_MIN_PATH_DAYS {
+        return None;
+    }
+    let time = |days: u32| -> Option<f64> {
+        let mut short = s.clone();
+        short.set_horizon(days.min(s.days));
+        short.runs = 1;
+        let short = short.validate().ok()?;
+        let opts = Options {
+            runs: 1,
+            fidelity: Fidelity::Event,
+        };
+        let start = std::time::Instant::now();
+        simulate(&short, opts, false, |_, _| {}, &|_| {}).ok()?;
+        Some(start.elapsed().as_secs_f64())
+    };
+    let t1 = time(1)?;
+    let t2 = time(2)?;
+    let per_day = (t2 - t1).max(0.0);
+    let setup = (t1 - per_day).max(0.0);
+    let per_run = setup + per_day * f64::from(s.days);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    let waves = u64::from(s.runs).div_ceil(threads).max(1) * repeat;
+    Some(std::time::Duration::from_secs_f64(per_run * waves as f64))
+}
+
+/// The note printed before a long event-mode job, if it is one.
+pub fn event_estimate_note(v: &Validated, repeat: u64) -> Option<String> {
+    let d = event_estimate(v, repeat)?;
+    if d.as_secs_f64() <= ESTIMATE_NOTE_SECS {
+        return None;
+    }
+    let secs = d.as_secs();
+    let shown = if secs >= 3600 {
+        format!("{} h {} min", secs / 3600, secs % 3600 / 60)
+    } else {
+        format!("{} min {} s", secs / 60, secs % 60)
+    };
+    Some(format!(
+        "note: this event-mode job will take about {shown} (estimated from a calibration run of the scenario's first two days on this machine); --fidelity flow gives the same totals far faster"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_sizeable_event_jobs_are_calibrated() {
+        let mut s = presets::preset("seed-conservative").expect("preset");
+        s.set_horizon(30);
+        s.runs = 2;
+        let flow = s.clone().validate().expect("valid");
+        assert!(event_estimate(&flow, 1).is_none(), "flow mode needs none");
+        s.fidelity = Fidelity::Event;
+        let event = s.clone().validate().expect("valid");
+        assert!(
+            event_estimate(&event, 1).is_some(),
+            "60 path-days are calibrated"
+        );
+        s.runs = 1;
+        let small = s.validate().expect("valid");
+        assert!(event_estimate(&small, 1).is_none(), "30 path-days are not");
+        assert!(event_estimate(&small, 2).is_some(), "twice over, they are");
     }
 }

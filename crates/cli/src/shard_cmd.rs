@@ -118,14 +118,22 @@ pub fn run_shard(
         runs,
         fidelity: v.scenario.fidelity,
     };
+    let mine = range.len() as u32;
+    let progress = crate::scenario_args::Progress::new(
+        u64::from(mine) * u64::from(v.scenario.days),
+        crate::scenario_args::work(mine, v.scenario.days, v.scenario.fidelity),
+        "path-days",
+    );
     let part = simulate_runs(
         v,
         opts,
         range.clone(),
         true,
         |run, steps| c.on_run(run, steps),
-        &|_| {},
-    )?;
+        &|p| progress.report(p),
+    );
+    progress.finish();
+    let part = part?;
     if let Some(e) = c.error.take() {
         return Err(out_dir.error("steps.csv", e));
     }

@@ -155,12 +155,16 @@ pub fn sweep_cmd(args: &SweepArgs, out: &mut dyn Write) -> Result<(), CliError> 
         None => None,
     };
     let s = &base.scenario;
+    if let Some(note) = scenario_args::event_estimate_note(&base, cells.len() as u64) {
+        let _ = writeln!(std::io::stderr(), "{note}");
+    }
+    let per_cell = u64::from(s.runs) * u64::from(s.days);
     let progress = Progress::new(
-        cells.len() as u64,
+        per_cell.saturating_mul(cells.len() as u64),
         scenario_args::work(s.runs, s.days, s.fidelity).saturating_mul(cells.len() as u64),
-        "cells",
+        "grid's path-days",
     );
-    let results = sweep::run_grid(&cells, |n| progress.set(n as u64));
+    let results = sweep::run_grid(&cells, &|i, p| progress.report_cell(i, cells.len(), p));
     progress.finish();
     let results = results.map_err(|e| sim_error(&loaded, e))?;
     let names: Vec<&str> = axes.iter().map(|a| a.name.as_str()).collect();
@@ -345,13 +349,16 @@ pub fn sensitivity_cmd(args: &SensitivityArgs, out: &mut dyn Write) -> Result<()
     };
     let s = &base.scenario;
     let arms = 1 + 2 * PARAMS.len() as u64;
+    if let Some(note) = scenario_args::event_estimate_note(&base, arms) {
+        let _ = writeln!(std::io::stderr(), "{note}");
+    }
     let progress = Progress::new(
-        arms,
+        arms * u64::from(s.runs) * u64::from(s.days),
         scenario_args::work(s.runs, s.days, s.fidelity).saturating_mul(arms),
-        "runs",
+        "tornado's path-days",
     );
-    let result = sweep::tornado(&loaded.scenario, spread, |done, _| {
-        progress.set(done as u64)
+    let result = sweep::tornado(&loaded.scenario, spread, &|i, total, p| {
+        progress.report_cell(i, total, p)
     });
     progress.finish();
     let t = result.map_err(|e| sim_error(&loaded, e))?;

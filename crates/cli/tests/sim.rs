@@ -171,7 +171,7 @@ fn monte_carlo_bands_files_and_determinism() {
     assert_eq!(last.len(), 19);
 
     let bands_csv = file("bands.csv");
-    assert!(bands_csv.starts_with("day,metric,p5,p50,p95\n"));
+    assert!(bands_csv.starts_with("day,metric,p5,p50,p95,rel_error\n"));
     assert!(bands_csv.contains("\n59,cumulative_burn_zk,"));
 
     let html = file("report.html");
@@ -231,6 +231,89 @@ fn a_single_run_charts_lines_without_bands() {
         "exact cumulative burn after 30 days"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The example: a single deterministic run's bands are its exact values — day 364's
+/// cumulative burn is the seed's 182,500,000 ZK (a sketch read 183.5M), the supply never
+/// above the 21B cap — and say so (error 0); several runs that differ carry the sketch's bound.
+#[test]
+fn bands_are_exact_where_runs_agree_and_state_their_error_elsewhere() {
+    let dir = unique("exact-bands");
+    ok(flywheel(&[
+        "run",
+        "--preset",
+        "seed-baseline",
+        "--out",
+        path_str(&dir),
+    ]));
+    let csv = std::fs::read_to_string(dir.join("bands.csv")).expect("bands written");
+    let row = |day: u32, metric: &str| -> Vec<f64> {
+        let prefix = format!("{day},{metric},");
+        let line = csv
+            .lines()
+            .find(|l| l.starts_with(&prefix))
+            .unwrap_or_else(|| panic!("no {prefix} row"));
+        line.split(',')
+            .skip(2)
+            .map(|x| x.parse().expect("a number"))
+            .collect()
+    };
+    assert_eq!(
+        row(364, "cumulative_burn_zk"),
+        vec![182_500_000.0; 3]
+            .into_iter()
+            .chain([0.0])
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        row(364, "daily_burn_zk"),
+        vec![500_000.0, 500_000.0, 500_000.0, 0.0]
+    );
+    for line in csv.lines().skip(1).filter(|l| l.contains(",supply_zk,")) {
+        let cells: Vec<f64> = line
+            .split(',')
+            .skip(2)
+            .map(|x| x.parse().expect("num"))
+            .collect();
+        assert!(
+            cells[..3].iter().all(|v| *v <= 21e9),
+            "above the cap: {line}"
+        );
+        assert_eq!(cells[3], 0.0, "one run is exact: {line}");
+    }
+    let html = std::fs::read_to_string(dir.join("report.html")).expect("report");
+    assert!(
+        html.contains("exact"),
+        "the report says the bands are exact"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let many = unique("sketched-bands");
+    ok(flywheel(&[
+        "run",
+        "--preset",
+        "v31-baseline",
+        "--runs",
+        "30",
+        "--days",
+        "20",
+        "--out",
+        path_str(&many),
+    ]));
+    let csv = std::fs::read_to_string(many.join("bands.csv")).expect("bands written");
+    let errors: Vec<f64> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').next().expect("cell").parse().expect("num"))
+        .collect();
+    assert!(
+        errors.iter().any(|e| *e > 0.0),
+        "differing runs are sketched"
+    );
+    assert!(errors.iter().all(|e| *e <= 1.0 / 128.0 + 1e-12));
+    let html = std::fs::read_to_string(many.join("report.html")).expect("report");
+    assert!(html.contains("0.78%"), "the report states the bound");
+    let _ = std::fs::remove_dir_all(&many);
 }
 
 const VALID: &str = "name = \"custom\"\n[traffic]\nmodel = \"constant\"\ncalls_per_day = 10\n";
@@ -483,4 +566,55 @@ fn help_lists_the_simulation_commands() {
     ] {
         assert!(run_help.contains(flag), "{flag}: {run_help}");
     }
+}
+
+/// A saved summary and report can be audited and re-run: they carry the resolved scenario
+/// (which parses back to what ran, `--days` and `--seed` applied), the seed, the fidelity
+/// and the version.
+#[test]
+fn summary_and_report_state_their_inputs() {
+    let dir = unique("inputs");
+    ok(flywheel(&[
+        "run",
+        "--preset",
+        "fee-flow-share",
+        "--runs",
+        "3",
+        "--days",
+        "12",
+        "--seed",
+        "99",
+        "--out",
+        path_str(&dir),
+    ]));
+    let summary = json(&std::fs::read_to_string(dir.join("summary.json")).expect("summary"));
+    let inputs = &summary["inputs"];
+    assert_eq!(inputs["seed"], 99);
+    assert_eq!(inputs["fidelity"], "flow");
+    assert_eq!(inputs["version"], env!("CARGO_PKG_VERSION"));
+    let text = inputs["scenario_toml"].as_str().expect("TOML text");
+    let ran = flywheel_sim::scenario::Scenario::from_toml(text).expect("parses back");
+    let mut want = flywheel_sim::presets::preset("fee-flow-share").expect("preset");
+    want.set_horizon(12);
+    want.runs = 3;
+    want.seed = 99;
+    assert_eq!(ran, want);
+    let from_json: flywheel_sim::scenario::Scenario =
+        serde_json::from_value(inputs["scenario"].clone()).expect("the JSON form too");
+    assert_eq!(from_json, want);
+    let median = &summary["median_run"];
+    assert!(median["run"].as_u64().is_some_and(|r| r < 3));
+    let html = std::fs::read_to_string(dir.join("report.html")).expect("report");
+    assert_contains_all(
+        &html,
+        &[
+            "seed 99",
+            "fidelity flow",
+            env!("CARGO_PKG_VERSION"),
+            "burn_bps = 10000",
+            "Where the ZK goes",
+            "median-burn run (#",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

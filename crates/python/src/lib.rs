@@ -274,11 +274,18 @@ impl PyRun {
         serde_json::to_string(&s).map_err(|e| PyValueError::new_err(e.to_string()))
     }
 
-    /// Bands as columns: day, metric, p5, p50, p95 (one row per banded day and metric, the
-    /// sim's banded metrics in order).
+    /// Bands as columns: day, metric, p5, p50, p95 and rel_error (the bound of their relative
+    /// error: 0 where exact), one row per banded day and metric, the sim's banded metrics in
+    /// order.
     fn bands_columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let (mut day, mut metric, mut p5, mut p50, mut p95) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut day, mut metric, mut p5, mut p50, mut p95, mut err) = (
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+        );
         for b in &self.outcome.bands {
             for (i, m) in BANDED.iter().enumerate() {
                 day.push(b.day);
@@ -286,6 +293,7 @@ impl PyRun {
                 p5.push(b.p5[i]);
                 p50.push(b.p50[i]);
                 p95.push(b.p95[i]);
+                err.push(b.rel_error[i]);
             }
         }
         let d = PyDict::new(py);
@@ -294,6 +302,7 @@ impl PyRun {
         d.set_item("p5", p5)?;
         d.set_item("p50", p50)?;
         d.set_item("p95", p95)?;
+        d.set_item("rel_error", err)?;
         Ok(d)
     }
 
@@ -541,7 +550,7 @@ fn sweep<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let (parsed, cells) = sweep_grid(py, scenario, &axes, runs, days, seed, fidelity)?;
     let medians = py
-        .detach(|| grid::run_grid(&cells, |_| {}))
+        .detach(|| grid::run_grid(&cells, &|_, _| {}))
         .map_err(|e| FlywheelError::new_err(e.to_string()))?;
     let d = PyDict::new(py);
     for (k, a) in parsed.iter().enumerate() {

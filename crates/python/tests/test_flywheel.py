@@ -47,7 +47,7 @@ def test_frames_have_every_run_and_banded_day():
     assert bands.height == 12 * len(flywheel.BANDED)
     assert (bands["p5"] <= bands["p50"]).all() and (bands["p50"] <= bands["p95"]).all()
     pdf = bands.to_pandas()
-    assert list(pdf.columns) == ["day", "metric", "p5", "p50", "p95"]
+    assert list(pdf.columns) == ["day", "metric", "p5", "p50", "p95", "rel_error"]
 
 
 def test_report_writes_the_files_of_run_out(tmp_path):

@@ -41,6 +41,24 @@ pub struct StepRecord {
     pub totals: Totals,
     /// Cumulative calls, fees and burn of the Prividium chains and of all chains.
     pub prividium: crate::prividium::Shares,
+    /// Cumulative ZK through the Splitter, by what sent it there.
+    pub splits: Splits,
+}
+
+/// What the Splitter did with the ZK each route sent it, cumulative wei. The engine measures
+/// each route's burn and distribution separately (as changes of the ledger's totals around
+/// the sweep and around the day's Fee Flow claims), so reports can check that they add up:
+/// burned = `sweep_burned + claim_burned`, and a claim's bid = its burn + its distribution.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Splits {
+    /// Burned by `split()` after GWAssetTracker's settlement-fee withdrawals (sweeps).
+    pub sweep_burned: U256,
+    /// Paid to the staking pot by those splits.
+    pub sweep_distributed: U256,
+    /// Burned by `split()` of Fee Flow claims' bids.
+    pub claim_burned: U256,
+    /// Paid to the staking pot by those splits.
+    pub claim_distributed: U256,
 }
 
 /// Aggregate stakers: the stake, its earning share, the rewards of the last 30 days, and the
@@ -209,6 +227,7 @@ pub fn run_path<L: Ledger>(
     let script = RewardScript::new(u64::from(st.target_rate_bps));
     let mut book = crate::prividium::Book::new(v, run);
     let mut prev_staking_rewards = U256::ZERO;
+    let mut splits = Splits::default();
     for day in 0..s.days {
         if day > 0 {
             ledger.advance_day()?;
@@ -296,13 +315,19 @@ pub fn run_path<L: Ledger>(
             book.claimed(i, before, ledger.pool());
         }
         if (day + 1) % s.protocol.sweep_every_days == 0 {
-            let burned = ledger.totals().burned;
+            let before = ledger.totals();
             ledger.sweep()?;
-            book.swept(ledger.totals().burned - burned);
+            let after = ledger.totals();
+            book.swept(after.burned - before.burned);
+            splits.sweep_burned += after.burned - before.burned;
+            splits.sweep_distributed += after.distributed - before.distributed;
         }
-        let burned = ledger.totals().burned;
+        let before = ledger.totals();
         let pool_usd = fee_flow_day(ledger, s, threshold, eth, zk)?.usd(eth);
-        book.auctioned(ledger.totals().burned - burned);
+        let after = ledger.totals();
+        book.auctioned(after.burned - before.burned);
+        splits.claim_burned += after.burned - before.burned;
+        splits.claim_distributed += after.distributed - before.distributed;
         let mut staking_yield = 0.0;
         if st.enabled {
             let earning = stakers.staked * stakers.earning_share;
@@ -349,6 +374,7 @@ pub fn run_path<L: Ledger>(
             staking_yield,
             totals: ledger.totals(),
             prividium: book.shares(),
+            splits,
         });
     }
     Ok(ledger.totals())

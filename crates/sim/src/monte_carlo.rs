@@ -61,6 +61,9 @@ pub struct RunTotals {
     pub priority: Option<crate::priority_mode::PriorityReport>,
     /// Closing calls, fees and burn of the Prividium chains and of all chains.
     pub prividium: crate::prividium::Shares,
+    /// What the Splitter burned and distributed, by route.
+    #[serde(default)]
+    pub splits: crate::engine::Splits,
 }
 
 /// p5 / p50 / p95 of each banded metric on one day.
@@ -74,6 +77,10 @@ pub struct DayBands {
     pub p50: [f64; M],
     /// 95th percentile.
     pub p95: [f64; M],
+    /// Per metric, the bound of the relative error of its p5, p50 and p95: 0 where they are
+    /// exact (one run, runs that all agree, or a percentile that is the smallest or largest
+    /// value), else the sketch's [`crate::sketch::MAX_REL_ERROR`].
+    pub rel_error: [f64; M],
 }
 
 /// Everything a Monte Carlo run produced.
@@ -123,6 +130,59 @@ pub fn banded_days(days: u32) -> Vec<u32> {
     (0..days).filter(|d| is_banded(*d, days, stride)).collect()
 }
 
+/// How far a Monte Carlo has got: runs finished, and path-days (one run's one day) simulated,
+/// each of its total. Reported while it runs — per day as well as per run, so a single long
+/// run (an event-mode year) shows it moving — to a terminal bar or a server's event stream.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Progress {
+    /// Runs finished.
+    pub runs_done: u64,
+    /// Runs in the job.
+    pub runs_total: u64,
+    /// Path-days simulated (every day of every run counts one).
+    pub days_done: u64,
+    /// Path-days in the job: runs × days.
+    pub days_total: u64,
+}
+
+impl Progress {
+    /// The share done, by path-days (0 to 1).
+    pub fn fraction(&self) -> f64 {
+        if self.days_total == 0 {
+            return 1.0;
+        }
+        self.days_done as f64 / self.days_total as f64
+    }
+}
+
+/// Path-days a flow-mode worker counts before it reports (a flow day is about a microsecond;
+/// an event day is long enough to report each). Reporting is one atomic add and a call.
+const FLOW_REPORT_DAYS: u64 = 64;
+
+/// The shared counters behind [`Progress`], updated by the workers.
+struct Tracker<'a> {
+    runs_done: std::sync::atomic::AtomicU64,
+    days_done: std::sync::atomic::AtomicU64,
+    runs_total: u64,
+    days_total: u64,
+    every: u64,
+    report: &'a (dyn Fn(Progress) + Sync),
+}
+
+impl Tracker<'_> {
+    fn add(&self, days: u64, runs: u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let days_done = self.days_done.fetch_add(days, Relaxed) + days;
+        let runs_done = self.runs_done.fetch_add(runs, Relaxed) + runs;
+        (self.report)(Progress {
+            runs_done,
+            runs_total: self.runs_total,
+            days_done,
+            days_total: self.days_total,
+        });
+    }
+}
+
 struct ChunkResult {
     sketches: Vec<[Sketch; M]>,
     totals: Vec<RunTotals>,
@@ -137,10 +197,12 @@ fn run_one(
 ) -> Result<RunTotals, SimError> {
     let (mut calls, mut bundles) = (0u64, 0u64);
     let mut prividium = crate::prividium::Shares::default();
+    let mut splits = crate::engine::Splits::default();
     let mut record = |s: &StepRecord| {
         calls += s.calls;
         bundles += s.bundles;
         prividium = s.prividium;
+        splits = s.splits;
         on_step(s);
     };
     let (totals, priority) = match fidelity {
@@ -163,6 +225,7 @@ fn run_one(
         supply_start: v.genesis_supply,
         totals,
         prividium,
+        splits,
     })
 }
 
@@ -171,6 +234,7 @@ fn run_chunk(
     fidelity: Fidelity,
     range: std::ops::Range<u32>,
     keep_steps: bool,
+    tracker: &Tracker<'_>,
 ) -> Result<ChunkResult, SimError> {
     let days = v.scenario.days as usize;
     let stride = band_stride(v.scenario.days);
@@ -181,7 +245,13 @@ fn run_chunk(
     for run in range {
         let mut prev = alloy_primitives::U256::ZERO;
         let mut kept = Vec::with_capacity(if keep_steps { days } else { 0 });
+        let mut unreported = 0u64;
         let t = run_one(v, fidelity, run, |s| {
+            unreported += 1;
+            if unreported >= tracker.every {
+                tracker.add(unreported, 0);
+                unreported = 0;
+            }
             if is_banded(s.day, days as u32, stride) {
                 let values = banded(prev, s);
                 if let Some(day) = sketches.get_mut((s.day / stride) as usize) {
@@ -195,6 +265,7 @@ fn run_chunk(
                 kept.push(*s);
             }
         })?;
+        tracker.add(unreported, 1);
         totals.push(t);
         if keep_steps {
             steps.push((run, kept));
@@ -208,13 +279,14 @@ fn run_chunk(
 }
 
 /// Runs `opts.runs` paths. `on_run` receives each run's day records in run order when
-/// `keep_steps` is set (for per-step CSV); `progress` is told how many runs finished.
+/// `keep_steps` is set (for per-step CSV); `progress` is told how far the job has got, from
+/// the worker threads, per day (every [`FLOW_REPORT_DAYS`] days in flow mode) and per run.
 pub fn simulate(
     v: &Validated,
     opts: Options,
     keep_steps: bool,
     on_run: impl FnMut(u32, &[StepRecord]),
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Outcome, SimError> {
     let part = simulate_runs(v, opts, 0..opts.runs, keep_steps, on_run, progress)?;
     Ok(part.finish(v.scenario.days))
@@ -301,11 +373,18 @@ impl Partial {
             .sketches
             .iter()
             .zip(banded_days(days))
-            .map(|(m, day)| DayBands {
-                day,
-                p5: std::array::from_fn(|i| m[i].quantile(0.05)),
-                p50: std::array::from_fn(|i| m[i].quantile(0.5)),
-                p95: std::array::from_fn(|i| m[i].quantile(0.95)),
+            .map(|(m, day)| {
+                let q: [[(f64, f64); 3]; M] =
+                    std::array::from_fn(|i| [0.05, 0.5, 0.95].map(|q| m[i].quantile_bounded(q)));
+                DayBands {
+                    day,
+                    p5: std::array::from_fn(|i| q[i][0].0),
+                    p50: std::array::from_fn(|i| q[i][1].0),
+                    p95: std::array::from_fn(|i| q[i][2].0),
+                    rel_error: std::array::from_fn(|i| {
+                        q[i].iter().map(|x| x.1).fold(0.0, f64::max)
+                    }),
+                }
             })
             .collect();
         Outcome {
@@ -317,22 +396,33 @@ impl Partial {
 
 /// Runs the paths with indices in `range` (each from its own seed stream, so any range gives
 /// the same paths as in a full run). `on_run` receives each run's day records in run order when
-/// `keep_steps` is set; `progress` is told how many runs of the range finished.
+/// `keep_steps` is set; `progress` is told how far the range has got (see [`simulate`]).
 pub fn simulate_runs(
     v: &Validated,
     opts: Options,
     range: std::ops::Range<u32>,
     keep_steps: bool,
     mut on_run: impl FnMut(u32, &[StepRecord]),
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Partial, SimError> {
+    let runs_total = range.len() as u64;
+    let tracker = Tracker {
+        runs_done: Default::default(),
+        days_done: Default::default(),
+        runs_total,
+        days_total: runs_total * u64::from(v.scenario.days),
+        every: match opts.fidelity {
+            Fidelity::Flow => FLOW_REPORT_DAYS,
+            Fidelity::Event => 1,
+        },
+        report: progress,
+    };
     let size = chunk_size(range.len() as u32);
     let chunks = (range.len() as u32).div_ceil(size);
     let mut part = Partial::empty(v.scenario.days);
     part.runs.reserve(range.len());
     // Waves bound memory: at most `wave` chunks are alive at once.
     let wave = (rayon::current_num_threads() as u32 * 2).max(1);
-    let mut done = 0u64;
     for first in (0..chunks).step_by(wave as usize) {
         let last = (first + wave).min(chunks);
         let results: Vec<Result<ChunkResult, SimError>> = (first..last)
@@ -344,6 +434,7 @@ pub fn simulate_runs(
                     opts.fidelity,
                     start..(start + size).min(range.end),
                     keep_steps,
+                    &tracker,
                 )
             })
             .collect();
@@ -354,13 +445,11 @@ pub fn simulate_runs(
                     a.merge(b);
                 }
             }
-            done += r.totals.len() as u64;
             part.runs.extend(r.totals);
             for (run, steps) in &r.steps {
                 on_run(*run, steps);
             }
         }
-        progress(done);
     }
     part.runs.sort_by_key(|r| r.run);
     Ok(part)
@@ -396,6 +485,40 @@ mod tests {
         let text = serde_json::to_string(&merged).expect("json");
         let back: Partial = serde_json::from_str(&text).expect("read");
         assert_eq!(back.finish(40), whole);
+    }
+
+    #[test]
+    fn progress_counts_every_day_and_run_and_ends_complete() {
+        let v = scenario(5, 300);
+        let seen = std::sync::Mutex::new(Vec::new());
+        for fidelity in [Fidelity::Flow, Fidelity::Event] {
+            seen.lock().expect("lock").clear();
+            let runs = if fidelity == Fidelity::Flow { 5 } else { 1 };
+            let opts = Options { runs, fidelity };
+            let mut short = v.scenario.clone();
+            short.set_horizon(if fidelity == Fidelity::Flow { 300 } else { 3 });
+            let v = short.validate().expect("valid");
+            simulate(&v, opts, false, |_, _| {}, &|p| {
+                seen.lock().expect("lock").push(p)
+            })
+            .expect("runs");
+            let seen = seen.lock().expect("lock");
+            let days = u64::from(v.scenario.days);
+            let last = seen.iter().max_by_key(|p| p.days_done).expect("reported");
+            assert_eq!(
+                *last,
+                Progress {
+                    runs_done: u64::from(runs),
+                    runs_total: u64::from(runs),
+                    days_done: u64::from(runs) * days,
+                    days_total: u64::from(runs) * days,
+                }
+            );
+            assert_eq!(last.fraction(), 1.0);
+            // Within runs, not only at their ends: a single event run reports each day.
+            assert!(seen.iter().any(|p| p.days_done % days != 0), "{fidelity:?}");
+            assert!(seen.iter().all(|p| p.days_done <= p.days_total));
+        }
     }
 
     #[test]

@@ -63,6 +63,7 @@ pub const MAX_INTEROP_ATTEMPTS_PER_DAY: u32 = 1_000;
 #[serde(deny_unknown_fields, default)]
 pub struct PriorityModeSpec {
     /// The chain's name (distinct from the scenario's Gateway chains).
+    #[schemars(extend("x-source" = "assumption"))]
     pub chain: String,
     /// Deposits from L1 a day, spread evenly over the day (the first at midnight).
     #[schemars(range(min = 0, max = MAX_DEPOSITS_PER_DAY), extend("x-unit" = "deposits/day", "x-step" = 1, "x-source" = "assumption"))]
@@ -90,11 +91,14 @@ pub struct PriorityModeSpec {
     pub censor_days: u32,
     /// Whether, while censoring, the chain admin raises the L2 gas price once a day by as much
     /// as the armed chain's bound allows (×13/10).
+    #[schemars(extend("x-source" = "assumption (the admin's policy; the bound is era-contracts@4859b6f's ×13/10)"))]
     pub raise_fees_while_censoring: bool,
     /// Whether the chain admin made the chain a permanent rollup and armed it (right after the
     /// first deposit: arming needs a waiting request).
+    #[schemars(extend("x-source" = "assumption"))]
     pub armed: bool,
     /// Whether someone activates priority mode as soon as it is allowed.
+    #[schemars(extend("x-source" = "assumption"))]
     pub activate: bool,
     /// Requests per batch the rescuer settles through the permissionless validator.
     #[schemars(range(min = 1, max = MAX_L1_TXS_PER_BATCH), extend("x-unit" = "transactions/batch", "x-step" = 100, "x-source" = "assumption"))]

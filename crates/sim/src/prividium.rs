@@ -59,9 +59,11 @@ fn default_base() -> BaseToken {
 #[serde(deny_unknown_fields)]
 pub struct InstitutionSpec {
     /// Display name (also its chain's name; unique among chains and institutions).
+    #[schemars(extend("x-source" = "assumption"))]
     pub name: String,
     /// The Prividium's base token (default ETH).
     #[serde(default = "default_base")]
+    #[schemars(extend("x-source" = "assumption"))]
     pub base_token: BaseToken,
     /// Day (from 0) the institution joins; it sends nothing before (never, past the horizon).
     #[schemars(range(min = 0, max = crate::scenario::MAX_DAYS), extend("x-unit" = "day", "x-step" = 1, "x-source" = "assumption"))]
@@ -73,6 +75,7 @@ pub struct InstitutionSpec {
     #[schemars(range(min = 0, max = 1), extend("x-unit" = "fraction", "x-step" = 0.05, "x-source" = "assumption"))]
     pub fixed_fee_share: f64,
     /// Where its bundles go: a scenario chain's or another institution's name.
+    #[schemars(extend("x-source" = "assumption"))]
     pub destination: String,
     /// Its permissioned users; bundles are sent by each in turn (default 10).
     #[serde(default = "default_users")]

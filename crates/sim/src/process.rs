@@ -85,6 +85,7 @@ pub enum TrafficModel {
     /// value repeats past the end.
     Csv {
         /// File path (relative to the scenario file).
+        #[schemars(extend("x-source" = "input file"))]
         path: String,
         /// Loaded values (filled by [`TrafficModel::load`]).
         #[serde(skip)]
@@ -117,6 +118,7 @@ pub enum PriceModel {
     /// Observed daily prices from a CSV file; the last value repeats past the end.
     Csv {
         /// File path (relative to the scenario file).
+        #[schemars(extend("x-source" = "input file"))]
         path: String,
         /// Loaded values.
         #[serde(skip)]

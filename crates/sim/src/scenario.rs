@@ -74,8 +74,10 @@ pub enum BaseToken {
 #[serde(deny_unknown_fields)]
 pub struct ChainSpec {
     /// Display name.
+    #[schemars(extend("x-source" = "assumption"))]
     pub name: String,
     /// Base token.
+    #[schemars(extend("x-source" = "assumption"))]
     pub base_token: BaseToken,
     /// Share of all interop calls sent from this chain (shares sum to 1).
     #[schemars(range(min = 0, max = 1), extend("x-unit" = "fraction", "x-step" = 0.05, "x-source" = "assumption"))]
@@ -105,6 +107,7 @@ pub struct Users {
     #[schemars(range(min = 1, max = MAX_CALLS_PER_BUNDLE), extend("x-unit" = "calls/bundle", "x-step" = 1, "x-source" = "assumption"))]
     pub calls_per_bundle: u32,
     /// How the rest of the users choose.
+    #[schemars(extend("x-source" = "assumption (users' policy)"))]
     pub fee_mode: FeeModeChoice,
     /// Share of calls whose senders always pay the fixed ZK fee (e.g. institutions holding ZK).
     #[schemars(range(min = 0, max = 1), extend("x-unit" = "fraction", "x-step" = 0.05, "x-source" = "assumption"))]
@@ -139,6 +142,7 @@ pub enum OperatorPolicy {
 #[serde(deny_unknown_fields, default)]
 pub struct Operators {
     /// Fee policy.
+    #[schemars(extend("x-source" = "assumption (operators' policy)"))]
     pub policy: OperatorPolicy,
     /// Margin over the settlement cost (0.1 = 10%).
     #[schemars(range(min = MIN_MARGIN, max = MAX_MARGIN), extend("x-unit" = "fraction", "x-step" = 0.05, "x-source" = "assumption (operators' policy)"))]
@@ -147,6 +151,7 @@ pub struct Operators {
     #[schemars(extend("x-amount" = true, "x-unit" = "ZK", "minimum" = 0, "maximum" = MAX_ZK_WHOLE, "x-step" = 100000, "x-source" = "assumption"))]
     pub zk_treasury: String,
     /// Whether operators buy the ZK they lack for a settlement from the market.
+    #[schemars(extend("x-source" = "assumption"))]
     pub buy_zk: bool,
 }
 
@@ -166,6 +171,7 @@ impl Default for Operators {
 #[serde(deny_unknown_fields, default)]
 pub struct Claimer {
     /// Whether anyone claims.
+    #[schemars(extend("x-source" = "assumption"))]
     pub enabled: bool,
     /// Gas cost of a claim, USD.
     #[schemars(range(min = 0, max = MAX_GAS_USD), extend("x-unit" = "USD", "x-step" = 1, "x-source" = "assumption"))]
@@ -176,6 +182,7 @@ pub struct Claimer {
     /// Whether a claimer short of the threshold buys the rest from the market (the users'
     /// holdings) — an arbitrageur funds claims from their proceeds. Without it, claims stop
     /// when the treasury runs out.
+    #[schemars(extend("x-source" = "assumption"))]
     pub buy_zk: bool,
 }
 
@@ -284,6 +291,7 @@ pub struct ParamChange {
     /// emergency admin may). A change of `fee_flow_revenue_share_bps` alone is no governance
     /// act: it takes effect on its day either way.
     #[serde(default)]
+    #[schemars(extend("x-source" = "zk-governance@58df93f:l2-contracts/src (the governor that may carry each setting)"))]
     pub via: ChangeVia,
     /// New gateway settlement fee (ZK).
     #[schemars(extend("x-amount" = true, "x-unit" = "ZK", "minimum" = 0, "maximum" = MAX_FEE_PER_CALL_ZK, "x-step" = 1, "x-source" = "assumption"))]
@@ -343,6 +351,7 @@ pub struct SeasonSpec {
 #[serde(deny_unknown_fields, default)]
 pub struct StakingSpec {
     /// Whether seasons run at all.
+    #[schemars(extend("x-source" = "TPP-12 (the staking pilot)"))]
     pub enabled: bool,
     /// ZK staked at genesis. Default 340M: the pilot's reported stake (review, 29 April 2026).
     #[schemars(extend("x-amount" = true, "x-unit" = "ZK", "minimum" = MIN_INITIAL_STAKE_ZK, "maximum" = MAX_ZK_WHOLE, "x-step" = 1000000, "x-source" = "assumption (the pilot's reported stake, review of 29 April 2026)"))]
@@ -400,9 +409,11 @@ impl Default for StakingSpec {
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// Name (shown in reports).
+    #[schemars(extend("x-source" = "run setting"))]
     pub name: String,
     /// What it is about.
     #[serde(default)]
+    #[schemars(extend("x-source" = "run setting"))]
     pub description: String,
     /// Horizon in days.
     #[serde(default = "default_days")]
@@ -418,6 +429,7 @@ pub struct Scenario {
     pub runs: u32,
     /// Flow or event fidelity.
     #[serde(default)]
+    #[schemars(extend("x-source" = "run setting"))]
     pub fidelity: Fidelity,
     /// Total interop calls per day across chains.
     pub traffic: TrafficModel,

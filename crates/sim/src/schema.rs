@@ -428,7 +428,8 @@ fn walk(
             maximum: node.get("maximum").and_then(Value::as_f64),
             unit: text(&node, "x-unit"),
             step: node.get("x-step").and_then(Value::as_f64),
-            source: text(&node, "x-source"),
+            source: text(&node, "x-source")
+                .or_else(|| tag.is_some().then(|| "scenario format".to_owned())),
             amount: node.get("x-amount").and_then(Value::as_bool) == Some(true),
             within_horizon: node.get("x-within-horizon").and_then(Value::as_bool) == Some(true),
         };
@@ -487,7 +488,7 @@ mod tests {
     }
 
     #[test]
-    fn every_leaf_is_described_and_every_number_has_a_range_a_unit_a_step_and_a_source() {
+    fn every_leaf_has_a_description_and_a_source_and_every_number_a_range_a_unit_and_a_step() {
         let all = keys();
         assert!(all.len() > 60, "{} keys", all.len());
         for k in &all {
@@ -496,6 +497,9 @@ mod tests {
                 "`{}` has no description",
                 k.key
             );
+            if k.kind != "object" && k.kind != "array" {
+                assert!(k.source.is_some(), "leaf `{}` has no source", k.key);
+            }
             if is_number(k) {
                 assert!(
                     k.minimum.is_some() && k.maximum.is_some(),

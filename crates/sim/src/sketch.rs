@@ -1,11 +1,18 @@
 //! A mergeable quantile sketch for non-negative values: counts in logarithmic buckets — each
 //! power of two split into 64 equal sub-buckets read straight from the float's bits, so a
-//! value's bucket costs a few integer operations and any quantile is within 0.8% of a true
-//! sample value. Merging adds counts, which commutes: the result does not depend on the order in
-//! which parallel runs finish — what keeps Monte Carlo outputs byte-identical.
+//! value's bucket costs a few integer operations and any quantile is within 1/128 (0.78%) of a
+//! true sample value. The smallest and largest positive values are kept exactly, so a quantile
+//! that falls on either (every quantile of one run, or of runs that all agree) is exact, and no
+//! quantile lies outside them. Merging adds counts and takes the extremes, which commutes: the
+//! result does not depend on the order in which parallel runs finish — what keeps Monte Carlo
+//! outputs byte-identical.
 
 /// Sub-buckets per power of two (the top 6 mantissa bits).
 const SUB: i32 = 64;
+
+/// The largest relative error of a sketched quantile: a bucket's midpoint is within half a
+/// bucket's width, 1/128 of the bucket's lower edge, of any value in it.
+pub const MAX_REL_ERROR: f64 = 1.0 / 128.0;
 
 /// Counts of values by logarithmic bucket, plus exact zeros. It serialises (shard files) and
 /// deserialises only through [`RawSketch`]'s checks, so a sketch read from a file cannot
@@ -19,6 +26,13 @@ pub struct Sketch {
     /// cache (a bucket never sees more values than there are runs, at most `MAX_RUNS`).
     counts: Vec<u32>,
     total: u64,
+    /// The smallest positive value added, as its bits (exact through any JSON reader; 0 while
+    /// there is none).
+    #[serde(default)]
+    min_bits: u64,
+    /// The largest positive value added, as its bits.
+    #[serde(default)]
+    max_bits: u64,
 }
 
 /// A sketch as read from a file, before its checks.
@@ -29,6 +43,10 @@ struct RawSketch {
     offset: i32,
     counts: Vec<u32>,
     total: u64,
+    #[serde(default)]
+    min_bits: u64,
+    #[serde(default)]
+    max_bits: u64,
 }
 
 /// Buckets a finite positive f64 can fall in: exponents -1075..=1024, 64 sub-buckets each.
@@ -56,11 +74,27 @@ impl TryFrom<RawSketch> for Sketch {
                 r.total
             ));
         }
+        let positive = r.total - r.zeros;
+        let (lo, hi) = (f64::from_bits(r.min_bits), f64::from_bits(r.max_bits));
+        // No finite positive value (none at all, or only infinities) leaves both unset.
+        let unset = r.min_bits == 0 && r.max_bits == 0;
+        let extremes_ok = if positive == 0 {
+            unset
+        } else {
+            unset || (lo.is_finite() && hi.is_finite() && lo > 0.0 && lo <= hi)
+        };
+        if !extremes_ok {
+            return Err(format!(
+                "sketch extremes {lo} and {hi} do not fit its {positive} positive values"
+            ));
+        }
         Ok(Self {
             zeros: r.zeros,
             offset: r.offset,
             counts: r.counts,
             total: r.total,
+            min_bits: r.min_bits,
+            max_bits: r.max_bits,
         })
     }
 }
@@ -87,6 +121,15 @@ impl Sketch {
         if v.is_nan() || v <= 0.0 {
             self.zeros += 1;
             return;
+        }
+        // Finite positives only (an infinity counts in the top bucket but is no extreme).
+        if v.is_finite() {
+            if self.min_bits == 0 || v < f64::from_bits(self.min_bits) {
+                self.min_bits = v.to_bits();
+            }
+            if v > f64::from_bits(self.max_bits) {
+                self.max_bits = v.to_bits();
+            }
         }
         let b = bucket(v);
         // Fast path: the bucket is already in range (a negative index wraps to a huge one).
@@ -124,6 +167,15 @@ impl Sketch {
     pub fn merge(&mut self, other: &Sketch) {
         self.total += other.total;
         self.zeros += other.zeros;
+        if other.min_bits != 0
+            && (self.min_bits == 0
+                || f64::from_bits(other.min_bits) < f64::from_bits(self.min_bits))
+        {
+            self.min_bits = other.min_bits;
+        }
+        if f64::from_bits(other.max_bits) > f64::from_bits(self.max_bits) {
+            self.max_bits = other.max_bits;
+        }
         for (i, c) in other.counts.iter().enumerate() {
             if *c > 0 {
                 self.bump(other.offset + i as i32, *c);
@@ -136,23 +188,45 @@ impl Sketch {
         self.total
     }
 
-    /// The nearest-rank `q` quantile (0 ≤ q ≤ 1), as the midpoint of its bucket.
+    /// The nearest-rank `q` quantile (0 ≤ q ≤ 1); see [`Sketch::quantile_bounded`].
     pub fn quantile(&self, q: f64) -> f64 {
+        self.quantile_bounded(q).0
+    }
+
+    /// The nearest-rank `q` quantile (0 ≤ q ≤ 1) and the bound of its relative error: exact
+    /// (error 0) for zeros and for the smallest and largest values — so for every quantile of
+    /// one run, or of runs that all agree; otherwise its bucket's midpoint, kept within the
+    /// extremes, within [`MAX_REL_ERROR`] of the true value.
+    pub fn quantile_bounded(&self, q: f64) -> (f64, f64) {
         if self.total == 0 {
-            return 0.0;
+            return (0.0, 0.0);
         }
-        let rank = ((q.clamp(0.0, 1.0) * self.total as f64).ceil() as u64).max(1);
+        let rank = ((q.clamp(0.0, 1.0) * self.total as f64).ceil() as u64).clamp(1, self.total);
         if rank <= self.zeros {
-            return 0.0;
+            return (0.0, 0.0);
+        }
+        let (lo, hi) = (f64::from_bits(self.min_bits), f64::from_bits(self.max_bits));
+        if self.min_bits != 0 {
+            if rank == self.zeros + 1 || lo == hi {
+                return (lo, 0.0);
+            }
+            if rank == self.total {
+                return (hi, 0.0);
+            }
         }
         let mut seen = self.zeros;
+        let mut mid = value_of(self.offset + self.counts.len() as i32);
         for (i, c) in self.counts.iter().enumerate() {
             seen += u64::from(*c);
             if seen >= rank {
-                return value_of(self.offset + i as i32);
+                mid = value_of(self.offset + i as i32);
+                break;
             }
         }
-        value_of(self.offset + self.counts.len() as i32)
+        if self.min_bits != 0 {
+            mid = mid.clamp(lo, hi);
+        }
+        (mid, MAX_REL_ERROR)
     }
 }
 
@@ -170,6 +244,61 @@ mod tests {
             let got = s.quantile(q);
             assert!((got - want).abs() / want < 0.01, "q{q}: {got} vs {want}");
         }
+    }
+
+    #[test]
+    fn quantiles_are_exact_where_all_values_agree_and_bounded_elsewhere() {
+        let mut one = Sketch::default();
+        one.add(182_500_000.0);
+        for q in [0.05, 0.5, 0.95] {
+            assert_eq!(one.quantile_bounded(q), (182_500_000.0, 0.0));
+        }
+        let mut same = Sketch::default();
+        for _ in 0..200 {
+            same.add(20_999_999_999.5);
+        }
+        // Not above the value (a midpoint could be), and exact.
+        assert_eq!(same.quantile_bounded(0.5), (20_999_999_999.5, 0.0));
+        let mut spread = Sketch::default();
+        for i in 1..=1000 {
+            spread.add(1e6 + f64::from(i));
+        }
+        assert_eq!(
+            spread.quantile_bounded(0.0),
+            (1e6 + 1.0, 0.0),
+            "the minimum"
+        );
+        assert_eq!(
+            spread.quantile_bounded(1.0),
+            (1e6 + 1000.0, 0.0),
+            "the maximum"
+        );
+        let (mid, err) = spread.quantile_bounded(0.5);
+        assert_eq!(err, MAX_REL_ERROR);
+        assert!((mid - (1e6 + 500.0)).abs() <= (1e6 + 500.0) * err, "{mid}");
+        assert!(
+            (1e6 + 1.0..=1e6 + 1000.0).contains(&mid),
+            "within the extremes"
+        );
+        // Extremes merge in any order.
+        let (mut a, mut b) = (Sketch::default(), Sketch::default());
+        a.add(3.0);
+        b.add(0.0);
+        b.add(7.0);
+        let mut x = a.clone();
+        x.merge(&b);
+        let mut y = b.clone();
+        y.merge(&a);
+        for q in [0.0, 0.3, 0.5, 0.7, 1.0] {
+            assert_eq!(x.quantile_bounded(q), y.quantile_bounded(q));
+        }
+        assert_eq!((x.min_bits, x.max_bits), (y.min_bits, y.max_bits));
+        assert_eq!(x.quantile_bounded(1.0), (7.0, 0.0));
+        assert_eq!(
+            x.quantile_bounded(0.5),
+            (3.0, 0.0),
+            "rank 2 of 3: the smallest positive"
+        );
     }
 
     #[test]
@@ -210,6 +339,14 @@ mod file_tests {
             .unwrap_err()
             .to_string()
             .contains("not its zeros plus its counts"));
+        let wrong_extremes = text.replace(
+            &format!("\"min_bits\":{}", s.min_bits),
+            &format!("\"min_bits\":{}", 100f64.to_bits()),
+        );
+        assert!(serde_json::from_str::<Sketch>(&wrong_extremes)
+            .unwrap_err()
+            .to_string()
+            .contains("extremes"));
         let far = r#"{"zeros":0,"offset":2147483000,"counts":[1],"total":1}"#;
         assert!(serde_json::from_str::<Sketch>(far)
             .unwrap_err()

@@ -40,6 +40,65 @@ fn band(values: &mut [U256]) -> (U256, U256, U256) {
     )
 }
 
+/// The median run by cumulative burn: the run of nearest rank ⌈n/2⌉ when runs are ordered by
+/// ZK burned (then by index). Its burn is the median burn, and its figures come from one path,
+/// so they add up — unlike per-figure medians, which may each come from a different run.
+pub fn median_run(runs: &[RunTotals]) -> Option<&RunTotals> {
+    let mut order: Vec<&RunTotals> = runs.iter().collect();
+    order.sort_by_key(|r| (r.totals.burned, r.run));
+    let rank = runs.len().div_ceil(2).max(1);
+    order.get(rank - 1).copied()
+}
+
+/// One run's figures and its Splitter flows, as `summary.json`'s `median_run`.
+pub fn run_json(r: &RunTotals) -> Value {
+    let mut zk = Map::new();
+    for (name, value) in figures(r) {
+        zk.insert(name.into(), json!(value.to_string()));
+    }
+    let sp = &r.splits;
+    json!({
+        "run": r.run,
+        "calls": r.calls,
+        "bundles": r.bundles,
+        "auction_claims": r.totals.auction_claims,
+        "zk": zk,
+        "splits": {
+            "sweep_burned_wei": sp.sweep_burned.to_string(),
+            "sweep_distributed_wei": sp.sweep_distributed.to_string(),
+            "claim_burned_wei": sp.claim_burned.to_string(),
+            "claim_distributed_wei": sp.claim_distributed.to_string(),
+        },
+    })
+}
+
+/// What a run was asked to do, in full: the resolved scenario (every default filled in) as
+/// TOML and as JSON, the seed, the fidelity and the flywheel version — so a saved report can be
+/// audited and re-run.
+pub fn inputs(v: &Validated, fidelity: Fidelity) -> Value {
+    let (toml, json_value) = match (v.scenario.to_toml(), v.scenario.to_json()) {
+        (Ok(t), Ok(j)) => (Value::String(t), j),
+        (Err(e), _) | (_, Err(e)) => (Value::Null, json!({ "error": e.to_string() })),
+    };
+    json!({
+        "scenario": json_value,
+        "scenario_toml": toml,
+        "seed": v.scenario.seed,
+        "fidelity": fidelity_name(fidelity),
+        "version": VERSION,
+    })
+}
+
+/// The flywheel version that wrote a summary (the workspace's).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+fn fidelity_name(f: Fidelity) -> &'static str {
+    match f {
+        Fidelity::Flow => "flow",
+        Fidelity::Event => "event",
+    }
+}
+
 /// Builds `summary.json`'s object.
 pub fn summary(v: &Validated, fidelity: Fidelity, outcome: &Outcome) -> Value {
     let runs = &outcome.runs;
@@ -68,12 +127,18 @@ pub fn summary(v: &Validated, fidelity: Fidelity, outcome: &Outcome) -> Value {
         "seed": v.scenario.seed,
         "runs": n,
         "days": v.scenario.days,
-        "fidelity": match fidelity { Fidelity::Flow => "flow", Fidelity::Event => "event" },
+        "fidelity": fidelity_name(fidelity),
+        "version": VERSION,
         "calls_total": as_u64(c50),
         "bundles_total": as_u64(b50),
         "zk": zk,
+        "zk_note": "each figure of `zk` is its own median across runs (exact); `median_run` is one run, the median by ZK burned, whose figures add up",
         "auction": {"claims": as_u64(a50)},
+        "inputs": inputs(v, fidelity),
     });
+    if let Some(r) = median_run(runs) {
+        out["median_run"] = run_json(r);
+    }
     if n > 1 {
         bands.insert(
             "calls_total".into(),

@@ -7,7 +7,7 @@
 //! cells differ by the parameter only), so results are deterministic.
 
 use crate::ledger::SimError;
-use crate::monte_carlo::{simulate, Options, Outcome};
+use crate::monte_carlo::{simulate, Options, Outcome, Progress};
 use crate::process::{PriceModel, TrafficModel};
 use crate::scenario::{
     amount, range, Scenario, ScenarioError, Validated, MAX_CALLS_PER_DAY, MAX_PRICE_USD,
@@ -417,13 +417,17 @@ pub fn annualise(amount: U256, days: u32) -> U256 {
     amount.saturating_mul(U256::from(365u32)) / U256::from(days)
 }
 
-/// Runs one validated scenario's Monte Carlo (its own runs and fidelity) and returns medians.
-pub fn run_medians(v: &Validated) -> Result<Medians, SimError> {
+/// Runs one validated scenario's Monte Carlo (its own runs and fidelity) and returns medians;
+/// `progress` as [`simulate`]'s.
+pub fn run_medians(
+    v: &Validated,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Medians, SimError> {
     let opts = Options {
         runs: v.scenario.runs,
         fidelity: v.scenario.fidelity,
     };
-    let out = simulate(v, opts, false, |_, _| {}, &|_| {})?;
+    let out = simulate(v, opts, false, |_, _| {}, progress)?;
     Ok(medians(&out, v.scenario.days))
 }
 
@@ -527,13 +531,15 @@ pub fn grid(base: &Scenario, axes: &[Axis]) -> Result<Vec<Cell>, ScenarioError> 
     Ok(cells)
 }
 
-/// Runs every cell in order (each cell's Monte Carlo in parallel); `on_cell` is told how many
-/// cells are done.
-pub fn run_grid(cells: &[Cell], mut on_cell: impl FnMut(usize)) -> Result<Vec<Medians>, SimError> {
+/// Runs every cell in order (each cell's Monte Carlo in parallel); `progress` is told the
+/// index of the cell running (the cells before it are done) and how far that cell has got.
+pub fn run_grid(
+    cells: &[Cell],
+    progress: &(dyn Fn(usize, Progress) + Sync),
+) -> Result<Vec<Medians>, SimError> {
     let mut out = Vec::with_capacity(cells.len());
     for (i, c) in cells.iter().enumerate() {
-        out.push(run_medians(&c.scenario)?);
-        on_cell(i + 1);
+        out.push(run_medians(&c.scenario, &|p| progress(i, p))?);
     }
     Ok(out)
 }
@@ -634,11 +640,12 @@ pub struct Tornado {
 
 /// Moves each parameter of [`PARAMS`] down and up by `spread` one at a time — by
 /// `× (1 ± spread)`, or `0 ± spread × step` from a base of 0 — and runs the Monte Carlo at each;
-/// `on_step(done, total)` reports progress. `spread` is checked by [`check_spread`].
+/// `progress(index, total, p)` is told which of the `total` Monte Carlos is running (those
+/// before it are done) and how far it has got. `spread` is checked by [`check_spread`].
 pub fn tornado(
     base: &Scenario,
     spread: f64,
-    mut on_step: impl FnMut(usize, usize),
+    progress: &(dyn Fn(usize, usize, Progress) + Sync),
 ) -> Result<Tornado, SimError> {
     check_spread(spread)?;
     // Validate every arm before running any.
@@ -683,18 +690,17 @@ pub fn tornado(
         .map(|(.., l, h)| usize::from(l.1.is_some()) + usize::from(h.1.is_some()))
         .sum::<usize>();
     let mut done = 0;
-    let base_burn = run_medians(&base_v)?.annual_burn;
+    let base_burn = run_medians(&base_v, &|p| progress(0, total, p))?.annual_burn;
     done += 1;
-    on_step(done, total);
     let mut bars = Vec::with_capacity(arms.len());
     for (p, base_value, moved, (low_value, low_v), (high_value, high_v)) in arms {
         let mut burn = |v: Option<Validated>| -> Result<U256, SimError> {
             match v {
                 None => Ok(base_burn),
                 Some(v) => {
-                    let b = run_medians(&v)?.annual_burn;
+                    let index = done;
+                    let b = run_medians(&v, &|p| progress(index, total, p))?.annual_burn;
                     done += 1;
-                    on_step(done, total);
                     Ok(b)
                 }
             }
@@ -820,7 +826,7 @@ mod tests {
         let mut s = preset("seed-baseline").unwrap();
         s.days = 2;
         set_param(&mut s, "gateway_settlement_fee", "0").unwrap();
-        let t = tornado(&s, 0.5, |_, _| {}).unwrap();
+        let t = tornado(&s, 0.5, &|_, _, _| {}).unwrap();
         let fee = &t.bars[0];
         assert_eq!(fee.param, "gateway_settlement_fee", "{:?}", t.bars);
         assert_eq!(fee.moved, Move::Step("10 ZK".into()));
@@ -833,21 +839,21 @@ mod tests {
         // A parameter with no step at 0 would be reported, not moved; zk_price is never 0, and
         // margin at 0 moves both ways (its range includes negative margins).
         set_param(&mut s, "margin", "0").unwrap();
-        let t = tornado(&s, 0.5, |_, _| {}).unwrap();
+        let t = tornado(&s, 0.5, &|_, _, _| {}).unwrap();
         let margin = t.bars.iter().find(|b| b.param == "margin").unwrap();
         assert_eq!(
             (margin.low_value.as_str(), margin.high_value.as_str()),
             ("-0.05", "0.05")
         );
         assert!(t.bars.iter().all(|b| b.moved != Move::NotMoved));
-        assert!(tornado(&s, 1e-300, |_, _| {}).is_err());
+        assert!(tornado(&s, 1e-300, &|_, _, _| {}).is_err());
     }
 
     #[test]
     fn seed_baseline_medians_annualise_the_burn() {
         let mut s = preset("seed-baseline").unwrap();
         s.days = 5;
-        let m = run_medians(&s.validate().unwrap()).unwrap();
+        let m = run_medians(&s.validate().unwrap(), &|_| {}).unwrap();
         assert_eq!(m.burned, crate::scenario::zk(2_500_000));
         assert_eq!(m.annual_burn, crate::scenario::zk(182_500_000));
     }

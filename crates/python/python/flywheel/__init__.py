@@ -131,7 +131,8 @@ class Result:
 
     @property
     def bands(self) -> pl.DataFrame:
-        """p5/p50/p95 across runs per banded day and metric (long format)."""
+        """p5/p50/p95 across runs per banded day and metric (long format), with rel_error: the
+        bound of their relative error (0 where exact: one run, or runs that all agree)."""
         if self._bands is None:
             self._bands = pl.DataFrame(self._run.bands_columns())
         return self._bands
