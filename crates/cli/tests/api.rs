@@ -278,7 +278,7 @@ async fn stored_runs_from_start_to_delete() {
     let events = api.get(&format!("/api/runs/{a}/events")).await;
     assert!(events.content_type.starts_with("text/event-stream"));
     assert!(
-        events.text.contains("event: progress") && events.text.contains("\"status\":\"done\""),
+        events.text.starts_with("data: {") && events.text.contains("\"status\":\"done\""),
         "{}",
         events.text
     );

@@ -139,8 +139,13 @@ fn run_id(text: &str) -> ApiResult<i64> {
     }
 }
 
-/// A JSON body of type `T`, its size and shape checked, errors as JSON.
-fn body<T: for<'de> Deserialize<'de>>(raw: Result<Bytes, BytesRejection>) -> ApiResult<T> {
+/// A JSON body of type `T`, its size and shape checked, errors as JSON. The body, and each
+/// member named in `objects` when present, must be a JSON object (serde would also read a
+/// struct from an array, which the documented schema does not allow).
+fn body<T: for<'de> Deserialize<'de>>(
+    raw: Result<Bytes, BytesRejection>,
+    objects: &[&str],
+) -> ApiResult<T> {
     let bytes = raw.map_err(|e| {
         let status = e.status();
         let status = if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -158,17 +163,30 @@ fn body<T: for<'de> Deserialize<'de>>(raw: Result<Bytes, BytesRejection>) -> Api
             ),
         )
     })?;
-    serde_json::from_slice(&bytes).map_err(|e| {
+    let bad = |what: String| {
         ApiError(
             StatusCode::BAD_REQUEST,
             InputError::new(
                 "body",
-                format!("not a valid request: {e}"),
+                format!("not a valid request: {what}"),
                 Some("a JSON object as documented at /api/openapi.json".into()),
                 None,
             ),
         )
-    })
+    };
+    let value: Value = serde_json::from_slice(&bytes).map_err(|e| bad(e.to_string()))?;
+    let obj = value
+        .as_object()
+        .ok_or_else(|| bad("the body must be a JSON object".into()))?;
+    for key in objects {
+        if obj
+            .get(*key)
+            .is_some_and(|v| !v.is_object() && !v.is_null())
+        {
+            return Err(bad(format!("`{key}` must be an object")));
+        }
+    }
+    serde_json::from_value(value).map_err(|e| bad(e.to_string()))
 }
 
 /// A built-in scenario in the list.
@@ -329,7 +347,7 @@ async fn start_run(
     State(st): State<Arc<AppState>>,
     raw: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
-    let req: RunRequest = body(raw)?;
+    let req: RunRequest = body(raw, &["input"])?;
     let r = {
         let store = st.store();
         exec::resolve(&req.input, Some(&store)).map_err(unprocessable)?
@@ -494,7 +512,7 @@ async fn get_summary(
 #[utoipa::path(get, path = "/api/runs/{id}/events", tag = "runs",
     params(("id" = String, Path, description = "Run id")),
     responses(
-        (status = 200, description = "Server-Sent Events: `progress` events carrying a RunEvent, ending with the final status", body = String, content_type = "text/event-stream"),
+        (status = 200, description = "Server-Sent Events (default `message` type), each a RunEvent, ending with the final status", body = RunEvent, content_type = "text/event-stream"),
         (status = 400, description = "Not a run id", body = InputError),
         (status = 404, description = "No such run", body = InputError)))]
 async fn run_events(
@@ -517,9 +535,7 @@ async fn run_events(
     };
     let event = |e: &RunEvent| {
         Ok::<_, std::convert::Infallible>(
-            Event::default()
-                .event("progress")
-                .data(serde_json::to_string(e).unwrap_or_default()),
+            Event::default().data(serde_json::to_string(e).unwrap_or_default()),
         )
     };
     let stream: futures_util::stream::BoxStream<'static, _> = match rx {
@@ -622,7 +638,7 @@ async fn what_if(
     State(st): State<Arc<AppState>>,
     raw: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<WhatIf>> {
-    let input: ScenarioInput = body(raw)?;
+    let input: ScenarioInput = body(raw, &[])?;
     let r = {
         let store = st.store();
         exec::resolve(&input, Some(&store)).map_err(unprocessable)?
@@ -683,7 +699,7 @@ async fn put_saved(
     raw: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<SavedInfo>> {
     crate::store::check_name(&name).map_err(name_err)?;
-    let input: ScenarioInput = body(raw)?;
+    let input: ScenarioInput = body(raw, &[])?;
     let store = st.store();
     let r = exec::resolve(&input, Some(&store)).map_err(unprocessable)?;
     store.save_scenario(&name, &r.toml)?;

@@ -429,7 +429,7 @@ async function runFull() {
     const { id } = await post('/api/runs', { input: { ...S.base, set: S.overrides }, steps: true });
     $('progress').hidden = false;
     const es = new EventSource(`/api/runs/${id}/events`);
-    es.addEventListener('progress', (ev) => {
+    es.addEventListener('message', (ev) => {
       const p = JSON.parse(ev.data);
       $('progress-bar').max = p.runs_total || 1;
       $('progress-bar').value = p.runs_done;
