@@ -79,12 +79,28 @@ fn main() {
         exec::what_if(&r).expect("what-if");
     }
     let direct = n as f64 / start.elapsed().as_secs_f64();
+    // The sim alone on the same scenario (no steps kept, sketched bands only): what exact
+    // bands and the median run's flows cost on top.
+    let opts = flywheel_sim::monte_carlo::Options {
+        runs: r.v.scenario.runs,
+        fidelity: r.v.scenario.fidelity,
+    };
+    let start = Instant::now();
+    for _ in 0..n {
+        flywheel_sim::monte_carlo::simulate(&r.v, opts, false, |_, _| {}, &|_| {}).expect("sim");
+    }
+    let sim = n as f64 / start.elapsed().as_secs_f64();
     let one = rate(n, 1, addr);
     let two = rate(n, 2, addr);
     println!("what-if, 200 paths × 365 days, flow fidelity ({threads} threads)");
     println!(
-        "  in process (exec::what_if)        {direct:7.2} /s  ({:.1} ms each)",
-        1e3 / direct
+        "  sim alone (simulate, no steps)    {sim:7.2} /s  ({:.1} ms each)",
+        1e3 / sim
+    );
+    println!(
+        "  in process (exec::what_if)        {direct:7.2} /s  ({:.1} ms each; {:.2} of the sim alone)",
+        1e3 / direct,
+        direct / sim
     );
     println!(
         "  HTTP POST /api/whatif, 1 client   {one:7.2} /s  ({:.1} ms each; {:.2} of in-process)",
