@@ -520,8 +520,10 @@ async fn run_events(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let id = run_id(&id)?;
-    let info = st.store().run(id)?;
+    // Subscribe first: a run that is not active here has its final status in the store (or
+    // is another process's, whose progress this server cannot see).
     let rx = st.active().get(&id).map(watch::Sender::subscribe);
+    let info = st.store().run(id)?;
     let final_event = RunEvent {
         status: info.status,
         progress: ProgressEvent {
@@ -538,27 +540,23 @@ async fn run_events(
             Event::default().data(serde_json::to_string(e).unwrap_or_default()),
         )
     };
+    let terminal = |e: &RunEvent| !matches!(e.status, Status::Queued | Status::Running);
     let stream: futures_util::stream::BoxStream<'static, _> = match rx {
         None => Box::pin(futures_util::stream::iter([event(&final_event)])),
+        // The current state at once, then every change, ending after a final status.
         Some(rx) => Box::pin(futures_util::stream::unfold(
-            (Some(rx), false),
-            move |(rx, done)| async move {
+            (Some(rx), true),
+            move |(rx, first)| async move {
                 let mut rx = rx?;
-                if done {
-                    return None;
-                }
-                let current = *rx.borrow_and_update();
-                let terminal = !matches!(current.status, Status::Queued | Status::Running);
-                if terminal {
-                    return Some((event(&current), (None, true)));
-                }
-                // Wait for the next change; a closed channel means the run ended.
-                let next = if rx.changed().await.is_ok() {
+                let e = if first {
                     *rx.borrow_and_update()
                 } else {
-                    current
+                    // A change not yet seen is delivered even after the sender is gone.
+                    rx.changed().await.ok()?;
+                    *rx.borrow_and_update()
                 };
-                Some((event(&next), (Some(rx), false)))
+                let next = if terminal(&e) { None } else { Some(rx) };
+                Some((event(&e), (next, false)))
             },
         )),
     };
@@ -853,13 +851,17 @@ pub fn serve(
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    rt.block_on(async move {
+    let result = rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         ready(listener.local_addr()?);
         axum::serve(listener, router(state))
             .with_graceful_shutdown(shutdown())
             .await
-    })
+    });
+    // Stop without waiting for a stored run still computing (or queued behind it): they stay
+    // queued or running in the store, and the next open marks them interrupted.
+    rt.shutdown_timeout(std::time::Duration::from_millis(500));
+    result
 }
 
 async fn shutdown() {
