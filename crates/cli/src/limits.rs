@@ -115,8 +115,41 @@ pub fn spread_help() -> String {
     )
 }
 
+/// The limits of the run store and `flywheel serve`'s API, for `--help`.
+#[cfg(feature = "server")]
+fn server_summary() -> String {
+    use flywheel_server::limits as l;
+    format!(
+        "
+  run store          saved names 1 to {name} characters; stored runs at most {flow} runs x days
+                     (flow) or {event} (event); at most {active} queued or running per server
+  serve API          bodies {body}; what-if runs flow only, at most {wr} runs, {wd} days and
+                     {wpd} runs x days; at most {ov} dotted overrides",
+        name = l::MAX_NAME_CHARS,
+        flow = grouped(l::MAX_FLOW_PATH_DAYS),
+        event = grouped(l::MAX_EVENT_PATH_DAYS),
+        active = l::MAX_ACTIVE_RUNS,
+        body = mib(l::MAX_BODY_BYTES as u64),
+        wr = grouped(l::MAX_WHATIF_RUNS.into()),
+        wd = grouped(l::MAX_WHATIF_DAYS.into()),
+        wpd = grouped(l::MAX_WHATIF_PATH_DAYS),
+        ov = l::MAX_OVERRIDES,
+    )
+}
+
+#[cfg(not(feature = "server"))]
+fn server_summary() -> String {
+    String::new()
+}
+
 /// The limits section of `flywheel --help` and of the simulation commands' help.
 pub fn summary() -> String {
+    let mut s = core_summary();
+    s.push_str(&server_summary());
+    s
+}
+
+fn core_summary() -> String {
     format!(
         "Limits (anything larger is refused with an error naming it):
   --runs             1 to {runs} Monte Carlo paths (scenario key `runs` too)

@@ -278,7 +278,7 @@ async fn stored_runs_from_start_to_delete() {
     let events = api.get(&format!("/api/runs/{a}/events")).await;
     assert!(events.content_type.starts_with("text/event-stream"));
     assert!(
-        events.text.contains("event: progress") && events.text.contains("\"status\":\"done\""),
+        events.text.starts_with("data: {") && events.text.contains("\"status\":\"done\""),
         "{}",
         events.text
     );
@@ -420,4 +420,42 @@ async fn the_dashboard_is_served_offline() {
     assert!(lib.text.len() > 100_000 && lib.text.contains("echarts"));
     let app = api.get("/app.js").await;
     assert!(app.text.contains("/api/whatif"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn progress_streams_while_a_run_computes() {
+    let api = Api::new("sse");
+    let id = api
+        .send(
+            "POST",
+            "/api/runs",
+            json!({"input": {"runs": 200, "days": 50}}),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .expect("id");
+    // The stream ends by itself after the final status.
+    let events = api.get(&format!("/api/runs/{id}/events")).await;
+    let seen: Vec<Value> = events
+        .text
+        .lines()
+        .filter_map(|l| l.strip_prefix("data: "))
+        .map(|d| serde_json::from_str(d).expect("a RunEvent"))
+        .collect();
+    assert!(seen.len() >= 2, "{}", events.text);
+    let last = seen.last().expect("events");
+    assert_eq!(last["status"], json!("done"));
+    assert_eq!(last["runs_done"], json!(200));
+    assert!(seen.iter().all(|e| e["runs_total"] == json!(200)));
+    let done: Vec<u64> = seen
+        .iter()
+        .map(|e| e["runs_done"].as_u64().expect("count"))
+        .collect();
+    assert!(done.windows(2).all(|w| w[0] <= w[1]), "{done:?}");
+    assert_eq!(
+        seen.iter().filter(|e| e["status"] == json!("done")).count(),
+        1,
+        "one final event"
+    );
 }

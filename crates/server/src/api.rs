@@ -139,8 +139,13 @@ fn run_id(text: &str) -> ApiResult<i64> {
     }
 }
 
-/// A JSON body of type `T`, its size and shape checked, errors as JSON.
-fn body<T: for<'de> Deserialize<'de>>(raw: Result<Bytes, BytesRejection>) -> ApiResult<T> {
+/// A JSON body of type `T`, its size and shape checked, errors as JSON. The body, and each
+/// member named in `objects` when present, must be a JSON object (serde would also read a
+/// struct from an array, which the documented schema does not allow).
+fn body<T: for<'de> Deserialize<'de>>(
+    raw: Result<Bytes, BytesRejection>,
+    objects: &[&str],
+) -> ApiResult<T> {
     let bytes = raw.map_err(|e| {
         let status = e.status();
         let status = if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -158,17 +163,30 @@ fn body<T: for<'de> Deserialize<'de>>(raw: Result<Bytes, BytesRejection>) -> Api
             ),
         )
     })?;
-    serde_json::from_slice(&bytes).map_err(|e| {
+    let bad = |what: String| {
         ApiError(
             StatusCode::BAD_REQUEST,
             InputError::new(
                 "body",
-                format!("not a valid request: {e}"),
+                format!("not a valid request: {what}"),
                 Some("a JSON object as documented at /api/openapi.json".into()),
                 None,
             ),
         )
-    })
+    };
+    let value: Value = serde_json::from_slice(&bytes).map_err(|e| bad(e.to_string()))?;
+    let obj = value
+        .as_object()
+        .ok_or_else(|| bad("the body must be a JSON object".into()))?;
+    for key in objects {
+        if obj
+            .get(*key)
+            .is_some_and(|v| !v.is_object() && !v.is_null())
+        {
+            return Err(bad(format!("`{key}` must be an object")));
+        }
+    }
+    serde_json::from_value(value).map_err(|e| bad(e.to_string()))
 }
 
 /// A built-in scenario in the list.
@@ -329,7 +347,7 @@ async fn start_run(
     State(st): State<Arc<AppState>>,
     raw: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
-    let req: RunRequest = body(raw)?;
+    let req: RunRequest = body(raw, &["input"])?;
     let r = {
         let store = st.store();
         exec::resolve(&req.input, Some(&store)).map_err(unprocessable)?
@@ -494,7 +512,7 @@ async fn get_summary(
 #[utoipa::path(get, path = "/api/runs/{id}/events", tag = "runs",
     params(("id" = String, Path, description = "Run id")),
     responses(
-        (status = 200, description = "Server-Sent Events: `progress` events carrying a RunEvent, ending with the final status", body = String, content_type = "text/event-stream"),
+        (status = 200, description = "Server-Sent Events (default `message` type), each a RunEvent, ending with the final status", body = RunEvent, content_type = "text/event-stream"),
         (status = 400, description = "Not a run id", body = InputError),
         (status = 404, description = "No such run", body = InputError)))]
 async fn run_events(
@@ -502,8 +520,10 @@ async fn run_events(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let id = run_id(&id)?;
-    let info = st.store().run(id)?;
+    // Subscribe first: a run that is not active here has its final status in the store (or
+    // is another process's, whose progress this server cannot see).
     let rx = st.active().get(&id).map(watch::Sender::subscribe);
+    let info = st.store().run(id)?;
     let final_event = RunEvent {
         status: info.status,
         progress: ProgressEvent {
@@ -517,32 +537,26 @@ async fn run_events(
     };
     let event = |e: &RunEvent| {
         Ok::<_, std::convert::Infallible>(
-            Event::default()
-                .event("progress")
-                .data(serde_json::to_string(e).unwrap_or_default()),
+            Event::default().data(serde_json::to_string(e).unwrap_or_default()),
         )
     };
+    let terminal = |e: &RunEvent| !matches!(e.status, Status::Queued | Status::Running);
     let stream: futures_util::stream::BoxStream<'static, _> = match rx {
         None => Box::pin(futures_util::stream::iter([event(&final_event)])),
+        // The current state at once, then every change, ending after a final status.
         Some(rx) => Box::pin(futures_util::stream::unfold(
-            (Some(rx), false),
-            move |(rx, done)| async move {
+            (Some(rx), true),
+            move |(rx, first)| async move {
                 let mut rx = rx?;
-                if done {
-                    return None;
-                }
-                let current = *rx.borrow_and_update();
-                let terminal = !matches!(current.status, Status::Queued | Status::Running);
-                if terminal {
-                    return Some((event(&current), (None, true)));
-                }
-                // Wait for the next change; a closed channel means the run ended.
-                let next = if rx.changed().await.is_ok() {
+                let e = if first {
                     *rx.borrow_and_update()
                 } else {
-                    current
+                    // A change not yet seen is delivered even after the sender is gone.
+                    rx.changed().await.ok()?;
+                    *rx.borrow_and_update()
                 };
-                Some((event(&next), (Some(rx), false)))
+                let next = if terminal(&e) { None } else { Some(rx) };
+                Some((event(&e), (next, false)))
             },
         )),
     };
@@ -622,7 +636,7 @@ async fn what_if(
     State(st): State<Arc<AppState>>,
     raw: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<WhatIf>> {
-    let input: ScenarioInput = body(raw)?;
+    let input: ScenarioInput = body(raw, &[])?;
     let r = {
         let store = st.store();
         exec::resolve(&input, Some(&store)).map_err(unprocessable)?
@@ -683,7 +697,7 @@ async fn put_saved(
     raw: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<SavedInfo>> {
     crate::store::check_name(&name).map_err(name_err)?;
-    let input: ScenarioInput = body(raw)?;
+    let input: ScenarioInput = body(raw, &[])?;
     let store = st.store();
     let r = exec::resolve(&input, Some(&store)).map_err(unprocessable)?;
     store.save_scenario(&name, &r.toml)?;
@@ -837,13 +851,17 @@ pub fn serve(
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    rt.block_on(async move {
+    let result = rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         ready(listener.local_addr()?);
         axum::serve(listener, router(state))
             .with_graceful_shutdown(shutdown())
             .await
-    })
+    });
+    // Stop without waiting for a stored run still computing (or queued behind it): they stay
+    // queued or running in the store, and the next open marks them interrupted.
+    rt.shutdown_timeout(std::time::Duration::from_millis(500));
+    result
 }
 
 async fn shutdown() {

@@ -66,8 +66,8 @@ pub struct InputError {
     pub key: String,
     /// The allowed range or form.
     pub limit: Option<String>,
-    /// The value found.
-    #[schema(value_type = Option<Object>)]
+    /// The value found (any JSON value).
+    #[schema(value_type = Option<serde_json::Value>)]
     pub value: Option<Value>,
 }
 

@@ -359,21 +359,29 @@ async function refreshRuns() {
     body.appendChild(tr);
   }
 }
-function parseBands(csv) {
-  const want = { supply_zk: 'supply', daily_burn_zk: 'daily_burn', cumulative_burn_zk: 'cumulative_burn' };
-  const out = { days: [], supply: { p5: [], p50: [], p95: [] }, daily_burn: { p5: [], p50: [], p95: [] }, cumulative_burn: { p5: [], p50: [], p95: [] } };
+// bands.csv of a stored run. Supply is drawn from `supply_reduction_zk` (genesis − supply, which
+// the CLI sketches at a resolution fine enough for a year's change) when the file has it.
+function parseBands(csv, genesis) {
+  const want = { supply_zk: 'supply', supply_reduction_zk: 'reduction', daily_burn_zk: 'daily_burn', cumulative_burn_zk: 'cumulative_burn' };
+  const band = () => ({ p5: [], p50: [], p95: [] });
+  const out = { days: [], supply: band(), reduction: band(), daily_burn: band(), cumulative_burn: band() };
   for (const line of csv.trim().split('\n').slice(1)) {
     const [day, metric, p5, p50, p95] = line.split(',');
     const k = want[metric];
     if (!k) continue;
-    if (k === 'supply') out.days.push(Number(day));
+    if (k === 'cumulative_burn') out.days.push(Number(day));
     out[k].p5.push(Number(p5)); out[k].p50.push(Number(p50)); out[k].p95.push(Number(p95));
   }
+  if (out.reduction.p50.length === out.days.length && isFinite(genesis)) {
+    // Supply's p5 is genesis minus the reduction's p95, and so on.
+    out.supply = { p5: out.reduction.p95.map((x) => genesis - x), p50: out.reduction.p50.map((x) => genesis - x), p95: out.reduction.p5.map((x) => genesis - x) };
+  }
+  delete out.reduction;
   return out;
 }
 async function openRun(r) {
   const [bands, summary] = await Promise.all([api(`/api/runs/${r.id}/bands`), api(`/api/runs/${r.id}/summary`)]);
-  const b = parseBands(bands);
+  const b = parseBands(bands, weiToZk(summary.zk.supply_start_wei));
   const z = (k) => weiToZk(summary.zk[k]);
   const w = {
     ...b, summary, timeline: [], toml: await api(`/api/runs/${r.id}/scenario`), elapsed_ms: 0,
@@ -429,7 +437,7 @@ async function runFull() {
     const { id } = await post('/api/runs', { input: { ...S.base, set: S.overrides }, steps: true });
     $('progress').hidden = false;
     const es = new EventSource(`/api/runs/${id}/events`);
-    es.addEventListener('progress', (ev) => {
+    es.addEventListener('message', (ev) => {
       const p = JSON.parse(ev.data);
       $('progress-bar').max = p.runs_total || 1;
       $('progress-bar').value = p.runs_done;

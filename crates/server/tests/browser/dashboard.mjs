@@ -7,8 +7,8 @@
 // It moves the burn-share and Fee Flow threshold sliders and checks that the numbers, the fan
 // charts and the flow diagram changed; restores a shared URL in a new page; saves a scenario;
 // opens a stored run; compares two scenarios (pinned what-if) and two stored runs; prints the
-// slider-to-chart latency (release → what-if request → charts drawn, median of several moves);
-// and saves a screenshot. Any failed check exits 1.
+// slider-to-chart latency (release → what-if request → charts drawn, median of several moves)
+// and the what-if endpoint's request rate; and saves a screenshot. Any failed check exits 1.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -163,6 +163,21 @@ try {
   check(runRow[1] !== runRow[2], `two stored runs side by side (${runRow.join(' | ')})`);
 
   await page.screenshot({ path: screenshot, fullPage: true });
+
+  // The what-if endpoint's request rate at the dashboard's size, from this process over
+  // loopback HTTP: one client, then two at once.
+  const body = { preset: 'v31-baseline', runs: 200, days: 365, set: { 'protocol.burn_bps': 5000 } };
+  const rate = async (n, clients) => {
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: clients }, async () => {
+      for (let i = 0; i < n / clients; i++) await api('/api/whatif', body);
+    }));
+    return n / ((performance.now() - t0) / 1000);
+  };
+  await rate(2, 1); // warm-up
+  const one = await rate(20, 1);
+  const two = await rate(20, 2);
+  console.log(`what-if request rate at 200 × 365: ${one.toFixed(2)}/s with 1 client, ${two.toFixed(2)}/s with 2 clients`);
   const sorted = [...latencies].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)];
   console.log(`slider-to-chart latency (release → what-if 200 × 365 → charts drawn): median ${median.toFixed(0)} ms, min ${sorted[0].toFixed(0)} ms, max ${sorted[sorted.length - 1].toFixed(0)} ms over ${latencies.length} moves`);
