@@ -147,6 +147,7 @@ impl SystemDispatch {
                     self.net
                         .apply_in_transaction(action, self.tx_number, Some(&mut external));
                 let used = external.gas_used;
+                self.starved |= external.starved;
                 match result {
                     Ok(evs) => {
                         ctx.journal_mut().checkpoint_commit();
@@ -271,48 +272,11 @@ impl SystemDispatch {
                 {
                     return Some(Err(Bytes::new()));
                 }
-                abi::sendBundleCall::SELECTOR => {
-                    let Ok(call) = abi::sendBundleCall::abi_decode(&data) else {
+                abi::sendBundleCall::SELECTOR | abi::sendMessageCall::SELECTOR => {
+                    let Some(Ok((action, originals))) =
+                        send_action(self.chain, caller, value, &data)
+                    else {
                         return Some(Err(Bytes::new()));
-                    };
-                    let originals: Vec<(Bytes, Vec<Bytes>)> = call
-                        ._callStarters
-                        .iter()
-                        .map(|s| (s.data.clone(), s.callAttributes.clone()))
-                        .collect();
-                    let action = Action::SendBundle {
-                        chain: self.chain,
-                        sender: caller,
-                        destination: call._destinationChainId,
-                        starters: call
-                            ._callStarters
-                            .into_iter()
-                            .map(|s| InteropCallStarter {
-                                to: s.to,
-                                data: s.data,
-                                call_attributes: s.callAttributes,
-                            })
-                            .collect(),
-                        attributes: call._bundleAttributes,
-                        value,
-                    };
-                    return Some(
-                        self.send(ctx, action, &originals)
-                            .map(|h| (h.abi_encode().into(), SYSTEM_CALL_GAS)),
-                    );
-                }
-                abi::sendMessageCall::SELECTOR => {
-                    let Ok(call) = abi::sendMessageCall::abi_decode(&data) else {
-                        return Some(Err(Bytes::new()));
-                    };
-                    let originals = [(call.payload.clone(), call.attributes.clone())];
-                    let action = Action::SendMessage {
-                        chain: self.chain,
-                        sender: caller,
-                        recipient: call.recipient,
-                        payload: call.payload,
-                        attributes: call.attributes,
-                        value,
                     };
                     return Some(
                         self.send(ctx, action, &originals)
@@ -552,93 +516,166 @@ impl SystemDispatch {
         let evs = self
             .apply_action(ctx, action)
             .map_err(|e| revert_data(&e))?;
-        let mut id = None;
-        let mut sent_calls: Vec<abi::MessageSent> = Vec::new();
-        let log = |ctx: &mut CTX, address: Address, data| {
-            ctx.journal_mut().log(Log { address, data });
-        };
-        for ev in &evs {
-            match ev {
-                Event::InteropFeeCollected {
-                    chain,
-                    operator,
-                    payer,
-                    fixed_zk,
-                    amount,
-                    ..
-                } if *chain == self.chain => {
-                    if *fixed_zk {
-                        let e = abi::FixedZKFeesAccumulated {
-                            payer: *payer,
-                            coinbase: *operator,
-                            amount: *amount,
-                        };
-                        log(ctx, INTEROP_CENTER, e.encode_log_data());
-                    } else if !amount.is_zero() {
-                        let e = abi::ProtocolFeesAccumulated {
-                            coinbase: *operator,
-                            amount: *amount,
-                        };
-                        log(ctx, INTEROP_CENTER, e.encode_log_data());
-                    }
-                }
-                Event::MessageSent {
-                    send_id,
-                    sender,
-                    recipient,
-                    payload,
-                    value,
-                    ..
-                } => {
-                    let i = sent_calls.len();
-                    let (payload, attributes) = originals
-                        .get(i)
-                        .cloned()
-                        .unwrap_or_else(|| (payload.clone(), Vec::new()));
-                    sent_calls.push(abi::MessageSent {
-                        sendId: *send_id,
-                        sender: sender.clone(),
-                        recipient: recipient.clone(),
-                        payload,
-                        value: *value,
-                        attributes,
-                    });
-                    if is_message && id.is_none() {
-                        id = Some(*send_id);
-                    }
-                }
-                Event::InteropBundleSent {
-                    message_hash,
-                    bundle_hash,
-                    bundle,
-                    ..
-                } => {
-                    let encoded = bundle.abi_encode();
-                    let message = bundle_message(&encoded);
-                    let l1 = abi::L1MessageSent {
-                        _sender: INTEROP_CENTER,
-                        _hash: keccak256(&message),
-                        _message: message.into(),
-                    };
-                    log(ctx, L1_MESSENGER, l1.encode_log_data());
-                    for m in sent_calls.drain(..) {
-                        log(ctx, INTEROP_CENTER, m.encode_log_data());
-                    }
-                    let sent = abi::InteropBundleSent {
-                        l2l1MsgHash: *message_hash,
-                        interopBundleHash: *bundle_hash,
-                        interopBundle: bundle.clone(),
-                    };
-                    log(ctx, INTEROP_CENTER, sent.encode_log_data());
-                    if !is_message {
-                        id = Some(*bundle_hash);
-                    }
-                }
-                _ => {}
-            }
-        }
-        id.ok_or_else(|| revert_string("the protocol sent nothing"))
+        log_send(ctx, self.chain, &evs, originals, is_message)
     }
+}
+
+/// The original payload and attributes of each call of a send, as `MessageSent` repeats them.
+pub(crate) type Originals = Vec<(Bytes, Vec<Bytes>)>;
+
+/// Decodes InteropCenter `sendBundle` / `sendMessage` calldata from `caller` on `chain` into
+/// the protocol action and each call's original payload and attributes; `None` for another
+/// selector, `Some(Err)` for calldata that does not decode.
+pub(crate) fn send_action(
+    chain: ChainId,
+    caller: Address,
+    value: U256,
+    data: &[u8],
+) -> Option<Result<(Action, Originals), ()>> {
+    let sel: [u8; 4] = data.get(..4)?.try_into().ok()?;
+    match sel {
+        abi::sendBundleCall::SELECTOR => {
+            let Ok(call) = abi::sendBundleCall::abi_decode(data) else {
+                return Some(Err(()));
+            };
+            let originals = call
+                ._callStarters
+                .iter()
+                .map(|s| (s.data.clone(), s.callAttributes.clone()))
+                .collect();
+            let action = Action::SendBundle {
+                chain,
+                sender: caller,
+                destination: call._destinationChainId,
+                starters: call
+                    ._callStarters
+                    .into_iter()
+                    .map(|s| InteropCallStarter {
+                        to: s.to,
+                        data: s.data,
+                        call_attributes: s.callAttributes,
+                    })
+                    .collect(),
+                attributes: call._bundleAttributes,
+                value,
+            };
+            Some(Ok((action, originals)))
+        }
+        abi::sendMessageCall::SELECTOR => {
+            let Ok(call) = abi::sendMessageCall::abi_decode(data) else {
+                return Some(Err(()));
+            };
+            let originals = vec![(call.payload.clone(), call.attributes.clone())];
+            let action = Action::SendMessage {
+                chain,
+                sender: caller,
+                recipient: call.recipient,
+                payload: call.payload,
+                attributes: call.attributes,
+                value,
+            };
+            Some(Ok((action, originals)))
+        }
+        _ => None,
+    }
+}
+
+/// Logs what InteropCenter's `_sendBundle` logs for a send's protocol events `evs`, in the
+/// contract's order (see [`SystemDispatch::send`]); returns the bundle hash, or the send id
+/// for `sendMessage`. Shared by sends from a transaction and from inside `receiveMessage`.
+pub(crate) fn log_send<CTX: ContextTr>(
+    ctx: &mut CTX,
+    chain_id: ChainId,
+    evs: &[Event],
+    originals: &[(Bytes, Vec<Bytes>)],
+    is_message: bool,
+) -> Result<B256, Bytes> {
+    let mut id = None;
+    let mut sent_calls: Vec<abi::MessageSent> = Vec::new();
+    let log = |ctx: &mut CTX, address: Address, data| {
+        ctx.journal_mut().log(Log { address, data });
+    };
+    for ev in evs {
+        match ev {
+            Event::InteropFeeCollected {
+                chain,
+                operator,
+                payer,
+                fixed_zk,
+                amount,
+                ..
+            } if *chain == chain_id => {
+                if *fixed_zk {
+                    let e = abi::FixedZKFeesAccumulated {
+                        payer: *payer,
+                        coinbase: *operator,
+                        amount: *amount,
+                    };
+                    log(ctx, INTEROP_CENTER, e.encode_log_data());
+                } else if !amount.is_zero() {
+                    let e = abi::ProtocolFeesAccumulated {
+                        coinbase: *operator,
+                        amount: *amount,
+                    };
+                    log(ctx, INTEROP_CENTER, e.encode_log_data());
+                }
+            }
+            Event::MessageSent {
+                send_id,
+                sender,
+                recipient,
+                payload,
+                value,
+                ..
+            } => {
+                let i = sent_calls.len();
+                let (payload, attributes) = originals
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| (payload.clone(), Vec::new()));
+                sent_calls.push(abi::MessageSent {
+                    sendId: *send_id,
+                    sender: sender.clone(),
+                    recipient: recipient.clone(),
+                    payload,
+                    value: *value,
+                    attributes,
+                });
+                if is_message && id.is_none() {
+                    id = Some(*send_id);
+                }
+            }
+            Event::InteropBundleSent {
+                message_hash,
+                bundle_hash,
+                bundle,
+                ..
+            } => {
+                let encoded = bundle.abi_encode();
+                let message = bundle_message(&encoded);
+                let l1 = abi::L1MessageSent {
+                    _sender: INTEROP_CENTER,
+                    _hash: keccak256(&message),
+                    _message: message.into(),
+                };
+                log(ctx, L1_MESSENGER, l1.encode_log_data());
+                for m in sent_calls.drain(..) {
+                    log(ctx, INTEROP_CENTER, m.encode_log_data());
+                }
+                let sent = abi::InteropBundleSent {
+                    l2l1MsgHash: *message_hash,
+                    interopBundleHash: *bundle_hash,
+                    interopBundle: bundle.clone(),
+                };
+                log(ctx, INTEROP_CENTER, sent.encode_log_data());
+                if !is_message {
+                    id = Some(*bundle_hash);
+                }
+            }
+            _ => {}
+        }
+    }
+    id.ok_or_else(|| revert_string("the protocol sent nothing"))
 }
 
 /// `CallStatus` as the contracts number it (`common/Messaging.sol`).
@@ -716,7 +753,7 @@ pub fn revert_data(e: &ProtocolError) -> Bytes {
     }
 }
 
-fn outcome(inputs: &CallInputs, r: Result<(Bytes, u64), Bytes>) -> CallOutcome {
+pub(crate) fn outcome(inputs: &CallInputs, r: Result<(Bytes, u64), Bytes>) -> CallOutcome {
     let mut gas = Gas::new_with_regular_gas_and_reservoir(inputs.gas_limit, inputs.reservoir);
     let (result, output) = match r {
         Ok((out, cost)) => {

@@ -18,15 +18,19 @@
 //! `SYSTEM_CALL_GAS`, out of the call's gas); a failed delivery reverts with `Error(string)`
 //! holding the protocol's `CallReverted` message (the receiver's revert data in hex inside),
 //! not with the receiver's revert data bubbled up; transient storage is the nested run's own,
-//! and a self-destruct inside it is not carried back; system contracts cannot be called from
-//! inside it (such a call reverts with a reason).
+//! and a self-destruct inside it is not carried back. From inside it, InteropCenter's
+//! `sendBundle` and `sendMessage` work (A → B → C, applied inside the execution through
+//! `RecipientContext::apply`, each nested frame checkpointed and restored on revert); other
+//! system contracts revert with a reason there.
 
 use crate::system;
 use alloy_primitives::{Address, Bytes, Log, B256, U256};
-use alloy_sol_types::{SolCall, SolError};
+use alloy_sol_types::{SolCall, SolError, SolValue};
+use flywheel_protocol::chain::INTEROP_CENTER;
 use flywheel_protocol::chain::INTEROP_HANDLER;
+use flywheel_protocol::event::Event;
 use flywheel_protocol::interop::recipient::{
-    ExternalRecipients, ReceivedMessage, RecipientContext,
+    Checkpoint, ExternalRecipients, ReceivedMessage, RecipientContext,
 };
 use flywheel_protocol::ChainId;
 use revm::bytecode::Bytecode;
@@ -35,10 +39,11 @@ use revm::context::{BlockEnv, TxEnv};
 use revm::context_interface::journaled_state::account::JournaledAccountTr;
 use revm::context_interface::{Block, Cfg, ContextTr, JournalTr};
 use revm::database_interface::{DBErrorMarker, Database};
-use revm::interpreter::{CallInputs, CallOutcome, Gas, InstructionResult, InterpreterResult};
+use revm::interpreter::{CallInputs, CallOutcome, CallScheme, CreateInputs, CreateOutcome};
 use revm::primitives::{TxKind, KECCAK_EMPTY};
 use revm::state::AccountInfo;
 use revm::{Context, InspectEvm, Inspector, MainBuilder, MainContext};
+use std::cell::RefCell;
 
 /// The recipient interface of ERC-7786 as InteropHandler calls it: `receiveMessage(bytes32
 /// receiveId, bytes sender, bytes payload) payable returns (bytes4)`
@@ -65,25 +70,25 @@ impl DBErrorMarker for NestedDbError {}
 /// The nested EVM's view: the enclosing journal for nonces, code and storage; the protocol
 /// execution in progress for balances, with the call's value shown still at the
 /// InteropHandler, since revm moves it with the call.
-struct NestedDb<'j, 'r, 'e, 'a, CTX> {
+struct NestedDb<'j, 'r, 'c, 'e, 'a, CTX> {
     ctx: &'j mut CTX,
-    recipient: &'r RecipientContext<'e, 'a>,
+    recipient: &'r RefCell<&'c mut RecipientContext<'e, 'a>>,
     target: Address,
     value: U256,
 }
 
-impl<CTX> NestedDb<'_, '_, '_, '_, CTX> {
+impl<CTX> NestedDb<'_, '_, '_, '_, '_, CTX> {
     /// The balance revm starts from: the protocol's, less the call's value at the target (the
     /// protocol has already credited it) and plus it at the InteropHandler (which sends it).
-    fn balance(&self, who: Address) -> U256 {
-        let mut b = self.recipient.balance_of(who);
+    fn balance(&self, who: Address) -> Result<U256, NestedDbError> {
+        let mut b = self.recipient.try_borrow().map_err(db_err)?.balance_of(who);
         if who == self.target {
             b = b.saturating_sub(self.value);
         }
         if who == INTEROP_HANDLER {
             b = b.saturating_add(self.value);
         }
-        b
+        Ok(b)
     }
 }
 
@@ -91,11 +96,11 @@ fn db_err(e: impl std::fmt::Display) -> NestedDbError {
     NestedDbError(e.to_string())
 }
 
-impl<CTX: ContextTr> Database for NestedDb<'_, '_, '_, '_, CTX> {
+impl<CTX: ContextTr> Database for NestedDb<'_, '_, '_, '_, '_, CTX> {
     type Error = NestedDbError;
 
     fn basic(&mut self, address: Address) -> Result<Option<AccountInfo>, NestedDbError> {
-        let balance = self.balance(address);
+        let balance = self.balance(address)?;
         let acct = self
             .ctx
             .journal_mut()
@@ -134,28 +139,224 @@ impl<CTX: ContextTr> Database for NestedDb<'_, '_, '_, '_, CTX> {
     }
 }
 
-/// Inside a delivered call, system contracts are not reachable: the protocol action that runs
-/// the delivery is already in progress. Model choice: such a call reverts with a reason rather
-/// than silently running the empty code at the system address.
-struct NoSystemCalls;
+/// System calls from inside a delivered call (A → B → C: a receiver sends onward). The
+/// protocol action running the delivery is in progress, so InteropCenter's `sendBundle` and
+/// `sendMessage` are applied inside it through [`RecipientContext::apply`] — one state
+/// machine, their events part of the execution, undone with it — and logged as the contract
+/// logs them. Every frame of the nested EVM takes a checkpoint of the execution and returns
+/// to it if it reverts, as [`crate::dispatch::FrameJournal`] does for transactions. Other
+/// system contracts are not reachable from here (such a call reverts with a reason).
+struct NestedSystem<'r, 'c, 'e, 'a> {
+    recipient: &'r RefCell<&'c mut RecipientContext<'e, 'a>>,
+    frames: Vec<Option<Checkpoint>>,
+    /// A system call here was refused for want of gas.
+    starved: bool,
+    /// The first failure of the bookkeeping itself (not a refusal): fails the delivery.
+    broken: Option<String>,
+}
 
-impl<C: ContextTr> Inspector<C> for NoSystemCalls {
-    fn call(&mut self, _context: &mut C, inputs: &mut CallInputs) -> Option<CallOutcome> {
-        if !system::is_served(inputs.bytecode_address) {
+impl NestedSystem<'_, '_, '_, '_> {
+    fn enter(&mut self) {
+        let cp = self.recipient.try_borrow().ok().map(|r| r.checkpoint());
+        if cp.is_none() {
+            self.broken
+                .get_or_insert_with(|| "checkpoint unavailable".into());
+        }
+        self.frames.push(cp);
+    }
+
+    fn exit(&mut self, reverted: bool) {
+        if let Some(Some(cp)) = self.frames.pop() {
+            if reverted {
+                match self.recipient.try_borrow_mut() {
+                    Ok(mut r) => r.revert_to(cp),
+                    Err(_) => {
+                        self.broken
+                            .get_or_insert_with(|| "revert unavailable".into());
+                    }
+                }
+            }
+        }
+    }
+
+    /// A send from `inputs.caller`: applied inside the execution, its balance moves mirrored
+    /// into the nested journal, its logs written. The sender and the InteropCenter are the
+    /// only accounts a send's base-token events touch; they are loaded first so the mirror
+    /// adjusts what revm holds rather than a balance read after the change.
+    fn send<C: ContextTr>(
+        &mut self,
+        context: &mut C,
+        inputs: &CallInputs,
+    ) -> Result<(Bytes, u64), Bytes> {
+        let data = inputs.input.bytes(context);
+        if inputs.is_static {
+            return Err(Bytes::new());
+        }
+        let (chain, asset) = {
+            let r = self.recipient.try_borrow().map_err(|_| reason("busy"))?;
+            (
+                r.chain(),
+                r.base_token().map_err(|e| reason(&e.to_string()))?,
+            )
+        };
+        let Some(Ok((action, originals))) =
+            crate::dispatch::send_action(chain, inputs.caller, inputs.value.get(), &data)
+        else {
+            return Err(Bytes::new());
+        };
+        let is_message = matches!(
+            action,
+            flywheel_protocol::network::Action::SendMessage { .. }
+        );
+        for who in [inputs.caller, INTEROP_CENTER] {
+            context
+                .journal_mut()
+                .load_account(who)
+                .map_err(|e| reason(&e.to_string()))?;
+        }
+        let evs = self
+            .recipient
+            .try_borrow_mut()
+            .map_err(|_| reason("busy"))?
+            .apply(action)
+            .map_err(|e| crate::dispatch::revert_data(&e))?;
+        // Net base-token moves per account, from the send's events on this chain.
+        let mut delta: Vec<(Address, U256, bool)> = Vec::new();
+        let mut add = |who: Address, amount: U256, credit: bool| {
+            delta.push((who, amount, credit));
+        };
+        for ev in &evs {
+            match ev {
+                Event::Transferred {
+                    chain: c,
+                    asset: a,
+                    from,
+                    to,
+                    amount,
+                } if *c == chain && *a == asset => {
+                    add(*from, *amount, false);
+                    add(*to, *amount, true);
+                }
+                Event::ValueBurned {
+                    chain: c,
+                    asset: a,
+                    from,
+                    amount,
+                }
+                | Event::Defunded {
+                    chain: c,
+                    asset: a,
+                    from,
+                    amount,
+                } if *c == chain && *a == asset => add(*from, *amount, false),
+                Event::ValueMinted {
+                    chain: c,
+                    asset: a,
+                    to,
+                    amount,
+                }
+                | Event::Funded {
+                    chain: c,
+                    asset: a,
+                    to,
+                    amount,
+                } if *c == chain && *a == asset => add(*to, *amount, true),
+                Event::InteropFeeCollected {
+                    chain: c,
+                    payer,
+                    fixed_zk: false,
+                    amount,
+                    ..
+                } if *c == chain => {
+                    add(*payer, *amount, false);
+                    add(INTEROP_CENTER, *amount, true);
+                }
+                _ => {}
+            }
+        }
+        for (who, amount, credit) in delta {
+            if who != inputs.caller && who != INTEROP_CENTER {
+                // Not loaded beforehand: the bookkeeping cannot mirror it exactly.
+                self.broken
+                    .get_or_insert_with(|| format!("a send moved the balance of {who}"));
+                return Err(reason("unexpected balance move"));
+            }
+            let mut acct = context
+                .journal_mut()
+                .load_account_mut(who)
+                .map_err(|e| reason(&e.to_string()))?;
+            if credit {
+                acct.data.incr_balance(amount);
+            } else {
+                acct.data.decr_balance(amount);
+            }
+        }
+        let id = crate::dispatch::log_send(context, chain, &evs, &originals, is_message)?;
+        Ok((id.abi_encode().into(), crate::dispatch::SYSTEM_CALL_GAS))
+    }
+}
+
+fn reason(msg: &str) -> Bytes {
+    system::abi::Error {
+        message: msg.into(),
+    }
+    .abi_encode()
+    .into()
+}
+
+impl<C: ContextTr> Inspector<C> for NestedSystem<'_, '_, '_, '_> {
+    fn call(&mut self, context: &mut C, inputs: &mut CallInputs) -> Option<CallOutcome> {
+        self.enter();
+        let to = inputs.bytecode_address;
+        if !system::is_system_address(to) {
             return None;
         }
-        let reason = system::abi::Error {
-            message: "system contracts cannot be called from inside receiveMessage here".into(),
+        if to == flywheel_protocol::fee_flow::fee_flow_address()
+            && inputs.input.bytes(context).is_empty()
+        {
+            return None;
         }
-        .abi_encode();
-        Some(CallOutcome::new(
-            InterpreterResult {
-                result: InstructionResult::Revert,
-                output: reason.into(),
-                gas: Gas::new_with_regular_gas_and_reservoir(inputs.gas_limit, inputs.reservoir),
-            },
-            inputs.return_memory_offset.clone(),
-        ))
+        if inputs.gas_limit < crate::dispatch::SYSTEM_CALL_GAS {
+            self.starved = true;
+            return Some(CallOutcome::new_oog(
+                inputs.gas_limit,
+                inputs.return_memory_offset.clone(),
+                inputs.reservoir,
+            ));
+        }
+        let sends = to == INTEROP_CENTER
+            && matches!(inputs.scheme, CallScheme::Call)
+            && matches!(
+                inputs.input.bytes(context).get(..4),
+                Some(s) if s == system::abi::sendBundleCall::SELECTOR
+                    || s == system::abi::sendMessageCall::SELECTOR
+            );
+        let r = if sends {
+            self.send(context, inputs)
+        } else {
+            Err(reason(
+                "only InteropCenter's sendBundle and sendMessage can be called from inside receiveMessage",
+            ))
+        };
+        Some(crate::dispatch::outcome(inputs, r))
+    }
+
+    fn call_end(&mut self, _context: &mut C, _inputs: &CallInputs, outcome: &mut CallOutcome) {
+        self.exit(!outcome.result.result.is_ok());
+    }
+
+    fn create(&mut self, _context: &mut C, _inputs: &mut CreateInputs) -> Option<CreateOutcome> {
+        self.enter();
+        None
+    }
+
+    fn create_end(
+        &mut self,
+        _context: &mut C,
+        _inputs: &CreateInputs,
+        outcome: &mut CreateOutcome,
+    ) {
+        self.exit(!outcome.result.result.is_ok());
     }
 }
 
@@ -168,6 +369,9 @@ pub struct EvmRecipients<'c, CTX> {
     pub gas_left: u64,
     /// Gas the nested calls used, charged to the system call on top of its flat charge.
     pub gas_used: u64,
+    /// A system call inside a delivery ran out of gas (its caller may have carried on):
+    /// `eth_estimateGas` then looks for more gas, as for a transaction's own system calls.
+    pub starved: bool,
 }
 
 impl<'c, CTX: ContextTr> EvmRecipients<'c, CTX> {
@@ -179,6 +383,7 @@ impl<'c, CTX: ContextTr> EvmRecipients<'c, CTX> {
             chain,
             gas_left: gas,
             gas_used: 0,
+            starved: false,
         }
     }
 
@@ -256,11 +461,18 @@ impl<CTX: ContextTr> ExternalRecipients for EvmRecipients<'_, CTX> {
             chain_id: Some(chain_id),
             ..TxEnv::default()
         };
+        let cell = RefCell::new(ctx);
         let db = NestedDb {
             ctx: &mut *self.ctx,
-            recipient: ctx,
+            recipient: &cell,
             target,
             value: message.value,
+        };
+        let inspector = NestedSystem {
+            recipient: &cell,
+            frames: Vec::new(),
+            starved: false,
+            broken: None,
         };
         let mut evm = Context::mainnet()
             .with_db(db)
@@ -277,9 +489,14 @@ impl<CTX: ContextTr> ExternalRecipients for EvmRecipients<'_, CTX> {
                 b.gas_limit = crate::evm::BLOCK_GAS_LIMIT;
                 b.basefee = 0;
             })
-            .build_mainnet_with_inspector(NoSystemCalls);
+            .build_mainnet_with_inspector(inspector);
         let out = evm.inspect_tx(tx).map_err(|e| e.to_string())?;
+        self.starved |= evm.inspector.starved;
+        if let Some(broken) = evm.inspector.broken.take() {
+            return Err(format!("nested system call: {broken}"));
+        }
         drop(evm);
+        let ctx = cell.into_inner();
         let (result, state) = (out.result, out.state);
         let gas_used = result.tx_gas_used();
         self.gas_used = self.gas_used.saturating_add(gas_used);

@@ -39,6 +39,17 @@ pub fn l2_system_contracts() -> Vec<(&'static str, Address)> {
     ]
 }
 
+/// Whether `to` is the address of any contract the devnet serves natively on some chain
+/// (a superset of what one chain serves).
+pub fn is_system_address(to: Address) -> bool {
+    is_served(to)
+        || to == MESSAGE_VERIFICATION
+        || to == GW_ASSET_TRACKER
+        || to == flywheel_protocol::genesis::ZK_TOKEN_ADDRESS
+        || to == flywheel_protocol::fee_flow::fee_flow_address()
+        || to == flywheel_protocol::fee_flow::splitter_address()
+}
+
 /// Whether calls to `to` are system calls the devnet serves on an L2 or Gateway.
 pub fn is_served(to: Address) -> bool {
     to == flywheel_protocol::chain::INTEROP_CENTER

@@ -906,3 +906,180 @@ fn unbundling_delivers_a_chosen_call_to_a_receiver_contract_in_revm() {
     );
     assert_eq!(unbundled.as_array().unwrap().len(), 1);
 }
+
+/// An ERC-7786 receiver that relays its payload as calldata to `target` (CALL, no value) and
+/// returns its own selector; when `strict`, a failed relay reverts the delivery, otherwise
+/// it is ignored.
+fn relay_runtime(target: Address, strict: bool) -> String {
+    let sel =
+        alloy_primitives::hex::encode(flywheel_devnet::receiver::abi::receiveMessageCall::SELECTOR);
+    // Copy the payload to memory 0: CALLDATACOPY(0, payload + 32, len).
+    let mut code = String::from("604435600401803590602001600037");
+    // CALL(gas, target, 0, 0, len, 0, 0).
+    code += "60006000";
+    code += "60443560040135";
+    code += "60006000";
+    code += &format!("73{}", alloy_primitives::hex::encode(target));
+    code += "5af1";
+    if strict {
+        // JUMPI to ok when the call succeeded, else REVERT(0, 0).
+        let ok = code.len() / 2 + 3 + 5;
+        code += &format!("60{ok:02x}57");
+        code += "60006000fd";
+        code += "5b";
+    } else {
+        code += "50";
+    }
+    // RETURN the selector, left-aligned in a word.
+    code += &format!("63{sel}60e01b60005260206000f3");
+    code
+}
+
+fn deploy_on(d: &mut Devnet, c: usize, from: Address, runtime: &str) -> Address {
+    let h = ok(
+        d,
+        c,
+        "eth_sendTransaction",
+        json!([{"from": from, "data": deployable(runtime)}]),
+    );
+    let r = ok(d, c, "eth_getTransactionReceipt", json!([h]));
+    assert_eq!(r["status"], json!("0x1"));
+    serde_json::from_value(r["contractAddress"].clone()).unwrap()
+}
+
+fn bundles_sent_by(d: &Devnet, c: usize, who: Address) -> u64 {
+    let chain = d.chains()[c].id;
+    let st = d.network().state().chain(chain).unwrap();
+    st.bundle_count.get(&who).copied().unwrap_or(0)
+}
+
+/// A → B → C: the bundle's call on B reaches a receiver that calls InteropCenter's
+/// `sendBundle` from inside `receiveMessage`; the onward bundle is sent by the receiver in the
+/// same execution (its logs in the execution's receipt), relayed, and executed on C.
+#[test]
+fn a_receiver_sends_onward_from_inside_receive_message() {
+    const C: usize = 4; // chain 273
+    let mut d = Devnet::new(Layout::default(), 1_700_000_000).unwrap();
+    let dev = d.accounts()[5].address;
+    let (b_id, c_id) = (d.chains()[DEST].id, d.chains()[C].id);
+    let counter = deploy_on(&mut d, C, dev, &counter_runtime());
+    let relay = deploy_on(&mut d, DEST, dev, &relay_runtime(INTEROP_CENTER, true));
+    let word = Bytes::from(B256::repeat_byte(0x3c).0.to_vec());
+    let onward = bundle_to(c_id, counter, &[word], U256::ZERO);
+    let first = bundle_to(b_id, relay, &[onward], U256::ZERO);
+    ok(
+        &mut d,
+        SRC,
+        "eth_sendTransaction",
+        json!([{"from": dev, "to": INTEROP_CENTER, "data": first}]),
+    );
+    d.settle().unwrap();
+    let on_b = d.relay();
+    assert_eq!(on_b.len(), 1, "the first hop executes on B");
+    let r = ok(&mut d, DEST, "eth_getTransactionReceipt", json!([on_b[0]]));
+    assert_eq!(r["status"], json!("0x1"));
+    let topics: Vec<Value> = r["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["topics"][0].clone())
+        .collect();
+    for t in [
+        abi::L1MessageSent::SIGNATURE_HASH,
+        abi::InteropBundleSent::SIGNATURE_HASH,
+        abi::BundleExecuted::SIGNATURE_HASH,
+    ] {
+        assert!(topics.contains(&json!(t)), "{t} in {topics:?}");
+    }
+    assert_eq!(bundles_sent_by(&d, DEST, relay), 1);
+    // The onward bundle is proven from B's receipt like any other, and executes on C.
+    let p = ok(
+        &mut d,
+        DEST,
+        "zks_getL2ToL1LogProof",
+        json!([on_b[0], 0, "messageRoot"]),
+    );
+    assert!(p.is_null(), "not before B's batch settles");
+    d.settle().unwrap();
+    let on_c = d.relay();
+    assert_eq!(on_c.len(), 1, "the second hop executes on C");
+    let r = ok(&mut d, C, "eth_getTransactionReceipt", json!([on_c[0]]));
+    assert_eq!(r["status"], json!("0x1"));
+    assert_eq!(slot(&mut d, C, counter, 0), U256::from(1));
+    assert_eq!(
+        slot(&mut d, C, counter, 1),
+        U256::from_be_bytes(B256::repeat_byte(0x3c).0)
+    );
+    let p = ok(
+        &mut d,
+        DEST,
+        "zks_getL2ToL1LogProof",
+        json!([on_b[0], 0, "messageRoot"]),
+    );
+    assert!(!p.is_null());
+}
+
+/// Inside `receiveMessage`, a frame that sends and then reverts leaves no trace (the rest of
+/// the delivery goes on), and a delivery that reverts after a send fails the whole execution.
+#[test]
+fn a_send_from_inside_receive_message_reverts_with_its_frame() {
+    const C: usize = 4;
+    let mut d = Devnet::new(Layout::default(), 1_700_000_000).unwrap();
+    let dev = d.accounts()[8].address;
+    let (b_id, c_id) = (d.chains()[DEST].id, d.chains()[C].id);
+    let onward = bundle_to(
+        c_id,
+        Address::repeat_byte(0x77),
+        &[Bytes::new()],
+        U256::ZERO,
+    );
+    // On B: a helper that sends and reverts, a relay that ignores its failure, and a strict
+    // relay through the same helper.
+    let helper = deploy_on(&mut d, DEST, dev, &forwarder("60006000fd"));
+    let lenient = deploy_on(&mut d, DEST, dev, &relay_runtime(helper, false));
+    let strict = deploy_on(&mut d, DEST, dev, &relay_runtime(helper, true));
+    let outbox = |d: &Devnet| {
+        let st = d.network().state();
+        st.chain(b_id).unwrap().outbox.len()
+    };
+    let before = outbox(&d);
+    for target in [lenient, strict] {
+        let data = bundle_to(b_id, target, std::slice::from_ref(&onward), U256::ZERO);
+        ok(
+            &mut d,
+            SRC,
+            "eth_sendTransaction",
+            json!([{"from": dev, "to": INTEROP_CENTER, "data": data}]),
+        );
+    }
+    d.settle().unwrap();
+    let done = d.relay();
+    assert_eq!(done.len(), 1, "only the lenient relay's bundle executes");
+    let r = ok(&mut d, DEST, "eth_getTransactionReceipt", json!([done[0]]));
+    assert_eq!(r["status"], json!("0x1"));
+    assert!(r["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|l| l["topics"][0] != json!(abi::InteropBundleSent::SIGNATURE_HASH)));
+    assert_eq!(bundles_sent_by(&d, DEST, helper), 0);
+    assert_eq!(outbox(&d), before, "the reverted frame's send vanished");
+    // The strict relay's bundle stays unexecuted: its execution would revert.
+    let chain = d.chains()[DEST].id;
+    let st = d.network().state().chain(chain).unwrap();
+    assert_eq!(st.bundle_status.len(), 1);
+    // A helper that does not revert sends, with itself as the sender.
+    let keeper = deploy_on(&mut d, DEST, dev, &forwarder("5000"));
+    let relay = deploy_on(&mut d, DEST, dev, &relay_runtime(keeper, true));
+    let data = bundle_to(b_id, relay, &[onward], U256::ZERO);
+    ok(
+        &mut d,
+        SRC,
+        "eth_sendTransaction",
+        json!([{"from": dev, "to": INTEROP_CENTER, "data": data}]),
+    );
+    d.settle().unwrap();
+    assert_eq!(d.relay().len(), 1);
+    assert_eq!(bundles_sent_by(&d, DEST, keeper), 1);
+    assert_eq!(outbox(&d), before + 1);
+}

@@ -1574,7 +1574,7 @@ impl Exec<'_> {
         Ok(())
     }
 
-    fn dispatch(&mut self, action: Action) -> Result<(), ProtocolError> {
+    pub(crate) fn dispatch(&mut self, action: Action) -> Result<(), ProtocolError> {
         let now = self.state.time;
         self.guard_prividium(&action)?;
         match action {

@@ -241,6 +241,45 @@ impl RecipientContext<'_, '_> {
         self.exec
             .send_bundle(self.chain, self.this, &dest, starters, attributes, value)
     }
+
+    /// Applies `action` inside the execution in progress, all or nothing: external code
+    /// (the devnet's EVM) calling a system contract while it handles a delivered call — a
+    /// receiver that sends onward (A → B → C). Its events join the enclosing action's, so a
+    /// failure of the enclosing action undoes them too; an `Err` here undoes only `action`.
+    /// The caller is trusted to build an action this contract's code may take (its own
+    /// sends on its own chain).
+    pub fn apply(&mut self, action: crate::network::Action) -> Result<Vec<Event>, ProtocolError> {
+        let saved = self.checkpoint();
+        match self.exec.dispatch(action) {
+            Ok(()) => Ok(self.exec.out[saved.events..].to_vec()),
+            Err(e) => {
+                self.revert_to(saved);
+                Err(e)
+            }
+        }
+    }
+
+    /// The execution's state now, to return to if a frame of the external code reverts
+    /// (an O(1) persistent copy).
+    pub fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            state: self.exec.state.clone(),
+            events: self.exec.out.len(),
+        }
+    }
+
+    /// Undoes everything applied through this context since `checkpoint`.
+    pub fn revert_to(&mut self, checkpoint: Checkpoint) {
+        *self.exec.state = checkpoint.state;
+        self.exec.out.truncate(checkpoint.events);
+    }
+}
+
+/// A point in an execution in progress ([`RecipientContext::checkpoint`]).
+#[derive(Debug, Clone)]
+pub struct Checkpoint {
+    state: crate::network::State,
+    events: usize,
 }
 
 sol! {
