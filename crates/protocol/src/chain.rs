@@ -223,7 +223,7 @@ pub struct Chain {
     /// Where each sent bundle's message sits, by bundle hash.
     pub outbox: OrdMap<B256, MessageLocation>,
     /// InteropHandler: status of each bundle seen here.
-    pub bundle_status: OrdMap<B256, BundleStatus>,
+    pub bundle_status: crate::statuses::BundleStatuses,
     /// InteropHandler: status of each call of unbundled or executed bundles.
     pub call_status: OrdMap<(B256, u32), CallStatus>,
     /// L2InteropRootStorage: roots of other chains' batches, set once each.
@@ -250,7 +250,7 @@ impl Chain {
             pending_bundles: 0,
             batches: Vector::new(),
             outbox: OrdMap::new(),
-            bundle_status: OrdMap::new(),
+            bundle_status: crate::statuses::BundleStatuses::new(),
             call_status: OrdMap::new(),
             interop_roots: OrdMap::new(),
             message_root,

@@ -254,7 +254,7 @@ fn undo_chain(c: &mut Chain, u: ChainUndo) {
         }
         ChainUndo::PendingBundles(n) => c.pending_bundles = n,
         ChainUndo::Outbox(h, old) => put(&mut c.outbox, h, old),
-        ChainUndo::BundleStatus(h, old) => put(&mut c.bundle_status, h, old),
+        ChainUndo::BundleStatus(h, old) => c.bundle_status.set(h, old),
         ChainUndo::CallStatus(h, i, old) => put(&mut c.call_status, (h, i), old),
         ChainUndo::InteropRoot(src, batch, old) => put(&mut c.interop_roots, (src, batch), old),
         ChainUndo::MessageRoot(m) => c.message_root = m.map(|b| *b),

@@ -21,6 +21,7 @@ pub mod prividium;
 pub mod relayer;
 pub mod settlement;
 pub mod staking;
+pub mod statuses;
 pub mod token;
 pub mod units;
 pub mod workload;
