@@ -302,11 +302,13 @@ fn record(store: Store, a: &RecordArgs, out: &mut dyn Write) -> Result<(), CliEr
     let store = Mutex::new(store);
     let s = &r.v.scenario;
     let progress = Progress::new(
-        u64::from(s.runs),
+        u64::from(s.runs) * u64::from(s.days),
         scenario_args::work(s.runs, s.days, s.fidelity),
-        "runs",
+        "path-days",
     );
-    let outcome = exec::execute(&store, id, &r.v, a.steps, &CliRender, &|n| progress.set(n));
+    let outcome = exec::execute(&store, id, &r.v, a.steps, &CliRender, &|p| {
+        progress.report(p)
+    });
     progress.finish();
     let outcome = outcome.map_err(|e| CliError::field(format!("run {id}"), e))?;
     let note = loaded.horizon_note();

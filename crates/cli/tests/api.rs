@@ -263,7 +263,7 @@ async fn stored_runs_from_start_to_delete() {
     assert_eq!(summary.json()["runs"], json!(3));
     let bands = api.get(&format!("/api/runs/{a}/bands")).await;
     assert!(bands.content_type.starts_with("text/csv"));
-    assert!(bands.text.starts_with("day,metric,p5,p50,p95\n"));
+    assert!(bands.text.starts_with("day,metric,p5,p50,p95,rel_error\n"));
     let steps = api.get(&format!("/api/runs/{a}/steps")).await;
     assert_eq!(steps.text.lines().count(), 1 + 3 * 20);
     let report = api.get(&format!("/api/runs/{a}/report")).await;

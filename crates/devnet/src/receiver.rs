@@ -157,7 +157,11 @@ struct NestedSystem<'r, 'c, 'e, 'a> {
 
 impl NestedSystem<'_, '_, '_, '_> {
     fn enter(&mut self) {
-        let cp = self.recipient.try_borrow().ok().map(|r| r.checkpoint());
+        let cp = self
+            .recipient
+            .try_borrow_mut()
+            .ok()
+            .map(|mut r| r.checkpoint());
         if cp.is_none() {
             self.broken
                 .get_or_insert_with(|| "checkpoint unavailable".into());
@@ -167,13 +171,12 @@ impl NestedSystem<'_, '_, '_, '_> {
 
     fn exit(&mut self, reverted: bool) {
         if let Some(Some(cp)) = self.frames.pop() {
-            if reverted {
-                match self.recipient.try_borrow_mut() {
-                    Ok(mut r) => r.revert_to(cp),
-                    Err(_) => {
-                        self.broken
-                            .get_or_insert_with(|| "revert unavailable".into());
-                    }
+            match self.recipient.try_borrow_mut() {
+                Ok(mut r) if reverted => r.revert_to(cp),
+                Ok(mut r) => r.commit(cp),
+                Err(_) => {
+                    self.broken
+                        .get_or_insert_with(|| "checkpoint close unavailable".into());
                 }
             }
         }

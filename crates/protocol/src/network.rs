@@ -1514,6 +1514,22 @@ impl Live<'_> {
         (&mut self.s.staker, &mut self.s.token)
     }
 
+    /// Opens a nested checkpoint inside the action in progress (a delivered call's external
+    /// frame, see [`crate::interop::recipient::RecipientContext::checkpoint`]).
+    pub(crate) fn checkpoint(&mut self) -> Checkpoint {
+        self.j.checkpoint()
+    }
+
+    /// Undoes the changes since `cp` and closes it.
+    pub(crate) fn revert_to(&mut self, cp: Checkpoint) {
+        self.j.revert(cp, self.s);
+    }
+
+    /// Keeps the changes since `cp` in the enclosing scope and closes it.
+    pub(crate) fn commit(&mut self, cp: Checkpoint) {
+        self.j.commit(cp);
+    }
+
     /// Applies an event, journaling what it overwrites.
     pub(crate) fn apply_with(
         &mut self,

@@ -369,7 +369,7 @@ async fn start_run(
         let id = st.store().create_run(&exec::new_run(&r))?;
         let (tx, _) = watch::channel(RunEvent {
             status: Status::Queued,
-            progress: exec::progress_event(0, &r.v),
+            progress: exec::progress_at(0, &r.v),
         });
         active.insert(id, tx);
         id
@@ -381,26 +381,23 @@ async fn start_run(
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let tx = state.active().get(&id).cloned();
-        let send = |status: Status, done: u64| {
+        let send = |status: Status, progress: exec::ProgressEvent| {
             if let Some(tx) = &tx {
-                tx.send_replace(RunEvent {
-                    status,
-                    progress: exec::progress_event(done, &r.v),
-                });
+                tx.send_replace(RunEvent { status, progress });
             }
         };
-        send(Status::Running, 0);
+        send(Status::Running, exec::progress_at(0, &r.v));
         let result = exec::execute(
             &state.store,
             id,
             &r.v,
             req.steps,
             state.render.as_ref(),
-            &|n| send(Status::Running, n),
+            &|p| send(Status::Running, exec::progress_event(p)),
         );
         match result {
-            Ok(o) => send(Status::Done, o.runs.len() as u64),
-            Err(_) => send(Status::Failed, 0),
+            Ok(o) => send(Status::Done, exec::progress_at(o.runs.len() as u64, &r.v)),
+            Err(_) => send(Status::Failed, exec::progress_at(0, &r.v)),
         }
         state.active().remove(&id);
     });
@@ -471,7 +468,7 @@ part_handler!(
     "/api/runs/{id}/bands",
     Part::Bands,
     "text/csv",
-    "bands.csv: day, metric, p5, p50, p95"
+    "bands.csv: day, metric, p5, p50, p95, rel_error"
 );
 part_handler!(
     get_steps,
@@ -526,13 +523,19 @@ async fn run_events(
     let info = st.store().run(id)?;
     let final_event = RunEvent {
         status: info.status,
-        progress: ProgressEvent {
-            runs_done: if info.status == Status::Done {
+        progress: {
+            let runs_done = if info.status == Status::Done {
                 u64::from(info.runs)
             } else {
                 0
-            },
-            runs_total: u64::from(info.runs),
+            };
+            let days = u64::from(info.days);
+            ProgressEvent {
+                runs_done,
+                runs_total: u64::from(info.runs),
+                days_done: runs_done * days,
+                days_total: u64::from(info.runs) * days,
+            }
         },
     };
     let event = |e: &RunEvent| {

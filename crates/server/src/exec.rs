@@ -9,7 +9,7 @@ use crate::store::{NewRun, Results, Store};
 use alloy_primitives::U256;
 use flywheel_sim::agents::wei_to_tokens;
 use flywheel_sim::engine::StepRecord;
-use flywheel_sim::monte_carlo::{self, simulate, Options, Outcome, RunTotals};
+use flywheel_sim::monte_carlo::{self, simulate, Options, Outcome, Progress, RunTotals};
 use flywheel_sim::presets;
 use flywheel_sim::scenario::{Fidelity, Scenario, ScenarioError, Validated};
 use flywheel_sim::summary::quantile_u256;
@@ -435,7 +435,7 @@ fn locked(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
 
 /// Runs stored run `id` (queued in `store` by this store's owner): marks it running,
 /// simulates, has `render` write its files, and stores them (the steps only if `keep_steps`),
-/// or marks it failed with the reason. `progress` is told how many runs have finished. The
+/// or marks it failed with the reason. `progress` is told the runs and path-days done. The
 /// store is locked only to change the run's row, never while simulating.
 pub fn execute(
     store: &Mutex<Store>,
@@ -443,7 +443,7 @@ pub fn execute(
     v: &Validated,
     keep_steps: bool,
     render: &dyn Render,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Outcome, String> {
     let dir = {
         let s = locked(store);
@@ -475,7 +475,7 @@ fn simulate_into_files(
     v: &Validated,
     keep_steps: bool,
     render: &dyn Render,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<(Outcome, Results), String> {
     let scratch = Scratch(dir);
     let mut sink = render.start(&scratch.0, v)?;
@@ -517,13 +517,31 @@ pub struct ProgressEvent {
     pub runs_done: u64,
     /// Runs in all.
     pub runs_total: u64,
+    /// Path-days simulated (every day of every run counts one), for per-day progress.
+    pub days_done: u64,
+    /// Path-days in all: runs × days.
+    pub days_total: u64,
 }
 
-/// The progress event for the sim's "runs done" count.
-pub fn progress_event(runs_done: u64, v: &Validated) -> ProgressEvent {
+/// The progress event for the sim's report.
+pub fn progress_event(p: Progress) -> ProgressEvent {
+    ProgressEvent {
+        runs_done: p.runs_done,
+        runs_total: p.runs_total,
+        days_done: p.days_done,
+        days_total: p.days_total,
+    }
+}
+
+/// The progress of a run of `v` that has done `runs_done` whole runs (before it starts, and
+/// when it ends).
+pub fn progress_at(runs_done: u64, v: &Validated) -> ProgressEvent {
+    let days = u64::from(v.scenario.days);
     ProgressEvent {
         runs_done,
         runs_total: u64::from(v.scenario.runs),
+        days_done: runs_done.saturating_mul(days),
+        days_total: u64::from(v.scenario.runs).saturating_mul(days),
     }
 }
 

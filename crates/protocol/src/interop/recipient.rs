@@ -250,8 +250,12 @@ impl RecipientContext<'_, '_> {
     /// sends on its own chain).
     pub fn apply(&mut self, action: crate::network::Action) -> Result<Vec<Event>, ProtocolError> {
         let saved = self.checkpoint();
+        let events = saved.events;
         match self.exec.dispatch(action) {
-            Ok(()) => Ok(self.exec.out[saved.events..].to_vec()),
+            Ok(()) => {
+                self.commit(saved);
+                Ok(self.exec.out[events..].to_vec())
+            }
             Err(e) => {
                 self.revert_to(saved);
                 Err(e)
@@ -259,26 +263,33 @@ impl RecipientContext<'_, '_> {
         }
     }
 
-    /// The execution's state now, to return to if a frame of the external code reverts
-    /// (an O(1) persistent copy).
-    pub fn checkpoint(&self) -> Checkpoint {
+    /// Opens a checkpoint of the execution in progress in the network's undo journal, to
+    /// return to if a frame of the external code reverts. Each must be closed, innermost
+    /// first, with [`Self::revert_to`] or [`Self::commit`].
+    pub fn checkpoint(&mut self) -> Checkpoint {
         Checkpoint {
-            state: self.exec.state.clone(),
+            journal: self.exec.state.checkpoint(),
             events: self.exec.out.len(),
         }
     }
 
-    /// Undoes everything applied through this context since `checkpoint`.
+    /// Undoes everything applied through this context since `checkpoint` (and closes it).
     pub fn revert_to(&mut self, checkpoint: Checkpoint) {
-        *self.exec.state = checkpoint.state;
+        self.exec.state.revert_to(checkpoint.journal);
         self.exec.out.truncate(checkpoint.events);
+    }
+
+    /// Keeps what was applied since `checkpoint` (and closes it): the enclosing action can
+    /// still undo it.
+    pub fn commit(&mut self, checkpoint: Checkpoint) {
+        self.exec.state.commit(checkpoint.journal);
     }
 }
 
 /// A point in an execution in progress ([`RecipientContext::checkpoint`]).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct Checkpoint {
-    state: crate::network::State,
+    journal: crate::journal::Checkpoint,
     events: usize,
 }
 
