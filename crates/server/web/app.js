@@ -437,11 +437,21 @@ async function runFull() {
     const { id } = await post('/api/runs', { input: { ...S.base, set: S.overrides }, steps: true });
     $('progress').hidden = false;
     const es = new EventSource(`/api/runs/${id}/events`);
+    let started = null;
     es.addEventListener('message', (ev) => {
       const p = JSON.parse(ev.data);
-      $('progress-bar').max = p.runs_total || 1;
-      $('progress-bar').value = p.runs_done;
-      $('progress-text').textContent = `run ${id}: ${p.status}, ${p.runs_done}/${p.runs_total} paths`;
+      // The bar counts path-days (every day of every path), so a single long path moves too.
+      $('progress-bar').max = p.days_total || 1;
+      $('progress-bar').value = p.days_done;
+      if (p.status === 'running' && started === null) started = { t: performance.now(), d: p.days_done };
+      let eta = '';
+      if (p.status === 'running' && started && p.days_done > started.d) {
+        const rate = (p.days_done - started.d) / (performance.now() - started.t);
+        eta = `, about ${Math.ceil((p.days_total - p.days_done) / rate / 1000)} s left`;
+      }
+      $('progress-text').textContent =
+        `run ${id}: ${p.status}, ${p.runs_done}/${p.runs_total} paths, ` +
+        `${p.days_done}/${p.days_total} path-days${eta}`;
       if (p.status !== 'queued' && p.status !== 'running') {
         es.close();
         refreshRuns();
