@@ -282,7 +282,7 @@ pub fn event_estimate_note(v: &Validated, repeat: u64) -> Option<String> {
         format!("{} min {} s", secs / 60, secs % 60)
     };
     Some(format!(
-        "note: this event-mode job will take about {shown} (estimated from a calibration run of the scenario's first two days on this machine); --fidelity flow gives the same totals far faster"
+        "note: this event-mode job will take about {shown} (estimated from a calibration run of the scenario's first two days on this machine)"
     ))
 }
 
