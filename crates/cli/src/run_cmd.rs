@@ -99,7 +99,7 @@ pub fn presets_cmd(args: &PresetsArgs, out: &mut dyn Write) -> Result<(), CliErr
     t.write(out)?;
     writeln!(
         out,
-        "\nrun one with `flywheel run --preset NAME`; copy scenarios/NAME.toml to make your own"
+        "\nrun one with `flywheel run --preset NAME`; make your own with `flywheel scenario new --preset NAME --out FILE`"
     )?;
     Ok(())
 }

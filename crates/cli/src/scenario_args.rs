@@ -188,10 +188,13 @@ impl Progress {
         }
     }
 
-    /// A Monte Carlo's progress: the bar counts its path-days, the message its runs.
+    /// A Monte Carlo's progress: the bar counts its path-days, the message its runs. Workers
+    /// report concurrently, so an older count arriving late never moves the bar back.
     pub fn report(&self, p: SimProgress) {
         if let Some(b) = &self.0 {
-            b.set_position(p.days_done);
+            if p.days_done > b.position() {
+                b.set_position(p.days_done);
+            }
             b.set_message(format!("runs {}/{} ·", p.runs_done, p.runs_total));
         }
     }
@@ -282,7 +285,7 @@ pub fn event_estimate_note(v: &Validated, repeat: u64) -> Option<String> {
         format!("{} min {} s", secs / 60, secs % 60)
     };
     Some(format!(
-        "note: this event-mode job will take about {shown} (estimated from a calibration run of the scenario's first two days on this machine); --fidelity flow gives the same totals far faster"
+        "note: this event-mode job will take about {shown} (estimated from a calibration run of the scenario's first two days on this machine)"
     ))
 }
 

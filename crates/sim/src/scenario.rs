@@ -229,7 +229,7 @@ pub struct Protocol {
     #[schemars(extend("x-amount" = true, "x-unit" = "ZK", "minimum" = 0, "maximum" = MAX_FEE_PER_CALL_ZK, "x-step" = 1, "x-source" = "era-contracts@4859b6f:l1-contracts/contracts/interop/InteropCenter.sol"))]
     pub fixed_interop_fee: String,
     /// `gatewaySettlementFee` per interop call, whatever its fee mode (ZK).
-    #[schemars(extend("x-amount" = true, "x-unit" = "ZK", "minimum" = 0, "maximum" = MAX_FEE_PER_CALL_ZK, "x-step" = 1, "x-source" = "assumption (gatewaySettlementFee is unset at deployment: era-contracts@4859b6f:l1-contracts/contracts/bridge/asset-tracker/GWAssetTracker.sol)"))]
+    #[schemars(extend("x-amount" = true, "x-unit" = "ZK", "minimum" = 0, "maximum" = MAX_FEE_PER_CALL_ZK, "x-step" = 1, "x-source" = "assumption: the default 5 ZK is the model's; the contract's gatewaySettlementFee starts at 0 until its owner sets it (era-contracts@4859b6f:l1-contracts/contracts/bridge/asset-tracker/GWAssetTracker.sol)"))]
     pub gateway_settlement_fee: String,
     /// Fee Flow's `bidThreshold`: the ZK a claim pays (ZK). Default 1,000,000 ZK, the Era
     /// deployment's (zk-token-fee-flow@69e8d9a:script/EraFeeFlowDeploy.sol).

@@ -102,12 +102,31 @@ pub fn lookup(key: &str) -> Option<KeyInfo> {
 /// whichever is closer), for "did you mean" hints.
 pub fn nearest(key: &str, n: usize) -> Vec<String> {
     let wanted = normalize(key);
-    let last = |k: &str| k.rsplit(['.', ']']).next().unwrap_or(k).to_owned();
+    // (the part before the last `.` or `]`, the last part)
+    let split = |k: &str| match k.rfind(['.', ']']) {
+        Some(i) => (k[..i].to_owned(), k[i + 1..].to_owned()),
+        None => (String::new(), k.to_owned()),
+    };
+    let (w_prefix, w_last) = split(&wanted);
     let mut scored: Vec<(usize, usize, String)> = keys()
         .into_iter()
         .map(|k| {
             let whole = distance(&wanted, &k.key);
-            let d = whole.min(distance(&last(&wanted), &last(&k.key)) + 1);
+            let (prefix, last) = split(&k.key);
+            // A bare name (`burn_bps`) matches the last part anywhere; a dotted one pays for
+            // a different table.
+            let table = if w_prefix.is_empty() {
+                1
+            } else {
+                distance(&w_prefix, &prefix)
+            };
+            // A truncated name (`volatility`) is as good as a match of its part.
+            let part = if !w_last.is_empty() && last.starts_with(&w_last) {
+                0
+            } else {
+                distance(&w_last, &last)
+            };
+            let d = whole.min(part + table);
             (d, whole, k.key)
         })
         .collect();
@@ -778,5 +797,10 @@ mod template_tests {
         let near = nearest("protocol.burn", 3);
         assert_eq!(near[0], "protocol.burn_bps", "{near:?}");
         assert_eq!(nearest("burn_bps", 1)[0], "protocol.burn_bps");
+        assert!(!near.contains(&"runs".to_owned()), "{near:?}");
+        assert_eq!(
+            nearest("prices.zk.volatility", 1)[0],
+            "prices.zk.volatility_per_year"
+        );
     }
 }

@@ -826,7 +826,23 @@ mod tests {
         let mut s = preset("seed-baseline").unwrap();
         s.days = 2;
         set_param(&mut s, "gateway_settlement_fee", "0").unwrap();
-        let t = tornado(&s, 0.5, &|_, _, _| {}).unwrap();
+        let seen = std::sync::Mutex::new(Vec::new());
+        let t = tornado(&s, 0.5, &|i, total, p| {
+            seen.lock().unwrap().push((i, total, p))
+        })
+        .unwrap();
+        // Every Monte Carlo of the tornado reports, by index, and each finishes.
+        let seen = seen.into_inner().unwrap();
+        let total = seen[0].1;
+        assert!((2..=1 + 2 * PARAMS.len()).contains(&total), "{total}");
+        for i in 0..total {
+            let last = seen
+                .iter()
+                .filter(|x| x.0 == i)
+                .map(|x| x.2)
+                .max_by_key(|p| p.days_done);
+            assert!(last.is_some_and(|p| p.fraction() == 1.0), "arm {i}");
+        }
         let fee = &t.bars[0];
         assert_eq!(fee.param, "gateway_settlement_fee", "{:?}", t.bars);
         assert_eq!(fee.moved, Move::Step("10 ZK".into()));
