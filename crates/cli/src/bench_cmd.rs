@@ -42,11 +42,57 @@ pub struct BenchArgs {
     /// Print the figures as JSON.
     #[arg(long)]
     json: bool,
+    /// What to measure instead of the simulator.
+    #[command(subcommand)]
+    target: Option<BenchTarget>,
+}
+
+/// Benchmarks other than the simulator's.
+#[derive(Debug, clap::Subcommand)]
+pub enum BenchTarget {
+    /// The devnet's figures: start-up, idle memory, send → executed latency with relaying,
+    /// and eth_sendRawTransaction over HTTP against the same work in process (as
+    /// `cargo bench -p flywheel-devnet`).
+    Devnet(DevnetBenchArgs),
+}
+
+/// `flywheel bench devnet` options.
+#[derive(Debug, Args)]
+pub struct DevnetBenchArgs {
+    /// Transactions per throughput run (transfers, then sendBundle calls).
+    #[arg(long, value_name = "N", default_value = "2000", allow_negative_numbers = true,
+          value_parser = limits::whole::<u64>(1, flywheel_devnet::bench::MAX_TXS))]
+    txs: u64,
+    /// Print the figures as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `flywheel bench devnet`.
+fn devnet(args: &DevnetBenchArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let f = flywheel_devnet::bench::run(args.txs)
+        .map_err(|e| CliError::Output(std::io::Error::other(e.to_string())))?;
+    if args.json {
+        let doc = serde_json::to_string_pretty(&f).map_err(|e| CliError::Output(e.into()))?;
+        writeln!(out, "{doc}")?;
+    } else {
+        write!(out, "{}", flywheel_devnet::bench::render(&f))?;
+    }
+    if cfg!(debug_assertions) {
+        writeln!(
+            out,
+            "(a debug build: measure with `cargo run --release -- bench devnet`)"
+        )?;
+    }
+    Ok(())
 }
 
 /// Runs `flywheel bench`. The flags' limits are checked when they are parsed, before
 /// anything is allocated for them (a run count of 2^32-1 once asked for 1.4 TB).
 pub fn run(args: &BenchArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    if let Some(BenchTarget::Devnet(d)) = &args.target {
+        return devnet(d, out);
+    }
     let flow_days = u64::from(args.runs) * u64::from(args.days);
     let progress = flywheel_cli::scenario_args::Progress::new(
         flow_days,

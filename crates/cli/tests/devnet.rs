@@ -134,3 +134,30 @@ fn bad_configuration_is_one_error_line() {
     assert!(err.contains("cannot read"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `flywheel bench devnet` prints the bench binary's figures; in JSON each ratio is the HTTP
+/// rate over the in-process rate measured in the same run, and the transaction count is
+/// bounded.
+#[test]
+fn bench_devnet_prints_the_figures() {
+    let out = flywheel(&["bench", "devnet", "--txs", "20", "--json"]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let text = common::stdout(&out);
+    let start = text.find('{').unwrap();
+    let end = text.rfind('}').unwrap();
+    let v = common::json(&text[start..=end]);
+    assert_eq!(v["txs"], 20);
+    for k in ["transfers", "send_bundle"] {
+        let t = &v[k];
+        let (rpc, local) = (
+            t["rpc_per_sec"].as_f64().unwrap(),
+            t["in_process_per_sec"].as_f64().unwrap(),
+        );
+        assert!(rpc > 0.0 && local > 0.0);
+        assert!((t["ratio"].as_f64().unwrap() - rpc / local).abs() < 1e-9);
+    }
+    assert!(v["startup_ms"].as_f64().unwrap() > 0.0);
+    assert!(v["relay_median_ms"].as_f64().unwrap() <= v["relay_max_ms"].as_f64().unwrap());
+    let line = fails(flywheel(&["bench", "devnet", "--txs", "0"]));
+    assert!(line.contains("--txs"), "{line}");
+}

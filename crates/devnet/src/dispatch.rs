@@ -189,6 +189,15 @@ impl SystemDispatch {
                 } if here(chain, asset) => {
                     touched.push(*from);
                 }
+                // The base-token interop fee moves from the payer to the InteropCenter.
+                Event::InteropFeeCollected {
+                    chain,
+                    payer,
+                    fixed_zk: false,
+                    ..
+                } if *chain == self.chain => {
+                    touched.extend([*payer, INTEROP_CENTER]);
+                }
                 _ => {}
             }
         }

@@ -6,6 +6,7 @@
 //! balance a client reads is the protocol [`flywheel_protocol::network::State`]'s.
 
 pub mod accounts;
+pub mod bench;
 pub mod chain;
 pub mod config;
 pub mod contracts;
