@@ -150,6 +150,16 @@ try {
   await page.waitForFunction(() => [...document.querySelectorAll('#saved option')].some((o) => o.value === 'browser-test'));
   const saved = await api('/api/scenarios/browser-test');
   check(saved.includes('burn_bps = ' + wanted), 'the saved scenario holds the slider value');
+  // Reopen it from the list, from a fresh page: its values come back on the sliders.
+  const again = await context.newPage();
+  await again.goto(base + '/');
+  await again.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 60_000 });
+  const n0 = await again.evaluate(() => Number(document.body.dataset.updates || 0));
+  await again.selectOption('#saved', 'browser-test');
+  await again.waitForFunction((n) => Number(document.body.dataset.updates || 0) > n, n0, { timeout: 60_000 });
+  const reopened = await again.locator('.control[data-path="protocol.burn_bps"] input[type=range]').inputValue();
+  check(reopened === wanted && again.url().includes('saved=browser-test'), `a saved scenario reopens with its values (${reopened})`);
+  await again.close();
 
   // Open a stored run, then compare two.
   await page.click('#refresh-runs');
