@@ -656,7 +656,10 @@ pub fn what_if(r: &Resolved) -> Result<WhatIf, String> {
     };
     let n = days.len();
     // Per banded day: every run's supply, daily burn and cumulative burn (wei).
-    let mut values: Vec<[Vec<U256>; 3]> = (0..n).map(|_| Default::default()).collect();
+    let runs = v.scenario.runs as usize;
+    let mut values: Vec<[Vec<U256>; 3]> = (0..n)
+        .map(|_| std::array::from_fn(|_| Vec::with_capacity(runs)))
+        .collect();
     let opts = Options {
         runs: v.scenario.runs,
         fidelity: Fidelity::Flow,
