@@ -311,6 +311,13 @@ async fn stored_runs_from_start_to_delete() {
     api.send("POST", "/api/runs", json!({"input": {"set": {"days": 0}}}))
         .await
         .error(StatusCode::UNPROCESSABLE_ENTITY, "days");
+    api.send(
+        "POST",
+        "/api/runs",
+        json!({"input": {"runs": 1000, "days": 365}, "steps": true}),
+    )
+    .await
+    .error(StatusCode::UNPROCESSABLE_ENTITY, "steps");
     api.send("POST", "/api/runs", json!({"stepz": true}))
         .await
         .error(StatusCode::BAD_REQUEST, "body");

@@ -352,7 +352,7 @@ async fn start_run(
         let store = st.store();
         exec::resolve(&req.input, Some(&store)).map_err(unprocessable)?
     };
-    exec::check_stored_size(&r.v).map_err(unprocessable)?;
+    exec::check_stored_size(&r.v, req.steps).map_err(unprocessable)?;
     let id = {
         let mut active = st.active();
         if active.len() >= limits::MAX_ACTIVE_RUNS {
