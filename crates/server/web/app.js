@@ -435,7 +435,7 @@ async function saveScenario() {
 }
 async function runFull() {
   try {
-    const { id } = await post('/api/runs', { input: { ...S.base, set: S.overrides }, steps: true });
+    const { id } = await post('/api/runs', { input: { ...S.base, set: S.overrides } });
     $('progress').hidden = false;
     const es = new EventSource(`/api/runs/${id}/events`);
     es.addEventListener('message', (ev) => {
