@@ -158,6 +158,12 @@ async fn presets_schema_and_the_openapi_document() {
         assert!(schemas.contains_key(name), "{r} does not resolve");
     }
     assert!(doc["paths"]["/api/whatif"]["post"].is_object());
+    let sse = &doc["paths"]["/api/runs/{id}/events"]["get"]["responses"]["200"]["content"]
+        ["text/event-stream"]["schema"];
+    assert_eq!(
+        sse["properties"]["data"]["contentSchema"]["$ref"],
+        json!("#/components/schemas/RunEvent")
+    );
 }
 
 fn collect_refs(v: &Value, out: &mut Vec<String>) {

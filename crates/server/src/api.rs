@@ -801,6 +801,23 @@ pub fn openapi() -> Value {
             }
         }
     }
+    // Each Server-Sent Event, as OpenAPI describes a stream's items: an event whose `data` is
+    // a RunEvent in JSON.
+    if let Some(p) = doc.pointer_mut(
+        "/paths/~1api~1runs~1{id}~1events/get/responses/200/content/text~1event-stream/schema",
+    ) {
+        *p = json!({
+            "type": "object",
+            "required": ["data"],
+            "properties": {
+                "data": {"type": "string", "contentMediaType": "application/json",
+                         "contentSchema": {"$ref": "#/components/schemas/RunEvent"}},
+                "event": {"type": "string"},
+                "id": {"type": "string"},
+                "retry": {"type": "integer"}
+            }
+        });
+    }
     if let Some(p) = doc.pointer_mut("/components/schemas/ScenarioInput/properties/scenario") {
         *p = json!({"oneOf": [{"$ref": "#/components/schemas/Scenario"}, {"type": "null"}],
                     "description": "A scenario as a JSON object (the schema at /api/schema)."});
