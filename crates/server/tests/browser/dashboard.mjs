@@ -161,6 +161,13 @@ try {
   check(reopened === wanted && again.url().includes('saved=browser-test'), `a saved scenario reopens with its values (${reopened})`);
   await again.close();
 
+  // Run the full scenario into the store: progress arrives over SSE, then a report link.
+  await page.click('#run-full');
+  await page.waitForFunction(() => /done, (\d+)\/\1 paths/.test(document.getElementById('progress-text').textContent), null, { timeout: 120_000 });
+  const href = await page.locator('#progress-text a').getAttribute('href');
+  const report = await api(href);
+  check(report.startsWith('<!DOCTYPE html>'), `Run & store streams progress and links the report (${href})`);
+
   // Open a stored run, then compare two.
   await page.click('#refresh-runs');
   await page.locator(`#runs tr[data-id="${runA}"] .open-run`).click();
