@@ -122,12 +122,14 @@ fn server_summary() -> String {
     format!(
         "
   run store          saved names 1 to {name} characters; stored runs at most {flow} runs x days
-                     (flow) or {event} (event); at most {active} queued or running per server
+                     (flow) or {event} (event), {steps} with steps kept; at most {active}
+                     queued or running per server
   serve API          bodies {body}; what-if runs flow only, at most {wr} runs, {wd} days and
                      {wpd} runs x days; at most {ov} dotted overrides",
         name = l::MAX_NAME_CHARS,
         flow = grouped(l::MAX_FLOW_PATH_DAYS),
         event = grouped(l::MAX_EVENT_PATH_DAYS),
+        steps = grouped(l::MAX_STEPS_PATH_DAYS),
         active = l::MAX_ACTIVE_RUNS,
         body = mib(l::MAX_BODY_BYTES as u64),
         wr = grouped(l::MAX_WHATIF_RUNS.into()),

@@ -288,6 +288,7 @@ fn record(store: Store, a: &RecordArgs, out: &mut dyn Write) -> Result<(), CliEr
         let flag = match e.key.as_str() {
             "runs" => "--runs",
             "days" => "--days",
+            "steps" => "--steps",
             other => other,
         };
         CliError::field(
@@ -295,7 +296,7 @@ fn record(store: Store, a: &RecordArgs, out: &mut dyn Write) -> Result<(), CliEr
             format!("{}; limit {}", e.error, e.limit.unwrap_or_default()),
         )
     };
-    exec::check_stored_size(&v).map_err(input_err)?;
+    exec::check_stored_size(&v, a.steps).map_err(input_err)?;
     let r = exec::resolved(v).map_err(input_err)?;
     let id = store.create_run(&exec::new_run(&r)).map_err(store_err)?;
     let path = store.path().to_path_buf();

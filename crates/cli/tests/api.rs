@@ -158,6 +158,12 @@ async fn presets_schema_and_the_openapi_document() {
         assert!(schemas.contains_key(name), "{r} does not resolve");
     }
     assert!(doc["paths"]["/api/whatif"]["post"].is_object());
+    let sse = &doc["paths"]["/api/runs/{id}/events"]["get"]["responses"]["200"]["content"]
+        ["text/event-stream"]["schema"];
+    assert_eq!(
+        sse["properties"]["data"]["contentSchema"]["$ref"],
+        json!("#/components/schemas/RunEvent")
+    );
 }
 
 fn collect_refs(v: &Value, out: &mut Vec<String>) {
@@ -311,6 +317,13 @@ async fn stored_runs_from_start_to_delete() {
     api.send("POST", "/api/runs", json!({"input": {"set": {"days": 0}}}))
         .await
         .error(StatusCode::UNPROCESSABLE_ENTITY, "days");
+    api.send(
+        "POST",
+        "/api/runs",
+        json!({"input": {"runs": 1000, "days": 365}, "steps": true}),
+    )
+    .await
+    .error(StatusCode::UNPROCESSABLE_ENTITY, "steps");
     api.send("POST", "/api/runs", json!({"stepz": true}))
         .await
         .error(StatusCode::BAD_REQUEST, "body");

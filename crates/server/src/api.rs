@@ -352,7 +352,7 @@ async fn start_run(
         let store = st.store();
         exec::resolve(&req.input, Some(&store)).map_err(unprocessable)?
     };
-    exec::check_stored_size(&r.v).map_err(unprocessable)?;
+    exec::check_stored_size(&r.v, req.steps).map_err(unprocessable)?;
     let id = {
         let mut active = st.active();
         if active.len() >= limits::MAX_ACTIVE_RUNS {
@@ -803,6 +803,23 @@ pub fn openapi() -> Value {
                 schemas.insert(format!("Scenario_{k}"), v.clone());
             }
         }
+    }
+    // Each Server-Sent Event, as OpenAPI describes a stream's items: an event whose `data` is
+    // a RunEvent in JSON.
+    if let Some(p) = doc.pointer_mut(
+        "/paths/~1api~1runs~1{id}~1events/get/responses/200/content/text~1event-stream/schema",
+    ) {
+        *p = json!({
+            "type": "object",
+            "required": ["data"],
+            "properties": {
+                "data": {"type": "string", "contentMediaType": "application/json",
+                         "contentSchema": {"$ref": "#/components/schemas/RunEvent"}},
+                "event": {"type": "string"},
+                "id": {"type": "string"},
+                "retry": {"type": "integer"}
+            }
+        });
     }
     if let Some(p) = doc.pointer_mut("/components/schemas/ScenarioInput/properties/scenario") {
         *p = json!({"oneOf": [{"$ref": "#/components/schemas/Scenario"}, {"type": "null"}],

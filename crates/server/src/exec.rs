@@ -365,10 +365,22 @@ pub fn fidelity_name(f: Fidelity) -> &'static str {
 }
 
 /// Checks a stored run's size: runs × days within [`limits::MAX_FLOW_PATH_DAYS`] (flow) or
-/// [`limits::MAX_EVENT_PATH_DAYS`] (event).
-pub fn check_stored_size(v: &Validated) -> Result<(), InputError> {
+/// [`limits::MAX_EVENT_PATH_DAYS`] (event), and within [`limits::MAX_STEPS_PATH_DAYS`] when its
+/// steps are kept.
+pub fn check_stored_size(v: &Validated, keep_steps: bool) -> Result<(), InputError> {
     let s = &v.scenario;
     let work = u64::from(s.runs) * u64::from(s.days);
+    if keep_steps && work > limits::MAX_STEPS_PATH_DAYS {
+        return Err(InputError::new(
+            "steps",
+            "too many runs × days to keep every step",
+            Some(format!(
+                "runs × days at most {} with steps kept",
+                limits::MAX_STEPS_PATH_DAYS
+            )),
+            Some(Value::from(work)),
+        ));
+    }
     let cap = match s.fidelity {
         Fidelity::Flow => limits::MAX_FLOW_PATH_DAYS,
         Fidelity::Event => limits::MAX_EVENT_PATH_DAYS,
@@ -674,7 +686,10 @@ pub fn what_if(r: &Resolved) -> Result<WhatIf, String> {
     };
     let n = days.len();
     // Per banded day: every run's supply, daily burn and cumulative burn (wei).
-    let mut values: Vec<[Vec<U256>; 3]> = (0..n).map(|_| Default::default()).collect();
+    let runs = v.scenario.runs as usize;
+    let mut values: Vec<[Vec<U256>; 3]> = (0..n)
+        .map(|_| std::array::from_fn(|_| Vec::with_capacity(runs)))
+        .collect();
     let opts = Options {
         runs: v.scenario.runs,
         fidelity: Fidelity::Flow,

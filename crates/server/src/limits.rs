@@ -6,9 +6,10 @@ pub use flywheel_sim::scenario::MAX_SCENARIO_BYTES;
 
 /// Longest saved scenario name, characters (names appear in URLs and file names).
 pub const MAX_NAME_CHARS: usize = 64;
-/// Largest flow-mode stored run, runs × days: a few seconds on two cores in a release build,
-/// and its steps CSV (about 200 bytes a row) stays under half a gigabyte.
+/// Largest flow-mode stored run, runs × days: a few seconds on two cores in a release build.
 pub const MAX_FLOW_PATH_DAYS: u64 = 2_000_000;
+/// Largest stored run whose per-step CSV is kept, runs × days: about 40 MB of CSV in one row.
+pub const MAX_STEPS_PATH_DAYS: u64 = 200_000;
 /// Largest event-mode stored run, runs × days (every bundle goes through the protocol model,
 /// about a thousand times the work of a flow day).
 pub const MAX_EVENT_PATH_DAYS: u64 = 2_000;

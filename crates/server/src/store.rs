@@ -750,6 +750,10 @@ mod tests {
             1,
             "refusals store nothing"
         );
+        // Still there after a restart.
+        drop(s);
+        let (s, _) = Store::open(&path).unwrap();
+        assert_eq!(s.scenario("low-burn").unwrap(), "a = 2");
         s.delete_scenario("low-burn").unwrap();
         assert!(matches!(
             s.delete_scenario("low-burn"),

@@ -309,6 +309,7 @@ async function runWhatIf(started = performance.now()) {
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
     const ms = performance.now() - started;
     document.body.dataset.latency = ms.toFixed(1);
+    document.body.dataset.simulation = w.elapsed_ms.toFixed(1);
     $('latency').textContent = `· updated in ${ms.toFixed(0)} ms (simulation ${w.elapsed_ms.toFixed(0)} ms)`;
     $('viewing').textContent = `What-if: ${S.base.saved ? 'saved ' + S.base.saved : S.base.preset}${Object.keys(S.overrides).length ? ' with ' + Object.keys(S.overrides).length + ' change(s)' : ''}`;
   } catch (e) {
@@ -434,7 +435,7 @@ async function saveScenario() {
 }
 async function runFull() {
   try {
-    const { id } = await post('/api/runs', { input: { ...S.base, set: S.overrides }, steps: true });
+    const { id } = await post('/api/runs', { input: { ...S.base, set: S.overrides } });
     $('progress').hidden = false;
     const es = new EventSource(`/api/runs/${id}/events`);
     let started = null;
