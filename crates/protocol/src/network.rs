@@ -1367,7 +1367,7 @@ impl Network {
             code: &code,
             out: Vec::new(),
             external,
-            prepared: None,
+            ahead: Default::default(),
         };
         match exec.dispatch(action) {
             Ok(()) => {
@@ -1501,7 +1501,7 @@ pub(crate) struct Exec<'a> {
     /// Code outside the protocol, for call targets without protocol code.
     pub(crate) external: Option<&'a mut dyn ExternalRecipients>,
     /// The enclosing batch's pre-computed hashing for the action being dispatched.
-    pub(crate) prepared: Option<crate::interop::handler::Prepared>,
+    pub(crate) ahead: crate::interop::handler::Ahead,
 }
 
 impl Exec<'_> {
@@ -1547,11 +1547,11 @@ impl Exec<'_> {
             Action::Batch(actions) => {
                 // Decoding, hashing and proof climbing of many bundles run ahead on several
                 // threads; the actions still apply one by one, in order.
-                let mut prepared = crate::interop::handler::prepare(&actions).into_iter();
+                let mut ahead = crate::interop::handler::prepare(&actions, &self.state).into_iter();
                 for a in actions {
-                    self.prepared = prepared.next().flatten();
+                    self.ahead = ahead.next().unwrap_or_default();
                     let r = self.dispatch(a);
-                    self.prepared = None;
+                    self.ahead = Default::default();
                     r?;
                 }
             }
