@@ -1398,7 +1398,7 @@ impl Network {
             out: Vec::new(),
             external,
             tx_number,
-            prepared: None,
+            ahead: Default::default(),
         };
         match exec.dispatch(action) {
             Ok(()) => {
@@ -1551,7 +1551,7 @@ pub(crate) struct Exec<'a> {
     /// [`Network::apply_in_transaction`]).
     pub(crate) tx_number: Option<u16>,
     /// The enclosing batch's pre-computed hashing for the action being dispatched.
-    pub(crate) prepared: Option<crate::interop::handler::Prepared>,
+    pub(crate) ahead: crate::interop::handler::Ahead,
 }
 
 impl Exec<'_> {
@@ -1597,11 +1597,11 @@ impl Exec<'_> {
             Action::Batch(actions) => {
                 // Decoding, hashing and proof climbing of many bundles run ahead on several
                 // threads; the actions still apply one by one, in order.
-                let mut prepared = crate::interop::handler::prepare(&actions).into_iter();
+                let mut ahead = crate::interop::handler::prepare(&actions, &self.state).into_iter();
                 for a in actions {
-                    self.prepared = prepared.next().flatten();
+                    self.ahead = ahead.next().unwrap_or_default();
                     let r = self.dispatch(a);
-                    self.prepared = None;
+                    self.ahead = Default::default();
                     r?;
                 }
             }

@@ -110,3 +110,94 @@ fn a_bad_proof_in_a_parallel_batch_fails_as_it_would_alone() {
         );
     }
 }
+
+fn send(sender: &str, to: &str, fixed: bool) -> Action {
+    Action::SendBundle {
+        chain: devnet::ERA,
+        sender: account(sender),
+        destination: InteropAddress::chain_only(devnet::ETH_CHAIN).encode(),
+        starters: vec![InteropCallStarter {
+            to: InteropAddress::address_only(account(to)).encode(),
+            data: Bytes::from_static(b"hi"),
+            call_attributes: vec![],
+        }],
+        attributes: if fixed {
+            vec![attr::use_fixed_fee(true)]
+        } else {
+            vec![]
+        },
+        value: U256::ZERO,
+    }
+}
+
+fn funded() -> Network {
+    let mut net = Network::new(&Genesis::devnet()).unwrap();
+    for who in ["a", "b"] {
+        net.apply(Action::Fund {
+            chain: devnet::ERA,
+            asset: eth(),
+            to: account(who),
+            amount: tokens(1_000),
+        })
+        .unwrap();
+        // Give the fixed-fee payers ZK and the InteropCenter's allowance.
+        net.apply(Action::ZkTransfer {
+            from: account("treasury"),
+            to: account(who),
+            amount: tokens(1_000_000),
+        })
+        .unwrap();
+        net.apply(Action::ZkApprove {
+            owner: account(who),
+            spender: flywheel_protocol::chain::INTEROP_CENTER,
+            amount: U256::MAX,
+        })
+        .unwrap();
+    }
+    net
+}
+
+/// Sends sealed ahead (their salts predicted from the senders' counters) give exactly the
+/// events and state of sending one by one — also when a prediction is wrong: a `SendMessage`
+/// first moves sender a's counter, which the pre-pass does not foresee, so a's bundles are
+/// sealed again in place.
+#[test]
+fn a_batch_of_sends_equals_one_by_one_on_any_thread_count() {
+    let base = funded();
+    let mut batches = Vec::new();
+    let interleaved: Vec<Action> = (0..PARALLEL_BUNDLES * 2)
+        .map(|i| {
+            send(
+                if i % 3 == 0 { "b" } else { "a" },
+                &format!("r{i}"),
+                i % 4 == 0,
+            )
+        })
+        .collect();
+    batches.push(interleaved.clone());
+    let mut surprised = vec![Action::SendMessage {
+        chain: devnet::ERA,
+        sender: account("a"),
+        recipient: InteropAddress::new(devnet::ETH_CHAIN, account("x")).encode(),
+        payload: Bytes::new(),
+        attributes: vec![],
+        value: U256::ZERO,
+    }];
+    surprised.extend(interleaved);
+    batches.push(surprised);
+    for actions in batches {
+        let mut one_by_one = base.clone();
+        let mut expected = Vec::new();
+        for a in actions.clone() {
+            expected.extend(one_by_one.apply(a).unwrap());
+        }
+        for threads in [1, 3] {
+            let mut net = base.clone();
+            let events = on_threads(threads, || {
+                net.apply(Action::Batch(actions.clone())).unwrap()
+            });
+            assert_eq!(events, expected, "{threads} threads");
+            assert_eq!(net.state(), one_by_one.state(), "{threads} threads");
+        }
+    }
+}

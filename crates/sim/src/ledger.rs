@@ -71,6 +71,14 @@ pub struct Pool {
 pub fn revenue_share(claimed: U256, bps: u16) -> U256 {
     // floor(c × b / 10⁴) = ⌊c / 10⁴⌋ × b + ⌊(c mod 10⁴) × b / 10⁴⌋, exactly, and with b ≤ 10⁴
     // neither term can overflow whatever `claimed` is.
+    if bps == 0 || claimed.is_zero() {
+        return U256::ZERO;
+    }
+    if let Ok(c) = u128::try_from(claimed) {
+        // The same two terms in 128 bits (each at most `c`): flow mode runs this daily.
+        let b = u128::from(bps.min(10_000));
+        return U256::from(c / 10_000 * b + c % 10_000 * b / 10_000);
+    }
     let (b, d) = (U256::from(bps.min(10_000)), U256::from(10_000u16));
     claimed / d * b + claimed % d * b / d
 }
@@ -552,6 +560,20 @@ mod tests {
         assert_eq!(revenue_share(U256::from(101u8), 0), U256::ZERO);
         assert_eq!(revenue_share(U256::from(101u8), 10_000), U256::from(101u8));
         assert_eq!(revenue_share(U256::MAX, 10_000), U256::MAX);
+    }
+
+    proptest::proptest! {
+        /// The 128-bit fast path gives exactly ⌊claimed × bps / 10⁴⌋, at and past its edge.
+        #[test]
+        fn the_fast_revenue_share_is_exact(
+            c in proptest::prelude::any::<u128>(),
+            hi in 0u64..4,
+            bps in 0u16..=10_000,
+        ) {
+            let claimed = U256::from(c) + (U256::from(hi) << 128);
+            let exact = claimed * U256::from(bps) / U256::from(10_000u16);
+            proptest::prop_assert_eq!(revenue_share(claimed, bps), exact);
+        }
     }
 
     #[test]

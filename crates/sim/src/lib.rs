@@ -24,11 +24,13 @@ pub mod sweep;
 
 /// Where the splitter's non-burn share goes in simulations: the staking rewards pot.
 pub fn staking_rewards_address() -> alloy_primitives::Address {
-    flywheel_protocol::genesis::account("staking-rewards")
+    static ADDRESS: std::sync::OnceLock<alloy_primitives::Address> = std::sync::OnceLock::new();
+    *ADDRESS.get_or_init(|| flywheel_protocol::genesis::account("staking-rewards"))
 }
 
 /// The off-chain reward script's signer in simulations: it holds the season minters'
 /// MINTER_ROLE (withtally/zkstaker@bff26f8:script/rewards/README.md).
 pub fn reward_script_signer() -> alloy_primitives::Address {
-    flywheel_protocol::genesis::account("reward-script")
+    static ADDRESS: std::sync::OnceLock<alloy_primitives::Address> = std::sync::OnceLock::new();
+    *ADDRESS.get_or_init(|| flywheel_protocol::genesis::account("reward-script"))
 }

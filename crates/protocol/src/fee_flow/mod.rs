@@ -21,6 +21,7 @@ pub mod splitter;
 use crate::genesis::account;
 use alloy_primitives::{Address, U256};
 use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 
 pub use auction::{ClaimRequest, FeeFlow, FeeFlowError};
 pub use splitter::{Distributor, Shares, Splitter, SplitterError};
@@ -32,17 +33,27 @@ pub const BPS: u16 = 10_000;
 /// The GWAssetTracker's ZK vault on Gateway, where settlement fees collect. A model address:
 /// the real contract's deployment address is not part of the model.
 pub fn settlement_fee_vault() -> Address {
-    account("gw-asset-tracker")
+    named("gw-asset-tracker", &VAULT)
+}
+
+static VAULT: OnceLock<Address> = OnceLock::new();
+static FEE_FLOW: OnceLock<Address> = OnceLock::new();
+static SPLITTER: OnceLock<Address> = OnceLock::new();
+
+/// A model address, hashed once: these are read on every simulated day (flow mode's split
+/// once spent a third of its time hashing the Splitter's name).
+fn named(name: &str, cell: &'static OnceLock<Address>) -> Address {
+    *cell.get_or_init(|| account(name))
 }
 
 /// The Fee Flow contract (model address).
 pub fn fee_flow_address() -> Address {
-    account("fee-flow")
+    named("fee-flow", &FEE_FLOW)
 }
 
 /// The Splitter (model address); Fee Flow's destination at initialisation, as deployed.
 pub fn splitter_address() -> Address {
-    account("splitter")
+    named("splitter", &SPLITTER)
 }
 
 /// Running totals of every ZK fee route, kept so the accounting identities can be checked

@@ -25,6 +25,123 @@ struct ResolvedCall {
 
 use super::fees::{self, FeeSchedule, InteropFee};
 
+/// A send's bundle sealed ahead by a batch's pre-pass: its encoding and hash, the hash of its
+/// L2→L1 message and its calls' send ids — all of a send's hashing, a pure function of the
+/// bundle, used only for a bundle equal to it.
+#[derive(Debug)]
+pub(crate) struct PreparedSend {
+    sealed: SealedBundle,
+    message_hash: B256,
+    send_ids: Vec<B256>,
+}
+
+impl PreparedSend {
+    /// Seals `bundle` (`None` if it cannot be: the send then fails in place, as it would).
+    pub(crate) fn seal(bundle: InteropBundle) -> Option<Self> {
+        let sealed = SealedBundle::new(bundle).ok()?;
+        let message_hash = keccak256(sealed.message());
+        let send_ids = (0..sealed.bundle.calls.len())
+            .map(|i| bundle::send_id(&sealed.hash, i))
+            .collect();
+        Some(Self {
+            sealed,
+            message_hash,
+            send_ids,
+        })
+    }
+}
+
+/// The bundle a `SendBundle` would send from `state`, after `earlier` sends of the same batch
+/// by the same sender on the same chain (which this counts): the same construction as
+/// `Exec::send_bundle` for direct calls. `None` when the action is no send, calls an
+/// indirect target (its source-side code decides the call) or would be refused.
+pub(crate) fn predict_send(
+    state: &crate::network::State,
+    action: &crate::network::Action,
+    earlier: &mut std::collections::HashMap<(ChainId, Address), u64>,
+) -> Option<InteropBundle> {
+    let crate::network::Action::SendBundle {
+        chain,
+        sender,
+        destination,
+        starters,
+        attributes,
+        ..
+    } = action
+    else {
+        return None;
+    };
+    let before = earlier.entry((*chain, *sender)).or_default();
+    let count = state
+        .chains
+        .get(chain)?
+        .bundle_count
+        .get(sender)
+        .copied()
+        .unwrap_or(0)
+        .checked_add(*before)?;
+    *before += 1;
+    let dest = InteropAddress::decode(destination).ok()?;
+    let (Some(dest_id), None) = (dest.chain_id, dest.address) else {
+        return None;
+    };
+    let dest_base = state.base_token_asset_id(dest_id)?;
+    let mut calls = Vec::with_capacity(starters.len());
+    for s in starters {
+        let to = parse_call_target(&s.to).ok()?;
+        let (attrs, _) = parse_attributes(&s.call_attributes, true, false).ok()?;
+        if attrs.indirect_value.is_some() {
+            return None;
+        }
+        calls.push(InteropCall {
+            version: INTEROP_VERSION,
+            shadowAccount: false,
+            to,
+            from: *sender,
+            value: attrs.value,
+            data: s.data.clone(),
+        });
+    }
+    let (_, options) = parse_attributes(attributes, false, true).ok()?;
+    Some(direct_bundle(
+        (*chain, dest_id, dest_base),
+        *sender,
+        count,
+        calls,
+        &options,
+    ))
+}
+
+/// The bundle `sendBundle` builds from its resolved calls (one construction for the handler
+/// and its prediction).
+fn direct_bundle(
+    (chain, dest_id, dest_base): (ChainId, ChainId, AssetId),
+    sender: Address,
+    count: u64,
+    calls: Vec<InteropCall>,
+    options: &bundle::BundleOptions,
+) -> InteropBundle {
+    let unbundler = options
+        .unbundler_address
+        .unwrap_or(InteropAddress::new(chain, sender));
+    InteropBundle {
+        version: INTEROP_VERSION,
+        sourceChainId: U256::from(chain),
+        destinationChainId: U256::from(dest_id),
+        destinationBaseTokenAssetId: dest_base.0,
+        interopBundleSalt: bundle::bundle_salt(sender, count),
+        calls,
+        bundleAttributes: BundleAttributes {
+            executionAddress: options
+                .execution_address
+                .map(|a| a.encode())
+                .unwrap_or_default(),
+            unbundlerAddress: unbundler.encode(),
+            useFixedFee: options.use_fixed_fee,
+        },
+    }
+}
+
 impl crate::network::State {
     /// The L2 Bridgehub's `baseTokenAssetId(chain)`: the base-token asset id of a registered
     /// ZK chain, `None` for an unknown chain or L1 (not a ZK chain). The InteropCenter writes it
@@ -322,31 +439,31 @@ impl Exec<'_> {
             self.collect_interop_fee(chain, sender, calls, fee)?;
         }
 
-        let unbundler = options
-            .unbundler_address
-            .unwrap_or(InteropAddress::new(chain, sender));
-        let bundle = InteropBundle {
-            version: INTEROP_VERSION,
-            sourceChainId: U256::from(chain),
-            destinationChainId: U256::from(dest_id),
-            destinationBaseTokenAssetId: dest_base.0,
-            interopBundleSalt: bundle::bundle_salt(sender, count),
-            calls: resolved.iter().map(|r| r.call.clone()).collect(),
-            bundleAttributes: BundleAttributes {
-                executionAddress: options
-                    .execution_address
-                    .map(|a| a.encode())
-                    .unwrap_or_default(),
-                unbundlerAddress: unbundler.encode(),
-                useFixedFee: options.use_fixed_fee,
-            },
+        let bundle = direct_bundle(
+            (chain, dest_id, dest_base),
+            sender,
+            count,
+            resolved.iter().map(|r| r.call.clone()).collect(),
+            &options,
+        );
+        // Sealed ahead by the batch's pre-pass when it predicted this very bundle.
+        let (sealed, message_hash, send_ids) = match std::mem::take(&mut self.ahead) {
+            crate::interop::handler::Ahead::Send(p) if p.sealed.bundle == bundle => {
+                (p.sealed, p.message_hash, p.send_ids)
+            }
+            _ => {
+                let sealed = SealedBundle::new(bundle)?;
+                let message_hash = keccak256(sealed.message());
+                (sealed, message_hash, Vec::new())
+            }
         };
-        let sealed = SealedBundle::new(bundle)?;
-        let message_hash = keccak256(sealed.message());
         for (i, r) in resolved.iter().enumerate() {
             self.emit(Event::MessageSent {
                 chain,
-                send_id: bundle::send_id(&sealed.hash, i),
+                send_id: send_ids
+                    .get(i)
+                    .copied()
+                    .unwrap_or_else(|| bundle::send_id(&sealed.hash, i)),
                 sender: InteropAddress::new(chain, r.call.from).encode(),
                 recipient: r.recipient.clone(),
                 payload: r.call.data.clone(),
@@ -452,5 +569,53 @@ impl Exec<'_> {
             indirect_value,
             recipient: InteropAddress::new(dest_id, to).encode(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::genesis::{account, devnet, eth, Genesis};
+    use crate::network::{Action, Network};
+
+    /// The pre-pass predicts exactly the bundles the sends then build, counting the earlier
+    /// sends of the batch; an indirect call is not predicted.
+    #[test]
+    fn predicted_bundles_are_the_sent_ones() {
+        let mut net = Network::new(&Genesis::devnet()).unwrap();
+        let sender = account("a");
+        net.apply(Action::Fund {
+            chain: devnet::ERA,
+            asset: eth(),
+            to: sender,
+            amount: crate::units::tokens(10),
+        })
+        .unwrap();
+        let send = |to: &str, attrs: Vec<Bytes>| Action::SendBundle {
+            chain: devnet::ERA,
+            sender,
+            destination: InteropAddress::chain_only(devnet::ETH_CHAIN).encode(),
+            starters: vec![InteropCallStarter {
+                to: InteropAddress::address_only(account(to)).encode(),
+                data: Bytes::new(),
+                call_attributes: attrs,
+            }],
+            attributes: vec![],
+            value: U256::ZERO,
+        };
+        let actions = [send("x", vec![]), send("y", vec![])];
+        let mut earlier = std::collections::HashMap::new();
+        let predicted: Vec<_> = actions
+            .iter()
+            .map(|a| predict_send(net.state(), a, &mut earlier).unwrap())
+            .collect();
+        for (a, p) in actions.into_iter().zip(predicted) {
+            let events = net.apply(a).unwrap();
+            let sent = crate::relayer::sent_bundles(&events);
+            assert_eq!(sent[0].bundle, p);
+            assert_eq!(PreparedSend::seal(p).unwrap().sealed.hash, sent[0].hash);
+        }
+        let indirect = send("z", vec![bundle::attr::indirect_call(U256::from(1u8))]);
+        assert!(predict_send(net.state(), &indirect, &mut earlier).is_none());
     }
 }

@@ -14,9 +14,22 @@ use crate::ChainId;
 use alloy_primitives::{Address, Bytes};
 use rayon::prelude::*;
 
-/// A batch with at least this many bundles to verify or execute decodes, hashes and climbs
-/// their proofs on several threads before applying them in order.
+/// A batch with at least this many bundles to send, or to verify or execute, seals them
+/// (encodes and hashes) or decodes, hashes and climbs their proofs on several threads before
+/// applying its actions in order.
 pub const PARALLEL_BUNDLES: usize = 64;
+
+/// What a batch's pre-pass computed ahead for the action being dispatched.
+#[derive(Debug, Default)]
+pub(crate) enum Ahead {
+    /// Nothing: the action computes everything in place.
+    #[default]
+    Nothing,
+    /// A verification's or execution's decoding and proof climb.
+    Receive(Prepared),
+    /// A send's sealed bundle.
+    Send(crate::interop::center::PreparedSend),
+}
 
 /// What a batch's pre-pass computed for one of its bundle actions without reading the state:
 /// the decoded bundle with its hash, and the root its proof climbs to — all of the action's
@@ -45,10 +58,14 @@ impl Prepared {
     }
 }
 
-/// The pre-pass of a batch: for each action, what [`Prepared`] computes, in the actions'
-/// order (rayon keeps it), or nothing for a batch too small to be worth the threads.
-pub(crate) fn prepare(actions: &[Action]) -> Vec<Option<Prepared>> {
-    let bundles = actions
+/// The pre-pass of a batch: for each action, what can be computed ahead — a send's bundle as
+/// predicted from the state at the batch's start ([`crate::interop::center::predict_send`]),
+/// sealed; a verification's or execution's [`Prepared`] — in the actions' order (rayon keeps
+/// it), or nothing for a batch too small to be worth the threads. Every result is a pure
+/// function of what it is matched against when used, so a wrong prediction only means the
+/// action computes its own.
+pub(crate) fn prepare(actions: &[Action], state: &crate::network::State) -> Vec<Ahead> {
+    let receives = actions
         .iter()
         .filter(|a| {
             matches!(
@@ -57,10 +74,36 @@ pub(crate) fn prepare(actions: &[Action]) -> Vec<Option<Prepared>> {
             )
         })
         .count();
-    if bundles < PARALLEL_BUNDLES {
+    let sends = actions
+        .iter()
+        .filter(|a| matches!(a, Action::SendBundle { .. }))
+        .count();
+    if receives < PARALLEL_BUNDLES && sends < PARALLEL_BUNDLES {
         return Vec::new();
     }
-    actions.par_iter().map(Prepared::of).collect()
+    let mut earlier = std::collections::HashMap::new();
+    let predicted: Vec<Option<super::bundle::InteropBundle>> = actions
+        .iter()
+        .map(|a| {
+            if sends >= PARALLEL_BUNDLES {
+                super::center::predict_send(state, a, &mut earlier)
+            } else {
+                None
+            }
+        })
+        .collect();
+    actions
+        .par_iter()
+        .zip(predicted)
+        .with_min_len(16)
+        .map(|(a, bundle)| match bundle {
+            Some(b) => super::center::PreparedSend::seal(b).map_or(Ahead::Nothing, Ahead::Send),
+            None if receives >= PARALLEL_BUNDLES => {
+                Prepared::of(a).map_or(Ahead::Nothing, Ahead::Receive)
+            }
+            None => Ahead::Nothing,
+        })
+        .collect()
 }
 
 impl Exec<'_> {
@@ -75,10 +118,14 @@ impl Exec<'_> {
     ) -> Result<(SealedBundle, Option<Result<ProvenRoot, ProofError>>), ProtocolError> {
         let base_token = self.state.chain(chain)?.config.base_token;
         // The batch's pre-pass result for this very action, if any.
-        let prepared = self
-            .prepared
-            .take()
-            .filter(|p| p.encoded.as_ptr() == encoded.as_ptr() && p.encoded.len() == encoded.len());
+        let prepared = match std::mem::take(&mut self.ahead) {
+            Ahead::Receive(p)
+                if p.encoded.as_ptr() == encoded.as_ptr() && p.encoded.len() == encoded.len() =>
+            {
+                Some(p)
+            }
+            _ => None,
+        };
         let (sealed, root) = match prepared {
             Some(p) => (p.sealed?, p.root),
             None => (SealedBundle::from_encoded(encoded)?, None),
