@@ -287,8 +287,8 @@ impl SystemDispatch {
         data: &[u8],
     ) -> Answer {
         let to = inputs.bytecode_address;
-        let payable = to == INTEROP_CENTER;
-        if !payable && !inputs.value.get().is_zero() {
+        // None of these functions is payable.
+        if !inputs.value.get().is_zero() {
             return Err(revert_string("non-payable function called with value"));
         }
         if to == crate::system::MESSAGE_VERIFICATION {

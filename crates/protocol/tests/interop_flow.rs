@@ -1445,3 +1445,106 @@ fn a_send_inside_a_transaction_carries_its_number_in_the_leaf() {
     let replayed = Network::replay(&Genesis::devnet(), Code::default(), &log).unwrap();
     assert_eq!(replayed.state(), net.state());
 }
+
+/// External code that, on each delivered call, sends a bundle onward through
+/// `RecipientContext::apply` and, when the payload says so, takes it back with `revert_to`
+/// (as a reverted EVM frame would), or asks for an action that fails.
+#[derive(Debug)]
+struct Onward {
+    at: Address,
+    to: u64,
+}
+
+impl flywheel_protocol::interop::recipient::ExternalRecipients for Onward {
+    fn has_code(&mut self, chain: u64, address: Address) -> bool {
+        chain == devnet::ETH_CHAIN && address == self.at
+    }
+
+    fn receive_message(
+        &mut self,
+        ctx: &mut flywheel_protocol::interop::recipient::RecipientContext<'_, '_>,
+        message: &flywheel_protocol::interop::recipient::ReceivedMessage,
+    ) -> Result<(), String> {
+        let chain = ctx.chain();
+        let send = |value: U256| Action::SendBundle {
+            chain,
+            sender: self.at,
+            destination: InteropAddress::chain_only(self.to).encode(),
+            starters: vec![starter(account("final"), U256::ZERO, Bytes::new())],
+            attributes: vec![],
+            value,
+        };
+        let cp = ctx.checkpoint();
+        let evs = ctx.apply(send(U256::ZERO)).map_err(|e| e.to_string())?;
+        assert_eq!(relayer::sent_bundles(&evs).len(), 1);
+        match message.payload.as_ref() {
+            b"undo" => ctx.revert_to(cp),
+            b"refused" => {
+                // A send whose msg.value is wrong fails alone; the one before it stays.
+                assert!(ctx.apply(send(U256::from(1))).is_err());
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn external_code_sends_onward_inside_an_execution_and_can_take_it_back() {
+    let (mut net, alice) = funded(Code::default());
+    let at = account("onward-contract");
+    let mut onward = Onward {
+        at,
+        to: devnet::ERA,
+    };
+    let payloads: [&'static [u8]; 3] = [b"keep", b"undo", b"refused"];
+    let bundles: Vec<SealedBundle> = payloads
+        .iter()
+        .map(|p| {
+            send(
+                &mut net,
+                devnet::ERA,
+                alice,
+                devnet::ETH_CHAIN,
+                vec![starter(at, U256::ZERO, Bytes::from_static(p))],
+                vec![],
+                U256::ZERO,
+            )
+            .unwrap()
+        })
+        .collect();
+    relayer::settle_for(&mut net, devnet::ERA, devnet::ETH_CHAIN).unwrap();
+    let sent_by_contract = |net: &Network| {
+        let c = net.state().chain(devnet::ETH_CHAIN).unwrap();
+        (
+            c.bundle_count.get(&at).copied().unwrap_or(0),
+            c.outbox.len(),
+        )
+    };
+    let mut expected = 0;
+    for (b, p) in bundles.iter().zip(payloads) {
+        let proof = net.prove_bundle(devnet::ERA, b, devnet::ETH_CHAIN).unwrap();
+        let evs = net
+            .apply_with_external(
+                Action::ExecuteBundle {
+                    chain: devnet::ETH_CHAIN,
+                    caller: alice,
+                    bundle: b.encoded.clone(),
+                    proof: Some(proof),
+                },
+                &mut onward,
+            )
+            .unwrap();
+        if p != b"undo" {
+            expected += 1;
+        }
+        // The onward send's events are part of the execution's, unless taken back.
+        assert_eq!(
+            relayer::sent_bundles(&evs).len(),
+            usize::from(p != b"undo"),
+            "{:?}",
+            String::from_utf8_lossy(p)
+        );
+        assert_eq!(sent_by_contract(&net), (expected, expected as usize));
+    }
+}
