@@ -127,23 +127,7 @@ pub fn run(args: &RunsArgs, out: &mut dyn Write) -> Result<(), CliError> {
 
 /// `2026-11-29 18:04` (UTC) from Unix seconds.
 pub fn utc(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
-        rem / 3_600,
-        rem % 3_600 / 60
-    )
+    crate::fmt::utc_minute(secs)
 }
 
 fn list(store: &Store, json: bool, out: &mut dyn Write) -> Result<(), CliError> {

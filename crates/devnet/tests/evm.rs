@@ -9,9 +9,12 @@ use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use flywheel_devnet::config::Layout;
 use flywheel_devnet::evm::{BASE_FEE, BLOCK_GAS_LIMIT};
-use flywheel_devnet::rpc::{Call, RpcError, INVALID_PARAMS, SERVER_ERROR};
+use flywheel_devnet::rpc::{INVALID_PARAMS, SERVER_ERROR};
 use flywheel_devnet::Devnet;
 use serde_json::{json, Value};
+
+mod common;
+use common::{ok, rpc};
 
 /// Runtime: a first calldata byte of 0x01 reverts with `0xdeadbeef`; anything else stores
 /// calldata word 0 in slot 0 and logs it with topic 0xaa.
@@ -24,21 +27,6 @@ fn init_code() -> Bytes {
     format!("602a600c600039602a6000f3{RUNTIME}")
         .parse()
         .unwrap()
-}
-
-fn rpc(d: &mut Devnet, c: usize, method: &str, params: Value) -> Result<Value, RpcError> {
-    d.call(
-        c,
-        &Call {
-            id: Some(json!(1)),
-            method: method.into(),
-            params,
-        },
-    )
-}
-
-fn ok(d: &mut Devnet, c: usize, method: &str, params: Value) -> Value {
-    rpc(d, c, method, params).unwrap_or_else(|e| panic!("{method}: {e:?}"))
 }
 
 fn u256(v: &Value) -> U256 {

@@ -5,30 +5,17 @@
 use alloy_primitives::{Address, Bytes, B256, U256};
 use alloy_sol_types::{SolCall, SolError, SolEvent};
 use flywheel_devnet::config::Layout;
-use flywheel_devnet::rpc::{Call, RpcError};
 use flywheel_devnet::system::{abi, INTEROP_ROOT_STORAGE};
 use flywheel_devnet::Devnet;
 use flywheel_protocol::address::InteropAddress;
 use flywheel_protocol::chain::{INTEROP_CENTER, L1_MESSENGER};
 use serde_json::{json, Value};
 
+mod common;
+use common::{ok, rpc};
+
 const SRC: usize = 2; // chain 271
 const DEST: usize = 3; // chain 272
-
-fn rpc(d: &mut Devnet, c: usize, method: &str, params: Value) -> Result<Value, RpcError> {
-    d.call(
-        c,
-        &Call {
-            id: Some(json!(1)),
-            method: method.into(),
-            params,
-        },
-    )
-}
-
-fn ok(d: &mut Devnet, c: usize, method: &str, params: Value) -> Value {
-    rpc(d, c, method, params).unwrap_or_else(|e| panic!("{method}: {e:?}"))
-}
 
 /// `sendBundle` to `dest` with one call to `to` and no attributes.
 fn send_bundle(dest: u64, to: Address) -> Bytes {

@@ -14,21 +14,9 @@ const DAY: u64 = 86_400;
 
 /// `2026-05-28 18:13 UTC` for a unix time (civil-from-days, proleptic Gregorian).
 pub fn date(t: u64) -> String {
-    let days = (t / DAY) as i64;
-    let secs = t % DAY;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
     format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        secs / 3600,
-        secs % 3600 / 60
+        "{} UTC",
+        crate::fmt::utc_minute(i64::try_from(t).unwrap_or(i64::MAX))
     )
 }
 
