@@ -134,6 +134,11 @@ pub fn default_log_leaf() -> B256 {
 /// `i`. An empty path proves the lone leaf of a single-leaf tree (index 0), as `Merkle.sol`
 /// allows, because a chain tree holding one batch has height 0.
 pub fn calculate_root(path: &[B256], index: u64, leaf: B256) -> Result<B256, MerkleError> {
+    Direct.calculate_root(path, index, leaf)
+}
+
+/// `Merkle.calculateRoot`'s checks of a path and index.
+fn check_path(path: &[B256], index: u64) -> Result<(), MerkleError> {
     let len = path.len();
     if len > MAX_MERKLE_PATH_LEN {
         return Err(MerkleError::MerklePathTooLong { len });
@@ -144,15 +149,124 @@ pub fn calculate_root(path: &[B256], index: u64, leaf: B256) -> Result<B256, Mer
     if len < MAX_MERKLE_PATH_LEN && index >> len != 0 {
         return Err(MerkleError::MerkleIndexOutOfBounds { index, len });
     }
+    Ok(())
+}
+
+/// Folds `leaf` up `path` (bounds already checked).
+#[inline]
+fn climb(
+    path: &[B256],
+    index: u64,
+    leaf: B256,
+    mut pair: impl FnMut(&B256, &B256) -> B256,
+) -> B256 {
     let mut node = leaf;
     for (level, sibling) in path.iter().enumerate() {
         node = if (index >> level) & 1 == 0 {
-            hash_pair(&node, sibling)
+            pair(&node, sibling)
         } else {
-            hash_pair(sibling, &node)
+            pair(sibling, &node)
         };
     }
-    Ok(node)
+    node
+}
+
+/// The three hashes a proof climbs with, computed directly ([`Direct`]) or through a
+/// [`HashMemo`].
+pub trait ClimbHashes {
+    /// [`hash_pair`].
+    fn pair(&mut self, a: &B256, b: &B256) -> B256;
+    /// [`batch_leaf_hash`].
+    fn batch_leaf(&mut self, batch_root: &B256, batch_number: u64) -> B256;
+    /// [`chain_id_leaf_hash`].
+    fn chain_id_leaf(&mut self, chain_root: &B256, chain_id: u64) -> B256;
+    /// [`calculate_root`] with these hashes.
+    fn calculate_root(
+        &mut self,
+        path: &[B256],
+        index: u64,
+        leaf: B256,
+    ) -> Result<B256, MerkleError> {
+        check_path(path, index)?;
+        Ok(climb(path, index, leaf, |a, b| self.pair(a, b)))
+    }
+}
+
+/// Every hash computed in place.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Direct;
+
+impl ClimbHashes for Direct {
+    fn pair(&mut self, a: &B256, b: &B256) -> B256 {
+        hash_pair(a, b)
+    }
+    fn batch_leaf(&mut self, batch_root: &B256, batch_number: u64) -> B256 {
+        batch_leaf_hash(batch_root, batch_number)
+    }
+    fn chain_id_leaf(&mut self, chain_root: &B256, chain_id: u64) -> B256 {
+        chain_id_leaf_hash(chain_root, chain_id)
+    }
+}
+
+impl ClimbHashes for HashMemo {
+    fn pair(&mut self, a: &B256, b: &B256) -> B256 {
+        self.hash_pair(a, b)
+    }
+    fn batch_leaf(&mut self, batch_root: &B256, batch_number: u64) -> B256 {
+        self.batch_leaf_hash(batch_root, batch_number)
+    }
+    fn chain_id_leaf(&mut self, chain_root: &B256, chain_id: u64) -> B256 {
+        self.chain_id_leaf_hash(chain_root, chain_id)
+    }
+}
+
+/// Node and leaf hashes already computed, each keyed by its whole pre-image. keccak is a
+/// function of its input, so a proof climbed through a memo reaches exactly the root it would
+/// reach hashing every node itself — every sibling it carries is still used, and a wrong one
+/// still changes the root — but the proofs of one batch, which share all their upper nodes,
+/// hash each shared node once. A memo lives as long as one pre-pass step of a batch
+/// ([`crate::interop::handler::PIPELINE_STEP`] actions), so it stays small.
+#[derive(Debug, Default)]
+pub struct HashMemo {
+    pairs: rustc_hash::FxHashMap<[B256; 2], B256>,
+    leaves: rustc_hash::FxHashMap<(B256, B256, u64), B256>,
+}
+
+impl HashMemo {
+    /// [`hash_pair`], memoised.
+    pub fn hash_pair(&mut self, a: &B256, b: &B256) -> B256 {
+        *self
+            .pairs
+            .entry([*a, *b])
+            .or_insert_with(|| hash_pair(a, b))
+    }
+
+    /// [`batch_leaf_hash`], memoised.
+    pub fn batch_leaf_hash(&mut self, batch_root: &B256, batch_number: u64) -> B256 {
+        self.padded_leaf_hash(&BATCH_LEAF_PADDING, batch_root, batch_number)
+    }
+
+    /// [`chain_id_leaf_hash`], memoised.
+    pub fn chain_id_leaf_hash(&mut self, chain_root: &B256, chain_id: u64) -> B256 {
+        self.padded_leaf_hash(&CHAIN_ID_LEAF_PADDING, chain_root, chain_id)
+    }
+
+    fn padded_leaf_hash(&mut self, padding: &B256, root: &B256, number: u64) -> B256 {
+        *self
+            .leaves
+            .entry((*padding, *root, number))
+            .or_insert_with(|| padded_leaf_hash(padding, root, number))
+    }
+
+    /// Distinct hashes held.
+    pub fn len(&self) -> usize {
+        self.pairs.len() + self.leaves.len()
+    }
+
+    /// Whether the memo holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// `L1Messenger` (era-contracts@4859b6f:system-contracts/contracts/L1Messenger.sol): the batch
@@ -643,6 +757,44 @@ mod tests {
                 let parallel = pool.install(|| LogsTree::new(&l).unwrap());
                 assert_eq!(parallel, sequential, "{n} leaves, {threads} threads");
             }
+        }
+    }
+
+    proptest! {
+        /// Every path of a tree climbed through one memo reaches the root the direct climb
+        /// reaches, and each distinct node is hashed once; a path with one wrong sibling, climbed
+        /// through the same memo (which holds the right node there), reaches the same wrong
+        /// root as climbed directly — never the true one.
+        #[test]
+        fn a_memo_climbs_to_the_direct_roots(
+            n in 2usize..200,
+            salt in any::<u64>(),
+            bad_leaf in any::<prop::sample::Index>(),
+            bad_level in 0usize..L2_TO_L1_LOGS_TREE_HEIGHT,
+        ) {
+            let tree = LogsTree::new(&leaves(n, salt)).unwrap();
+            let mut memo = HashMemo::default();
+            for i in 0..n as u64 {
+                let path = tree.path(i).unwrap();
+                let direct = calculate_root(&path, i, tree.leaves()[i as usize]).unwrap();
+                prop_assert_eq!(direct, tree.root());
+                let memoised = memo.calculate_root(&path, i, tree.leaves()[i as usize]).unwrap();
+                prop_assert_eq!(memoised, tree.root());
+            }
+            // n leaves and their ancestors: fewer distinct pairs than leaves × height.
+            prop_assert!(memo.len() < n + L2_TO_L1_LOGS_TREE_HEIGHT * 2);
+            let i = bad_leaf.index(n) as u64;
+            let mut path = tree.path(i).unwrap();
+            path[bad_level] = leaf(u64::MAX);
+            let leaf_i = tree.leaves()[i as usize];
+            let direct = calculate_root(&path, i, leaf_i).unwrap();
+            prop_assert_ne!(direct, tree.root());
+            prop_assert_eq!(memo.calculate_root(&path, i, leaf_i).unwrap(), direct);
+            // Out-of-bounds indices are refused alike.
+            prop_assert_eq!(
+                memo.calculate_root(&path, 1 << L2_TO_L1_LOGS_TREE_HEIGHT, leaf_i),
+                calculate_root(&path, 1 << L2_TO_L1_LOGS_TREE_HEIGHT, leaf_i)
+            );
         }
     }
 

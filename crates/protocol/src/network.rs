@@ -1590,21 +1590,55 @@ impl Exec<'_> {
         Ok(())
     }
 
-    pub(crate) fn dispatch(&mut self, action: Action) -> Result<(), ProtocolError> {
-        let now = self.state.time;
-        self.guard_prividium(&action)?;
-        match action {
-            Action::Batch(actions) => {
-                // Decoding, hashing and proof climbing of many bundles run ahead on several
-                // threads; the actions still apply one by one, in order.
-                let mut ahead = crate::interop::handler::prepare(&actions, &self.state).into_iter();
-                for a in actions {
-                    self.ahead = ahead.next().unwrap_or_default();
+    /// Applies a batch's actions one by one, in order. A batch of many bundles is pipelined:
+    /// the decoding, hashing and proof climbing of the next [`PIPELINE_STEP`] actions run on
+    /// the other threads while this thread applies the current ones, so the state changes
+    /// stay on one thread and in order while the pure work spreads over every core.
+    ///
+    /// [`PIPELINE_STEP`]: crate::interop::handler::PIPELINE_STEP
+    fn dispatch_batch(&mut self, actions: Vec<Action>) -> Result<(), ProtocolError> {
+        use crate::interop::handler::{self, PIPELINE_STEP};
+        let Some(mut plan) = handler::plan(&actions, &self.state) else {
+            for a in actions {
+                self.dispatch(a)?;
+            }
+            return Ok(());
+        };
+        let mut rest = actions.into_iter();
+        let mut step = |plan: &mut handler::Plan| {
+            let actions: Vec<Action> = rest.by_ref().take(PIPELINE_STEP).collect();
+            let predicted = plan.take(actions.len());
+            (actions, predicted)
+        };
+        let (mut current, predicted) = step(&mut plan);
+        let mut ahead = plan.prepare(&current, predicted);
+        while !current.is_empty() {
+            let (next, predicted) = step(&mut plan);
+            let mut next_ahead = Vec::new();
+            let plan = &plan;
+            rayon::in_place_scope(|scope| {
+                if !next.is_empty() {
+                    scope.spawn(|_| next_ahead = plan.prepare(&next, predicted));
+                }
+                for (a, pre) in current.drain(..).zip(ahead.drain(..)) {
+                    self.ahead = pre;
                     let r = self.dispatch(a);
                     self.ahead = Default::default();
                     r?;
                 }
-            }
+                Ok::<(), ProtocolError>(())
+            })?;
+            current = next;
+            ahead = next_ahead;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn dispatch(&mut self, action: Action) -> Result<(), ProtocolError> {
+        let now = self.state.time;
+        self.guard_prividium(&action)?;
+        match action {
+            Action::Batch(actions) => self.dispatch_batch(actions)?,
             Action::AdvanceTime { seconds } => {
                 let to = now
                     .checked_add(seconds)

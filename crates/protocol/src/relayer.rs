@@ -78,8 +78,11 @@ pub fn sent_bundles(events: &[Event]) -> Vec<SealedBundle> {
     events
         .iter()
         .filter_map(|e| match e {
-            // invariant: the bundle in a sent event was hashed from fields that fit.
-            Event::InteropBundleSent { bundle, .. } => SealedBundle::new(bundle.clone()).ok(),
+            Event::InteropBundleSent {
+                bundle,
+                bundle_hash,
+                ..
+            } => Some(SealedBundle::announced(bundle.clone(), *bundle_hash)),
             _ => None,
         })
         .collect()

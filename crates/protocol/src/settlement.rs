@@ -422,6 +422,15 @@ impl ProvenRoot {
 
 /// The hashing part of [`verify_proof`]: climbs the proof to its final root (pure).
 pub fn proven_root(proof: &MessageInclusionProof) -> Result<ProvenRoot, ProofError> {
+    proven_root_with(proof, &mut merkle::Direct)
+}
+
+/// [`proven_root`] with its tree hashes taken from `hashes` (a [`merkle::HashMemo`] shared by
+/// the proofs of one batch computes each shared node once; the root is the same).
+pub fn proven_root_with(
+    proof: &MessageInclusionProof,
+    hashes: &mut impl merkle::ClimbHashes,
+) -> Result<ProvenRoot, ProofError> {
     let message_hash = keccak256(&proof.message.data);
     let mut leaf = message_log_leaf(
         proof.message.tx_number_in_batch,
@@ -447,7 +456,7 @@ pub fn proven_root(proof: &MessageInclusionProof) -> Result<ProvenRoot, ProofErr
         if is_final && batch_len != 0 {
             return Err(ProofError::FinalNodeWithBatchPath);
         }
-        let root = merkle::calculate_root(cur.take(log_len)?, mask, leaf)?;
+        let root = hashes.calculate_root(cur.take(log_len)?, mask, leaf)?;
         if is_final {
             if cur.pos != cur.words.len() {
                 return Err(ProofError::TrailingWords {
@@ -456,15 +465,15 @@ pub fn proven_root(proof: &MessageInclusionProof) -> Result<ProvenRoot, ProofErr
             }
             return Ok(ProvenRoot { chain, batch, root });
         }
-        let batch_leaf = merkle::batch_leaf_hash(&root, batch);
+        let batch_leaf = hashes.batch_leaf(&root, batch);
         let batch_mask = cur.small()?;
         // A chain tree of one leaf has an empty path: its root is the leaf itself.
         let chain_root = if batch_len == 0 && batch_mask == 0 {
             batch_leaf
         } else {
-            merkle::calculate_root(cur.take(batch_len)?, batch_mask, batch_leaf)?
+            hashes.calculate_root(cur.take(batch_len)?, batch_mask, batch_leaf)?
         };
-        leaf = merkle::chain_id_leaf_hash(&chain_root, chain);
+        leaf = hashes.chain_id_leaf(&chain_root, chain);
         let packed_index = cur.pos;
         let packed = U256::from_be_bytes(cur.word()?.0);
         let low_mask = (U256::from(1u8) << 128) - U256::from(1u8);

@@ -1,12 +1,13 @@
 //! A batch of many bundle executions decodes, hashes and climbs its proofs on several threads
-//! before applying them in order: the events, the state and the errors are exactly those of
-//! applying the actions one by one, on any number of threads.
+//! (through a memo of shared nodes), step by step ahead of applying them in order: the events,
+//! the state and the errors are exactly those of applying the actions one by one, on any
+//! number of threads. The batches here span several pipeline steps.
 
 use alloy_primitives::{Bytes, U256};
 use flywheel_protocol::address::InteropAddress;
 use flywheel_protocol::genesis::{account, devnet, eth, Genesis};
 use flywheel_protocol::interop::bundle::{attr, InteropCallStarter};
-use flywheel_protocol::interop::handler::PARALLEL_BUNDLES;
+use flywheel_protocol::interop::handler::{PARALLEL_BUNDLES, PIPELINE_STEP};
 use flywheel_protocol::network::{Action, Network};
 use flywheel_protocol::relayer;
 use flywheel_protocol::units::tokens;
@@ -63,7 +64,7 @@ fn on_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
 
 #[test]
 fn a_batch_of_executions_equals_one_by_one_on_any_thread_count() {
-    let n = PARALLEL_BUNDLES * 2 + 3;
+    let n = PIPELINE_STEP * 2 + 3;
     let (base, actions) = ready(n);
     let mut one_by_one = base.clone();
     let mut expected = Vec::new();
@@ -80,13 +81,15 @@ fn a_batch_of_executions_equals_one_by_one_on_any_thread_count() {
     }
 }
 
-/// A bad proof in the middle: the same error as one by one, and nothing changes.
+/// A bad proof in a later pipeline step — a wrong sibling high in the logs tree, where the
+/// memo holds the right node for the proofs around it: the same error as one by one, and
+/// nothing changes.
 #[test]
 fn a_bad_proof_in_a_parallel_batch_fails_as_it_would_alone() {
-    let n = PARALLEL_BUNDLES + 10;
+    let n = PIPELINE_STEP + PARALLEL_BUNDLES;
     let (base, mut actions) = ready(n);
-    if let Action::ExecuteBundle { proof: Some(p), .. } = &mut actions[n / 2] {
-        p.proof[3] = alloy_primitives::B256::repeat_byte(9);
+    if let Action::ExecuteBundle { proof: Some(p), .. } = &mut actions[PIPELINE_STEP + 5] {
+        p.proof[9] = alloy_primitives::B256::repeat_byte(9);
     }
     let mut alone = base.clone();
     let mut expected = None;
@@ -165,7 +168,7 @@ fn funded() -> Network {
 fn a_batch_of_sends_equals_one_by_one_on_any_thread_count() {
     let base = funded();
     let mut batches = Vec::new();
-    let interleaved: Vec<Action> = (0..PARALLEL_BUNDLES * 2)
+    let interleaved: Vec<Action> = (0..PIPELINE_STEP * 2 + 5)
         .map(|i| {
             send(
                 if i % 3 == 0 { "b" } else { "a" },

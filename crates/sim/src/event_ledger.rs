@@ -20,6 +20,7 @@ use flywheel_protocol::merkle::L2_TO_L1_LOGS_TREE_LEAVES;
 use flywheel_protocol::network::{Action, Network};
 use flywheel_protocol::relayer;
 use flywheel_protocol::staking::StakerConfig;
+use rayon::prelude::*;
 
 const DAY: u64 = 86_400;
 
@@ -524,25 +525,31 @@ impl Ledger for EventLedger {
             }
             Err(e) => return Err(protocol_err("settle")(e)),
         }
-        // The relayer proves every pending bundle, then executes them as one batch.
+        // The relayer proves every pending bundle (each proof reads the settled state only, so
+        // they are built on several threads, in order), then executes them as one batch.
         let executor = self.users;
-        let mut executions = Vec::with_capacity(self.pending[chain].len());
-        for b in std::mem::take(&mut self.pending[chain]) {
-            let destination = b.destination().map_err(|e| SimError::Protocol {
-                what: "bundle".into(),
-                reason: e.to_string(),
-            })?;
-            let proof = self
-                .net
-                .prove_bundle(b.source(), &b, destination)
-                .map_err(protocol_err("prove"))?;
-            executions.push(Action::ExecuteBundle {
-                chain: destination,
-                caller: executor,
-                bundle: b.encoded,
-                proof: Some(proof),
-            });
-        }
+        let net = &self.net;
+        let executions = std::mem::take(&mut self.pending[chain])
+            .into_par_iter()
+            .with_min_len(256)
+            .map(|b| {
+                let destination = b.destination().map_err(|e| SimError::Protocol {
+                    what: "bundle".into(),
+                    reason: e.to_string(),
+                })?;
+                let proof = net
+                    .prove_bundle(b.source(), &b, destination)
+                    .map_err(protocol_err("prove"))?;
+                Ok(Action::ExecuteBundle {
+                    chain: destination,
+                    caller: executor,
+                    bundle: b.encoded,
+                    proof: Some(proof),
+                })
+            })
+            .collect::<Vec<Result<Action, SimError>>>()
+            .into_iter()
+            .collect::<Result<Vec<_>, SimError>>()?;
         if !executions.is_empty() {
             self.net
                 .apply(Action::Batch(executions))

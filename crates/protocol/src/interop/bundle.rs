@@ -318,6 +318,12 @@ pub fn bundle_message(encoded_bundle: &[u8]) -> Vec<u8> {
     msg
 }
 
+/// Whether `message` is the L2→L1 message carrying `encoded_bundle` (compared in place,
+/// without building the message).
+pub fn is_bundle_message(message: &[u8], encoded_bundle: &[u8]) -> bool {
+    message.split_first() == Some((&BUNDLE_IDENTIFIER, encoded_bundle))
+}
+
 /// ERC-7786 send id of call `index`: `keccak256(abi.encodePacked(bundleHash, uint256 index))`.
 pub fn send_id(bundle_hash: &B256, index: usize) -> B256 {
     let mut buf = [0u8; 64];
@@ -348,6 +354,22 @@ impl SealedBundle {
             encoded: encoded.into(),
             hash,
         })
+    }
+
+    /// Encodes `bundle` under the hash its `InteropBundleSent` event announced, as a relayer
+    /// reading the event takes it (the event is the chain's own record, so hashing the bundle
+    /// again would only repeat InteropCenter's work).
+    pub(crate) fn announced(bundle: InteropBundle, hash: B256) -> Self {
+        let encoded = encode_bundle(&bundle);
+        debug_assert_eq!(
+            chain_id_of(bundle.sourceChainId, "sourceChainId").map(|s| bundle_hash(s, &encoded)),
+            Ok(hash)
+        );
+        Self {
+            bundle,
+            encoded: encoded.into(),
+            hash,
+        }
     }
 
     /// Source chain id (validated to fit 64 bits at construction).

@@ -30,20 +30,51 @@ use super::fees::{self, FeeSchedule, InteropFee};
 /// bundle, used only for a bundle equal to it.
 #[derive(Debug)]
 pub(crate) struct PreparedSend {
+    inputs: BundleInputs,
     sealed: SealedBundle,
     message_hash: B256,
     send_ids: Vec<B256>,
 }
 
+/// What [`direct_bundle`] builds a bundle from besides its calls: equal inputs and equal calls
+/// build equal bundles, so a send can recognise its predicted bundle by these alone, without
+/// building (and salting) its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BundleInputs {
+    chain: ChainId,
+    dest_id: ChainId,
+    dest_base: AssetId,
+    sender: Address,
+    count: u64,
+    options: bundle::BundleOptions,
+}
+
+impl BundleInputs {
+    fn build(&self, calls: Vec<InteropCall>) -> InteropBundle {
+        direct_bundle(
+            (self.chain, self.dest_id, self.dest_base),
+            self.sender,
+            self.count,
+            calls,
+            &self.options,
+        )
+    }
+}
+
+/// A send's predicted bundle and what it was built from.
+pub(crate) type Predicted = (BundleInputs, InteropBundle);
+
 impl PreparedSend {
-    /// Seals `bundle` (`None` if it cannot be: the send then fails in place, as it would).
-    pub(crate) fn seal(bundle: InteropBundle) -> Option<Self> {
+    /// Seals a predicted bundle (`None` if it cannot be: the send then fails in place, as it
+    /// would).
+    pub(crate) fn seal((inputs, bundle): Predicted) -> Option<Self> {
         let sealed = SealedBundle::new(bundle).ok()?;
         let message_hash = keccak256(sealed.message());
         let send_ids = (0..sealed.bundle.calls.len())
             .map(|i| bundle::send_id(&sealed.hash, i))
             .collect();
         Some(Self {
+            inputs,
             sealed,
             message_hash,
             send_ids,
@@ -59,7 +90,7 @@ pub(crate) fn predict_send(
     state: &crate::network::State,
     action: &crate::network::Action,
     earlier: &mut std::collections::HashMap<(ChainId, Address), u64>,
-) -> Option<InteropBundle> {
+) -> Option<Predicted> {
     let crate::network::Action::SendBundle {
         chain,
         sender,
@@ -103,13 +134,15 @@ pub(crate) fn predict_send(
         });
     }
     let (_, options) = parse_attributes(attributes, false, true).ok()?;
-    Some(direct_bundle(
-        (*chain, dest_id, dest_base),
-        *sender,
+    let inputs = BundleInputs {
+        chain: *chain,
+        dest_id,
+        dest_base,
+        sender: *sender,
         count,
-        calls,
-        &options,
-    ))
+        options,
+    };
+    Some((inputs, inputs.build(calls)))
 }
 
 /// The bundle `sendBundle` builds from its resolved calls (one construction for the handler
@@ -439,19 +472,31 @@ impl Exec<'_> {
             self.collect_interop_fee(chain, sender, calls, fee)?;
         }
 
-        let bundle = direct_bundle(
-            (chain, dest_id, dest_base),
+        let inputs = BundleInputs {
+            chain,
+            dest_id,
+            dest_base,
             sender,
             count,
-            resolved.iter().map(|r| r.call.clone()).collect(),
-            &options,
-        );
-        // Sealed ahead by the batch's pre-pass when it predicted this very bundle.
+            options,
+        };
+        // Sealed ahead by the batch's pre-pass when it predicted this very bundle: the same
+        // inputs and the same calls.
         let (sealed, message_hash, send_ids) = match std::mem::take(&mut self.ahead) {
-            crate::interop::handler::Ahead::Send(p) if p.sealed.bundle == bundle => {
+            crate::interop::handler::Ahead::Send(p)
+                if p.inputs == inputs
+                    && p.sealed.bundle.calls.len() == resolved.len()
+                    && p.sealed
+                        .bundle
+                        .calls
+                        .iter()
+                        .zip(&resolved)
+                        .all(|(c, r)| *c == r.call) =>
+            {
                 (p.sealed, p.message_hash, p.send_ids)
             }
             _ => {
+                let bundle = inputs.build(resolved.iter().map(|r| r.call.clone()).collect());
                 let sealed = SealedBundle::new(bundle)?;
                 let message_hash = keccak256(sealed.message());
                 (sealed, message_hash, Vec::new())
@@ -612,7 +657,7 @@ mod tests {
         for (a, p) in actions.into_iter().zip(predicted) {
             let events = net.apply(a).unwrap();
             let sent = crate::relayer::sent_bundles(&events);
-            assert_eq!(sent[0].bundle, p);
+            assert_eq!(sent[0].bundle, p.1);
             assert_eq!(PreparedSend::seal(p).unwrap().sealed.hash, sent[0].hash);
         }
         let indirect = send("z", vec![bundle::attr::indirect_call(U256::from(1u8))]);

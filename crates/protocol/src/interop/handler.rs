@@ -44,7 +44,7 @@ pub(crate) struct Prepared {
 }
 
 impl Prepared {
-    fn of(action: &Action) -> Option<Self> {
+    fn of(action: &Action, memo: &mut crate::merkle::HashMemo) -> Option<Self> {
         let (encoded, proof) = match action {
             Action::VerifyBundle { bundle, proof, .. } => (bundle, Some(proof)),
             Action::ExecuteBundle { bundle, proof, .. } => (bundle, proof.as_ref()),
@@ -53,18 +53,29 @@ impl Prepared {
         Some(Self {
             encoded: encoded.clone(),
             sealed: SealedBundle::from_encoded(encoded).map_err(ProtocolError::from),
-            root: proof.map(settlement::proven_root),
+            root: proof.map(|p| settlement::proven_root_with(p, memo)),
         })
     }
 }
 
-/// The pre-pass of a batch: for each action, what can be computed ahead — a send's bundle as
-/// predicted from the state at the batch's start ([`crate::interop::center::predict_send`]),
-/// sealed; a verification's or execution's [`Prepared`] — in the actions' order (rayon keeps
-/// it), or nothing for a batch too small to be worth the threads. Every result is a pure
-/// function of what it is matched against when used, so a wrong prediction only means the
-/// action computes its own.
-pub(crate) fn prepare(actions: &[Action], state: &crate::network::State) -> Vec<Ahead> {
+/// Actions per step of a batch's pipeline: while one step's actions apply in order, the next
+/// step's pre-pass runs on the other threads. Small enough that the first step, which nothing
+/// overlaps, is a small part of a full batch (16,384 bundles); large enough that a step's
+/// fork and join cost nothing next to its work.
+pub const PIPELINE_STEP: usize = 512;
+
+/// A batch's plan for its pre-pass: whether it has enough receives to prepare them, and each
+/// action's predicted send, if any.
+pub(crate) struct Plan {
+    receives: bool,
+    predicted: Vec<Option<super::center::Predicted>>,
+}
+
+/// Plans a batch's pre-pass from the state at the batch's start: each send's bundle as
+/// predicted ([`crate::interop::center::predict_send`]) when the batch has enough sends, and
+/// whether its verifications and executions are worth preparing. `None` for a batch too small
+/// to be worth the threads.
+pub(crate) fn plan(actions: &[Action], state: &crate::network::State) -> Option<Plan> {
     let receives = actions
         .iter()
         .filter(|a| {
@@ -79,10 +90,10 @@ pub(crate) fn prepare(actions: &[Action], state: &crate::network::State) -> Vec<
         .filter(|a| matches!(a, Action::SendBundle { .. }))
         .count();
     if receives < PARALLEL_BUNDLES && sends < PARALLEL_BUNDLES {
-        return Vec::new();
+        return None;
     }
     let mut earlier = std::collections::HashMap::new();
-    let predicted: Vec<Option<super::bundle::InteropBundle>> = actions
+    let predicted = actions
         .iter()
         .map(|a| {
             if sends >= PARALLEL_BUNDLES {
@@ -92,18 +103,48 @@ pub(crate) fn prepare(actions: &[Action], state: &crate::network::State) -> Vec<
             }
         })
         .collect();
-    actions
-        .par_iter()
-        .zip(predicted)
-        .with_min_len(16)
-        .map(|(a, bundle)| match bundle {
-            Some(b) => super::center::PreparedSend::seal(b).map_or(Ahead::Nothing, Ahead::Send),
-            None if receives >= PARALLEL_BUNDLES => {
-                Prepared::of(a).map_or(Ahead::Nothing, Ahead::Receive)
-            }
-            None => Ahead::Nothing,
-        })
-        .collect()
+    Some(Plan {
+        receives: receives >= PARALLEL_BUNDLES,
+        predicted,
+    })
+}
+
+impl Plan {
+    /// Takes the predictions of the next `n` actions, in order.
+    pub(crate) fn take(&mut self, n: usize) -> Vec<Option<super::center::Predicted>> {
+        let n = n.min(self.predicted.len());
+        self.predicted.drain(..n).collect()
+    }
+
+    /// The pre-pass of `actions` (a step of the batch) with their predictions: a predicted
+    /// send's bundle sealed, a verification's or execution's [`Prepared`], on several threads
+    /// and in the actions' order (rayon keeps it). Every result is a pure function of what it
+    /// is matched against when used, so a wrong prediction only means the action computes its
+    /// own.
+    pub(crate) fn prepare(
+        &self,
+        actions: &[Action],
+        predicted: Vec<Option<super::center::Predicted>>,
+    ) -> Vec<Ahead> {
+        let receives = self.receives;
+        actions
+            .par_iter()
+            .zip(predicted)
+            .with_min_len(16)
+            .map_init(
+                crate::merkle::HashMemo::default,
+                |memo, (a, bundle)| match bundle {
+                    Some(b) => {
+                        super::center::PreparedSend::seal(b).map_or(Ahead::Nothing, Ahead::Send)
+                    }
+                    None if receives => {
+                        Prepared::of(a, memo).map_or(Ahead::Nothing, Ahead::Receive)
+                    }
+                    None => Ahead::Nothing,
+                },
+            )
+            .collect()
+    }
 }
 
 impl Exec<'_> {
@@ -179,7 +220,7 @@ impl Exec<'_> {
                 settlement::ProofError::UnauthorizedMessageSender(proof.message.sender).into(),
             );
         }
-        if proof.message.data.as_ref() != sealed.message().as_slice() {
+        if !bundle::is_bundle_message(&proof.message.data, &sealed.encoded) {
             return Err(ProtocolError::ContextMismatch(
                 "the proven message is not this bundle".into(),
             ));
