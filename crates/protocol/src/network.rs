@@ -1590,48 +1590,25 @@ impl Exec<'_> {
         Ok(())
     }
 
-    /// Applies a batch's actions one by one, in order. A batch of many bundles is pipelined:
-    /// the decoding, hashing and proof climbing of the next [`PIPELINE_STEP`] actions run on
-    /// the other threads while this thread applies the current ones, so the state changes
-    /// stay on one thread and in order while the pure work spreads over every core.
-    ///
-    /// [`PIPELINE_STEP`]: crate::interop::handler::PIPELINE_STEP
+    /// Applies a batch's actions one by one, in order. A batch of many bundles is pipelined
+    /// ([`handler::pipelined`](crate::interop::handler)): the decoding, hashing and proof
+    /// climbing of later steps run on the other threads while this thread applies the current
+    /// one, so the state changes stay on one thread and in order while the pure work spreads
+    /// over every core.
     fn dispatch_batch(&mut self, actions: Vec<Action>) -> Result<(), ProtocolError> {
-        use crate::interop::handler::{self, PIPELINE_STEP};
-        let Some(mut plan) = handler::plan(&actions, &self.state) else {
+        use crate::interop::handler;
+        let Some((plan, keys)) = handler::plan(&actions, &self.state) else {
             for a in actions {
                 self.dispatch(a)?;
             }
             return Ok(());
         };
-        let mut rest = actions.into_iter();
-        let mut step = |plan: &mut handler::Plan| {
-            let actions: Vec<Action> = rest.by_ref().take(PIPELINE_STEP).collect();
-            let predicted = plan.take(actions.len());
-            (actions, predicted)
-        };
-        let (mut current, predicted) = step(&mut plan);
-        let mut ahead = plan.prepare(&current, predicted);
-        while !current.is_empty() {
-            let (next, predicted) = step(&mut plan);
-            let mut next_ahead = Vec::new();
-            let plan = &plan;
-            rayon::in_place_scope(|scope| {
-                if !next.is_empty() {
-                    scope.spawn(|_| next_ahead = plan.prepare(&next, predicted));
-                }
-                for (a, pre) in current.drain(..).zip(ahead.drain(..)) {
-                    self.ahead = pre;
-                    let r = self.dispatch(a);
-                    self.ahead = Default::default();
-                    r?;
-                }
-                Ok::<(), ProtocolError>(())
-            })?;
-            current = next;
-            ahead = next_ahead;
-        }
-        Ok(())
+        handler::pipelined(actions, plan, keys, |a, pre| {
+            self.ahead = pre;
+            let r = self.dispatch(a);
+            self.ahead = Default::default();
+            r
+        })
     }
 
     pub(crate) fn dispatch(&mut self, action: Action) -> Result<(), ProtocolError> {

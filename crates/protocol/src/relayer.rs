@@ -73,18 +73,25 @@ pub fn prove_and_execute(
     Ok((proof, events))
 }
 
-/// The bundles an action's events sent, in order.
+/// The bundles an action's events sent, in order. Each bundle is encoded again from its event
+/// (the event carries it decoded), so a large batch's are encoded on several threads.
 pub fn sent_bundles(events: &[Event]) -> Vec<SealedBundle> {
+    use rayon::prelude::*;
+    let sealed = |e: &Event| match e {
+        Event::InteropBundleSent {
+            bundle,
+            bundle_hash,
+            ..
+        } => Some(SealedBundle::announced(bundle.clone(), *bundle_hash)),
+        _ => None,
+    };
+    if events.len() < 4 * crate::interop::handler::PIPELINE_STEP {
+        return events.iter().filter_map(sealed).collect();
+    }
     events
-        .iter()
-        .filter_map(|e| match e {
-            Event::InteropBundleSent {
-                bundle,
-                bundle_hash,
-                ..
-            } => Some(SealedBundle::announced(bundle.clone(), *bundle_hash)),
-            _ => None,
-        })
+        .par_iter()
+        .with_min_len(256)
+        .filter_map(sealed)
         .collect()
 }
 

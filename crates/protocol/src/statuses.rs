@@ -14,9 +14,9 @@ use alloy_primitives::B256;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::sync::Arc;
 
-/// Entries a range holds on average before the ranges double (a range is then ≈ 16 KiB, so an
-/// insert moves about 8 KiB).
-const PER_RANGE: usize = 512;
+/// Entries a range holds on average before the ranges double (a range is then ≈ 4 KiB, so an
+/// insert moves about 2 KiB; the applying thread does one per received bundle).
+const PER_RANGE: usize = 128;
 
 /// Bundle hash → status, in hash order.
 #[derive(Clone, Default)]

@@ -82,21 +82,28 @@ impl PreparedSend {
     }
 }
 
-/// The bundle a `SendBundle` would send from `state`, after `earlier` sends of the same batch
-/// by the same sender on the same chain (which this counts): the same construction as
-/// `Exec::send_bundle` for direct calls. `None` when the action is no send, calls an
-/// indirect target (its source-side code decides the call) or would be refused.
-pub(crate) fn predict_send(
+/// What a send's predicted bundle needs from the state: the sender's bundle count (after
+/// `earlier` sends of the same batch) and the destination's base token. Read in order, on the
+/// thread that applies the batch; the rest of a prediction ([`predict`]) reads only the action.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SendKey {
+    count: u64,
+    dest_id: ChainId,
+    dest_base: AssetId,
+}
+
+/// The [`SendKey`] of a `SendBundle` from `state`, after `earlier` sends of the same batch by
+/// the same sender on the same chain (which this counts). `None` when the action is no send or
+/// names no chain-only destination that the state knows.
+pub(crate) fn send_key(
     state: &crate::network::State,
     action: &crate::network::Action,
     earlier: &mut std::collections::HashMap<(ChainId, Address), u64>,
-) -> Option<Predicted> {
+) -> Option<SendKey> {
     let crate::network::Action::SendBundle {
         chain,
         sender,
         destination,
-        starters,
-        attributes,
         ..
     } = action
     else {
@@ -117,6 +124,28 @@ pub(crate) fn predict_send(
         return None;
     };
     let dest_base = state.base_token_asset_id(dest_id)?;
+    Some(SendKey {
+        count,
+        dest_id,
+        dest_base,
+    })
+}
+
+/// The bundle a `SendBundle` with `key` would send: the same construction as
+/// `Exec::send_bundle` for direct calls, from the action alone (so on any thread). `None` when
+/// the action is no send, calls an indirect target (its source-side code decides the call) or
+/// would be refused.
+pub(crate) fn predict(action: &crate::network::Action, key: SendKey) -> Option<Predicted> {
+    let crate::network::Action::SendBundle {
+        chain,
+        sender,
+        starters,
+        attributes,
+        ..
+    } = action
+    else {
+        return None;
+    };
     let mut calls = Vec::with_capacity(starters.len());
     for s in starters {
         let to = parse_call_target(&s.to).ok()?;
@@ -136,13 +165,23 @@ pub(crate) fn predict_send(
     let (_, options) = parse_attributes(attributes, false, true).ok()?;
     let inputs = BundleInputs {
         chain: *chain,
-        dest_id,
-        dest_base,
+        dest_id: key.dest_id,
+        dest_base: key.dest_base,
         sender: *sender,
-        count,
+        count: key.count,
         options,
     };
     Some((inputs, inputs.build(calls)))
+}
+
+/// [`send_key`] then [`predict`]: the bundle a `SendBundle` would send from `state`.
+#[cfg(test)]
+fn predict_send(
+    state: &crate::network::State,
+    action: &crate::network::Action,
+    earlier: &mut std::collections::HashMap<(ChainId, Address), u64>,
+) -> Option<Predicted> {
+    predict(action, send_key(state, action, earlier)?)
 }
 
 /// The bundle `sendBundle` builds from its resolved calls (one construction for the handler

@@ -12,7 +12,6 @@ use crate::network::Exec;
 use crate::settlement::{self, MessageInclusionProof, ProofError, ProvenRoot};
 use crate::ChainId;
 use alloy_primitives::{Address, Bytes};
-use rayon::prelude::*;
 
 /// A batch with at least this many bundles to send, or to verify or execute, seals them
 /// (encodes and hashes) or decodes, hashes and climbs their proofs on several threads before
@@ -41,6 +40,26 @@ pub(crate) struct Prepared {
     encoded: Bytes,
     sealed: Result<SealedBundle, ProtocolError>,
     root: Option<Result<ProvenRoot, ProofError>>,
+    /// The ERC-7786 send id of each call (empty if the bundle did not decode).
+    send_ids: Vec<alloy_primitives::B256>,
+}
+
+/// A received bundle decoded for its destination, with what the pre-pass computed for it.
+struct Decoded {
+    sealed: SealedBundle,
+    root: Option<Result<ProvenRoot, ProofError>>,
+    /// Send ids computed ahead (empty: compute in place).
+    send_ids: Vec<alloy_primitives::B256>,
+}
+
+impl Decoded {
+    /// The send id of call `index`.
+    fn send_id(&self, index: u32) -> alloy_primitives::B256 {
+        self.send_ids
+            .get(index as usize)
+            .copied()
+            .unwrap_or_else(|| bundle::send_id(&self.sealed.hash, index as usize))
+    }
 }
 
 impl Prepared {
@@ -50,32 +69,45 @@ impl Prepared {
             Action::ExecuteBundle { bundle, proof, .. } => (bundle, proof.as_ref()),
             _ => return None,
         };
+        let sealed = SealedBundle::from_encoded(encoded).map_err(ProtocolError::from);
+        let send_ids = match &sealed {
+            Ok(b) => (0..b.bundle.calls.len())
+                .map(|i| bundle::send_id(&b.hash, i))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
         Some(Self {
             encoded: encoded.clone(),
-            sealed: SealedBundle::from_encoded(encoded).map_err(ProtocolError::from),
+            sealed,
             root: proof.map(|p| settlement::proven_root_with(p, memo)),
+            send_ids,
         })
     }
 }
 
-/// Actions per step of a batch's pipeline: while one step's actions apply in order, the next
-/// step's pre-pass runs on the other threads. Small enough that the first step, which nothing
-/// overlaps, is a small part of a full batch (16,384 bundles); large enough that a step's
-/// fork and join cost nothing next to its work.
+/// Actions per step of a batch's pipeline: every step's pre-pass is a task of its own, so the
+/// other threads run ahead of the thread applying the actions, step after step. Small enough
+/// that the first step, which nothing overlaps, is a small part of a full batch (16,384
+/// bundles); large enough that a task's cost is nothing next to its work.
 pub const PIPELINE_STEP: usize = 512;
 
-/// A batch's plan for its pre-pass: whether it has enough receives to prepare them, and each
-/// action's predicted send, if any.
+/// Actions in a pipelined batch's first step, which the applying thread waits for.
+const PIPELINE_FIRST_STEP: usize = 64;
+
+/// A batch's plan for its pre-pass: which kinds of action are worth preparing.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Plan {
     receives: bool,
-    predicted: Vec<Option<super::center::Predicted>>,
 }
 
-/// Plans a batch's pre-pass from the state at the batch's start: each send's bundle as
-/// predicted ([`crate::interop::center::predict_send`]) when the batch has enough sends, and
-/// whether its verifications and executions are worth preparing. `None` for a batch too small
-/// to be worth the threads.
-pub(crate) fn plan(actions: &[Action], state: &crate::network::State) -> Option<Plan> {
+/// Plans a batch's pre-pass from the state at the batch's start: each send's
+/// [`SendKey`](super::center::SendKey) when the batch has enough sends (read in order, here),
+/// and whether its verifications and executions are worth preparing. `None` for a batch too
+/// small to be worth the threads.
+pub(crate) fn plan(
+    actions: &[Action],
+    state: &crate::network::State,
+) -> Option<(Plan, Vec<Option<super::center::SendKey>>)> {
     let receives = actions
         .iter()
         .filter(|a| {
@@ -93,58 +125,150 @@ pub(crate) fn plan(actions: &[Action], state: &crate::network::State) -> Option<
         return None;
     }
     let mut earlier = std::collections::HashMap::new();
-    let predicted = actions
+    let keys = actions
         .iter()
         .map(|a| {
             if sends >= PARALLEL_BUNDLES {
-                super::center::predict_send(state, a, &mut earlier)
+                super::center::send_key(state, a, &mut earlier)
             } else {
                 None
             }
         })
         .collect();
-    Some(Plan {
+    let plan = Plan {
         receives: receives >= PARALLEL_BUNDLES,
-        predicted,
-    })
+    };
+    Some((plan, keys))
 }
 
 impl Plan {
-    /// Takes the predictions of the next `n` actions, in order.
-    pub(crate) fn take(&mut self, n: usize) -> Vec<Option<super::center::Predicted>> {
-        let n = n.min(self.predicted.len());
-        self.predicted.drain(..n).collect()
-    }
-
-    /// The pre-pass of `actions` (a step of the batch) with their predictions: a predicted
-    /// send's bundle sealed, a verification's or execution's [`Prepared`], on several threads
-    /// and in the actions' order (rayon keeps it). Every result is a pure function of what it
-    /// is matched against when used, so a wrong prediction only means the action computes its
-    /// own.
+    /// The pre-pass of `actions` (a step of the batch) with their send keys, in order: a
+    /// predicted send's bundle built and sealed, a verification's or execution's
+    /// [`Prepared`], the proofs climbing through one memo. Sequential: a step is one task, and
+    /// the steps run on several threads (a task that forked would, while waiting for its other
+    /// half, run later steps' tasks and hold up the step the applying thread needs first).
+    /// Every result is a pure function of what it is matched against when used, so a wrong
+    /// prediction only means the action computes its own.
     pub(crate) fn prepare(
         &self,
         actions: &[Action],
-        predicted: Vec<Option<super::center::Predicted>>,
+        keys: Vec<Option<super::center::SendKey>>,
     ) -> Vec<Ahead> {
-        let receives = self.receives;
+        let mut memo = crate::merkle::HashMemo::default();
         actions
-            .par_iter()
-            .zip(predicted)
-            .with_min_len(16)
-            .map_init(
-                crate::merkle::HashMemo::default,
-                |memo, (a, bundle)| match bundle {
-                    Some(b) => {
-                        super::center::PreparedSend::seal(b).map_or(Ahead::Nothing, Ahead::Send)
-                    }
-                    None if receives => {
-                        Prepared::of(a, memo).map_or(Ahead::Nothing, Ahead::Receive)
-                    }
-                    None => Ahead::Nothing,
-                },
-            )
+            .iter()
+            .zip(keys)
+            .map(|(a, key)| match key {
+                Some(key) => super::center::predict(a, key)
+                    .and_then(super::center::PreparedSend::seal)
+                    .map_or(Ahead::Nothing, Ahead::Send),
+                None if self.receives => {
+                    Prepared::of(a, &mut memo).map_or(Ahead::Nothing, Ahead::Receive)
+                }
+                None => Ahead::Nothing,
+            })
             .collect()
     }
+}
+
+/// One step of a pipelined batch, handed from the task that prepared it to the thread that
+/// applies it.
+type Step = (Vec<Action>, Vec<Ahead>);
+
+/// Where a step's task leaves its result for the applying thread.
+#[derive(Default)]
+struct Slot {
+    step: std::sync::Mutex<Option<Step>>,
+    ready: std::sync::Condvar,
+}
+
+impl Slot {
+    fn fill(&self, step: Step) {
+        // A poisoned lock only means another step's task panicked; the value is still ours.
+        *self.step.lock().unwrap_or_else(|e| e.into_inner()) = Some(step);
+        self.ready.notify_one();
+    }
+
+    /// Waits for the step. A rayon worker runs other tasks while it waits (its own step tasks
+    /// may be queued behind it), and blocks only briefly when there are none.
+    fn take(&self) -> Step {
+        let on_worker = rayon::current_thread_index().is_some();
+        let mut guard = self.step.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(step) = guard.take() {
+                return step;
+            }
+            if on_worker {
+                drop(guard);
+                if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                    let g = self.step.lock().unwrap_or_else(|e| e.into_inner());
+                    let timeout = std::time::Duration::from_micros(100);
+                    guard = match self.ready.wait_timeout(g, timeout) {
+                        Ok((g, _)) => g,
+                        Err(e) => e.into_inner().0,
+                    };
+                } else {
+                    guard = self.step.lock().unwrap_or_else(|e| e.into_inner());
+                }
+            } else {
+                guard = self.ready.wait(guard).unwrap_or_else(|e| e.into_inner());
+            }
+        }
+    }
+}
+
+/// Applies a planned batch step by step: every step's pre-pass is spawned at once, in order,
+/// as a task of its own, and `apply` takes each action with what was computed ahead for it, in
+/// order, on this thread — which waits only when the other threads are behind. On an error
+/// the steps not yet prepared are skipped, and the error is returned once every task is done.
+pub(crate) fn pipelined<E>(
+    actions: Vec<Action>,
+    plan: Plan,
+    keys: Vec<Option<super::center::SendKey>>,
+    mut apply: impl FnMut(Action, Ahead) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut steps = Vec::with_capacity(actions.len().div_ceil(PIPELINE_STEP));
+    let (mut actions, mut keys) = (actions.into_iter(), keys.into_iter());
+    loop {
+        // The first step is short: the applying thread waits for it, as nothing runs ahead.
+        let size = if steps.is_empty() {
+            PIPELINE_FIRST_STEP
+        } else {
+            PIPELINE_STEP
+        };
+        let step: Vec<Action> = actions.by_ref().take(size).collect();
+        if step.is_empty() {
+            break;
+        }
+        let step_keys: Vec<_> = keys.by_ref().take(step.len()).collect();
+        steps.push((step, step_keys));
+    }
+    let slots: Vec<Slot> = steps.iter().map(|_| Slot::default()).collect();
+    let cancelled = std::sync::atomic::AtomicBool::new(false);
+    rayon::in_place_scope(|scope| {
+        for ((step, keys), slot) in steps.into_iter().zip(&slots) {
+            let cancelled = &cancelled;
+            scope.spawn(move |_| {
+                let ahead = if cancelled.load(std::sync::atomic::Ordering::Relaxed) {
+                    Vec::new()
+                } else {
+                    plan.prepare(&step, keys)
+                };
+                slot.fill((step, ahead));
+            });
+        }
+        for slot in &slots {
+            let (step, ahead) = slot.take();
+            let mut ahead = ahead.into_iter();
+            for a in step {
+                if let Err(e) = apply(a, ahead.next().unwrap_or_default()) {
+                    cancelled.store(true, std::sync::atomic::Ordering::Relaxed);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    })
 }
 
 impl Exec<'_> {
@@ -152,11 +276,7 @@ impl Exec<'_> {
     /// its `destinationBaseTokenAssetId`, which must be this chain's base token
     /// (`_validateBundleDestinationContext`,
     /// `era-contracts@4859b6f:l1-contracts/contracts/interop/InteropHandler.sol`).
-    fn decode_for(
-        &mut self,
-        chain: ChainId,
-        encoded: &Bytes,
-    ) -> Result<(SealedBundle, Option<Result<ProvenRoot, ProofError>>), ProtocolError> {
+    fn decode_for(&mut self, chain: ChainId, encoded: &Bytes) -> Result<Decoded, ProtocolError> {
         let base_token = self.state.chain(chain)?.config.base_token;
         // The batch's pre-pass result for this very action, if any.
         let prepared = match std::mem::take(&mut self.ahead) {
@@ -167,9 +287,9 @@ impl Exec<'_> {
             }
             _ => None,
         };
-        let (sealed, root) = match prepared {
-            Some(p) => (p.sealed?, p.root),
-            None => (SealedBundle::from_encoded(encoded)?, None),
+        let (sealed, root, send_ids) = match prepared {
+            Some(p) => (p.sealed?, p.root, p.send_ids),
+            None => (SealedBundle::from_encoded(encoded)?, None, Vec::new()),
         };
         let dest = sealed.destination()?;
         if dest != chain {
@@ -185,7 +305,11 @@ impl Exec<'_> {
                 actual: named,
             });
         }
-        Ok((sealed, root))
+        Ok(Decoded {
+            sealed,
+            root,
+            send_ids,
+        })
     }
 
     /// Executing and unbundling need the destination to settle on Gateway, whose asset tracker
@@ -240,7 +364,7 @@ impl Exec<'_> {
         encoded: &Bytes,
         proof: &MessageInclusionProof,
     ) -> Result<(), ProtocolError> {
-        let (sealed, root) = self.decode_for(chain, encoded)?;
+        let Decoded { sealed, root, .. } = self.decode_for(chain, encoded)?;
         if let Some(status) = self.state.chain(chain)?.bundle_status(&sealed.hash) {
             return Err(ProtocolError::BundleAlreadyProcessed {
                 hash: sealed.hash,
@@ -265,8 +389,9 @@ impl Exec<'_> {
         proof: Option<&MessageInclusionProof>,
     ) -> Result<(), ProtocolError> {
         self.ensure_can_claim(chain)?;
-        let (sealed, root) = self.decode_for(chain, encoded)?;
-        let hash = sealed.hash;
+        let mut decoded = self.decode_for(chain, encoded)?;
+        let root = decoded.root.take();
+        let (sealed, hash) = (&decoded.sealed, decoded.sealed.hash);
         let exec_addr = &sealed.bundle.bundleAttributes.executionAddress;
         if !exec_addr.is_empty() && !InteropAddress::decode(exec_addr)?.permits(chain, caller) {
             return Err(ProtocolError::Unauthorized {
@@ -279,7 +404,7 @@ impl Exec<'_> {
         match self.state.chain(chain)?.bundle_status(&hash) {
             None => {
                 let proof = proof.ok_or(ProtocolError::BundleNotVerified(hash))?;
-                self.check_inclusion(chain, &sealed, proof, root)?;
+                self.check_inclusion(chain, sealed, proof, root)?;
                 self.emit(Event::BundleVerified {
                     chain,
                     bundle_hash: hash,
@@ -301,7 +426,7 @@ impl Exec<'_> {
                 index,
                 status: CallStatus::Executed,
             });
-            self.deliver(chain, &sealed, index)?;
+            self.deliver(chain, sealed, index, decoded.send_id(index))?;
         }
         Ok(())
     }
@@ -317,8 +442,8 @@ impl Exec<'_> {
         statuses: &[CallStatus],
     ) -> Result<(), ProtocolError> {
         self.ensure_can_claim(chain)?;
-        let (sealed, _) = self.decode_for(chain, encoded)?;
-        let hash = sealed.hash;
+        let decoded = self.decode_for(chain, encoded)?;
+        let (sealed, hash) = (&decoded.sealed, decoded.sealed.hash);
         let unbundler = InteropAddress::decode(&sealed.bundle.bundleAttributes.unbundlerAddress)?;
         if !unbundler.permits(caller_chain, caller) {
             return Err(ProtocolError::Unauthorized {
@@ -366,7 +491,7 @@ impl Exec<'_> {
                         index,
                         status: CallStatus::Executed,
                     });
-                    self.deliver(chain, &sealed, index)?;
+                    self.deliver(chain, sealed, index, decoded.send_id(index))?;
                 }
                 (CallStatus::Executed, _) => return Err(bad),
                 (CallStatus::Cancelled, CallStatus::Cancelled) => {}
@@ -403,9 +528,9 @@ impl Exec<'_> {
         chain: ChainId,
         sealed: &SealedBundle,
         index: u32,
+        send_id: alloy_primitives::B256,
     ) -> Result<(), ProtocolError> {
         let call = &sealed.bundle.calls[index as usize];
-        let send_id = bundle::send_id(&sealed.hash, index as usize);
         let asset = self.state.chain(chain)?.config.base_token;
         if !call.value.is_zero() {
             self.emit(Event::ValueMinted {
