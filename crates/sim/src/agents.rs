@@ -18,6 +18,12 @@ pub struct Prices {
 pub fn wei_to_tokens(v: U256) -> f64 {
     const TWO_64: f64 = 18_446_744_073_709_551_616.0;
     let [a, b, c, d] = *v.as_limbs();
+    if c == 0 && d == 0 {
+        // The same operations with the zero terms left out (0 × 2^64 + 0 is exactly 0): the
+        // same bits, without two of the four unsigned conversions. Every amount below 2^128
+        // wei takes this path, and flow mode converts many a day.
+        return (b as f64 * TWO_64 + a as f64) / 1e18;
+    }
     (((d as f64 * TWO_64 + c as f64) * TWO_64 + b as f64) * TWO_64 + a as f64) / 1e18
 }
 
@@ -194,6 +200,22 @@ impl ClaimDay {
 mod tests {
     use super::*;
     use flywheel_protocol::units::tokens;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The short path for amounts under 2^128 wei gives the bits of the full formula.
+        #[test]
+        fn wei_to_tokens_short_path_is_exact(a in any::<u64>(), b in any::<u64>(), hi in any::<u64>()) {
+            const TWO_64: f64 = 18_446_744_073_709_551_616.0;
+            let full = |[a, b, c, d]: [u64; 4]| {
+                (((d as f64 * TWO_64 + c as f64) * TWO_64 + b as f64) * TWO_64 + a as f64) / 1e18
+            };
+            for limbs in [[a, b, 0, 0], [a, 0, 0, 0], [a, b, hi, 0], [a, b, 0, hi]] {
+                let v = U256::from_limbs(limbs);
+                prop_assert_eq!(wei_to_tokens(v).to_bits(), full(limbs).to_bits());
+            }
+        }
+    }
 
     #[test]
     fn operator_covers_the_settlement_fee_with_margin() {
