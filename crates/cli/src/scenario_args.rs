@@ -232,16 +232,17 @@ impl Progress {
     }
 }
 
-/// Event jobs shorter than this many path-days are not calibrated (the calibration costs three
-/// of their days, at most 5% of them).
+/// Event jobs shorter than this many path-days are not calibrated (the calibration costs four
+/// of their days, at most 7% of them).
 const CALIBRATE_MIN_PATH_DAYS: u64 = 60;
 
 /// Event jobs estimated to take longer than this get a note before they start.
 const ESTIMATE_NOTE_SECS: f64 = 60.0;
 
 /// How long an event-mode Monte Carlo of `v` will take, `repeat` times over (a sweep's cells),
-/// from a short calibration: one run of the scenario's first day, then of its first two, timed
-/// here (setup = t1 − per-day, per-day = t2 − t1); runs share the machine's threads. `None` for
+/// from a short calibration: one run of the scenario's first day to warm up, then one of its
+/// first day and one of its first two, timed here (setup = t1 − per-day, per-day = t2 − t1);
+/// runs share the machine's threads. `None` for
 /// flow mode, small jobs, or a scenario whose first days cannot run alone.
 pub fn event_estimate(v: &Validated, repeat: u64) -> Option<std::time::Duration> {
     let s = &v.scenario;
@@ -262,6 +263,10 @@ pub fn event_estimate(v: &Validated, repeat: u64) -> Option<std::time::Duration>
         simulate(&short, opts, false, |_, _| {}, &|_| {}).ok()?;
         Some(start.elapsed().as_secs_f64())
     };
+    // A first, untimed day warms what a long job has warm after its first day (the thread
+    // pool, the allocator's pages): timed cold, day one looked like most of two days' cost and
+    // the estimate came out at a third of the real time.
+    time(1)?;
     let t1 = time(1)?;
     let t2 = time(2)?;
     let per_day = (t2 - t1).max(0.0);
