@@ -249,10 +249,14 @@ pub(crate) fn pipelined<E>(
         for ((step, keys), slot) in steps.into_iter().zip(&slots) {
             let cancelled = &cancelled;
             scope.spawn(move |_| {
+                // Nothing is computed ahead after an error, or if the pre-pass panicked (a bug:
+                // the action then computes in place and meets it there, on the applying
+                // thread, which must not wait for a slot that would never fill).
                 let ahead = if cancelled.load(std::sync::atomic::Ordering::Relaxed) {
                     Vec::new()
                 } else {
-                    plan.prepare(&step, keys)
+                    let prepare = std::panic::AssertUnwindSafe(|| plan.prepare(&step, keys));
+                    std::panic::catch_unwind(prepare).unwrap_or_default()
                 };
                 slot.fill((step, ahead));
             });
