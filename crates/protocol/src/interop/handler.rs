@@ -15,7 +15,7 @@ use alloy_primitives::{Address, Bytes};
 
 /// A batch with at least this many bundles to send, or to verify or execute, seals them
 /// (encodes and hashes) or decodes, hashes and climbs their proofs on other threads, step by
-/// step ahead of the thread that applies its actions in order ([`pipelined`]).
+/// step ahead of the thread that applies its actions in order (`pipelined`).
 pub const PARALLEL_BUNDLES: usize = 64;
 
 /// What a batch's pre-pass computed ahead for the action being dispatched.
