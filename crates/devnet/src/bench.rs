@@ -14,8 +14,7 @@ use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
 use alloy_eips::eip2718::{Decodable2718, Encodable2718};
 use alloy_primitives::{Address, Bytes, TxKind, U256};
 use alloy_signer::SignerSync;
-use alloy_sol_types::{SolCall, SolEvent};
-use flywheel_protocol::address::InteropAddress;
+use alloy_sol_types::SolEvent;
 use flywheel_protocol::chain::{INTEROP_CENTER, INTEROP_HANDLER};
 use serde_json::{json, Value};
 use std::io::{Read, Write};
@@ -114,20 +113,6 @@ impl Conn {
     }
 }
 
-fn send_bundle_data(dest: u64) -> Bytes {
-    abi::sendBundleCall {
-        _destinationChainId: InteropAddress::chain_only(dest).encode(),
-        _callStarters: vec![abi::InteropCallStarter {
-            to: InteropAddress::address_only(Address::repeat_byte(0x61)).encode(),
-            data: Bytes::new(),
-            callAttributes: vec![],
-        }],
-        _bundleAttributes: vec![],
-    }
-    .abi_encode()
-    .into()
-}
-
 /// `txs` signed transactions from dev account 0 on chain `chain`: plain transfers, or
 /// sendBundle calls to `dest`.
 fn signed(
@@ -140,7 +125,11 @@ fn signed(
     (0..txs)
         .map(|nonce| {
             let (to, input, gas) = match bundle_to {
-                Some(dest) => (INTEROP_CENTER, send_bundle_data(dest), 300_000),
+                Some(dest) => (
+                    INTEROP_CENTER,
+                    crate::system::plain_bundle_calldata(dest, Address::repeat_byte(0x61), vec![]),
+                    300_000,
+                ),
                 None => (Address::repeat_byte(0x62), Bytes::new(), 21_000),
             };
             let tx = TxEip1559 {
@@ -272,7 +261,7 @@ pub fn run(txs: u64) -> Result<Figures, BenchError> {
         let t = Instant::now();
         src.call(
             "eth_sendTransaction",
-            json!([{"from": dev, "to": INTEROP_CENTER, "data": send_bundle_data(dest)}]),
+            json!([{"from": dev, "to": INTEROP_CENTER, "data": crate::system::plain_bundle_calldata(dest, Address::repeat_byte(0x61), vec![])}]),
         )?;
         while executed_count(&mut dst)? <= before {
             if t.elapsed() > Duration::from_secs(10) {

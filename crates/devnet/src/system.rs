@@ -57,6 +57,29 @@ pub fn is_served(to: Address) -> bool {
         || to == INTEROP_ROOT_STORAGE
 }
 
+/// `sendBundle` calldata for InteropCenter: to chain `dest`, one value-free, data-free call
+/// to `to` (executable on any destination: calls to addresses without code deliver as plain
+/// transfers), with the bundle attributes given. What the benchmark and the tests send.
+pub fn plain_bundle_calldata(
+    dest: u64,
+    to: Address,
+    attributes: Vec<alloy_primitives::Bytes>,
+) -> alloy_primitives::Bytes {
+    use alloy_sol_types::SolCall;
+    use flywheel_protocol::address::InteropAddress;
+    abi::sendBundleCall {
+        _destinationChainId: InteropAddress::chain_only(dest).encode(),
+        _callStarters: vec![abi::InteropCallStarter {
+            to: InteropAddress::address_only(to).encode(),
+            data: alloy_primitives::Bytes::new(),
+            callAttributes: vec![],
+        }],
+        _bundleAttributes: attributes,
+    }
+    .abi_encode()
+    .into()
+}
+
 /// The interop contracts' ABI: the protocol crate's one declaration of the v31 structs and of
 /// the functions, events and errors that use them ([`flywheel_protocol::interop::abi`]).
 pub mod abi {

@@ -16,7 +16,6 @@ use flywheel_devnet::contracts::{fee_flow_abi, gw_abi, zk_abi};
 use flywheel_devnet::server::{serve, Shared};
 use flywheel_devnet::system::{abi, GW_ASSET_TRACKER, MESSAGE_VERIFICATION};
 use flywheel_devnet::Devnet;
-use flywheel_protocol::address::InteropAddress;
 use flywheel_protocol::chain::{INTEROP_CENTER, L1_MESSENGER};
 use flywheel_protocol::fee_flow::{fee_flow_address, splitter_address};
 use flywheel_protocol::genesis::ZK_TOKEN_ADDRESS;
@@ -24,6 +23,8 @@ use flywheel_protocol::interop::bundle::useFixedFeeCall;
 use flywheel_protocol::network::State;
 use flywheel_protocol::units::tokens;
 use std::net::{IpAddr, Ipv4Addr};
+
+use flywheel_devnet::system::plain_bundle_calldata as plain_bundle;
 
 const GATEWAY: usize = 1;
 const SRC: usize = 2; // chain 271: hosts Fee Flow and the Splitter
@@ -376,26 +377,13 @@ async fn zk_token(net: &Net, pa: &P, pb: &P, pa_dest: &P, a: Address, b: Address
     );
 }
 
-fn bundle_to(dest: u64, to: Address, attributes: Vec<Bytes>) -> Vec<u8> {
-    abi::sendBundleCall {
-        _destinationChainId: InteropAddress::chain_only(dest).encode(),
-        _callStarters: vec![abi::InteropCallStarter {
-            to: InteropAddress::address_only(to).encode(),
-            data: Bytes::new(),
-            callAttributes: vec![],
-        }],
-        _bundleAttributes: attributes,
-    }
-    .abi_encode()
-}
-
 async fn message_verification(net: &Net, pa: &P, pa_dest: &P, a: Address) {
     let dest: u64 = pa_dest.get_chain_id().await.unwrap();
     let r = send(
         pa,
         a,
         INTEROP_CENTER,
-        bundle_to(dest, Address::repeat_byte(0x61), vec![]),
+        plain_bundle(dest, Address::repeat_byte(0x61), vec![]).to_vec(),
     )
     .await;
     net.shared.lock().settle().unwrap();
@@ -442,7 +430,7 @@ async fn fixed_fees_and_claims(net: &Net, pa: &P, a: Address, receiver: Address,
     assert_eq!(fee, tokens(10));
     // Without an allowance for the InteropCenter the fixed fee cannot be pulled.
     let fixed = vec![Bytes::from(useFixedFeeCall { fixedFee: true }.abi_encode())];
-    let data = bundle_to(dest, Address::repeat_byte(0x62), fixed);
+    let data = plain_bundle(dest, Address::repeat_byte(0x62), fixed).to_vec();
     let e = refused(net, pa, a, INTEROP_CENTER, data.clone()).await;
     assert_eq!(e, error_string("ERC20: insufficient allowance"));
     send(

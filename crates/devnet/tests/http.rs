@@ -139,10 +139,9 @@ fn a_dumped_devnet_restarts_with_the_same_state() {
 
 #[test]
 fn with_relaying_a_bundle_executes_on_its_destination_well_under_a_second() {
-    use alloy_primitives::{Address, Bytes};
-    use alloy_sol_types::{SolCall, SolEvent};
+    use alloy_primitives::Address;
+    use alloy_sol_types::SolEvent;
     use flywheel_devnet::system::abi;
-    use flywheel_protocol::address::InteropAddress;
     use flywheel_protocol::chain::{INTEROP_CENTER, INTEROP_HANDLER};
     let devnet = Devnet::new(Layout::default(), 1_700_000_000).unwrap();
     let dev = devnet.accounts()[0].address;
@@ -155,17 +154,8 @@ fn with_relaying_a_bundle_executes_on_its_destination_well_under_a_second() {
         true,
     );
     let (src, dest) = (server.addrs[2], server.addrs[3]);
-    let data: Bytes = abi::sendBundleCall {
-        _destinationChainId: InteropAddress::chain_only(dest_id).encode(),
-        _callStarters: vec![abi::InteropCallStarter {
-            to: InteropAddress::address_only(Address::repeat_byte(0x51)).encode(),
-            data: Bytes::new(),
-            callAttributes: vec![],
-        }],
-        _bundleAttributes: vec![],
-    }
-    .abi_encode()
-    .into();
+    let data =
+        flywheel_devnet::system::plain_bundle_calldata(dest_id, Address::repeat_byte(0x51), vec![]);
     let started = std::time::Instant::now();
     let sent = rpc(
         src,

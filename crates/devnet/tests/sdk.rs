@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 
 mod common;
 use common::{ok, rpc};
+use flywheel_devnet::system::plain_bundle_calldata as plain_bundle;
 
 const GATEWAY: usize = 1;
 const SRC: usize = 2; // chain 271
@@ -28,20 +29,6 @@ fn num(v: &Value) -> U256 {
 fn same_address(v: &Value, a: Address) -> bool {
     v.as_str()
         .is_some_and(|s| s.eq_ignore_ascii_case(&format!("{a:#x}")))
-}
-
-fn send_bundle(dest: u64, to: Address) -> Bytes {
-    abi::sendBundleCall {
-        _destinationChainId: InteropAddress::chain_only(dest).encode(),
-        _callStarters: vec![abi::InteropCallStarter {
-            to: InteropAddress::address_only(to).encode(),
-            data: Bytes::new(),
-            callAttributes: vec![],
-        }],
-        _bundleAttributes: vec![],
-    }
-    .abi_encode()
-    .into()
 }
 
 /// What `waitForFinalization` returns: the bundle hash, `encodedData` and the proof.
@@ -182,7 +169,7 @@ fn the_sdk_flow_executes_bundles_sent_later_in_a_block_and_a_batch() {
     );
     let mut txs = Vec::new();
     for (i, who) in [devs[2], devs[3]].into_iter().enumerate() {
-        let data = send_bundle(dest, Address::repeat_byte(0x50 + i as u8));
+        let data = plain_bundle(dest, Address::repeat_byte(0x50 + i as u8), vec![]);
         txs.push(ok(
             &mut d,
             SRC,

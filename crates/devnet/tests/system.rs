@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 
 mod common;
 use common::{ok, rpc};
+use flywheel_devnet::system::plain_bundle_calldata as plain_bundle;
 
 const SRC: usize = 2; // chain 271
 const DEST: usize = 3; // chain 272
@@ -349,22 +350,6 @@ fn settlement_moves_roots_and_the_rpc_proof_verifies_on_the_destination() {
         .is_err());
 }
 
-/// A bundle of one value-free, data-free call to `to` (executable on any destination: the
-/// model delivers calls to addresses without code as plain transfers).
-fn send_plain_bundle(dest: u64, to: Address) -> Bytes {
-    abi::sendBundleCall {
-        _destinationChainId: InteropAddress::chain_only(dest).encode(),
-        _callStarters: vec![abi::InteropCallStarter {
-            to: InteropAddress::address_only(to).encode(),
-            data: Bytes::new(),
-            callAttributes: vec![],
-        }],
-        _bundleAttributes: vec![],
-    }
-    .abi_encode()
-    .into()
-}
-
 /// Sends `data` to the InteropCenter on SRC, settles, and returns (tx receipt, bundle bytes,
 /// ABI proof) as a client following the SDK would assemble them.
 fn sent_and_proven(
@@ -439,7 +424,7 @@ fn a_client_verifies_and_executes_a_bundle_through_the_interop_handler() {
     let (_, bundle, proof) = sent_and_proven(
         &mut d,
         dev,
-        send_plain_bundle(dest, Address::repeat_byte(0x48)),
+        plain_bundle(dest, Address::repeat_byte(0x48), vec![]),
     );
     let hash = flywheel_protocol::interop::bundle::SealedBundle::from_encoded(&bundle)
         .unwrap()

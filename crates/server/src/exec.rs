@@ -211,23 +211,11 @@ fn set_dotted(root: &mut Value, key: &str, value: Value) -> Result<(), InputErro
     Ok(())
 }
 
-/// Removes null members of objects at any depth (TOML has no null: an absent value).
-fn strip_nulls(v: &mut Value) {
-    match v {
-        Value::Object(m) => {
-            m.retain(|_, x| !x.is_null());
-            m.values_mut().for_each(strip_nulls);
-        }
-        Value::Array(a) => a.iter_mut().for_each(strip_nulls),
-        _ => {}
-    }
-}
-
 /// A JSON scenario through the TOML reader: strict (unknown keys and wrong types are errors
 /// naming the key), and no CSV file is ever read on the server's disk.
 fn from_json(value: &Value) -> Result<Scenario, InputError> {
     let mut value = value.clone();
-    strip_nulls(&mut value);
+    flywheel_sim::schema::strip_nulls(&mut value);
     if !value.is_object() {
         return Err(InputError::new(
             "scenario",
