@@ -11,7 +11,8 @@ const LIB: &str = "node_modules/echarts/dist/echarts.min.js";
 const STAMP: &str = "node_modules/.flywheel-package-lock.json";
 
 fn main() {
-    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let manifest = std::env::var("CARGO_MANIFEST_DIR")
+        .unwrap_or_else(|_| fail("cargo did not set CARGO_MANIFEST_DIR"));
     let web = Path::new(&manifest).join("web");
     println!("cargo:rerun-if-changed=web/package.json");
     println!("cargo:rerun-if-changed=web/package-lock.json");
@@ -41,7 +42,7 @@ fn main() {
         std::fs::write(web.join(STAMP), &lock)
             .unwrap_or_else(|e| fail(&format!("cannot write web/{STAMP}: {e}")));
     }
-    let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    let out = std::env::var("OUT_DIR").unwrap_or_else(|_| fail("cargo did not set OUT_DIR"));
     std::fs::copy(web.join(LIB), Path::new(&out).join("echarts.min.js"))
         .unwrap_or_else(|e| fail(&format!("cannot copy web/{LIB}: {e}")));
 }

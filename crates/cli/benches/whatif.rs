@@ -5,6 +5,9 @@
 //!
 //!     cargo bench -p flywheel-cli --bench whatif
 
+// A benchmark: a failed setup panics (the workspace denies these outside tests and benches).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use flywheel_cli::store_render::CliRender;
 use flywheel_server::api::{self, AppState};
 use flywheel_server::exec::{self, ScenarioInput};

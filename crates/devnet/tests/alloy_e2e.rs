@@ -4,6 +4,9 @@
 //! the provider's wallet, then the `BundleExecuted` event found by bundle hash and the
 //! receiver's storage and balance read back, all through the provider.
 
+// A test crate: a panic is how a check fails (the workspace denies these outside tests).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use alloy_network::{EthereumWallet, ReceiptResponse, TransactionBuilder};
 use alloy_primitives::{Address, Bytes, B256, U256};
 use alloy_provider::{Provider, ProviderBuilder};

@@ -2,6 +2,9 @@
 //! transaction types, deployment, calls, logs, reverts with data, filters, and every kind of
 //! bad transaction refused with nothing changed. Balances are always the protocol's.
 
+// A test crate: a panic is how a check fails (the workspace denies these outside tests).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use alloy_consensus::{SignableTransaction, TxEip1559, TxEip2930, TxEnvelope, TxLegacy};
 use alloy_eips::eip2718::Encodable2718;
 use alloy_primitives::{Address, Bytes, TxKind, B256, U256};

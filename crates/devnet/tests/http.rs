@@ -1,6 +1,9 @@
 //! The JSON-RPC server over real HTTP on loopback: every chain on its own port, the envelope's
 //! error codes, the body limit, and a restart from a dumped state.
 
+// A test crate: a panic is how a check fails (the workspace denies these outside tests).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use flywheel_devnet::config::Layout;
 use flywheel_devnet::rpc::{
     INVALID_PARAMS, INVALID_REQUEST, MAX_BODY_BYTES, METHOD_NOT_FOUND, PARSE_ERROR,

@@ -2,6 +2,9 @@
 //! contract, executed by the protocol; a frame that reverts after the call leaves the protocol
 //! as if the call never ran; refusals come back as the contracts' custom errors.
 
+// A test crate: a panic is how a check fails (the workspace denies these outside tests).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use alloy_primitives::{Address, Bytes, B256, U256};
 use alloy_sol_types::{SolCall, SolError, SolEvent};
 use flywheel_devnet::config::Layout;

@@ -1,6 +1,9 @@
 //! Bundles per second through send → settle → prove → execute, beside the cost of the keccak
 //! permutations alone that one bundle needs.
 
+// A benchmark: a failed setup panics (the workspace denies these outside tests and benches).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use flywheel_protocol::workload::{self, Pipeline};
 use std::hint::black_box;
