@@ -17,6 +17,12 @@
 //! report to the wei.
 
 use crate::ledger::SimError;
+/// The limits on this module's keys, kept with every other limit of the crate.
+pub use crate::scenario::limits::{
+    MAX_DEACTIVATION_ZIP_AFTER_DAYS, MAX_DEPOSITS_PER_DAY, MAX_DEPOSIT_VALUE_ETH,
+    MAX_INTEROP_ATTEMPTS_PER_DAY, MAX_L1_GAS_PRICE_GWEI, MAX_L1_TXS_PER_BATCH, MAX_L2_GAS_LIMIT,
+    MAX_L2_TXS_PER_BATCH, MAX_OPERATOR_HOUR, MIN_L2_GAS_LIMIT,
+};
 use crate::scenario::{amount, range, ScenarioError, MAX_DAYS};
 use alloy_primitives::{Address, Bytes, U256};
 use flywheel_protocol::address::InteropAddress;
@@ -34,29 +40,6 @@ use flywheel_protocol::priority::{Diamond, PriorityAction, PriorityError, PRIORI
 use serde::{Deserialize, Serialize};
 
 const DAY: u64 = 86_400;
-
-/// Most deposits a day.
-pub const MAX_DEPOSITS_PER_DAY: u32 = 10_000;
-/// Largest value a deposit delivers, whole ETH.
-pub const MAX_DEPOSIT_VALUE_ETH: u64 = 1_000_000;
-/// Smallest L2 gas limit of a deposit (a plain transfer's 21,000).
-pub const MIN_L2_GAS_LIMIT: u64 = 21_000;
-/// Largest L2 gas limit of a deposit: a new chain's `priorityTxMaxGasLimit`,
-/// `DEFAULT_PRIORITY_TX_MAX_GAS_LIMIT` = 72,000,000
-/// (era-contracts@4859b6f:l1-contracts/contracts/common/Config.sol).
-pub const MAX_L2_GAS_LIMIT: u64 = 72_000_000;
-/// Highest L1 gas price, gwei.
-pub const MAX_L1_GAS_PRICE_GWEI: u64 = 100_000;
-/// Last hour of a day.
-pub const MAX_OPERATOR_HOUR: u32 = 23;
-/// Most L2 transactions in an operator's batch.
-pub const MAX_L2_TXS_PER_BATCH: u64 = 1_000_000;
-/// Most requests the rescuer settles per batch.
-pub const MAX_L1_TXS_PER_BATCH: u64 = 100_000;
-/// Longest wait before a deactivation ZIP, days.
-pub const MAX_DEACTIVATION_ZIP_AFTER_DAYS: u32 = 3_650;
-/// Most interop sends the chain's users try a day.
-pub const MAX_INTEROP_ATTEMPTS_PER_DAY: u32 = 1_000;
 
 /// The `[priority_mode]` section of a scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]

@@ -21,6 +21,8 @@
 use crate::agents;
 use crate::ledger::{Ledger, Pool, SimError};
 use crate::process::{TrafficModel, TrafficPath};
+/// The limits on this module's keys, kept with every other limit of the crate.
+pub use crate::scenario::limits::{MAX_INSTITUTIONS, MAX_USERS};
 use crate::scenario::{range, BaseToken, FeeModeChoice, Scenario, ScenarioError, Validated};
 use alloy_primitives::{Address, Bytes, U256};
 use flywheel_protocol::address::InteropAddress;
@@ -82,12 +84,6 @@ pub struct InstitutionSpec {
     #[schemars(range(min = 1, max = MAX_USERS), extend("x-unit" = "users", "x-step" = 1, "x-source" = "assumption"))]
     pub users: u32,
 }
-
-/// Most permissioned users of an institution.
-pub const MAX_USERS: u32 = 1_000;
-
-/// At most this many institutions.
-pub const MAX_INSTITUTIONS: usize = 64;
 
 /// Checks the section (dotted keys: `prividium.institutions[i].field`) and that the operators'
 /// treasuries, institutions' operators included, fit the genesis supply.

@@ -9,6 +9,10 @@
 use crate::ledger::SimError;
 use crate::monte_carlo::{simulate, Options, Outcome, Progress};
 use crate::process::{PriceModel, TrafficModel};
+/// The limits on this module's keys, kept with every other limit of the crate.
+pub use crate::scenario::limits::{
+    MAX_AXIS_VALUES, MAX_CELLS, MAX_SPREAD, MIN_SPREAD, SPREAD_STEP,
+};
 use crate::scenario::{
     amount, range, Scenario, ScenarioError, Validated, MAX_CALLS_PER_DAY, MAX_PRICE_USD,
     MIN_PRICE_USD,
@@ -440,11 +444,6 @@ pub struct Axis {
     pub values: Vec<String>,
 }
 
-/// At most this many values per axis.
-pub const MAX_AXIS_VALUES: usize = 100;
-/// At most this many cells per grid.
-pub const MAX_CELLS: usize = 10_000;
-
 impl Axis {
     /// Parses `NAME=V1,V2,…`.
     pub fn parse(spec: &str) -> Result<Self, ScenarioError> {
@@ -543,15 +542,6 @@ pub fn run_grid(
     }
     Ok(out)
 }
-
-/// Smallest `--spread`: 1%. Below it, the tornado's arms differ from the base by less than
-/// the Monte Carlo's own noise between cells is worth reading.
-pub const MIN_SPREAD: f64 = 0.01;
-/// Largest `--spread`: 100% (the low arm at 0, the high arm at twice the base).
-pub const MAX_SPREAD: f64 = 1.0;
-/// Finest `--spread`: 0.0001 (one basis point), so that the factors print exactly
-/// (`×0.5 and ×1.5`, never `×1.9999989999999999`).
-pub const SPREAD_STEP: f64 = 0.0001;
 
 /// Checks a spread: in [[`MIN_SPREAD`], [`MAX_SPREAD`]] and a whole number of
 /// [`SPREAD_STEP`]s.
