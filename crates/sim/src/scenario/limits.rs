@@ -29,6 +29,9 @@ pub const MAX_CSV_BYTES: u64 = 4 << 20;
 pub const MAX_CSV_ROWS: usize = MAX_DAYS as usize + 1;
 /// Most chains in a scenario.
 pub const MAX_CHAINS: usize = 64;
+/// How far the chains' traffic shares may sum from 1: room for the rounding of decimal
+/// shares written in a file (`0.1 + 0.2`), not for a share left out.
+pub const MAX_SHARE_SUM_ERROR: f64 = 1e-9;
 /// Most calls per bundle.
 pub const MAX_CALLS_PER_BUNDLE: u32 = 1_000;
 /// Most scheduled governance changes.

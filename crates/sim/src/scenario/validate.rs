@@ -172,7 +172,7 @@ impl Scenario {
             }
             share += c.traffic_share;
         }
-        if (share - 1.0).abs() > 1e-9 {
+        if (share - 1.0).abs() > MAX_SHARE_SUM_ERROR {
             return Err(ScenarioError::new(
                 "chains.traffic_share",
                 format!("shares must sum to 1, got {share}"),
