@@ -8,6 +8,8 @@ use crate::agents::wei_to_tokens;
 use crate::engine::{run_path, StepRecord};
 use crate::event_ledger::EventLedger;
 use crate::ledger::{FlowLedger, Ledger, SimError, Totals};
+/// The limits on this module's keys, kept with every other limit of the crate.
+pub use crate::scenario::limits::MAX_BANDED_DAYS;
 use crate::scenario::{Fidelity, Validated};
 use crate::sketch::Sketch;
 use rayon::prelude::*;
@@ -109,10 +111,6 @@ fn chunk_size(runs: u32) -> u32 {
     let threads = rayon::current_num_threads().max(1) as u32;
     (runs / (threads * 8)).clamp(16, 256)
 }
-
-/// At most this many banded days per run (charts need no more); days are sampled evenly and
-/// the last day is always included.
-pub const MAX_BANDED_DAYS: u32 = 400;
 
 /// The stride between banded days for a horizon.
 pub fn band_stride(days: u32) -> u32 {

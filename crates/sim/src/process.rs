@@ -1,6 +1,10 @@
 //! Stochastic processes: daily interop traffic and token prices, each advanced by a seeded
 //! ChaCha stream so that a (scenario, seed, run) triple always draws the same path.
 
+/// The limits on this module's keys, kept with every other limit of the crate.
+pub use crate::scenario::limits::{
+    MAX_DRIFT_PER_YEAR, MAX_GROWTH_PER_YEAR, MAX_VOLATILITY_PER_YEAR, MIN_GROWTH_PER_YEAR,
+};
 use crate::scenario::{
     range, read_limited, ScenarioError, MAX_CALLS_PER_DAY, MAX_CSV_BYTES, MAX_CSV_ROWS, MAX_DAYS,
     MAX_PRICE_USD, MAX_REGIMES, MIN_PRICE_USD,
@@ -13,15 +17,6 @@ use std::path::Path;
 use std::sync::Arc;
 
 const DT: f64 = 1.0 / 365.0;
-
-/// Lowest growth a year of a traffic model (-99%: traffic never reaches zero by growth).
-pub const MIN_GROWTH_PER_YEAR: f64 = -0.99;
-/// Highest growth a year of a traffic model (a 101-fold a year).
-pub const MAX_GROWTH_PER_YEAR: f64 = 100.0;
-/// Largest drift a year of a GBM, either sign.
-pub const MAX_DRIFT_PER_YEAR: f64 = 10.0;
-/// Largest volatility a year of a GBM.
-pub const MAX_VOLATILITY_PER_YEAR: f64 = 10.0;
 
 /// One regime of a regime-switching traffic process.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]

@@ -9,9 +9,13 @@
 use crate::ledger::SimError;
 use crate::monte_carlo::{simulate, Options, Outcome, Progress};
 use crate::process::{PriceModel, TrafficModel};
+/// The limits on this module's keys, kept with every other limit of the crate.
+pub use crate::scenario::limits::{
+    MAX_AXIS_VALUES, MAX_CELLS, MAX_SPREAD, MIN_SPREAD, SPREAD_STEP,
+};
 use crate::scenario::{
-    amount, range, Scenario, ScenarioError, Validated, MAX_CALLS_PER_DAY, MAX_PRICE_USD,
-    MIN_PRICE_USD,
+    amount, range, Scenario, ScenarioError, Validated, BPS, MAX_CALLS_PER_DAY, MAX_MARGIN,
+    MAX_PRICE_USD, MIN_MARGIN, MIN_PRICE_USD,
 };
 use crate::summary::quantile_u256;
 use alloy_primitives::U256;
@@ -119,8 +123,8 @@ pub const PARAMS: [Param; 9] = [
         name: "margin",
         key: "operators.margin",
         kind: ParamKind::Real {
-            lo: -1.0,
-            hi: 100.0,
+            lo: MIN_MARGIN,
+            hi: MAX_MARGIN,
         },
         about: "operators' margin over the settlement cost (0.1 = 10%)",
         // The default margin.
@@ -176,10 +180,10 @@ fn parse_value(p: &Param, text: &str) -> Result<Value, ScenarioError> {
     match p.kind {
         ParamKind::Zk => amount(p.name, t, "ZK").map(Value::Zk),
         ParamKind::Bps => match t.parse::<u16>() {
-            Ok(b) if b <= 10_000 => Ok(Value::Bps(b)),
+            Ok(b) if b <= BPS => Ok(Value::Bps(b)),
             _ => Err(ScenarioError::new(
                 p.name,
-                format!("expected whole basis points from 0 to 10000, got `{t}`"),
+                format!("expected whole basis points from 0 to {BPS}, got `{t}`"),
             )),
         },
         ParamKind::Real { lo, hi } => {
@@ -358,7 +362,7 @@ fn scale(p: &Param, v: Value, factor: f64) -> Value {
             Value::Zk(w.saturating_mul(U256::from(ppb)) / U256::from(1_000_000_000u64))
         }
         (Value::Bps(b), _) => {
-            Value::Bps((f64::from(b) * factor).round().clamp(0.0, 10_000.0) as u16)
+            Value::Bps((f64::from(b) * factor).round().clamp(0.0, f64::from(BPS)) as u16)
         }
         (Value::Real(x), ParamKind::Real { lo, hi }) => Value::Real((x * factor).clamp(lo, hi)),
         (Value::Real(x), _) => Value::Real(x * factor),
@@ -439,11 +443,6 @@ pub struct Axis {
     /// Values as typed (each checked by [`set_param`]).
     pub values: Vec<String>,
 }
-
-/// At most this many values per axis.
-pub const MAX_AXIS_VALUES: usize = 100;
-/// At most this many cells per grid.
-pub const MAX_CELLS: usize = 10_000;
 
 impl Axis {
     /// Parses `NAME=V1,V2,…`.
@@ -543,15 +542,6 @@ pub fn run_grid(
     }
     Ok(out)
 }
-
-/// Smallest `--spread`: 1%. Below it, the tornado's arms differ from the base by less than
-/// the Monte Carlo's own noise between cells is worth reading.
-pub const MIN_SPREAD: f64 = 0.01;
-/// Largest `--spread`: 100% (the low arm at 0, the high arm at twice the base).
-pub const MAX_SPREAD: f64 = 1.0;
-/// Finest `--spread`: 0.0001 (one basis point), so that the factors print exactly
-/// (`×0.5 and ×1.5`, never `×1.9999989999999999`).
-pub const SPREAD_STEP: f64 = 0.0001;
 
 /// Checks a spread: in [[`MIN_SPREAD`], [`MAX_SPREAD`]] and a whole number of
 /// [`SPREAD_STEP`]s.
