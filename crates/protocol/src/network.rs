@@ -1437,6 +1437,12 @@ impl Network {
         &self.journal
     }
 
+    /// The balances changed since `cp` (still open), with their values at `cp`
+    /// ([`Journal::balances_changed_since`]).
+    pub fn balances_changed_since(&self, cp: &Checkpoint) -> Vec<crate::journal::BalanceChange> {
+        self.journal.balances_changed_since(cp)
+    }
+
     /// Builds the inclusion proof of a sent bundle's message against a root `destination`
     /// has imported.
     pub fn prove_bundle(
@@ -1528,6 +1534,11 @@ impl Live<'_> {
     /// Keeps the changes since `cp` in the enclosing scope and closes it.
     pub(crate) fn commit(&mut self, cp: Checkpoint) {
         self.j.commit(cp);
+    }
+
+    /// The undo journal of the action in progress (read-only).
+    pub(crate) fn journal(&self) -> &Journal {
+        self.j
     }
 
     /// Applies an event, journaling what it overwrites.
