@@ -1,8 +1,8 @@
 //! One chain as an Ethereum node sees it: blocks with real header hashes, transactions and
 //! their receipts, logs, and the state (protocol and EVM) after every block.
 
+use crate::config::BaseToken;
 use crate::evm::{EvmState, BASE_FEE, BLOCK_GAS_LIMIT};
-use crate::node::{BlockRecord, ChainInfo};
 use alloy_consensus::{
     Eip658Value, Header, Receipt, ReceiptEnvelope, ReceiptWithBloom, Transaction as _, TxEnvelope,
     TxType, EMPTY_OMMER_ROOT_HASH,
@@ -11,9 +11,57 @@ use alloy_eips::eip7685::EMPTY_REQUESTS_HASH;
 use alloy_primitives::{logs_bloom, Address, Bloom, Bytes, Log, B256, B64, U256};
 use alloy_rpc_types_eth as rpc;
 use flywheel_protocol::network::State;
+use flywheel_protocol::ChainId;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
+
+/// A chain's role in the devnet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Role {
+    /// Ethereum.
+    L1,
+    /// ZK Gateway: settles on L1; L2s settle on it.
+    Gateway,
+    /// A ZK chain settling on Gateway.
+    L2,
+}
+
+impl Role {
+    /// As the start-up table shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::L1 => "L1",
+            Self::Gateway => "Gateway",
+            Self::L2 => "L2",
+        }
+    }
+}
+
+/// One chain as the devnet serves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainInfo {
+    /// EIP-155 chain id.
+    pub id: ChainId,
+    /// Role.
+    pub role: Role,
+    /// Name.
+    pub name: String,
+    /// Base token.
+    pub base_token: BaseToken,
+}
+
+/// What a state file records of a block: enough to rebuild its state from the event log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockRecord {
+    /// Block number (0 is genesis).
+    pub number: u64,
+    /// Unix seconds.
+    pub timestamp: u64,
+    /// Number of events in the log once this block was made: its state is the genesis state
+    /// with the log's first `events_end` events applied.
+    pub events_end: usize,
+}
 
 /// The trie root of no entries (Ethereum's empty root).
 pub const EMPTY_ROOT: B256 =

@@ -10,7 +10,10 @@
 //!
 //! Balances: a system call's base-token balance changes are mirrored into revm's journal
 //! (journaled, so reverted with the frame), so revm and the working network agree; the
-//! transaction's own balance changes are then committed against the working network.
+//! transaction's own balance changes are then committed against the working network. What
+//! changed is read from the network's undo journal
+//! ([`Network::balances_changed_since`]), not from the action's events, so a balance moved
+//! by any event, present or future, is mirrored.
 
 use crate::receiver::EvmRecipients;
 use crate::system::{self, abi};
@@ -133,13 +136,16 @@ impl SystemDispatch {
         action: Action,
         deliver_gas: Option<u64>,
     ) -> Result<(Vec<Event>, u64), ProtocolError> {
-        let before = self.net.clone();
+        // The action's own checkpoint: what it changed is read from the journal above it.
+        let cp = self.net.checkpoint();
         let (evs, used) = match deliver_gas {
-            None => (
-                self.net
-                    .apply_in_transaction(action, self.tx_number, None)?,
-                0,
-            ),
+            None => match self.net.apply_in_transaction(action, self.tx_number, None) {
+                Ok(evs) => (evs, 0),
+                Err(e) => {
+                    self.net.revert_to(cp);
+                    return Err(e);
+                }
+            },
             Some(gas) => {
                 let checkpoint = ctx.journal_mut().checkpoint();
                 let mut external = EvmRecipients::new(ctx, self.chain, gas);
@@ -155,69 +161,25 @@ impl SystemDispatch {
                     }
                     Err(e) => {
                         ctx.journal_mut().checkpoint_revert(checkpoint);
+                        self.net.revert_to(cp);
                         return Err(e);
                     }
                 }
             }
         };
-        let mut touched: Vec<Address> = Vec::new();
-        for ev in &evs {
-            let here = |c: &ChainId, a: &AssetId| *c == self.chain && *a == self.asset;
-            match ev {
-                Event::Transferred {
-                    chain,
-                    asset,
-                    from,
-                    to,
-                    ..
-                } if here(chain, asset) => {
-                    touched.extend([*from, *to]);
-                }
-                Event::Funded {
-                    chain, asset, to, ..
-                }
-                | Event::ValueMinted {
-                    chain, asset, to, ..
-                } if here(chain, asset) => {
-                    touched.push(*to);
-                }
-                Event::Defunded {
-                    chain, asset, from, ..
-                }
-                | Event::ValueBurned {
-                    chain, asset, from, ..
-                } if here(chain, asset) => {
-                    touched.push(*from);
-                }
-                // The base-token interop fee moves from the payer to the InteropCenter.
-                Event::InteropFeeCollected {
-                    chain,
-                    payer,
-                    fixed_zk: false,
-                    ..
-                } if *chain == self.chain => {
-                    touched.extend([*payer, INTEROP_CENTER]);
-                }
-                _ => {}
+        // revm holds every balance the network held before the action (the two agree between
+        // system calls), so each changed base-token balance moves by its difference.
+        for change in self.net.balances_changed_since(&cp) {
+            if change.chain != self.chain || change.asset != self.asset {
+                continue;
             }
-        }
-        touched.sort_unstable();
-        touched.dedup();
-        let old = |who: Address| {
-            before
-                .state()
-                .chains
-                .get(&self.chain)
-                .map_or(U256::ZERO, |c| c.balance(self.asset, who))
-        };
-        for who in touched {
-            let (was, now) = (old(who), self.balance(who));
+            let (was, now) = (change.before, self.balance(change.account));
             if was == now {
                 continue;
             }
-            let Ok(mut acct) = ctx.journal_mut().load_account_mut(who) else {
+            let Ok(mut acct) = ctx.journal_mut().load_account_mut(change.account) else {
                 // The database cannot fail (it reads memory); keep the two views equal.
-                self.net = before;
+                self.net.revert_to(cp);
                 return Err(ProtocolError::Genesis("journal unavailable".into()));
             };
             if now > was {
@@ -226,6 +188,7 @@ impl SystemDispatch {
                 acct.data.decr_balance(was - now);
             }
         }
+        self.net.commit(cp);
         self.log_token_events(ctx, &evs);
         self.events.extend(evs.iter().cloned());
         Ok((evs, used))

@@ -28,7 +28,6 @@ use alloy_primitives::{Address, Bytes, Log, B256, U256};
 use alloy_sol_types::{SolCall, SolError, SolValue};
 use flywheel_protocol::chain::INTEROP_CENTER;
 use flywheel_protocol::chain::INTEROP_HANDLER;
-use flywheel_protocol::event::Event;
 use flywheel_protocol::interop::recipient::{
     Checkpoint, ExternalRecipients, ReceivedMessage, RecipientContext,
 };
@@ -182,11 +181,11 @@ impl NestedSystem<'_, '_, '_, '_> {
         }
     }
 
-    /// A send from `inputs.caller`: applied inside the execution, its balance moves mirrored
-    /// into the nested journal, its logs written. The sender and the InteropCenter are the
-    /// only accounts a send's base-token events touch; they are loaded first so the mirror
-    /// adjusts what revm holds rather than a balance read after the change.
-    fn send<C: ContextTr>(
+    /// A send from `inputs.caller`: applied inside the execution, its balance moves (from the
+    /// network's journal) mirrored into the nested journal, its logs written. The sender and
+    /// the InteropCenter, which a send always touches, are loaded first (as the contract's
+    /// own accesses would warm them).
+    fn send<C: ContextTr<Journal: JournalTr<State = revm::state::EvmState>>>(
         &mut self,
         context: &mut C,
         inputs: &CallInputs,
@@ -217,81 +216,45 @@ impl NestedSystem<'_, '_, '_, '_> {
                 .load_account(who)
                 .map_err(|e| reason(&e.to_string()))?;
         }
-        let evs = self
-            .recipient
-            .try_borrow_mut()
-            .map_err(|_| reason("busy"))?
-            .apply(action)
-            .map_err(|e| crate::dispatch::revert_data(&e))?;
-        // Net base-token moves per account, from the send's events on this chain.
-        let mut delta: Vec<(Address, U256, bool)> = Vec::new();
-        let mut add = |who: Address, amount: U256, credit: bool| {
-            delta.push((who, amount, credit));
+        // The send's balance changes, read from the network's journal above a checkpoint of
+        // its own, as (account, before, now) on this chain's base token.
+        let (evs, moved) = {
+            let mut r = self
+                .recipient
+                .try_borrow_mut()
+                .map_err(|_| reason("busy"))?;
+            let cp = r.checkpoint();
+            let evs = match r.apply(action) {
+                Ok(evs) => evs,
+                Err(e) => {
+                    r.revert_to(cp);
+                    return Err(crate::dispatch::revert_data(&e));
+                }
+            };
+            let moved: Vec<(Address, U256, U256)> = r
+                .balances_changed_since(&cp)
+                .into_iter()
+                .filter(|c| c.chain == chain && c.asset == asset)
+                .map(|c| (c.account, c.before, r.balance_of(c.account)))
+                .collect();
+            r.commit(cp);
+            (evs, moved)
         };
-        for ev in &evs {
-            match ev {
-                Event::Transferred {
-                    chain: c,
-                    asset: a,
-                    from,
-                    to,
-                    amount,
-                } if *c == chain && *a == asset => {
-                    add(*from, *amount, false);
-                    add(*to, *amount, true);
-                }
-                Event::ValueBurned {
-                    chain: c,
-                    asset: a,
-                    from,
-                    amount,
-                }
-                | Event::Defunded {
-                    chain: c,
-                    asset: a,
-                    from,
-                    amount,
-                } if *c == chain && *a == asset => add(*from, *amount, false),
-                Event::ValueMinted {
-                    chain: c,
-                    asset: a,
-                    to,
-                    amount,
-                }
-                | Event::Funded {
-                    chain: c,
-                    asset: a,
-                    to,
-                    amount,
-                } if *c == chain && *a == asset => add(*to, *amount, true),
-                Event::InteropFeeCollected {
-                    chain: c,
-                    payer,
-                    fixed_zk: false,
-                    amount,
-                    ..
-                } if *c == chain => {
-                    add(*payer, *amount, false);
-                    add(INTEROP_CENTER, *amount, true);
-                }
-                _ => {}
-            }
-        }
-        for (who, amount, credit) in delta {
-            if who != inputs.caller && who != INTEROP_CENTER {
-                // Not loaded beforehand: the bookkeeping cannot mirror it exactly.
-                self.broken
-                    .get_or_insert_with(|| format!("a send moved the balance of {who}"));
-                return Err(reason("unexpected balance move"));
-            }
+        for (who, was, now) in moved {
+            // An account the nested EVM has not loaded yet reads the protocol's balance, which
+            // already has the change; one it holds moves by the difference.
+            let held = context.journal().evm_state().contains_key(&who);
             let mut acct = context
                 .journal_mut()
                 .load_account_mut(who)
                 .map_err(|e| reason(&e.to_string()))?;
-            if credit {
-                acct.data.incr_balance(amount);
+            if !held {
+                continue;
+            }
+            if now > was {
+                acct.data.incr_balance(now - was);
             } else {
-                acct.data.decr_balance(amount);
+                acct.data.decr_balance(was - now);
             }
         }
         let id = crate::dispatch::log_send(context, chain, &evs, &originals, is_message)?;
@@ -307,7 +270,9 @@ fn reason(msg: &str) -> Bytes {
     .into()
 }
 
-impl<C: ContextTr> Inspector<C> for NestedSystem<'_, '_, '_, '_> {
+impl<C: ContextTr<Journal: JournalTr<State = revm::state::EvmState>>> Inspector<C>
+    for NestedSystem<'_, '_, '_, '_>
+{
     fn call(&mut self, context: &mut C, inputs: &mut CallInputs) -> Option<CallOutcome> {
         self.enter();
         let to = inputs.bytecode_address;

@@ -24,6 +24,7 @@ use crate::token::ZkToken;
 use crate::ChainId;
 use alloy_primitives::{Address, B256, U256};
 use imbl::{OrdMap, Vector};
+use std::collections::BTreeMap;
 
 /// A section of the state journaled as a whole (its pre-image, once per checkpoint scope).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +91,21 @@ pub struct Checkpoint {
     saved: u8,
 }
 
+/// A balance changed within a checkpoint's scope, and its value when the checkpoint was taken:
+/// what a mirror of the balances (the devnet's EVM) must change to follow the network,
+/// derived from the journal so no event can be missed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BalanceChange {
+    /// The chain the balance is on.
+    pub chain: ChainId,
+    /// The asset.
+    pub asset: AssetId,
+    /// The holder.
+    pub account: Address,
+    /// The balance at the checkpoint (zero if there was none).
+    pub before: U256,
+}
+
 /// The undo log of the changes since the outermost open checkpoint. Empty between actions
 /// unless a caller (the devnet's per-frame journal) holds a checkpoint across actions.
 #[derive(Debug, Clone, Default)]
@@ -125,6 +141,30 @@ impl Journal {
     /// Open checkpoints.
     pub fn depth(&self) -> usize {
         self.depth
+    }
+
+    /// Every balance written since `cp` (which must still be open) and not reverted since,
+    /// once each, ordered by (chain, asset, account), with its value at `cp`: the oldest
+    /// entry for a balance holds what it was before the scope's first write. A balance
+    /// written back to its old value is listed too.
+    pub fn balances_changed_since(&self, cp: &Checkpoint) -> Vec<BalanceChange> {
+        let mut first: BTreeMap<(ChainId, AssetId, Address), U256> = BTreeMap::new();
+        for u in self.entries.get(cp.len..).unwrap_or_default() {
+            if let Undo::Chain(chain, ChainUndo::Balance(asset, account, old)) = u {
+                first
+                    .entry((*chain, *asset, *account))
+                    .or_insert(old.unwrap_or_default());
+            }
+        }
+        first
+            .into_iter()
+            .map(|((chain, asset, account), before)| BalanceChange {
+                chain,
+                asset,
+                account,
+                before,
+            })
+            .collect()
     }
 
     pub(crate) fn checkpoint(&mut self) -> Checkpoint {
@@ -264,10 +304,11 @@ fn undo_chain(c: &mut Chain, u: ChainUndo) {
 
 #[cfg(test)]
 mod tests {
+    use super::BalanceChange;
     use crate::genesis::{account, devnet, eth};
     use crate::network::{Action, Network};
     use crate::workload::Pipeline;
-    use alloy_primitives::U256;
+    use alloy_primitives::{Address, U256};
 
     fn fund(to: &str, amount: u64) -> Action {
         Action::Fund {
@@ -365,6 +406,146 @@ mod tests {
         net.commit(cp);
         assert_eq!(net.state(), &after_a);
         assert!(net.journal().is_empty());
+    }
+
+    fn transfer(from: &str, to: &str, amount: u64) -> Action {
+        Action::Transfer {
+            chain: devnet::ERA,
+            asset: eth(),
+            from: account(from),
+            to: account(to),
+            amount: U256::from(amount),
+        }
+    }
+
+    /// Every (chain, asset, account) balance of a state, zero balances left out.
+    fn all_balances(
+        s: &crate::network::State,
+    ) -> std::collections::BTreeMap<(u64, crate::chain::AssetId, Address), U256> {
+        let mut m = std::collections::BTreeMap::new();
+        for (id, c) in &s.chains {
+            for ((asset, who), b) in &c.balances {
+                m.insert((*id, *asset, *who), *b);
+            }
+        }
+        m
+    }
+
+    /// The change set is exact: it lists every balance that differs from the checkpoint's
+    /// (and only written ones), once, in key order, with the checkpoint's value.
+    fn assert_exact(before: &crate::network::State, net: &Network, changes: &[BalanceChange]) {
+        let keys: Vec<_> = changes
+            .iter()
+            .map(|c| (c.chain, c.asset, c.account))
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(keys, sorted, "ordered, each once");
+        let (old, new) = (all_balances(before), all_balances(net.state()));
+        for c in changes {
+            let key = (c.chain, c.asset, c.account);
+            assert_eq!(
+                c.before,
+                old.get(&key).copied().unwrap_or_default(),
+                "{c:?}"
+            );
+        }
+        for key in old.keys().chain(new.keys()) {
+            if old.get(key) != new.get(key) {
+                assert!(keys.contains(key), "{key:?} changed but is not listed");
+            }
+        }
+    }
+
+    /// A mint, transfers, a burn and a base-token interop fee: each moved balance is listed
+    /// once, with its value at the checkpoint, whatever event moved it.
+    #[test]
+    fn balances_changed_since_lists_every_moved_balance_once() {
+        use crate::address::InteropAddress;
+        use crate::chain::INTEROP_CENTER;
+        use crate::interop::bundle::InteropCallStarter;
+        let mut net = busy();
+        let operator = net.state().chain(devnet::ERA).unwrap().config.operator;
+        net.apply(Action::SetInteropProtocolFee {
+            chain: devnet::ERA,
+            caller: operator,
+            fee: U256::from(2u8),
+        })
+        .unwrap();
+        net.apply(fund("a", 100)).unwrap();
+        let before = net.state().clone();
+        let cp = net.checkpoint();
+        assert!(net.balances_changed_since(&cp).is_empty());
+        net.apply(fund("a", 10)).unwrap();
+        net.apply(transfer("a", "b", 3)).unwrap();
+        net.apply(Action::Defund {
+            chain: devnet::ERA,
+            asset: eth(),
+            from: account("b"),
+            amount: U256::from(1u8),
+        })
+        .unwrap();
+        net.apply(transfer("a", "b", 2)).unwrap();
+        net.apply(Action::SendBundle {
+            chain: devnet::ERA,
+            sender: account("a"),
+            destination: InteropAddress::chain_only(devnet::ETH_CHAIN).encode(),
+            starters: vec![InteropCallStarter {
+                to: InteropAddress::address_only(account("z")).encode(),
+                data: Default::default(),
+                call_attributes: vec![],
+            }],
+            attributes: vec![],
+            // The base-token fee comes with the call's value.
+            value: U256::from(2u8),
+        })
+        .unwrap();
+        let changes = net.balances_changed_since(&cp);
+        assert_exact(&before, &net, &changes);
+        let who: Vec<Address> = changes.iter().map(|c| c.account).collect();
+        for a in [account("a"), account("b"), INTEROP_CENTER] {
+            assert!(who.contains(&a), "{a} in {who:?}");
+        }
+        let a = changes.iter().find(|c| c.account == account("a")).unwrap();
+        assert_eq!(a.before, U256::from(100u8));
+        net.commit(cp);
+    }
+
+    /// A reverted inner checkpoint's writes and a rejected action's are not reported; a
+    /// committed inner checkpoint's are, in the enclosing scope.
+    #[test]
+    fn balances_changed_since_forgets_what_was_undone() {
+        let mut net = busy();
+        net.apply(fund("a", 50)).unwrap();
+        let before = net.state().clone();
+        let outer = net.checkpoint();
+        net.apply(transfer("a", "b", 5)).unwrap();
+        let inner = net.checkpoint();
+        net.apply(fund("c", 7)).unwrap();
+        net.apply(transfer("a", "d", 1)).unwrap();
+        assert_eq!(net.balances_changed_since(&inner).len(), 3);
+        net.revert_to(inner);
+        assert!(net.apply(transfer("b", "e", 6)).is_err());
+        let changes = net.balances_changed_since(&outer);
+        let who: Vec<Address> = changes.iter().map(|c| c.account).collect();
+        let mut want = vec![account("a"), account("b")];
+        want.sort();
+        assert_eq!(who, want);
+        assert_exact(&before, &net, &changes);
+        let inner = net.checkpoint();
+        net.apply(fund("c", 7)).unwrap();
+        net.commit(inner);
+        let changes = net.balances_changed_since(&outer);
+        assert_eq!(changes.len(), 3);
+        assert_exact(&before, &net, &changes);
+        // Back where it started: a balance written back to its old value is still listed.
+        net.apply(transfer("b", "a", 5)).unwrap();
+        let changes = net.balances_changed_since(&outer);
+        assert!(changes.iter().any(|c| c.account == account("b")));
+        assert_exact(&before, &net, &changes);
+        net.revert_to(outer);
+        assert_eq!(net.state(), &before);
     }
 
     /// Undoing a settlement and an execution (sealed batches, moved pending logs, the

@@ -284,6 +284,18 @@ impl RecipientContext<'_, '_> {
     pub fn commit(&mut self, checkpoint: Checkpoint) {
         self.exec.state.commit(checkpoint.journal);
     }
+
+    /// The balances changed since `checkpoint` (still open), with their values then, from
+    /// the network's undo journal: what external code mirroring balances must follow.
+    pub fn balances_changed_since(
+        &self,
+        checkpoint: &Checkpoint,
+    ) -> Vec<crate::journal::BalanceChange> {
+        self.exec
+            .state
+            .journal()
+            .balances_changed_since(&checkpoint.journal)
+    }
 }
 
 /// A point in an execution in progress ([`RecipientContext::checkpoint`]).
