@@ -7,11 +7,9 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use flywheel_cli::store_render::CliRender;
 use flywheel_server::api::{self, AppState};
 use flywheel_server::store::Store;
 use serde_json::{json, Value};
-use std::sync::Arc;
 use tower::ServiceExt;
 
 struct Api {
@@ -54,7 +52,7 @@ impl Api {
         let dir = std::env::temp_dir().join(format!("flywheel-api-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let (store, _) = Store::open(&dir.join("runs.db")).expect("store");
-        let app = api::router(AppState::new(store, Arc::new(CliRender)));
+        let app = api::router(AppState::new(store));
         Self { app, dir }
     }
 

@@ -1,14 +1,18 @@
 //! `flywheel._flywheel`: the Python extension behind `import flywheel`. A thin layer over
-//! `flywheel-sim` (the simulation) and `flywheel-cli` (the report writer), never a second
+//! `flywheel-sim` (the simulation) and `flywheel-report` (the results), never a second
 //! implementation: scenarios parse and validate through the sim's own code, runs are the
-//! sim's Monte Carlo, and reports are written by the CLI's `run --out` writer. The Python
-//! package (`python/flywheel`) turns the columns returned here into polars frames.
+//! sim's Monte Carlo, the steps frame has `steps.csv`'s columns (one definition) and reports
+//! are written by `flywheel run --out`'s writer. The Python package (`python/flywheel`) turns
+//! the columns returned here into polars frames.
 
+use flywheel_report::steps::{frame, FrameColumn};
+use flywheel_report::ReportError;
 use flywheel_sim::agents::wei_to_tokens;
 use flywheel_sim::engine::StepRecord;
 use flywheel_sim::monte_carlo::{simulate, simulate_runs, Options, Outcome, Partial, BANDED};
 use flywheel_sim::presets;
 use flywheel_sim::scenario::{Fidelity, Scenario, ScenarioError, Validated};
+use flywheel_sim::summary::fidelity_name;
 use flywheel_sim::sweep as grid;
 use flywheel_sim::sweep::Axis;
 use pyo3::create_exception;
@@ -41,12 +45,11 @@ fn scenario_err(py: Python<'_>, e: &ScenarioError) -> PyErr {
     err
 }
 
-fn cli_err(e: flywheel_cli::error::CliError) -> PyErr {
-    let msg = flywheel_cli::error::one_line(&e);
-    if e.exit_code() == 2 {
-        PyValueError::new_err(msg)
-    } else {
-        FlywheelError::new_err(msg)
+/// A report error: a destination the caller chose is a `ValueError`, anything else ours.
+fn report_err(e: ReportError) -> PyErr {
+    match e {
+        ReportError::Field { .. } => PyValueError::new_err(e.to_string()),
+        other => FlywheelError::new_err(other.to_string()),
     }
 }
 
@@ -254,10 +257,6 @@ fn set_dotted(
     Ok(())
 }
 
-fn fidelity_name(f: Fidelity) -> &'static str {
-    flywheel_cli::scenario_args::fidelity_name(f)
-}
-
 /// A finished Monte Carlo: the validated scenario, the outcome and (if kept) every run's days.
 #[pyclass(module = "flywheel._flywheel", name = "_Run", frozen)]
 struct PyRun {
@@ -312,86 +311,26 @@ impl PyRun {
         let Some(all) = &self.steps else {
             return Ok(None);
         };
-        let genesis = self.v.genesis_supply;
-        let n: usize = all.iter().map(|(_, s)| s.len()).sum();
-        let mut run = Vec::with_capacity(n);
-        let mut ints: [Vec<u64>; 6] = Default::default();
-        let mut floats: [Vec<f64>; 13] = Default::default();
-        for (r, steps) in all {
-            let mut prev = flywheel_sim::ledger::Totals::default().burned;
-            for s in steps {
-                let t = &s.totals;
-                run.push(*r);
-                for (col, x) in ints.iter_mut().zip([
-                    u64::from(s.day),
-                    s.calls,
-                    s.bundles,
-                    s.fixed_calls,
-                    t.auction_claims,
-                    t.failed_settlements,
-                ]) {
-                    col.push(x);
-                }
-                for (col, x) in floats.iter_mut().zip([
-                    s.zk_usd,
-                    s.eth_usd,
-                    s.dynamic_fee_usd,
-                    s.pool_usd,
-                    wei_to_tokens(t.supply),
-                    wei_to_tokens(t.minted.saturating_sub(genesis)),
-                    wei_to_tokens(t.burned),
-                    wei_to_tokens(t.burned.saturating_sub(prev)),
-                    wei_to_tokens(t.distributed),
-                    wei_to_tokens(t.fixed_fees),
-                    wei_to_tokens(t.settlement_fees),
-                    wei_to_tokens(t.auction_paid),
-                    wei_to_tokens(t.staking_rewards),
-                ]) {
-                    col.push(x);
-                }
-                prev = t.burned;
+        let d = PyDict::new(py);
+        for (name, col) in frame(all, self.v.genesis_supply) {
+            match col {
+                FrameColumn::Counts(v) => d.set_item(name, v)?,
+                FrameColumn::Floats(v) => d.set_item(name, v)?,
             }
         }
-        let d = PyDict::new(py);
-        d.set_item("run", run)?;
-        let [day, calls, bundles, fixed_calls, claims, failed] = ints;
-        d.set_item("day", day)?;
-        d.set_item("calls", calls)?;
-        d.set_item("bundles", bundles)?;
-        d.set_item("fixed_calls", fixed_calls)?;
-        let names = [
-            "zk_usd",
-            "eth_usd",
-            "dynamic_fee_usd",
-            "pool_usd",
-            "supply_zk",
-            "minted_zk",
-            "burned_zk",
-            "daily_burn_zk",
-            "distributed_zk",
-            "fixed_fees_zk",
-            "settlement_fees_zk",
-            "auction_paid_zk",
-            "staking_rewards_zk",
-        ];
-        for (name, col) in names.iter().zip(floats) {
-            d.set_item(*name, col)?;
-        }
-        d.set_item("auction_claims", claims)?;
-        d.set_item("failed_settlements", failed)?;
         Ok(Some(d))
     }
 
     /// Writes `flywheel run --out`'s files (steps.csv, bands.csv, summary.json, charts,
-    /// report.html) into `path`, by the CLI's own writer.
+    /// report.html) into `path`, by the same writer (`flywheel-report`).
     fn report(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
         let Some(steps) = &self.steps else {
             return Err(PyValueError::new_err(
                 "this run did not keep its steps (run(..., steps=False)); run again with steps=True to write a report",
             ));
         };
-        py.detach(|| flywheel_cli::run_cmd::write_out(&path, &self.v, &self.outcome, steps))
-            .map_err(cli_err)
+        py.detach(|| flywheel_report::run_files::write_out(&path, &self.v, &self.outcome, steps))
+            .map_err(report_err)
     }
 }
 

@@ -1,21 +1,23 @@
 //! From a request to results: resolving a scenario (a preset, a saved scenario, TOML or JSON,
 //! then dotted overrides) through the sim's own reader and validation, executing a stored run
-//! (the sim's Monte Carlo, its files written by the CLI's writer, kept in the store), and the
-//! small synchronous what-if runs behind the dashboard's sliders.
+//! (the sim's Monte Carlo, its files written by `flywheel-report` as `flywheel run --out`
+//! writes them, kept in the store), and the small synchronous what-if runs behind the
+//! dashboard's sliders.
 
 use crate::error::StoreError;
 use crate::limits;
 use crate::store::{NewRun, Results, Store};
 use alloy_primitives::U256;
+use flywheel_report::bands::ExactBands;
+use flywheel_report::run_files::RunWriter;
 use flywheel_sim::agents::wei_to_tokens;
-use flywheel_sim::engine::StepRecord;
-use flywheel_sim::monte_carlo::{self, simulate, Options, Outcome, Progress, RunTotals};
+use flywheel_sim::monte_carlo::{simulate, Options, Outcome, Progress, RunTotals};
 use flywheel_sim::presets;
 use flywheel_sim::scenario::{Fidelity, Scenario, ScenarioError, Validated};
-use flywheel_sim::summary::quantile_u256;
+use flywheel_sim::summary::{fidelity_name, median_run};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 /// A scenario as a request gives it: at most one base (a preset, a saved scenario, TOML text,
@@ -344,14 +346,6 @@ pub fn resolved(v: Validated) -> Result<Resolved, InputError> {
     Ok(Resolved { v, toml })
 }
 
-/// The fidelity's name as in files.
-pub fn fidelity_name(f: Fidelity) -> &'static str {
-    match f {
-        Fidelity::Flow => "flow",
-        Fidelity::Event => "event",
-    }
-}
-
 /// Checks a stored run's size: runs × days within [`limits::MAX_FLOW_PATH_DAYS`] (flow) or
 /// [`limits::MAX_EVENT_PATH_DAYS`] (event), and within [`limits::MAX_STEPS_PATH_DAYS`] when its
 /// steps are kept.
@@ -400,21 +394,6 @@ pub fn new_run(r: &Resolved) -> NewRun {
     }
 }
 
-/// Writes a run's files (`summary.json`, `bands.csv`, `steps.csv`, `report.html`) into a
-/// folder: the CLI's `run --out` writer, handed in by the binary.
-pub trait Render: Send + Sync {
-    /// Begins the files of a run of `v` in `dir` (which does not exist yet).
-    fn start<'a>(&'a self, dir: &Path, v: &'a Validated) -> Result<Box<dyn Sink + 'a>, String>;
-}
-
-/// A run's files being written while its paths stream by.
-pub trait Sink {
-    /// One run's days, in run order.
-    fn on_run(&mut self, run: u32, steps: &[StepRecord]);
-    /// Writes the rest and puts the files in place.
-    fn finish(self: Box<Self>, outcome: &Outcome) -> Result<(), String>;
-}
-
 /// A scratch folder for one run's files, removed when dropped (a killed process's is removed
 /// by the next [`Store::open`]).
 struct Scratch(PathBuf);
@@ -434,7 +413,7 @@ fn locked(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
 }
 
 /// Runs stored run `id` (queued in `store` by this store's owner): marks it running,
-/// simulates, has `render` write its files, and stores them (the steps only if `keep_steps`),
+/// simulates, writes its files (those of `flywheel run --out`), and stores them (the steps only if `keep_steps`),
 /// or marks it failed with the reason. `progress` is told the runs and path-days done. The
 /// store is locked only to change the run's row, never while simulating.
 pub fn execute(
@@ -442,7 +421,6 @@ pub fn execute(
     id: i64,
     v: &Validated,
     keep_steps: bool,
-    render: &dyn Render,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Outcome, String> {
     let dir = {
@@ -452,7 +430,7 @@ pub fn execute(
     };
     let result = dir
         .map_err(|e| e.to_string())
-        .and_then(|dir| simulate_into_files(dir, v, keep_steps, render, progress));
+        .and_then(|dir| simulate_into_files(dir, v, keep_steps, progress));
     match result {
         Ok((outcome, files)) => {
             locked(store)
@@ -474,11 +452,10 @@ fn simulate_into_files(
     dir: PathBuf,
     v: &Validated,
     keep_steps: bool,
-    render: &dyn Render,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<(Outcome, Results), String> {
     let scratch = Scratch(dir);
-    let mut sink = render.start(&scratch.0, v)?;
+    let mut writer = RunWriter::begin(&scratch.0, v).map_err(|e| e.to_string())?;
     let opts = Options {
         runs: v.scenario.runs,
         fidelity: v.scenario.fidelity,
@@ -487,11 +464,11 @@ fn simulate_into_files(
         v,
         opts,
         true,
-        |run, steps| sink.on_run(run, steps),
+        |run, steps| writer.on_run(run, steps),
         progress,
     )
     .map_err(|e| format!("simulation failed: {e}"))?;
-    sink.finish(&outcome)?;
+    writer.finish(&outcome).map_err(|e| e.to_string())?;
     let read = |name: &str| {
         std::fs::read_to_string(scratch.0.join(name))
             .map_err(|e| format!("cannot read the run's {name}: {e}"))
@@ -658,62 +635,25 @@ pub fn check_whatif(v: &Validated) -> Result<(), InputError> {
 }
 
 /// Runs a small flow-mode Monte Carlo and returns its summary, the exact p5/p50/p95 of supply,
-/// daily and cumulative burn on each banded day, and the median run's flows. The bands here
-/// are exact nearest-rank quantiles over every run (the sim's own `quantile_u256` on wei),
-/// not sketches: at a sketch's 0.8% resolution a 21B supply band would hide a year's change.
+/// daily and cumulative burn on each banded day (`flywheel_report::bands::ExactBands`: not
+/// sketches), and the median run's flows.
 pub fn what_if(r: &Resolved) -> Result<WhatIf, String> {
     let v = &r.v;
     let started = std::time::Instant::now();
-    let days = monte_carlo::banded_days(v.scenario.days);
-    let slot: Vec<Option<usize>> = {
-        let mut s = vec![None; v.scenario.days as usize];
-        for (i, d) in days.iter().enumerate() {
-            s[*d as usize] = Some(i);
-        }
-        s
-    };
-    let n = days.len();
-    // Per banded day: every run's supply, daily burn and cumulative burn (wei).
-    let runs = v.scenario.runs as usize;
-    let mut values: Vec<[Vec<U256>; 3]> = (0..n)
-        .map(|_| std::array::from_fn(|_| Vec::with_capacity(runs)))
-        .collect();
+    let mut exact = ExactBands::new(v.scenario.days, v.scenario.runs);
     let opts = Options {
         runs: v.scenario.runs,
         fidelity: Fidelity::Flow,
     };
-    let outcome = simulate(
-        v,
-        opts,
-        true,
-        |_, steps| {
-            let mut prev = U256::ZERO;
-            for s in steps {
-                if let Some(Some(i)) = slot.get(s.day as usize) {
-                    let t = &s.totals;
-                    values[*i][0].push(t.supply);
-                    values[*i][1].push(t.burned.saturating_sub(prev));
-                    values[*i][2].push(t.burned);
-                }
-                prev = s.totals.burned;
-            }
-        },
-        &|_| {},
-    )
-    .map_err(|e| format!("simulation failed: {e}"))?;
+    let outcome = simulate(v, opts, true, |_, steps| exact.on_run(steps), &|_| {})
+        .map_err(|e| format!("simulation failed: {e}"))?;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
-    let mut bands: [Band; 3] = std::array::from_fn(|_| Band {
-        p5: Vec::with_capacity(n),
-        p50: Vec::with_capacity(n),
-        p95: Vec::with_capacity(n),
+    let (days, bands) = exact.finish();
+    let bands = bands.map(|b| Band {
+        p5: b.p5,
+        p50: b.p50,
+        p95: b.p95,
     });
-    for day in &mut values {
-        for (k, col) in day.iter_mut().enumerate() {
-            bands[k].p5.push(wei_to_tokens(quantile_u256(col, 0.05)));
-            bands[k].p50.push(wei_to_tokens(quantile_u256(col, 0.5)));
-            bands[k].p95.push(wei_to_tokens(quantile_u256(col, 0.95)));
-        }
-    }
     let [supply, daily_burn, cumulative_burn] = bands;
     Ok(WhatIf {
         summary: flywheel_sim::summary::summary(v, Fidelity::Flow, &outcome),
@@ -726,18 +666,6 @@ pub fn what_if(r: &Resolved) -> Result<WhatIf, String> {
         toml: r.toml.clone(),
         elapsed_ms,
     })
-}
-
-/// The median run by ZK burned (the lower median for an even count; ties by run index).
-fn median_run(runs: &[RunTotals]) -> Option<&RunTotals> {
-    let mut order: Vec<&RunTotals> = runs.iter().collect();
-    order.sort_by(|a, b| {
-        a.totals
-            .burned
-            .cmp(&b.totals.burned)
-            .then(a.run.cmp(&b.run))
-    });
-    order.get(order.len().saturating_sub(1) / 2).copied()
 }
 
 fn flows(runs: &[RunTotals]) -> Flows {
