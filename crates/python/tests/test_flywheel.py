@@ -50,6 +50,14 @@ def test_frames_have_every_run_and_banded_day():
     assert list(pdf.columns) == ["day", "metric", "p5", "p50", "p95", "rel_error"]
 
 
+def test_steps_frame_has_the_columns_of_steps_csv(tmp_path):
+    r = flywheel.run(flywheel.Scenario.preset("v31-baseline"), runs=2, days=10, seed=5)
+    path = r.report(tmp_path / "out")
+    header = (path / "steps.csv").read_text().splitlines()[0].split(",")
+    assert r.steps.columns == header
+    assert header[-1] == "staking_rewards_zk"
+
+
 def test_report_writes_the_files_of_run_out(tmp_path):
     s = flywheel.Scenario.preset("v31-baseline")
     flywheel.run(s, runs=4, days=15, seed=3).report(tmp_path / "py")

@@ -52,7 +52,7 @@ pub struct Column {
     pub value: fn(&Day<'_>) -> Value,
 }
 
-/// Every column, in order.
+/// Every column, in order: `steps.csv`'s and the Python frame's.
 pub const COLUMNS: [Column; 20] = [
     Column {
         name: "run",
@@ -156,13 +156,9 @@ pub const COLUMNS: [Column; 20] = [
     },
 ];
 
-/// The columns `steps.csv` writes: every one. (A prefix, so that a file of an older layout
-/// is recognisably one.)
-const CSV_COLUMNS: usize = 19;
-
 /// `steps.csv`'s header line, newline included.
 pub fn header() -> String {
-    let names: Vec<&str> = COLUMNS[..CSV_COLUMNS].iter().map(|c| c.name).collect();
+    let names: Vec<&str> = COLUMNS.iter().map(|c| c.name).collect();
     format!("{}\n", names.join(","))
 }
 
@@ -193,7 +189,7 @@ pub fn write_csv(
             return;
         }
         result = (|| {
-            for (i, c) in COLUMNS[..CSV_COLUMNS].iter().enumerate() {
+            for (i, c) in COLUMNS.iter().enumerate() {
                 if i > 0 {
                     w.write_all(b",")?;
                 }
@@ -245,4 +241,73 @@ pub fn frame(runs: &[(u32, Vec<StepRecord>)], genesis: U256) -> Vec<(&'static st
         });
     }
     cols
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flywheel_sim::monte_carlo::{simulate, Options};
+    use flywheel_sim::presets;
+
+    fn runs() -> (U256, Vec<(u32, Vec<StepRecord>)>) {
+        let mut s = presets::preset("v31-baseline").expect("preset");
+        s.set_horizon(20);
+        s.runs = 3;
+        let v = s.validate().expect("valid");
+        let opts = Options {
+            runs: 3,
+            fidelity: v.scenario.fidelity,
+        };
+        let mut kept = Vec::new();
+        simulate(&v, opts, true, |r, st| kept.push((r, st.to_vec())), &|_| {}).expect("runs");
+        (v.genesis_supply, kept)
+    }
+
+    #[test]
+    fn every_column_gives_the_kind_it_declares() {
+        let (genesis, all) = runs();
+        let (run, steps) = &all[0];
+        days(*run, steps, genesis, |d| {
+            for c in &COLUMNS {
+                let kind = match (c.value)(d) {
+                    Value::Count(_) => Kind::Count,
+                    Value::Float(_) => Kind::Float,
+                    Value::Zk(_) => Kind::Zk,
+                };
+                assert_eq!(kind, c.kind, "{}", c.name);
+            }
+        });
+    }
+
+    #[test]
+    fn the_csv_and_the_frame_have_the_same_columns_and_values() {
+        let (genesis, all) = runs();
+        let mut csv = header().into_bytes();
+        for (run, steps) in &all {
+            write_csv(&mut csv, *run, steps, genesis).expect("writes");
+        }
+        let csv = String::from_utf8(csv).expect("utf-8");
+        let mut lines = csv.lines();
+        let names: Vec<&str> = lines.next().expect("header").split(',').collect();
+        let frame = frame(&all, genesis);
+        let frame_names: Vec<&str> = frame.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, frame_names);
+        assert_eq!(names.last(), Some(&"staking_rewards_zk"));
+        let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+        assert_eq!(rows.len(), 60);
+        for (k, (name, col)) in frame.iter().enumerate() {
+            for (i, row) in rows.iter().enumerate() {
+                let cell: f64 = row[k].parse().expect("a number");
+                let value = match col {
+                    FrameColumn::Counts(v) => v[i] as f64,
+                    FrameColumn::Floats(v) => v[i],
+                };
+                let tol = 1e-9 * cell.abs().max(1.0);
+                assert!(
+                    (cell - value).abs() <= tol,
+                    "{name} row {i}: {cell} vs {value}"
+                );
+            }
+        }
+    }
 }

@@ -139,7 +139,8 @@ class Result:
 
     @property
     def steps(self) -> pl.DataFrame:
-        """Every run's days (the columns of ``steps.csv``, amounts in ZK)."""
+        """Every run's days: the columns of ``steps.csv``, in its order (``run``, ``day``, …,
+        ``failed_settlements``, ``staking_rewards_zk``), amounts in ZK as floats."""
         if self._steps is None:
             cols = self._run.steps_columns()
             if cols is None:

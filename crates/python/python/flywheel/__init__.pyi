@@ -45,7 +45,12 @@ class Result:
     @property
     def bands(self) -> pl.DataFrame: ...
     @property
-    def steps(self) -> pl.DataFrame: ...
+    def steps(self) -> pl.DataFrame:
+        """Every run's days: ``steps.csv``'s columns in its order (run, day, calls, bundles,
+        fixed_calls, zk_usd, eth_usd, dynamic_fee_usd, pool_usd, supply_zk, minted_zk,
+        burned_zk, daily_burn_zk, distributed_zk, fixed_fees_zk, settlement_fees_zk,
+        auction_paid_zk, auction_claims, failed_settlements, staking_rewards_zk); amounts
+        in ZK as floats."""
     def report(self, path: Union[str, Path]) -> Path: ...
 
 def run(
