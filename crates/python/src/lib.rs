@@ -11,7 +11,8 @@ use flywheel_sim::agents::wei_to_tokens;
 use flywheel_sim::engine::StepRecord;
 use flywheel_sim::monte_carlo::{simulate, simulate_runs, Options, Outcome, Partial, BANDED};
 use flywheel_sim::presets;
-use flywheel_sim::scenario::{Fidelity, Scenario, ScenarioError, Validated};
+use flywheel_sim::resolve::{self, Base, LeftOut, Request};
+use flywheel_sim::scenario::{Scenario, ScenarioError, Validated};
 use flywheel_sim::summary::fidelity_name;
 use flywheel_sim::sweep as grid;
 use flywheel_sim::sweep::Axis;
@@ -53,45 +54,44 @@ fn report_err(e: ReportError) -> PyErr {
     }
 }
 
-/// A scenario: the sim's `Scenario` and the folder its CSV sources load from.
+/// A scenario: the sim's `Scenario`, the folder its CSV sources load from, and what a
+/// shorter horizon left out of it so far.
 #[pyclass(module = "flywheel._flywheel", name = "_Scenario", from_py_object)]
 #[derive(Clone)]
 struct PyScenario {
     inner: Scenario,
     base: Option<PathBuf>,
+    left_out: Vec<LeftOut>,
+}
+
+/// What a horizon left out, as (key, day) pairs for Python.
+fn pairs(left_out: &[LeftOut]) -> Vec<(String, u32)> {
+    left_out.iter().map(|l| (l.key.clone(), l.day)).collect()
 }
 
 impl PyScenario {
     /// Checks the scenario as a run would, so errors surface where the value was set.
     fn checked(py: Python<'_>, inner: Scenario, base: Option<PathBuf>) -> PyResult<Self> {
         inner.clone().validate().map_err(|e| scenario_err(py, &e))?;
-        Ok(Self { inner, base })
+        Ok(Self {
+            inner,
+            base,
+            left_out: Vec::new(),
+        })
     }
 
-    /// Rebuilds a scenario from a JSON value through the TOML reader (strict: unknown keys
-    /// and wrong types are errors naming the key), reloading CSV sources from `base`.
-    fn from_value(
-        py: Python<'_>,
-        value: &serde_json::Value,
-        base: Option<PathBuf>,
-    ) -> PyResult<Self> {
-        // TOML has no null: an absent optional value is simply left out.
-        let mut value = value.clone();
-        strip_nulls(&mut value);
-        let text = toml::to_string(&value).map_err(|e| {
-            scenario_err(
-                py,
-                &ScenarioError {
-                    key: "(dict)".into(),
-                    problem: format!("not representable as a scenario: {e}"),
-                },
-            )
-        })?;
-        let mut s = Scenario::from_toml(&text).map_err(|e| scenario_err(py, &e))?;
-        if let Some(b) = &base {
-            s.load_files(b).map_err(|e| scenario_err(py, &e))?;
-        }
-        Self::checked(py, s, base)
+    /// Reads a base through the sim's resolver (as the CLI and the server do) and checks it.
+    fn read(py: Python<'_>, base: Base) -> PyResult<Self> {
+        let (s, folder) = resolve::read_base(&base).map_err(|e| scenario_err(py, &e))?;
+        Self::checked(py, s, folder)
+    }
+
+    /// This scenario as the base of a resolver request.
+    fn request(&self) -> Request {
+        Request::new(Base::Scenario {
+            scenario: Box::new(self.inner.clone()),
+            base: self.base.clone(),
+        })
     }
 }
 
@@ -100,8 +100,7 @@ impl PyScenario {
     /// A built-in scenario by name.
     #[staticmethod]
     fn preset(py: Python<'_>, name: &str) -> PyResult<Self> {
-        let s = presets::preset(name).map_err(|e| scenario_err(py, &e))?;
-        Self::checked(py, s, None)
+        Self::read(py, Base::Preset(name.to_string()))
     }
 
     /// Parses scenario TOML text; CSV sources load relative to `base` (default: the current
@@ -109,18 +108,20 @@ impl PyScenario {
     #[staticmethod]
     #[pyo3(signature = (text, base=None))]
     fn from_toml(py: Python<'_>, text: &str, base: Option<PathBuf>) -> PyResult<Self> {
-        let mut s = Scenario::from_toml(text).map_err(|e| scenario_err(py, &e))?;
-        let b = base.unwrap_or_else(|| PathBuf::from("."));
-        s.load_files(&b).map_err(|e| scenario_err(py, &e))?;
-        Self::checked(py, s, Some(b))
+        let base = Some(base.unwrap_or_else(|| PathBuf::from(".")));
+        Self::read(
+            py,
+            Base::Toml {
+                text: text.to_string(),
+                base,
+            },
+        )
     }
 
     /// Reads a scenario file, as `flywheel run --scenario FILE` does.
     #[staticmethod]
     fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
-        let s = Scenario::from_file(&path).map_err(|e| scenario_err(py, &e))?;
-        let base = path.parent().map(PathBuf::from);
-        Self::checked(py, s, base)
+        Self::read(py, Base::File(path))
     }
 
     /// Builds a scenario from JSON text (the Python side dumps a dict).
@@ -129,7 +130,7 @@ impl PyScenario {
     fn from_json(py: Python<'_>, text: &str, base: Option<PathBuf>) -> PyResult<Self> {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| PyValueError::new_err(e.to_string()))?;
-        Self::from_value(py, &value, base)
+        Self::read(py, Base::Json { value, base })
     }
 
     /// The scenario as JSON text (CSV sources by path).
@@ -137,14 +138,15 @@ impl PyScenario {
         serde_json::to_string(&self.inner).map_err(|e| PyValueError::new_err(e.to_string()))
     }
 
-    /// A copy with dotted keys set, given as JSON text of a {key: value} object. `days`
-    /// shortens or lengthens the horizon as `--days` does; every other key goes through the
-    /// scenario reader and validation, so an error names the key, the range and the value.
+    /// A copy with dotted keys set, given as JSON text of a {key: value} object, through the
+    /// sim's resolver (as the CLI and the server): an array element by its index
+    /// (`chains.1.name` or `chains[1].name`). `days` shortens or lengthens the horizon as
+    /// `--days` does (what it leaves out is added to `left_out`); every other key goes through
+    /// the scenario reader and validation, so an error names the key, the range and the value.
     fn with_json(&self, py: Python<'_>, changes: &str) -> PyResult<Self> {
         let changes: serde_json::Map<String, serde_json::Value> =
             serde_json::from_str(changes).map_err(|e| PyValueError::new_err(e.to_string()))?;
-        let mut s = self.inner.clone();
-        let mut rest = Vec::new();
+        let mut r = self.request();
         for (key, value) in changes {
             if key == "days" {
                 let days = value
@@ -159,17 +161,21 @@ impl PyScenario {
                             },
                         )
                     })?;
-                s.set_horizon(days);
+                r.days = Some(days);
             } else {
-                rest.push((key, value));
+                r.set.push((key, value));
             }
         }
-        let mut value =
-            serde_json::to_value(&s).map_err(|e| PyValueError::new_err(e.to_string()))?;
-        for (key, v) in rest {
-            set_dotted(py, &mut value, &key, v)?;
-        }
-        Self::from_value(py, &value, self.base.clone())
+        let got = resolve::resolve(&r).map_err(|e| scenario_err(py, &e))?;
+        let mut out = Self::checked(py, got.scenario, got.base)?;
+        out.left_out = self.left_out.iter().cloned().chain(got.left_out).collect();
+        Ok(out)
+    }
+
+    /// What shorter horizons left out of this scenario so far: (key, day) pairs.
+    #[getter]
+    fn left_out(&self) -> Vec<(String, u32)> {
+        pairs(&self.left_out)
     }
 
     /// Name.
@@ -209,64 +215,23 @@ impl PyScenario {
     }
 }
 
-/// Removes null members of objects, at any depth (`None` in a dict means "not set").
-fn strip_nulls(v: &mut serde_json::Value) {
-    match v {
-        serde_json::Value::Object(m) => {
-            m.retain(|_, x| !x.is_null());
-            m.values_mut().for_each(strip_nulls);
-        }
-        serde_json::Value::Array(a) => a.iter_mut().for_each(strip_nulls),
-        _ => {}
-    }
-}
-
-/// Sets `a.b.c` in a JSON object, refusing a path through a non-table.
-fn set_dotted(
-    py: Python<'_>,
-    root: &mut serde_json::Value,
-    key: &str,
-    value: serde_json::Value,
-) -> PyResult<()> {
-    let bad = |problem: String| {
-        scenario_err(
-            py,
-            &ScenarioError {
-                key: key.to_string(),
-                problem,
-            },
-        )
-    };
-    let parts: Vec<&str> = key.split('.').collect();
-    if parts.iter().any(|p| p.is_empty()) {
-        return Err(bad("empty part in the dotted key".into()));
-    }
-    let mut node = root;
-    for (i, part) in parts.iter().enumerate() {
-        let obj = node
-            .as_object_mut()
-            .ok_or_else(|| bad(format!("`{}` is not a table", parts[..i].join("."))))?;
-        if i + 1 == parts.len() {
-            obj.insert((*part).to_string(), value);
-            return Ok(());
-        }
-        node = obj
-            .entry((*part).to_string())
-            .or_insert_with(|| serde_json::Value::Object(Default::default()));
-    }
-    Ok(())
-}
-
 /// A finished Monte Carlo: the validated scenario, the outcome and (if kept) every run's days.
 #[pyclass(module = "flywheel._flywheel", name = "_Run", frozen)]
 struct PyRun {
     v: Validated,
     outcome: Outcome,
     steps: Option<Vec<(u32, Vec<StepRecord>)>>,
+    left_out: Vec<LeftOut>,
 }
 
 #[pymethods]
 impl PyRun {
+    /// What the horizon left out of the scenario run: (key, day) pairs.
+    #[getter]
+    fn left_out(&self) -> Vec<(String, u32)> {
+        pairs(&self.left_out)
+    }
+
     /// `summary.json`'s text, as `flywheel run --json` prints it.
     fn summary_json(&self) -> PyResult<String> {
         let s = flywheel_sim::summary::summary(&self.v, self.v.scenario.fidelity, &self.outcome);
@@ -334,7 +299,8 @@ impl PyRun {
     }
 }
 
-/// Applies run-time overrides (the CLI's `--runs`, `--days`, `--seed`, `--fidelity`).
+/// Applies run-time overrides (the CLI's `--runs`, `--days`, `--seed`, `--fidelity`) through
+/// the sim's resolver and validates; also returns everything the horizon left out.
 fn overridden(
     py: Python<'_>,
     s: &PyScenario,
@@ -342,29 +308,18 @@ fn overridden(
     days: Option<u32>,
     seed: Option<u64>,
     fidelity: Option<&str>,
-) -> PyResult<Validated> {
-    let mut sc = s.inner.clone();
-    if let Some(d) = days {
-        sc.set_horizon(d);
-    }
-    if let Some(r) = runs {
-        sc.runs = r;
-    }
-    if let Some(x) = seed {
-        sc.seed = x;
-    }
-    if let Some(f) = fidelity {
-        sc.fidelity = f.parse::<Fidelity>().map_err(|e| {
-            scenario_err(
-                py,
-                &ScenarioError {
-                    key: "fidelity".into(),
-                    ..e
-                },
-            )
-        })?;
-    }
-    sc.validate().map_err(|e| scenario_err(py, &e))
+) -> PyResult<(Validated, Vec<LeftOut>)> {
+    let r = Request {
+        days,
+        runs,
+        seed,
+        fidelity: fidelity.map(str::to_string),
+        ..s.request()
+    };
+    let got = resolve::resolve(&r).map_err(|e| scenario_err(py, &e))?;
+    let v = got.validate().map_err(|e| scenario_err(py, &e))?;
+    let left_out = s.left_out.iter().cloned().chain(got.left_out).collect();
+    Ok((v, left_out))
 }
 
 /// Runs a scenario's Monte Carlo with the GIL released.
@@ -379,7 +334,7 @@ fn run(
     fidelity: Option<&str>,
     steps: bool,
 ) -> PyResult<PyRun> {
-    let v = overridden(py, scenario, runs, days, seed, fidelity)?;
+    let (v, left_out) = overridden(py, scenario, runs, days, seed, fidelity)?;
     let opts = Options {
         runs: v.scenario.runs,
         fidelity: v.scenario.fidelity,
@@ -401,6 +356,7 @@ fn run(
         v,
         outcome,
         steps: steps.then_some(kept),
+        left_out,
     })
 }
 
@@ -419,7 +375,7 @@ fn run_part(
     seed: Option<u64>,
     fidelity: Option<&str>,
 ) -> PyResult<String> {
-    let v = overridden(py, scenario, runs, days, seed, fidelity)?;
+    let (v, _) = overridden(py, scenario, runs, days, seed, fidelity)?;
     let n = v.scenario.runs;
     if start > end || end > n {
         return Err(PyValueError::new_err(format!(
@@ -449,7 +405,7 @@ fn merge_parts(
     seed: Option<u64>,
     fidelity: Option<&str>,
 ) -> PyResult<PyRun> {
-    let v = overridden(py, scenario, runs, days, seed, fidelity)?;
+    let (v, left_out) = overridden(py, scenario, runs, days, seed, fidelity)?;
     let mut all = Partial::empty(v.scenario.days);
     for text in &parts {
         let p: Partial =
@@ -470,6 +426,7 @@ fn merge_parts(
         v,
         outcome,
         steps: None,
+        left_out,
     })
 }
 
@@ -539,7 +496,9 @@ fn sweep_grid(
     seed: Option<u64>,
     fidelity: Option<&str>,
 ) -> PyResult<(Vec<Axis>, Vec<grid::Cell>)> {
-    let base = overridden(py, scenario, runs, days, seed, fidelity)?.scenario;
+    let base = overridden(py, scenario, runs, days, seed, fidelity)?
+        .0
+        .scenario;
     let mut parsed = Vec::with_capacity(axes.len());
     for (name, values) in axes {
         let a = Axis::parse(&format!("{name}={}", values.join(",")))

@@ -331,6 +331,8 @@ pub struct RunRequest {
 pub struct Created {
     /// Its id.
     pub id: i64,
+    /// What a shorter `days` left out of the scenario (empty when nothing was).
+    pub left_out: Vec<exec::LeftOut>,
 }
 
 #[utoipa::path(post, path = "/api/runs", tag = "runs", request_body = RunRequest,
@@ -350,6 +352,7 @@ async fn start_run(
         exec::resolve(&req.input, Some(&store)).map_err(unprocessable)?
     };
     exec::check_stored_size(&r.v, req.steps).map_err(unprocessable)?;
+    let left_out = r.left_out.clone();
     let id = {
         let mut active = st.active();
         if active.len() >= limits::MAX_ACTIVE_RUNS {
@@ -393,7 +396,7 @@ async fn start_run(
         }
         state.active().remove(&id);
     });
-    Ok((StatusCode::ACCEPTED, Json(Created { id })).into_response())
+    Ok((StatusCode::ACCEPTED, Json(Created { id, left_out })).into_response())
 }
 
 #[utoipa::path(get, path = "/api/runs", tag = "runs",
@@ -760,6 +763,7 @@ async fn delete_saved(
         ProgressEvent,
         Comparison,
         WhatIf,
+        exec::LeftOut,
         SavedInfo
     ))
 )]

@@ -13,7 +13,8 @@ use flywheel_report::run_files::RunWriter;
 use flywheel_sim::agents::wei_to_tokens;
 use flywheel_sim::monte_carlo::{simulate, Options, Outcome, Progress, RunTotals};
 use flywheel_sim::presets;
-use flywheel_sim::scenario::{Fidelity, Scenario, ScenarioError, Validated};
+use flywheel_sim::resolve::{self, lookup, Base, Request};
+use flywheel_sim::scenario::{Fidelity, ScenarioError, Validated};
 use flywheel_sim::summary::{fidelity_name, median_run};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -151,90 +152,13 @@ fn schema_key_of(key: &str) -> String {
     out
 }
 
-/// The value at a dotted key (`a.b`, `a[1].b` or `a.1.b`) of a JSON document.
-fn lookup<'a>(root: &'a Value, key: &str) -> Option<&'a Value> {
-    let mut node = root;
-    for part in key.split('.') {
-        let (name, index) = match (part.find('['), part.strip_suffix(']')) {
-            (Some(i), Some(p)) => (&part[..i], p[i + 1..].parse::<usize>().ok()),
-            _ => (part, None),
-        };
-        node = match (node, name.parse::<usize>()) {
-            (Value::Array(a), Ok(i)) => a.get(i)?,
-            _ => node.get(name)?,
-        };
-        if let Some(i) = index {
-            node = node.get(i)?;
-        }
-    }
-    Some(node)
-}
-
-/// Sets a dotted key in a scenario's JSON: objects by name (created when missing), arrays by
-/// index (which must exist).
-fn set_dotted(root: &mut Value, key: &str, value: Value) -> Result<(), InputError> {
-    let bad = |msg: String| InputError::new(key, msg, Some("a dotted scenario key".into()), None);
-    let parts: Vec<&str> = key.split('.').collect();
-    if parts.iter().any(|p| p.is_empty()) {
-        return Err(bad("empty part in the dotted key".into()));
-    }
-    let mut node = root;
-    for (i, part) in parts.iter().enumerate() {
-        let last = i + 1 == parts.len();
-        node = match node {
-            Value::Array(a) => {
-                let idx: usize = part.parse().map_err(|_| {
-                    bad(format!(
-                        "`{}` is a list: index it by number",
-                        parts[..i].join(".")
-                    ))
-                })?;
-                let len = a.len();
-                let slot = a
-                    .get_mut(idx)
-                    .ok_or_else(|| bad(format!("`{}` has {len} entries", parts[..i].join("."))))?;
-                if last {
-                    *slot = value;
-                    return Ok(());
-                }
-                slot
-            }
-            Value::Object(m) => {
-                if last {
-                    m.insert((*part).to_string(), value);
-                    return Ok(());
-                }
-                m.entry((*part).to_string())
-                    .or_insert_with(|| Value::Object(Map::new()))
-            }
-            _ => return Err(bad(format!("`{}` is not a table", parts[..i].join(".")))),
-        };
-    }
-    Ok(())
-}
-
-/// A JSON scenario through the TOML reader: strict (unknown keys and wrong types are errors
-/// naming the key), and no CSV file is ever read on the server's disk.
-fn from_json(value: &Value) -> Result<Scenario, InputError> {
-    let mut value = value.clone();
-    flywheel_sim::schema::strip_nulls(&mut value);
-    if !value.is_object() {
-        return Err(InputError::new(
-            "scenario",
-            "must be an object",
-            Some("a scenario object".into()),
-            None,
-        ));
-    }
-    let text = toml::to_string(&value).map_err(|e| {
-        InputError::new(
-            "scenario",
-            format!("not representable as a scenario: {e}"),
-            None,
-            None,
-        )
-    })?;
-    Scenario::from_toml(&text).map_err(|e| InputError::scenario(&e, Some(&value)))
+/// Something scheduled that a shorter horizon (`days`) left out of the scenario.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct LeftOut {
+    /// The scenario entry (`governance.changes[2]`, `staking.seasons[1]`).
+    pub key: String,
+    /// The day it was scheduled for (on or after the horizon).
+    pub day: u32,
 }
 
 /// A scenario ready to run: the sim's validated scenario and its resolved TOML.
@@ -244,10 +168,13 @@ pub struct Resolved {
     pub v: Validated,
     /// The resolved scenario as TOML (what the store keeps and `Download TOML` gives).
     pub toml: String,
+    /// What a shorter `days` left out of the scenario (empty when nothing was).
+    pub left_out: Vec<LeftOut>,
 }
 
-/// The scenario a request names, overrides applied, validated. `store` is needed only for a
-/// `saved` base.
+/// The scenario a request names, overrides applied, validated: the sim's resolver (as the CLI
+/// and the Python package use it), its errors given the key, the limit and the value found.
+/// `store` is needed only for a `saved` base.
 pub fn resolve(input: &ScenarioInput, store: Option<&Store>) -> Result<Resolved, InputError> {
     let bases = [
         input.preset.is_some(),
@@ -263,10 +190,16 @@ pub fn resolve(input: &ScenarioInput, store: Option<&Store>) -> Result<Resolved,
             None,
         ));
     }
-    let mut s = if let Some(t) = &input.toml {
-        Scenario::from_toml(t).map_err(|e| InputError::scenario(&e, None))?
+    let base = if let Some(t) = &input.toml {
+        Base::Toml {
+            text: t.clone(),
+            base: None,
+        }
     } else if let Some(v) = &input.scenario {
-        from_json(v)?
+        Base::Json {
+            value: v.clone(),
+            base: None,
+        }
     } else if let Some(name) = &input.saved {
         let store =
             store.ok_or_else(|| InputError::new("saved", "no run store is open", None, None))?;
@@ -279,58 +212,76 @@ pub fn resolve(input: &ScenarioInput, store: Option<&Store>) -> Result<Resolved,
             ),
             other => other.into(),
         })?;
-        Scenario::from_toml(&text).map_err(|e| InputError::scenario(&e, None))?
+        Base::Toml { text, base: None }
     } else {
-        let name = input.preset.as_deref().unwrap_or(presets::DEFAULT);
-        presets::preset(name).map_err(|e| {
-            InputError::new(
-                "preset",
-                e.problem,
-                None,
-                Some(Value::String(name.to_string())),
-            )
-        })?
+        Base::Preset(input.preset.as_deref().unwrap_or(presets::DEFAULT).into())
     };
-    if let Some(d) = input.days {
-        s.set_horizon(d);
+    let set = input.set.clone().unwrap_or_default();
+    if set.len() > limits::MAX_OVERRIDES {
+        return Err(InputError::new(
+            "set",
+            "too many overrides",
+            Some(format!("at most {} keys", limits::MAX_OVERRIDES)),
+            Some(Value::from(set.len())),
+        ));
     }
-    if let Some(set) = input.set.as_ref().filter(|m| !m.is_empty()) {
-        if set.len() > limits::MAX_OVERRIDES {
-            return Err(InputError::new(
-                "set",
-                "too many overrides",
-                Some(format!("at most {} keys", limits::MAX_OVERRIDES)),
-                Some(Value::from(set.len())),
-            ));
+    let (scenario, folder) = resolve::read_base(&base).map_err(|e| match &base {
+        Base::Preset(name) => {
+            InputError::new("preset", e.problem, None, Some(Value::String(name.clone())))
         }
-        let mut value = serde_json::to_value(&s)
-            .map_err(|e| InputError::new("scenario", e.to_string(), None, None))?;
-        for (k, v) in set {
-            set_dotted(&mut value, k, v.clone())?;
+        Base::Json { value, .. } => json_error(&e, Some(value)),
+        _ => InputError::scenario(&e, None),
+    })?;
+    let request = Request {
+        days: input.days,
+        set: set.clone().into_iter().collect(),
+        runs: input.runs,
+        seed: input.seed,
+        fidelity: input.fidelity.clone(),
+        ..Request::new(base)
+    };
+    let r = resolve::apply(scenario, folder, &request).map_err(|e| {
+        if e.key == "fidelity" {
+            if let Some(f) = &input.fidelity {
+                return InputError::new(
+                    "fidelity",
+                    e.problem,
+                    Some("flow or event".into()),
+                    Some(Value::String(f.clone())),
+                );
+            }
         }
-        s = from_json(&value)?;
-    }
-    if let Some(r) = input.runs {
-        s.runs = r;
-    }
-    if let Some(seed) = input.seed {
-        s.seed = seed;
-    }
-    if let Some(f) = &input.fidelity {
-        s.fidelity = f.parse::<Fidelity>().map_err(|e| {
-            InputError::new(
-                "fidelity",
-                e.problem,
-                Some("flow or event".into()),
-                Some(Value::String(f.clone())),
-            )
-        })?;
-    }
-    let json = serde_json::to_value(&s).ok();
-    let v = s
+        if let Some(v) = set.get(&e.key) {
+            // A key set here: its value is the one given.
+            let mut err = InputError::scenario(&e, None);
+            err.value = Some(v.clone());
+            return err;
+        }
+        json_error(&e, None)
+    })?;
+    let json = serde_json::to_value(&r.scenario).ok();
+    let v = r
         .validate()
         .map_err(|e| InputError::scenario(&e, json.as_ref()))?;
-    resolved(v)
+    let mut out = resolved(v)?;
+    out.left_out = r
+        .left_out
+        .into_iter()
+        .map(|l| LeftOut {
+            key: l.key,
+            day: l.day,
+        })
+        .collect();
+    Ok(out)
+}
+
+/// A JSON scenario's error: its shape (`scenario`), or a key of it with the value found.
+fn json_error(e: &ScenarioError, value: Option<&Value>) -> InputError {
+    if e.key == "scenario" {
+        let limit = (e.problem == "must be an object").then(|| "a scenario object".to_string());
+        return InputError::new("scenario", e.problem.clone(), limit, None);
+    }
+    InputError::scenario(e, value)
 }
 
 /// A validated scenario with its TOML (as the store keeps it).
@@ -343,7 +294,11 @@ pub fn resolved(v: Validated) -> Result<Resolved, InputError> {
             None,
         )
     })?;
-    Ok(Resolved { v, toml })
+    Ok(Resolved {
+        v,
+        toml,
+        left_out: Vec::new(),
+    })
 }
 
 /// Checks a stored run's size: runs × days within [`limits::MAX_FLOW_PATH_DAYS`] (flow) or
@@ -587,6 +542,8 @@ pub struct WhatIf {
     pub timeline: Vec<TimelineEntry>,
     /// The resolved scenario, TOML.
     pub toml: String,
+    /// What a shorter `days` left out of the scenario (empty when nothing was).
+    pub left_out: Vec<LeftOut>,
     /// Time spent simulating, milliseconds.
     pub elapsed_ms: f64,
 }
@@ -664,6 +621,7 @@ pub fn what_if(r: &Resolved) -> Result<WhatIf, String> {
         flows: flows(&outcome.runs),
         timeline: timeline(v),
         toml: r.toml.clone(),
+        left_out: r.left_out.clone(),
         elapsed_ms,
     })
 }
@@ -792,6 +750,40 @@ mod tests {
         assert_eq!(
             schema_key_of("chains[2].traffic_share"),
             "chains[].traffic_share"
+        );
+    }
+
+    #[test]
+    fn array_overrides_and_the_horizon_resolve_as_the_sims_resolver_does() {
+        for key in ["chains.1.name", "chains[1].name"] {
+            let r = resolve(&input(json!({key: "other"})), None).unwrap();
+            assert_eq!(r.v.scenario.chains[1].name, "other", "{key}");
+            let mut req = Request::new(Base::Preset(presets::DEFAULT.into()));
+            req.days = Some(120);
+            req.runs = Some(8);
+            req.set = vec![(key.into(), json!("other"))];
+            let sim = resolve::resolve(&req).unwrap().validate().unwrap();
+            assert_eq!(sim, r.v, "{key}: the CLI's and Python's resolver agree");
+        }
+        let e = resolve(&input(json!({"chains[9].name": "x"})), None).unwrap_err();
+        assert_eq!(e.key, "chains[9].name");
+        let r = resolve(
+            &ScenarioInput {
+                preset: Some("fee-flow-share".into()),
+                days: Some(30),
+                ..Default::default()
+            },
+            None,
+        )
+        .unwrap();
+        let keys: Vec<(&str, u32)> = r.left_out.iter().map(|l| (l.key.as_str(), l.day)).collect();
+        assert_eq!(
+            keys,
+            [
+                ("governance.changes[0]", 90),
+                ("governance.changes[1]", 180),
+                ("staking.seasons[1]", 90)
+            ]
         );
     }
 

@@ -16,6 +16,7 @@ pub mod presets;
 pub mod priority_mode;
 pub mod prividium;
 pub mod process;
+pub mod resolve;
 pub mod scenario;
 pub mod schema;
 pub mod sketch;

@@ -38,12 +38,19 @@ class Scenario:
     def seed(self) -> int: ...
     @property
     def fidelity(self) -> str: ...
+    @property
+    def left_out(self) -> List[Tuple[str, int]]:
+        """What shorter horizons (``with_(days=...)``) left out: (key, day) pairs, e.g.
+        ``("staking.seasons[1]", 180)``."""
 
 class Result:
     @property
     def summary(self) -> Dict[str, Any]: ...
     @property
     def bands(self) -> pl.DataFrame: ...
+    @property
+    def left_out(self) -> List[Tuple[str, int]]:
+        """What the horizon left out of the scenario run: (key, day) pairs; empty when nothing was."""
     @property
     def steps(self) -> pl.DataFrame:
         """Every run's days: ``steps.csv``'s columns in its order (run, day, calls, bundles,
