@@ -40,7 +40,7 @@ pub struct ScenarioInput {
     #[schema(value_type = Option<Object>)]
     pub scenario: Option<Value>,
     /// Dotted keys to set, e.g. `{"protocol.burn_bps": 5000, "staking.seasons.0.cap": "20000000 ZK"}`
-    /// (an array element by its index).
+    /// (an array element by its index: `chains.1.name` or `chains[1].name`).
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub set: Option<Map<String, Value>>,
