@@ -8,13 +8,11 @@
 // A benchmark: a failed setup panics (the workspace denies these outside tests and benches).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use flywheel_cli::store_render::CliRender;
 use flywheel_server::api::{self, AppState};
 use flywheel_server::exec::{self, ScenarioInput};
 use flywheel_server::store::Store;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const BODY: &str =
@@ -59,7 +57,7 @@ fn rate(n: usize, clients: usize, addr: SocketAddr) -> f64 {
 fn main() {
     let dir = std::env::temp_dir().join(format!("flywheel-bench-whatif-{}", std::process::id()));
     let (store, _) = Store::open(&dir.join("runs.db")).expect("store");
-    let state = AppState::new(store, Arc::new(CliRender));
+    let state = AppState::new(store);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let _ = api::serve(SocketAddr::from(([127, 0, 0, 1], 0)), state, |a| {

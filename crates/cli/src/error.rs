@@ -107,6 +107,19 @@ impl From<SimError> for CliError {
     }
 }
 
+impl From<flywheel_report::ReportError> for CliError {
+    /// The report's errors keep their messages: a destination or shard folder the user chose
+    /// is theirs to fix (exit 2); a chart or JSON failure is ours (exit 1).
+    fn from(e: flywheel_report::ReportError) -> Self {
+        use flywheel_report::ReportError as R;
+        match e {
+            R::Field { field, message } => Self::Field { field, message },
+            R::Chart { chart, reason } => Self::Chart { chart, reason },
+            R::Json(e) => Self::Output(e.into()),
+        }
+    }
+}
+
 impl CliError {
     /// Builds a [`CliError::BadValue`], shortening the quoted input.
     pub fn bad_value(

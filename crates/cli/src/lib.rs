@@ -2,13 +2,11 @@
 //! addresses, chain ids, wei), bounded reads of files and stdin, the strict JSON reader and
 //! the bundle description reader, the limits, and terminal-safe text. The binary
 //! (`src/main.rs`) uses these, and so do the fuzz targets in `/fuzz`, which therefore exercise
-//! exactly the code users reach. The simulation commands (`run`, `sweep`, their files and
-//! report) are here too, so the Python package writes the same report as `flywheel run --out`.
+//! exactly the code users reach. The simulation commands (`run`, `sweep`, `merge`) are here
+//! too; the files and report they write are `flywheel-report`'s.
 
 pub mod bundle_file;
-pub mod charts;
 pub mod error;
-pub mod files;
 pub mod fmt;
 pub mod input;
 pub mod json;
@@ -16,7 +14,6 @@ pub mod limits;
 pub mod parse;
 pub mod priority_report;
 pub mod prividium_report;
-pub mod report;
 pub mod run_cmd;
 #[cfg(feature = "server")]
 pub mod runs_cmd;
@@ -25,7 +22,5 @@ pub mod scenario_cmd;
 #[cfg(feature = "server")]
 pub mod serve_cmd;
 pub mod shard_cmd;
-#[cfg(feature = "server")]
-pub mod store_render;
 pub mod sweep_cmd;
 pub mod term;

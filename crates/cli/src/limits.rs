@@ -24,7 +24,7 @@ pub const MAX_BENCH_BUNDLES: usize = 10_000_000;
 pub const MAX_SHARDS: u32 = 10_000;
 /// Largest `shard.json` `flywheel merge` reads: sketches of at most 400 banded days, a few
 /// numbers per run, and run 0's days.
-pub const MAX_SHARD_FILE_BYTES: u64 = 256 << 20;
+pub const MAX_SHARD_FILE_BYTES: u64 = flywheel_report::shard::MAX_SHARD_FILE_BYTES;
 
 /// A clap value parser for a whole number from `lo` to `hi`: digits only (a `-1` reaches it
 /// and is refused by name, instead of being taken for an unknown flag), and an error that

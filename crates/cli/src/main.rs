@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand};
 // imports.
 use error::CliError;
 use flywheel_cli::{bundle_file, error, input, limits, parse, term};
-use flywheel_cli::{files, fmt, priority_report, run_cmd, scenario_cmd, shard_cmd, sweep_cmd};
+use flywheel_cli::{fmt, priority_report, run_cmd, scenario_cmd, shard_cmd, sweep_cmd};
 use std::io::{BufWriter, Write};
 
 /// mimalloc, not the system allocator: event mode allocates bundles and proofs on the

@@ -2,13 +2,13 @@
 //! the terminal. `record` runs a scenario as `flywheel run` does and keeps it in the store.
 
 use crate::error::CliError;
-use crate::files::OutDir;
 use crate::fmt::{Align, Table};
-use crate::run_cmd::{digest, write_digest};
+use crate::run_cmd::write_digest;
 use crate::scenario_args::{self, Overrides, Progress, Source};
-use crate::store_render::CliRender;
 use crate::term::safe;
 use clap::{Args, Subcommand};
+use flywheel_report::digest::digest;
+use flywheel_report::out_dir::OutDir;
 use flywheel_server::error::StoreError;
 use flywheel_server::exec;
 use flywheel_server::store::{self, Part, RunInfo, Store};
@@ -291,9 +291,7 @@ fn record(store: Store, a: &RecordArgs, out: &mut dyn Write) -> Result<(), CliEr
         scenario_args::work(s.runs, s.days, s.fidelity),
         "path-days",
     );
-    let outcome = exec::execute(&store, id, &r.v, a.steps, &CliRender, &|p| {
-        progress.report(p)
-    });
+    let outcome = exec::execute(&store, id, &r.v, a.steps, &|p| progress.report(p));
     progress.finish();
     let outcome = outcome.map_err(|e| CliError::field(format!("run {id}"), e))?;
     let note = loaded.horizon_note();

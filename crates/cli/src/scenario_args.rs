@@ -6,6 +6,7 @@ use crate::limits;
 use clap::Args;
 use flywheel_sim::monte_carlo::{simulate, Options, Progress as SimProgress};
 use flywheel_sim::presets;
+use flywheel_sim::resolve::{self, Base, LeftOut, Request};
 use flywheel_sim::scenario::{Fidelity, Scenario, ScenarioError, Validated};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -49,26 +50,14 @@ pub struct Loaded {
     /// The file path, or empty for a preset.
     pub origin: String,
     overridden: Vec<(&'static str, &'static str)>,
-    /// What a shorter `--days` left out: (key, day).
-    left_out: Vec<(String, u32)>,
+    /// What a shorter `--days` left out.
+    pub left_out: Vec<LeftOut>,
 }
 
 impl Loaded {
     /// A line saying what a shorter `--days` left out of the scenario, if anything.
     pub fn horizon_note(&self) -> Option<String> {
-        if self.left_out.is_empty() {
-            return None;
-        }
-        let items: Vec<String> = self
-            .left_out
-            .iter()
-            .map(|(k, day)| format!("{k} (day {day})"))
-            .collect();
-        Some(format!(
-            "--days {} leaves out what the scenario schedules from that day on: {}",
-            self.scenario.days,
-            items.join(", ")
-        ))
+        resolve::horizon_note(self.scenario.days, &self.left_out)
     }
 
     /// Validates, naming the flag when an overridden value is the one out of range.
@@ -88,61 +77,54 @@ impl Loaded {
     }
 }
 
-/// Loads the chosen scenario and applies the overrides.
+/// Loads the chosen scenario and applies the overrides, through the sim's resolver (as the
+/// server and the Python package do); errors name the flag or the file.
 pub fn load(source: &Source, o: &Overrides) -> Result<Loaded, CliError> {
-    let (mut scenario, origin) = match &source.scenario {
-        Some(path) => {
-            let origin = path.display().to_string();
-            let s = Scenario::from_file(path).map_err(|e| {
-                if e.key == "(file)" {
-                    CliError::field("--scenario", e.problem)
-                } else {
-                    CliError::Scenario {
-                        origin: origin.clone(),
-                        source: e,
-                    }
-                }
-            })?;
-            (s, origin)
-        }
-        None => {
-            let name = source.preset.as_deref().unwrap_or(presets::DEFAULT);
-            let s = presets::preset(name).map_err(|e| CliError::field("--preset", e.problem))?;
-            (s, String::new())
-        }
+    let (base, origin) = match &source.scenario {
+        Some(path) => (Base::File(path.clone()), path.display().to_string()),
+        None => (
+            Base::Preset(source.preset.as_deref().unwrap_or(presets::DEFAULT).into()),
+            String::new(),
+        ),
     };
+    let (scenario, folder) = resolve::read_base(&base).map_err(|e| match &base {
+        Base::File(_) if e.key == "(file)" => CliError::field("--scenario", e.problem),
+        Base::File(_) => CliError::Scenario {
+            origin: origin.clone(),
+            source: e,
+        },
+        _ => CliError::field("--preset", e.problem),
+    })?;
+    let request = Request {
+        days: o.days,
+        runs: o.runs,
+        seed: o.seed,
+        fidelity: o.fidelity.clone(),
+        ..Request::new(base)
+    };
+    let r = resolve::apply(scenario, folder, &request).map_err(|e| {
+        if e.key == "fidelity" {
+            CliError::field("--fidelity", e.problem)
+        } else {
+            CliError::Scenario {
+                origin: origin.clone(),
+                source: e,
+            }
+        }
+    })?;
     let mut overridden = Vec::new();
-    let mut left_out = Vec::new();
-    if let Some(d) = o.days {
-        left_out = scenario.set_horizon(d);
+    if o.days.is_some() {
         overridden.push(("days", "--days"));
     }
-    if let Some(r) = o.runs {
-        scenario.runs = r;
+    if o.runs.is_some() {
         overridden.push(("runs", "--runs"));
     }
-    if let Some(s) = o.seed {
-        scenario.seed = s;
-    }
-    if let Some(f) = &o.fidelity {
-        scenario.fidelity = f
-            .parse::<Fidelity>()
-            .map_err(|e| CliError::field("--fidelity", e.problem))?;
-    }
     Ok(Loaded {
-        scenario,
+        scenario: r.scenario,
         origin,
         overridden,
-        left_out,
+        left_out: r.left_out,
     })
-}
-
-/// The fidelity's name as in files.
-pub fn fidelity_name(f: Fidelity) -> &'static str {
-    match f {
-        Fidelity::Flow => "flow",
-        Fidelity::Event => "event",
-    }
 }
 
 /// Path-steps below which no bar is drawn (a flow run this size takes well under a second).

@@ -3,10 +3,10 @@
 //! a key means, its unit, range and source, is what validation enforces.
 
 use crate::error::CliError;
-use crate::files;
 use crate::fmt::{Align, Table};
 use crate::term::safe;
 use clap::{Args, Subcommand};
+use flywheel_report::out_dir as files;
 use flywheel_sim::presets;
 use flywheel_sim::schema::{self, KeyInfo};
 use std::io::Write;

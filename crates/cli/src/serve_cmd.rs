@@ -3,7 +3,6 @@
 
 use crate::error::CliError;
 use crate::runs_cmd::{db_path, store_err};
-use crate::store_render::CliRender;
 use crate::term::safe;
 use clap::Args;
 use flywheel_server::api::{self, AppState};
@@ -11,7 +10,6 @@ use flywheel_server::store::Store;
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 /// `flywheel serve` options.
 #[derive(Debug, Args)]
@@ -34,7 +32,7 @@ pub struct ServeArgs {
 pub fn run(args: &ServeArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let path = db_path(args.db.as_deref())?;
     let (store, interrupted) = Store::open(&path).map_err(store_err)?;
-    let state = AppState::new(store, Arc::new(CliRender));
+    let state = AppState::new(store);
     let mut ready_err = None;
     api::serve(SocketAddr::new(args.bind, args.port), state, |addr| {
         // Printed and flushed at once: scripts (CI, tests) wait for this line.

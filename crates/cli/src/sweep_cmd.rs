@@ -2,19 +2,20 @@
 //! each parameter down and up by a spread, one at a time). The sim's `sweep` module sets
 //! parameters and runs cells; this module parses flags and renders tables, JSON, CSV and SVG.
 
-use crate::charts;
 use crate::error::CliError;
-use crate::files::OutDir;
 use crate::fmt::{self, Align, Table};
 use crate::limits;
-use crate::scenario_args::{self, fidelity_name, Loaded, Overrides, Progress, Source};
+use crate::scenario_args::{self, Loaded, Overrides, Progress, Source};
 use crate::term::safe;
 use alloy_primitives::U256;
 use clap::Args;
 use flywheel_protocol::units::format_amount;
+use flywheel_report::charts;
+use flywheel_report::out_dir::OutDir;
 use flywheel_sim::agents::wei_to_tokens;
 use flywheel_sim::ledger::SimError;
 use flywheel_sim::scenario::ScenarioError;
+use flywheel_sim::summary::fidelity_name;
 use flywheel_sim::sweep::{self, fraction_text, Axis, Medians, Move, PARAMS};
 use serde_json::{json, Map, Value};
 use std::io::Write;

@@ -7,11 +7,12 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use flywheel_cli::store_render::CliRender;
 use flywheel_server::api::{self, AppState};
+use flywheel_server::exec;
 use flywheel_server::store::Store;
+use flywheel_sim::presets;
+use flywheel_sim::resolve::{self, Base};
 use serde_json::{json, Value};
-use std::sync::Arc;
 use tower::ServiceExt;
 
 struct Api {
@@ -54,7 +55,7 @@ impl Api {
         let dir = std::env::temp_dir().join(format!("flywheel-api-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let (store, _) = Store::open(&dir.join("runs.db")).expect("store");
-        let app = api::router(AppState::new(store, Arc::new(CliRender)));
+        let app = api::router(AppState::new(store));
         Self { app, dir }
     }
 
@@ -180,6 +181,71 @@ fn collect_refs(v: &Value, out: &mut Vec<String>) {
         Value::Array(a) => a.iter().for_each(|x| collect_refs(x, out)),
         _ => {}
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn overrides_and_the_horizon_resolve_as_the_sims_resolver_resolves_them() {
+    let api = Api::new("resolve");
+    // An array element by index, either spelling, as the CLI and Python resolve it.
+    let mut tomls = Vec::new();
+    for key in ["chains.1.name", "chains[1].name"] {
+        let a = api
+            .send(
+                "POST",
+                "/api/whatif",
+                json!({"runs": 1, "days": 30, "set": {key: "other"}}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{key}: {}", a.text);
+        tomls.push(a.json()["toml"].as_str().expect("toml").to_string());
+    }
+    assert_eq!(tomls[0], tomls[1]);
+    let mut r = resolve::Request::new(Base::Preset(presets::DEFAULT.into()));
+    r.runs = Some(1);
+    r.days = Some(30);
+    r.set = vec![("chains[1].name".into(), json!("other"))];
+    let v = resolve::resolve(&r)
+        .expect("resolves")
+        .validate()
+        .expect("valid");
+    assert_eq!(v.scenario.chains[1].name, "other");
+    assert_eq!(exec::resolved(v).expect("toml").toml, tomls[0]);
+    // Refused alike: the same key, the same problem.
+    r.set = vec![("chains[9].name".into(), json!("x"))];
+    let sim = resolve::resolve(&r).expect_err("no chain 9");
+    let e = api
+        .send(
+            "POST",
+            "/api/whatif",
+            json!({"runs": 1, "days": 30, "set": {"chains[9].name": "x"}}),
+        )
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "chains[9].name");
+    assert_eq!(e["error"], json!(sim.problem));
+    // What a shorter horizon leaves out is in the answer, as the CLI prints it.
+    let want = json!([
+        {"key": "governance.changes[0]", "day": 90},
+        {"key": "governance.changes[1]", "day": 180},
+        {"key": "staking.seasons[1]", "day": 90}
+    ]);
+    let input = json!({"preset": "fee-flow-share", "days": 30, "runs": 1});
+    let w = api.send("POST", "/api/whatif", input.clone()).await;
+    assert_eq!(w.status, StatusCode::OK, "{}", w.text);
+    assert_eq!(w.json()["left_out"], want);
+    let c = api
+        .send("POST", "/api/runs", json!({ "input": input }))
+        .await;
+    assert_eq!(c.status, StatusCode::ACCEPTED, "{}", c.text);
+    assert_eq!(c.json()["left_out"], want);
+    let none = api
+        .send("POST", "/api/whatif", json!({"runs": 1}))
+        .await
+        .json();
+    assert_eq!(
+        none["left_out"],
+        json!([]),
+        "no horizon given, nothing left out"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -17,6 +17,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use flywheel_sim::resolve::{self, Base, Request};
+
 mod common;
 use common::*;
 
@@ -676,6 +678,12 @@ fn a_preset_shortened_by_days_says_what_it_left_out() {
             && out.contains("governance.changes[1] (day 180)"),
         "{out}"
     );
+    // It is the sim's resolver's note, as the server and Python report the same entries.
+    let mut request = Request::new(Base::Preset("fee-flow-share".into()));
+    request.days = Some(30);
+    let resolved = resolve::resolve(&request).expect("resolves");
+    let note = resolved.horizon_note().expect("something left out");
+    assert!(out.contains(&note), "{out}\n{note}");
     // In a file, a change after the file's own horizon is an error naming the key.
     let toml = format!("{SMALL}[[governance.changes]]\nday = 90\nburn_bps = 5000\n");
     let line = refused_scenario(&toml, &[]);

@@ -166,12 +166,12 @@ fn monte_carlo_bands_files_and_determinism() {
     let mut lines = steps.lines();
     assert_eq!(
         lines.next(),
-        Some("run,day,calls,bundles,fixed_calls,zk_usd,eth_usd,dynamic_fee_usd,pool_usd,supply_zk,minted_zk,burned_zk,daily_burn_zk,distributed_zk,fixed_fees_zk,settlement_fees_zk,auction_paid_zk,auction_claims,failed_settlements")
+        Some("run,day,calls,bundles,fixed_calls,zk_usd,eth_usd,dynamic_fee_usd,pool_usd,supply_zk,minted_zk,burned_zk,daily_burn_zk,distributed_zk,fixed_fees_zk,settlement_fees_zk,auction_paid_zk,auction_claims,failed_settlements,staking_rewards_zk")
     );
     assert_eq!(lines.clone().count(), 20 * 60, "one row per run × day");
     let last: Vec<&str> = steps.lines().last().expect("rows").split(',').collect();
     assert_eq!((last[0], last[1]), ("19", "59"));
-    assert_eq!(last.len(), 19);
+    assert_eq!(last.len(), 20);
 
     let bands_csv = file("bands.csv");
     assert!(bands_csv.starts_with("day,metric,p5,p50,p95,rel_error\n"));

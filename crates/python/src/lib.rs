@@ -1,14 +1,19 @@
 //! `flywheel._flywheel`: the Python extension behind `import flywheel`. A thin layer over
-//! `flywheel-sim` (the simulation) and `flywheel-cli` (the report writer), never a second
+//! `flywheel-sim` (the simulation) and `flywheel-report` (the results), never a second
 //! implementation: scenarios parse and validate through the sim's own code, runs are the
-//! sim's Monte Carlo, and reports are written by the CLI's `run --out` writer. The Python
-//! package (`python/flywheel`) turns the columns returned here into polars frames.
+//! sim's Monte Carlo, the steps frame has `steps.csv`'s columns (one definition) and reports
+//! are written by `flywheel run --out`'s writer. The Python package (`python/flywheel`) turns
+//! the columns returned here into polars frames.
 
+use flywheel_report::steps::{frame, FrameColumn};
+use flywheel_report::ReportError;
 use flywheel_sim::agents::wei_to_tokens;
 use flywheel_sim::engine::StepRecord;
 use flywheel_sim::monte_carlo::{simulate, simulate_runs, Options, Outcome, Partial, BANDED};
 use flywheel_sim::presets;
-use flywheel_sim::scenario::{Fidelity, Scenario, ScenarioError, Validated};
+use flywheel_sim::resolve::{self, Base, LeftOut, Request};
+use flywheel_sim::scenario::{Scenario, ScenarioError, Validated};
+use flywheel_sim::summary::fidelity_name;
 use flywheel_sim::sweep as grid;
 use flywheel_sim::sweep::Axis;
 use pyo3::create_exception;
@@ -41,54 +46,52 @@ fn scenario_err(py: Python<'_>, e: &ScenarioError) -> PyErr {
     err
 }
 
-fn cli_err(e: flywheel_cli::error::CliError) -> PyErr {
-    let msg = flywheel_cli::error::one_line(&e);
-    if e.exit_code() == 2 {
-        PyValueError::new_err(msg)
-    } else {
-        FlywheelError::new_err(msg)
+/// A report error: a destination the caller chose is a `ValueError`, anything else ours.
+fn report_err(e: ReportError) -> PyErr {
+    match e {
+        ReportError::Field { .. } => PyValueError::new_err(e.to_string()),
+        other => FlywheelError::new_err(other.to_string()),
     }
 }
 
-/// A scenario: the sim's `Scenario` and the folder its CSV sources load from.
+/// A scenario: the sim's `Scenario`, the folder its CSV sources load from, and what a
+/// shorter horizon left out of it so far.
 #[pyclass(module = "flywheel._flywheel", name = "_Scenario", from_py_object)]
 #[derive(Clone)]
 struct PyScenario {
     inner: Scenario,
     base: Option<PathBuf>,
+    left_out: Vec<LeftOut>,
+}
+
+/// What a horizon left out, as (key, day) pairs for Python.
+fn pairs(left_out: &[LeftOut]) -> Vec<(String, u32)> {
+    left_out.iter().map(|l| (l.key.clone(), l.day)).collect()
 }
 
 impl PyScenario {
     /// Checks the scenario as a run would, so errors surface where the value was set.
     fn checked(py: Python<'_>, inner: Scenario, base: Option<PathBuf>) -> PyResult<Self> {
         inner.clone().validate().map_err(|e| scenario_err(py, &e))?;
-        Ok(Self { inner, base })
+        Ok(Self {
+            inner,
+            base,
+            left_out: Vec::new(),
+        })
     }
 
-    /// Rebuilds a scenario from a JSON value through the TOML reader (strict: unknown keys
-    /// and wrong types are errors naming the key), reloading CSV sources from `base`.
-    fn from_value(
-        py: Python<'_>,
-        value: &serde_json::Value,
-        base: Option<PathBuf>,
-    ) -> PyResult<Self> {
-        // TOML has no null: an absent optional value is simply left out.
-        let mut value = value.clone();
-        strip_nulls(&mut value);
-        let text = toml::to_string(&value).map_err(|e| {
-            scenario_err(
-                py,
-                &ScenarioError {
-                    key: "(dict)".into(),
-                    problem: format!("not representable as a scenario: {e}"),
-                },
-            )
-        })?;
-        let mut s = Scenario::from_toml(&text).map_err(|e| scenario_err(py, &e))?;
-        if let Some(b) = &base {
-            s.load_files(b).map_err(|e| scenario_err(py, &e))?;
-        }
-        Self::checked(py, s, base)
+    /// Reads a base through the sim's resolver (as the CLI and the server do) and checks it.
+    fn read(py: Python<'_>, base: Base) -> PyResult<Self> {
+        let (s, folder) = resolve::read_base(&base).map_err(|e| scenario_err(py, &e))?;
+        Self::checked(py, s, folder)
+    }
+
+    /// This scenario as the base of a resolver request.
+    fn request(&self) -> Request {
+        Request::new(Base::Scenario {
+            scenario: Box::new(self.inner.clone()),
+            base: self.base.clone(),
+        })
     }
 }
 
@@ -97,8 +100,7 @@ impl PyScenario {
     /// A built-in scenario by name.
     #[staticmethod]
     fn preset(py: Python<'_>, name: &str) -> PyResult<Self> {
-        let s = presets::preset(name).map_err(|e| scenario_err(py, &e))?;
-        Self::checked(py, s, None)
+        Self::read(py, Base::Preset(name.to_string()))
     }
 
     /// Parses scenario TOML text; CSV sources load relative to `base` (default: the current
@@ -106,18 +108,20 @@ impl PyScenario {
     #[staticmethod]
     #[pyo3(signature = (text, base=None))]
     fn from_toml(py: Python<'_>, text: &str, base: Option<PathBuf>) -> PyResult<Self> {
-        let mut s = Scenario::from_toml(text).map_err(|e| scenario_err(py, &e))?;
-        let b = base.unwrap_or_else(|| PathBuf::from("."));
-        s.load_files(&b).map_err(|e| scenario_err(py, &e))?;
-        Self::checked(py, s, Some(b))
+        let base = Some(base.unwrap_or_else(|| PathBuf::from(".")));
+        Self::read(
+            py,
+            Base::Toml {
+                text: text.to_string(),
+                base,
+            },
+        )
     }
 
     /// Reads a scenario file, as `flywheel run --scenario FILE` does.
     #[staticmethod]
     fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
-        let s = Scenario::from_file(&path).map_err(|e| scenario_err(py, &e))?;
-        let base = path.parent().map(PathBuf::from);
-        Self::checked(py, s, base)
+        Self::read(py, Base::File(path))
     }
 
     /// Builds a scenario from JSON text (the Python side dumps a dict).
@@ -126,7 +130,7 @@ impl PyScenario {
     fn from_json(py: Python<'_>, text: &str, base: Option<PathBuf>) -> PyResult<Self> {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| PyValueError::new_err(e.to_string()))?;
-        Self::from_value(py, &value, base)
+        Self::read(py, Base::Json { value, base })
     }
 
     /// The scenario as JSON text (CSV sources by path).
@@ -134,14 +138,15 @@ impl PyScenario {
         serde_json::to_string(&self.inner).map_err(|e| PyValueError::new_err(e.to_string()))
     }
 
-    /// A copy with dotted keys set, given as JSON text of a {key: value} object. `days`
-    /// shortens or lengthens the horizon as `--days` does; every other key goes through the
-    /// scenario reader and validation, so an error names the key, the range and the value.
+    /// A copy with dotted keys set, given as JSON text of a {key: value} object, through the
+    /// sim's resolver (as the CLI and the server): an array element by its index
+    /// (`chains.1.name` or `chains[1].name`). `days` shortens or lengthens the horizon as
+    /// `--days` does (what it leaves out is added to `left_out`); every other key goes through
+    /// the scenario reader and validation, so an error names the key, the range and the value.
     fn with_json(&self, py: Python<'_>, changes: &str) -> PyResult<Self> {
         let changes: serde_json::Map<String, serde_json::Value> =
             serde_json::from_str(changes).map_err(|e| PyValueError::new_err(e.to_string()))?;
-        let mut s = self.inner.clone();
-        let mut rest = Vec::new();
+        let mut r = self.request();
         for (key, value) in changes {
             if key == "days" {
                 let days = value
@@ -156,17 +161,21 @@ impl PyScenario {
                             },
                         )
                     })?;
-                s.set_horizon(days);
+                r.days = Some(days);
             } else {
-                rest.push((key, value));
+                r.set.push((key, value));
             }
         }
-        let mut value =
-            serde_json::to_value(&s).map_err(|e| PyValueError::new_err(e.to_string()))?;
-        for (key, v) in rest {
-            set_dotted(py, &mut value, &key, v)?;
-        }
-        Self::from_value(py, &value, self.base.clone())
+        let got = resolve::resolve(&r).map_err(|e| scenario_err(py, &e))?;
+        let mut out = Self::checked(py, got.scenario, got.base)?;
+        out.left_out = self.left_out.iter().cloned().chain(got.left_out).collect();
+        Ok(out)
+    }
+
+    /// What shorter horizons left out of this scenario so far: (key, day) pairs.
+    #[getter]
+    fn left_out(&self) -> Vec<(String, u32)> {
+        pairs(&self.left_out)
     }
 
     /// Name.
@@ -206,68 +215,23 @@ impl PyScenario {
     }
 }
 
-/// Removes null members of objects, at any depth (`None` in a dict means "not set").
-fn strip_nulls(v: &mut serde_json::Value) {
-    match v {
-        serde_json::Value::Object(m) => {
-            m.retain(|_, x| !x.is_null());
-            m.values_mut().for_each(strip_nulls);
-        }
-        serde_json::Value::Array(a) => a.iter_mut().for_each(strip_nulls),
-        _ => {}
-    }
-}
-
-/// Sets `a.b.c` in a JSON object, refusing a path through a non-table.
-fn set_dotted(
-    py: Python<'_>,
-    root: &mut serde_json::Value,
-    key: &str,
-    value: serde_json::Value,
-) -> PyResult<()> {
-    let bad = |problem: String| {
-        scenario_err(
-            py,
-            &ScenarioError {
-                key: key.to_string(),
-                problem,
-            },
-        )
-    };
-    let parts: Vec<&str> = key.split('.').collect();
-    if parts.iter().any(|p| p.is_empty()) {
-        return Err(bad("empty part in the dotted key".into()));
-    }
-    let mut node = root;
-    for (i, part) in parts.iter().enumerate() {
-        let obj = node
-            .as_object_mut()
-            .ok_or_else(|| bad(format!("`{}` is not a table", parts[..i].join("."))))?;
-        if i + 1 == parts.len() {
-            obj.insert((*part).to_string(), value);
-            return Ok(());
-        }
-        node = obj
-            .entry((*part).to_string())
-            .or_insert_with(|| serde_json::Value::Object(Default::default()));
-    }
-    Ok(())
-}
-
-fn fidelity_name(f: Fidelity) -> &'static str {
-    flywheel_cli::scenario_args::fidelity_name(f)
-}
-
 /// A finished Monte Carlo: the validated scenario, the outcome and (if kept) every run's days.
 #[pyclass(module = "flywheel._flywheel", name = "_Run", frozen)]
 struct PyRun {
     v: Validated,
     outcome: Outcome,
     steps: Option<Vec<(u32, Vec<StepRecord>)>>,
+    left_out: Vec<LeftOut>,
 }
 
 #[pymethods]
 impl PyRun {
+    /// What the horizon left out of the scenario run: (key, day) pairs.
+    #[getter]
+    fn left_out(&self) -> Vec<(String, u32)> {
+        pairs(&self.left_out)
+    }
+
     /// `summary.json`'s text, as `flywheel run --json` prints it.
     fn summary_json(&self) -> PyResult<String> {
         let s = flywheel_sim::summary::summary(&self.v, self.v.scenario.fidelity, &self.outcome);
@@ -312,90 +276,31 @@ impl PyRun {
         let Some(all) = &self.steps else {
             return Ok(None);
         };
-        let genesis = self.v.genesis_supply;
-        let n: usize = all.iter().map(|(_, s)| s.len()).sum();
-        let mut run = Vec::with_capacity(n);
-        let mut ints: [Vec<u64>; 6] = Default::default();
-        let mut floats: [Vec<f64>; 13] = Default::default();
-        for (r, steps) in all {
-            let mut prev = flywheel_sim::ledger::Totals::default().burned;
-            for s in steps {
-                let t = &s.totals;
-                run.push(*r);
-                for (col, x) in ints.iter_mut().zip([
-                    u64::from(s.day),
-                    s.calls,
-                    s.bundles,
-                    s.fixed_calls,
-                    t.auction_claims,
-                    t.failed_settlements,
-                ]) {
-                    col.push(x);
-                }
-                for (col, x) in floats.iter_mut().zip([
-                    s.zk_usd,
-                    s.eth_usd,
-                    s.dynamic_fee_usd,
-                    s.pool_usd,
-                    wei_to_tokens(t.supply),
-                    wei_to_tokens(t.minted.saturating_sub(genesis)),
-                    wei_to_tokens(t.burned),
-                    wei_to_tokens(t.burned.saturating_sub(prev)),
-                    wei_to_tokens(t.distributed),
-                    wei_to_tokens(t.fixed_fees),
-                    wei_to_tokens(t.settlement_fees),
-                    wei_to_tokens(t.auction_paid),
-                    wei_to_tokens(t.staking_rewards),
-                ]) {
-                    col.push(x);
-                }
-                prev = t.burned;
+        let d = PyDict::new(py);
+        for (name, col) in frame(all, self.v.genesis_supply) {
+            match col {
+                FrameColumn::Counts(v) => d.set_item(name, v)?,
+                FrameColumn::Floats(v) => d.set_item(name, v)?,
             }
         }
-        let d = PyDict::new(py);
-        d.set_item("run", run)?;
-        let [day, calls, bundles, fixed_calls, claims, failed] = ints;
-        d.set_item("day", day)?;
-        d.set_item("calls", calls)?;
-        d.set_item("bundles", bundles)?;
-        d.set_item("fixed_calls", fixed_calls)?;
-        let names = [
-            "zk_usd",
-            "eth_usd",
-            "dynamic_fee_usd",
-            "pool_usd",
-            "supply_zk",
-            "minted_zk",
-            "burned_zk",
-            "daily_burn_zk",
-            "distributed_zk",
-            "fixed_fees_zk",
-            "settlement_fees_zk",
-            "auction_paid_zk",
-            "staking_rewards_zk",
-        ];
-        for (name, col) in names.iter().zip(floats) {
-            d.set_item(*name, col)?;
-        }
-        d.set_item("auction_claims", claims)?;
-        d.set_item("failed_settlements", failed)?;
         Ok(Some(d))
     }
 
     /// Writes `flywheel run --out`'s files (steps.csv, bands.csv, summary.json, charts,
-    /// report.html) into `path`, by the CLI's own writer.
+    /// report.html) into `path`, by the same writer (`flywheel-report`).
     fn report(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
         let Some(steps) = &self.steps else {
             return Err(PyValueError::new_err(
                 "this run did not keep its steps (run(..., steps=False)); run again with steps=True to write a report",
             ));
         };
-        py.detach(|| flywheel_cli::run_cmd::write_out(&path, &self.v, &self.outcome, steps))
-            .map_err(cli_err)
+        py.detach(|| flywheel_report::run_files::write_out(&path, &self.v, &self.outcome, steps))
+            .map_err(report_err)
     }
 }
 
-/// Applies run-time overrides (the CLI's `--runs`, `--days`, `--seed`, `--fidelity`).
+/// Applies run-time overrides (the CLI's `--runs`, `--days`, `--seed`, `--fidelity`) through
+/// the sim's resolver and validates; also returns everything the horizon left out.
 fn overridden(
     py: Python<'_>,
     s: &PyScenario,
@@ -403,29 +308,18 @@ fn overridden(
     days: Option<u32>,
     seed: Option<u64>,
     fidelity: Option<&str>,
-) -> PyResult<Validated> {
-    let mut sc = s.inner.clone();
-    if let Some(d) = days {
-        sc.set_horizon(d);
-    }
-    if let Some(r) = runs {
-        sc.runs = r;
-    }
-    if let Some(x) = seed {
-        sc.seed = x;
-    }
-    if let Some(f) = fidelity {
-        sc.fidelity = f.parse::<Fidelity>().map_err(|e| {
-            scenario_err(
-                py,
-                &ScenarioError {
-                    key: "fidelity".into(),
-                    ..e
-                },
-            )
-        })?;
-    }
-    sc.validate().map_err(|e| scenario_err(py, &e))
+) -> PyResult<(Validated, Vec<LeftOut>)> {
+    let r = Request {
+        days,
+        runs,
+        seed,
+        fidelity: fidelity.map(str::to_string),
+        ..s.request()
+    };
+    let got = resolve::resolve(&r).map_err(|e| scenario_err(py, &e))?;
+    let v = got.validate().map_err(|e| scenario_err(py, &e))?;
+    let left_out = s.left_out.iter().cloned().chain(got.left_out).collect();
+    Ok((v, left_out))
 }
 
 /// Runs a scenario's Monte Carlo with the GIL released.
@@ -440,7 +334,7 @@ fn run(
     fidelity: Option<&str>,
     steps: bool,
 ) -> PyResult<PyRun> {
-    let v = overridden(py, scenario, runs, days, seed, fidelity)?;
+    let (v, left_out) = overridden(py, scenario, runs, days, seed, fidelity)?;
     let opts = Options {
         runs: v.scenario.runs,
         fidelity: v.scenario.fidelity,
@@ -462,6 +356,7 @@ fn run(
         v,
         outcome,
         steps: steps.then_some(kept),
+        left_out,
     })
 }
 
@@ -480,7 +375,7 @@ fn run_part(
     seed: Option<u64>,
     fidelity: Option<&str>,
 ) -> PyResult<String> {
-    let v = overridden(py, scenario, runs, days, seed, fidelity)?;
+    let (v, _) = overridden(py, scenario, runs, days, seed, fidelity)?;
     let n = v.scenario.runs;
     if start > end || end > n {
         return Err(PyValueError::new_err(format!(
@@ -510,7 +405,7 @@ fn merge_parts(
     seed: Option<u64>,
     fidelity: Option<&str>,
 ) -> PyResult<PyRun> {
-    let v = overridden(py, scenario, runs, days, seed, fidelity)?;
+    let (v, left_out) = overridden(py, scenario, runs, days, seed, fidelity)?;
     let mut all = Partial::empty(v.scenario.days);
     for text in &parts {
         let p: Partial =
@@ -531,6 +426,7 @@ fn merge_parts(
         v,
         outcome,
         steps: None,
+        left_out,
     })
 }
 
@@ -600,7 +496,9 @@ fn sweep_grid(
     seed: Option<u64>,
     fidelity: Option<&str>,
 ) -> PyResult<(Vec<Axis>, Vec<grid::Cell>)> {
-    let base = overridden(py, scenario, runs, days, seed, fidelity)?.scenario;
+    let base = overridden(py, scenario, runs, days, seed, fidelity)?
+        .0
+        .scenario;
     let mut parsed = Vec::with_capacity(axes.len());
     for (name, values) in axes {
         let a = Axis::parse(&format!("{name}={}", values.join(",")))

@@ -50,6 +50,14 @@ def test_frames_have_every_run_and_banded_day():
     assert list(pdf.columns) == ["day", "metric", "p5", "p50", "p95", "rel_error"]
 
 
+def test_steps_frame_has_the_columns_of_steps_csv(tmp_path):
+    r = flywheel.run(flywheel.Scenario.preset("v31-baseline"), runs=2, days=10, seed=5)
+    path = r.report(tmp_path / "out")
+    header = (path / "steps.csv").read_text().splitlines()[0].split(",")
+    assert r.steps.columns == header
+    assert header[-1] == "staking_rewards_zk"
+
+
 def test_report_writes_the_files_of_run_out(tmp_path):
     s = flywheel.Scenario.preset("v31-baseline")
     flywheel.run(s, runs=4, days=15, seed=3).report(tmp_path / "py")
@@ -88,6 +96,30 @@ def test_with_sets_dotted_keys_and_errors_name_key_range_value():
     with pytest.raises(flywheel.ScenarioValueError) as e:
         flywheel.run(s, fidelity="exact")
     assert e.value.key == "fidelity"
+
+
+def test_array_elements_are_set_by_index_as_the_server_sets_them():
+    s = flywheel.Scenario.preset("v31-baseline")
+    for key in ["chains.1.name", "chains[1].name"]:
+        assert s.with_({key: "other"}).to_dict()["chains"][1]["name"] == "other"
+    with pytest.raises(flywheel.ScenarioValueError) as e:
+        s.with_({"chains[9].name": "x"})
+    assert e.value.key == "chains[9].name"
+
+
+def test_a_shorter_horizon_says_what_it_leaves_out():
+    s = flywheel.Scenario.preset("fee-flow-share")
+    assert s.left_out == []
+    short = s.with_(days=30)
+    assert short.left_out == [
+        ("governance.changes[0]", 90),
+        ("governance.changes[1]", 180),
+        ("staking.seasons[1]", 90),
+    ]
+    out = cli("run", "--preset", "fee-flow-share", "--days", "30", "--runs", "1")
+    for key, day in short.left_out:
+        assert f"{key} (day {day})" in out
+    assert flywheel.run(s, runs=1, days=30).left_out == short.left_out
 
 
 def test_from_dict_and_from_toml_read_the_same_scenario(tmp_path):

@@ -10,7 +10,7 @@
 //! value), 429 too many runs at once; 500 only for the server's own failures.
 
 use crate::error::StoreError;
-use crate::exec::{self, InputError, ProgressEvent, Render, ScenarioInput, WhatIf};
+use crate::exec::{self, InputError, ProgressEvent, ScenarioInput, WhatIf};
 use crate::limits;
 use crate::store::{Part, RunInfo, SavedInfo, Status, Store};
 use axum::body::Bytes;
@@ -33,8 +33,6 @@ use utoipa::{OpenApi, ToSchema};
 pub struct AppState {
     /// The run store (locked only for a query or an update, never while simulating).
     pub store: Arc<Mutex<Store>>,
-    /// The file writer of stored runs.
-    pub render: Arc<dyn Render>,
     /// Progress of the runs this server has queued or is running, by id.
     active: Mutex<HashMap<i64, watch::Sender<RunEvent>>>,
     /// One stored run computes at a time (each is already parallel across cores).
@@ -45,10 +43,9 @@ pub struct AppState {
 
 impl AppState {
     /// A server's state over an open store.
-    pub fn new(store: Store, render: Arc<dyn Render>) -> Arc<Self> {
+    pub fn new(store: Store) -> Arc<Self> {
         Arc::new(Self {
             store: Arc::new(Mutex::new(store)),
-            render,
             active: Mutex::new(HashMap::new()),
             run_gate: Arc::new(Mutex::new(())),
             what_ifs: Semaphore::new(2),
@@ -334,6 +331,8 @@ pub struct RunRequest {
 pub struct Created {
     /// Its id.
     pub id: i64,
+    /// What a shorter `days` left out of the scenario (empty when nothing was).
+    pub left_out: Vec<exec::LeftOut>,
 }
 
 #[utoipa::path(post, path = "/api/runs", tag = "runs", request_body = RunRequest,
@@ -353,6 +352,7 @@ async fn start_run(
         exec::resolve(&req.input, Some(&store)).map_err(unprocessable)?
     };
     exec::check_stored_size(&r.v, req.steps).map_err(unprocessable)?;
+    let left_out = r.left_out.clone();
     let id = {
         let mut active = st.active();
         if active.len() >= limits::MAX_ACTIVE_RUNS {
@@ -387,21 +387,16 @@ async fn start_run(
             }
         };
         send(Status::Running, exec::progress_at(0, &r.v));
-        let result = exec::execute(
-            &state.store,
-            id,
-            &r.v,
-            req.steps,
-            state.render.as_ref(),
-            &|p| send(Status::Running, exec::progress_event(p)),
-        );
+        let result = exec::execute(&state.store, id, &r.v, req.steps, &|p| {
+            send(Status::Running, exec::progress_event(p))
+        });
         match result {
             Ok(o) => send(Status::Done, exec::progress_at(o.runs.len() as u64, &r.v)),
             Err(_) => send(Status::Failed, exec::progress_at(0, &r.v)),
         }
         state.active().remove(&id);
     });
-    Ok((StatusCode::ACCEPTED, Json(Created { id })).into_response())
+    Ok((StatusCode::ACCEPTED, Json(Created { id, left_out })).into_response())
 }
 
 #[utoipa::path(get, path = "/api/runs", tag = "runs",
@@ -768,6 +763,7 @@ async fn delete_saved(
         ProgressEvent,
         Comparison,
         WhatIf,
+        exec::LeftOut,
         SavedInfo
     ))
 )]

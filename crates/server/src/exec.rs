@@ -1,21 +1,24 @@
 //! From a request to results: resolving a scenario (a preset, a saved scenario, TOML or JSON,
 //! then dotted overrides) through the sim's own reader and validation, executing a stored run
-//! (the sim's Monte Carlo, its files written by the CLI's writer, kept in the store), and the
-//! small synchronous what-if runs behind the dashboard's sliders.
+//! (the sim's Monte Carlo, its files written by `flywheel-report` as `flywheel run --out`
+//! writes them, kept in the store), and the small synchronous what-if runs behind the
+//! dashboard's sliders.
 
 use crate::error::StoreError;
 use crate::limits;
 use crate::store::{NewRun, Results, Store};
 use alloy_primitives::U256;
+use flywheel_report::bands::ExactBands;
+use flywheel_report::run_files::RunWriter;
 use flywheel_sim::agents::wei_to_tokens;
-use flywheel_sim::engine::StepRecord;
-use flywheel_sim::monte_carlo::{self, simulate, Options, Outcome, Progress, RunTotals};
+use flywheel_sim::monte_carlo::{simulate, Options, Outcome, Progress, RunTotals};
 use flywheel_sim::presets;
-use flywheel_sim::scenario::{Fidelity, Scenario, ScenarioError, Validated};
-use flywheel_sim::summary::quantile_u256;
+use flywheel_sim::resolve::{self, lookup, Base, Request};
+use flywheel_sim::scenario::{Fidelity, ScenarioError, Validated};
+use flywheel_sim::summary::{fidelity_name, median_run};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 /// A scenario as a request gives it: at most one base (a preset, a saved scenario, TOML text,
@@ -37,7 +40,7 @@ pub struct ScenarioInput {
     #[schema(value_type = Option<Object>)]
     pub scenario: Option<Value>,
     /// Dotted keys to set, e.g. `{"protocol.burn_bps": 5000, "staking.seasons.0.cap": "20000000 ZK"}`
-    /// (an array element by its index).
+    /// (an array element by its index: `chains.1.name` or `chains[1].name`).
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub set: Option<Map<String, Value>>,
@@ -149,90 +152,13 @@ fn schema_key_of(key: &str) -> String {
     out
 }
 
-/// The value at a dotted key (`a.b`, `a[1].b` or `a.1.b`) of a JSON document.
-fn lookup<'a>(root: &'a Value, key: &str) -> Option<&'a Value> {
-    let mut node = root;
-    for part in key.split('.') {
-        let (name, index) = match (part.find('['), part.strip_suffix(']')) {
-            (Some(i), Some(p)) => (&part[..i], p[i + 1..].parse::<usize>().ok()),
-            _ => (part, None),
-        };
-        node = match (node, name.parse::<usize>()) {
-            (Value::Array(a), Ok(i)) => a.get(i)?,
-            _ => node.get(name)?,
-        };
-        if let Some(i) = index {
-            node = node.get(i)?;
-        }
-    }
-    Some(node)
-}
-
-/// Sets a dotted key in a scenario's JSON: objects by name (created when missing), arrays by
-/// index (which must exist).
-fn set_dotted(root: &mut Value, key: &str, value: Value) -> Result<(), InputError> {
-    let bad = |msg: String| InputError::new(key, msg, Some("a dotted scenario key".into()), None);
-    let parts: Vec<&str> = key.split('.').collect();
-    if parts.iter().any(|p| p.is_empty()) {
-        return Err(bad("empty part in the dotted key".into()));
-    }
-    let mut node = root;
-    for (i, part) in parts.iter().enumerate() {
-        let last = i + 1 == parts.len();
-        node = match node {
-            Value::Array(a) => {
-                let idx: usize = part.parse().map_err(|_| {
-                    bad(format!(
-                        "`{}` is a list: index it by number",
-                        parts[..i].join(".")
-                    ))
-                })?;
-                let len = a.len();
-                let slot = a
-                    .get_mut(idx)
-                    .ok_or_else(|| bad(format!("`{}` has {len} entries", parts[..i].join("."))))?;
-                if last {
-                    *slot = value;
-                    return Ok(());
-                }
-                slot
-            }
-            Value::Object(m) => {
-                if last {
-                    m.insert((*part).to_string(), value);
-                    return Ok(());
-                }
-                m.entry((*part).to_string())
-                    .or_insert_with(|| Value::Object(Map::new()))
-            }
-            _ => return Err(bad(format!("`{}` is not a table", parts[..i].join(".")))),
-        };
-    }
-    Ok(())
-}
-
-/// A JSON scenario through the TOML reader: strict (unknown keys and wrong types are errors
-/// naming the key), and no CSV file is ever read on the server's disk.
-fn from_json(value: &Value) -> Result<Scenario, InputError> {
-    let mut value = value.clone();
-    flywheel_sim::schema::strip_nulls(&mut value);
-    if !value.is_object() {
-        return Err(InputError::new(
-            "scenario",
-            "must be an object",
-            Some("a scenario object".into()),
-            None,
-        ));
-    }
-    let text = toml::to_string(&value).map_err(|e| {
-        InputError::new(
-            "scenario",
-            format!("not representable as a scenario: {e}"),
-            None,
-            None,
-        )
-    })?;
-    Scenario::from_toml(&text).map_err(|e| InputError::scenario(&e, Some(&value)))
+/// Something scheduled that a shorter horizon (`days`) left out of the scenario.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct LeftOut {
+    /// The scenario entry (`governance.changes[2]`, `staking.seasons[1]`).
+    pub key: String,
+    /// The day it was scheduled for (on or after the horizon).
+    pub day: u32,
 }
 
 /// A scenario ready to run: the sim's validated scenario and its resolved TOML.
@@ -242,10 +168,13 @@ pub struct Resolved {
     pub v: Validated,
     /// The resolved scenario as TOML (what the store keeps and `Download TOML` gives).
     pub toml: String,
+    /// What a shorter `days` left out of the scenario (empty when nothing was).
+    pub left_out: Vec<LeftOut>,
 }
 
-/// The scenario a request names, overrides applied, validated. `store` is needed only for a
-/// `saved` base.
+/// The scenario a request names, overrides applied, validated: the sim's resolver (as the CLI
+/// and the Python package use it), its errors given the key, the limit and the value found.
+/// `store` is needed only for a `saved` base.
 pub fn resolve(input: &ScenarioInput, store: Option<&Store>) -> Result<Resolved, InputError> {
     let bases = [
         input.preset.is_some(),
@@ -261,10 +190,16 @@ pub fn resolve(input: &ScenarioInput, store: Option<&Store>) -> Result<Resolved,
             None,
         ));
     }
-    let mut s = if let Some(t) = &input.toml {
-        Scenario::from_toml(t).map_err(|e| InputError::scenario(&e, None))?
+    let base = if let Some(t) = &input.toml {
+        Base::Toml {
+            text: t.clone(),
+            base: None,
+        }
     } else if let Some(v) = &input.scenario {
-        from_json(v)?
+        Base::Json {
+            value: v.clone(),
+            base: None,
+        }
     } else if let Some(name) = &input.saved {
         let store =
             store.ok_or_else(|| InputError::new("saved", "no run store is open", None, None))?;
@@ -277,58 +212,76 @@ pub fn resolve(input: &ScenarioInput, store: Option<&Store>) -> Result<Resolved,
             ),
             other => other.into(),
         })?;
-        Scenario::from_toml(&text).map_err(|e| InputError::scenario(&e, None))?
+        Base::Toml { text, base: None }
     } else {
-        let name = input.preset.as_deref().unwrap_or(presets::DEFAULT);
-        presets::preset(name).map_err(|e| {
-            InputError::new(
-                "preset",
-                e.problem,
-                None,
-                Some(Value::String(name.to_string())),
-            )
-        })?
+        Base::Preset(input.preset.as_deref().unwrap_or(presets::DEFAULT).into())
     };
-    if let Some(d) = input.days {
-        s.set_horizon(d);
+    let set = input.set.clone().unwrap_or_default();
+    if set.len() > limits::MAX_OVERRIDES {
+        return Err(InputError::new(
+            "set",
+            "too many overrides",
+            Some(format!("at most {} keys", limits::MAX_OVERRIDES)),
+            Some(Value::from(set.len())),
+        ));
     }
-    if let Some(set) = input.set.as_ref().filter(|m| !m.is_empty()) {
-        if set.len() > limits::MAX_OVERRIDES {
-            return Err(InputError::new(
-                "set",
-                "too many overrides",
-                Some(format!("at most {} keys", limits::MAX_OVERRIDES)),
-                Some(Value::from(set.len())),
-            ));
+    let (scenario, folder) = resolve::read_base(&base).map_err(|e| match &base {
+        Base::Preset(name) => {
+            InputError::new("preset", e.problem, None, Some(Value::String(name.clone())))
         }
-        let mut value = serde_json::to_value(&s)
-            .map_err(|e| InputError::new("scenario", e.to_string(), None, None))?;
-        for (k, v) in set {
-            set_dotted(&mut value, k, v.clone())?;
+        Base::Json { value, .. } => json_error(&e, Some(value)),
+        _ => InputError::scenario(&e, None),
+    })?;
+    let request = Request {
+        days: input.days,
+        set: set.clone().into_iter().collect(),
+        runs: input.runs,
+        seed: input.seed,
+        fidelity: input.fidelity.clone(),
+        ..Request::new(base)
+    };
+    let r = resolve::apply(scenario, folder, &request).map_err(|e| {
+        if e.key == "fidelity" {
+            if let Some(f) = &input.fidelity {
+                return InputError::new(
+                    "fidelity",
+                    e.problem,
+                    Some("flow or event".into()),
+                    Some(Value::String(f.clone())),
+                );
+            }
         }
-        s = from_json(&value)?;
-    }
-    if let Some(r) = input.runs {
-        s.runs = r;
-    }
-    if let Some(seed) = input.seed {
-        s.seed = seed;
-    }
-    if let Some(f) = &input.fidelity {
-        s.fidelity = f.parse::<Fidelity>().map_err(|e| {
-            InputError::new(
-                "fidelity",
-                e.problem,
-                Some("flow or event".into()),
-                Some(Value::String(f.clone())),
-            )
-        })?;
-    }
-    let json = serde_json::to_value(&s).ok();
-    let v = s
+        if let Some(v) = set.get(&e.key) {
+            // A key set here: its value is the one given.
+            let mut err = InputError::scenario(&e, None);
+            err.value = Some(v.clone());
+            return err;
+        }
+        json_error(&e, None)
+    })?;
+    let json = serde_json::to_value(&r.scenario).ok();
+    let v = r
         .validate()
         .map_err(|e| InputError::scenario(&e, json.as_ref()))?;
-    resolved(v)
+    let mut out = resolved(v)?;
+    out.left_out = r
+        .left_out
+        .into_iter()
+        .map(|l| LeftOut {
+            key: l.key,
+            day: l.day,
+        })
+        .collect();
+    Ok(out)
+}
+
+/// A JSON scenario's error: its shape (`scenario`), or a key of it with the value found.
+fn json_error(e: &ScenarioError, value: Option<&Value>) -> InputError {
+    if e.key == "scenario" {
+        let limit = (e.problem == "must be an object").then(|| "a scenario object".to_string());
+        return InputError::new("scenario", e.problem.clone(), limit, None);
+    }
+    InputError::scenario(e, value)
 }
 
 /// A validated scenario with its TOML (as the store keeps it).
@@ -341,15 +294,11 @@ pub fn resolved(v: Validated) -> Result<Resolved, InputError> {
             None,
         )
     })?;
-    Ok(Resolved { v, toml })
-}
-
-/// The fidelity's name as in files.
-pub fn fidelity_name(f: Fidelity) -> &'static str {
-    match f {
-        Fidelity::Flow => "flow",
-        Fidelity::Event => "event",
-    }
+    Ok(Resolved {
+        v,
+        toml,
+        left_out: Vec::new(),
+    })
 }
 
 /// Checks a stored run's size: runs × days within [`limits::MAX_FLOW_PATH_DAYS`] (flow) or
@@ -400,21 +349,6 @@ pub fn new_run(r: &Resolved) -> NewRun {
     }
 }
 
-/// Writes a run's files (`summary.json`, `bands.csv`, `steps.csv`, `report.html`) into a
-/// folder: the CLI's `run --out` writer, handed in by the binary.
-pub trait Render: Send + Sync {
-    /// Begins the files of a run of `v` in `dir` (which does not exist yet).
-    fn start<'a>(&'a self, dir: &Path, v: &'a Validated) -> Result<Box<dyn Sink + 'a>, String>;
-}
-
-/// A run's files being written while its paths stream by.
-pub trait Sink {
-    /// One run's days, in run order.
-    fn on_run(&mut self, run: u32, steps: &[StepRecord]);
-    /// Writes the rest and puts the files in place.
-    fn finish(self: Box<Self>, outcome: &Outcome) -> Result<(), String>;
-}
-
 /// A scratch folder for one run's files, removed when dropped (a killed process's is removed
 /// by the next [`Store::open`]).
 struct Scratch(PathBuf);
@@ -434,7 +368,7 @@ fn locked(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
 }
 
 /// Runs stored run `id` (queued in `store` by this store's owner): marks it running,
-/// simulates, has `render` write its files, and stores them (the steps only if `keep_steps`),
+/// simulates, writes its files (those of `flywheel run --out`), and stores them (the steps only if `keep_steps`),
 /// or marks it failed with the reason. `progress` is told the runs and path-days done. The
 /// store is locked only to change the run's row, never while simulating.
 pub fn execute(
@@ -442,7 +376,6 @@ pub fn execute(
     id: i64,
     v: &Validated,
     keep_steps: bool,
-    render: &dyn Render,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Outcome, String> {
     let dir = {
@@ -452,7 +385,7 @@ pub fn execute(
     };
     let result = dir
         .map_err(|e| e.to_string())
-        .and_then(|dir| simulate_into_files(dir, v, keep_steps, render, progress));
+        .and_then(|dir| simulate_into_files(dir, v, keep_steps, progress));
     match result {
         Ok((outcome, files)) => {
             locked(store)
@@ -474,11 +407,10 @@ fn simulate_into_files(
     dir: PathBuf,
     v: &Validated,
     keep_steps: bool,
-    render: &dyn Render,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<(Outcome, Results), String> {
     let scratch = Scratch(dir);
-    let mut sink = render.start(&scratch.0, v)?;
+    let mut writer = RunWriter::begin(&scratch.0, v).map_err(|e| e.to_string())?;
     let opts = Options {
         runs: v.scenario.runs,
         fidelity: v.scenario.fidelity,
@@ -487,11 +419,11 @@ fn simulate_into_files(
         v,
         opts,
         true,
-        |run, steps| sink.on_run(run, steps),
+        |run, steps| writer.on_run(run, steps),
         progress,
     )
     .map_err(|e| format!("simulation failed: {e}"))?;
-    sink.finish(&outcome)?;
+    writer.finish(&outcome).map_err(|e| e.to_string())?;
     let read = |name: &str| {
         std::fs::read_to_string(scratch.0.join(name))
             .map_err(|e| format!("cannot read the run's {name}: {e}"))
@@ -610,6 +542,8 @@ pub struct WhatIf {
     pub timeline: Vec<TimelineEntry>,
     /// The resolved scenario, TOML.
     pub toml: String,
+    /// What a shorter `days` left out of the scenario (empty when nothing was).
+    pub left_out: Vec<LeftOut>,
     /// Time spent simulating, milliseconds.
     pub elapsed_ms: f64,
 }
@@ -658,62 +592,25 @@ pub fn check_whatif(v: &Validated) -> Result<(), InputError> {
 }
 
 /// Runs a small flow-mode Monte Carlo and returns its summary, the exact p5/p50/p95 of supply,
-/// daily and cumulative burn on each banded day, and the median run's flows. The bands here
-/// are exact nearest-rank quantiles over every run (the sim's own `quantile_u256` on wei),
-/// not sketches: at a sketch's 0.8% resolution a 21B supply band would hide a year's change.
+/// daily and cumulative burn on each banded day (`flywheel_report::bands::ExactBands`: not
+/// sketches), and the median run's flows.
 pub fn what_if(r: &Resolved) -> Result<WhatIf, String> {
     let v = &r.v;
     let started = std::time::Instant::now();
-    let days = monte_carlo::banded_days(v.scenario.days);
-    let slot: Vec<Option<usize>> = {
-        let mut s = vec![None; v.scenario.days as usize];
-        for (i, d) in days.iter().enumerate() {
-            s[*d as usize] = Some(i);
-        }
-        s
-    };
-    let n = days.len();
-    // Per banded day: every run's supply, daily burn and cumulative burn (wei).
-    let runs = v.scenario.runs as usize;
-    let mut values: Vec<[Vec<U256>; 3]> = (0..n)
-        .map(|_| std::array::from_fn(|_| Vec::with_capacity(runs)))
-        .collect();
+    let mut exact = ExactBands::new(v.scenario.days, v.scenario.runs);
     let opts = Options {
         runs: v.scenario.runs,
         fidelity: Fidelity::Flow,
     };
-    let outcome = simulate(
-        v,
-        opts,
-        true,
-        |_, steps| {
-            let mut prev = U256::ZERO;
-            for s in steps {
-                if let Some(Some(i)) = slot.get(s.day as usize) {
-                    let t = &s.totals;
-                    values[*i][0].push(t.supply);
-                    values[*i][1].push(t.burned.saturating_sub(prev));
-                    values[*i][2].push(t.burned);
-                }
-                prev = s.totals.burned;
-            }
-        },
-        &|_| {},
-    )
-    .map_err(|e| format!("simulation failed: {e}"))?;
+    let outcome = simulate(v, opts, true, |_, steps| exact.on_run(steps), &|_| {})
+        .map_err(|e| format!("simulation failed: {e}"))?;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
-    let mut bands: [Band; 3] = std::array::from_fn(|_| Band {
-        p5: Vec::with_capacity(n),
-        p50: Vec::with_capacity(n),
-        p95: Vec::with_capacity(n),
+    let (days, bands) = exact.finish();
+    let bands = bands.map(|b| Band {
+        p5: b.p5,
+        p50: b.p50,
+        p95: b.p95,
     });
-    for day in &mut values {
-        for (k, col) in day.iter_mut().enumerate() {
-            bands[k].p5.push(wei_to_tokens(quantile_u256(col, 0.05)));
-            bands[k].p50.push(wei_to_tokens(quantile_u256(col, 0.5)));
-            bands[k].p95.push(wei_to_tokens(quantile_u256(col, 0.95)));
-        }
-    }
     let [supply, daily_burn, cumulative_burn] = bands;
     Ok(WhatIf {
         summary: flywheel_sim::summary::summary(v, Fidelity::Flow, &outcome),
@@ -724,20 +621,9 @@ pub fn what_if(r: &Resolved) -> Result<WhatIf, String> {
         flows: flows(&outcome.runs),
         timeline: timeline(v),
         toml: r.toml.clone(),
+        left_out: r.left_out.clone(),
         elapsed_ms,
     })
-}
-
-/// The median run by ZK burned (the lower median for an even count; ties by run index).
-fn median_run(runs: &[RunTotals]) -> Option<&RunTotals> {
-    let mut order: Vec<&RunTotals> = runs.iter().collect();
-    order.sort_by(|a, b| {
-        a.totals
-            .burned
-            .cmp(&b.totals.burned)
-            .then(a.run.cmp(&b.run))
-    });
-    order.get(order.len().saturating_sub(1) / 2).copied()
 }
 
 fn flows(runs: &[RunTotals]) -> Flows {
@@ -864,6 +750,40 @@ mod tests {
         assert_eq!(
             schema_key_of("chains[2].traffic_share"),
             "chains[].traffic_share"
+        );
+    }
+
+    #[test]
+    fn array_overrides_and_the_horizon_resolve_as_the_sims_resolver_does() {
+        for key in ["chains.1.name", "chains[1].name"] {
+            let r = resolve(&input(json!({key: "other"})), None).unwrap();
+            assert_eq!(r.v.scenario.chains[1].name, "other", "{key}");
+            let mut req = Request::new(Base::Preset(presets::DEFAULT.into()));
+            req.days = Some(120);
+            req.runs = Some(8);
+            req.set = vec![(key.into(), json!("other"))];
+            let sim = resolve::resolve(&req).unwrap().validate().unwrap();
+            assert_eq!(sim, r.v, "{key}: the CLI's and Python's resolver agree");
+        }
+        let e = resolve(&input(json!({"chains[9].name": "x"})), None).unwrap_err();
+        assert_eq!(e.key, "chains[9].name");
+        let r = resolve(
+            &ScenarioInput {
+                preset: Some("fee-flow-share".into()),
+                days: Some(30),
+                ..Default::default()
+            },
+            None,
+        )
+        .unwrap();
+        let keys: Vec<(&str, u32)> = r.left_out.iter().map(|l| (l.key.as_str(), l.day)).collect();
+        assert_eq!(
+            keys,
+            [
+                ("governance.changes[0]", 90),
+                ("governance.changes[1]", 180),
+                ("staking.seasons[1]", 90)
+            ]
         );
     }
 

@@ -4,7 +4,7 @@
 //! into reproducible paths of the protocol, at two fidelities that share the protocol's fee
 //! arithmetic, and into quantile bands over many seeded paths.
 //! What it is not: the protocol itself (`flywheel-protocol`) or its presentation
-//! (`flywheel-cli` renders tables, CSV, JSON and charts).
+//! (`flywheel-report` writes the steps table, bands, charts and reports; the front ends print).
 
 pub mod agents;
 pub mod bench;
@@ -16,6 +16,7 @@ pub mod presets;
 pub mod priority_mode;
 pub mod prividium;
 pub mod process;
+pub mod resolve;
 pub mod scenario;
 pub mod schema;
 pub mod sketch;

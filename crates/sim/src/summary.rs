@@ -92,7 +92,9 @@ pub fn inputs(v: &Validated, fidelity: Fidelity) -> Value {
 /// The flywheel version that wrote a summary (the workspace's).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-fn fidelity_name(f: Fidelity) -> &'static str {
+/// The fidelity's name as files, the API and Python give it (`flow`, `event`): the one
+/// spelling every front end uses.
+pub fn fidelity_name(f: Fidelity) -> &'static str {
     match f {
         Fidelity::Flow => "flow",
         Fidelity::Event => "event",

@@ -11,7 +11,6 @@
 
 use super::Walk;
 use crate::error::CliError;
-use crate::files;
 use alloy_primitives::{Address, Bytes, U256};
 use clap::Args;
 use flywheel_protocol::address::InteropAddress;
@@ -32,6 +31,7 @@ use flywheel_protocol::prividium::{
 };
 use flywheel_protocol::relayer;
 use flywheel_protocol::units::{format_amount, tokens};
+use flywheel_report::out_dir as files;
 use std::io::Write;
 use std::path::PathBuf;
 

@@ -73,8 +73,10 @@ class Scenario:
 
     def with_(self, changes: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> "Scenario":
         """A copy with values replaced by dotted key (``{"protocol.burn_bps": 5000}`` or
-        ``protocol__burn_bps=5000``); a bad value raises :class:`ScenarioValueError` naming the
-        key, the allowed range and the value."""
+        ``protocol__burn_bps=5000``; an array element by index, ``{"chains.1.name": "x"}`` or
+        ``{"chains[1].name": "x"}``), resolved as ``flywheel run`` and the server resolve them;
+        a bad value raises :class:`ScenarioValueError` naming the key, the allowed range and
+        the value. A shorter ``days`` records what it leaves out in :attr:`left_out`."""
         merged: Dict[str, Any] = dict(changes or {})
         merged.update({_key(k): v for k, v in kwargs.items()})
         return Scenario(self._inner.with_json(json.dumps(merged)))
@@ -102,6 +104,13 @@ class Scenario:
     @property
     def fidelity(self) -> str:
         return self._inner.fidelity
+
+    @property
+    def left_out(self) -> List[Tuple[str, int]]:
+        """What shorter horizons (``with_(days=...)``) left out of the scenario: (key, day)
+        pairs such as ``("staking.seasons[1]", 180)``, as ``flywheel run --days`` reports
+        them."""
+        return list(self._inner.left_out)
 
     def __repr__(self) -> str:
         return (
@@ -138,8 +147,15 @@ class Result:
         return self._bands
 
     @property
+    def left_out(self) -> List[Tuple[str, int]]:
+        """What the horizon left out of the scenario run (``run(..., days=...)`` or
+        ``Scenario.with_(days=...)``): (key, day) pairs; empty when nothing was."""
+        return list(self._run.left_out)
+
+    @property
     def steps(self) -> pl.DataFrame:
-        """Every run's days (the columns of ``steps.csv``, amounts in ZK)."""
+        """Every run's days: the columns of ``steps.csv``, in its order (``run``, ``day``, …,
+        ``failed_settlements``, ``staking_rewards_zk``), amounts in ZK as floats."""
         if self._steps is None:
             cols = self._run.steps_columns()
             if cols is None:

@@ -38,6 +38,10 @@ class Scenario:
     def seed(self) -> int: ...
     @property
     def fidelity(self) -> str: ...
+    @property
+    def left_out(self) -> List[Tuple[str, int]]:
+        """What shorter horizons (``with_(days=...)``) left out: (key, day) pairs, e.g.
+        ``("staking.seasons[1]", 180)``."""
 
 class Result:
     @property
@@ -45,7 +49,15 @@ class Result:
     @property
     def bands(self) -> pl.DataFrame: ...
     @property
-    def steps(self) -> pl.DataFrame: ...
+    def left_out(self) -> List[Tuple[str, int]]:
+        """What the horizon left out of the scenario run: (key, day) pairs; empty when nothing was."""
+    @property
+    def steps(self) -> pl.DataFrame:
+        """Every run's days: ``steps.csv``'s columns in its order (run, day, calls, bundles,
+        fixed_calls, zk_usd, eth_usd, dynamic_fee_usd, pool_usd, supply_zk, minted_zk,
+        burned_zk, daily_burn_zk, distributed_zk, fixed_fees_zk, settlement_fees_zk,
+        auction_paid_zk, auction_claims, failed_settlements, staking_rewards_zk); amounts
+        in ZK as floats."""
     def report(self, path: Union[str, Path]) -> Path: ...
 
 def run(

@@ -69,10 +69,7 @@ pub fn share_bps(part: U256, total: U256) -> u64 {
 pub fn representative(
     runs: &[crate::monte_carlo::RunTotals],
 ) -> Option<&crate::monte_carlo::RunTotals> {
-    let mut order: Vec<&crate::monte_carlo::RunTotals> = runs.iter().collect();
-    order.sort_by_key(|r| (r.totals.burned, r.run));
-    let rank = (order.len() as f64 * 0.5).ceil() as usize;
-    order.get(rank.clamp(1, order.len().max(1)) - 1).copied()
+    crate::summary::median_run(runs)
 }
 
 /// The summary's `prividium` object, when the scenario has institutions.

@@ -1,9 +1,9 @@
 //! Self-contained HTML reports: the SVG charts inline, styles inline, no scripts and no
 //! external resources, so a report opens offline and can be mailed as one file.
 
-use crate::run_cmd::Digest;
-use crate::scenario_args::fidelity_name;
+use crate::digest::Digest;
 use flywheel_sim::scenario::Validated;
+use flywheel_sim::summary::fidelity_name;
 
 /// Escapes text for HTML content and attribute values.
 pub fn escape(s: &str) -> String {

@@ -14,7 +14,7 @@
 //! command stops early, nothing new is left behind: no half set, no hidden files. Errors name
 //! `--out` and the file or folder at fault (exit 2: the destination is the user's choice).
 
-use crate::error::CliError;
+use crate::error::ReportError;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -37,8 +37,8 @@ pub struct OutDir {
 }
 
 /// An `--out` error: exit 2, one line, naming the flag.
-fn out_err(message: String) -> CliError {
-    CliError::field("--out", message)
+fn out_err(message: String) -> ReportError {
+    ReportError::field("--out", message)
 }
 
 /// A name for a hidden staging folder no other run (or earlier call) uses.
@@ -53,7 +53,7 @@ fn staging_name(base: &str) -> String {
 
 impl OutDir {
     /// Prepares to write the files `names` into `target`; see the module docs.
-    pub fn begin(target: &Path, names: &[&str]) -> Result<Self, CliError> {
+    pub fn begin(target: &Path, names: &[&str]) -> Result<Self, ReportError> {
         let shown = target.display();
         let mut out = Self {
             target: target.to_path_buf(),
@@ -107,7 +107,7 @@ impl OutDir {
     }
 
     /// Creates the missing ancestors of `dir` (and `dir`), remembering them for cleanup.
-    fn create_parents(&mut self, dir: &Path) -> Result<(), CliError> {
+    fn create_parents(&mut self, dir: &Path) -> Result<(), ReportError> {
         let mut missing = Vec::new();
         let mut p = dir;
         loop {
@@ -134,7 +134,7 @@ impl OutDir {
     }
 
     /// An error about writing `name`.
-    pub fn error(&self, name: &str, e: std::io::Error) -> CliError {
+    pub fn error(&self, name: &str, e: std::io::Error) -> ReportError {
         out_err(format!(
             "cannot write {name} in {}: {e}",
             self.target.display()
@@ -142,7 +142,7 @@ impl OutDir {
     }
 
     /// Starts writing `name` (streamed; finish it with [`OutFile::finish`]).
-    pub fn create(&mut self, name: &str) -> Result<OutFile, CliError> {
+    pub fn create(&mut self, name: &str) -> Result<OutFile, ReportError> {
         let file = File::create(self.staging.join(name)).map_err(|e| self.error(name, e))?;
         self.written.push(name.to_string());
         Ok(OutFile {
@@ -152,7 +152,7 @@ impl OutDir {
     }
 
     /// Writes `name` with `bytes`.
-    pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<(), CliError> {
+    pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<(), ReportError> {
         let mut f = self.create(name)?;
         f.writer()
             .write_all(bytes)
@@ -161,7 +161,7 @@ impl OutDir {
     }
 
     /// Moves the finished set into place; see the module docs.
-    pub fn commit(mut self) -> Result<(), CliError> {
+    pub fn commit(mut self) -> Result<(), ReportError> {
         if !self.existed {
             std::fs::rename(&self.staging, &self.target)
                 .map_err(|e| out_err(format!("cannot create {}: {e}", self.target.display())))?;
@@ -238,7 +238,7 @@ impl OutFile {
     }
 
     /// Flushes and syncs the file, so a full disk shows here and not after the rename.
-    pub fn finish(self, dir: &OutDir) -> Result<(), CliError> {
+    pub fn finish(self, dir: &OutDir) -> Result<(), ReportError> {
         let name = self.name;
         let file = self
             .writer
@@ -251,8 +251,8 @@ impl OutFile {
 /// Writes one file all or nothing: into a hidden sibling first, synced, then renamed over
 /// `path`, so a reader never sees half a file and a failure leaves any previous file as it
 /// was. Errors name `flag` (exit 2: the destination is the user's choice).
-pub fn write_file(path: &Path, bytes: &[u8], flag: &str) -> Result<(), CliError> {
-    let err = |what: String| CliError::field(flag, what);
+pub fn write_file(path: &Path, bytes: &[u8], flag: &str) -> Result<(), ReportError> {
+    let err = |what: String| ReportError::field(flag, what);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

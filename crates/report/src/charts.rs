@@ -1,8 +1,8 @@
 //! SVG charts drawn with plotters' SVG backend: text stays `<text>` for the viewer to lay out,
 //! so no font files are read and the same data always gives the same bytes.
 
-use crate::error::CliError;
-use crate::fmt;
+use crate::error::ReportError;
+use crate::number as fmt;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -13,15 +13,15 @@ const LOW: RGBColor = RGBColor(31, 119, 180);
 const HIGH: RGBColor = RGBColor(255, 127, 14);
 const GREY: RGBColor = RGBColor(120, 120, 120);
 
-fn chart_err(chart: &str) -> impl Fn(String) -> CliError + '_ {
-    move |reason| CliError::Chart {
+fn chart_err(chart: &str) -> impl Fn(String) -> ReportError + '_ {
+    move |reason| ReportError::Chart {
         chart: chart.to_string(),
         reason,
     }
 }
 
-/// Renders into an SVG string with `draw`, mapping plotters' errors to [`CliError::Chart`].
-fn render<F>(name: &str, size: (u32, u32), draw: F) -> Result<String, CliError>
+/// Renders into an SVG string with `draw`, mapping plotters' errors to [`ReportError::Chart`].
+fn render<F>(name: &str, size: (u32, u32), draw: F) -> Result<String, ReportError>
 where
     F: FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), String>,
 {
@@ -94,7 +94,7 @@ pub struct Series<'a> {
 }
 
 /// A line chart over days with an optional shaded band.
-pub fn line_chart(name: &str, s: &Series<'_>) -> Result<String, CliError> {
+pub fn line_chart(name: &str, s: &Series<'_>) -> Result<String, ReportError> {
     let xs: Vec<f64> = s.days.iter().map(|d| f64::from(*d)).collect();
     let (x0, x1) = match (xs.first(), xs.last()) {
         (Some(a), Some(b)) if b > a => (*a, *b),
@@ -202,7 +202,7 @@ pub struct Heatmap<'a> {
 }
 
 /// Draws a heatmap.
-pub fn heatmap(name: &str, h: &Heatmap<'_>) -> Result<String, CliError> {
+pub fn heatmap(name: &str, h: &Heatmap<'_>) -> Result<String, ReportError> {
     let (nx, ny) = (h.x.1.len() as i32, h.y.1.len() as i32);
     let (cw, ch) = (96, 44);
     let (top, bottom, right) = (60, 70, 130);
@@ -313,7 +313,7 @@ pub fn tornado(
     base: f64,
     bars: &[Bar<'_>],
     spread: f64,
-) -> Result<String, CliError> {
+) -> Result<String, ReportError> {
     let rows = bars.len().max(1) as i32;
     let (left, top, plot_w, row_h, bottom) = (330, 70, 520, 34, 70);
     let size = (
