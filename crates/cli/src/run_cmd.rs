@@ -8,7 +8,7 @@ use crate::fmt::{Align, Table};
 use crate::scenario_args::{self, Overrides, Progress, Source};
 use crate::term::safe;
 use clap::Args;
-use flywheel_report::digest::{digest, Digest};
+use flywheel_report::digest::{digest, Digest, SeedCheck};
 use flywheel_report::run_files::{summary_text, RunWriter, CHARTS};
 use flywheel_sim::monte_carlo::{simulate, Options};
 use flywheel_sim::presets;
@@ -144,14 +144,7 @@ pub fn write_digest(
             c.preset
         )?;
         let mut t = Table::new(
-            &[
-                "calls/day",
-                "seed ZK/day",
-                "simulated ZK/day",
-                "seed ZK/year",
-                "simulated ZK/year",
-                "match",
-            ],
+            &SeedCheck::HEADER,
             &[
                 Align::Right,
                 Align::Right,

@@ -106,6 +106,32 @@ pub struct ChainConfig {
     pub data_availability: DataAvailability,
 }
 
+impl ChainConfig {
+    /// A ZKsync OS rollup run by `operator`, who is also its admin. ZK is bridged to every
+    /// chain but L1 (where it is native and the fixed ZK fee has no InteropCenter to pay).
+    pub fn rollup(
+        id: ChainId,
+        name: &str,
+        kind: ChainKind,
+        base_token: AssetId,
+        settlement_layer: Option<ChainId>,
+        operator: Address,
+    ) -> Self {
+        Self {
+            id,
+            name: name.to_string(),
+            kind,
+            base_token,
+            settlement_layer,
+            zk_token_available: kind != ChainKind::L1,
+            operator,
+            admin: operator,
+            execution: ExecutionEnvironment::ZksyncOs,
+            data_availability: DataAvailability::Rollup,
+        }
+    }
+}
+
 /// A chain's state transition (`s.zksyncOS` of its diamond).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ExecutionEnvironment {

@@ -2,8 +2,7 @@
 //! devnet that demos, tests and benchmarks share.
 
 use crate::chain::{
-    AssetId, AssetInfo, ChainConfig, ChainKind, DataAvailability, ExecutionEnvironment,
-    ETH_TOKEN_ADDRESS,
+    AssetId, AssetInfo, ChainConfig, ChainKind, ExecutionEnvironment, ETH_TOKEN_ADDRESS,
 };
 use crate::fee_flow::Distributor;
 use crate::governance::GovernanceConfig;
@@ -200,20 +199,20 @@ impl Genesis {
     /// priority mode.
     pub fn devnet() -> Self {
         let chain = |id, name: &str, kind, base, sl| ChainConfig {
-            id,
-            name: name.to_string(),
-            kind,
-            base_token: base,
-            settlement_layer: sl,
-            zk_token_available: kind != ChainKind::L1,
-            operator: account(&format!("operator-{name}")),
             admin: account(&format!("admin-{name}")),
             execution: if id == devnet::ERA {
                 ExecutionEnvironment::EraVm
             } else {
                 ExecutionEnvironment::ZksyncOs
             },
-            data_availability: DataAvailability::Rollup,
+            ..ChainConfig::rollup(
+                id,
+                name,
+                kind,
+                base,
+                sl,
+                account(&format!("operator-{name}")),
+            )
         };
         use devnet::*;
         Self {

@@ -50,6 +50,16 @@ pub struct SeedCheck {
 }
 
 impl SeedCheck {
+    /// The check's columns, as the terminal and `report.html` show them.
+    pub const HEADER: [&'static str; 6] = [
+        "calls/day",
+        "seed ZK/day",
+        "simulated ZK/day",
+        "seed ZK/year",
+        "simulated ZK/year",
+        "match",
+    ];
+
     /// The comparison row, as both the terminal table and the HTML report show it.
     pub fn cells(&self) -> Vec<String> {
         vec![

@@ -1,7 +1,7 @@
 //! Self-contained HTML reports: the SVG charts inline, styles inline, no scripts and no
 //! external resources, so a report opens offline and can be mailed as one file.
 
-use crate::digest::Digest;
+use crate::digest::{Digest, SeedCheck};
 use flywheel_sim::scenario::Validated;
 use flywheel_sim::summary::fidelity_name;
 
@@ -165,17 +165,7 @@ pub fn run_report(
             "<h2>Seed table check ({})</h2>\n",
             escape(c.preset)
         ));
-        let mut t = table(
-            &[
-                "calls/day",
-                "seed ZK/day",
-                "simulated ZK/day",
-                "seed ZK/year",
-                "simulated ZK/year",
-                "match",
-            ],
-            &[c.cells()],
-        );
+        let mut t = table(&SeedCheck::HEADER, &[c.cells()]);
         let mark = if c.matches { "✓" } else { "✗" };
         let class = if c.matches { "ok" } else { "bad" };
         t = t.replace(

@@ -26,7 +26,7 @@ use crate::evm::EvmState;
 use crate::rpc::RpcError;
 use alloy_primitives::{Address, U256};
 use flywheel_protocol::chain::AssetId;
-use flywheel_protocol::chain::{ChainConfig, ChainKind, DataAvailability, ExecutionEnvironment};
+use flywheel_protocol::chain::{ChainConfig, ChainKind};
 use flywheel_protocol::event::Event;
 use flywheel_protocol::genesis::{self, Genesis};
 use flywheel_protocol::interop::bundle::SealedBundle;
@@ -52,17 +52,8 @@ pub const CLIENT_VERSION: &str = concat!("flywheel-devnet/v", env!("CARGO_PKG_VE
 pub fn genesis_of(layout: &Layout, time: u64, devs: &[Address]) -> Genesis {
     let mut g = Genesis::devnet();
     g.start_time = time;
-    let chain = |id, name: &str, kind, base, sl| ChainConfig {
-        id,
-        name: name.to_string(),
-        kind,
-        base_token: base,
-        settlement_layer: sl,
-        zk_token_available: kind != ChainKind::L1,
-        operator: ADMIN_ADDRESS,
-        admin: ADMIN_ADDRESS,
-        execution: ExecutionEnvironment::ZksyncOs,
-        data_availability: DataAvailability::Rollup,
+    let chain = |id, name: &str, kind, base, sl| {
+        ChainConfig::rollup(id, name, kind, base, sl, ADMIN_ADDRESS)
     };
     let mut chains = vec![
         chain(
