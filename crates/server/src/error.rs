@@ -92,7 +92,7 @@ pub enum RequestError {
     },
     /// A body that is not declared JSON (a form or text/plain POST a page can send without
     /// asking).
-    #[error("content-type: must be application/json; got {value:?}")]
+    #[error("content-type: must be application/json; got {}", value.as_deref().map_or_else(|| "none".to_string(), |v| format!("{v:?}")))]
     MediaType {
         /// The Content-Type found (shortened), or None without one.
         value: Option<String>,

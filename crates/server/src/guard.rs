@@ -614,8 +614,15 @@ mod tests {
             h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
             assert_eq!(json_media_type(&h).is_ok(), ok, "{ct}");
         }
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        let e = json_media_type(&h).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "content-type: must be application/json; got \"text/plain\""
+        );
         h.remove(header::CONTENT_TYPE);
-        assert!(json_media_type(&h).is_err());
+        let e = json_media_type(&h).unwrap_err().to_string();
+        assert_eq!(e, "content-type: must be application/json; got none");
     }
 
     #[test]
