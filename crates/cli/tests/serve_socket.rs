@@ -18,16 +18,16 @@ use std::time::{Duration, Instant};
 
 const TIMEOUT: Duration = Duration::from_secs(1);
 
-/// A server on a free loopback port with one-second timeouts, in a thread of its own (it
-/// stops with the test process).
-fn server(tag: &str) -> SocketAddr {
+/// A server on a free loopback port with `header` to send headers and a second for a body, in
+/// a thread of its own (it stops with the test process).
+fn server(tag: &str, header: Duration) -> SocketAddr {
     let dir = std::env::temp_dir().join(format!("flywheel-socket-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let (store, _) = Store::open(&dir.join("runs.db")).expect("store");
     let state = AppState::new(store, std::sync::Arc::new(CliRender));
     let (tx, rx) = std::sync::mpsc::channel();
     let timeouts = Timeouts {
-        header: TIMEOUT,
+        header,
         body: TIMEOUT,
     };
     std::thread::spawn(move || {
@@ -114,7 +114,9 @@ fn closed_within(s: &mut TcpStream, wait: Duration) -> bool {
 
 #[test]
 fn idle_connections_are_closed_and_do_not_block_others() {
-    let addr = server("idle");
+    // Longer than the others': the machine may be busy while 300 connections open.
+    let idle_timeout = 2 * TIMEOUT;
+    let addr = server("idle", idle_timeout);
     let mut idle: Vec<TcpStream> = (0..300)
         .map(|i| {
             let mut s = TcpStream::connect(addr).expect("connect");
@@ -130,26 +132,22 @@ fn idle_connections_are_closed_and_do_not_block_others() {
     kept.write_all(format!("GET /api/presets HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes())
         .expect("send");
     assert_eq!(read_reply(&mut kept).status, 200);
-    let opened = Instant::now();
     // Meanwhile a new client is served at once.
     let r = get(addr, "/api/presets");
     assert_eq!(r.status, 200, "{}", r.head);
-    // Still open well before the timeout: they are closed by it, not on arrival.
-    assert!(!closed_within(&mut idle[1], Duration::from_millis(100)));
-    assert!(!closed_within(&mut idle[0], Duration::from_millis(100)));
-    assert!(
-        opened.elapsed() < TIMEOUT,
-        "the checks took too long to mean anything"
-    );
-    // All closed soon after it.
+    // One more, still open a while after it opened: closed by the timeout, not on arrival.
+    let mut late = TcpStream::connect(addr).expect("connect");
+    assert!(!closed_within(&mut late, idle_timeout / 4));
+    idle.push(late);
+    // All closed soon after the timeout.
     for (i, s) in idle.iter_mut().enumerate() {
         assert!(
-            closed_within(s, 4 * TIMEOUT),
+            closed_within(s, 3 * idle_timeout),
             "idle connection {i} still open"
         );
     }
     assert!(
-        closed_within(&mut kept, TIMEOUT),
+        closed_within(&mut kept, idle_timeout),
         "kept-alive connection still open"
     );
     assert_eq!(get(addr, "/api/runs").status, 200);
@@ -157,7 +155,7 @@ fn idle_connections_are_closed_and_do_not_block_others() {
 
 #[test]
 fn a_declared_length_over_the_limit_is_refused_before_the_body() {
-    let addr = server("expect");
+    let addr = server("expect", TIMEOUT);
     let huge = MAX_BODY_BYTES + 1;
     let mut s = TcpStream::connect(addr).expect("connect");
     s.write_all(
@@ -168,11 +166,9 @@ fn a_declared_length_over_the_limit_is_refused_before_the_body() {
         .as_bytes(),
     )
     .expect("send");
-    // 413 at once, not `100 Continue` (nor a 408 after the body timeout).
-    let started = Instant::now();
+    // 413 at once, not `100 Continue` (nor a 408 after waiting for the body).
     let r = read_reply(&mut s);
     assert_eq!(r.status, 413, "{}", r.head);
-    assert!(started.elapsed() < TIMEOUT);
     let e = r.json();
     assert_eq!(e["key"], "content-length");
     assert_eq!(e["value"], huge.to_string());
@@ -222,7 +218,7 @@ fn a_declared_length_over_the_limit_is_refused_before_the_body() {
 
 #[test]
 fn a_slow_body_gets_408() {
-    let addr = server("slow");
+    let addr = server("slow", TIMEOUT);
     let mut s = TcpStream::connect(addr).expect("connect");
     s.write_all(
         format!(
@@ -242,7 +238,7 @@ fn a_slow_body_gets_408() {
 
 #[test]
 fn browser_requests_from_elsewhere_are_refused_on_the_wire() {
-    let addr = server("wire");
+    let addr = server("wire", TIMEOUT);
     let port = addr.port();
     let run = br#"{"input": {"runs": 1, "days": 2}}"#;
     let post = |headers: &str| {
