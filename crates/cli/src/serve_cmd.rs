@@ -19,7 +19,8 @@ pub struct ServeArgs {
           value_parser = crate::limits::whole::<u16>(0, 65_535))]
     port: u16,
     /// Address to listen on. The API has no authentication: keep it on loopback unless the
-    /// network is yours.
+    /// network is yours (another address is warned about; requests must then name it, or
+    /// localhost, as their Host).
     #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST), value_name = "ADDR")]
     bind: IpAddr,
     /// The run store, an SQLite file (created if missing) [default: $XDG_DATA_HOME/flywheel/runs.db,
@@ -33,6 +34,15 @@ pub fn run(args: &ServeArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let path = db_path(args.db.as_deref())?;
     let (store, interrupted) = Store::open(&path).map_err(store_err)?;
     let state = AppState::new(store);
+    if !args.bind.is_loopback() {
+        // The checks stay (Host, Origin, JSON bodies), but anyone who can reach the address
+        // can read, start and delete runs.
+        let _ = writeln!(
+            std::io::stderr(),
+            "warning: --bind {}: the API has no authentication; anyone who can reach this address can start, read and delete stored runs",
+            args.bind
+        );
+    }
     let mut ready_err = None;
     api::serve(SocketAddr::new(args.bind, args.port), state, |addr| {
         // Printed and flushed at once: scripts (CI, tests) wait for this line.

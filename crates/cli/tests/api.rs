@@ -9,11 +9,15 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use flywheel_server::api::{self, AppState};
 use flywheel_server::exec;
+use flywheel_server::guard::Guard;
 use flywheel_server::store::Store;
 use flywheel_sim::presets;
 use flywheel_sim::resolve::{self, Base};
 use serde_json::{json, Value};
 use tower::ServiceExt;
+
+/// The address the router under test believes it is bound to.
+const HOST: &str = "127.0.0.1:8080";
 
 struct Api {
     app: axum::Router,
@@ -28,6 +32,7 @@ impl Drop for Api {
 
 struct Answer {
     status: StatusCode,
+    headers: axum::http::HeaderMap,
     content_type: String,
     text: String,
 }
@@ -50,38 +55,52 @@ impl Answer {
     }
 }
 
+async fn answer(app: axum::Router, req: Request<Body>) -> Answer {
+    let res = app.oneshot(req).await.expect("answer");
+
+    let status = res.status();
+    let headers = res.headers().clone();
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let bytes = axum::body::to_bytes(res.into_body(), 64 << 20)
+        .await
+        .expect("body");
+    Answer {
+        status,
+        headers,
+        content_type,
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
 impl Api {
     fn new(tag: &str) -> Self {
         let dir = std::env::temp_dir().join(format!("flywheel-api-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let (store, _) = Store::open(&dir.join("runs.db")).expect("store");
-        let app = api::router(AppState::new(store));
+        let guard = Guard::new(HOST.parse().expect("address"));
+        let app = api::router(AppState::new(store), guard);
         Self { app, dir }
     }
 
+    /// A request as the dashboard sends it: to its own Host, bodies declared JSON.
     async fn call(&self, method: &str, uri: &str, body: Option<Vec<u8>>) -> Answer {
         let req = Request::builder()
             .method(method)
             .uri(uri)
+            .header("host", HOST)
             .header("content-type", "application/json")
             .body(body.map_or_else(Body::empty, Body::from))
             .expect("request");
-        let res = self.app.clone().oneshot(req).await.expect("answer");
-        let status = res.status();
-        let content_type = res
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
-        let bytes = axum::body::to_bytes(res.into_body(), 64 << 20)
-            .await
-            .expect("body");
-        Answer {
-            status,
-            content_type,
-            text: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        self.request(req).await
+    }
+
+    async fn request(&self, req: Request<Body>) -> Answer {
+        answer(self.app.clone(), req).await
     }
 
     async fn get(&self, uri: &str) -> Answer {
@@ -299,7 +318,7 @@ async fn what_if_answers_and_refuses_with_key_limit_and_value() {
     .error(StatusCode::UNPROCESSABLE_ENTITY, "fidelity");
     api.send("POST", "/api/whatif", json!({"preset": "nope"}))
         .await
-        .error(StatusCode::UNPROCESSABLE_ENTITY, "preset");
+        .error(StatusCode::NOT_FOUND, "preset");
     api.send("POST", "/api/whatif", json!({"preset": "a", "toml": "x"}))
         .await
         .error(StatusCode::UNPROCESSABLE_ENTITY, "preset");
@@ -476,7 +495,7 @@ async fn saved_scenarios_round_trip_and_feed_what_if_runs() {
         .error(StatusCode::NOT_FOUND, "name");
     api.send("POST", "/api/whatif", json!({"saved": "bad"}))
         .await
-        .error(StatusCode::UNPROCESSABLE_ENTITY, "saved");
+        .error(StatusCode::NOT_FOUND, "saved");
     let d = api.call("DELETE", "/api/scenarios/low-burn", None).await;
     assert_eq!(d.status, StatusCode::NO_CONTENT);
     api.call("DELETE", "/api/scenarios/low-burn", None)
@@ -540,4 +559,388 @@ async fn progress_streams_while_a_run_computes() {
         1,
         "one final event"
     );
+}
+
+/// A request with the given headers (no others: no Host unless given).
+fn raw(method: &str, uri: &str, headers: &[(&str, &str)], body: &[u8]) -> Request<Body> {
+    let mut b = Request::builder().method(method).uri(uri);
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    b.body(Body::from(body.to_vec())).expect("request")
+}
+
+/// What a page of another site, or a DNS-rebinding page, can make the browser send: each is
+/// refused with the JSON error shape naming the header and the value, and changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn what_other_sites_send_is_refused_and_stores_nothing() {
+    let api = Api::new("guard");
+    let run = br#"{"input": {"runs": 1, "days": 2}}"#;
+    let saved = br#"{"preset": "seed-baseline"}"#;
+    // One stored run and one saved scenario, the dashboard's way (same origin, JSON).
+    let same = [
+        ("host", HOST),
+        ("origin", "http://127.0.0.1:8080"),
+        ("sec-fetch-site", "same-origin"),
+        ("content-type", "application/json"),
+    ];
+    let a = api.request(raw("POST", "/api/runs", &same, run)).await;
+    assert_eq!(a.status, StatusCode::ACCEPTED, "{}", a.text);
+    let id = a.json()["id"].as_i64().expect("id");
+    api.wait_done(id).await;
+    let p = api
+        .request(raw("PUT", "/api/scenarios/mine", &same, saved))
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.text);
+    // `localhost` is this server too.
+    let w = api
+        .request(raw(
+            "POST",
+            "/api/whatif",
+            &[
+                ("host", "localhost:8080"),
+                ("origin", "http://localhost:8080"),
+                ("content-type", "application/json; charset=utf-8"),
+            ],
+            br#"{"runs": 1, "days": 2}"#,
+        ))
+        .await;
+    assert_eq!(w.status, StatusCode::OK, "{}", w.text);
+    let before = (
+        api.get("/api/runs").await.text,
+        api.get("/api/scenarios").await.text,
+    );
+
+    let evil_origin = ("origin", "http://evil.example");
+    let cases: Vec<(Request<Body>, StatusCode, &str, Option<&str>)> = vec![
+        // A cross-origin "simple" POST: text/plain, no preflight.
+        (
+            raw(
+                "POST",
+                "/api/runs",
+                &[("host", HOST), evil_origin, ("content-type", "text/plain")],
+                run,
+            ),
+            StatusCode::FORBIDDEN,
+            "origin",
+            Some("http://evil.example"),
+        ),
+        // The same as JSON, from another origin: still refused.
+        (
+            raw(
+                "POST",
+                "/api/runs",
+                &[
+                    ("host", HOST),
+                    evil_origin,
+                    ("content-type", "application/json"),
+                ],
+                run,
+            ),
+            StatusCode::FORBIDDEN,
+            "origin",
+            Some("http://evil.example"),
+        ),
+        // A sandboxed page's origin, and another port of localhost.
+        (
+            raw("DELETE", &format!("/api/runs/{id}"), &[("host", HOST), ("origin", "null")], b""),
+            StatusCode::FORBIDDEN,
+            "origin",
+            Some("null"),
+        ),
+        (
+            raw(
+                "DELETE",
+                "/api/scenarios/mine",
+                &[("host", HOST), ("origin", "http://localhost:3000")],
+                b"",
+            ),
+            StatusCode::FORBIDDEN,
+            "origin",
+            Some("http://localhost:3000"),
+        ),
+        (
+            raw(
+                "POST",
+                "/api/runs",
+                &[
+                    ("host", HOST),
+                    ("sec-fetch-site", "cross-site"),
+                    ("content-type", "application/json"),
+                ],
+                run,
+            ),
+            StatusCode::FORBIDDEN,
+            "sec-fetch-site",
+            Some("cross-site"),
+        ),
+        // A form POST and a text/plain POST with no Origin (an old browser, a plain client).
+        (
+            raw(
+                "POST",
+                "/api/runs",
+                &[
+                    ("host", HOST),
+                    ("content-type", "application/x-www-form-urlencoded"),
+                ],
+                b"input=%7B%7D",
+            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "content-type",
+            Some("application/x-www-form-urlencoded"),
+        ),
+        (
+            raw(
+                "PUT",
+                "/api/scenarios/other",
+                &[("host", HOST), ("content-type", "text/plain;charset=UTF-8")],
+                saved,
+            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "content-type",
+            Some("text/plain;charset=UTF-8"),
+        ),
+        // No Content-Type at all, with and without a body.
+        (
+            raw("POST", "/api/runs", &[("host", HOST)], run),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "content-type",
+            None,
+        ),
+        (
+            raw("PUT", "/api/scenarios/other", &[("host", HOST)], b""),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "content-type",
+            None,
+        ),
+        // DNS rebinding: the page's own name as Host, same-origin to the browser. Reads too.
+        (
+            raw(
+                "DELETE",
+                &format!("/api/runs/{id}"),
+                &[("host", "rebind.evil.example:8080")],
+                b"",
+            ),
+            StatusCode::MISDIRECTED_REQUEST,
+            "host",
+            Some("rebind.evil.example:8080"),
+        ),
+        (
+            raw("GET", "/api/runs", &[("host", "rebind.evil.example:8080")], b""),
+            StatusCode::MISDIRECTED_REQUEST,
+            "host",
+            Some("rebind.evil.example:8080"),
+        ),
+        (
+            raw("GET", "/", &[("host", "127.0.0.1:9999")], b""),
+            StatusCode::MISDIRECTED_REQUEST,
+            "host",
+            Some("127.0.0.1:9999"),
+        ),
+        // An absolute request target naming another host.
+        (
+            raw("GET", "http://evil.example:8080/api/runs", &[("host", HOST)], b""),
+            StatusCode::MISDIRECTED_REQUEST,
+            "request-target",
+            Some("evil.example:8080"),
+        ),
+        (
+            raw("GET", "/api/runs", &[], b""),
+            StatusCode::BAD_REQUEST,
+            "host",
+            None,
+        ),
+        // A declared length over the limit: refused before the body is read.
+        (
+            raw(
+                "POST",
+                "/api/runs",
+                &[
+                    ("host", HOST),
+                    ("content-type", "application/json"),
+                    ("content-length", "1000000000000"),
+                ],
+                run,
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "content-length",
+            Some("1000000000000"),
+        ),
+        // A key twice: serde would silently keep the last.
+        (
+            raw(
+                "POST",
+                "/api/runs",
+                &[("host", HOST), ("content-type", "application/json")],
+                br#"{"input": {"runs": 1, "days": 2, "set": {"protocol.burn_bps": 1, "protocol.burn_bps": 2}}}"#,
+            ),
+            StatusCode::BAD_REQUEST,
+            "input.set.protocol.burn_bps",
+            Some("protocol.burn_bps"),
+        ),
+        (
+            raw(
+                "PUT",
+                "/api/scenarios/other",
+                &[("host", HOST), ("content-type", "application/json")],
+                br#"{"preset": "seed-baseline", "preset": "v31-baseline"}"#,
+            ),
+            StatusCode::BAD_REQUEST,
+            "preset",
+            Some("preset"),
+        ),
+    ];
+    for (req, status, key, value) in cases {
+        let what = format!("{} {} {:?}", req.method(), req.uri(), req.headers());
+        let a = api.request(req).await;
+        assert_eq!(a.status, status, "{what}: {}", a.text);
+        let e = a.error(status, key);
+        if let Some(v) = value {
+            assert_eq!(e["value"], json!(v), "{what}: {e}");
+        }
+        assert!(e["limit"].is_string(), "{what}: {e}");
+    }
+    let after = (
+        api.get("/api/runs").await.text,
+        api.get("/api/scenarios").await.text,
+    );
+    assert_eq!(before, after, "a refused request changed the store");
+    // A long header value comes back shortened.
+    let long = format!("{}.example:8080", "x".repeat(500));
+    let e = api
+        .request(raw("GET", "/", &[("host", &long)], b""))
+        .await
+        .error(StatusCode::MISDIRECTED_REQUEST, "host");
+    assert!(
+        e["value"].as_str().expect("value").chars().count() <= 81,
+        "{e}"
+    );
+}
+
+/// Unknown routes, methods a route does not answer and axum's own rejections are JSON too.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_refusal_is_json() {
+    let api = Api::new("json404");
+    let e = api
+        .get("/api/nope")
+        .await
+        .error(StatusCode::NOT_FOUND, "path");
+    assert_eq!(e["value"], json!("/api/nope"));
+    api.get("/nope.html")
+        .await
+        .error(StatusCode::NOT_FOUND, "path");
+    let a = api.call("PATCH", "/api/runs", None).await;
+    assert_eq!(a.headers.get("allow").expect("Allow kept"), "GET,HEAD,POST");
+    let e = a.error(StatusCode::METHOD_NOT_ALLOWED, "method");
+    assert_eq!(e["value"], json!("PATCH"));
+    api.call("DELETE", "/api/whatif", None)
+        .await
+        .error(StatusCode::METHOD_NOT_ALLOWED, "method");
+    // A path segment that is not UTF-8 once decoded: axum's rejection, as JSON.
+    let a = api.get("/api/runs/%FF").await;
+    assert!(a.status.is_client_error(), "{}", a.text);
+    a.error(a.status, "request");
+}
+
+/// What-if runs beyond the limit in flight are refused at once with 429, not queued.
+#[tokio::test(flavor = "multi_thread")]
+async fn what_ifs_beyond_the_limit_in_flight_get_429() {
+    let api = Api::new("whatif-queue");
+    let n = 3 * flywheel_server::limits::MAX_WHATIFS_IN_FLIGHT;
+    let body = json!({"runs": 100, "days": 365});
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let req = raw(
+                "POST",
+                "/api/whatif",
+                &[("host", HOST), ("content-type", "application/json")],
+                body.to_string().as_bytes(),
+            );
+            tokio::spawn(answer(api.app.clone(), req))
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for t in tasks {
+        answers.push(t.await.expect("task"));
+    }
+    let ok = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::OK)
+        .count();
+    assert!(
+        ok >= flywheel_server::limits::MAX_WHATIFS_IN_FLIGHT,
+        "{ok} answered"
+    );
+    assert!(ok < n, "none refused");
+    for a in answers.iter().filter(|a| a.status != StatusCode::OK) {
+        let e = a.error(StatusCode::TOO_MANY_REQUESTS, "whatif");
+        assert!(e["value"].as_u64().expect("count") >= 8, "{e}");
+    }
+    // Their places are given back.
+    let a = api
+        .send("POST", "/api/whatif", json!({"runs": 1, "days": 2}))
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+}
+
+/// The OpenAPI document says what is accepted: the seed's range, /api/compare's query.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_document_matches_what_is_accepted() {
+    let api = Api::new("doc-match");
+    let doc = api.get("/api/openapi.json").await.json();
+    let max = &doc["components"]["schemas"]["ScenarioInput"]["properties"]["seed"]["maximum"];
+    assert_eq!(max, &json!(i64::MAX));
+    assert_eq!(
+        max,
+        &doc["components"]["schemas"]["Scenario"]["properties"]["seed"]["maximum"]
+    );
+    let ok = api
+        .send(
+            "POST",
+            "/api/whatif",
+            json!({"runs": 1, "days": 2, "seed": i64::MAX}),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+    let past = i64::MAX as u64 + 1;
+    for body in [
+        json!({"runs": 1, "days": 2, "seed": past}),
+        json!({"runs": 1, "days": 2, "set": {"seed": past}}),
+    ] {
+        let e = api
+            .send("POST", "/api/whatif", body)
+            .await
+            .error(StatusCode::UNPROCESSABLE_ENTITY, "seed");
+        assert_eq!(e["value"], json!(past));
+    }
+    let e = api
+        .send("POST", "/api/runs", json!({"input": {"seed": past}}))
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "seed");
+    assert_eq!(e["value"], json!(past));
+    assert_eq!(api.get("/api/runs").await.json(), json!([]));
+
+    let params = doc["paths"]["/api/compare"]["get"]["parameters"]
+        .as_array()
+        .expect("parameters");
+    let names: Vec<_> = params
+        .iter()
+        .map(|p| (p["name"].clone(), p["in"].clone()))
+        .collect();
+    assert_eq!(
+        names,
+        vec![(json!("a"), json!("query")), (json!("b"), json!("query"))]
+    );
+    // Each body-taking operation documents 415, and the what-if 429 and 404.
+    for (path, op) in [
+        ("/api/runs", "post"),
+        ("/api/whatif", "post"),
+        ("/api/scenarios/{name}", "put"),
+    ] {
+        let r = &doc["paths"][path][op]["responses"];
+        for code in ["404", "413", "415"] {
+            assert!(r[code].is_object(), "{op} {path} {code}");
+        }
+    }
+    assert!(doc["paths"]["/api/whatif"]["post"]["responses"]["429"].is_object());
 }

@@ -7,16 +7,20 @@
 //! 400 a malformed request (not JSON, a wrong type, a bad id), 404 an unknown run, preset or
 //! saved scenario, 409 a run not finished (or deleting one still running), 413 a body over
 //! [`limits::MAX_BODY_BYTES`], 422 a scenario value out of range (the key, its range and the
-//! value), 429 too many runs at once; 500 only for the server's own failures.
+//! value), 429 too many runs at once; 500 only for the server's own failures. Before any
+//! handler, [`crate::guard`] refuses what a browser sends on another site's behalf (a foreign
+//! Host: 421; a cross-origin write: 403; a body not declared JSON: 415; a declared length over
+//! the limit: 413, before reading) and makes axum's own 4xx (no route, 405) JSON too.
 
-use crate::error::StoreError;
-use crate::exec::{self, InputError, ProgressEvent, ScenarioInput, WhatIf};
+use crate::error::{RequestError, StoreError};
+use crate::exec::{self, InputError, ProgressEvent, Resolved, ScenarioInput, WhatIf};
+use crate::guard::{self, Guard};
 use crate::limits;
 use crate::store::{Part, RunInfo, SavedInfo, Status, Store};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -25,7 +29,9 @@ use flywheel_sim::presets;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::{watch, Semaphore};
 use utoipa::{OpenApi, ToSchema};
 
@@ -39,6 +45,8 @@ pub struct AppState {
     run_gate: Arc<Mutex<()>>,
     /// What-if runs computing at once.
     what_ifs: Semaphore,
+    /// What-if runs computing or waiting for a slot.
+    what_ifs_in_flight: AtomicUsize,
 }
 
 impl AppState {
@@ -48,7 +56,8 @@ impl AppState {
             store: Arc::new(Mutex::new(store)),
             active: Mutex::new(HashMap::new()),
             run_gate: Arc::new(Mutex::new(())),
-            what_ifs: Semaphore::new(2),
+            what_ifs: Semaphore::new(limits::MAX_WHATIFS_COMPUTING),
+            what_ifs_in_flight: AtomicUsize::new(0),
         })
     }
 
@@ -114,6 +123,36 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<RequestError> for ApiError {
+    fn from(e: RequestError) -> Self {
+        Self(e.status(), e.into())
+    }
+}
+
+/// A what-if run's place in flight, given back when its answer is sent (or its client leaves).
+struct WhatIfSlot<'a>(&'a AtomicUsize);
+
+impl<'a> WhatIfSlot<'a> {
+    /// A place, or 429 when [`limits::MAX_WHATIFS_IN_FLIGHT`] are already in flight.
+    fn take(count: &'a AtomicUsize) -> Result<Self, RequestError> {
+        count
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < limits::MAX_WHATIFS_IN_FLIGHT).then_some(n + 1)
+            })
+            .map(|_| Self(count))
+            .map_err(|in_flight| RequestError::WhatIfsBusy {
+                limit: limits::MAX_WHATIFS_IN_FLIGHT,
+                in_flight,
+            })
+    }
+}
+
+impl Drop for WhatIfSlot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 fn unprocessable(e: InputError) -> ApiError {
     ApiError(StatusCode::UNPROCESSABLE_ENTITY, e)
 }
@@ -136,13 +175,17 @@ fn run_id(text: &str) -> ApiResult<i64> {
     }
 }
 
-/// A JSON body of type `T`, its size and shape checked, errors as JSON. The body, and each
-/// member named in `objects` when present, must be a JSON object (serde would also read a
-/// struct from an array, which the documented schema does not allow).
+/// A JSON body of type `T`, its type, size and shape checked, errors as JSON. It must be
+/// declared `application/json` (even when empty: the guard checks only bodies that come) and
+/// have no key twice in an object. The body, and each member named in `objects` when present,
+/// must be a JSON object (serde would also read a struct from an array, which the documented
+/// schema does not allow).
 fn body<T: for<'de> Deserialize<'de>>(
+    headers: &HeaderMap,
     raw: Result<Bytes, BytesRejection>,
     objects: &[&str],
 ) -> ApiResult<T> {
+    guard::json_media_type(headers)?;
     let bytes = raw.map_err(|e| {
         let status = e.status();
         let status = if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -172,6 +215,7 @@ fn body<T: for<'de> Deserialize<'de>>(
         )
     };
     let value: Value = serde_json::from_slice(&bytes).map_err(|e| bad(e.to_string()))?;
+    guard::unique_keys(&bytes)?;
     let obj = value
         .as_object()
         .ok_or_else(|| bad("the body must be a JSON object".into()))?;
@@ -244,6 +288,55 @@ fn preset_text(name: &str) -> ApiResult<&'static str> {
             )
         })
 }
+
+/// Resolves a request's scenario: an unknown preset or saved scenario is 404 (as a path naming
+/// one is), a value out of range 422, and a seed beyond what the schema documents (and TOML
+/// can store) 422.
+fn resolve(st: &AppState, input: &ScenarioInput) -> ApiResult<Resolved> {
+    let store = st.store();
+    let bases = [
+        input.preset.is_some(),
+        input.saved.is_some(),
+        input.toml.is_some(),
+        input.scenario.is_some(),
+    ];
+    // Two bases are one 422 (exec::resolve's), whatever their names.
+    let one_base = bases.iter().filter(|b| **b).count() <= 1;
+    if let Some(name) = input.preset.as_ref().filter(|_| one_base) {
+        preset_text(name).map_err(|ApiError(status, mut e)| {
+            e.key = "preset".into();
+            ApiError(status, e)
+        })?;
+    }
+    if let Some(name) = input.saved.as_ref().filter(|_| one_base) {
+        store.scenario(name).map_err(|e| match e {
+            StoreError::NotFound { .. } | StoreError::Invalid { .. } => ApiError(
+                StatusCode::NOT_FOUND,
+                InputError::new(
+                    "saved",
+                    "no such saved scenario (GET /api/scenarios lists them)",
+                    None,
+                    Some(Value::String(guard::quoted(name.as_bytes()))),
+                ),
+            ),
+            other => other.into(),
+        })?;
+    }
+    let r = exec::resolve(input, Some(&store)).map_err(unprocessable)?;
+    let seed = r.v.scenario.seed;
+    if seed > MAX_SEED {
+        return Err(unprocessable(InputError::new(
+            "seed",
+            "out of range",
+            Some(format!("0 to {MAX_SEED}")),
+            Some(Value::from(seed)),
+        )));
+    }
+    Ok(r)
+}
+
+/// The largest seed: the scenario schema's maximum (a TOML integer is signed 64-bit).
+const MAX_SEED: u64 = i64::MAX as u64;
 
 #[utoipa::path(get, path = "/api/presets/{name}", tag = "scenarios",
     params(("name" = String, Path, description = "Preset name")),
@@ -338,19 +431,19 @@ pub struct Created {
 #[utoipa::path(post, path = "/api/runs", tag = "runs", request_body = RunRequest,
     responses(
         (status = 202, description = "Queued; follow it at /api/runs/{id}/events", body = Created),
-        (status = 400, description = "Malformed request", body = InputError),
+        (status = 400, description = "Malformed request, or a key twice in an object", body = InputError),
+        (status = 404, description = "No such preset or saved scenario", body = InputError),
         (status = 413, description = "Body too large", body = InputError),
+        (status = 415, description = "Body not declared application/json", body = InputError),
         (status = 422, description = "A scenario value out of range, or a run too large", body = InputError),
         (status = 429, description = "Too many runs queued or running", body = InputError)))]
 async fn start_run(
     State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
-    let req: RunRequest = body(raw, &["input"])?;
-    let r = {
-        let store = st.store();
-        exec::resolve(&req.input, Some(&store)).map_err(unprocessable)?
-    };
+    let req: RunRequest = body(&headers, raw, &["input"])?;
+    let r = resolve(&st, &req.input)?;
     exec::check_stored_size(&r.v, req.steps).map_err(unprocessable)?;
     let left_out = r.left_out.clone();
     let id = {
@@ -563,12 +656,15 @@ async fn run_events(
         .into_response())
 }
 
-/// `?a=ID&b=ID`.
+/// `?a=ID&b=ID` (both required; a missing one is a 400 naming it, so they are optional here).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CompareQuery {
     /// First run id.
+    #[param(required = true, value_type = String)]
     pub a: Option<String>,
     /// Second run id.
+    #[param(required = true, value_type = String)]
     pub b: Option<String>,
 }
 
@@ -627,18 +723,20 @@ async fn compare(
 #[utoipa::path(post, path = "/api/whatif", tag = "runs", request_body = ScenarioInput,
     responses(
         (status = 200, description = "A small flow-mode run's summary, exact bands and flows", body = WhatIf),
-        (status = 400, description = "Malformed request", body = InputError),
+        (status = 400, description = "Malformed request, or a key twice in an object", body = InputError),
+        (status = 404, description = "No such preset or saved scenario", body = InputError),
         (status = 413, description = "Body too large", body = InputError),
-        (status = 422, description = "A scenario value out of range, or beyond the what-if limits (flow only, runs ≤ 1,000, days ≤ 3,650, runs × days ≤ 400,000)", body = InputError)))]
+        (status = 415, description = "Body not declared application/json", body = InputError),
+        (status = 422, description = "A scenario value out of range, or beyond the what-if limits (flow only, runs ≤ 1,000, days ≤ 3,650, runs × days ≤ 400,000)", body = InputError),
+        (status = 429, description = "Too many what-if runs in flight", body = InputError)))]
 async fn what_if(
     State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<WhatIf>> {
-    let input: ScenarioInput = body(raw, &[])?;
-    let r = {
-        let store = st.store();
-        exec::resolve(&input, Some(&store)).map_err(unprocessable)?
-    };
+    let input: ScenarioInput = body(&headers, raw, &[])?;
+    let _place = WhatIfSlot::take(&st.what_ifs_in_flight)?;
+    let r = resolve(&st, &input)?;
     exec::check_whatif(&r.v).map_err(unprocessable)?;
     let _slot =
         st.what_ifs.acquire().await.map_err(|e| {
@@ -686,18 +784,21 @@ async fn get_saved(
     request_body = ScenarioInput,
     responses(
         (status = 200, description = "Saved: the resolved, validated scenario", body = SavedInfo),
-        (status = 400, description = "Malformed request or name", body = InputError),
+        (status = 400, description = "Malformed request or name, or a key twice in an object", body = InputError),
+        (status = 404, description = "No such preset or saved scenario", body = InputError),
         (status = 413, description = "Body too large", body = InputError),
+        (status = 415, description = "Body not declared application/json", body = InputError),
         (status = 422, description = "A scenario value out of range", body = InputError)))]
 async fn put_saved(
     State(st): State<Arc<AppState>>,
     Path(name): Path<String>,
+    headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<SavedInfo>> {
     crate::store::check_name(&name).map_err(name_err)?;
-    let input: ScenarioInput = body(raw, &[])?;
+    let input: ScenarioInput = body(&headers, raw, &[])?;
+    let r = resolve(&st, &input)?;
     let store = st.store();
-    let r = exec::resolve(&input, Some(&store)).map_err(unprocessable)?;
     store.save_scenario(&name, &r.toml)?;
     let saved = store
         .list_scenarios()?
@@ -817,6 +918,13 @@ pub fn openapi() -> Value {
             }
         });
     }
+    // The seed the scenario schema allows (and TOML stores); utoipa gives a u64 no maximum.
+    if let Some(p) = doc
+        .pointer_mut("/components/schemas/ScenarioInput/properties/seed")
+        .and_then(Value::as_object_mut)
+    {
+        p.insert("maximum".into(), Value::from(MAX_SEED));
+    }
     if let Some(p) = doc.pointer_mut("/components/schemas/ScenarioInput/properties/scenario") {
         *p = json!({"oneOf": [{"$ref": "#/components/schemas/Scenario"}, {"type": "null"}],
                     "description": "A scenario as a JSON object (the schema at /api/schema)."});
@@ -828,8 +936,9 @@ async fn openapi_json() -> Json<Value> {
     Json(openapi())
 }
 
-/// The API's routes and the dashboard's files.
-pub fn router(state: Arc<AppState>) -> Router {
+/// The API's routes and the dashboard's files, behind the [`Guard`] of the address the server
+/// is bound to.
+pub fn router(state: Arc<AppState>, guard: Guard) -> Router {
     Router::new()
         .route("/api/openapi.json", get(openapi_json))
         .route("/api/presets", get(list_presets))
@@ -854,14 +963,29 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .merge(crate::web::routes())
         .layer(DefaultBodyLimit::max(limits::MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(guard),
+            guard::check,
+        ))
         .with_state(state)
 }
 
 /// Serves the API and the dashboard on `addr` until Ctrl-C (or SIGTERM): binds first, tells
-/// `ready` the bound address (port 0 picks a free one), then answers.
+/// `ready` the bound address (port 0 picks a free one), then answers, with the default
+/// [`limits::Timeouts`].
 pub fn serve(
     addr: std::net::SocketAddr,
     state: Arc<AppState>,
+    ready: impl FnOnce(std::net::SocketAddr),
+) -> std::io::Result<()> {
+    serve_with(addr, state, limits::Timeouts::default(), ready)
+}
+
+/// [`serve`] with other timeouts (tests shorten them to watch idle connections close).
+pub fn serve_with(
+    addr: std::net::SocketAddr,
+    state: Arc<AppState>,
+    timeouts: limits::Timeouts,
     ready: impl FnOnce(std::net::SocketAddr),
 ) -> std::io::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -869,15 +993,69 @@ pub fn serve(
         .build()?;
     let result = rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
-        ready(listener.local_addr()?);
-        axum::serve(listener, router(state))
-            .with_graceful_shutdown(shutdown())
-            .await
+        let bound = listener.local_addr()?;
+        ready(bound);
+        let app = router(state, Guard::new(bound).with_body_timeout(timeouts.body));
+        accept(listener, app, timeouts.header).await;
+        Ok(())
     });
     // Stop without waiting for a stored run still computing (or queued behind it): they stay
     // queued or running in the store, and the next open marks them interrupted.
     rt.shutdown_timeout(std::time::Duration::from_millis(500));
     result
+}
+
+/// Accepts connections until Ctrl-C or SIGTERM, at most [`limits::MAX_CONNECTIONS`] open,
+/// each HTTP/1 with a header read timeout (hyper's, which also closes a kept-alive connection
+/// idle that long); then lets the open ones finish their requests. This is `axum::serve` with
+/// the timeout it does not expose.
+async fn accept(listener: tokio::net::TcpListener, app: Router, header_timeout: Duration) {
+    let open = Arc::new(Semaphore::new(limits::MAX_CONNECTIONS));
+    let (stop, stopping) = watch::channel(());
+    let mut signal = std::pin::pin!(shutdown());
+    loop {
+        let place = tokio::select! {
+            p = open.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            () = &mut signal => break,
+        };
+        let stream = tokio::select! {
+            r = listener.accept() => match r {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors, or a connection gone before it was taken: as
+                // axum::serve, wait a little and go on.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut signal => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let mut stopping = stopping.clone();
+        tokio::spawn(async move {
+            let _place = place;
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(header_timeout);
+            let conn = builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            let mut conn = std::pin::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                _ = stopping.changed() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+        });
+    }
+    drop(listener);
+    let _ = stop.send(());
+    // Every connection's place back: all have finished.
+    let _ = open.acquire_many(limits::MAX_CONNECTIONS as u32).await;
 }
 
 async fn shutdown() {

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod error;
 pub mod exec;
+pub mod guard;
 pub mod limits;
 pub mod store;
 pub mod web;

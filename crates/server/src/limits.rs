@@ -26,3 +26,36 @@ pub const MAX_ACTIVE_RUNS: usize = 16;
 pub const MAX_BODY_BYTES: usize = 3 * MAX_SCENARIO_BYTES as usize;
 /// Most dotted overrides in one request.
 pub const MAX_OVERRIDES: usize = 256;
+/// Most what-if runs in flight at once (computing or waiting for one of the
+/// [`MAX_WHATIFS_COMPUTING`] slots); more are refused with 429 instead of queueing without end.
+pub const MAX_WHATIFS_IN_FLIGHT: usize = 8;
+/// What-if runs computing at once (each is already parallel across cores).
+pub const MAX_WHATIFS_COMPUTING: usize = 2;
+/// Most open connections; the server stops accepting until one closes.
+pub const MAX_CONNECTIONS: usize = 512;
+/// Time a client has to send a request's headers, from its connection opening or from the end
+/// of the previous response on a kept-alive connection: an idle or slow connection is closed
+/// after it, so idle connections cannot pile up.
+pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// Time a client has to send a whole request body once its headers are in: 3 MiB at 50 KB/s.
+pub const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+/// Longest header value quoted back in an error, characters.
+pub const MAX_QUOTED_CHARS: usize = 80;
+
+/// How long `flywheel serve` waits for a client (tests shorten them to see them act).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// See [`HEADER_READ_TIMEOUT`].
+    pub header: std::time::Duration,
+    /// See [`BODY_READ_TIMEOUT`].
+    pub body: std::time::Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            header: HEADER_READ_TIMEOUT,
+            body: BODY_READ_TIMEOUT,
+        }
+    }
+}
