@@ -19,7 +19,7 @@ use std::io::{BufWriter, Write};
 
 /// mimalloc, not the system allocator: event mode allocates bundles and proofs on the
 /// pre-pass threads and frees them on the applying thread, which glibc's arenas serve slowly
-/// (a fifth of a year's CPU went to malloc and free; see ARCHITECTURE.md, performance).
+/// (a fifth of a year's CPU went to malloc and free; see BENCHMARKS.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;

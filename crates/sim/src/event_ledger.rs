@@ -173,7 +173,7 @@ pub fn genesis(v: &Validated) -> Genesis {
         staking: StakerConfig::zk_staker(account("tally-safe"), account("score-oracle")),
         governance: GovernanceConfig::zk_nation(account("security-council"), account("guardians")),
         prividiums,
-        // A year of bundles keeps only their statuses (ARCHITECTURE.md, performance notes).
+        // A year of bundles keeps only their statuses (BENCHMARKS.md).
         retention: Retention::Compact,
     }
 }

@@ -18,7 +18,7 @@
 //! The contract does not refuse its own address as a distributor. Neither does the model: that
 //! share is "paid" by a transfer to itself, counted as distributed by the `Split` event, and is
 //! still in the balance for the next split. [`SplitOutcome::to_self`] records it so the
-//! accounting identity can count it (see ARCHITECTURE.md).
+//! accounting identity can count it (see ARCHITECTURE.md, "Fees are accounted for").
 
 use super::BPS;
 use alloy_primitives::aliases::U96;

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 pub struct State {
     /// Seconds since the unix epoch.
     pub time: u64,
-    /// The ZK token (one canonical ledger: see ARCHITECTURE.md).
+    /// The ZK token (one canonical ledger: see MODEL.md, "One ZK ledger").
     pub token: ZkToken,
     /// Registered assets.
     pub assets: OrdMap<AssetId, AssetInfo>,
