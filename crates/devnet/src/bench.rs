@@ -7,6 +7,7 @@
 
 use crate::config::{Layout, DEFAULT_BATCH_INTERVAL};
 use crate::evm::BASE_FEE;
+pub use crate::limits::MAX_TXS;
 use crate::server::{serve, spawn_batch_timer, Shared};
 use crate::system::abi;
 use crate::Devnet;
@@ -21,9 +22,6 @@ use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-/// Most transactions per throughput run: enough for a steady rate, bounded so a run cannot
-/// fill the memory with blocks.
-pub const MAX_TXS: u64 = 100_000;
 /// Relayed bundles timed for the latency figure.
 const LATENCY_SAMPLES: usize = 20;
 /// The L2 the transactions go to (chain 271 in the default layout).

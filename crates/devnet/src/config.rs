@@ -3,6 +3,7 @@
 //! rejected) and overridden by the command line.
 
 use crate::error::DevnetError;
+pub use crate::limits::{MAX_INTERVAL, MAX_L2_COUNT, MIN_BATCH_INTERVAL};
 use flywheel_protocol::ChainId;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -18,15 +19,9 @@ pub const DEFAULT_GATEWAY_CHAIN_ID: ChainId = 506;
 pub const DEFAULT_FIRST_L2_CHAIN_ID: ChainId = 271;
 /// Default number of L2 chains.
 pub const DEFAULT_L2_COUNT: usize = 3;
-/// Most L2 chains one devnet runs (each has its own port and state).
-pub const MAX_L2_COUNT: usize = 32;
 /// Default batch interval: short, so that a bundle goes from send to executed in well under a
 /// second with relaying on.
 pub const DEFAULT_BATCH_INTERVAL: Duration = Duration::from_millis(100);
-/// Shortest batch interval accepted.
-pub const MIN_BATCH_INTERVAL: Duration = Duration::from_millis(10);
-/// Longest block or batch interval accepted (one day).
-pub const MAX_INTERVAL: Duration = Duration::from_secs(86_400);
 
 /// A chain's base token, as the configuration names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

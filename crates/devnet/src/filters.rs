@@ -3,13 +3,11 @@
 //! type so that address/topic semantics (null, OR lists) are exactly the clients'.
 
 use crate::chain::ChainNode;
+pub use crate::limits::MAX_LOG_RANGE;
 use crate::rpc::RpcError;
 use alloy_eips::BlockNumberOrTag;
 use alloy_primitives::B256;
 use alloy_rpc_types_eth::{Filter, FilterBlockOption, Log};
-
-/// Most blocks one `eth_getLogs` scans (a wider range is refused, as public nodes do).
-pub const MAX_LOG_RANGE: u64 = 100_000;
 
 /// An installed filter and the last block it has reported.
 #[derive(Debug, Clone)]

@@ -14,6 +14,7 @@ pub mod dispatch;
 pub mod error;
 pub mod evm;
 pub mod filters;
+pub mod limits;
 pub mod node;
 pub mod receiver;
 pub mod rpc;

@@ -2,14 +2,8 @@
 //! the specification and of Ethereum nodes, and the response. Method handling is in
 //! [`crate::node`]; nothing here knows about chains.
 
+pub use crate::limits::{MAX_BATCH, MAX_BODY_BYTES};
 use serde_json::{json, Map, Value};
-
-/// Largest request body accepted, in bytes (5 MiB, geth's HTTP limit): room for a batch of
-/// contract deployments, small enough that one request cannot exhaust memory.
-pub const MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
-
-/// Most calls in one batch request (as geth's default `BatchRequestLimit`).
-pub const MAX_BATCH: usize = 1000;
 
 /// `-32700`: the body is not JSON.
 pub const PARSE_ERROR: i64 = -32700;

@@ -324,19 +324,16 @@ fn resolve(st: &AppState, input: &ScenarioInput) -> ApiResult<Resolved> {
     }
     let r = exec::resolve(input, Some(&store)).map_err(unprocessable)?;
     let seed = r.v.scenario.seed;
-    if seed > MAX_SEED {
+    if seed > limits::MAX_SEED {
         return Err(unprocessable(InputError::new(
             "seed",
             "out of range",
-            Some(format!("0 to {MAX_SEED}")),
+            Some(format!("0 to {}", limits::MAX_SEED)),
             Some(Value::from(seed)),
         )));
     }
     Ok(r)
 }
-
-/// The largest seed: the scenario schema's maximum (a TOML integer is signed 64-bit).
-const MAX_SEED: u64 = i64::MAX as u64;
 
 #[utoipa::path(get, path = "/api/presets/{name}", tag = "scenarios",
     params(("name" = String, Path, description = "Preset name")),
@@ -923,7 +920,7 @@ pub fn openapi() -> Value {
         .pointer_mut("/components/schemas/ScenarioInput/properties/seed")
         .and_then(Value::as_object_mut)
     {
-        p.insert("maximum".into(), Value::from(MAX_SEED));
+        p.insert("maximum".into(), Value::from(limits::MAX_SEED));
     }
     if let Some(p) = doc.pointer_mut("/components/schemas/ScenarioInput/properties/scenario") {
         *p = json!({"oneOf": [{"$ref": "#/components/schemas/Scenario"}, {"type": "null"}],

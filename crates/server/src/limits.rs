@@ -59,3 +59,5 @@ impl Default for Timeouts {
         }
     }
 }
+/// The largest seed: the scenario schema's maximum (a TOML integer is signed 64-bit).
+pub const MAX_SEED: u64 = i64::MAX as u64;

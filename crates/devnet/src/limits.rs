@@ -1,0 +1,28 @@
+//! Every limit on what the devnet accepts (its configuration, JSON-RPC requests, log queries
+//! and the bench), in one place. Each is checked before work starts and refused with an error
+//! naming the key or parameter, the limit and the value.
+
+use std::time::Duration;
+
+/// Most blocks one `eth_getLogs` scans (a wider range is refused, as public nodes do).
+pub const MAX_LOG_RANGE: u64 = 100_000;
+
+/// Most L2 chains one devnet runs (each has its own port and state).
+pub const MAX_L2_COUNT: usize = 32;
+
+/// Shortest batch interval accepted.
+pub const MIN_BATCH_INTERVAL: Duration = Duration::from_millis(10);
+
+/// Longest block or batch interval accepted (one day).
+pub const MAX_INTERVAL: Duration = Duration::from_secs(86_400);
+
+/// Most transactions per throughput run: enough for a steady rate, bounded so a run cannot
+/// fill the memory with blocks.
+pub const MAX_TXS: u64 = 100_000;
+
+/// Largest request body accepted, in bytes (5 MiB, geth's HTTP limit): room for a batch of
+/// contract deployments, small enough that one request cannot exhaust memory.
+pub const MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
+
+/// Most calls in one batch request (as geth's default `BatchRequestLimit`).
+pub const MAX_BATCH: usize = 1000;
