@@ -13,6 +13,7 @@ pub mod contracts;
 pub mod dispatch;
 pub mod error;
 pub mod evm;
+pub mod files;
 pub mod filters;
 pub mod limits;
 pub mod node;

@@ -26,3 +26,11 @@ pub const MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
 
 /// Most calls in one batch request (as geth's default `BatchRequestLimit`).
 pub const MAX_BATCH: usize = 1000;
+
+/// Largest `devnet.toml` read, in bytes (1 MiB: a few hundred bytes per chain, at most
+/// [`MAX_L2_COUNT`] chains).
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// Largest `--state` file read, in bytes (256 MiB): room for long sessions' logs and blocks,
+/// bounded so a wrong path (a disk image, `/dev/zero`) is refused before it is read.
+pub const MAX_STATE_BYTES: u64 = 256 * 1024 * 1024;
