@@ -17,6 +17,7 @@ pub mod files;
 pub mod filters;
 pub mod limits;
 pub mod node;
+pub mod overrides;
 pub mod receiver;
 pub mod rpc;
 pub mod runner;

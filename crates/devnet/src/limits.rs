@@ -34,3 +34,7 @@ pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 /// Largest `--state` file read, in bytes (256 MiB): room for long sessions' logs and blocks,
 /// bounded so a wrong path (a disk image, `/dev/zero`) is refused before it is read.
 pub const MAX_STATE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Most accounts one `eth_call` / `eth_estimateGas` may override (each override is looked up
+/// on every account access of the call).
+pub const MAX_OVERRIDE_ACCOUNTS: usize = 1000;

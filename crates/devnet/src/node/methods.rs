@@ -6,6 +6,7 @@ use super::{node_balance, Devnet, CLIENT_VERSION};
 use crate::chain::TxRecord;
 use crate::evm::{BASE_FEE, BLOCK_GAS_LIMIT};
 use crate::filters::InstalledFilter;
+use crate::overrides::CallOverrides;
 use crate::rpc::{Call, RpcError};
 use alloy_consensus::TxEnvelope;
 use alloy_eips::eip2718::Decodable2718;
@@ -144,7 +145,9 @@ impl Devnet {
                 at_most(p, 3)?;
                 let req: TransactionRequest = param(p, 0, "transaction")?;
                 let gas = req.gas.unwrap_or(BLOCK_GAS_LIMIT).min(BLOCK_GAS_LIMIT);
-                let (r, _) = self.simulate(c, &req, Self::block_id(p, 1)?, gas)?;
+                let overrides = CallOverrides::from_param(p)?;
+                let (r, _) =
+                    self.simulate(c, &req, Self::block_id(p, 1)?, gas, overrides.as_ref())?;
                 match execution_error(&r) {
                     Some(e) => Err(e),
                     None => Ok(json!(r.output().cloned().unwrap_or_default())),
@@ -153,7 +156,13 @@ impl Devnet {
             "eth_estimateGas" => {
                 at_most(p, 3)?;
                 let req: TransactionRequest = param(p, 0, "transaction")?;
-                Ok(quantity(self.estimate(c, &req, Self::block_id(p, 1)?)?))
+                let overrides = CallOverrides::from_param(p)?;
+                Ok(quantity(self.estimate(
+                    c,
+                    &req,
+                    Self::block_id(p, 1)?,
+                    overrides.as_ref(),
+                )?))
             }
             "eth_gasPrice" => {
                 at_most(p, 0)?;
