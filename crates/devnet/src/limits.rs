@@ -38,3 +38,10 @@ pub const MAX_STATE_BYTES: u64 = 256 * 1024 * 1024;
 /// Most accounts one `eth_call` / `eth_estimateGas` may override (each override is looked up
 /// on every account access of the call).
 pub const MAX_OVERRIDE_ACCOUNTS: usize = 1000;
+
+/// Most blocks one `eth_feeHistory` reports (geth's cap); a larger `blockCount` is clamped to
+/// it, as geth does.
+pub const MAX_FEE_HISTORY_BLOCKS: u64 = 1024;
+
+/// Most reward percentiles one `eth_feeHistory` takes (geth's query limit).
+pub const MAX_REWARD_PERCENTILES: usize = 100;

@@ -6,6 +6,7 @@ use super::{node_balance, Devnet, CLIENT_VERSION};
 use crate::chain::TxRecord;
 use crate::evm::{BASE_FEE, BLOCK_GAS_LIMIT};
 use crate::filters::InstalledFilter;
+use crate::limits::{MAX_FEE_HISTORY_BLOCKS, MAX_REWARD_PERCENTILES};
 use crate::overrides::CallOverrides;
 use crate::rpc::{Call, RpcError};
 use alloy_consensus::TxEnvelope;
@@ -51,6 +52,32 @@ pub(super) fn param<T: DeserializeOwned>(
         .ok_or_else(|| RpcError::invalid_params(format!("missing parameter {i} ({name})")))?;
     serde_json::from_value(v.clone())
         .map_err(|e| RpcError::invalid_params(format!("parameter {i} ({name}): {e}")))
+}
+
+/// `eth_feeHistory`'s reward percentiles: at most [`MAX_REWARD_PERCENTILES`], each in
+/// [0, 100], none below the one before (a client's sorted list, as geth requires).
+pub(super) fn check_percentiles(pc: &[f64]) -> Result<(), RpcError> {
+    let bad = |m: String| RpcError::invalid_params(format!("parameter 2 (rewardPercentiles): {m}"));
+    if pc.len() > MAX_REWARD_PERCENTILES {
+        return Err(bad(format!(
+            "at most {MAX_REWARD_PERCENTILES} entries, got {}",
+            pc.len()
+        )));
+    }
+    for (i, p) in pc.iter().enumerate() {
+        if !(0.0..=100.0).contains(p) {
+            return Err(bad(format!("entry {i} is {p}, outside [0, 100]")));
+        }
+        if let Some(prev) = i.checked_sub(1).and_then(|j| pc.get(j)) {
+            if p < prev {
+                return Err(bad(format!(
+                    "entry {i} ({p}) is below entry {} ({prev}): percentiles must not decrease",
+                    i - 1
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Refuses more parameters than a method takes.
@@ -180,10 +207,13 @@ impl Devnet {
                     None | Some(Value::Null) => None,
                     Some(_) => Some(param(p, 2, "rewardPercentiles")?),
                 };
+                if let Some(pc) = &percentiles {
+                    check_percentiles(pc)?;
+                }
                 let newest = crate::filters::resolve(node, newest).min(node.head().record.number);
                 let count = u64::try_from(count)
                     .unwrap_or(u64::MAX)
-                    .min(1024)
+                    .min(MAX_FEE_HISTORY_BLOCKS)
                     .min(newest + 1);
                 let oldest = newest + 1 - count;
                 let blocks: Vec<&crate::chain::Block> = (oldest..=newest)
