@@ -45,3 +45,10 @@ pub const MAX_FEE_HISTORY_BLOCKS: u64 = 1024;
 
 /// Most reward percentiles one `eth_feeHistory` takes (geth's query limit).
 pub const MAX_REWARD_PERCENTILES: usize = 100;
+
+/// Most filters installed at once on one chain (`eth_newFilter`, `eth_newBlockFilter`): a
+/// client that installs and never uninstalls cannot grow the devnet's memory without bound.
+pub const MAX_FILTERS: usize = 1000;
+
+/// A filter not polled for this long is removed (geth's timeout, 5 minutes).
+pub const FILTER_TIMEOUT: Duration = Duration::from_secs(5 * 60);

@@ -6,10 +6,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use flywheel_devnet::config::Layout;
-use flywheel_devnet::limits::{MAX_FEE_HISTORY_BLOCKS, MAX_REWARD_PERCENTILES};
-use flywheel_devnet::rpc::INVALID_PARAMS;
+use flywheel_devnet::limits::{MAX_FEE_HISTORY_BLOCKS, MAX_FILTERS, MAX_REWARD_PERCENTILES};
+use flywheel_devnet::rpc::{INVALID_PARAMS, SERVER_ERROR};
 use flywheel_devnet::Devnet;
 use serde_json::{json, Value};
+use std::time::Duration;
 
 mod common;
 use common::{ok, rpc};
@@ -61,4 +62,71 @@ fn fee_history_percentiles_are_checked_and_the_count_clamped() {
     }
     assert_eq!(d.network().state(), &state);
     assert_eq!(number(&ok(&mut d, L2, "eth_blockNumber", json!([]))), head);
+}
+
+#[test]
+fn installed_filters_are_capped_per_chain() {
+    let mut d = devnet();
+    let ids: Vec<Value> = (0..MAX_FILTERS)
+        .map(|i| {
+            let m = if i % 2 == 0 {
+                "eth_newBlockFilter"
+            } else {
+                "eth_newFilter"
+            };
+            let p = if i % 2 == 0 { json!([]) } else { json!([{}]) };
+            ok(&mut d, L2, m, p)
+        })
+        .collect();
+    let count = d.node(L2).unwrap().filters.len();
+    assert_eq!(count, MAX_FILTERS);
+    for (m, p) in [
+        ("eth_newBlockFilter", json!([])),
+        ("eth_newFilter", json!([{}])),
+    ] {
+        let e = rpc(&mut d, L2, m, p).unwrap_err();
+        assert_eq!(e.code, SERVER_ERROR, "{e:?}");
+        assert!(e.message.contains("at most 1000"), "{}", e.message);
+    }
+    assert_eq!(d.node(L2).unwrap().filters.len(), MAX_FILTERS);
+    // The cap is per chain, and uninstalling frees a place.
+    ok(&mut d, 0, "eth_newBlockFilter", json!([]));
+    assert_eq!(ok(&mut d, L2, "eth_uninstallFilter", json!([ids[0]])), true);
+    let fresh = ok(&mut d, L2, "eth_newBlockFilter", json!([]));
+    assert_eq!(
+        ok(&mut d, L2, "eth_getFilterChanges", json!([fresh])),
+        json!([])
+    );
+}
+
+#[test]
+fn a_filter_nobody_polls_expires() {
+    let mut d = devnet();
+    let timeout = Duration::from_secs(2);
+    d.set_filter_timeout(timeout);
+    let idle = ok(&mut d, L2, "eth_newBlockFilter", json!([]));
+    let logs = ok(&mut d, L2, "eth_newFilter", json!([{}]));
+    let polled = ok(&mut d, L2, "eth_newBlockFilter", json!([]));
+    std::thread::sleep(timeout * 3 / 5);
+    ok(&mut d, L2, "evm_mine", json!([]));
+    assert_eq!(
+        ok(&mut d, L2, "eth_getFilterChanges", json!([polled]))
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    ok(&mut d, L2, "eth_getFilterLogs", json!([logs]));
+    std::thread::sleep(timeout * 3 / 5);
+    // `idle` was last touched 1.2 timeouts ago; the other two 0.6.
+    let e = rpc(&mut d, L2, "eth_getFilterChanges", json!([idle])).unwrap_err();
+    assert_eq!(e.code, SERVER_ERROR);
+    assert!(e.message.contains("filter not found"), "{}", e.message);
+    assert_eq!(ok(&mut d, L2, "eth_uninstallFilter", json!([idle])), false);
+    assert_eq!(
+        ok(&mut d, L2, "eth_getFilterChanges", json!([polled])),
+        json!([])
+    );
+    ok(&mut d, L2, "eth_getFilterChanges", json!([logs]));
+    assert_eq!(d.node(L2).unwrap().filters.len(), 2);
 }
