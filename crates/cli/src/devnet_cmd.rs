@@ -43,9 +43,16 @@ pub struct DevnetArgs {
 /// Runs `flywheel devnet` until Ctrl-C.
 pub fn run(args: &DevnetArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let text = match &args.config {
-        Some(p) => Some(std::fs::read_to_string(p).map_err(|source| CliError::Read {
-            path: p.display().to_string(),
-            source,
+        Some(p) => Some(flywheel_devnet::files::read_config(p).map_err(|source| {
+            CliError::field(
+                "devnet",
+                flywheel_devnet::DevnetError::File {
+                    flag: "--config",
+                    path: p.clone(),
+                    source,
+                }
+                .to_string(),
+            )
         })?),
         None => None,
     };

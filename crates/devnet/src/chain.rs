@@ -209,7 +209,7 @@ pub struct ChainNode {
     /// EVM accounts now (including pending transactions).
     pub evm: EvmState,
     /// Installed filters.
-    pub filters: HashMap<U256, crate::filters::InstalledFilter>,
+    pub filters: HashMap<U256, crate::filters::Installed>,
     /// Next filter id.
     pub next_filter: u64,
     /// The latest block whose logs are in a settled batch (`finalized` and `safe`).

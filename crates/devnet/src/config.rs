@@ -89,7 +89,8 @@ impl Layout {
         }
     }
 
-    /// Rejects a layout the devnet cannot run: duplicate or zero chain ids, no L2, too many.
+    /// Rejects a layout the devnet cannot run: duplicate or zero chain ids, duplicate names,
+    /// no L2, too many.
     pub fn validate(&self) -> Result<(), DevnetError> {
         if self.chains.is_empty() || self.chains.len() > MAX_L2_COUNT {
             return Err(DevnetError::Config(format!(
@@ -106,6 +107,18 @@ impl Layout {
             if ids[..i].contains(id) {
                 return Err(DevnetError::Config(format!("chain id {id} is used twice")));
             }
+        }
+        // Names tell chains apart in the start-up table; the L1 and Gateway are "l1" and
+        // "gateway" there.
+        let mut names = vec!["l1", "gateway"];
+        for (i, c) in self.chains.iter().enumerate() {
+            if names.contains(&c.name.as_str()) {
+                return Err(DevnetError::Config(format!(
+                    "chains[{i}].name: {:?} is used twice",
+                    c.name
+                )));
+            }
+            names.push(&c.name);
         }
         Ok(())
     }
@@ -313,6 +326,15 @@ mod tests {
             ("batch_interval = -1", "batch_interval"),
             ("chains = []", "between 1 and"),
             ("port = 65535", "no room"),
+            (
+                "[[chains]]\nchain_id = 9\nname = \"a\"\nbase_token = \"ETH\"\n\
+                 [[chains]]\nchain_id = 10\nname = \"a\"\nbase_token = \"ZK\"",
+                "chains[1].name: \"a\" is used twice",
+            ),
+            (
+                "[[chains]]\nchain_id = 9\nname = \"gateway\"\nbase_token = \"ETH\"",
+                "chains[0].name: \"gateway\" is used twice",
+            ),
         ];
         for (text, needle) in cases {
             let e = DevnetConfig::build(Some(text), &Overrides::default()).unwrap_err();

@@ -25,6 +25,17 @@ pub enum DevnetError {
         /// What is wrong.
         message: String,
     },
+    /// A file named on the command line cannot be used: not a regular file, too large, or a
+    /// state cannot be written where asked.
+    #[error("{flag} {}: {source}", path.display())]
+    File {
+        /// The flag that named it (`--config`, `--state`, `--dump-state`).
+        flag: &'static str,
+        /// The path as given.
+        path: PathBuf,
+        /// What is wrong.
+        source: crate::files::FileError,
+    },
     /// The protocol refused the genesis or a replayed event (a state file that does not fit).
     #[error("protocol: {0}")]
     Protocol(#[from] flywheel_protocol::error::ProtocolError),

@@ -7,6 +7,7 @@
 //! of any balance that could drift.
 
 use crate::dispatch::SystemDispatch;
+use crate::overrides::{AccountOverride, CallOverrides};
 use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
 use flywheel_protocol::chain::AssetId;
 use flywheel_protocol::network::{Action, State};
@@ -92,9 +93,15 @@ pub struct ChainDb<'a> {
     pub evm: &'a EvmState,
     /// Hashes of its blocks by number (for `BLOCKHASH`).
     pub hashes: &'a [B256],
+    /// An `eth_call`'s state overrides, read before all of the above.
+    pub overrides: Option<&'a CallOverrides>,
 }
 
 impl ChainDb<'_> {
+    fn overridden(&self, who: Address) -> Option<&AccountOverride> {
+        self.overrides.and_then(|o| o.account(who))
+    }
+
     fn balance(&self, who: Address) -> U256 {
         self.protocol
             .chains
@@ -107,20 +114,30 @@ impl DatabaseRef for ChainDb<'_> {
     type Error = Infallible;
 
     fn basic_ref(&self, address: Address) -> Result<Option<AccountInfo>, Infallible> {
-        let balance = self.balance(address);
+        let over = self.overridden(address);
+        let balance = over
+            .and_then(|o| o.balance)
+            .unwrap_or_else(|| self.balance(address));
         let acct = self.evm.accounts.get(&address).copied();
-        if balance.is_zero() && acct.is_none() {
+        if balance.is_zero() && acct.is_none() && over.is_none() {
             return Ok(None);
         }
-        let acct = acct.unwrap_or(EvmAccount {
+        let mut acct = acct.unwrap_or(EvmAccount {
             nonce: 0,
             code_hash: KECCAK_EMPTY,
         });
-        let code = self
+        let mut code = self
             .evm
             .code
             .get(&acct.code_hash)
             .map(|c| Bytecode::new_raw(c.clone()));
+        if let Some(o) = over {
+            acct.nonce = o.nonce.unwrap_or(acct.nonce);
+            if let Some((hash, c)) = &o.code {
+                acct.code_hash = *hash;
+                code = c.clone();
+            }
+        }
         Ok(Some(AccountInfo {
             balance,
             nonce: acct.nonce,
@@ -131,6 +148,9 @@ impl DatabaseRef for ChainDb<'_> {
     }
 
     fn code_by_hash_ref(&self, code_hash: B256) -> Result<Bytecode, Infallible> {
+        if let Some(c) = self.overrides.and_then(|o| o.code_by_hash(code_hash)) {
+            return Ok(c);
+        }
         Ok(self
             .evm
             .code
@@ -140,7 +160,10 @@ impl DatabaseRef for ChainDb<'_> {
     }
 
     fn storage_ref(&self, address: Address, index: U256) -> Result<U256, Infallible> {
-        Ok(self.evm.slot(address, index))
+        Ok(self
+            .overridden(address)
+            .and_then(|o| o.slot(index))
+            .unwrap_or_else(|| self.evm.slot(address, index)))
     }
 
     fn block_hash_ref(&self, number: u64) -> Result<B256, Infallible> {

@@ -1,6 +1,8 @@
 //! `eth_getLogs` and the polling filters (`eth_newFilter`, `eth_newBlockFilter`,
 //! `eth_getFilterChanges`, `eth_getFilterLogs`, `eth_uninstallFilter`), with alloy's filter
-//! type so that address/topic semantics (null, OR lists) are exactly the clients'.
+//! type so that address/topic semantics (null, OR lists) are exactly the clients'. At most
+//! [`crate::limits::MAX_FILTERS`] are installed per chain, and one not polled for the filter
+//! timeout ([`crate::limits::FILTER_TIMEOUT`]) expires.
 
 use crate::chain::ChainNode;
 pub use crate::limits::MAX_LOG_RANGE;
@@ -8,6 +10,7 @@ use crate::rpc::RpcError;
 use alloy_eips::BlockNumberOrTag;
 use alloy_primitives::B256;
 use alloy_rpc_types_eth::{Filter, FilterBlockOption, Log};
+use std::time::Instant;
 
 /// An installed filter and the last block it has reported.
 #[derive(Debug, Clone)]
@@ -24,6 +27,16 @@ pub enum InstalledFilter {
         /// Last block reported.
         last: u64,
     },
+}
+
+/// An installed filter and when it was last polled: one unpolled for the devnet's filter
+/// timeout is removed, as geth does, so abandoned filters do not pile up.
+#[derive(Debug, Clone)]
+pub struct Installed {
+    /// The filter.
+    pub filter: InstalledFilter,
+    /// Installation or last poll.
+    pub polled: Instant,
 }
 
 /// A block tag or number as a block number on `node`: `finalized` and `safe` are the latest

@@ -26,3 +26,29 @@ pub const MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
 
 /// Most calls in one batch request (as geth's default `BatchRequestLimit`).
 pub const MAX_BATCH: usize = 1000;
+
+/// Largest `devnet.toml` read, in bytes (1 MiB: a few hundred bytes per chain, at most
+/// [`MAX_L2_COUNT`] chains).
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// Largest `--state` file read, in bytes (256 MiB): room for long sessions' logs and blocks,
+/// bounded so a wrong path (a disk image, `/dev/zero`) is refused before it is read.
+pub const MAX_STATE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Most accounts one `eth_call` / `eth_estimateGas` may override (each override is looked up
+/// on every account access of the call).
+pub const MAX_OVERRIDE_ACCOUNTS: usize = 1000;
+
+/// Most blocks one `eth_feeHistory` reports (geth's cap); a larger `blockCount` is clamped to
+/// it, as geth does.
+pub const MAX_FEE_HISTORY_BLOCKS: u64 = 1024;
+
+/// Most reward percentiles one `eth_feeHistory` takes (geth's query limit).
+pub const MAX_REWARD_PERCENTILES: usize = 100;
+
+/// Most filters installed at once on one chain (`eth_newFilter`, `eth_newBlockFilter`): a
+/// client that installs and never uninstalls cannot grow the devnet's memory without bound.
+pub const MAX_FILTERS: usize = 1000;
+
+/// A filter not polled for this long is removed (geth's timeout, 5 minutes).
+pub const FILTER_TIMEOUT: Duration = Duration::from_secs(5 * 60);

@@ -21,6 +21,25 @@ pub struct Persistence {
     pub layout_given: bool,
 }
 
+impl Persistence {
+    /// Checks that the states asked for can be written at exit (their folders exist, are
+    /// directories and writable; the paths are not directories), so that a wrong path is
+    /// refused now rather than after the session.
+    pub fn check(&self) -> Result<(), DevnetError> {
+        let targets = [("--state", &self.state), ("--dump-state", &self.dump_state)];
+        for (flag, path) in targets {
+            if let Some(path) = path {
+                crate::files::check_writable(path).map_err(|source| DevnetError::File {
+                    flag,
+                    path: path.clone(),
+                    source,
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The devnet to start with: loaded from `--state` if that file exists, else fresh.
 pub fn initial(config: &DevnetConfig, files: &Persistence) -> Result<Devnet, DevnetError> {
     if let Some(path) = files.state.as_ref().filter(|p| p.exists()) {
@@ -47,6 +66,7 @@ pub fn run(
     files: &Persistence,
     out: &mut dyn Write,
 ) -> Result<(), DevnetError> {
+    files.check()?;
     let mut devnet = initial(config, files)?;
     devnet.set_automine(config.block_time.is_none());
     let rt = tokio::runtime::Builder::new_multi_thread()

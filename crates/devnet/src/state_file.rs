@@ -60,7 +60,11 @@ pub fn save(devnet: &Devnet, path: &Path) -> Result<(), DevnetError> {
 
 /// Reads a devnet from `path`.
 pub fn load(path: &Path) -> Result<Devnet, DevnetError> {
-    let text = std::fs::read(path).map_err(|e| file_err(path, format!("cannot read: {e}")))?;
+    let text = crate::files::read_state(path).map_err(|source| DevnetError::File {
+        flag: "--state",
+        path: path.to_path_buf(),
+        source,
+    })?;
     let file: StateFile =
         serde_json::from_slice(&text).map_err(|e| file_err(path, format!("malformed: {e}")))?;
     if file.format != FORMAT || file.version != VERSION {

@@ -3,8 +3,27 @@
 
 use crate::node::{Devnet, Role};
 use crate::system;
+use std::borrow::Cow;
 use std::fmt::Write;
 use std::net::SocketAddr;
+
+/// `text` with its control characters escaped (`\n`, `\u{1b}`, …): a chain name from
+/// `devnet.toml` reaches the terminal, where ESC sequences would restyle it and CR or LF would
+/// forge table lines.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// Renders the table for a devnet listening on `addrs` (port order).
 pub fn startup_table(devnet: &Devnet, addrs: &[SocketAddr]) -> String {
@@ -21,7 +40,7 @@ pub fn startup_table(devnet: &Devnet, addrs: &[SocketAddr]) -> String {
             "{:<8} {:>10}  {:<12} {:<5} http://{addr}",
             c.role.label(),
             c.id,
-            c.name,
+            printable(&c.name),
             c.base_token.symbol()
         );
     }
@@ -77,4 +96,35 @@ pub fn startup_table(devnet: &Devnet, addrs: &[SocketAddr]) -> String {
         flywheel_protocol::fee_flow::splitter_address()
     );
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{BaseToken, L2Config, Layout};
+
+    #[test]
+    fn control_characters_in_names_are_escaped() {
+        assert_eq!(printable("l2-1"), "l2-1");
+        assert_eq!(
+            printable("a\u{1b}[31mb\r\nc\u{9b}"),
+            "a\\u{1b}[31mb\\r\\nc\\u{9b}"
+        );
+        let mut layout = Layout::with_l2s(1);
+        layout.chains.push(L2Config {
+            chain_id: 999,
+            name: "evil\u{1b}[2J\nl1 forged".into(),
+            base_token: BaseToken::Eth,
+        });
+        let d = Devnet::new(layout, 1).unwrap();
+        let addrs: Vec<SocketAddr> = (0..4)
+            .map(|i| SocketAddr::from(([127, 0, 0, 1], 8545 + i)))
+            .collect();
+        let table = startup_table(&d, &addrs);
+        assert!(!table.contains('\u{1b}'), "{table}");
+        assert!(table.contains("evil\\u{1b}[2J\\nl1 forged"), "{table}");
+        // One line per chain, none forged.
+        assert_eq!(table.lines().filter(|l| l.contains("http://")).count(), 4);
+        assert!(!table.lines().any(|l| l.starts_with("l1 forged")));
+    }
 }

@@ -5,7 +5,9 @@ use super::pipeline::execution_error;
 use super::{node_balance, Devnet, CLIENT_VERSION};
 use crate::chain::TxRecord;
 use crate::evm::{BASE_FEE, BLOCK_GAS_LIMIT};
-use crate::filters::InstalledFilter;
+use crate::filters::{Installed, InstalledFilter};
+use crate::limits::{MAX_FEE_HISTORY_BLOCKS, MAX_FILTERS, MAX_REWARD_PERCENTILES};
+use crate::overrides::CallOverrides;
 use crate::rpc::{Call, RpcError};
 use alloy_consensus::TxEnvelope;
 use alloy_eips::eip2718::Decodable2718;
@@ -19,6 +21,7 @@ use flywheel_protocol::network::Action;
 use flywheel_protocol::ChainId;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
+use std::time::Instant;
 
 /// A hex quantity (`0x` + at most 16 hex digits) as a `u64`.
 pub fn parse_quantity(s: &str) -> Result<u64, RpcError> {
@@ -52,6 +55,32 @@ pub(super) fn param<T: DeserializeOwned>(
         .map_err(|e| RpcError::invalid_params(format!("parameter {i} ({name}): {e}")))
 }
 
+/// `eth_feeHistory`'s reward percentiles: at most [`MAX_REWARD_PERCENTILES`], each in
+/// [0, 100], none below the one before (a client's sorted list, as geth requires).
+pub(super) fn check_percentiles(pc: &[f64]) -> Result<(), RpcError> {
+    let bad = |m: String| RpcError::invalid_params(format!("parameter 2 (rewardPercentiles): {m}"));
+    if pc.len() > MAX_REWARD_PERCENTILES {
+        return Err(bad(format!(
+            "at most {MAX_REWARD_PERCENTILES} entries, got {}",
+            pc.len()
+        )));
+    }
+    for (i, p) in pc.iter().enumerate() {
+        if !(0.0..=100.0).contains(p) {
+            return Err(bad(format!("entry {i} is {p}, outside [0, 100]")));
+        }
+        if let Some(prev) = i.checked_sub(1).and_then(|j| pc.get(j)) {
+            if p < prev {
+                return Err(bad(format!(
+                    "entry {i} ({p}) is below entry {} ({prev}): percentiles must not decrease",
+                    i - 1
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Refuses more parameters than a method takes.
 pub(super) fn at_most(params: &[Value], n: usize) -> Result<(), RpcError> {
     if params.len() > n {
@@ -73,6 +102,9 @@ impl Devnet {
 
     /// Answers one call on the chain at index `c` (port order).
     pub fn call(&mut self, c: usize, call: &Call) -> Result<Value, RpcError> {
+        if call.method.contains("Filter") {
+            self.expire_filters(c);
+        }
         let Some(node) = self.nodes.get(c) else {
             return Err(RpcError::new(crate::rpc::INTERNAL_ERROR, "no such chain"));
         };
@@ -144,7 +176,9 @@ impl Devnet {
                 at_most(p, 3)?;
                 let req: TransactionRequest = param(p, 0, "transaction")?;
                 let gas = req.gas.unwrap_or(BLOCK_GAS_LIMIT).min(BLOCK_GAS_LIMIT);
-                let (r, _) = self.simulate(c, &req, Self::block_id(p, 1)?, gas)?;
+                let overrides = CallOverrides::from_param(p)?;
+                let (r, _) =
+                    self.simulate(c, &req, Self::block_id(p, 1)?, gas, overrides.as_ref())?;
                 match execution_error(&r) {
                     Some(e) => Err(e),
                     None => Ok(json!(r.output().cloned().unwrap_or_default())),
@@ -153,7 +187,13 @@ impl Devnet {
             "eth_estimateGas" => {
                 at_most(p, 3)?;
                 let req: TransactionRequest = param(p, 0, "transaction")?;
-                Ok(quantity(self.estimate(c, &req, Self::block_id(p, 1)?)?))
+                let overrides = CallOverrides::from_param(p)?;
+                Ok(quantity(self.estimate(
+                    c,
+                    &req,
+                    Self::block_id(p, 1)?,
+                    overrides.as_ref(),
+                )?))
             }
             "eth_gasPrice" => {
                 at_most(p, 0)?;
@@ -171,10 +211,13 @@ impl Devnet {
                     None | Some(Value::Null) => None,
                     Some(_) => Some(param(p, 2, "rewardPercentiles")?),
                 };
+                if let Some(pc) = &percentiles {
+                    check_percentiles(pc)?;
+                }
                 let newest = crate::filters::resolve(node, newest).min(node.head().record.number);
                 let count = u64::try_from(count)
                     .unwrap_or(u64::MAX)
-                    .min(1024)
+                    .min(MAX_FEE_HISTORY_BLOCKS)
                     .min(newest + 1);
                 let oldest = newest + 1 - count;
                 let blocks: Vec<&crate::chain::Block> = (oldest..=newest)
@@ -262,18 +305,18 @@ impl Devnet {
                 let f: Filter = param(p, 0, "filter")?;
                 crate::filters::range(node, &f)?;
                 let last = node.head().record.number;
-                Ok(self.install(
+                self.install(
                     c,
                     InstalledFilter::Logs {
                         filter: Box::new(f),
                         last,
                     },
-                ))
+                )
             }
             "eth_newBlockFilter" => {
                 at_most(p, 0)?;
                 let last = node.head().record.number;
-                Ok(self.install(c, InstalledFilter::Blocks { last }))
+                self.install(c, InstalledFilter::Blocks { last })
             }
             "eth_getFilterChanges" => {
                 at_most(p, 1)?;
@@ -282,7 +325,7 @@ impl Devnet {
                 let f = node
                     .filters
                     .get(&fid)
-                    .cloned()
+                    .map(|f| f.filter.clone())
                     .ok_or_else(|| RpcError::server("filter not found"))?;
                 let (out, updated) = match f {
                     InstalledFilter::Logs { filter, last } => (
@@ -294,19 +337,29 @@ impl Devnet {
                         InstalledFilter::Blocks { last: head },
                     ),
                 };
-                self.nodes[c].filters.insert(fid, updated);
+                self.nodes[c].filters.insert(
+                    fid,
+                    Installed {
+                        filter: updated,
+                        polled: Instant::now(),
+                    },
+                );
                 Ok(out)
             }
             "eth_getFilterLogs" => {
                 at_most(p, 1)?;
                 let fid: U256 = param(p, 0, "id")?;
-                match node.filters.get(&fid) {
+                let out = match node.filters.get(&fid).map(|f| &f.filter) {
                     Some(InstalledFilter::Logs { filter, .. }) => {
                         let (from, to) = crate::filters::range(node, filter)?;
-                        Ok(json!(crate::filters::logs(node, filter, from, to)))
+                        json!(crate::filters::logs(node, filter, from, to))
                     }
-                    _ => Err(RpcError::server("filter not found")),
+                    _ => return Err(RpcError::server("filter not found")),
+                };
+                if let Some(f) = self.nodes[c].filters.get_mut(&fid) {
+                    f.polled = Instant::now();
                 }
+                Ok(out)
             }
             "eth_uninstallFilter" => {
                 at_most(p, 1)?;
@@ -473,11 +526,34 @@ impl Devnet {
             .collect()
     }
 
-    pub(super) fn install(&mut self, c: usize, f: InstalledFilter) -> Value {
+    /// Installs a filter on chain `c`, unless [`MAX_FILTERS`] are installed there.
+    pub(super) fn install(&mut self, c: usize, f: InstalledFilter) -> Result<Value, RpcError> {
         let node = &mut self.nodes[c];
+        if node.filters.len() >= MAX_FILTERS {
+            return Err(RpcError::server(format!(
+                "too many filters: at most {MAX_FILTERS} installed per chain; uninstall one \
+                 (eth_uninstallFilter) or leave one unpolled for {} s",
+                self.filter_timeout.as_secs()
+            )));
+        }
         let fid = U256::from(node.next_filter);
         node.next_filter += 1;
-        node.filters.insert(fid, f);
-        json!(fid)
+        node.filters.insert(
+            fid,
+            Installed {
+                filter: f,
+                polled: Instant::now(),
+            },
+        );
+        Ok(json!(fid))
+    }
+
+    /// Removes chain `c`'s filters not polled within the filter timeout (checked whenever a
+    /// filter method runs, which is when a client could notice).
+    fn expire_filters(&mut self, c: usize) {
+        let timeout = self.filter_timeout;
+        if let Some(node) = self.nodes.get_mut(c) {
+            node.filters.retain(|_, f| f.polled.elapsed() < timeout);
+        }
     }
 }

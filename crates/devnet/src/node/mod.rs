@@ -115,6 +115,8 @@ pub struct Devnet {
     time_offset: u64,
     snapshots: BTreeMap<u64, Box<Devnet>>,
     next_snapshot: u64,
+    /// How long an unpolled filter lives ([`crate::limits::FILTER_TIMEOUT`] unless set).
+    filter_timeout: std::time::Duration,
 }
 
 /// Wall-clock unix seconds.
@@ -163,6 +165,7 @@ impl Devnet {
             time_offset: 0,
             snapshots: BTreeMap::new(),
             next_snapshot: 1,
+            filter_timeout: crate::limits::FILTER_TIMEOUT,
         })
     }
 
@@ -284,6 +287,11 @@ impl Devnet {
                 })
                 .collect(),
         }
+    }
+
+    /// Sets how long a filter lives unpolled (tests shorten geth's five minutes).
+    pub fn set_filter_timeout(&mut self, timeout: std::time::Duration) {
+        self.filter_timeout = timeout;
     }
 
     /// Makes a block every `--block-time` instead of one per transaction.

@@ -6,6 +6,7 @@ use super::{wall_clock, Devnet, Role};
 use crate::chain::TxRecord;
 use crate::dispatch::SystemDispatch;
 use crate::evm::{plan_commit, BlockCtx, ChainDb, EvmState, Mode, BASE_FEE, BLOCK_GAS_LIMIT};
+use crate::overrides::CallOverrides;
 use crate::rpc::RpcError;
 use alloy_consensus::transaction::SignerRecoverable;
 use alloy_consensus::{Transaction as _, TxEnvelope, TxType};
@@ -179,6 +180,7 @@ impl Devnet {
         req: &TransactionRequest,
         id: Option<BlockId>,
         gas: u64,
+        overrides: Option<&CallOverrides>,
     ) -> Result<(ExecutionResult, bool), RpcError> {
         let chain = self.nodes[c].info.id;
         let (state, evm) = self.at(c, id)?;
@@ -189,6 +191,7 @@ impl Devnet {
             asset: self.asset(chain)?,
             evm,
             hashes,
+            overrides,
         };
         let block = self.next_block(c);
         let dispatch = SystemDispatch::new(
@@ -213,14 +216,15 @@ impl Devnet {
         c: usize,
         req: &TransactionRequest,
         id: Option<BlockId>,
+        overrides: Option<&CallOverrides>,
     ) -> Result<u64, RpcError> {
         let cap = req.gas.unwrap_or(BLOCK_GAS_LIMIT).min(BLOCK_GAS_LIMIT);
-        let (first, _) = self.simulate(c, req, id, cap)?;
+        let (first, _) = self.simulate(c, req, id, cap, overrides)?;
         if let Some(e) = execution_error(&first) {
             return Err(e);
         }
         let fits = |gas: u64| {
-            self.simulate(c, req, id, gas)
+            self.simulate(c, req, id, gas, overrides)
                 .is_ok_and(|(r, starved)| r.is_success() && !starved)
         };
         let used = first.tx_gas_used();
@@ -293,6 +297,7 @@ impl Devnet {
             asset,
             evm: &node.evm,
             hashes,
+            overrides: None,
         };
         // The block's transactions are numbered from 0; the block gas limit keeps them far
         // below u16::MAX (at least 21,000 gas each).
@@ -407,7 +412,7 @@ impl Devnet {
             req.max_priority_fee_per_gas.get_or_insert(0);
         }
         if req.gas.is_none() {
-            req.gas = Some(self.estimate(c, &req, None)?);
+            req.gas = Some(self.estimate(c, &req, None, None)?);
         }
         if req.to.is_none() {
             req.to = Some(TxKind::Create);
