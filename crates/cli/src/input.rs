@@ -1,6 +1,7 @@
 //! Bounded reads of what users point `flywheel` at. A file or stdin is read up to its limit
-//! plus one byte, so `/dev/zero`, `yes |` or a huge file is refused after a bounded read
-//! instead of growing memory without end.
+//! plus one byte, so `yes |` or a huge file is refused after a bounded read instead of growing
+//! memory without end; a path that is not a regular file (a folder, a FIFO, `/dev/zero`) is
+//! refused from its metadata before it is opened.
 
 use crate::error::CliError;
 use std::io::Read;
@@ -13,6 +14,16 @@ pub fn read(path: &Path, limit: u64) -> Result<(String, Vec<u8>), CliError> {
         ("<stdin>".to_string(), Box::new(std::io::stdin()))
     } else {
         let name = path.display().to_string();
+        let meta = std::fs::metadata(path).map_err(|source| CliError::Read {
+            path: name.clone(),
+            source,
+        })?;
+        if let Some(kind) = flywheel_sim::scenario::not_regular(meta.file_type()) {
+            return Err(CliError::field(
+                name,
+                format!("not a regular file ({kind})"),
+            ));
+        }
         let file = std::fs::File::open(path).map_err(|source| CliError::Read {
             path: name.clone(),
             source,

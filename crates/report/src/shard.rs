@@ -375,6 +375,7 @@ impl Write for Lines<'_> {
 /// held `rows` rows (one per run and day).
 fn append_steps(dir: &Path, rows: u64, w: &mut dyn Write) -> Result<(), String> {
     let path = dir.join("steps.csv");
+    flywheel_sim::scenario::check_regular(&path)?;
     let f = std::fs::File::open(&path).map_err(|e| format!("steps.csv: {e}"))?;
     let mut r = BufReader::new(f);
     let mut header = String::new();

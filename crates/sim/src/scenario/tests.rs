@@ -174,7 +174,16 @@ fn numbers_are_shown_as_written() {
 }
 
 #[test]
-fn reads_stop_at_the_limit() {
-    let e = read_limited(std::path::Path::new("/dev/zero"), 1024).unwrap_err();
+fn reads_stop_at_the_limit_and_refuse_what_is_not_a_regular_file() {
+    let dir = std::env::temp_dir().join(format!("flywheel-read-limit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let big = dir.join("big.toml");
+    std::fs::write(&big, vec![b'#'; 2048]).unwrap();
+    let e = read_limited(&big, 1024).unwrap_err();
     assert!(e.contains("1024-byte limit"), "{e}");
+    let e = read_limited(std::path::Path::new("/dev/zero"), 1024).unwrap_err();
+    assert_eq!(e, "/dev/zero: not a regular file (a character device)");
+    let e = read_limited(&dir, 1024).unwrap_err();
+    assert!(e.ends_with("not a regular file (a folder)"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
