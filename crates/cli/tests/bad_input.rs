@@ -387,6 +387,15 @@ fn bundle_hash_stops_reading_an_endless_stdin() {
 }
 
 #[test]
+fn a_wrong_type_in_the_traffic_table_names_its_key() {
+    let line = refused_scenario(
+        "name = \"z\"\n[traffic]\nmodel = \"constant\"\ncalls_per_day = \"lots\"\n",
+        &[],
+    );
+    names(&line, &["scenario key `traffic.calls_per_day`", "\"lots\""]);
+}
+
+#[test]
 fn a_csv_source_on_dev_zero_is_refused() {
     for key in ["traffic", "prices.zk"] {
         let body = if key == "traffic" {

@@ -103,10 +103,17 @@ fn parse_errors_name_the_exact_dotted_key() {
         key("[prices.zk]\nmodel = \"constant\"\ninitial_usd = 1.0\nvolatility = 2\n"),
         "prices.zk.volatility"
     );
+    // A value of the wrong type in a tagged table: the key itself, not the table.
     assert_eq!(
         key("[prices.zk]\nmodel = \"constant\"\ninitial_usd = \"a\"\n"),
-        "prices.zk"
+        "prices.zk.initial_usd"
     );
+    let e = Scenario::from_toml(
+        "name = \"z\"\n[traffic]\nmodel = \"constant\"\ncalls_per_day = \"lots\"\n",
+    )
+    .unwrap_err();
+    assert_eq!(e.key, "traffic.calls_per_day", "{e}");
+    assert!(e.problem.contains("\"lots\""), "{e}");
     // Arrays of tables: the element's index.
     let a = "[[chains]]\nname = \"a\"\nbase_token = \"ETH\"\ntraffic_share = 0.5\n";
     let b = |rest: &str| key(&format!("{a}[[chains]]\nname = \"b\"\n{rest}"));
