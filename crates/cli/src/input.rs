@@ -1,6 +1,7 @@
 //! Bounded reads of what users point `flywheel` at. A file or stdin is read up to its limit
-//! plus one byte, so `/dev/zero`, `yes |` or a huge file is refused after a bounded read
-//! instead of growing memory without end.
+//! plus one byte, so `yes |` or a huge file is refused after a bounded read instead of growing
+//! memory without end; a path that is not a regular file (a folder, a FIFO, `/dev/zero`) is
+//! refused from its metadata before it is opened.
 
 use crate::error::CliError;
 use std::io::Read;
@@ -13,6 +14,16 @@ pub fn read(path: &Path, limit: u64) -> Result<(String, Vec<u8>), CliError> {
         ("<stdin>".to_string(), Box::new(std::io::stdin()))
     } else {
         let name = path.display().to_string();
+        let meta = std::fs::metadata(path).map_err(|source| CliError::Read {
+            path: name.clone(),
+            source,
+        })?;
+        if let Some(kind) = flywheel_sim::scenario::not_regular(meta.file_type()) {
+            return Err(CliError::field(
+                name,
+                format!("not a regular file ({kind})"),
+            ));
+        }
         let file = std::fs::File::open(path).map_err(|source| CliError::Read {
             path: name.clone(),
             source,
@@ -46,10 +57,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn endless_input_is_cut_off() {
+    fn endless_input_is_cut_off_and_devices_refused() {
         let e = read(Path::new("/dev/zero"), 4096).unwrap_err();
         assert_eq!(e.exit_code(), 2);
-        assert!(e.to_string().contains("4096-byte input limit"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("not a regular file (a character device)"),
+            "{e}"
+        );
         let bytes = read_at_most(std::io::repeat(b'y'), 10).unwrap();
         assert_eq!(bytes.len(), 11);
     }

@@ -7,6 +7,7 @@ mod bench_cmd;
 mod demo;
 mod devnet_cmd;
 mod interop_cmd;
+mod signals;
 
 use clap::{Parser, Subcommand};
 // The input readers and the simulation commands' writers live in the library (shared with the
@@ -134,6 +135,14 @@ fn main() -> ExitCode {
             }
         }
     };
+    // The long-running servers stop gracefully on their own; every other command may be
+    // writing an `--out` folder, whose staging a signal must not leave behind.
+    let serves = matches!(cli.command, Command::Devnet(_));
+    #[cfg(feature = "server")]
+    let serves = serves || matches!(cli.command, Command::Serve(_));
+    if !serves {
+        signals::remove_staging_on_signal();
+    }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let result = run(&cli, &mut out).and_then(|()| out.flush().map_err(CliError::from));

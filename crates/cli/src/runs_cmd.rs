@@ -250,6 +250,10 @@ fn export(store: &Store, id: i64, dir: &Path, out: &mut dyn Write) -> Result<(),
         .iter()
         .map(|(name, part)| Ok((*name, store.part(id, *part).map_err(store_err)?)))
         .collect::<Result<Vec<_>, CliError>>()?;
+    for (name, text) in &texts {
+        check_part(name, text)
+            .map_err(|e| CliError::field("--db", format!("run {id}'s {name}: {e}")))?;
+    }
     let names: Vec<&str> = texts.iter().map(|(n, _)| *n).collect();
     let mut target = OutDir::begin(dir, &names)?;
     for (name, text) in &texts {
@@ -263,6 +267,25 @@ fn export(store: &Store, id: i64, dir: &Path, out: &mut dyn Write) -> Result<(),
         safe(&dir.display().to_string())
     )?;
     Ok(())
+}
+
+/// Checks a stored file before it is exported, as `show` checks the summary: the store is a
+/// file anyone can edit, and a corrupt row must not become a results folder that looks whole.
+fn check_part(name: &str, text: &str) -> Result<(), String> {
+    match name {
+        "summary.json" => match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(v) if v.is_object() => Ok(()),
+            Ok(_) => Err("not a JSON object".into()),
+            Err(e) => Err(e.to_string()),
+        },
+        "scenario.toml" => flywheel_sim::scenario::Scenario::from_toml(text)
+            .map(drop)
+            .map_err(|e| e.to_string()),
+        "steps.csv" if !text.starts_with(&flywheel_report::steps::header()) => {
+            Err("does not start with flywheel's steps header".into())
+        }
+        _ => Ok(()),
+    }
 }
 
 fn record(store: Store, a: &RecordArgs, out: &mut dyn Write) -> Result<(), CliError> {

@@ -16,6 +16,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use flywheel_sim::resolve::{self, Base, Request};
 
@@ -306,9 +307,60 @@ fn out_naming_a_file_says_it_is_not_a_folder() {
 // ---- Unbounded reads ----
 
 #[test]
-fn bundle_hash_stops_reading_dev_zero() {
+fn bundle_hash_refuses_dev_zero_before_reading() {
     let line = refused(&["interop", "bundle-hash", "/dev/zero"]);
-    names(&line, &["/dev/zero", "16777216-byte input limit"]);
+    names(
+        &line,
+        &["/dev/zero", "not a regular file (a character device)"],
+    );
+}
+
+#[test]
+fn a_folder_a_fifo_or_a_device_is_refused_from_its_metadata() {
+    let root = scratch("special");
+    let fifo = root.join("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    // A shard folder whose shard.json is a FIFO: opening it would wait for a writer forever.
+    let shard = root.join("shard");
+    std::fs::create_dir(&shard).expect("mkdir");
+    let shard_fifo = shard.join("shard.json");
+    assert!(Command::new("mkfifo")
+        .arg(&shard_fifo)
+        .status()
+        .expect("mkfifo")
+        .success());
+    for (path, kind) in [
+        (root.as_path(), "a folder"),
+        (fifo.as_path(), "a FIFO"),
+        (Path::new("/dev/zero"), "a character device"),
+    ] {
+        let p = s(path);
+        let started = std::time::Instant::now();
+        let line = refused(&["run", "--scenario", p]);
+        names(
+            &line,
+            &["--scenario", p, &format!("not a regular file ({kind})")],
+        );
+        let line = refused(&["interop", "bundle-hash", p]);
+        names(&line, &[p, &format!("not a regular file ({kind})")]);
+        let csv = format!("name = \"z\"\n[traffic]\nmodel = \"csv\"\npath = \"{p}\"\n");
+        let line = refused_scenario(&csv, &[]);
+        names(
+            &line,
+            &["traffic.path", p, &format!("not a regular file ({kind})")],
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{kind}: not quick"
+        );
+    }
+    let line = refused(&["merge", s(&shard)]);
+    names(
+        &line,
+        &["merge", "shard.json", "not a regular file (a FIFO)"],
+    );
+    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]
@@ -335,7 +387,16 @@ fn bundle_hash_stops_reading_an_endless_stdin() {
 }
 
 #[test]
-fn a_csv_source_on_dev_zero_is_cut_off() {
+fn a_wrong_type_in_the_traffic_table_names_its_key() {
+    let line = refused_scenario(
+        "name = \"z\"\n[traffic]\nmodel = \"constant\"\ncalls_per_day = \"lots\"\n",
+        &[],
+    );
+    names(&line, &["scenario key `traffic.calls_per_day`", "\"lots\""]);
+}
+
+#[test]
+fn a_csv_source_on_dev_zero_is_refused() {
     for key in ["traffic", "prices.zk"] {
         let body = if key == "traffic" {
             "name = \"z\"\n[traffic]\nmodel = \"csv\"\npath = \"/dev/zero\"\n".to_string()
@@ -345,7 +406,11 @@ fn a_csv_source_on_dev_zero_is_cut_off() {
         let line = refused_scenario(&body, &[]);
         names(
             &line,
-            &[&format!("{key}.path"), "/dev/zero", "4194304-byte limit"],
+            &[
+                &format!("{key}.path"),
+                "/dev/zero",
+                "not a regular file (a character device)",
+            ],
         );
     }
 }

@@ -233,6 +233,26 @@ fn a_bad_shard_set_is_refused_and_writes_nothing() {
     let e = fails(flywheel(&["merge", a, b, c, "--out", s(&out)]));
     assert!(e.contains("shard.json"), "{e}");
     assert!(!out.exists());
+    std::fs::write(dirs[1].join("shard.json"), text).unwrap();
+
+    // Totals edited to claim 22B ZK burned (more than was ever minted), the sketches intact.
+    let text = std::fs::read_to_string(dirs[2].join("shard.json")).unwrap();
+    let burned = text.find("\"burned\":\"").unwrap() + "\"burned\":\"".len();
+    let end = burned + text[burned..].find('"').unwrap();
+    let claim = "0x4715f935bbeb053bf0000000"; // 22e9 × 1e18 wei
+    let bad = format!("{}{claim}{}", &text[..burned], &text[end..]);
+    std::fs::write(dirs[2].join("shard.json"), bad).unwrap();
+    let e = fails(flywheel(&["merge", a, b, c, "--out", s(&out)]));
+    for needle in [
+        c,
+        "shard.json",
+        "totals.burned",
+        "22,000,000,000 ZK",
+        "exceeds",
+    ] {
+        assert!(e.contains(needle), "{needle:?} missing from {e}");
+    }
+    assert!(!out.exists(), "a refused merge writes nothing");
 }
 
 #[test]

@@ -136,6 +136,45 @@ fn runs_commands_refuse_bad_input_with_one_line_and_exit_2() {
 }
 
 #[test]
+fn export_refuses_a_corrupt_stored_row_and_writes_nothing() {
+    let dir = scratch("corrupt");
+    let db = dir.join("runs.db");
+    let done = record(&db, &["--runs", "2", "--days", "5"])
+        .output()
+        .expect("flywheel runs record");
+    assert!(done.status.success());
+    let conn = rusqlite::Connection::open(&db).expect("open the store");
+    conn.execute("UPDATE runs SET summary = '{\"runs\": 2' WHERE id = 1", [])
+        .expect("corrupt the row");
+    drop(conn);
+    let target = dir.join("exported");
+    let out = flywheel()
+        .args(["runs", "--db"])
+        .arg(&db)
+        .args(["export", "1", "--out"])
+        .arg(&target)
+        .output()
+        .expect("export");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("error: --db: run 1's summary.json: "),
+        "{err}"
+    );
+    assert!(!target.exists(), "nothing written");
+    let mut left: Vec<String> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("exported"))
+        .collect();
+    left.sort();
+    assert!(left.is_empty(), "{left:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn serve_prints_its_address_answers_and_stops_on_sigterm() {
     use std::io::{BufRead, BufReader, Read, Write};
     let dir = scratch("serve");

@@ -1,39 +1,97 @@
 //! Output folders, all or nothing. `--out DIR` writes its whole set of files into a fresh
-//! hidden folder first and moves them into place only once every one is complete:
+//! hidden folder beside DIR (`.DIR.flywheel-tmp-PID-N`) and puts it in place only once every
+//! file is complete, so DIR is always absent, wholly the previous results or wholly the new:
 //!
-//! - DIR does not exist: the set is written in a hidden sibling folder, which is renamed to DIR
-//!   at the end (one atomic rename). Missing parents are created, and removed again on failure.
-//! - DIR is an existing folder (a run writing over its previous results): the set is written
-//!   in a hidden folder inside DIR (so on DIR's own filesystem, even when DIR is a mount
-//!   point), then each file is renamed over its namesake; if a rename fails, the files already
-//!   moved are put back as they were.
+//! - DIR does not exist: the staging folder is renamed to DIR (one atomic rename). Missing
+//!   parents are created, and removed again on failure.
+//! - DIR is an existing folder (a run writing over its previous results): whatever DIR holds
+//!   besides the set's names (the user's own files) is carried over into the staging folder as
+//!   hard links (copies across filesystems), then the folders are swapped: DIR is renamed aside
+//!   to `.DIR.flywheel-old-PID-N`, the staging folder is renamed to DIR, and the old one is
+//!   removed. Names of the set the new run does not write are not carried over: they belong to
+//!   the previous results. DIR is resolved through symbolic links first (the link keeps
+//!   pointing at the results).
+//! - DIR is a mount point or holds the current folder (it cannot be renamed, or renaming it
+//!   would pull the folder from under the shell): the one exception. The set is staged inside
+//!   DIR (`DIR/.out.flywheel-tmp-PID-N`, on DIR's own filesystem) and each file is renamed
+//!   over its namesake, the files already moved put back if a rename fails. A failure or a
+//!   signal still leaves the previous results whole; only a `kill -9` during those renames
+//!   can leave a mix.
+//!
+//! If the process dies between the two renames, DIR is missing and `.DIR.flywheel-old-PID-N`
+//! holds the previous results whole. The next [`OutDir::begin`] or [`write_file`] for the same
+//! path repairs it: the previous results are renamed back to DIR (the new set cannot be told
+//! complete, so the old one wins), and every other hidden `.DIR.flywheel-tmp-…`/`-old-…` entry
+//! of a dead process is removed. A process is alive while `/proc/PID` exists; where there is no
+//! `/proc` nothing is ever removed (a live run's folder must never go).
+//!
+//! Staging folders are registered while they exist, so a front end that catches SIGINT or
+//! SIGTERM can call [`abandon_all`] before exiting; the `flywheel` CLI does.
 //!
 //! Before anything is computed, [`OutDir::begin`] checks that DIR is a folder (or can become
 //! one), that none of the set's names is taken by something other than a file, and that the
-//! folder can be written, so most problems cost no simulation time. On any failure, or if the
-//! command stops early, nothing new is left behind: no half set, no hidden files. Errors name
-//! `--out` and the file or folder at fault (exit 2: the destination is the user's choice).
+//! folder beside it can be written, so most problems cost no simulation time. On any failure,
+//! or if the command stops early, nothing new is left behind: no half set, no hidden files.
+//! Errors name `--out` and the file or folder at fault (exit 2: the destination is the user's
+//! choice).
+//!
+//! Test hook: `FLYWHEEL_TEST_SLOW_RENAME_MS`, read only here, sleeps that many milliseconds
+//! before each rename that puts results in place, so tests can kill a run mid-commit.
 
 use crate::error::ReportError;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
 /// A set of output files being written; see the module docs.
 pub struct OutDir {
-    /// DIR as given.
+    /// DIR as given (for messages).
     target: PathBuf,
+    /// DIR resolved: where the results go.
+    dest: PathBuf,
     /// The hidden folder the files are written into.
     staging: PathBuf,
-    /// Whether DIR existed (files are moved into it) or not (the folder is renamed to it).
+    /// Whether DIR existed (the folders are swapped) or not (the folder is renamed to it).
     existed: bool,
-    /// Parents of DIR this run created, outermost first.
-    created: Vec<PathBuf>,
+    /// DIR cannot be swapped: the files are moved into it one by one (see the module docs).
+    in_place: bool,
     /// Names written so far.
     written: Vec<String>,
+    /// The names of the set (not carried over from the previous results).
+    names: Vec<String>,
+    /// Parents of DIR this run created, outermost first.
+    created: Vec<PathBuf>,
     /// Set once the files are in place: nothing to clean up.
     done: bool,
+}
+
+/// Staging folders and files that exist now, for [`abandon_all`].
+static ACTIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// The registry, even if a thread panicked holding it (a list of paths stays usable).
+fn active() -> MutexGuard<'static, Vec<PathBuf>> {
+    ACTIVE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn forget(path: &Path) {
+    active().retain(|p| p != path);
+}
+
+/// Removes every staging folder and file of this process and blocks any new one or any commit
+/// until the process exits: for a signal handler that is about to exit. A commit under way
+/// finishes first (its swap holds the registry), so DIR is never left half swapped.
+pub fn abandon_all() -> MutexGuard<'static, Vec<PathBuf>> {
+    let mut guard = active();
+    for path in guard.drain(..) {
+        if path.is_dir() {
+            let _ = std::fs::remove_dir_all(&path);
+        } else {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+    guard
 }
 
 /// An `--out` error: exit 2, one line, naming the flag.
@@ -41,14 +99,107 @@ fn out_err(message: String) -> ReportError {
     ReportError::field("--out", message)
 }
 
-/// A name for a hidden staging folder no other run (or earlier call) uses.
-fn staging_name(base: &str) -> String {
+/// A name for a hidden staging entry no other run (or earlier call) uses.
+fn hidden_name(base: &str, kind: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
     format!(
-        ".{base}.flywheel-tmp-{}-{}",
+        ".{base}.flywheel-{kind}-{}-{}",
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed)
     )
+}
+
+/// Whether process `pid` may be alive: `/proc/PID` exists, or there is no `/proc` to ask.
+fn maybe_alive(pid: u32) -> bool {
+    pid == std::process::id()
+        || !Path::new("/proc/self").exists()
+        || Path::new("/proc").join(pid.to_string()).exists()
+}
+
+/// The kind (`tmp` or `old`) and process of a hidden entry of `base`, if `entry` is one.
+fn parse_hidden<'a>(entry: &'a str, base: &str) -> Option<(&'a str, u32)> {
+    let rest = entry.strip_prefix('.')?.strip_prefix(base)?;
+    let rest = rest.strip_prefix(".flywheel-")?;
+    let (kind, rest) = rest.split_once('-')?;
+    let (pid, n) = rest.split_once('-')?;
+    if !matches!(kind, "tmp" | "old") || n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((kind, pid.parse().ok()?))
+}
+
+/// Repairs what dead runs left beside `parent/base`: restores previous results a run died
+/// before putting back (only if `base` is missing), removes every other leftover; see the
+/// module docs. Best effort: a leftover that cannot be removed stays for a later run.
+fn sweep(parent: &Path, base: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let mut stale = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if let Some((kind, pid)) = parse_hidden(name, base) {
+            if !maybe_alive(pid) {
+                stale.push((kind == "old", parent.join(name)));
+            }
+        }
+    }
+    let target = parent.join(base);
+    for (old, path) in stale {
+        if old
+            && std::fs::symlink_metadata(&target).is_err()
+            && std::fs::rename(&path, &target).is_ok()
+        {
+            continue;
+        }
+        if path.is_dir() {
+            let _ = std::fs::remove_dir_all(&path);
+        } else {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}
+
+/// Sleeps for the test hook `FLYWHEEL_TEST_SLOW_RENAME_MS` (see the module docs).
+fn test_slow_rename() {
+    if let Some(ms) = std::env::var("FLYWHEEL_TEST_SLOW_RENAME_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
+}
+
+/// Copies the tree `from` into the new folder `to` as hard links (copies where a link cannot
+/// be made), leaving out the top-level names `skip` says to.
+fn carry_over(from: &Path, to: &Path, skip: &dyn Fn(&str) -> bool) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name.to_str().is_some_and(skip) {
+            continue;
+        }
+        let (src, dst) = (entry.path(), to.join(&name));
+        let kind = std::fs::symlink_metadata(&src)?;
+        if kind.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&src)?, &dst)?;
+        } else if kind.is_dir() {
+            std::fs::create_dir(&dst)?;
+            carry_over(&src, &dst, &|_| false)?;
+            std::fs::set_permissions(&dst, kind.permissions())?;
+        } else if kind.is_file() {
+            if std::fs::hard_link(&src, &dst).is_err() {
+                std::fs::copy(&src, &dst)?;
+            }
+        } else {
+            return Err(std::io::Error::other(format!(
+                "{} is neither a file, a folder nor a link, so it cannot be carried over",
+                src.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 impl OutDir {
@@ -57,15 +208,27 @@ impl OutDir {
         let shown = target.display();
         let mut out = Self {
             target: target.to_path_buf(),
+            dest: target.to_path_buf(),
             staging: PathBuf::new(),
             existed: false,
-            created: Vec::new(),
+            in_place: false,
             written: Vec::new(),
+            names: names.iter().map(|n| n.to_string()).collect(),
+            created: Vec::new(),
             done: false,
         };
+        let (parent, name) = split(target)?;
+        sweep(&parent, &name);
         match std::fs::metadata(target) {
             Ok(m) if m.is_dir() => {
                 out.existed = true;
+                out.dest = std::fs::canonicalize(target)
+                    .map_err(|e| out_err(format!("cannot use {shown}: {e}")))?;
+                let (parent, name) = split(&out.dest)?;
+                sweep(&parent, &name);
+                // Previous versions staged inside DIR; a dead one's folder is swept here.
+                sweep(&out.dest, "out");
+                out.in_place = !out.swappable(&parent, &m)?;
                 for name in names {
                     let path = target.join(name);
                     if let Ok(m) = std::fs::symlink_metadata(&path) {
@@ -77,7 +240,11 @@ impl OutDir {
                         }
                     }
                 }
-                out.staging = target.join(staging_name("out"));
+                out.staging = if out.in_place {
+                    out.dest.join(hidden_name("out", "tmp"))
+                } else {
+                    parent.join(hidden_name(&name, "tmp"))
+                };
             }
             Ok(_) => return Err(out_err(format!("{shown} exists and is not a folder"))),
             Err(e)
@@ -86,24 +253,30 @@ impl OutDir {
                     std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
                 ) =>
             {
-                let name = target
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .ok_or_else(|| out_err(format!("{shown} does not name a folder")))?;
-                let parent = match target.parent() {
-                    Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-                    _ => PathBuf::from("."),
-                };
                 out.create_parents(&parent)?;
-                out.staging = parent.join(staging_name(name));
+                out.staging = parent.join(hidden_name(&name, "tmp"));
             }
             Err(e) => return Err(out_err(format!("cannot use {shown}: {e}"))),
         }
+        let mut registry = active();
         std::fs::create_dir(&out.staging).map_err(|e| {
             let folder = out.staging.parent().unwrap_or(&out.staging).display();
             out_err(format!("cannot write in {folder}: {e}"))
         })?;
+        registry.push(out.staging.clone());
         Ok(out)
+    }
+
+    /// Whether an existing DIR can be swapped whole: not a mount point, and not holding the
+    /// current folder.
+    fn swappable(&self, parent: &Path, meta: &std::fs::Metadata) -> Result<bool, ReportError> {
+        use std::os::unix::fs::MetadataExt;
+        let parent_meta = std::fs::metadata(parent)
+            .map_err(|e| out_err(format!("cannot use {}: {e}", self.target.display())))?;
+        let holds_cwd = std::env::current_dir()
+            .and_then(std::fs::canonicalize)
+            .is_ok_and(|cwd| cwd.starts_with(&self.dest));
+        Ok(parent_meta.dev() == meta.dev() && !holds_cwd)
     }
 
     /// Creates the missing ancestors of `dir` (and `dir`), remembering them for cleanup.
@@ -160,22 +333,66 @@ impl OutDir {
         f.finish(self)
     }
 
-    /// Moves the finished set into place; see the module docs.
+    /// Puts the finished set in place; see the module docs.
     pub fn commit(mut self) -> Result<(), ReportError> {
-        if !self.existed {
-            std::fs::rename(&self.staging, &self.target)
-                .map_err(|e| out_err(format!("cannot create {}: {e}", self.target.display())))?;
-            self.done = true;
-            return Ok(());
+        let shown = self.target.display().to_string();
+        if self.in_place {
+            return self.commit_in_place();
         }
+        if self.existed {
+            let names = self.names.clone();
+            let skip =
+                move |n: &str| names.iter().any(|s| s == n) || parse_hidden(n, "out").is_some();
+            carry_over(&self.dest, &self.staging, &skip)
+                .map_err(|e| out_err(format!("cannot carry over the files of {shown}: {e}")))?;
+            if let Ok(m) = std::fs::metadata(&self.dest) {
+                let _ = std::fs::set_permissions(&self.staging, m.permissions());
+            }
+        }
+        // The swap holds the registry, so a signal handler waits for it to finish.
+        let mut registry = active();
+        if !self.existed {
+            test_slow_rename();
+            std::fs::rename(&self.staging, &self.dest)
+                .map_err(|e| out_err(format!("cannot create {shown}: {e}")))?;
+        } else {
+            let (parent, name) = split(&self.dest)?;
+            let aside = parent.join(hidden_name(&name, "old"));
+            test_slow_rename();
+            std::fs::rename(&self.dest, &aside)
+                .map_err(|e| out_err(format!("cannot replace {shown}: {e}")))?;
+            test_slow_rename();
+            if let Err(e) = std::fs::rename(&self.staging, &self.dest) {
+                let _ = std::fs::rename(&aside, &self.dest);
+                return Err(out_err(format!("cannot replace {shown}: {e}")));
+            }
+            // Registered until removed, so an interrupted removal is finished by the handler.
+            registry.push(aside.clone());
+            drop(registry);
+            let _ = std::fs::remove_dir_all(&aside);
+            registry = active();
+            registry.retain(|p| p != &aside);
+        }
+        registry.retain(|p| p != &self.staging);
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl OutDir {
+    /// Moves the files one by one into a DIR that cannot be swapped; see the module docs.
+    fn commit_in_place(mut self) -> Result<(), ReportError> {
         let backup = self.staging.join(".previous");
         std::fs::create_dir(&backup).map_err(|e| self.error("the previous files", e))?;
+        // The moves hold the registry, so a signal handler waits for them to finish.
+        let registry = active();
         // (name, whether a previous file was set aside)
         let mut moved: Vec<(String, bool)> = Vec::new();
         let mut failure = None;
         for name in &self.written {
-            let dest = self.target.join(name);
+            let dest = self.dest.join(name);
             let had = dest.exists();
+            test_slow_rename();
             if had {
                 if let Err(e) = std::fs::rename(&dest, backup.join(name)) {
                     failure = Some((name.clone(), e));
@@ -193,20 +410,36 @@ impl OutDir {
         }
         if let Some((name, e)) = failure {
             for (name, had) in moved.iter().rev() {
-                let dest = self.target.join(name);
+                let dest = self.dest.join(name);
                 if *had {
                     let _ = std::fs::rename(backup.join(name), &dest);
                 } else {
                     let _ = std::fs::remove_file(&dest);
                 }
             }
+            drop(registry);
             return Err(self.error(&name, e));
         }
         // Everything is in place; the previous versions go.
         self.done = true;
+        drop(registry);
         let _ = std::fs::remove_dir_all(&self.staging);
+        forget(&self.staging);
         Ok(())
     }
+}
+
+/// The folder holding `path` and `path`'s own name (a name is needed to stage beside it).
+fn split(path: &Path) -> Result<(PathBuf, String), ReportError> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| out_err(format!("{} does not name a folder", path.display())))?;
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Ok((parent, name.to_string()))
 }
 
 impl Drop for OutDir {
@@ -218,6 +451,7 @@ impl Drop for OutDir {
         }
         if !self.staging.as_os_str().is_empty() {
             let _ = std::fs::remove_dir_all(&self.staging);
+            forget(&self.staging);
         }
         for dir in self.created.iter().rev() {
             let _ = std::fs::remove_dir(dir);
@@ -264,13 +498,20 @@ pub fn write_file(path: &Path, bytes: &[u8], flag: &str) -> Result<(), ReportErr
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let temp = parent.join(staging_name(&name));
+    sweep(&parent, &name);
+    let temp = parent.join(hidden_name(&name, "tmp"));
+    active().push(temp.clone());
     let written = (|| -> std::io::Result<()> {
         let mut f = File::create(&temp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
-        std::fs::rename(&temp, path)
+        test_slow_rename();
+        let registry = active();
+        let renamed = std::fs::rename(&temp, path);
+        drop(registry);
+        renamed
     })();
+    forget(&temp);
     written.map_err(|e| {
         let _ = std::fs::remove_file(&temp);
         err(format!("cannot write {}: {e}", path.display()))
@@ -333,6 +574,56 @@ mod tests {
         out.commit().unwrap();
         assert_eq!(listing(&root), vec!["mine", "x", "y"]);
         assert_eq!(std::fs::read(root.join("x")).unwrap(), b"new");
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn leftovers_of_dead_runs_are_repaired_and_live_ones_kept() {
+        let root = scratch("leftovers");
+        // A process id no system hands out: a dead run.
+        let dead = 4_000_000_000u32;
+        let live = std::process::id();
+        // Died between the two renames of a swap: DIR missing, the previous results aside.
+        let old = root.join(format!(".res.flywheel-old-{dead}-0"));
+        std::fs::create_dir(&old).unwrap();
+        std::fs::write(old.join("x"), b"old").unwrap();
+        let dead_tmp = root.join(format!(".res.flywheel-tmp-{dead}-3"));
+        std::fs::create_dir(&dead_tmp).unwrap();
+        let live_tmp = root.join(format!(".res.flywheel-tmp-{live}-999999"));
+        std::fs::create_dir(&live_tmp).unwrap();
+        let other = root.join(format!(".resx.flywheel-tmp-{dead}-0"));
+        std::fs::create_dir(&other).unwrap();
+        let out = OutDir::begin(&root.join("res"), &["x"]).unwrap();
+        drop(out);
+        assert_eq!(
+            std::fs::read(root.join("res/x")).unwrap(),
+            b"old",
+            "restored"
+        );
+        assert!(!dead_tmp.exists() && live_tmp.exists() && other.exists());
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn a_swap_keeps_the_users_files_and_drops_the_previous_set() {
+        let root = scratch("swap");
+        let dir = root.join("res");
+        std::fs::create_dir_all(dir.join("notes/deep")).unwrap();
+        std::fs::write(dir.join("notes/deep/n"), b"mine").unwrap();
+        std::fs::write(dir.join("x"), b"old").unwrap();
+        std::fs::write(dir.join("y"), b"old, not written this time").unwrap();
+        std::os::unix::fs::symlink(&dir, root.join("link")).unwrap();
+        let mut out = OutDir::begin(&root.join("link"), &["x", "y"]).unwrap();
+        out.write("x", b"new").unwrap();
+        out.commit().unwrap();
+        assert_eq!(listing(&dir), vec!["notes", "x"]);
+        assert_eq!(std::fs::read(dir.join("notes/deep/n")).unwrap(), b"mine");
+        assert_eq!(std::fs::read(root.join("link/x")).unwrap(), b"new");
+        assert_eq!(listing(&root), vec!["link", "res"], "nothing hidden left");
+        assert!(
+            !active().iter().any(|p| p.starts_with(&root)),
+            "nothing registered"
+        );
         let _ = std::fs::remove_dir_all(&root);
     }
 

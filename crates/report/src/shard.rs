@@ -157,7 +157,46 @@ fn read_shard(dir: &Path) -> Result<ShardFile, ReportError> {
     f.part
         .check()
         .map_err(|e| bad(format!("{SHARD_FILE}: {e}")))?;
+    for r in &f.part.runs {
+        check_totals(r).map_err(|e| bad(format!("{SHARD_FILE}: run {}: {e}", r.run)))?;
+    }
     Ok(f)
+}
+
+/// Checks what is true of every honest run's closing figures, so an edited or corrupt shard
+/// cannot put impossible numbers into a merged report: supplies within the token's 21B cap,
+/// burns within mints (`minted` counts the genesis supply), and the supply they leave.
+fn check_totals(r: &flywheel_sim::monte_carlo::RunTotals) -> Result<(), String> {
+    use flywheel_protocol::token::MAX_SUPPLY;
+    let t = &r.totals;
+    let zk = |x| format!("{} ZK", crate::number::zk_exact(x));
+    for (field, value) in [
+        ("supply_start", r.supply_start),
+        ("totals.supply", t.supply),
+    ] {
+        if value > MAX_SUPPLY {
+            return Err(format!(
+                "{field} {} is above the {} maximum supply",
+                zk(value),
+                zk(MAX_SUPPLY)
+            ));
+        }
+    }
+    if t.burned > t.minted {
+        return Err(format!(
+            "totals.burned {} exceeds totals.minted {} (the genesis supply included)",
+            zk(t.burned),
+            zk(t.minted)
+        ));
+    }
+    if t.minted - t.burned != t.supply {
+        return Err(format!(
+            "totals.supply {} is not totals.minted − totals.burned ({})",
+            zk(t.supply),
+            zk(t.minted - t.burned)
+        ));
+    }
+    Ok(())
 }
 
 /// A checked set of shards, merged: the single-machine run's scenario and outcome.
@@ -336,6 +375,7 @@ impl Write for Lines<'_> {
 /// held `rows` rows (one per run and day).
 fn append_steps(dir: &Path, rows: u64, w: &mut dyn Write) -> Result<(), String> {
     let path = dir.join("steps.csv");
+    flywheel_sim::scenario::check_regular(&path)?;
     let f = std::fs::File::open(&path).map_err(|e| format!("steps.csv: {e}"))?;
     let mut r = BufReader::new(f);
     let mut header = String::new();

@@ -202,5 +202,46 @@ pub(super) fn parse_error(text: &str, e: &toml::de::Error) -> ScenarioError {
             key = join_key(if key == "(file)" { "" } else { &key }, field);
         }
     }
+    // Inside a tagged table serde also reports a value of the wrong type at the table: find
+    // the one entry whose value the message describes.
+    if let Some(field) = msg
+        .strip_prefix("invalid type: ")
+        .and_then(|m| field_of_bad_value(text, &key, m))
+    {
+        key = join_key(&key, &field);
+    }
     ScenarioError::new(key, msg)
+}
+
+/// The entry of the table at `key` whose value serde described as `unexpected` (the start of
+/// its "invalid type" message, e.g. `string "lots", expected f64`), if exactly one fits.
+fn field_of_bad_value(text: &str, key: &str, unexpected: &str) -> Option<String> {
+    let doc: toml::Table = toml::from_str(text).ok()?;
+    let mut at = &toml::Value::Table(doc);
+    for part in key.split('.') {
+        at = match at {
+            toml::Value::Table(t) => t.get(part)?,
+            toml::Value::Array(a) => a.get(part.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    let toml::Value::Table(table) = at else {
+        return None;
+    };
+    let described = |v: &toml::Value| match v {
+        toml::Value::String(s) => format!("string {s:?},"),
+        toml::Value::Integer(i) => format!("integer `{i}`,"),
+        toml::Value::Float(f) => format!("floating point `{f}`,"),
+        toml::Value::Boolean(b) => format!("boolean `{b}`,"),
+        toml::Value::Array(_) => "sequence,".into(),
+        toml::Value::Table(_) => "map,".into(),
+        toml::Value::Datetime(_) => "datetime".into(),
+    };
+    let mut fits = table
+        .iter()
+        .filter(|(_, v)| unexpected.starts_with(&described(v)));
+    match (fits.next(), fits.next()) {
+        (Some((name, _)), None) => Some(name.clone()),
+        _ => None,
+    }
 }

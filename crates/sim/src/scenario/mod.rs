@@ -19,7 +19,7 @@ mod validate;
 
 pub use error::ScenarioError;
 pub use limits::*;
-pub use read::read_limited;
+pub use read::{check_regular, not_regular, read_limited};
 pub use types::*;
 pub use validate::{amount, fee, range, shown, Validated, ValidatedChange};
 

@@ -5,10 +5,44 @@ use super::error::{parse_error, ScenarioError};
 use super::limits::MAX_SCENARIO_BYTES;
 use super::types::Scenario;
 
-/// Reads at most `limit` bytes of `path` as UTF-8 text; a longer file (or a device that never
-/// ends, such as `/dev/zero`) is refused before more than `limit + 1` bytes are read.
+/// Refuses anything but a regular file (a folder, a FIFO, a device, a socket), from its metadata
+/// before it is opened: opening a FIFO blocks until a writer comes, and a device may never end.
+/// Symbolic links are followed (a link to a regular file is fine).
+pub fn check_regular(path: &std::path::Path) -> Result<(), String> {
+    let t = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+        .file_type();
+    match not_regular(t) {
+        None => Ok(()),
+        Some(kind) => Err(format!("{}: not a regular file ({kind})", path.display())),
+    }
+}
+
+/// What a file type is if it is not a regular file (`a folder`, `a FIFO`, …), for messages.
+pub fn not_regular(t: std::fs::FileType) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    Some(if t.is_file() {
+        return None;
+    } else if t.is_dir() {
+        "a folder"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a file"
+    })
+}
+
+/// Reads at most `limit` bytes of the regular file `path` (see [`check_regular`]) as UTF-8
+/// text; a longer file is refused before more than `limit + 1` bytes are read.
 pub fn read_limited(path: &std::path::Path, limit: u64) -> Result<String, String> {
     use std::io::Read;
+    check_regular(path)?;
     let file =
         std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut bytes = Vec::new();

@@ -103,10 +103,17 @@ fn parse_errors_name_the_exact_dotted_key() {
         key("[prices.zk]\nmodel = \"constant\"\ninitial_usd = 1.0\nvolatility = 2\n"),
         "prices.zk.volatility"
     );
+    // A value of the wrong type in a tagged table: the key itself, not the table.
     assert_eq!(
         key("[prices.zk]\nmodel = \"constant\"\ninitial_usd = \"a\"\n"),
-        "prices.zk"
+        "prices.zk.initial_usd"
     );
+    let e = Scenario::from_toml(
+        "name = \"z\"\n[traffic]\nmodel = \"constant\"\ncalls_per_day = \"lots\"\n",
+    )
+    .unwrap_err();
+    assert_eq!(e.key, "traffic.calls_per_day", "{e}");
+    assert!(e.problem.contains("\"lots\""), "{e}");
     // Arrays of tables: the element's index.
     let a = "[[chains]]\nname = \"a\"\nbase_token = \"ETH\"\ntraffic_share = 0.5\n";
     let b = |rest: &str| key(&format!("{a}[[chains]]\nname = \"b\"\n{rest}"));
@@ -174,7 +181,16 @@ fn numbers_are_shown_as_written() {
 }
 
 #[test]
-fn reads_stop_at_the_limit() {
-    let e = read_limited(std::path::Path::new("/dev/zero"), 1024).unwrap_err();
+fn reads_stop_at_the_limit_and_refuse_what_is_not_a_regular_file() {
+    let dir = std::env::temp_dir().join(format!("flywheel-read-limit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let big = dir.join("big.toml");
+    std::fs::write(&big, vec![b'#'; 2048]).unwrap();
+    let e = read_limited(&big, 1024).unwrap_err();
     assert!(e.contains("1024-byte limit"), "{e}");
+    let e = read_limited(std::path::Path::new("/dev/zero"), 1024).unwrap_err();
+    assert_eq!(e, "/dev/zero: not a regular file (a character device)");
+    let e = read_limited(&dir, 1024).unwrap_err();
+    assert!(e.ends_with("not a regular file (a folder)"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
