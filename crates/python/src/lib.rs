@@ -19,7 +19,7 @@ use flywheel_sim::sweep::Axis;
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyBool, PyDict};
 use std::path::PathBuf;
 
 create_exception!(
@@ -299,6 +299,51 @@ impl PyRun {
     }
 }
 
+/// A whole-number argument (`runs`, `days`, `seed`, a run index). Python's `bool` is an
+/// `int`, so pyo3 alone would read `runs=True` as one run: a bool, a negative number, a float
+/// or a value past `max` is refused as a `ScenarioValueError` naming the argument.
+fn whole(
+    py: Python<'_>,
+    key: &str,
+    v: Option<&Bound<'_, PyAny>>,
+    max: u64,
+) -> PyResult<Option<u64>> {
+    let Some(v) = v.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    let n = if v.is_instance_of::<PyBool>() {
+        None
+    } else {
+        v.extract::<u64>().ok().filter(|n| *n <= max)
+    };
+    n.map(Some).ok_or_else(|| {
+        let got = v
+            .repr()
+            .map(|r| r.to_string())
+            .unwrap_or_else(|_| "a value that cannot be shown".to_string());
+        let e = ScenarioError {
+            key: key.to_string(),
+            problem: format!("must be a whole number from 0 to {max}, got {got}"),
+        };
+        scenario_err(py, &e)
+    })
+}
+
+/// `runs`, `days` and `seed` as given to `run`, `sweep` and the Ray helpers, checked.
+fn run_values(
+    py: Python<'_>,
+    runs: Option<&Bound<'_, PyAny>>,
+    days: Option<&Bound<'_, PyAny>>,
+    seed: Option<&Bound<'_, PyAny>>,
+) -> PyResult<(Option<u32>, Option<u32>, Option<u64>)> {
+    let narrow = |n: Option<u64>| n.and_then(|n| u32::try_from(n).ok());
+    Ok((
+        narrow(whole(py, "runs", runs, u64::from(u32::MAX))?),
+        narrow(whole(py, "days", days, u64::from(u32::MAX))?),
+        whole(py, "seed", seed, u64::MAX)?,
+    ))
+}
+
 /// Applies run-time overrides (the CLI's `--runs`, `--days`, `--seed`, `--fidelity`) through
 /// the sim's resolver and validates; also returns everything the horizon left out.
 fn overridden(
@@ -328,12 +373,13 @@ fn overridden(
 fn run(
     py: Python<'_>,
     scenario: &PyScenario,
-    runs: Option<u32>,
-    days: Option<u32>,
-    seed: Option<u64>,
+    runs: Option<Bound<'_, PyAny>>,
+    days: Option<Bound<'_, PyAny>>,
+    seed: Option<Bound<'_, PyAny>>,
     fidelity: Option<&str>,
     steps: bool,
 ) -> PyResult<PyRun> {
+    let (runs, days, seed) = run_values(py, runs.as_ref(), days.as_ref(), seed.as_ref())?;
     let (v, left_out) = overridden(py, scenario, runs, days, seed, fidelity)?;
     let opts = Options {
         runs: v.scenario.runs,
@@ -368,13 +414,25 @@ fn run(
 fn run_part(
     py: Python<'_>,
     scenario: &PyScenario,
-    start: u32,
-    end: u32,
-    runs: Option<u32>,
-    days: Option<u32>,
-    seed: Option<u64>,
+    start: Bound<'_, PyAny>,
+    end: Bound<'_, PyAny>,
+    runs: Option<Bound<'_, PyAny>>,
+    days: Option<Bound<'_, PyAny>>,
+    seed: Option<Bound<'_, PyAny>>,
     fidelity: Option<&str>,
 ) -> PyResult<String> {
+    let (runs, days, seed) = run_values(py, runs.as_ref(), days.as_ref(), seed.as_ref())?;
+    let index = |key, v| -> PyResult<u32> {
+        let n = whole(py, key, Some(v), u64::from(u32::MAX))?;
+        n.and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
+            let e = ScenarioError {
+                key: key.to_string(),
+                problem: format!("must be a whole number from 0 to {}, got None", u32::MAX),
+            };
+            scenario_err(py, &e)
+        })
+    };
+    let (start, end) = (index("start", &start)?, index("end", &end)?);
     let (v, _) = overridden(py, scenario, runs, days, seed, fidelity)?;
     let n = v.scenario.runs;
     if start > end || end > n {
@@ -400,11 +458,12 @@ fn merge_parts(
     py: Python<'_>,
     scenario: &PyScenario,
     parts: Vec<String>,
-    runs: Option<u32>,
-    days: Option<u32>,
-    seed: Option<u64>,
+    runs: Option<Bound<'_, PyAny>>,
+    days: Option<Bound<'_, PyAny>>,
+    seed: Option<Bound<'_, PyAny>>,
     fidelity: Option<&str>,
 ) -> PyResult<PyRun> {
+    let (runs, days, seed) = run_values(py, runs.as_ref(), days.as_ref(), seed.as_ref())?;
     let (v, left_out) = overridden(py, scenario, runs, days, seed, fidelity)?;
     let mut all = Partial::empty(v.scenario.days);
     for text in &parts {
@@ -439,11 +498,12 @@ fn sweep<'py>(
     py: Python<'py>,
     scenario: &PyScenario,
     axes: Vec<(String, Vec<String>)>,
-    runs: Option<u32>,
-    days: Option<u32>,
-    seed: Option<u64>,
+    runs: Option<Bound<'_, PyAny>>,
+    days: Option<Bound<'_, PyAny>>,
+    seed: Option<Bound<'_, PyAny>>,
     fidelity: Option<&str>,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let (runs, days, seed) = run_values(py, runs.as_ref(), days.as_ref(), seed.as_ref())?;
     let (parsed, cells) = sweep_grid(py, scenario, &axes, runs, days, seed, fidelity)?;
     let medians = py
         .detach(|| grid::run_grid(&cells, &|_, _| {}))

@@ -98,6 +98,27 @@ def test_with_sets_dotted_keys_and_errors_name_key_range_value():
     assert e.value.key == "fidelity"
 
 
+def test_bools_and_negatives_are_not_whole_numbers():
+    # bool is a subclass of int: runs=True must not quietly mean one run.
+    s = flywheel.Scenario.preset("v31-baseline")
+    for key, value in [("runs", True), ("days", False), ("seed", True), ("runs", -1), ("days", 2.5)]:
+        with pytest.raises(flywheel.ScenarioValueError) as e:
+            flywheel.run(s, **{key: value})
+        assert e.value.key == key
+        assert repr(value) in e.value.problem
+    with pytest.raises(flywheel.ScenarioValueError) as e:
+        flywheel.sweep(s, {"burn_bps": [5000]}, runs=True)
+    assert e.value.key == "runs"
+    with pytest.raises(flywheel.ScenarioValueError) as e:
+        flywheel._flywheel.run_part(s._inner, False, 1, 1, 1, None, None)
+    assert e.value.key == "start"
+    with pytest.raises(flywheel.ScenarioValueError) as e:
+        s.with_(runs=True)
+    assert e.value.key == "runs"
+    # Plain ints still work.
+    assert flywheel.run(s, runs=1, days=2, seed=3).summary["inputs"]["seed"] == 3
+
+
 def test_array_elements_are_set_by_index_as_the_server_sets_them():
     s = flywheel.Scenario.preset("v31-baseline")
     for key in ["chains.1.name", "chains[1].name"]:
