@@ -253,6 +253,24 @@ fn a_bad_shard_set_is_refused_and_writes_nothing() {
         assert!(e.contains(needle), "{needle:?} missing from {e}");
     }
     assert!(!out.exists(), "a refused merge writes nothing");
+
+    // steps.csv edited so that a run's last day burns more than its totals say: the rows
+    // contradict shard.json and are refused, naming the run and the column.
+    let steps_path = dirs[0].join("steps.csv");
+    let steps = std::fs::read_to_string(&steps_path).unwrap();
+    let last = steps.trim_end().lines().last().unwrap().to_string();
+    let mut cells: Vec<String> = last.split(',').map(str::to_string).collect();
+    let burned_at = 11; // run,day,calls,bundles,fixed_calls,zk_usd,eth_usd,dynamic_fee_usd,pool_usd,supply_zk,minted_zk,burned_zk
+    assert!(steps.starts_with("run,day,calls,bundles,fixed_calls,zk_usd,eth_usd,dynamic_fee_usd,pool_usd,supply_zk,minted_zk,burned_zk,"));
+    cells[burned_at] = format!("1{}", cells[burned_at]);
+    let edited = steps.replacen(&last, &cells.join(","), 1);
+    std::fs::write(&steps_path, edited).unwrap();
+    std::fs::write(dirs[2].join("shard.json"), &text).unwrap();
+    let e = fails(flywheel(&["merge", a, b, c, "--out", s(&out)]));
+    for needle in [a, "steps.csv", "burned_zk", "shard.json's totals"] {
+        assert!(e.contains(needle), "{needle:?} missing from {e}");
+    }
+    assert!(!out.exists(), "a refused merge writes nothing");
 }
 
 #[test]

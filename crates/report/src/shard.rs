@@ -14,11 +14,13 @@ use crate::out_dir::OutDir;
 use crate::run_files::{write_files, Collector, OUT_FILES};
 use crate::steps;
 use alloy_primitives::{keccak256, B256};
+use flywheel_protocol::units::format_amount;
 use flywheel_sim::engine::StepRecord;
-use flywheel_sim::monte_carlo::{Outcome, Partial};
+use flywheel_sim::monte_carlo::{Outcome, Partial, RunTotals};
 use flywheel_sim::scenario::{Scenario, Validated};
 use flywheel_sim::sketch::Sketch;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
@@ -344,7 +346,14 @@ impl Merged {
             }
             .range(runs);
             let rows = u64::from(range.end - range.start) * u64::from(days);
-            append_steps(d, rows, c.steps.writer()).map_err(|e| ReportError::shard(d, e))?;
+            let totals: Vec<&RunTotals> = self
+                .outcome
+                .runs
+                .iter()
+                .filter(|r| range.contains(&r.run))
+                .collect();
+            append_steps(d, rows, &totals, c.steps.writer())
+                .map_err(|e| ReportError::shard(d, e))?;
         }
         c.extra = self.extra.clone();
         c.first = self.first.clone();
@@ -353,27 +362,16 @@ impl Merged {
     }
 }
 
-/// Counts the lines that pass through.
-struct Lines<'a> {
-    inner: &'a mut dyn Write,
-    lines: u64,
-}
-
-impl Write for Lines<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.lines += buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
 /// Copies a shard's `steps.csv` rows to `w`, after checking its header, and checks that it
-/// held `rows` rows (one per run and day).
-fn append_steps(dir: &Path, rows: u64, w: &mut dyn Write) -> Result<(), String> {
+/// held `rows` rows (one per run and day), each of a run the shard holds, and that every run's
+/// last row closes at the supply and burn its `shard.json` totals state: an edited steps file
+/// cannot slip rows into a merged report that its totals contradict.
+fn append_steps(
+    dir: &Path,
+    rows: u64,
+    totals: &[&RunTotals],
+    w: &mut dyn Write,
+) -> Result<(), String> {
     let path = dir.join("steps.csv");
     flywheel_sim::scenario::check_regular(&path)?;
     let f = std::fs::File::open(&path).map_err(|e| format!("steps.csv: {e}"))?;
@@ -384,13 +382,67 @@ fn append_steps(dir: &Path, rows: u64, w: &mut dyn Write) -> Result<(), String> 
     if header != steps::header() {
         return Err("steps.csv does not start with flywheel's steps header".into());
     }
-    let mut counted = Lines { inner: w, lines: 0 };
-    std::io::copy(&mut r, &mut counted).map_err(|e| format!("steps.csv: {e}"))?;
-    if counted.lines != rows {
+    let at = |name: &str| steps::COLUMNS.iter().position(|c| c.name == name);
+    let (Some(run_at), Some(supply_at), Some(burned_at)) =
+        (at("run"), at("supply_zk"), at("burned_zk"))
+    else {
+        return Err("the steps table lacks run, supply_zk or burned_zk".into());
+    };
+    // Each run's last row: (supply_zk, burned_zk) as written.
+    let mut last: BTreeMap<u32, (String, String)> = BTreeMap::new();
+    let mut line = String::new();
+    let mut count = 0u64;
+    loop {
+        line.clear();
+        let n = r
+            .read_line(&mut line)
+            .map_err(|e| format!("steps.csv: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        count += 1;
+        if count > rows {
+            break;
+        }
+        let cells: Vec<&str> = line.trim_end_matches('\n').split(',').collect();
+        let cell = |i: usize| cells.get(i).copied().unwrap_or("");
+        let run = cell(run_at)
+            .parse::<u32>()
+            .ok()
+            .filter(|run| totals.iter().any(|t| t.run == *run));
+        let Some(run) = run else {
+            return Err(format!(
+                "steps.csv row {count}: run {:?} is not one of this shard's runs",
+                cell(run_at)
+            ));
+        };
+        last.insert(
+            run,
+            (cell(supply_at).to_string(), cell(burned_at).to_string()),
+        );
+        w.write_all(line.as_bytes())
+            .map_err(|e| format!("steps.csv: {e}"))?;
+    }
+    if count != rows {
         return Err(format!(
-            "steps.csv has {} rows, the shard's runs and days make {rows}",
-            counted.lines
+            "steps.csv has {}{count} rows, the shard's runs and days make {rows}",
+            if count > rows { "more than " } else { "" }
         ));
+    }
+    for t in totals {
+        let (supply, burned) = last.get(&t.run).cloned().unwrap_or_default();
+        for (field, row, total) in [
+            ("supply_zk", supply, t.totals.supply),
+            ("burned_zk", burned, t.totals.burned),
+        ] {
+            if row != format_amount(total) {
+                return Err(format!(
+                    "steps.csv: run {}'s last {field} is {row:?}, but shard.json's totals say {}",
+                    t.run,
+                    format_amount(total)
+                ));
+            }
+        }
     }
     Ok(())
 }

@@ -31,8 +31,10 @@ pub const MAX_OVERRIDES: usize = 256;
 pub const MAX_WHATIFS_IN_FLIGHT: usize = 8;
 /// What-if runs computing at once (each is already parallel across cores).
 pub const MAX_WHATIFS_COMPUTING: usize = 2;
-/// Most open connections; the server stops accepting until one closes.
-pub const MAX_CONNECTIONS: usize = 512;
+/// Most open connections; the server stops accepting until one closes. Each costs a file
+/// descriptor and a few KiB, and idle ones close after [`HEADER_READ_TIMEOUT`]: room for a thousand
+/// idle or slow clients with a normal request still served meanwhile.
+pub const MAX_CONNECTIONS: usize = 4_096;
 /// Time a client has to send a request's headers, from its connection opening or from the end
 /// of the previous response on a kept-alive connection: an idle or slow connection is closed
 /// after it, so idle connections cannot pile up.
