@@ -33,7 +33,7 @@ use serde_json::{json, Value};
 use std::sync::OnceLock;
 
 mod common;
-use common::{ok, rpc};
+use common::{counter_runtime, deployable, ok, rpc};
 
 const L1: usize = 0;
 const SRC: usize = 2; // chain 271
@@ -41,27 +41,9 @@ const DEST: usize = 3; // chain 272
 /// The base-token interop fee per call set on SRC, so sends move a fee to the InteropCenter.
 const FEE: u64 = 3;
 
-/// Init code returning `runtime`.
-fn deployable(runtime: &str) -> Bytes {
-    let len = runtime.len() / 2;
-    format!("60{len:02x}600c60003960{len:02x}6000f3{runtime}")
-        .parse()
-        .unwrap()
-}
-
 /// Forwards its calldata and its call's value to the InteropCenter, then: `tail`.
 fn forwarder(tail: &str) -> String {
     format!("36600060003760006000366000346201000d5af1{tail}")
-}
-
-/// The hand-assembled ERC-7786 counter receiver (an empty payload reverts).
-fn counter_runtime() -> String {
-    include_str!("receiver_counter.evm")
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| l.split(';').next())
-        .map(str::trim)
-        .collect()
 }
 
 /// A `sendBundle` to `to` on DEST with one call carrying `value` and `payload`.

@@ -33,33 +33,15 @@ use flywheel_protocol::units::tokens;
 use serde_json::{json, Value};
 
 mod common;
-use common::ok;
+use common::{counter_runtime, deployable, ok};
 
 const SRC: usize = 2; // chain 271
 const DEST: usize = 3; // chain 272
 const C: usize = 4; // chain 273
 
-/// Init code returning `runtime`.
-fn deployable(runtime: &str) -> Bytes {
-    let len = runtime.len() / 2;
-    format!("60{len:02x}600c60003960{len:02x}6000f3{runtime}")
-        .parse()
-        .unwrap()
-}
-
 /// Forwards its calldata to the InteropCenter with CALL, then: `tail`.
 fn forwarder(tail: &str) -> String {
     format!("3660006000376000600036600060006201000d5af1{tail}")
-}
-
-/// The hand-assembled ERC-7786 counter receiver (see the listing).
-fn counter_runtime() -> String {
-    include_str!("receiver_counter.evm")
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| l.split(';').next())
-        .map(str::trim)
-        .collect()
 }
 
 /// A receiver that relays its payload as calldata to `target` and reverts if that fails.

@@ -15,7 +15,7 @@ use flywheel_protocol::chain::{INTEROP_CENTER, L1_MESSENGER};
 use serde_json::{json, Value};
 
 mod common;
-use common::{ok, rpc};
+use common::{counter_runtime, deployable, ok, rpc};
 use flywheel_devnet::system::plain_bundle_calldata as plain_bundle;
 
 const SRC: usize = 2; // chain 271
@@ -34,14 +34,6 @@ fn send_bundle(dest: u64, to: Address) -> Bytes {
     }
     .abi_encode()
     .into()
-}
-
-/// Init code returning `runtime`.
-fn deployable(runtime: &str) -> Bytes {
-    let len = runtime.len() / 2;
-    format!("60{len:02x}600c60003960{len:02x}6000f3{runtime}")
-        .parse()
-        .unwrap()
 }
 
 /// Forwards its calldata to the InteropCenter with CALL, then: `tail`.
@@ -564,16 +556,6 @@ fn the_relayer_executes_provable_bundles_and_value_arrives_in_the_protocol_balan
     // Done once: nothing more to relay.
     d.settle().unwrap();
     assert!(d.relay().is_empty());
-}
-
-/// The hand-assembled ERC-7786 counter receiver's runtime code (see the listing).
-fn counter_runtime() -> String {
-    include_str!("receiver_counter.evm")
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| l.split(';').next())
-        .map(str::trim)
-        .collect()
 }
 
 fn slot(d: &mut Devnet, c: usize, who: Address, key: u64) -> U256 {
