@@ -387,7 +387,9 @@ pub fn build(changes: &[Encoded], description: &str, inputs: &Inputs) -> Vec<Gov
                 executor: Address::ZERO,
                 salt,
             };
-            let message = proposal.abi_encode_params();
+            // `abi.encode(_proposal)`, as `startUpgrade` rebuilds the message: a dynamic struct
+            // is encoded behind its offset.
+            let message = proposal.abi_encode();
             let data = sendToL1Call {
                 _message: message.into(),
             }
@@ -434,7 +436,7 @@ pub fn build(changes: &[Encoded], description: &str, inputs: &Inputs) -> Vec<Gov
 /// ProtocolUpgradeHandler will see), or `None` if it is not a `sendToL1` of one.
 pub fn decode_zip(calldata: &[u8]) -> Option<UpgradeProposal> {
     let m = sendToL1Call::abi_decode(calldata).ok()?;
-    UpgradeProposal::abi_decode_params(&m._message).ok()
+    UpgradeProposal::abi_decode(&m._message).ok()
 }
 
 /// Why a lever has no calldata, for people.
@@ -525,6 +527,9 @@ mod tests {
         assert_eq!(p.governor, GovernorKind::Protocol);
         assert_eq!(p.targets, vec![L1_MESSENGER.address]);
         let up = decode_zip(&p.calldatas[0]).unwrap();
+        // `abi.encode(struct)` puts the struct behind its offset (one word, 0x20).
+        let message = sendToL1Call::abi_decode(&p.calldatas[0]).unwrap()._message;
+        assert_eq!(U256::from_be_slice(&message[..32]), U256::from(32));
         assert_eq!(up.executor, Address::ZERO);
         assert_eq!(up.salt, keccak256(b"# test"));
         assert_eq!(up.calls.len(), 1);
