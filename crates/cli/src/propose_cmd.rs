@@ -8,7 +8,6 @@ use crate::limits;
 use crate::term::safe;
 use clap::Args;
 use flywheel_protocol::governance::calldata::Inputs;
-use flywheel_protocol::governance::timeline::days_from_civil;
 use flywheel_report::proposal::{draft, simulate_pairs};
 use flywheel_report::proposal_doc;
 use flywheel_sim::presets;
@@ -90,20 +89,8 @@ pub fn parse_set(arg: &str) -> Result<(String, Value), CliError> {
 
 /// `YYYY-MM-DD` → unix seconds at 00:00 UTC.
 pub fn parse_date(text: &str) -> Result<u64, CliError> {
-    let bad = |why: &str| CliError::bad_value("--date", "date", text, why);
-    let parts: Vec<&str> = text.trim().split('-').collect();
-    let [y, m, d] = parts.as_slice() else {
-        return Err(bad("expected YYYY-MM-DD"));
-    };
-    let (y, m, d) = match (y.parse::<i64>(), m.parse::<u32>(), d.parse::<u32>()) {
-        (Ok(y), Ok(m), Ok(d)) if y.to_string().len() == 4 => (y, m, d),
-        _ => return Err(bad("expected YYYY-MM-DD")),
-    };
-    if !(1970..=9999).contains(&y) {
-        return Err(bad("the year must be between 1970 and 9999"));
-    }
-    let days = days_from_civil(y, m, d).ok_or_else(|| bad("no such day"))?;
-    Ok(u64::try_from(days).map_err(|_| bad("before 1970"))? * 86_400)
+    flywheel_protocol::governance::timeline::parse_date(text)
+        .map_err(|why| CliError::bad_value("--date", "date", text, why))
 }
 
 fn today() -> u64 {

@@ -132,6 +132,25 @@ fn days_in_month(year: i64, month: u32) -> u32 {
     }
 }
 
+/// `YYYY-MM-DD` (a year from 1970 to 9999) → unix seconds at 00:00 UTC, or why not.
+pub fn parse_date(text: &str) -> Result<u64, &'static str> {
+    let parts: Vec<&str> = text.trim().split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return Err("expected YYYY-MM-DD");
+    };
+    let (y, m, d) = match (y.parse::<i64>(), m.parse::<u32>(), d.parse::<u32>()) {
+        (Ok(y), Ok(m), Ok(d)) if y.to_string().len() == 4 && m.to_string().len() <= 2 => (y, m, d),
+        _ => return Err("expected YYYY-MM-DD"),
+    };
+    if !(1970..=9999).contains(&y) {
+        return Err("the year must be between 1970 and 9999");
+    }
+    let days = days_from_civil(y, m, d).ok_or("no such day")?;
+    u64::try_from(days)
+        .map(|d| d * 86_400)
+        .map_err(|_| "before 1970")
+}
+
 /// `YYYY-MM-DD HH:MM UTC` for unix seconds (civil-from-days).
 pub fn utc(t: u64) -> String {
     let days = (t / 86_400) as i64;
