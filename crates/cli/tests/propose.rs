@@ -353,3 +353,32 @@ fn bad_input_is_one_line_naming_the_key_the_limit_and_the_value() {
         "--distributor",
     );
 }
+
+#[test]
+fn the_readme_example_is_the_commands_real_output() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let open = "<details><summary>flywheel propose … (the Markdown draft)</summary>\n\n";
+    let start = readme.find(open).unwrap() + open.len();
+    let end = start + readme[start..].find("\n</details>").unwrap();
+    let shown = &readme[start..end];
+    // The draft's own "Reproduce" line is the command that printed it.
+    let command = shown
+        .lines()
+        .find(|l| l.starts_with("flywheel propose "))
+        .unwrap();
+    let args: Vec<String> = command
+        .trim_start_matches("flywheel ")
+        .split(" --")
+        .enumerate()
+        .flat_map(|(i, part)| {
+            if i == 0 {
+                return vec![part.to_string()];
+            }
+            let (flag, value) = part.split_once(' ').unwrap();
+            vec![format!("--{flag}"), value.trim_matches('\'').to_string()]
+        })
+        .collect();
+    let o = Command::new(BIN).args(&args).output().unwrap();
+    assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8(o.stdout).unwrap(), shown, "README's example is stale: rerun {command}");
+}

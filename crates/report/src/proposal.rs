@@ -192,6 +192,7 @@ pub fn contract_value(key: &str, v: &Validated) -> Option<U256> {
 fn shown(key: &str, value: &Value, v: &Validated) -> String {
     match (contract_value(key, v), key.ends_with("_bps")) {
         (Some(w), false) => format!("{} ZK", crate::number::zk_exact(w)),
+        (Some(w), true) => format!("{w} bps"),
         _ => match value {
             Value::String(s) => s.clone(),
             other => other.to_string(),
