@@ -356,7 +356,8 @@ fn bad_input_is_one_line_naming_the_key_the_limit_and_the_value() {
 
 #[test]
 fn the_readme_example_is_the_commands_real_output() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
     let open = "<details><summary>flywheel propose … (the Markdown draft)</summary>\n\n";
     let start = readme.find(open).unwrap() + open.len();
     let end = start + readme[start..].find("\n</details>").unwrap();
@@ -379,6 +380,14 @@ fn the_readme_example_is_the_commands_real_output() {
         })
         .collect();
     let o = Command::new(BIN).args(&args).output().unwrap();
-    assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(String::from_utf8(o.stdout).unwrap(), shown, "README's example is stale: rerun {command}");
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(o.stdout).unwrap(),
+        shown,
+        "README's example is stale: rerun {command}"
+    );
 }
