@@ -151,23 +151,30 @@ pub fn parse_date(text: &str) -> Result<u64, &'static str> {
         .map_err(|_| "before 1970")
 }
 
-/// `YYYY-MM-DD HH:MM UTC` for unix seconds (civil-from-days).
+/// `YYYY-MM-DD HH:MM UTC` for unix seconds.
 pub fn utc(t: u64) -> String {
-    let days = (t / 86_400) as i64;
-    let secs = t % 86_400;
+    format!("{} UTC", utc_minute(i64::try_from(t).unwrap_or(i64::MAX)))
+}
+
+/// `YYYY-MM-DD HH:MM` (UTC) from signed Unix seconds: civil-from-days (H. Hinnant's algorithm,
+/// proleptic Gregorian). One copy: the drafts' timelines, the demo's prose and the run store's
+/// listings all print times so.
+pub fn utc_minute(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        secs / 3600,
-        secs % 3600 / 60
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+        rem / 3_600,
+        rem % 3_600 / 60
     )
 }
 
