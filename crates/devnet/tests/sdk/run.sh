@@ -15,7 +15,8 @@
 # Environment: SDK_SRC (the vendored SDK; default ../shared/vendor/zksync-js from the repo),
 # SDK_CI_PORT (first port when the devnet has no --layout zksync-local; default 8545),
 # SDK_CI_ONLY (a regex of case names, for local runs: the others are reported NOT RUN and fail),
-# SDK_CI_EXAMPLE_TIMEOUT / SDK_CI_SUITE_TIMEOUT (seconds; defaults 240 / 900).
+# SDK_CI_EXAMPLE_TIMEOUT / SDK_CI_SUITE_TIMEOUT (seconds per case; defaults 180 / 420) and
+# SDK_CI_BUDGET (seconds for all cases, default 1800: past it the rest fail as not run).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../../../.." && pwd)"
@@ -56,13 +57,17 @@ t3=$(now)
 # SDK_CI_PORT and the examples are given their URLs in the environment (the e2e suites then
 # cannot reach 3050 and fail: that failure is reported, not hidden).
 log="$work/devnet.log"
-if "$bin" devnet --help | grep -q -- '--layout'; then
+help="$("$bin" devnet --help)"
+if grep -q -- '--layout' <<<"$help"; then
     layout="zksync-local"
     args=(devnet --layout zksync-local)
     # Autorelay is opt-in there; keep it off whatever the default becomes.
-    if "$bin" devnet --help | grep -q -- '--no-relay'; then args+=(--no-relay); fi
+    if grep -q -- '--no-relay' <<<"$help"; then args+=(--no-relay); fi
 else
     layout="ports from ${SDK_CI_PORT:-8545}"
+    # The interop suites expect a non-zero interopProtocolFee (their quote checks it): 1 gwei
+    # per call, set by each chain's operator at genesis.
+    interop_fee=1000000000
     cat >"$work/devnet.toml" <<EOF
 port = ${SDK_CI_PORT:-8545}
 relay = false
@@ -70,14 +75,17 @@ relay = false
 chain_id = 271
 name = "src"
 base_token = "ETH"
+interop_protocol_fee = $interop_fee
 [[chains]]
 chain_id = 272
 name = "dst"
 base_token = "ETH"
+interop_protocol_fee = $interop_fee
 [[chains]]
 chain_id = 273
 name = "base"
 base_token = "ZK"
+interop_protocol_fee = $interop_fee
 EOF
     args=(devnet --config "$work/devnet.toml")
 fi

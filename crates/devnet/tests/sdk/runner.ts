@@ -9,8 +9,8 @@
 // Environment (run.sh sets it): L1_RPC, GW_RPC, SRC_L2_RPC, DST_L2_RPC (ETH-based L2s),
 // BASE_L2_RPC (the L2 whose base token is the L1 ERC-20 at L1_SOPH_TOKEN_ADDRESS), PRIVATE_KEY,
 // SDK_CI_LOGS (folder for each case's output), SDK_CI_EXAMPLE_TIMEOUT / SDK_CI_SUITE_TIMEOUT
-// (seconds), SDK_CI_ONLY (optional regex: run only matching cases, the others are listed as
-// NOT RUN and fail the harness).
+// (seconds per case), SDK_CI_BUDGET (seconds for the whole run), SDK_CI_ONLY (optional regex:
+// run only matching cases, the others are listed as NOT RUN and fail the harness).
 
 import { createPublicClient, http, parseAbi, type Address, type Hex, type PublicClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -33,8 +33,11 @@ const URLS = {
 type ChainKey = keyof typeof URLS;
 const PRIVATE_KEY = need('PRIVATE_KEY') as Hex;
 const LOGS = need('SDK_CI_LOGS');
-const EXAMPLE_TIMEOUT_S = Number(process.env.SDK_CI_EXAMPLE_TIMEOUT ?? '240');
-const SUITE_TIMEOUT_S = Number(process.env.SDK_CI_SUITE_TIMEOUT ?? '900');
+const EXAMPLE_TIMEOUT_S = Number(process.env.SDK_CI_EXAMPLE_TIMEOUT ?? '180');
+const SUITE_TIMEOUT_S = Number(process.env.SDK_CI_SUITE_TIMEOUT ?? '420');
+// The whole run's budget, so a devnet that leaves every flow waiting cannot hold CI for hours:
+// once spent, each remaining case fails as not run, by name.
+const BUDGET_S = Number(process.env.SDK_CI_BUDGET ?? '1800');
 const ONLY = process.env.SDK_CI_ONLY ? new RegExp(process.env.SDK_CI_ONLY) : null;
 
 const me = privateKeyToAccount(PRIVATE_KEY).address;
@@ -83,7 +86,9 @@ async function bridged(chain: ChainKey, l1Token: Address): Promise<Address> {
 /** A chain's head and `me`'s native balance there. */
 async function mark(chain: ChainKey) {
   const [block, balance] = await Promise.all([
-    clients[chain].getBlockNumber(),
+    // viem caches the block number for its polling interval (4 s); the devnet mines in
+    // milliseconds, so read it fresh.
+    clients[chain].getBlockNumber({ cacheTime: 0 }),
     clients[chain].getBalance({ address: me }),
   ]);
   return { block, balance };
@@ -412,6 +417,7 @@ async function main() {
   mkdirSync(LOGS, { recursive: true });
   const rows: Row[] = [];
   const shared: Record<string, string> = {};
+  const began = Date.now();
   for (const c of cases) {
     const start = Date.now();
     const row = (ok: boolean, detail: string) => {
@@ -421,6 +427,10 @@ async function main() {
     };
     if (ONLY && !ONLY.test(c.name)) {
       rows.push({ name: c.name, kind: c.kind, ok: false, seconds: 0, detail: 'NOT RUN (SDK_CI_ONLY)' });
+      continue;
+    }
+    if ((Date.now() - began) / 1000 > BUDGET_S) {
+      row(false, `NOT RUN: the run's budget of ${BUDGET_S} s (SDK_CI_BUDGET) was spent`);
       continue;
     }
     let check: Check | undefined;
