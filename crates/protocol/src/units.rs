@@ -45,6 +45,18 @@ pub enum AmountError {
     },
 }
 
+/// `a × n`, or `None` past 256 bits: the per-call fee products. Below 2^64 (every fee and
+/// count the model meets) the product is one 128-bit multiplication, which cannot overflow;
+/// otherwise the exact 256-bit product. Both give the same bits (proptested).
+#[inline]
+pub fn mul_u64(a: U256, n: u64) -> Option<U256> {
+    let [a0, a1, a2, a3] = *a.as_limbs();
+    if a1 == 0 && a2 == 0 && a3 == 0 {
+        return Some(U256::from(u128::from(a0) * u128::from(n)));
+    }
+    a.checked_mul(U256::from(n))
+}
+
 /// `floor(a × b / d)` for the fee and share arithmetic, with a 128-bit fast path: the values
 /// the model meets (fees, shares in basis points) almost always fit, and a 256-bit division
 /// costs several times a 128-bit one. Returns `None` when `d` is zero or the result overflows.
@@ -258,6 +270,15 @@ mod tests {
                 prop_assert_eq!(mul_div_floor(a, b, d), want);
             }
             prop_assert_eq!(mul_div_floor(U256::from(small), b, 0), None);
+        }
+
+        /// The 128-bit fast path of `mul_u64` gives the exact 256-bit product's bits, below
+        /// 2^64 (where it applies), just past it and anywhere else, overflow included.
+        #[test]
+        fn mul_u64_matches_256_bit_arithmetic(limbs in any::<[u64; 4]>(), a0 in any::<u64>(), a1 in 1u64..4, n in any::<u64>()) {
+            for a in [U256::from_limbs(limbs), U256::from(a0), U256::from_limbs([a0, a1, 0, 0]), U256::MAX] {
+                prop_assert_eq!(mul_u64(a, n), a.checked_mul(U256::from(n)));
+            }
         }
 
         #[test]

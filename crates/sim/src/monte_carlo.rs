@@ -196,11 +196,15 @@ fn run_one(
     let (mut calls, mut bundles) = (0u64, 0u64);
     let mut prividium = crate::prividium::Shares::default();
     let mut splits = crate::engine::Splits::default();
+    let last = v.scenario.days.saturating_sub(1);
     let mut record = |s: &StepRecord| {
         calls += s.calls;
         bundles += s.bundles;
-        prividium = s.prividium;
-        splits = s.splits;
+        // Cumulative figures: only the last day's are the run's (copied once, not daily).
+        if s.day == last {
+            prividium = s.prividium;
+            splits = s.splits;
+        }
         on_step(s);
     };
     let (totals, priority) = match fidelity {

@@ -284,7 +284,8 @@ impl Book {
     pub fn swept(&mut self, burned: U256) {
         let [public, prividium] = std::mem::take(&mut self.vault_in);
         let total = public + prividium;
-        let part = if total.is_zero() {
+        // ⌊burned × 0 / total⌋ is 0: no division while no Prividium paid into the vault.
+        let part = if total.is_zero() || prividium.is_zero() {
             U256::ZERO
         } else {
             burned * prividium / total
@@ -295,8 +296,12 @@ impl Book {
     /// A Fee Flow claim burned `burned`.
     pub fn auctioned(&mut self, burned: U256) {
         let [public, prividium] = std::mem::take(&mut self.pool_calls);
-        let part = flywheel_protocol::units::mul_div_floor(burned, prividium, public + prividium)
-            .unwrap_or_default();
+        let part = if prividium == 0 {
+            U256::ZERO
+        } else {
+            flywheel_protocol::units::mul_div_floor(burned, prividium, public + prividium)
+                .unwrap_or_default()
+        };
         self.attribute(burned, part);
     }
 }
