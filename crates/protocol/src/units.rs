@@ -66,6 +66,10 @@ pub fn mul_div_floor(a: U256, b: u64, d: u64) -> Option<U256> {
         return None;
     }
     if let Ok(a128) = u128::try_from(a) {
+        if b == d {
+            // ⌊a × d / d⌋ = a, and a × d < 2^192 cannot overflow (a 100% burn's split).
+            return Some(a);
+        }
         if let Some(p) = a128.checked_mul(u128::from(b)) {
             return Some(U256::from(if d == 1 { p } else { p / u128::from(d) }));
         }
@@ -268,6 +272,9 @@ mod tests {
             for a in [U256::from_limbs(limbs), U256::from(small)] {
                 let want = a.checked_mul(U256::from(b)).map(|p| p / U256::from(d));
                 prop_assert_eq!(mul_div_floor(a, b, d), want);
+                // b = d: the shortcut below 2^128, the full product above it.
+                let same = a.checked_mul(U256::from(d)).map(|p| p / U256::from(d));
+                prop_assert_eq!(mul_div_floor(a, d, d), same);
             }
             prop_assert_eq!(mul_div_floor(U256::from(small), b, 0), None);
         }

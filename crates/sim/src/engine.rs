@@ -130,11 +130,12 @@ pub fn reward_script_day(
     let notify = |stream: &mut RewardStream, amount: U256| {
         // Notified on a copy, kept only if the new rate streams at least 1 wei/s
         // (`⌊rate / 1e36⌋ ≠ 0`, i.e. rate ≥ 1e36): the rate is computed once, and a rejected
-        // notification leaves the stream as it was.
+        // notification leaves the stream as it was. The script reads only the rate and the
+        // end time, so the accumulator's checkpoint is not moved (`restart`): `notify` would
+        // give the same rate and end time and never fail where `restart` succeeds, for every
+        // amount and earning stake within the max supply (tested).
         let mut next = *stream;
-        if next
-            .notify(amount, now, REWARD_DURATION, earning_wei)
-            .is_ok()
+        if next.restart(amount, now, REWARD_DURATION).is_ok()
             && next.scaled_reward_rate >= flywheel_protocol::staking::SCALE_FACTOR
         {
             *stream = next;
@@ -418,7 +419,57 @@ pub fn run_path<L: Ledger>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use flywheel_protocol::token::MAX_SUPPLY;
     use flywheel_protocol::units::tokens;
+    use proptest::prelude::*;
+
+    /// Notifies both streams; `restart` must succeed exactly when `notify` does and leave the
+    /// rate and end time the script reads equal.
+    fn both(full: &mut RewardStream, lean: &mut RewardStream, amount: U256, now: u64, power: U256) {
+        let a = full.notify(amount, now, REWARD_DURATION, power);
+        let b = lean.restart(amount, now, REWARD_DURATION);
+        assert!(a.is_ok(), "notify failed: {a:?}");
+        assert_eq!(a, b);
+        assert_eq!(
+            (
+                full.scaled_reward_rate,
+                full.reward_end_time,
+                full.last_checkpoint_time
+            ),
+            (
+                lean.scaled_reward_rate,
+                lean.reward_end_time,
+                lean.last_checkpoint_time
+            )
+        );
+    }
+
+    #[test]
+    fn restarting_never_differs_from_notifying_even_at_the_extremes() {
+        // The accumulator grows fastest with the whole max supply notified daily over a
+        // one-wei earning stake, for the longest horizon: it still never overflows.
+        let (mut full, mut lean) = (RewardStream::default(), RewardStream::default());
+        for day in 0..u64::from(crate::scenario::MAX_DAYS) {
+            both(&mut full, &mut lean, MAX_SUPPLY, day * DAY, U256::from(1u8));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn restarting_the_stream_decides_as_notifying_it(
+            steps in proptest::collection::vec(
+                (0u128..=21_000_000_000_000_000_000_000_000_000, 0u128..=21_000_000_000_000_000_000_000_000_000, 0u64..45),
+                1..80,
+            ),
+        ) {
+            let (mut full, mut lean) = (RewardStream::default(), RewardStream::default());
+            let mut day = 0;
+            for (power, amount, gap) in steps {
+                day += gap;
+                both(&mut full, &mut lean, U256::from(amount), day * DAY, U256::from(power));
+            }
+        }
+    }
 
     /// 365,000 ZK earning at 10%: 3,000 ZK a 30-day stream (less the script's flooring).
     fn full_tranche() -> U256 {
