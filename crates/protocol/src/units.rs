@@ -282,8 +282,17 @@ mod tests {
         /// The 128-bit fast path of `mul_u64` gives the exact 256-bit product's bits, below
         /// 2^64 (where it applies), just past it and anywhere else, overflow included.
         #[test]
-        fn mul_u64_matches_256_bit_arithmetic(limbs in any::<[u64; 4]>(), a0 in any::<u64>(), a1 in 1u64..4, n in any::<u64>()) {
-            for a in [U256::from_limbs(limbs), U256::from(a0), U256::from_limbs([a0, a1, 0, 0]), U256::MAX] {
+        fn mul_u64_matches_256_bit_arithmetic(limbs in any::<[u64; 4]>(), a0 in any::<u64>(), hi in 1u64..4, n in any::<u64>()) {
+            // Below 2^64, and one high limb set at a time (every limb the fast path checks).
+            let cases = [
+                U256::from_limbs(limbs),
+                U256::from(a0),
+                U256::from_limbs([a0, hi, 0, 0]),
+                U256::from_limbs([a0, 0, hi, 0]),
+                U256::from_limbs([a0, 0, 0, hi]),
+                U256::MAX,
+            ];
+            for a in cases {
                 prop_assert_eq!(mul_u64(a, n), a.checked_mul(U256::from(n)));
             }
         }
