@@ -45,6 +45,18 @@ pub enum AmountError {
     },
 }
 
+/// `a × n`, or `None` past 256 bits: the per-call fee products. Below 2^64 (every fee and
+/// count the model meets) the product is one 128-bit multiplication, which cannot overflow;
+/// otherwise the exact 256-bit product. Both give the same bits (proptested).
+#[inline]
+pub fn mul_u64(a: U256, n: u64) -> Option<U256> {
+    let [a0, a1, a2, a3] = *a.as_limbs();
+    if a1 == 0 && a2 == 0 && a3 == 0 {
+        return Some(U256::from(u128::from(a0) * u128::from(n)));
+    }
+    a.checked_mul(U256::from(n))
+}
+
 /// `floor(a × b / d)` for the fee and share arithmetic, with a 128-bit fast path: the values
 /// the model meets (fees, shares in basis points) almost always fit, and a 256-bit division
 /// costs several times a 128-bit one. Returns `None` when `d` is zero or the result overflows.
@@ -54,6 +66,10 @@ pub fn mul_div_floor(a: U256, b: u64, d: u64) -> Option<U256> {
         return None;
     }
     if let Ok(a128) = u128::try_from(a) {
+        if b == d {
+            // ⌊a × d / d⌋ = a, and a × d < 2^192 cannot overflow (a 100% burn's split).
+            return Some(a);
+        }
         if let Some(p) = a128.checked_mul(u128::from(b)) {
             return Some(U256::from(if d == 1 { p } else { p / u128::from(d) }));
         }
@@ -256,8 +272,29 @@ mod tests {
             for a in [U256::from_limbs(limbs), U256::from(small)] {
                 let want = a.checked_mul(U256::from(b)).map(|p| p / U256::from(d));
                 prop_assert_eq!(mul_div_floor(a, b, d), want);
+                // b = d: the shortcut below 2^128, the full product above it.
+                let same = a.checked_mul(U256::from(d)).map(|p| p / U256::from(d));
+                prop_assert_eq!(mul_div_floor(a, d, d), same);
             }
             prop_assert_eq!(mul_div_floor(U256::from(small), b, 0), None);
+        }
+
+        /// The 128-bit fast path of `mul_u64` gives the exact 256-bit product's bits, below
+        /// 2^64 (where it applies), just past it and anywhere else, overflow included.
+        #[test]
+        fn mul_u64_matches_256_bit_arithmetic(limbs in any::<[u64; 4]>(), a0 in any::<u64>(), hi in 1u64..4, n in any::<u64>()) {
+            // Below 2^64, and one high limb set at a time (every limb the fast path checks).
+            let cases = [
+                U256::from_limbs(limbs),
+                U256::from(a0),
+                U256::from_limbs([a0, hi, 0, 0]),
+                U256::from_limbs([a0, 0, hi, 0]),
+                U256::from_limbs([a0, 0, 0, hi]),
+                U256::MAX,
+            ];
+            for a in cases {
+                prop_assert_eq!(mul_u64(a, n), a.checked_mul(U256::from(n)));
+            }
         }
 
         #[test]

@@ -170,6 +170,10 @@ impl ClaimDay {
     /// `delivered_to`, up to which the inflow has been delivered) is worth a claim, or `None`
     /// if none is in the day. The pool's value only grows with the tick, so this bisects.
     pub fn next_claim(&self, pool: &Pool, delivered_to: u32, from: u32) -> Option<u32> {
+        if pool.eth.is_zero() && self.inflow.eth.is_zero() {
+            // An empty pool with nothing arriving is worth nothing all day.
+            return None;
+        }
         let delivered = self.inflow.arrived_by(delivered_to);
         let worth = |tick: u32| {
             let at = pool.plus(&self.inflow.arrived_by(tick).minus(&delivered));

@@ -70,6 +70,8 @@ struct Stakers {
     /// Running sum of `window` (re-summed exactly every 30 days so rounding cannot drift).
     window_sum: f64,
     season_minted: Vec<U256>,
+    /// The script's reading of the stream's stored rate, kept until a notification changes it.
+    annual: AnnualMemo,
     /// The staker's stream (rate, end), notified with what the script mints; integer, so both
     /// fidelities see the same one.
     stream: RewardStream,
@@ -84,6 +86,26 @@ pub fn eligible_share(p: f64) -> f64 {
 /// Seconds in a simulated day.
 const DAY: u64 = 86_400;
 
+/// [`RewardScript::annual`] of the last stored rate it was asked about: the rate changes only
+/// when the script notifies, so most days reuse it instead of a 256-bit division.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AnnualMemo {
+    scaled: U256,
+    annual: U256,
+}
+
+impl AnnualMemo {
+    /// `RewardScript::annual(stream)`, computed only when the stored rate differs from the
+    /// last one asked about (the default, a zero rate, has a zero annual reward).
+    pub fn get(&mut self, stream: &RewardStream) -> U256 {
+        if stream.scaled_reward_rate != self.scaled {
+            self.scaled = stream.scaled_reward_rate;
+            self.annual = RewardScript::annual(stream);
+        }
+        self.annual
+    }
+}
+
 /// One daily run of the OFF-CHAIN reward script (RequestMint.ts then ExecuteMints.ts, see
 /// `flywheel_protocol::staking::policy`) on the aggregate stake: it reads the stream and the
 /// earning stake (`earning_wei`) on `day`, and either mints through the first season whose
@@ -96,6 +118,7 @@ const DAY: u64 = 86_400;
 #[allow(clippy::too_many_arguments)]
 pub fn reward_script_day(
     script: RewardScript,
+    memo: &mut AnnualMemo,
     stream: &mut RewardStream,
     earning_wei: U256,
     day: u32,
@@ -105,15 +128,21 @@ pub fn reward_script_day(
 ) -> Option<(usize, U256)> {
     let now = u64::from(day) * DAY;
     let notify = |stream: &mut RewardStream, amount: U256| {
-        let valid = stream
-            .rate_after_notify(amount, now, REWARD_DURATION)
-            .is_ok_and(|r| !(r / flywheel_protocol::staking::SCALE_FACTOR).is_zero());
-        if valid {
-            // invariant: `rate_after_notify` succeeded, and `now + 30 days` cannot overflow.
-            let _ = stream.notify(amount, now, REWARD_DURATION, earning_wei);
+        // Notified on a copy, kept only if the new rate streams at least 1 wei/s
+        // (`⌊rate / 1e36⌋ ≠ 0`, i.e. rate ≥ 1e36): the rate is computed once, and a rejected
+        // notification leaves the stream as it was. The script reads only the rate and the
+        // end time, so the accumulator's checkpoint is not moved (`restart`): `notify` would
+        // give the same rate and end time and never fail where `restart` succeeds, for every
+        // amount and earning stake within the max supply (tested).
+        let mut next = *stream;
+        if next.restart(amount, now, REWARD_DURATION).is_ok()
+            && next.scaled_reward_rate >= flywheel_protocol::staking::SCALE_FACTOR
+        {
+            *stream = next;
         }
     };
-    match script.request(stream, earning_wei, now, REWARD_DURATION) {
+    let annual = memo.get(stream);
+    match script.request_given_annual(stream, annual, earning_wei, now, REWARD_DURATION) {
         ScriptRequest::Nothing => None,
         ScriptRequest::LowerRate => {
             notify(stream, U256::ZERO);
@@ -181,7 +210,13 @@ fn fee_flow_day<L: Ledger>(
             from = tick + 1;
         }
     }
-    let rest = inflow.minus(&inflow.arrived_by(delivered_to));
+    // Nothing has arrived by tick 0 (⌊amount × 0 / DAY_TICKS⌋ = 0): on a day without claims
+    // the whole inflow is the rest.
+    let rest = if delivered_to == 0 {
+        inflow
+    } else {
+        inflow.minus(&inflow.arrived_by(delivered_to))
+    };
     ledger.deliver_inflow(rest)?;
     Ok(ledger.pool())
 }
@@ -222,6 +257,7 @@ pub fn run_path<L: Ledger>(
         window: [0.0; 30],
         window_sum: 0.0,
         season_minted: vec![U256::ZERO; v.seasons.len()],
+        annual: AnnualMemo::default(),
         stream: RewardStream::default(),
     };
     let script = RewardScript::new(u64::from(st.target_rate_bps));
@@ -317,31 +353,32 @@ pub fn run_path<L: Ledger>(
             book.claimed(i, before, ledger.pool());
         }
         if (day + 1) % s.protocol.sweep_every_days == 0 {
-            let before = ledger.totals();
+            let (burned, distributed) = ledger.burned_distributed();
             ledger.sweep()?;
-            let after = ledger.totals();
-            book.swept(after.burned - before.burned);
-            splits.sweep_burned += after.burned - before.burned;
-            splits.sweep_distributed += after.distributed - before.distributed;
+            let (burned_after, distributed_after) = ledger.burned_distributed();
+            book.swept(burned_after - burned);
+            splits.sweep_burned += burned_after - burned;
+            splits.sweep_distributed += distributed_after - distributed;
         }
-        let before = ledger.totals();
+        let (burned, distributed) = ledger.burned_distributed();
         let pool_usd = fee_flow_day(ledger, s, threshold, eth, zk)?.usd(eth);
-        let after = ledger.totals();
-        book.auctioned(after.burned - before.burned);
-        splits.claim_burned += after.burned - before.burned;
-        splits.claim_distributed += after.distributed - before.distributed;
+        let (burned_after, distributed_after) = ledger.burned_distributed();
+        book.auctioned(burned_after - burned);
+        splits.claim_burned += burned_after - burned;
+        splits.claim_distributed += distributed_after - distributed;
         let mut staking_yield = 0.0;
         if st.enabled {
             let earning = stakers.staked * stakers.earning_share;
             let earning_wei = U256::from((earning * 1e18).clamp(0.0, 1e38) as u128);
             if let Some((i, mint)) = reward_script_day(
                 script,
+                &mut stakers.annual,
                 &mut stakers.stream,
                 earning_wei,
                 day,
                 &v.seasons,
                 &stakers.season_minted,
-                ledger.totals().supply,
+                ledger.supply(),
             ) {
                 ledger.mint_staking_rewards(i, mint)?;
                 stakers.season_minted[i] += mint;
@@ -359,8 +396,7 @@ pub fn run_path<L: Ledger>(
                 staking_yield = stakers.window_sum / earning * (365.0 / 30.0);
             }
             let change = stakers.staked * st.elasticity * (staking_yield - st.target_yield) / 365.0;
-            stakers.staked =
-                (stakers.staked + change).clamp(0.0, wei_to_tokens(ledger.totals().supply));
+            stakers.staked = (stakers.staked + change).clamp(0.0, wei_to_tokens(ledger.supply()));
         }
         ledger.priority_day(day)?;
         record(&StepRecord {
@@ -385,7 +421,57 @@ pub fn run_path<L: Ledger>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use flywheel_protocol::token::MAX_SUPPLY;
     use flywheel_protocol::units::tokens;
+    use proptest::prelude::*;
+
+    /// Notifies both streams; `restart` must succeed exactly when `notify` does and leave the
+    /// rate and end time the script reads equal.
+    fn both(full: &mut RewardStream, lean: &mut RewardStream, amount: U256, now: u64, power: U256) {
+        let a = full.notify(amount, now, REWARD_DURATION, power);
+        let b = lean.restart(amount, now, REWARD_DURATION);
+        assert!(a.is_ok(), "notify failed: {a:?}");
+        assert_eq!(a, b);
+        assert_eq!(
+            (
+                full.scaled_reward_rate,
+                full.reward_end_time,
+                full.last_checkpoint_time
+            ),
+            (
+                lean.scaled_reward_rate,
+                lean.reward_end_time,
+                lean.last_checkpoint_time
+            )
+        );
+    }
+
+    #[test]
+    fn restarting_never_differs_from_notifying_even_at_the_extremes() {
+        // The accumulator grows fastest with the whole max supply notified daily over a
+        // one-wei earning stake, for the longest horizon: it still never overflows.
+        let (mut full, mut lean) = (RewardStream::default(), RewardStream::default());
+        for day in 0..u64::from(crate::scenario::MAX_DAYS) {
+            both(&mut full, &mut lean, MAX_SUPPLY, day * DAY, U256::from(1u8));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn restarting_the_stream_decides_as_notifying_it(
+            steps in proptest::collection::vec(
+                (0u128..=21_000_000_000_000_000_000_000_000_000, 0u128..=21_000_000_000_000_000_000_000_000_000, 0u64..45),
+                1..80,
+            ),
+        ) {
+            let (mut full, mut lean) = (RewardStream::default(), RewardStream::default());
+            let mut day = 0;
+            for (power, amount, gap) in steps {
+                day += gap;
+                both(&mut full, &mut lean, U256::from(amount), day * DAY, U256::from(power));
+            }
+        }
+    }
 
     /// 365,000 ZK earning at 10%: 3,000 ZK a 30-day stream (less the script's flooring).
     fn full_tranche() -> U256 {
@@ -403,7 +489,10 @@ mod tests {
         let mut minted = [U256::ZERO; 2];
         let supply = tokens(1_000_000);
         let run = |stream: &mut RewardStream, minted: &mut [U256; 2], power, day| {
-            let out = reward_script_day(script, stream, power, day, &seasons, minted, supply);
+            let mut memo = AnnualMemo::default();
+            let out = reward_script_day(
+                script, &mut memo, stream, power, day, &seasons, minted, supply,
+            );
             if let Some((i, amount)) = out {
                 minted[i] += amount;
             }
@@ -455,6 +544,7 @@ mod tests {
         let supply = MAX_SUPPLY - tokens(7);
         let out = reward_script_day(
             script,
+            &mut AnnualMemo::default(),
             &mut stream,
             tokens(365_000),
             0,
@@ -465,6 +555,7 @@ mod tests {
         assert_eq!(out, Some((0, tokens(7))));
         let full = reward_script_day(
             script,
+            &mut AnnualMemo::default(),
             &mut RewardStream::default(),
             tokens(365_000),
             0,

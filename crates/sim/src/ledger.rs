@@ -194,6 +194,16 @@ pub trait Ledger {
     fn params(&self) -> (U256, U256, U256);
     /// Cumulative figures.
     fn totals(&self) -> Totals;
+    /// ZK burned and distributed by the Splitter so far (`totals().burned`, `.distributed`),
+    /// read around each sweep and each day's claims without copying every total.
+    fn burned_distributed(&self) -> (U256, U256) {
+        let t = self.totals();
+        (t.burned, t.distributed)
+    }
+    /// ZK total supply now (`totals().supply`).
+    fn supply(&self) -> U256 {
+        self.totals().supply
+    }
     /// Runs day `day` of the scenario's Stage 1 chain, if it has one
     /// ([`crate::priority_mode`]); the last thing of the day.
     fn priority_day(&mut self, day: u32) -> Result<(), SimError>;
@@ -536,6 +546,14 @@ impl Ledger for FlowLedger {
 
     fn totals(&self) -> Totals {
         self.totals
+    }
+
+    fn burned_distributed(&self) -> (U256, U256) {
+        (self.totals.burned, self.totals.distributed)
+    }
+
+    fn supply(&self) -> U256 {
+        self.totals.supply
     }
 
     fn priority_day(&mut self, day: u32) -> Result<(), SimError> {

@@ -196,11 +196,15 @@ fn run_one(
     let (mut calls, mut bundles) = (0u64, 0u64);
     let mut prividium = crate::prividium::Shares::default();
     let mut splits = crate::engine::Splits::default();
+    let last = v.scenario.days.saturating_sub(1);
     let mut record = |s: &StepRecord| {
         calls += s.calls;
         bundles += s.bundles;
-        prividium = s.prividium;
-        splits = s.splits;
+        // Cumulative figures: only the last day's are the run's (copied once, not daily).
+        if s.day == last {
+            prividium = s.prividium;
+            splits = s.splits;
+        }
         on_step(s);
     };
     let (totals, priority) = match fidelity {
@@ -227,6 +231,30 @@ fn run_one(
     })
 }
 
+/// Runs whose banded values a chunk holds before sketching them (a column per banded day and
+/// metric: at most 400 × 9 × 64 values, 1.8 MB).
+const COLUMN_RUNS: usize = 64;
+
+/// Adds the first `filled` values of every column to its sketch. A chunk's sketches are only
+/// ever merged, and a merge reads counts in bucket order, so how their buckets are laid out
+/// does not show in any result.
+fn sketch_columns(sketches: &mut [[Sketch; M]], columns: &[f64], filled: usize) {
+    if filled == 0 {
+        return;
+    }
+    for (slot, day) in sketches.iter_mut().enumerate() {
+        for (m, sk) in day.iter_mut().enumerate() {
+            let start = (slot * M + m) * COLUMN_RUNS;
+            let built = Sketch::from_values(columns.get(start..start + filled).unwrap_or(&[]));
+            if sk.count() == 0 {
+                *sk = built;
+            } else {
+                sk.merge(&built);
+            }
+        }
+    }
+}
+
 fn run_chunk(
     v: &Validated,
     fidelity: Fidelity,
@@ -238,6 +266,11 @@ fn run_chunk(
     let stride = band_stride(v.scenario.days);
     let slots = banded_days(v.scenario.days).len();
     let mut sketches: Vec<[Sketch; M]> = (0..slots).map(|_| Default::default()).collect();
+    // The banded values of up to `COLUMN_RUNS` runs, one contiguous column per (banded day,
+    // metric): each column becomes a sketch at once (`Sketch::from_values`, buckets allocated
+    // once to the range it spans) merged into the chunk's, instead of a value at a time.
+    let mut columns = vec![0.0; slots * M * COLUMN_RUNS];
+    let mut filled = 0;
     let mut totals = Vec::new();
     let mut steps = Vec::new();
     for run in range {
@@ -252,9 +285,10 @@ fn run_chunk(
             }
             if is_banded(s.day, days as u32, stride) {
                 let values = banded(prev, s);
-                if let Some(day) = sketches.get_mut((s.day / stride) as usize) {
-                    for (sk, x) in day.iter_mut().zip(values) {
-                        sk.add(x);
+                let slot = (s.day / stride) as usize;
+                for (m, x) in values.into_iter().enumerate() {
+                    if let Some(cell) = columns.get_mut((slot * M + m) * COLUMN_RUNS + filled) {
+                        *cell = x;
                     }
                 }
             }
@@ -268,7 +302,13 @@ fn run_chunk(
         if keep_steps {
             steps.push((run, kept));
         }
+        filled += 1;
+        if filled == COLUMN_RUNS {
+            sketch_columns(&mut sketches, &columns, filled);
+            filled = 0;
+        }
     }
+    sketch_columns(&mut sketches, &columns, filled);
     Ok(ChunkResult {
         sketches,
         totals,

@@ -140,6 +140,47 @@ impl Sketch {
         }
     }
 
+    /// The sketch of `values`, as adding them one by one would count them (the same total,
+    /// zeros, extremes and bucket counts), with its buckets allocated once to the exact range
+    /// the values span: per-day bands are sketched from a contiguous column of the values of
+    /// many runs. Only the layout of the buckets may differ from one built by [`Sketch::add`],
+    /// and merging reads the counts in bucket order, so a merge of either gives the same
+    /// sketch (proptested).
+    pub fn from_values(values: &[f64]) -> Self {
+        let mut s = Sketch {
+            total: values.len() as u64,
+            ..Sketch::default()
+        };
+        let (mut lo, mut hi) = (i32::MAX, i32::MIN);
+        for &v in values {
+            if v.is_nan() || v <= 0.0 {
+                s.zeros += 1;
+                continue;
+            }
+            if v.is_finite() {
+                if s.min_bits == 0 || v < f64::from_bits(s.min_bits) {
+                    s.min_bits = v.to_bits();
+                }
+                if v > f64::from_bits(s.max_bits) {
+                    s.max_bits = v.to_bits();
+                }
+            }
+            let b = bucket(v);
+            lo = lo.min(b);
+            hi = hi.max(b);
+        }
+        if lo <= hi {
+            s.offset = lo;
+            s.counts = vec![0; (hi - lo) as usize + 1];
+            for &v in values {
+                if !(v.is_nan() || v <= 0.0) {
+                    s.counts[(bucket(v) - lo) as usize] += 1;
+                }
+            }
+        }
+        s
+    }
+
     #[cold]
     fn bump(&mut self, b: i32, n: u32) {
         if self.counts.is_empty() {
@@ -233,6 +274,56 @@ impl Sketch {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn value() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            any::<f64>(),
+            0.0f64..1e6,
+            1e9f64..1.1e9,
+            Just(0.0),
+            Just(f64::INFINITY),
+            Just(f64::NAN),
+            Just(-1.0),
+            Just(f64::MIN_POSITIVE / 4.0),
+        ]
+    }
+
+    proptest! {
+        /// A sketch built from a column of values counts what adding them one by one counts,
+        /// and merges into any sketch (empty or not) to the very same sketch.
+        #[test]
+        fn a_sketch_from_values_merges_as_one_built_by_adding_them(
+            values in proptest::collection::vec(value(), 0..300),
+            prior in proptest::collection::vec(value(), 0..50),
+        ) {
+            let mut added = Sketch::default();
+            for v in &values {
+                added.add(*v);
+            }
+            let built = Sketch::from_values(&values);
+            prop_assert_eq!(
+                (built.total, built.zeros, built.min_bits, built.max_bits),
+                (added.total, added.zeros, added.min_bits, added.max_bits)
+            );
+            for q in [0.0, 0.05, 0.5, 0.95, 1.0] {
+                prop_assert_eq!(
+                    built.quantile_bounded(q).0.to_bits(),
+                    added.quantile_bounded(q).0.to_bits()
+                );
+            }
+            let mut base = Sketch::default();
+            for v in &prior {
+                base.add(*v);
+            }
+            for start in [Sketch::default(), base] {
+                let (mut a, mut b) = (start.clone(), start);
+                a.merge(&added);
+                b.merge(&built);
+                prop_assert_eq!(a, b);
+            }
+        }
+    }
 
     #[test]
     fn quantiles_are_within_the_relative_error() {

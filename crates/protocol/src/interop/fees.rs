@@ -50,19 +50,18 @@ pub fn interop_fee(
     calls: u64,
     use_fixed_fee: bool,
 ) -> Result<InteropFee, FeeError> {
-    let n = U256::from(calls);
     if use_fixed_fee {
         if !s.zk_available {
             return Err(FeeError::ZkNotAvailable);
         }
-        let zk = s.zk_fee.checked_mul(n).ok_or(FeeError::Overflow)?;
+        let zk = crate::units::mul_u64(s.zk_fee, calls).ok_or(FeeError::Overflow)?;
         return Ok(InteropFee {
             base: U256::ZERO,
             zk,
             fixed: true,
         });
     }
-    let base = s.protocol_fee.checked_mul(n).ok_or(FeeError::Overflow)?;
+    let base = crate::units::mul_u64(s.protocol_fee, calls).ok_or(FeeError::Overflow)?;
     Ok(InteropFee {
         base,
         zk: U256::ZERO,
@@ -76,9 +75,7 @@ pub fn interop_fee(
 /// `era-contracts@4859b6f:l1-contracts/contracts/bridge/asset-tracker/GWAssetTracker.sol`).
 #[inline]
 pub fn settlement_fee(gateway_settlement_fee: U256, calls: u64) -> Result<U256, FeeError> {
-    gateway_settlement_fee
-        .checked_mul(U256::from(calls))
-        .ok_or(FeeError::Overflow)
+    crate::units::mul_u64(gateway_settlement_fee, calls).ok_or(FeeError::Overflow)
 }
 
 #[cfg(test)]

@@ -75,6 +75,31 @@ impl RewardScript {
         now: u64,
         duration: u64,
     ) -> ScriptRequest {
+        let annual = Self::annual(stream);
+        self.request_given_annual(stream, annual, total_earning_power, now, duration)
+    }
+
+    /// The stream's annual reward as calculateCurrentRatePercentage reads it:
+    /// `floor(scaledRewardRate × year / 1e36)`. A function of the stored rate alone, so a
+    /// caller that runs the script daily can keep it until the next notification changes the
+    /// rate (a 256-bit division saved per run).
+    pub fn annual(stream: &RewardStream) -> U256 {
+        stream
+            .scaled_reward_rate
+            .saturating_mul(U256::from(SECONDS_PER_YEAR))
+            / SCALE_FACTOR
+    }
+
+    /// [`RewardScript::request`] given `annual`, which must be [`RewardScript::annual`] of
+    /// `stream` (the same decision, bit for bit).
+    pub fn request_given_annual(
+        &self,
+        stream: &RewardStream,
+        annual: U256,
+        total_earning_power: U256,
+        now: u64,
+        duration: u64,
+    ) -> ScriptRequest {
         let bps = U256::from(self.rate_bps);
         if bps.is_zero() {
             return ScriptRequest::Nothing;
@@ -84,7 +109,6 @@ impl RewardScript {
         // calculateCurrentRatePercentage: floor(rate × year / 1e36) per unit of earning power
         // (0 without earning power), compared with the target to 0.01 percentage points, i.e.
         // |annual × 10,000 / power − bps| < 1.
-        let annual = scaled.saturating_mul(year) / SCALE_FACTOR;
         let current = annual.saturating_mul(U256::from(BASIS_POINTS));
         let target = bps.saturating_mul(total_earning_power);
         if !total_earning_power.is_zero() {

@@ -115,6 +115,15 @@ impl RewardStream {
     ) -> Result<(), StakingError> {
         self.reward_per_token_checkpoint =
             self.reward_per_token_accumulated(now, total_earning_power)?;
+        self.restart(amount, now, duration)
+    }
+
+    /// The part of [`RewardStream::notify`] after the accumulator's checkpoint: the new rate
+    /// (the remainder plus `amount` over a fresh `duration`), the new end time and the
+    /// checkpoint time. Alone it is for a caller that tracks no deposits — the simulator's
+    /// aggregate stream reads only the rate and the end time — and leaves the accumulator
+    /// where it was, saving a 256-bit division per notification.
+    pub fn restart(&mut self, amount: U256, now: u64, duration: u64) -> Result<(), StakingError> {
         self.scaled_reward_rate = self.rate_after_notify(amount, now, duration)?;
         self.reward_end_time = now.checked_add(duration).ok_or(StakingError::Overflow {
             what: "reward end time",

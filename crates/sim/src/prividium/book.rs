@@ -143,12 +143,6 @@ impl Book {
         usize::from(i >= self.public)
     }
 
-    fn groups(&mut self, i: usize) -> impl Iterator<Item = &mut GroupFigures> {
-        let prividium = i >= self.public;
-        let Shares { prividium: p, all } = &mut self.shares;
-        std::iter::once(all).chain(prividium.then_some(p))
-    }
-
     /// Chain `i`'s operator fee for today (the engine sets public chains').
     pub fn note_fee(&mut self, i: usize, fee: U256) {
         if let Some(f) = self.fees.get_mut(i) {
@@ -193,7 +187,7 @@ impl Book {
         if let Some(u) = self.unclaimed_base_calls.get_mut(i) {
             *u += base_calls;
         }
-        for g in self.groups(i) {
+        let add = |g: &mut GroupFigures| {
             g.calls += calls;
             g.fixed_calls += fixed;
             g.bundles += bundles;
@@ -203,6 +197,10 @@ impl Book {
             } else {
                 g.base_fees_zk += base;
             }
+        };
+        add(&mut self.shares.all);
+        if i >= self.public {
+            add(&mut self.shares.prividium);
         }
     }
 
@@ -259,8 +257,9 @@ impl Book {
         // invariant: the ledger computed the same product.
         let paid = fees::settlement_fee(fee, calls).unwrap_or_default();
         self.vault_in[self.group(i)] += paid;
-        for g in self.groups(i) {
-            g.settlement_fees += paid;
+        self.shares.all.settlement_fees += paid;
+        if i >= self.public {
+            self.shares.prividium.settlement_fees += paid;
         }
     }
 
@@ -284,7 +283,8 @@ impl Book {
     pub fn swept(&mut self, burned: U256) {
         let [public, prividium] = std::mem::take(&mut self.vault_in);
         let total = public + prividium;
-        let part = if total.is_zero() {
+        // ⌊burned × 0 / total⌋ is 0: no division while no Prividium paid into the vault.
+        let part = if total.is_zero() || prividium.is_zero() {
             U256::ZERO
         } else {
             burned * prividium / total
@@ -295,8 +295,12 @@ impl Book {
     /// A Fee Flow claim burned `burned`.
     pub fn auctioned(&mut self, burned: U256) {
         let [public, prividium] = std::mem::take(&mut self.pool_calls);
-        let part = flywheel_protocol::units::mul_div_floor(burned, prividium, public + prividium)
-            .unwrap_or_default();
+        let part = if prividium == 0 {
+            U256::ZERO
+        } else {
+            flywheel_protocol::units::mul_div_floor(burned, prividium, public + prividium)
+                .unwrap_or_default()
+        };
         self.attribute(burned, part);
     }
 }
