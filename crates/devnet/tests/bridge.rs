@@ -42,9 +42,14 @@ fn dev(d: &Devnet, i: usize) -> Address {
 }
 
 fn call(d: &mut Devnet, c: usize, to: Address, data: Vec<u8>) -> Result<Bytes, Value> {
-    rpc(d, c, "eth_call", json!([{ "to": to, "data": Bytes::from(data) }, "latest"]))
-        .map(|v| serde_json::from_value(v).unwrap())
-        .map_err(|e| json!({ "code": e.code, "message": e.message, "data": e.data }))
+    rpc(
+        d,
+        c,
+        "eth_call",
+        json!([{ "to": to, "data": Bytes::from(data) }, "latest"]),
+    )
+    .map(|v| serde_json::from_value(v).unwrap())
+    .map_err(|e| json!({ "code": e.code, "message": e.message, "data": e.data }))
 }
 
 fn read<C: SolCall>(d: &mut Devnet, c: usize, to: Address, x: C) -> C::Return {
@@ -70,7 +75,8 @@ fn gas_cost(r: &Value) -> U256 {
 
 /// `ensureAddresses`: the Bridgehub from the L2, the rest from L1 getters.
 fn addresses(d: &mut Devnet) -> (Address, Address, Address, Address) {
-    let hub: Address = serde_json::from_value(ok(d, L2, "zks_getBridgehubContract", json!([]))).unwrap();
+    let hub: Address =
+        serde_json::from_value(ok(d, L2, "zks_getBridgehubContract", json!([]))).unwrap();
     let router = read(d, L1, hub, IBridgehub::assetRouterCall {});
     let nullifier = read(d, L1, router, IL1AssetRouter::L1_NULLIFIERCall {});
     let vault = read(d, L1, nullifier, IL1Nullifier::l1NativeTokenVaultCall {});
@@ -86,33 +92,120 @@ fn the_sdk_finds_the_l1_contracts_and_a_v31_chain_type_manager() {
         assert_ne!(*a, Address::ZERO);
         assert!(all[i + 1..].iter().all(|o| o != a), "distinct contracts");
     }
-    assert_eq!(read(&mut d, L1, router, IL1AssetRouter::nativeTokenVaultCall {}), vault);
+    assert_eq!(
+        read(&mut d, L1, router, IL1AssetRouter::nativeTokenVaultCall {}),
+        vault
+    );
     // getProtocolVersion: chainTypeManager(chainId) → getSemverProtocolVersion, minor ≥ 31.
-    let ctm = read(&mut d, L1, hub, IBridgehub::chainTypeManagerCall { _chainId: U256::from(L2_ID) });
+    let ctm = read(
+        &mut d,
+        L1,
+        hub,
+        IBridgehub::chainTypeManagerCall {
+            _chainId: U256::from(L2_ID),
+        },
+    );
     assert_ne!(ctm, Address::ZERO);
-    let v = read(&mut d, L1, ctm, IChainTypeManager::getSemverProtocolVersionCall {});
+    let v = read(
+        &mut d,
+        L1,
+        ctm,
+        IChainTypeManager::getSemverProtocolVersionCall {},
+    );
     assert_eq!((v._0, v._1), (0, 31));
     // An unregistered chain has none (the SDK's "No registered chain type manager").
-    let none = read(&mut d, L1, hub, IBridgehub::chainTypeManagerCall { _chainId: U256::from(999u64) });
+    let none = read(
+        &mut d,
+        L1,
+        hub,
+        IBridgehub::chainTypeManagerCall {
+            _chainId: U256::from(999u64),
+        },
+    );
     assert_eq!(none, Address::ZERO);
     // tokens.resolve(ETH): the base token is ETH, its asset id the one the SDK computes from
     // the L2 vault's L1_CHAIN_ID (isChainEthBased).
-    assert_eq!(read(&mut d, L1, hub, IBridgehub::baseTokenCall { _chainId: U256::from(L2_ID) }), ETH_ADDRESS);
-    let l1_id = read(&mut d, L2, NATIVE_TOKEN_VAULT, INativeTokenVault::L1_CHAIN_IDCall {});
+    assert_eq!(
+        read(
+            &mut d,
+            L1,
+            hub,
+            IBridgehub::baseTokenCall {
+                _chainId: U256::from(L2_ID)
+            }
+        ),
+        ETH_ADDRESS
+    );
+    let l1_id = read(
+        &mut d,
+        L2,
+        NATIVE_TOKEN_VAULT,
+        INativeTokenVault::L1_CHAIN_IDCall {},
+    );
     let computed = keccak256((l1_id, NATIVE_TOKEN_VAULT, ETH_ADDRESS).abi_encode());
-    let base = read(&mut d, L2, NATIVE_TOKEN_VAULT, INativeTokenVault::BASE_TOKEN_ASSET_IDCall {});
-    assert_eq!(base, computed, "the chain is ETH-based as the SDK checks it");
-    assert_eq!(read(&mut d, L1, vault, INativeTokenVault::assetIdCall { token: ETH_ADDRESS }), computed);
-    assert_eq!(read(&mut d, L2, NATIVE_TOKEN_VAULT, INativeTokenVault::originChainIdCall { assetId: computed }), l1_id);
-    assert_eq!(read(&mut d, L1, vault, INativeTokenVault::tokenAddressCall { assetId: computed }), ETH_ADDRESS);
-    assert_eq!(read(&mut d, L2, NATIVE_TOKEN_VAULT, INativeTokenVault::tokenAddressCall { assetId: computed }), BASE_TOKEN);
+    let base = read(
+        &mut d,
+        L2,
+        NATIVE_TOKEN_VAULT,
+        INativeTokenVault::BASE_TOKEN_ASSET_IDCall {},
+    );
+    assert_eq!(
+        base, computed,
+        "the chain is ETH-based as the SDK checks it"
+    );
+    assert_eq!(
+        read(
+            &mut d,
+            L1,
+            vault,
+            INativeTokenVault::assetIdCall { token: ETH_ADDRESS }
+        ),
+        computed
+    );
+    assert_eq!(
+        read(
+            &mut d,
+            L2,
+            NATIVE_TOKEN_VAULT,
+            INativeTokenVault::originChainIdCall { assetId: computed }
+        ),
+        l1_id
+    );
+    assert_eq!(
+        read(
+            &mut d,
+            L1,
+            vault,
+            INativeTokenVault::tokenAddressCall { assetId: computed }
+        ),
+        ETH_ADDRESS
+    );
+    assert_eq!(
+        read(
+            &mut d,
+            L2,
+            NATIVE_TOKEN_VAULT,
+            INativeTokenVault::tokenAddressCall { assetId: computed }
+        ),
+        BASE_TOKEN
+    );
     // The diamond the Bridgehub names answers its chain id.
-    let zk = read(&mut d, L1, hub, IBridgehub::getZKChainCall { _chainId: U256::from(L2_ID) });
+    let zk = read(
+        &mut d,
+        L1,
+        hub,
+        IBridgehub::getZKChainCall {
+            _chainId: U256::from(L2_ID),
+        },
+    );
     let id = read(&mut d, L1, zk, b::IZKChain::getChainIdCall {});
     assert_eq!(id, U256::from(L2_ID));
     // The L1 contracts exist only on L1.
     let out = call(&mut d, L2, hub, IBridgehub::assetRouterCall {}.abi_encode()).unwrap();
-    assert!(out.is_empty(), "no code at the L1 Bridgehub's address on L2");
+    assert!(
+        out.is_empty(),
+        "no code at the L1 Bridgehub's address on L2"
+    );
 }
 
 /// An ETH deposit of `amount` from dev 0 on L1 to `to` on L2, as `routeEthDirect` builds it.
@@ -122,12 +215,17 @@ fn deposit(d: &mut Devnet, to: Address, amount: U256) -> (Value, U256) {
     let from = dev(d, 0);
     let gas_limit = U256::from(400_000u64);
     let gas_price: U256 = serde_json::from_value(ok(d, L1, "eth_gasPrice", json!([]))).unwrap();
-    let cost = read(d, L1, hub, IBridgehub::l2TransactionBaseCostCall {
-        _chainId: U256::from(L2_ID),
-        _gasPrice: gas_price,
-        _l2GasLimit: gas_limit,
-        _l2GasPerPubdataByteLimit: U256::from(800u64),
-    });
+    let cost = read(
+        d,
+        L1,
+        hub,
+        IBridgehub::l2TransactionBaseCostCall {
+            _chainId: U256::from(L2_ID),
+            _gasPrice: gas_price,
+            _l2GasLimit: gas_limit,
+            _l2GasPerPubdataByteLimit: U256::from(800u64),
+        },
+    );
     assert!(cost > U256::ZERO);
     let mint = cost + amount;
     let req = b::L2TransactionRequestDirect {
@@ -157,7 +255,10 @@ fn l2_hash(receipt: &Value) -> B256 {
 
 #[test]
 fn an_eth_deposit_locks_on_l1_and_executes_on_l2_under_the_hash_the_l1_receipt_names() {
-    assert_eq!(b::IZKChain::NewPriorityRequestId::SIGNATURE_HASH, TOPIC_CANONICAL_ASSIGNED);
+    assert_eq!(
+        b::IZKChain::NewPriorityRequestId::SIGNATURE_HASH,
+        TOPIC_CANONICAL_ASSIGNED
+    );
     let mut d = devnet();
     let (_, _, _, vault) = addresses(&mut d);
     let to = Address::repeat_byte(0x42);
@@ -169,7 +270,11 @@ fn an_eth_deposit_locks_on_l1_and_executes_on_l2_under_the_hash_the_l1_receipt_n
     for r in [&r1, &r2] {
         assert_eq!(r["status"], json!("0x1"));
     }
-    assert_eq!(balance(&mut d, L1, vault) - vault_before, mint1 + mint2, "locked in the vault");
+    assert_eq!(
+        balance(&mut d, L1, vault) - vault_before,
+        mint1 + mint2,
+        "locked in the vault"
+    );
     assert_eq!(
         l1_before - balance(&mut d, L1, from),
         mint1 + mint2 + gas_cost(&r1) + gas_cost(&r2),
@@ -193,8 +298,12 @@ fn an_eth_deposit_locks_on_l1_and_executes_on_l2_under_the_hash_the_l1_receipt_n
     let l2b = ok(&mut d, L2, "eth_getTransactionReceipt", json!([h2]));
     assert_eq!(l2a["status"], json!("0x1"));
     assert_eq!(l2b["status"], json!("0x1"));
-    let n = |v: &Value| u64::from_str_radix(v.as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
-    assert!(n(&l2a["blockNumber"]) < n(&l2b["blockNumber"]), "executed in order");
+    let n =
+        |v: &Value| u64::from_str_radix(v.as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
+    assert!(
+        n(&l2a["blockNumber"]) < n(&l2b["blockNumber"]),
+        "executed in order"
+    );
     assert_eq!(balance(&mut d, L2, to), amount + amount + U256::from(1u8));
     let tx = ok(&mut d, L2, "eth_getTransactionByHash", json!([h1]));
     assert_eq!(tx["hash"], json!(h1));
@@ -244,15 +353,27 @@ fn finalize_params(d: &mut Devnet, receipt: &Value) -> Option<b::FinalizeL1Depos
         .as_array()
         .unwrap()
         .iter()
-        .find(|l| l["address"].as_str().unwrap().eq_ignore_ascii_case(&format!("{L1_MESSENGER:#x}")))
+        .find(|l| {
+            l["address"]
+                .as_str()
+                .unwrap()
+                .eq_ignore_ascii_case(&format!("{L1_MESSENGER:#x}"))
+        })
         .unwrap();
     let data: Bytes = serde_json::from_value(log["data"].clone()).unwrap();
-    let message = flywheel_devnet::system::abi::L1MessageSent::abi_decode_data(&data).unwrap().0;
+    let message = flywheel_devnet::system::abi::L1MessageSent::abi_decode_data(&data)
+        .unwrap()
+        .0;
     // messengerLogIndex: the index among the receipt's l2ToL1Logs.
     let logs = receipt["l2ToL1Logs"].as_array().unwrap();
     assert_eq!(logs.len(), 1);
     assert_eq!(logs[0]["value"], json!(keccak256(&message)));
-    let proof = ok(d, L2, "zks_getL2ToL1LogProof", json!([receipt["transactionHash"], 0]));
+    let proof = ok(
+        d,
+        L2,
+        "zks_getL2ToL1LogProof",
+        json!([receipt["transactionHash"], 0]),
+    );
     if proof.is_null() {
         return None;
     }
@@ -278,14 +399,21 @@ fn a_withdrawal_is_proven_once_its_batch_settles_and_released_on_l1_exactly_once
     let l2_before = balance(&mut d, L2, withdrawer);
     let r = withdraw(&mut d, to, amount);
     assert_eq!(r["status"], json!("0x1"));
-    assert_eq!(l2_before - balance(&mut d, L2, withdrawer), amount + gas_cost(&r), "burned on L2");
+    assert_eq!(
+        l2_before - balance(&mut d, L2, withdrawer),
+        amount + gas_cost(&r),
+        "burned on L2"
+    );
     let w = r["logs"]
         .as_array()
         .unwrap()
         .iter()
         .find(|l| l["topics"][0] == json!(IL2BaseToken::Withdrawal::SIGNATURE_HASH))
         .expect("a Withdrawal log");
-    assert_eq!(w["address"].as_str().unwrap().to_lowercase(), format!("{BASE_TOKEN:#x}"));
+    assert_eq!(
+        w["address"].as_str().unwrap().to_lowercase(),
+        format!("{BASE_TOKEN:#x}")
+    );
     // Not provable before its batch settles.
     assert!(finalize_params(&mut d, &r).is_none());
     assert!(d.settle().unwrap());
@@ -297,7 +425,10 @@ fn a_withdrawal_is_proven_once_its_batch_settles_and_released_on_l1_exactly_once
     };
     assert!(!read(&mut d, L1, nullifier, key.clone()));
     let vault_before = balance(&mut d, L1, vault);
-    let finalize = IL1Nullifier::finalizeDepositCall { _finalizeWithdrawalParams: params.clone() }.abi_encode();
+    let finalize = IL1Nullifier::finalizeDepositCall {
+        _finalizeWithdrawalParams: params.clone(),
+    }
+    .abi_encode();
     // Anyone may finalize; the funds go to the receiver.
     let anyone = dev(&d, 3);
     let r = send(&mut d, L1, anyone, nullifier, finalize.clone(), U256::ZERO);
@@ -308,6 +439,9 @@ fn a_withdrawal_is_proven_once_its_batch_settles_and_released_on_l1_exactly_once
     // A second finalization reverts as the contract does.
     let e = call(&mut d, L1, nullifier, finalize).unwrap_err();
     let revert: Bytes = serde_json::from_value(e["data"].clone()).unwrap();
-    assert_eq!(revert, Bytes::from(b::WithdrawalAlreadyFinalized {}.abi_encode()));
+    assert_eq!(
+        revert,
+        Bytes::from(b::WithdrawalAlreadyFinalized {}.abi_encode())
+    );
     assert_eq!(balance(&mut d, L1, to), amount);
 }

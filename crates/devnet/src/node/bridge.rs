@@ -123,7 +123,11 @@ impl Devnet {
             .and_then(|b| b.state.chains.get(&chain))
             .map_or(1, |ch| ch.next_batch_number());
         let now = self.net.state().chains.get(&chain)?;
-        for b in now.batches.iter().skip(usize::try_from(first.saturating_sub(1)).ok()?) {
+        for b in now
+            .batches
+            .iter()
+            .skip(usize::try_from(first.saturating_sub(1)).ok()?)
+        {
             if let Some(i) = b.logs.leaves().iter().position(|l| *l == leaf) {
                 return Some(Placed {
                     batch: b.number,
@@ -168,7 +172,8 @@ impl Devnet {
             sender,
             data: message.clone(),
         };
-        let Ok(proof) = settlement::build_proof(&state.chains, source, p.batch, p.index, message, l1)
+        let Ok(proof) =
+            settlement::build_proof(&state.chains, source, p.batch, p.index, message, l1)
         else {
             return Ok(None);
         };

@@ -70,13 +70,7 @@ pub fn genesis_of(layout: &Layout, time: u64, devs: &[Address]) -> Genesis {
         ChainConfig::rollup(id, name, kind, base, sl, ADMIN_ADDRESS)
     };
     let mut chains = vec![
-        chain(
-            layout.l1_chain_id,
-            "l1",
-            ChainKind::L1,
-            eth,
-            None,
-        ),
+        chain(layout.l1_chain_id, "l1", ChainKind::L1, eth, None),
         chain(
             layout.gateway_chain_id,
             "gateway",
@@ -114,7 +108,10 @@ pub fn genesis_of(layout: &Layout, time: u64, devs: &[Address]) -> Genesis {
 
 /// ETH's asset id on a layout: native to its L1 at `ETH_TOKEN_ADDRESS`.
 pub fn eth_asset_id(layout: &Layout) -> AssetId {
-    AssetId::native(layout.l1_chain_id, flywheel_protocol::chain::ETH_TOKEN_ADDRESS)
+    AssetId::native(
+        layout.l1_chain_id,
+        flywheel_protocol::chain::ETH_TOKEN_ADDRESS,
+    )
 }
 
 /// The devnet: one protocol network for all chains, each chain's blocks and EVM accounts, the
@@ -168,9 +165,17 @@ impl Devnet {
         }
         // The L1 vault backs what the L2s hold of ETH at genesis, so it can be withdrawn.
         let eth = eth_asset_id(&layout);
-        funding.extend(genesis.chains.iter().filter(|c| {
-            c.kind == ChainKind::ZkChain && c.base_token == eth
-        }).map(|c| Action::L1Bridge(flywheel_protocol::bridge::BridgeAction::BackGenesisSupply { chain: c.id })));
+        funding.extend(
+            genesis
+                .chains
+                .iter()
+                .filter(|c| c.kind == ChainKind::ZkChain && c.base_token == eth)
+                .map(|c| {
+                    Action::L1Bridge(flywheel_protocol::bridge::BridgeAction::BackGenesisSupply {
+                        chain: c.id,
+                    })
+                }),
+        );
         let log = net.apply(Action::Batch(funding))?;
         let nodes = chain_infos(&layout)
             .into_iter()

@@ -245,8 +245,9 @@ pub enum BridgeEvent {
         /// Who received it on L1.
         receiver: Address,
     },
-    /// Model: the vault holds `amount` of `asset` for `chain` (genesis backing).
-    GenesisBacked {
+    /// The vault holds `amount` more of `asset` for `chain` (a Prividium's filtered L1
+    /// request, or the model's genesis backing).
+    ChainBalanceIncreased {
         /// The L2.
         chain: ChainId,
         /// The asset.
@@ -413,7 +414,7 @@ pub(crate) fn apply(
             let slot = b.chain_balance.entry((*chain, *asset)).or_default();
             *slot = slot.saturating_sub(*amount);
         }
-        BridgeEvent::GenesisBacked {
+        BridgeEvent::ChainBalanceIncreased {
             chain,
             asset,
             amount,

@@ -112,6 +112,30 @@ impl Exec<'_> {
         Ok(())
     }
 
+    /// A filtered L1 request's L1 side (a Prividium's): `amount` of `asset`, when native to
+    /// L1, locked from `payer` in the vault for `chain`.
+    pub(crate) fn lock_on_l1(
+        &mut self,
+        chain: ChainId,
+        asset: AssetId,
+        payer: Address,
+        amount: U256,
+    ) -> Result<(), ProtocolError> {
+        let Some(l1) = l1_chain(&self.state) else {
+            return Ok(());
+        };
+        if amount.is_zero() || origin_chain_id(&self.state, asset) != l1 {
+            return Ok(());
+        }
+        self.vault_lock(l1, asset, payer, amount)?;
+        self.emit(Event::Bridge(BridgeEvent::ChainBalanceIncreased {
+            chain,
+            asset,
+            amount,
+        }));
+        Ok(())
+    }
+
     /// Model: backs what `chain` holds of its L1-native base token at genesis with the same
     /// amount in the L1 vault (funded there), so it can be withdrawn like deposited funds.
     /// Only what is not yet backed is added.
@@ -135,7 +159,7 @@ impl Exec<'_> {
             to: super::addresses::l1_native_token_vault(),
             amount,
         });
-        self.emit(Event::Bridge(BridgeEvent::GenesisBacked {
+        self.emit(Event::Bridge(BridgeEvent::ChainBalanceIncreased {
             chain,
             asset,
             amount,
