@@ -445,3 +445,23 @@ fn a_withdrawal_is_proven_once_its_batch_settles_and_released_on_l1_exactly_once
     );
     assert_eq!(balance(&mut d, L1, to), amount);
 }
+
+#[test]
+fn a_deposit_s_l2_transaction_survives_a_state_file_round_trip() {
+    let mut d = devnet();
+    let to = Address::repeat_byte(0x43);
+    let (r, _) = deposit(&mut d, to, U256::from(5u8));
+    let h = l2_hash(&r);
+    let saved = serde_json::to_string(&d.saved()).unwrap();
+    let mut back = Devnet::restore(serde_json::from_str(&saved).unwrap()).unwrap();
+    let tx = ok(&mut back, L2, "eth_getTransactionByHash", json!([h]));
+    assert_eq!(tx["hash"], json!(h), "listed under its canonical hash");
+    let rc = ok(&mut back, L2, "eth_getTransactionReceipt", json!([h]));
+    assert_eq!(rc["status"], json!("0x1"));
+    assert_eq!(balance(&mut back, L2, to), U256::from(5u8));
+    assert_eq!(
+        back.network().state().bridge,
+        d.network().state().bridge,
+        "the bridge's state replays from the event log"
+    );
+}
