@@ -82,7 +82,7 @@ const BRIDGE_SELECTORS: [[u8; 4]; 22] = [
     br::INativeTokenVault::BASE_TOKEN_ASSET_IDCall::SELECTOR,
 ];
 
-const SELECTORS: [[u8; 4]; 30] = [
+const SELECTORS: [[u8; 4]; 32] = [
     a::sendBundleCall::SELECTOR,
     a::sendMessageCall::SELECTOR,
     a::claimZKFeesCall::SELECTOR,
@@ -113,6 +113,8 @@ const SELECTORS: [[u8; 4]; 30] = [
     f::setBurnPercentageCall::SELECTOR,
     f::distributorsCall::SELECTOR,
     a::claimProtocolFeesCall::SELECTOR,
+    a::setInteropFeeCall::SELECTOR,
+    a::zkTokenCall::SELECTOR,
 ];
 
 fuzz_target!(|data: &[u8]| {
