@@ -2,6 +2,9 @@
 //! path a client's `eth_call` takes (revm, then the dispatcher decoding with the contracts'
 //! ABI and asking the protocol). Input: a byte picking the chain, one picking the contract,
 //! one picking a known selector (or none, leaving the calldata raw), then the arguments.
+//! The bridge's contracts are among them: on L1 the Bridgehub, the L1 asset router, nullifier
+//! and native token vault, the chain type manager and a chain's diamond; on the L2s the base
+//! token's `withdraw` and the native token vault's and asset router's reads.
 //! Properties: nothing panics; the answer is return data or a JSON-RPC error with a known
 //! code; an `eth_call` changes no protocol state.
 #![no_main]
@@ -13,7 +16,9 @@ use flywheel_devnet::contracts::{fee_flow_abi as f, gw_abi as g, zk_abi as z};
 use flywheel_devnet::rpc::Call;
 use flywheel_devnet::system::{abi as a, GW_ASSET_TRACKER, INTEROP_ROOT_STORAGE, MESSAGE_VERIFICATION};
 use flywheel_devnet::Devnet;
-use flywheel_protocol::chain::{INTEROP_CENTER, INTEROP_HANDLER};
+use flywheel_protocol::bridge::abi as br;
+use flywheel_protocol::bridge::addresses as bridge;
+use flywheel_protocol::chain::{INTEROP_CENTER, INTEROP_HANDLER, NATIVE_TOKEN_VAULT};
 use flywheel_protocol::fee_flow::{fee_flow_address, splitter_address};
 use flywheel_protocol::genesis::ZK_TOKEN_ADDRESS;
 use libfuzzer_sys::fuzz_target;
@@ -35,6 +40,46 @@ const CONTRACTS: [Address; 9] = [
     Address::ZERO, // Fee Flow (filled in below: not a constant)
     Address::ZERO, // the Splitter
     Address::ZERO, // an ordinary account
+];
+
+/// The bridge's contracts (not constants: the L1 ones sit at derived model addresses).
+fn bridge_contracts() -> [Address; 9] {
+    [
+        bridge::bridgehub(),
+        bridge::l1_asset_router(),
+        bridge::l1_nullifier(),
+        bridge::l1_native_token_vault(),
+        bridge::chain_type_manager(),
+        bridge::zk_chain(flywheel_devnet::config::DEFAULT_FIRST_L2_CHAIN_ID),
+        flywheel_devnet::bridge::L2_BASE_TOKEN,
+        NATIVE_TOKEN_VAULT,
+        flywheel_devnet::bridge::L2_ASSET_ROUTER,
+    ]
+}
+
+const BRIDGE_SELECTORS: [[u8; 4]; 22] = [
+    br::IBridgehub::requestL2TransactionDirectCall::SELECTOR,
+    br::IBridgehub::l2TransactionBaseCostCall::SELECTOR,
+    br::IBridgehub::chainTypeManagerCall::SELECTOR,
+    br::IBridgehub::baseTokenCall::SELECTOR,
+    br::IBridgehub::baseTokenAssetIdCall::SELECTOR,
+    br::IBridgehub::getZKChainCall::SELECTOR,
+    br::IL1AssetRouter::L1_NULLIFIERCall::SELECTOR,
+    br::IL1Nullifier::finalizeDepositCall::SELECTOR,
+    br::IL1Nullifier::isWithdrawalFinalizedCall::SELECTOR,
+    br::IL1Nullifier::chainBalanceCall::SELECTOR,
+    br::IL1Nullifier::l1NativeTokenVaultCall::SELECTOR,
+    br::INativeTokenVault::assetIdCall::SELECTOR,
+    br::INativeTokenVault::tokenAddressCall::SELECTOR,
+    br::INativeTokenVault::originChainIdCall::SELECTOR,
+    br::INativeTokenVault::l2TokenAddressCall::SELECTOR,
+    br::INativeTokenVault::chainBalanceCall::SELECTOR,
+    br::IChainTypeManager::getSemverProtocolVersionCall::SELECTOR,
+    br::IZKChain::l2TransactionBaseCostCall::SELECTOR,
+    br::IZKChain::getTotalPriorityTxsCall::SELECTOR,
+    br::IL2AssetRouter::l1TokenAddressCall::SELECTOR,
+    br::IL2BaseToken::withdrawCall::SELECTOR,
+    br::INativeTokenVault::BASE_TOKEN_ASSET_IDCall::SELECTOR,
 ];
 
 const SELECTORS: [[u8; 4]; 32] = [
@@ -78,14 +123,20 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut d = base().clone();
     let c = usize::from(*chain) % d.chains().len();
-    let to = match usize::from(*contract) % CONTRACTS.len() {
+    let bridged = bridge_contracts();
+    let to = match usize::from(*contract) % (CONTRACTS.len() + bridged.len()) {
         6 => fee_flow_address(),
         7 => splitter_address(),
         8 => Address::repeat_byte(0x42),
-        i => CONTRACTS[i],
+        i if i < CONTRACTS.len() => CONTRACTS[i],
+        i => bridged[i - CONTRACTS.len()],
     };
     let mut calldata = Vec::with_capacity(args.len() + 4);
-    if let Some(sel) = SELECTORS.get(usize::from(*selector)) {
+    let sel = usize::from(*selector);
+    if let Some(sel) = SELECTORS
+        .get(sel)
+        .or_else(|| BRIDGE_SELECTORS.get(sel.wrapping_sub(SELECTORS.len())))
+    {
         calldata.extend_from_slice(sel);
     }
     calldata.extend_from_slice(args);

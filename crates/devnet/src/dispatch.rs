@@ -199,6 +199,9 @@ impl SystemDispatch {
     /// to revm as a plain value transfer.
     fn serves<CTX: ContextTr>(&self, inputs: &CallInputs, ctx: &mut CTX) -> bool {
         let to = inputs.bytecode_address;
+        if crate::bridge::serves(self.net.state(), self.chain, to) {
+            return true;
+        }
         if !self.hosts_system {
             return false;
         }
@@ -235,6 +238,9 @@ impl SystemDispatch {
             None => return Some(Err(Bytes::new())),
         };
         let view = |out: Bytes| Some(Ok((out, SYSTEM_VIEW_GAS)));
+        if crate::bridge::serves(self.net.state(), self.chain, to) {
+            return Some(self.bridge_call(ctx, inputs, sel, &data));
+        }
         let state = self.net.state();
         let chain = state.chains.get(&self.chain)?;
         if to == INTEROP_CENTER {

@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod bench;
+pub mod bridge;
 pub mod chain;
 pub mod config;
 pub mod contracts;

@@ -280,6 +280,9 @@ pub enum ProtocolError {
     /// A Prividium refused (boxed: its variants carry filterer verdicts).
     #[error(transparent)]
     Prividium(Box<crate::prividium::PrividiumError>),
+    /// The L1 bridge refused (boxed likewise).
+    #[error(transparent)]
+    Bridge(Box<crate::bridge::BridgeError>),
 }
 
 impl From<crate::staking::StakingError> for ProtocolError {

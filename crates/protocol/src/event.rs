@@ -383,6 +383,8 @@ pub enum Event {
     /// A change to a ZK chain's contract on L1 (its priority queue, batches, fee parameters or
     /// priority mode).
     Priority(crate::priority::PriorityEvent),
+    /// The L1 bridge: deposits and withdrawals ([`crate::bridge`]).
+    Bridge(crate::bridge::BridgeEvent),
     /// A change to a Prividium (boxed: audit entries carry whole requests).
     Prividium(Box<crate::prividium::PrividiumEvent>),
 }

@@ -36,6 +36,7 @@ pub(crate) enum Section {
     Governance,
     Priority,
     Prividiums,
+    Bridge,
 }
 
 /// One recorded change: the value to put back.
@@ -48,6 +49,7 @@ pub(crate) enum Undo {
     Governance(Box<Governance>),
     Priority(Box<crate::priority::Diamonds>),
     Prividiums(OrdMap<ChainId, crate::prividium::Prividium>),
+    Bridge(Box<crate::bridge::Bridge>),
     Issued(AssetId, Option<U256>),
     InFlight(AssetId, Option<U256>),
     Chain(ChainId, ChainUndo),
@@ -250,6 +252,7 @@ fn undo(state: &mut State, u: Undo) {
         Undo::Governance(g) => state.governance = *g,
         Undo::Priority(p) => state.priority = *p,
         Undo::Prividiums(p) => state.prividiums = p,
+        Undo::Bridge(b) => state.bridge = *b,
         Undo::Issued(a, old) => put(&mut state.issued, a, old),
         Undo::InFlight(a, old) => put(&mut state.in_flight, a, old),
         Undo::Chain(id, u) => {

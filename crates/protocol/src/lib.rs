@@ -6,6 +6,7 @@
 //! What it is not: a simulator (that is `flywheel-sim`) or a user interface (`flywheel-cli`).
 
 pub mod address;
+pub mod bridge;
 pub mod chain;
 pub mod error;
 pub mod event;

@@ -806,6 +806,15 @@ impl<'o> Walk<'o> {
                 on(destination)
             ),
             Event::Prividium(ev) => prividium::describe(self, ev),
+            Event::Bridge(flywheel_protocol::bridge::BridgeEvent::ChainBalanceIncreased {
+                chain,
+                asset,
+                amount,
+            }) => format!(
+                "L1 vault: holds {} more for {}",
+                self.amount(*asset, *amount),
+                on(chain)
+            ),
             // Events of later modules (staking, governance) print their derived Debug form,
             // still one readable line, until their demos give them wording.
             #[allow(unreachable_patterns)]

@@ -78,6 +78,10 @@ pub fn run(args: &PrividiumArgs, out: &mut dyn Write) -> Result<(), CliError> {
         w.account(n);
     }
     w.name_account(L2_BASE_TOKEN, "L2BaseToken");
+    w.name_account(
+        flywheel_protocol::bridge::addresses::l1_native_token_vault(),
+        "L1NativeTokenVault",
+    );
     w.name_account(INTEROP_CENTER, "InteropCenter");
     w.name_account(settlement_fee_vault(), "settlement-fee-vault");
     introduce(&mut w)?;
@@ -314,6 +318,21 @@ fn filterer(w: &mut Walk<'_>, step: &str, call: FiltererCall) -> Result<(), CliE
 fn l1_entry(w: &mut Walk<'_>) -> Result<(), CliError> {
     w.section("3. L1 entry: the PrividiumTransactionFilterer")?;
     w.say("L1 → L2 requests bypass the proxy; the chain's filterer lets non-whitelisted senders make deposits only")?;
+    // The Bridgehub takes each request's mintValue from its sender on L1 into the L1 vault.
+    let l1 = devnet::L1;
+    let funds: Vec<Action> = ["alice", "bob", "bank-ops"]
+        .into_iter()
+        .map(|n| Action::Fund {
+            chain: l1,
+            asset: eth(),
+            to: w.account(n),
+            amount: tokens(1_000),
+        })
+        .collect();
+    w.apply(
+        "alice, bob and bank-ops hold ETH on L1: a request's mintValue is locked there in the L1 vault",
+        Action::Batch(funds),
+    )?;
     let deposit = l1_request(w, "alice", "alice", 500, Bytes::new());
     w.reject(
         "alice deposits 500 ETH to herself from L1 while deposits are off",

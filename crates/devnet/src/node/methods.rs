@@ -478,7 +478,9 @@ impl Devnet {
             }
             "zks_getBridgehubContract" => {
                 at_most(p, 0)?;
-                Ok(json!(crate::system::BRIDGEHUB))
+                // The L1 Bridgehub, as ZKsync nodes answer (clients read the L1 contracts
+                // from it: zksync-js `ensureAddresses`).
+                Ok(json!(flywheel_protocol::bridge::addresses::bridgehub()))
             }
             "zks_L1ChainId" => {
                 at_most(p, 0)?;
@@ -506,7 +508,21 @@ impl Devnet {
             .filter_map(|(i, l)| {
                 let sent = crate::system::abi::L1MessageSent::decode_log_data(&l.data).ok()?;
                 let bundle = SealedBundle::from_encoded(sent._message.get(1..)?).ok();
-                let loc = bundle.and_then(|b| outbox?.get(&b.hash).copied());
+                let loc = match bundle {
+                    Some(b) => outbox.and_then(|o| o.get(&b.hash).copied()),
+                    None => self
+                        .nodes
+                        .iter()
+                        .position(|n| n.info.id == chain)
+                        .and_then(|c| self.place_message(c, t, sent._sender, &sent._message))
+                        .and_then(|p| {
+                            Some(flywheel_protocol::chain::MessageLocation {
+                                batch: p.batch,
+                                index: u32::try_from(p.index).ok()?,
+                                tx_number: 0,
+                            })
+                        }),
+                };
                 Some(json!({
                     "blockNumber": quantity(t.block_number),
                     "blockHash": block_hash,

@@ -8,6 +8,7 @@
 //! settlement tick, the relayer and the log proofs. The block and chain records are in
 //! [`crate::chain`].
 
+mod bridge;
 mod methods;
 mod pipeline;
 mod settle;
@@ -52,17 +53,24 @@ pub const CLIENT_VERSION: &str = concat!("flywheel-devnet/v", env!("CARGO_PKG_VE
 pub fn genesis_of(layout: &Layout, time: u64, devs: &[Address]) -> Genesis {
     let mut g = Genesis::devnet();
     g.start_time = time;
+    // ETH's asset id is `encodeNTVAssetId(L1 chain id, ETH_TOKEN_ADDRESS)` of this layout's
+    // L1, as the contracts derive it and clients recompute it (zksync-js `isChainEthBased`).
+    let eth = eth_asset_id(layout);
+    for a in &mut g.assets {
+        if AssetId::native(a.origin_chain, a.token) == genesis::eth() {
+            a.origin_chain = layout.l1_chain_id;
+        }
+    }
+    for t in &mut g.fees.claimable_tokens {
+        if *t == genesis::eth() {
+            *t = eth;
+        }
+    }
     let chain = |id, name: &str, kind, base, sl| {
         ChainConfig::rollup(id, name, kind, base, sl, ADMIN_ADDRESS)
     };
     let mut chains = vec![
-        chain(
-            layout.l1_chain_id,
-            "l1",
-            ChainKind::L1,
-            genesis::eth(),
-            None,
-        ),
+        chain(layout.l1_chain_id, "l1", ChainKind::L1, eth, None),
         chain(
             layout.gateway_chain_id,
             "gateway",
@@ -73,7 +81,7 @@ pub fn genesis_of(layout: &Layout, time: u64, devs: &[Address]) -> Genesis {
     ];
     for c in &layout.chains {
         let base = match c.base_token {
-            BaseToken::Eth => genesis::eth(),
+            BaseToken::Eth => eth,
             BaseToken::Zk => genesis::zk(),
         };
         chains.push(chain(
@@ -96,6 +104,14 @@ pub fn genesis_of(layout: &Layout, time: u64, devs: &[Address]) -> Genesis {
     g.zk_allocations
         .extend(devs.iter().map(|a| (*a, tokens(DEV_ZK_TOKENS))));
     g
+}
+
+/// ETH's asset id on a layout: native to its L1 at `ETH_TOKEN_ADDRESS`.
+pub fn eth_asset_id(layout: &Layout) -> AssetId {
+    AssetId::native(
+        layout.l1_chain_id,
+        flywheel_protocol::chain::ETH_TOKEN_ADDRESS,
+    )
 }
 
 /// The devnet: one protocol network for all chains, each chain's blocks and EVM accounts, the
@@ -148,6 +164,19 @@ impl Devnet {
                 });
             }
         }
+        // The L1 vault backs what the L2s hold of ETH at genesis, so it can be withdrawn.
+        let eth = eth_asset_id(&layout);
+        funding.extend(
+            genesis
+                .chains
+                .iter()
+                .filter(|c| c.kind == ChainKind::ZkChain && c.base_token == eth)
+                .map(|c| {
+                    Action::L1Bridge(flywheel_protocol::bridge::BridgeAction::BackGenesisSupply {
+                        chain: c.id,
+                    })
+                }),
+        );
         // Each L2's configured `interopProtocolFee`, set by its operator (the devnet admin) as
         // `setInteropFee` would, so the log (and a state file) carries it.
         funding.extend(

@@ -339,6 +339,7 @@ impl Devnet {
                 }
             }
         }
+        let deposits = Self::requests_deposit(&events);
         self.log.extend(events);
         let node = &mut self.nodes[c];
         node.evm = commit.evm;
@@ -371,6 +372,10 @@ impl Devnet {
         node.pending.push(record);
         if self.automine {
             self.seal(c, None)?;
+        }
+        if deposits {
+            // The L2s' sequencers pick the new requests up at once.
+            self.execute_deposits()?;
         }
         Ok(hash)
     }

@@ -78,15 +78,19 @@ impl Devnet {
                 "transaction {tx} has no L1 messenger log {index}"
             )));
         };
-        let message = match crate::system::abi::L1MessageSent::decode_log_data(&log.data) {
-            Ok(m) => m._message,
+        let (sender, message) = match crate::system::abi::L1MessageSent::decode_log_data(&log.data)
+        {
+            Ok(m) => (m._sender, m._message),
             Err(_) => return Err(RpcError::server("unreadable messenger log")),
         };
-        let Some(encoded) = message.get(1..) else {
-            return Err(RpcError::server("empty message"));
+        // A message that is not a bundle (a withdrawal) is proven against L1's roots.
+        let Some(sealed) = message
+            .get(1..)
+            .filter(|_| sender == flywheel_protocol::chain::INTEROP_CENTER)
+            .and_then(|m| SealedBundle::from_encoded(m).ok())
+        else {
+            return self.message_proof(c, t, sender, &message);
         };
-        let sealed = SealedBundle::from_encoded(encoded)
-            .map_err(|e| RpcError::server(format!("not a bundle message: {e}")))?;
         let source = node.info.id;
         let Ok(dest) = u64::try_from(sealed.bundle.destinationChainId) else {
             return Ok(None);

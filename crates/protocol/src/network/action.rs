@@ -603,6 +603,9 @@ pub enum Action {
     /// A call to a ZK chain's contract on L1: L1 → L2 requests, batch settlement, fee
     /// parameters and priority mode ([`crate::priority`]).
     Priority(crate::priority::PriorityAction),
+    /// A call to the L1 bridge's contracts or the L2 base token's `withdraw`
+    /// ([`crate::bridge`]).
+    L1Bridge(crate::bridge::BridgeAction),
     /// A Prividium's sequencer, admin panel, approvals, reads, or L1 filterer and Mailbox
     /// (boxed: its requests carry whole transactions).
     Prividium(Box<crate::prividium::PrividiumAction>),

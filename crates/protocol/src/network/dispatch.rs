@@ -451,6 +451,7 @@ impl Exec<'_> {
                 self.unbundle_bundle(chain, caller_chain, caller, &bundle, &statuses)?;
             }
             Action::Priority(action) => self.priority(action)?,
+            Action::L1Bridge(action) => self.l1_bridge(action)?,
             Action::Prividium(a) => self.prividium(*a)?,
             Action::ZkTransferFrom {
                 spender,

@@ -154,6 +154,7 @@ impl Network {
             governance: Governance::new(genesis.governance, genesis.start_time),
             priority: crate::priority::Diamonds::new(&genesis.chains),
             prividiums,
+            bridge: crate::bridge::Bridge::default(),
             retention: genesis.retention,
         };
         Ok(Self {

@@ -42,6 +42,9 @@ pub struct State {
     /// Prividium chains' permissions, filterers, approvals, audit logs and transaction
     /// commitments, by chain.
     pub prividiums: OrdMap<ChainId, crate::prividium::Prividium>,
+    /// The L1 bridge: queued deposits, the vault's per-chain balances, withdrawals.
+    #[serde(default)]
+    pub bridge: crate::bridge::Bridge,
     /// What per-bundle bookkeeping is kept ([`crate::genesis::Retention`]).
     #[serde(default)]
     pub retention: crate::genesis::Retention,
@@ -487,6 +490,12 @@ impl State {
                     }
                 }
                 crate::priority::apply(self, ev)?
+            }
+            Event::Bridge(ev) => {
+                j.section(Section::Bridge, || {
+                    Undo::Bridge(Box::new(self.bridge.clone()))
+                });
+                crate::bridge::apply(self, ev, j)
             }
             Event::Prividium(ev) => {
                 j.section(Section::Prividiums, || {

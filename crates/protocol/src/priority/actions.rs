@@ -455,6 +455,7 @@ impl Exec<'_> {
             mint_value,
             refund_recipient,
             calldata: &calldata,
+            gas_per_pubdata: U256::from(fees::REQUIRED_L2_GAS_PRICE_PER_PUBDATA),
         });
         let paused = d.paused_deposits_timestamp;
         if paused != 0 && paused.saturating_add(PAUSE_DEPOSITS_TIME_WINDOW_START) <= now {

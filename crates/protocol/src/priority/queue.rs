@@ -2,33 +2,11 @@
 //! leaf of the chain's priority tree) and the time they were requested, and the rolling hash a
 //! batch commits to over the requests it processed.
 
+use crate::bridge::abi::L2CanonicalTransaction;
 use crate::ChainId;
 use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
-use alloy_sol_types::{sol, SolValue};
+use alloy_sol_types::SolValue;
 use serde::{Deserialize, Serialize};
-
-sol! {
-    /// `L2CanonicalTransaction`, the ABI form of an L1→L2 transaction whose keccak is its
-    /// canonical hash (`era-contracts@4859b6f:l1-contracts/contracts/common/Messaging.sol`).
-    struct L2CanonicalTransaction {
-        uint256 txType;
-        uint256 from;
-        uint256 to;
-        uint256 gasLimit;
-        uint256 gasPerPubdataByteLimit;
-        uint256 maxFeePerGas;
-        uint256 maxPriorityFeePerGas;
-        uint256 paymaster;
-        uint256 nonce;
-        uint256 value;
-        uint256[4] reserved;
-        bytes data;
-        bytes signature;
-        uint256[] factoryDeps;
-        bytes paymasterInput;
-        bytes reservedDynamic;
-    }
-}
 
 /// `PRIORITY_OPERATION_L2_TX_TYPE` = 255: an EraVM chain's L1→L2 transaction type
 /// (`era-contracts@4859b6f:l1-contracts/contracts/common/Config.sol`).
@@ -120,6 +98,8 @@ pub struct CanonicalFields<'a> {
     pub refund_recipient: Address,
     /// Calldata.
     pub calldata: &'a Bytes,
+    /// `l2GasPerPubdataByteLimit` of the request.
+    pub gas_per_pubdata: U256,
 }
 
 fn word(a: Address) -> U256 {
@@ -129,8 +109,8 @@ fn word(a: Address) -> U256 {
 /// `keccak256(abi.encode(transaction))` of the `L2CanonicalTransaction` the Mailbox builds
 /// (`_serializeL2Transaction`, `_validateTx`,
 /// `era-contracts@4859b6f:l1-contracts/contracts/state-transition/chain-deps/facets/Mailbox.sol`):
-/// no paymaster, no factory deps, `reserved = [mintValue, refundRecipient, 0, 0]`, the required
-/// gas-per-pubdata.
+/// no paymaster, no factory deps, `reserved = [mintValue, refundRecipient, 0, 0]`, the
+/// request's gas-per-pubdata limit. The struct is declared once, in [`crate::bridge::abi`].
 pub fn canonical_tx_hash(f: &CanonicalFields<'_>) -> B256 {
     let tx_type = if f.zksync_os {
         ZKSYNC_OS_PRIORITY_OPERATION_L2_TX_TYPE
@@ -142,7 +122,7 @@ pub fn canonical_tx_hash(f: &CanonicalFields<'_>) -> B256 {
         from: word(f.sender),
         to: word(f.contract_l2),
         gasLimit: U256::from(f.l2_gas_limit),
-        gasPerPubdataByteLimit: U256::from(super::fees::REQUIRED_L2_GAS_PRICE_PER_PUBDATA),
+        gasPerPubdataByteLimit: f.gas_per_pubdata,
         maxFeePerGas: f.l2_gas_price,
         maxPriorityFeePerGas: U256::ZERO,
         paymaster: U256::ZERO,

@@ -933,6 +933,14 @@ impl Exec<'_> {
         } else {
             r.refund_recipient
         };
+        // The L1 side: the Bridgehub takes `mintValue` of the base token from the caller (the
+        // depositor, for a token deposit through the asset router) into the L1 vault, and the
+        // asset router's vault takes the deposited tokens (era-contracts@4859b6f:
+        // l1-contracts/contracts/core/bridgehub/L1Bridgehub.sol `requestL2TransactionTwoBridges`,
+        // `bridge/ntv/L1NativeTokenVault.sol`). Assets native elsewhere than L1 (ZK) are not
+        // bridged in the model (MODEL.md), so they are minted as before.
+        let payer = deposit.map_or(r.sender, |d| d.depositor);
+        self.lock_on_l1(chain, base, payer, r.mint_value)?;
         let mut credits = vec![
             (base, r.contract_l2, r.l2_value),
             (base, refund, r.mint_value - r.l2_value),
@@ -952,6 +960,7 @@ impl Exec<'_> {
             if !self.state.assets.contains_key(&asset) {
                 return Err(ProtocolError::UnknownAsset(asset));
             }
+            self.lock_on_l1(chain, asset, d.depositor, d.amount)?;
             credits.push((asset, d.receiver, d.amount));
             deposited = Some((asset, d.receiver, d.amount));
         }

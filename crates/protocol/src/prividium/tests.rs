@@ -1382,8 +1382,16 @@ fn the_filterers_owner_manages_its_whitelist_and_deposits() {
     );
 }
 
+/// An L1 request, its sender first funded on L1 with the `mintValue` the Bridgehub takes
+/// from it (all or nothing: a refused request undoes the funding too).
 fn l1(r: L1Request) -> Action {
-    act(PrividiumOp::L1Request(r))
+    let fund = Action::Fund {
+        chain: crate::genesis::devnet::L1,
+        asset: eth(),
+        to: r.sender,
+        amount: r.mint_value,
+    };
+    Action::Batch(vec![fund, act(PrividiumOp::L1Request(r))])
 }
 
 fn base_deposit(who: &str, value: U256) -> L1Request {
@@ -1942,4 +1950,47 @@ fn prividium_actions_on_an_ordinary_chain_are_refused() {
         })),
         PrividiumError::NotAPrividium { chain: 999 }.into(),
     );
+}
+
+#[test]
+fn an_l1_request_takes_its_mint_value_on_l1_into_the_vault() {
+    let mut net = setup();
+    allow_deposits(&mut net, true);
+    let l1_chain = crate::genesis::devnet::L1;
+    let vault = crate::bridge::addresses::l1_native_token_vault();
+    let l1_of =
+        |net: &Network, who: Address| net.state().chain(l1_chain).unwrap().balance(eth(), who);
+    let dave = name("dave");
+    ok(
+        &mut net,
+        Action::Fund {
+            chain: l1_chain,
+            asset: eth(),
+            to: dave,
+            amount: tokens(5),
+        },
+    );
+    let vault_before = l1_of(&net, vault);
+    ok(
+        &mut net,
+        act(PrividiumOp::L1Request(base_deposit("dave", tokens(2)))),
+    );
+    assert_eq!(l1_of(&net, dave), tokens(3), "debited on L1");
+    assert_eq!(
+        l1_of(&net, vault) - vault_before,
+        tokens(2),
+        "locked in the vault"
+    );
+    assert_eq!(net.state().bridge.chain_balance(P, eth()), tokens(2));
+    assert_eq!(eth_of(&net, "dave"), tokens(2), "credited on the Prividium");
+    // Without the funds on L1, refused, and nothing changed.
+    let before = net.state().clone();
+    let err = net
+        .apply(act(PrividiumOp::L1Request(base_deposit("dave", tokens(4)))))
+        .unwrap_err();
+    assert!(
+        matches!(err, ProtocolError::InsufficientBalance(_)),
+        "{err:?}"
+    );
+    assert_eq!(net.state(), &before);
 }
