@@ -45,8 +45,10 @@ fn start(args: &[&str]) -> (Child, String, Vec<String>) {
         let mut rest = String::new();
         let _ = reader.read_to_string(&mut rest);
     });
+    // The chain rows (the SDK environment lines below them also hold URLs).
     let urls = table
         .lines()
+        .filter(|l| !l.contains("export "))
         .filter_map(|l| l.split("http://").nth(1))
         .map(str::to_string)
         .collect();
@@ -99,6 +101,7 @@ fn starts_prints_its_table_serves_and_dumps_on_ctrl_c() {
             "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
             "InteropCenter",
             "0x000000000000000000000000000000000001000d",
+            "Autorelay: off",
         ],
     );
     assert_eq!(urls.len(), 4);
@@ -116,6 +119,40 @@ fn starts_prints_its_table_serves_and_dumps_on_ctrl_c() {
     ]));
     assert!(err.contains("other chains"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn the_zksync_local_layout_serves_its_chains_and_says_what_the_sdk_reads() {
+    let (child, table, urls) = start(&["--layout", "zksync-local", "--port", "0", "--autorelay"]);
+    common::assert_contains_all(
+        &table,
+        &[
+            "Autorelay: on",
+            "6565",
+            "6566",
+            // The SDK suites' L2 rich key, funded beside the dev accounts.
+            "0x36615Cf349d7F6344891B1e7CA7C72883F5dc049",
+            "0x7726827caac94a7f9e1b160f7ea819f172f7b6f9d2a97f992c38edeab82d4110",
+            "L1_RPC_URL=http://",
+            "SRC_L2_RPC=http://",
+        ],
+    );
+    assert_eq!(urls.len(), 4);
+    // Port order: L1, Gateway, then the L2s.
+    assert_eq!(chain_id(&urls[0]), "0x7a69");
+    assert_eq!(chain_id(&urls[1]), "0x1fa");
+    assert_eq!(chain_id(&urls[2]), "0x19a5");
+    assert_eq!(chain_id(&urls[3]), "0x19a6");
+    interrupt(child);
+    let err = fails(flywheel(&[
+        "devnet",
+        "--layout",
+        "zksync-local",
+        "--chains",
+        "2",
+    ]));
+    assert!(err.contains("give one"), "{err}");
 }
 
 #[test]

@@ -56,10 +56,30 @@ pub struct Server {
 /// Binds every chain's port (`port + i`, or a free port each when `port` is 0) and serves.
 pub async fn serve(devnet: Shared, host: IpAddr, port: u16) -> Result<Server, DevnetError> {
     let n = devnet.lock().chains().len();
+    let ports: Vec<u16> = (0..n)
+        .map(|i| {
+            if port == 0 {
+                0
+            } else {
+                port.saturating_add(i as u16)
+            }
+        })
+        .collect();
+    serve_on(devnet, host, &ports).await
+}
+
+/// Binds chain `i` (port order) to `ports[i]` (0: a free port) and serves.
+pub async fn serve_on(devnet: Shared, host: IpAddr, ports: &[u16]) -> Result<Server, DevnetError> {
+    let n = devnet.lock().chains().len();
+    if ports.len() != n {
+        return Err(DevnetError::Config(format!(
+            "{} ports given for {n} chains",
+            ports.len()
+        )));
+    }
     let (stop, stopped) = watch::channel(false);
     let mut listeners = Vec::with_capacity(n);
-    for i in 0..n {
-        let p = if port == 0 { 0 } else { port + i as u16 };
+    for &p in ports {
         let addr = SocketAddr::new(host, p);
         let l = tokio::net::TcpListener::bind(addr)
             .await
