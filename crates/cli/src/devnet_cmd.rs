@@ -12,7 +12,11 @@ use std::path::PathBuf;
 /// `flywheel devnet` options. Defaults: L1 31337, Gateway 506 and L2s 271, 272 (ETH-based) and
 /// 273 (ZK-based) on ports 8545…8549, automine, a batch every 0.1 s, autorelay off.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct DevnetArgs {
+    /// Tools for a running devnet.
+    #[command(subcommand)]
+    tool: Option<DevnetTool>,
     /// A named layout: "zksync-local" is ZKsync's local setup as the zksync-js examples and
     /// suites expect it (L1 31337 on 8545, L2s 6565 and 6566 on 3050 and 3051, Gateway 506 on
     /// 3052, the local rich wallets funded, a non-zero interop protocol fee).
@@ -48,8 +52,57 @@ pub struct DevnetArgs {
     dump_state: Option<PathBuf>,
 }
 
-/// Runs `flywheel devnet` until Ctrl-C.
+/// Tools that talk to a running devnet.
+#[derive(Debug, clap::Subcommand)]
+pub enum DevnetTool {
+    /// Trace a bundle on every chain it touched: sent, settled in which batches, root
+    /// imported, verified, executed or unbundled and by whom, and each refused attempt with
+    /// the contract's error (the devnet's flywheel_traceBundle method).
+    Trace(TraceArgs),
+}
+
+/// `flywheel devnet trace` options.
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// A bundle hash, or the hash of a transaction that sent one or called the InteropHandler
+    /// with one (on any chain of the devnet).
+    #[arg(value_name = "HASH")]
+    hash: String,
+    /// Any chain's URL of the running devnet.
+    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8545")]
+    rpc: String,
+    /// Print the trace as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn trace(args: &TraceArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let hash: alloy_primitives::B256 = args.hash.parse().map_err(|_| {
+        CliError::field(
+            "HASH",
+            format!(
+                "{:?} is not a 32-byte hex hash (0x + 64 hex digits)",
+                args.hash
+            ),
+        )
+    })?;
+    let t =
+        flywheel_devnet::client::call(&args.rpc, "flywheel_traceBundle", serde_json::json!([hash]))
+            .map_err(|e| CliError::field("--rpc", e.to_string()))?;
+    if args.json {
+        let doc = serde_json::to_string_pretty(&t).map_err(|e| CliError::Output(e.into()))?;
+        writeln!(out, "{doc}")?;
+    } else {
+        write!(out, "{}", flywheel_devnet::trace::render(&t))?;
+    }
+    Ok(())
+}
+
+/// Runs `flywheel devnet` until Ctrl-C, or one of its tools.
 pub fn run(args: &DevnetArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    if let Some(DevnetTool::Trace(t)) = &args.tool {
+        return trace(t, out);
+    }
     let text = match &args.config {
         Some(p) => Some(flywheel_devnet::files::read_config(p).map_err(|source| {
             CliError::field(

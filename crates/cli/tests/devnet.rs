@@ -201,3 +201,55 @@ fn bench_devnet_prints_the_figures() {
     let line = fails(flywheel(&["bench", "devnet", "--txs", "0"]));
     assert!(line.contains("--txs"), "{line}");
 }
+
+#[cfg(unix)]
+#[test]
+fn trace_follows_a_relayed_bundle_through_a_running_devnet() {
+    use flywheel_devnet::client::call;
+    use serde_json::json;
+    let (child, _, urls) = start(&["--port", "0", "--chains", "2", "--autorelay"]);
+    let (src, dest) = (format!("http://{}", urls[2]), format!("http://{}", urls[3]));
+    let dev = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+    let data = flywheel_devnet::system::plain_bundle_calldata(
+        272,
+        alloy_primitives::Address::repeat_byte(0x33),
+        vec![],
+    );
+    let tx = call(
+        &src,
+        "eth_sendTransaction",
+        json!([{"from": dev, "to": flywheel_protocol::chain::INTEROP_CENTER, "data": data}]),
+    )
+    .unwrap();
+    let tx = tx.as_str().unwrap().to_string();
+    // The relayer executes it within a few batch intervals.
+    let mut text = String::new();
+    for _ in 0..100 {
+        let out = flywheel(&["devnet", "trace", &tx, "--rpc", &dest]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text = String::from_utf8(out.stdout).unwrap();
+        if text.contains("status: executed") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    common::assert_contains_all(
+        &text,
+        &[
+            "status: executed",
+            "sent on chain 271",
+            "imported the interop root",
+            "executed on chain 272",
+        ],
+    );
+    let out = flywheel(&["devnet", "trace", &tx, "--rpc", &src, "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["status"], "executed");
+    interrupt(child);
+    let err = fails(flywheel(&["devnet", "trace", "0x12", "--rpc", &src]));
+    assert!(err.contains("HASH"), "{err}");
+}

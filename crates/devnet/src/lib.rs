@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod bench;
 pub mod chain;
+pub mod client;
 pub mod config;
 pub mod contracts;
 pub mod dispatch;
@@ -19,12 +20,14 @@ pub mod limits;
 pub mod node;
 pub mod overrides;
 pub mod receiver;
+pub mod refusals;
 pub mod rpc;
 pub mod runner;
 pub mod server;
 pub mod state_file;
 pub mod system;
 pub mod table;
+pub mod trace;
 
 pub use config::DevnetConfig;
 pub use error::DevnetError;

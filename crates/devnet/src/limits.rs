@@ -52,3 +52,6 @@ pub const MAX_FILTERS: usize = 1000;
 
 /// A filter not polled for this long is removed (geth's timeout, 5 minutes).
 pub const FILTER_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
+/// How long `flywheel devnet trace` waits to connect, send and read an answer.
+pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
