@@ -28,6 +28,7 @@ pub mod state_file;
 pub mod system;
 pub mod table;
 pub mod trace;
+pub mod ws;
 
 pub use config::DevnetConfig;
 pub use error::DevnetError;

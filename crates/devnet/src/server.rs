@@ -1,5 +1,6 @@
-//! HTTP: one listener per chain (port P, P+1, …) serving JSON-RPC over POST, all sharing one
-//! [`Devnet`] behind a mutex (calls are short and the protocol state is one across chains).
+//! HTTP: one listener per chain (port P, P+1, …) serving JSON-RPC over POST, and over a
+//! WebSocket on the same port (a GET upgraded, [`crate::ws`]), all sharing one [`Devnet`]
+//! behind a mutex (calls are short and the protocol state is one across chains).
 //!
 //! Built on axum + tokio: hyper's HTTP/1 with keep-alive and graceful shutdown, and no
 //! JSON-RPC framework, so that the envelope's error codes and limits are ours to set
@@ -9,6 +10,7 @@ use crate::error::DevnetError;
 use crate::node::Devnet;
 use crate::rpc::{self, RpcError, INVALID_REQUEST, MAX_BODY_BYTES};
 use axum::body::Body;
+use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -40,6 +42,7 @@ impl Shared {
 struct ChainState {
     devnet: Shared,
     chain: usize,
+    websockets: crate::ws::Connections,
 }
 
 /// Running listeners.
@@ -91,10 +94,11 @@ pub async fn serve_on(devnet: Shared, host: IpAddr, ports: &[u16]) -> Result<Ser
     for (chain, listener) in listeners.into_iter().enumerate() {
         addrs.push(listener.local_addr()?);
         let app = Router::new()
-            .route("/", post(handle))
+            .route("/", post(handle).get(upgrade))
             .with_state(ChainState {
                 devnet: devnet.clone(),
                 chain,
+                websockets: crate::ws::Connections::default(),
             });
         let mut stopped = stopped.clone();
         tasks.push(tokio::spawn(async move {
@@ -162,6 +166,11 @@ impl Server {
 
 fn json_response(status: StatusCode, body: String) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// A GET on `/`: a WebSocket upgrade (JSON-RPC with subscriptions, see [`crate::ws`]).
+async fn upgrade(State(s): State<ChainState>, ws: WebSocketUpgrade) -> Response {
+    crate::ws::upgrade(ws, s.devnet, s.chain, &s.websockets)
 }
 
 async fn handle(State(s): State<ChainState>, body: Body) -> Response {

@@ -46,6 +46,10 @@ pub fn startup_table(devnet: &Devnet, addrs: &[SocketAddr], relay: bool) -> Stri
     }
     let _ = writeln!(
         s,
+        "WebSocket on every chain: the same address with ws:// (eth_subscribe newHeads, logs)"
+    );
+    let _ = writeln!(
+        s,
         "\nAutorelay: {}",
         if relay {
             "on (the relayer executes every provable bundle; clients that execute bundles \
