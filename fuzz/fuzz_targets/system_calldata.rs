@@ -37,7 +37,7 @@ const CONTRACTS: [Address; 9] = [
     Address::ZERO, // an ordinary account
 ];
 
-const SELECTORS: [[u8; 4]; 30] = [
+const SELECTORS: [[u8; 4]; 32] = [
     a::sendBundleCall::SELECTOR,
     a::sendMessageCall::SELECTOR,
     a::claimZKFeesCall::SELECTOR,
@@ -68,6 +68,8 @@ const SELECTORS: [[u8; 4]; 30] = [
     f::setBurnPercentageCall::SELECTOR,
     f::distributorsCall::SELECTOR,
     a::claimProtocolFeesCall::SELECTOR,
+    a::setInteropFeeCall::SELECTOR,
+    a::zkTokenCall::SELECTOR,
 ];
 
 fuzz_target!(|data: &[u8]| {

@@ -92,23 +92,5 @@ impl Table {
     }
 }
 
-/// `2026-11-29 18:04` (UTC) from Unix seconds: civil-from-days (H. Hinnant's algorithm,
-/// proleptic Gregorian). Both the demo's prose and the run store's listings print times so.
-pub fn utc_minute(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
-        rem / 3_600,
-        rem % 3_600 / 60
-    )
-}
+/// `2026-11-29 18:04` (UTC) from Unix seconds: the demo's prose and the run store's listings.
+pub use flywheel_protocol::governance::timeline::utc_minute;

@@ -14,6 +14,7 @@ pub mod limits;
 pub mod parse;
 pub mod priority_report;
 pub mod prividium_report;
+pub mod propose_cmd;
 pub mod run_cmd;
 #[cfg(feature = "server")]
 pub mod runs_cmd;

@@ -15,7 +15,9 @@ use clap::{Parser, Subcommand};
 // imports.
 use error::CliError;
 use flywheel_cli::{bundle_file, error, input, limits, parse, term};
-use flywheel_cli::{fmt, priority_report, run_cmd, scenario_cmd, shard_cmd, sweep_cmd};
+use flywheel_cli::{
+    fmt, priority_report, propose_cmd, run_cmd, scenario_cmd, shard_cmd, sweep_cmd,
+};
 use std::io::{BufWriter, Write};
 
 /// mimalloc, not the system allocator: event mode allocates bundles and proofs on the
@@ -68,6 +70,10 @@ enum Command {
     /// Tornado: move each parameter down and up by a spread and rank them by burn swing.
     #[command(after_help = limits::summary())]
     Sensitivity(sweep_cmd::SensitivityArgs),
+    /// Draft a governance proposal from changes to a base scenario: governance path,
+    /// calldata, timeline and projected impact (Markdown, --json, or files with --out).
+    #[command(after_help = limits::summary())]
+    Propose(propose_cmd::ProposeArgs),
     /// Measure simulator throughput against the project's targets.
     Bench(bench_cmd::BenchArgs),
     /// L1, Gateway and L2 chains in one process, each with an Ethereum JSON-RPC endpoint.
@@ -169,6 +175,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Scenario(cmd) => scenario_cmd::run(cmd, out),
         Command::Sweep(args) => sweep_cmd::sweep_cmd(args, out),
         Command::Sensitivity(args) => sweep_cmd::sensitivity_cmd(args, out),
+        Command::Propose(args) => propose_cmd::run(args, out),
         Command::Bench(args) => bench_cmd::run(args, out),
         Command::Devnet(args) => devnet_cmd::run(args, out),
         #[cfg(feature = "server")]

@@ -944,3 +944,117 @@ async fn the_document_matches_what_is_accepted() {
     }
     assert!(doc["paths"]["/api/whatif"]["post"]["responses"]["429"].is_object());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn proposals_draft_from_changes_and_refuse_with_key_limit_and_value() {
+    let api = Api::new("proposals");
+    let ok = api
+        .send(
+            "POST",
+            "/api/proposals",
+            json!({"preset": "v31-baseline", "runs": 4, "days": 30, "date": "2026-12-08",
+                   "set": {"protocol.fee_flow_threshold": "400000 ZK", "traffic.calls_per_day": 60000}}),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+    let d = ok.json();
+    let p = &d["proposal"];
+    let tpp = &p["proposals"][0];
+    assert_eq!(tpp["type"], json!("TPP"));
+    assert_eq!(
+        tpp["targets"],
+        json!(["0xF135fCd17733689462027bA7AfB210c2cB3C9803"])
+    );
+    assert_eq!(
+        tpp["timeline"]
+            .as_array()
+            .expect("timeline")
+            .last()
+            .expect("a step")["utc"],
+        json!("2026-12-18 00:00 UTC")
+    );
+    assert_eq!(p["impact"].as_array().expect("impact").len(), 3);
+    let traffic = p["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .find(|c| c["key"] == json!("traffic.calls_per_day"))
+        .expect("the traffic change");
+    assert_eq!(traffic["path"]["on_chain"], json!(false));
+    assert!(d["markdown"]
+        .as_str()
+        .expect("markdown")
+        .starts_with("# [TPP]"));
+    // The same draft as the CLI's library gives (one implementation): the JSON's calldata.
+    assert_eq!(
+        tpp["calldatas"][0],
+        json!("0x301bc3a60000000000000000000000000000000000000000000054b40b1f852bda000000")
+    );
+
+    for (body, status, key) in [
+        (
+            json!({"runs": 4, "days": 30}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "set",
+        ),
+        (
+            json!({"set": {"protocol.burn_bps": 9000}, "runs": 4, "days": 30}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "protocol.burn_bps",
+        ),
+        (
+            json!({"set": {"protocol.fee_flow_threshold": "1 ZK"}, "runs": 4, "days": 30}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "protocol.fee_flow_threshold",
+        ),
+        (
+            json!({"set": {"protocol.burn_bps": 20000}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "protocol.burn_bps",
+        ),
+        (
+            json!({"set": {"protocol.burn_bps": 5000}, "date": "2026-02-30"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "date",
+        ),
+        (
+            json!({"set": {"protocol.burn_bps": 5000}, "distributor": "0x12"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "distributor",
+        ),
+        (
+            json!({"set": {"protocol.burn_bps": 5000}, "runs": 501}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "runs",
+        ),
+        (
+            json!({"set": {"protocol.burn_bps": 5000}, "runs": 400, "days": 365}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "runs",
+        ),
+        (
+            json!({"preset": "nope", "set": {"protocol.burn_bps": 5000}}),
+            StatusCode::NOT_FOUND,
+            "preset",
+        ),
+        (json!({"bogus": 1}), StatusCode::BAD_REQUEST, "body"),
+    ] {
+        let e = api
+            .send("POST", "/api/proposals", body.clone())
+            .await
+            .error(status, key);
+        assert!(e["error"].is_string(), "{body}: {e}");
+    }
+    let e = api
+        .send(
+            "POST",
+            "/api/proposals",
+            json!({"set": {"protocol.burn_bps": 5000}, "runs": 501}),
+        )
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "runs");
+    assert_eq!(e["value"], json!(501));
+    assert_eq!(e["limit"], json!("1 to 500"));
+    // A refused or drafted proposal stores nothing.
+    assert_eq!(api.get("/api/runs").await.json(), json!([]));
+}

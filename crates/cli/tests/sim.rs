@@ -521,7 +521,12 @@ fn sensitivity_prints_a_sorted_tornado() {
         &[&args[..], &["--json", "--spread", "0.25"]].concat(),
     )));
     let bars = v["bars"].as_array().expect("bars");
-    assert_eq!(bars.len(), 9);
+    // One bar per parameter, demand's elasticity among them.
+    assert_eq!(bars.len(), 10);
+    assert!(
+        bars.iter().any(|b| b.to_string().contains("elasticity")),
+        "{v}"
+    );
     let swings: Vec<U256> = bars.iter().map(|b| wei(&b["swing_wei"])).collect();
     assert!(swings.windows(2).all(|w| w[0] >= w[1]), "{swings:?}");
     assert!(swings[0] > U256::ZERO);

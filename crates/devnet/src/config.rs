@@ -92,10 +92,33 @@ pub struct L2Config {
     pub name: String,
     /// Base (gas) token.
     pub base_token: BaseToken,
-    /// InteropCenter's `interopProtocolFee` at genesis, base-token wei per call (set by the
-    /// operator, as on a real chain; absent: 0, the contract's initial value).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub interop_protocol_fee: Option<u64>,
+    /// InteropCenter's `interopProtocolFee` at start, base-token wei per call (0 if absent, as
+    /// the contract starts; its operator may change it with `setInteropFee`). In `devnet.toml`
+    /// an integer or a string of wei (decimal or 0x-hex).
+    #[serde(
+        default,
+        deserialize_with = "wei",
+        skip_serializing_if = "alloy_primitives::U256::is_zero"
+    )]
+    pub interop_protocol_fee: alloy_primitives::U256,
+}
+
+/// A wei amount from a TOML integer or a decimal / 0x-hex string.
+fn wei<'de, D: serde::Deserializer<'de>>(d: D) -> Result<alloy_primitives::U256, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Wei {
+        Int(u64),
+        Text(String),
+    }
+    match Wei::deserialize(d)? {
+        Wei::Int(n) => Ok(alloy_primitives::U256::from(n)),
+        Wei::Text(s) => s.trim().parse().map_err(|_| {
+            serde::de::Error::custom(format!(
+                "{s:?} is not a wei amount (a non-negative integer below 2^256, decimal or 0x-hex)"
+            ))
+        }),
+    }
 }
 
 /// The chains that run: the state they start from depends only on this (and the genesis time),
@@ -125,7 +148,7 @@ impl Layout {
                     chain_id: DEFAULT_FIRST_L2_CHAIN_ID + i as u64,
                     name: format!("l2-{}{}", i + 1, if zk { "-zk" } else { "" }),
                     base_token: if zk { BaseToken::Zk } else { BaseToken::Eth },
-                    interop_protocol_fee: None,
+                    interop_protocol_fee: alloy_primitives::U256::ZERO,
                 }
             })
             .collect();
@@ -146,7 +169,7 @@ impl Layout {
             chain_id,
             name: name.into(),
             base_token: BaseToken::Eth,
-            interop_protocol_fee: Some(ZKSYNC_LOCAL_INTEROP_FEE),
+            interop_protocol_fee: alloy_primitives::U256::from(ZKSYNC_LOCAL_INTEROP_FEE),
         };
         Self {
             l1_chain_id: DEFAULT_L1_CHAIN_ID,
@@ -305,8 +328,9 @@ pub struct L2Entry {
     pub name: String,
     /// Base (gas) token.
     pub base_token: BaseToken,
-    /// `interopProtocolFee` at genesis, base-token wei per call.
-    pub interop_protocol_fee: Option<u64>,
+    /// `interopProtocolFee` at genesis, base-token wei per call (see [`L2Config`]).
+    #[serde(default, deserialize_with = "wei")]
+    pub interop_protocol_fee: alloy_primitives::U256,
     /// The port it listens on.
     pub port: Option<u16>,
 }
@@ -518,7 +542,7 @@ mod tests {
             .layout
             .chains
             .iter()
-            .all(|c| c.interop_protocol_fee.is_some_and(|f| f > 0)));
+            .all(|c| !c.interop_protocol_fee.is_zero()));
         // The file moves one chain; --autorelay turns the relayer on.
         let text = "layout = \"zksync-local\"\n[gateway]\nport = 4000";
         let on = Overrides {
@@ -534,12 +558,43 @@ mod tests {
                     base_token = \"ZK\"\ninterop_protocol_fee = 5";
         let c = DevnetConfig::build(Some(text), &Overrides::default()).unwrap();
         assert_eq!(c.ports, [7100, 7001, 7200, 7003]);
-        assert_eq!(c.layout.chains[1].interop_protocol_fee, Some(5));
+        assert_eq!(
+            c.layout.chains[1].interop_protocol_fee,
+            alloy_primitives::U256::from(5)
+        );
         let cli = Overrides {
             port: Some(0),
             ..Overrides::default()
         };
         assert_eq!(DevnetConfig::build(Some(text), &cli).unwrap().ports, [0; 4]);
+    }
+
+    #[test]
+    fn interop_protocol_fees_are_set_per_chain_in_wei() {
+        let text = "[[chains]]\nchain_id = 9\nname = \"a\"\nbase_token = \"ETH\"\n\
+                    interop_protocol_fee = 1000\n\
+                    [[chains]]\nchain_id = 10\nname = \"b\"\nbase_token = \"ZK\"\n\
+                    interop_protocol_fee = \"123456789012345678901234567890\"\n\
+                    [[chains]]\nchain_id = 11\nname = \"c\"\nbase_token = \"ETH\"";
+        let c = DevnetConfig::build(Some(text), &Overrides::default()).unwrap();
+        let fees: Vec<String> = c
+            .layout
+            .chains
+            .iter()
+            .map(|c| c.interop_protocol_fee.to_string())
+            .collect();
+        assert_eq!(fees, ["1000", "123456789012345678901234567890", "0"]);
+        // A layout without fees serialises as before (state files keep their shape).
+        let json = serde_json::to_string(&Layout::with_l2s(1)).unwrap();
+        assert!(!json.contains("interop_protocol_fee"), "{json}");
+        for bad in ["-1", "\"ten\"", "\"-5\"", "1.5"] {
+            let text = format!(
+                "[[chains]]\nchain_id = 9\nname = \"a\"\nbase_token = \"ETH\"\n\
+                 interop_protocol_fee = {bad}"
+            );
+            let e = DevnetConfig::build(Some(&text), &Overrides::default()).unwrap_err();
+            assert!(e.to_string().contains("interop_protocol_fee"), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -483,6 +483,48 @@ impl SystemDispatch {
         })
     }
 
+    /// InteropCenter's `setInteropFee`: the contract takes it from the bootloader only, i.e.
+    /// from the operator through its sequencer; the devnet has no bootloader, so it takes it
+    /// from the chain's operator (the devnet admin) and refuses anyone else with the contract's
+    /// `Unauthorized(caller)` (MODEL.md). Logs `InteropFeeUpdated(old, new)`.
+    pub(crate) fn set_interop_fee<CTX: ContextTr>(
+        &mut self,
+        ctx: &mut CTX,
+        inputs: &CallInputs,
+        data: &[u8],
+    ) -> Answer {
+        if !inputs.value.get().is_zero() {
+            return Err(revert_string("non-payable function called with value"));
+        }
+        let c = abi::setInteropFeeCall::abi_decode(data).map_err(|_| bad())?;
+        let old = self
+            .net
+            .state()
+            .chain(self.chain)
+            .map(|c| c.interop_protocol_fee)
+            .map_err(|e| revert_data(&e))?;
+        let action = Action::SetInteropProtocolFee {
+            chain: self.chain,
+            caller: inputs.caller,
+            fee: c._fee,
+        };
+        self.change(ctx, inputs, action).map_err(|e| match e {
+            ProtocolError::NotOperator { caller, .. } => {
+                abi::Unauthorized { caller }.abi_encode().into()
+            }
+            other => revert_data(&other),
+        })?;
+        ctx.journal_mut().log(Log {
+            address: INTEROP_CENTER,
+            data: abi::InteropFeeUpdated {
+                oldFee: old,
+                newFee: c._fee,
+            }
+            .encode_log_data(),
+        });
+        done(Bytes::new())
+    }
+
     /// InteropCenter's fee claims: the caller (a coinbase) takes its whole accrual; nothing
     /// accrued is a no-op without a log, as in the contract.
     pub(crate) fn claim_fees<CTX: ContextTr>(

@@ -295,10 +295,17 @@ impl SystemDispatch {
                 }
                 abi::getZKTokenAddressCall::SELECTOR => {
                     return view(
-                        flywheel_protocol::genesis::ZK_TOKEN_ADDRESS
+                        state
+                            .interop_zk_token_address(self.chain)
                             .abi_encode()
                             .into(),
                     )
+                }
+                abi::zkTokenCall::SELECTOR => {
+                    return view(state.interop_zk_token(self.chain).abi_encode().into())
+                }
+                abi::setInteropFeeCall::SELECTOR => {
+                    return Some(self.set_interop_fee(ctx, inputs, &data));
                 }
                 _ => return Some(Err(Bytes::new())),
             }

@@ -173,7 +173,7 @@ mod tests {
             chain_id: 999,
             name: "evil\u{1b}[2J\nl1 forged".into(),
             base_token: BaseToken::Eth,
-            interop_protocol_fee: None,
+            interop_protocol_fee: alloy_primitives::U256::ZERO,
         });
         let d = Devnet::new(layout, 1).unwrap();
         let addrs: Vec<SocketAddr> = (0..4)

@@ -190,6 +190,92 @@ fn the_remaining_system_contracts_answer_over_json_rpc() {
     });
 }
 
+/// `interopProtocolFee` per chain from the layout (`devnet.toml`'s `interop_protocol_fee`), and
+/// `setInteropFee` from the chain's operator (the devnet admin), with its log; anyone else is
+/// refused with `Unauthorized(caller)`, leaving the fee as it was.
+#[test]
+fn interop_protocol_fees_come_from_the_layout_and_the_operator() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut layout = Layout::default();
+        layout.chains[0].interop_protocol_fee = U256::from(7u8);
+        let devnet = Devnet::new(layout, 1_700_000_000).unwrap();
+        let a = devnet.accounts()[0].clone();
+        let dest = devnet.chains()[DEST].id;
+        let server = serve(Shared::new(devnet), IpAddr::V4(Ipv4Addr::LOCALHOST), 0)
+            .await
+            .unwrap();
+        let net = Net {
+            shared: server.devnet.clone(),
+            urls: server.addrs.iter().map(|a| format!("http://{a}")).collect(),
+        };
+        let pa = net.as_(SRC, &a.signer).await;
+        let pa_dest = net.as_(DEST, &a.signer).await;
+        async fn fee(p: &P) -> U256 {
+            read(p, INTEROP_CENTER, abi::interopProtocolFeeCall {}).await
+        }
+        assert_eq!(fee(&pa).await, U256::from(7u8));
+        assert_eq!(fee(&pa_dest).await, U256::ZERO, "the fee is per chain");
+
+        let set = |f: u64| {
+            abi::setInteropFeeCall {
+                _fee: U256::from(f),
+            }
+            .abi_encode()
+        };
+        let e = refused(&net, &pa, a.address, INTEROP_CENTER, set(1)).await;
+        let unauthorized = abi::Unauthorized { caller: a.address }.abi_encode();
+        assert_eq!(e, Bytes::from(unauthorized).to_string());
+        assert_eq!(fee(&pa).await, U256::from(7u8));
+
+        let admin = admin().unwrap();
+        let padmin = net.as_(SRC, &admin.signer).await;
+        let r = send(&padmin, admin.address, INTEROP_CENTER, set(42)).await;
+        let log = r
+            .inner
+            .logs()
+            .iter()
+            .find(|l| l.topic0() == Some(&abi::InteropFeeUpdated::SIGNATURE_HASH))
+            .unwrap();
+        assert_eq!(log.address(), INTEROP_CENTER);
+        let ev = abi::InteropFeeUpdated::decode_log_data(log.data()).unwrap();
+        assert_eq!((ev.oldFee, ev.newFee), (U256::from(7u8), U256::from(42u8)));
+        assert_eq!(fee(&pa).await, U256::from(42u8));
+        assert_eq!(fee(&pa_dest).await, U256::ZERO);
+        // The new fee is what a send pays: one call at 42 wei on top of its value.
+        let data = plain_bundle(dest, Address::repeat_byte(0x63), vec![]).to_vec();
+        let e = refused(&net, &pa, a.address, INTEROP_CENTER, data.clone()).await;
+        assert!(!e.is_empty());
+        let tx = TransactionRequest::default()
+            .with_from(a.address)
+            .with_to(INTEROP_CENTER)
+            .with_value(U256::from(42u8))
+            .with_input(Bytes::from(data));
+        let r = pa
+            .send_transaction(tx)
+            .await
+            .unwrap()
+            .get_receipt()
+            .await
+            .unwrap();
+        assert!(r.status());
+        let accrued = read(
+            &pa,
+            INTEROP_CENTER,
+            abi::accumulatedProtocolFeesCall {
+                coinbase: admin.address,
+            },
+        )
+        .await;
+        assert_eq!(accrued, U256::from(42u8));
+        server.shutdown().await.unwrap();
+    });
+}
+
 async fn zk_token(net: &Net, pa: &P, pb: &P, pa_dest: &P, a: Address, b: Address, c: Address) {
     use zk_abi as z;
     let t = ZK_TOKEN_ADDRESS;
@@ -431,11 +517,24 @@ async fn message_verification(net: &Net, pa: &P, pa_dest: &P, a: Address) {
 async fn fixed_fees_and_claims(net: &Net, pa: &P, a: Address, receiver: Address, dest: u64) {
     let fee = read(pa, INTEROP_CENTER, abi::ZK_INTEROP_FEECall {}).await;
     assert_eq!(fee, tokens(10));
+    // `zkToken()` is the contract's cache, empty until the first fixed-fee send;
+    // `getZKTokenAddress()` resolves through the vault meanwhile.
+    let zk_cached = || read(pa, INTEROP_CENTER, abi::zkTokenCall {});
+    assert_eq!(zk_cached().await, Address::ZERO);
+    assert_eq!(
+        read(pa, INTEROP_CENTER, abi::getZKTokenAddressCall {}).await,
+        ZK_TOKEN_ADDRESS
+    );
     // Without an allowance for the InteropCenter the fixed fee cannot be pulled.
     let fixed = vec![Bytes::from(useFixedFeeCall { fixedFee: true }.abi_encode())];
     let data = plain_bundle(dest, Address::repeat_byte(0x62), fixed).to_vec();
     let e = refused(net, pa, a, INTEROP_CENTER, data.clone()).await;
     assert_eq!(e, error_string("ERC20: insufficient allowance"));
+    assert_eq!(
+        zk_cached().await,
+        Address::ZERO,
+        "a reverted send caches nothing"
+    );
     send(
         pa,
         a,
@@ -448,6 +547,7 @@ async fn fixed_fees_and_claims(net: &Net, pa: &P, a: Address, receiver: Address,
     )
     .await;
     let r = send(pa, a, INTEROP_CENTER, data).await;
+    assert_eq!(zk_cached().await, ZK_TOKEN_ADDRESS);
     let admin = admin().unwrap();
     let fixed_log = r
         .inner

@@ -233,6 +233,11 @@ pub struct Chain {
     pub interop_protocol_fee: U256,
     /// InteropCenter: fixed ZK fee per call (`ZK_INTEROP_FEE`).
     pub zk_interop_fee: U256,
+    /// InteropCenter: whether `zkToken`, the cached ZK token address, is set. `_getZKToken()`
+    /// caches it at the first fixed-fee send, so the public `zkToken()` reads zero until then
+    /// (era-contracts@4859b6f:l1-contracts/contracts/interop/InteropCenter.sol).
+    #[serde(default)]
+    pub zk_token_cached: bool,
     /// InteropCenter: base-token fees accrued per coinbase, claimable by it.
     pub accrued_base_fees: OrdMap<Address, U256>,
     /// InteropCenter: ZK fees accrued per coinbase, claimable by it.
@@ -269,6 +274,7 @@ impl Chain {
             bundle_count: OrdMap::new(),
             interop_protocol_fee: U256::ZERO,
             zk_interop_fee,
+            zk_token_cached: false,
             accrued_base_fees: OrdMap::new(),
             accrued_zk_fees: OrdMap::new(),
             pending_logs: Vector::new(),

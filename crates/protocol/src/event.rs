@@ -89,6 +89,12 @@ pub enum Event {
         /// New fee per call, in base-token wei.
         fee: U256,
     },
+    /// The chain's InteropCenter cached the ZK token's address (`_getZKToken()` at the first
+    /// fixed-fee send): `zkToken()` answers it from now on.
+    ZkTokenCached {
+        /// Chain.
+        chain: ChainId,
+    },
     /// A bundle's interop fee was collected and accrued to the block's operator. For the
     /// base-token mode applying it moves the fee from `payer` to the InteropCenter; for the
     /// fixed ZK mode the ZK moved by the preceding `Token` transfer and this only accrues it.

@@ -909,6 +909,101 @@ fn fee_modes_charge_per_call() {
 }
 
 #[test]
+fn the_zk_token_is_cached_at_the_first_fixed_fee_send_and_not_before() {
+    use flywheel_protocol::genesis::ZK_TOKEN_ADDRESS;
+    let (mut net, alice) = funded(Code::default());
+    let bob = account("bob");
+    let cached = |net: &Network| net.state().interop_zk_token(devnet::ERA);
+    // `zkToken()` is the cache: zero at genesis; `getZKTokenAddress()` already resolves it
+    // through the vault where ZK is bridged, and is zero on L1, where it is not.
+    assert_eq!(cached(&net), Address::ZERO);
+    assert_eq!(
+        net.state().interop_zk_token_address(devnet::ERA),
+        ZK_TOKEN_ADDRESS
+    );
+    assert_eq!(
+        net.state().interop_zk_token_address(devnet::L1),
+        Address::ZERO
+    );
+    assert_eq!(net.state().interop_zk_token(devnet::L1), Address::ZERO);
+    // A base-token-fee send does not touch it.
+    send(
+        &mut net,
+        devnet::ERA,
+        alice,
+        devnet::ETH_CHAIN,
+        vec![starter(bob, tokens(1), Bytes::new())],
+        vec![],
+        tokens(1),
+    )
+    .unwrap();
+    assert_eq!(cached(&net), Address::ZERO);
+    // A fixed-fee send whose transferFrom fails (no allowance) reverts, the cache with it.
+    let before = net.state().clone();
+    let fixed = |net: &mut Network| {
+        send(
+            net,
+            devnet::ERA,
+            alice,
+            devnet::ETH_CHAIN,
+            vec![starter(bob, U256::ZERO, Bytes::new())],
+            vec![attr::use_fixed_fee(true)],
+            U256::ZERO,
+        )
+    };
+    assert!(fixed(&mut net).is_err());
+    assert_eq!(net.state(), &before);
+    assert_eq!(cached(&net), Address::ZERO);
+    // The first fixed-fee send that goes through caches it, once.
+    net.apply(Action::ZkTransfer {
+        from: account("treasury"),
+        to: alice,
+        amount: tokens(100),
+    })
+    .unwrap();
+    net.apply(Action::ZkApprove {
+        owner: alice,
+        spender: INTEROP_CENTER,
+        amount: tokens(100),
+    })
+    .unwrap();
+    let count = |evs: &[Event]| {
+        evs.iter()
+            .filter(|e| matches!(e, Event::ZkTokenCached { chain } if *chain == devnet::ERA))
+            .count()
+    };
+    let evs = net
+        .apply(Action::SendBundle {
+            chain: devnet::ERA,
+            sender: alice,
+            destination: InteropAddress::chain_only(devnet::ETH_CHAIN).encode(),
+            starters: vec![starter(bob, U256::ZERO, Bytes::new())],
+            attributes: vec![attr::use_fixed_fee(true)],
+            value: U256::ZERO,
+        })
+        .unwrap();
+    assert_eq!(count(&evs), 1);
+    assert_eq!(cached(&net), ZK_TOKEN_ADDRESS);
+    assert_eq!(
+        net.state().interop_zk_token(devnet::ETH_CHAIN),
+        Address::ZERO,
+        "the cache is per chain"
+    );
+    let evs = net
+        .apply(Action::SendBundle {
+            chain: devnet::ERA,
+            sender: alice,
+            destination: InteropAddress::chain_only(devnet::ETH_CHAIN).encode(),
+            starters: vec![starter(bob, U256::ZERO, Bytes::new())],
+            attributes: vec![attr::use_fixed_fee(true)],
+            value: U256::ZERO,
+        })
+        .unwrap();
+    assert_eq!(count(&evs), 0, "cached once");
+    assert_eq!(cached(&net), ZK_TOKEN_ADDRESS);
+}
+
+#[test]
 fn replaying_the_event_log_rebuilds_the_same_state() {
     let forwarder = account("forwarder");
     let mut code = Code::default();

@@ -13,6 +13,8 @@ pub mod html;
 pub mod number;
 pub mod out_dir;
 pub mod priority;
+pub mod proposal;
+pub mod proposal_doc;
 pub mod run_files;
 pub mod shard;
 pub mod steps;

@@ -85,10 +85,18 @@ fn forget(path: &Path) {
 pub fn abandon_all() -> MutexGuard<'static, Vec<PathBuf>> {
     let mut guard = active();
     for path in guard.drain(..) {
-        if path.is_dir() {
-            let _ = std::fs::remove_dir_all(&path);
-        } else {
-            let _ = std::fs::remove_file(&path);
+        // Another thread may still be writing a file into a staging folder (writes do not hold
+        // the registry), which makes one removal fail with "not empty": try again until it is
+        // gone. Bounded, so a folder that cannot be removed is left to the next run's sweep.
+        for _ in 0..64 {
+            let gone = match std::fs::symlink_metadata(&path) {
+                Err(_) => true,
+                Ok(m) if m.is_dir() => std::fs::remove_dir_all(&path).is_ok(),
+                Ok(_) => std::fs::remove_file(&path).is_ok(),
+            };
+            if gone && std::fs::symlink_metadata(&path).is_err() {
+                break;
+            }
         }
     }
     guard
@@ -366,12 +374,10 @@ impl OutDir {
                 let _ = std::fs::rename(&aside, &self.dest);
                 return Err(out_err(format!("cannot replace {shown}: {e}")));
             }
-            // Registered until removed, so an interrupted removal is finished by the handler.
-            registry.push(aside.clone());
-            drop(registry);
+            // Removed while the registry is held, so a signal handler never races this
+            // removal (a folder of a few files: the handler waits milliseconds). What a failed
+            // removal leaves is swept by the next run, as a dead process's leftovers are.
             let _ = std::fs::remove_dir_all(&aside);
-            registry = active();
-            registry.retain(|p| p != &aside);
         }
         registry.retain(|p| p != &self.staging);
         self.done = true;

@@ -44,9 +44,9 @@ pub struct AppState {
     /// One stored run computes at a time (each is already parallel across cores).
     run_gate: Arc<Mutex<()>>,
     /// What-if runs computing at once.
-    what_ifs: Semaphore,
+    pub(crate) what_ifs: Semaphore,
     /// What-if runs computing or waiting for a slot.
-    what_ifs_in_flight: AtomicUsize,
+    pub(crate) what_ifs_in_flight: AtomicUsize,
 }
 
 impl AppState {
@@ -88,7 +88,7 @@ pub struct RunEvent {
 pub struct ApiError(StatusCode, InputError);
 
 impl ApiError {
-    fn new(status: StatusCode, key: &str, error: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, key: &str, error: impl Into<String>) -> Self {
         Self(status, InputError::new(key, error, None, None))
     }
 }
@@ -130,11 +130,11 @@ impl From<RequestError> for ApiError {
 }
 
 /// A what-if run's place in flight, given back when its answer is sent (or its client leaves).
-struct WhatIfSlot<'a>(&'a AtomicUsize);
+pub(crate) struct WhatIfSlot<'a>(&'a AtomicUsize);
 
 impl<'a> WhatIfSlot<'a> {
     /// A place, or 429 when [`limits::MAX_WHATIFS_IN_FLIGHT`] are already in flight.
-    fn take(count: &'a AtomicUsize) -> Result<Self, RequestError> {
+    pub(crate) fn take(count: &'a AtomicUsize) -> Result<Self, RequestError> {
         count
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
                 (n < limits::MAX_WHATIFS_IN_FLIGHT).then_some(n + 1)
@@ -153,11 +153,11 @@ impl Drop for WhatIfSlot<'_> {
     }
 }
 
-fn unprocessable(e: InputError) -> ApiError {
+pub(crate) fn unprocessable(e: InputError) -> ApiError {
     ApiError(StatusCode::UNPROCESSABLE_ENTITY, e)
 }
 
-type ApiResult<T> = Result<T, ApiError>;
+pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
 /// A run id from the path: a positive whole number.
 fn run_id(text: &str) -> ApiResult<i64> {
@@ -180,7 +180,7 @@ fn run_id(text: &str) -> ApiResult<i64> {
 /// have no key twice in an object. The body, and each member named in `objects` when present,
 /// must be a JSON object (serde would also read a struct from an array, which the documented
 /// schema does not allow).
-fn body<T: for<'de> Deserialize<'de>>(
+pub(crate) fn body<T: for<'de> Deserialize<'de>>(
     headers: &HeaderMap,
     raw: Result<Bytes, BytesRejection>,
     objects: &[&str],
@@ -292,7 +292,7 @@ fn preset_text(name: &str) -> ApiResult<&'static str> {
 /// Resolves a request's scenario: an unknown preset or saved scenario is 404 (as a path naming
 /// one is), a value out of range 422, and a seed beyond what the schema documents (and TOML
 /// can store) 422.
-fn resolve(st: &AppState, input: &ScenarioInput) -> ApiResult<Resolved> {
+pub(crate) fn resolve(st: &AppState, input: &ScenarioInput) -> ApiResult<Resolved> {
     let store = st.store();
     let bases = [
         input.preset.is_some(),
@@ -843,6 +843,7 @@ async fn delete_saved(
         run_events,
         compare,
         what_if,
+        crate::proposals::create_proposal,
         list_saved,
         get_saved,
         put_saved,
@@ -861,6 +862,8 @@ async fn delete_saved(
         ProgressEvent,
         Comparison,
         WhatIf,
+        crate::proposals::ProposalInput,
+        crate::proposals::ProposalDraft,
         exec::LeftOut,
         SavedInfo
     ))
@@ -922,6 +925,12 @@ pub fn openapi() -> Value {
     {
         p.insert("maximum".into(), Value::from(limits::MAX_SEED));
     }
+    if let Some(p) = doc
+        .pointer_mut("/components/schemas/ProposalInput/properties/seed")
+        .and_then(Value::as_object_mut)
+    {
+        p.insert("maximum".into(), Value::from(limits::MAX_SEED));
+    }
     if let Some(p) = doc.pointer_mut("/components/schemas/ScenarioInput/properties/scenario") {
         *p = json!({"oneOf": [{"$ref": "#/components/schemas/Scenario"}, {"type": "null"}],
                     "description": "A scenario as a JSON object (the schema at /api/schema)."});
@@ -953,6 +962,10 @@ pub fn router(state: Arc<AppState>, guard: Guard) -> Router {
         .route("/api/runs/{id}/events", get(run_events))
         .route("/api/compare", get(compare))
         .route("/api/whatif", axum::routing::post(what_if))
+        .route(
+            "/api/proposals",
+            axum::routing::post(crate::proposals::create_proposal),
+        )
         .route("/api/scenarios", get(list_saved))
         .route(
             "/api/scenarios/{name}",

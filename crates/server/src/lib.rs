@@ -9,5 +9,6 @@ pub mod error;
 pub mod exec;
 pub mod guard;
 pub mod limits;
+pub mod proposals;
 pub mod store;
 pub mod web;

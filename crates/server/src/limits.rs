@@ -20,6 +20,12 @@ pub const MAX_WHATIF_DAYS: u32 = 3_650;
 /// Most path-days (runs × days) of a what-if run: five times the dashboard's 200 × 365, so
 /// one request never holds a core for long.
 pub const MAX_WHATIF_PATH_DAYS: u64 = 400_000;
+/// Most paths of a proposal's impact (`POST /api/proposals`): it runs the base and the
+/// changed scenario at three elasticities, six Monte Carlos.
+pub const MAX_PROPOSAL_RUNS: u32 = 500;
+/// Most path-days (runs × days) of each of a proposal's six Monte Carlos: six together are
+/// 1.5 times a largest what-if run, and the dashboard's 200 × 365 fits.
+pub const MAX_PROPOSAL_PATH_DAYS: u64 = 100_000;
 /// Most stored runs queued or running in one server at once; more are refused with 429.
 pub const MAX_ACTIVE_RUNS: usize = 16;
 /// Largest request body, bytes: a scenario at its limit, escaped as a JSON string, with room.

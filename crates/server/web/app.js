@@ -29,7 +29,7 @@ const WHATIF = { runs: 200, days: 365 };
 
 const S = {
   presets: [], keys: new Map(), base: { preset: 'v31-baseline' }, scenario: null,
-  overrides: {}, last: null, pinned: null, charts: {}, updates: 0, busy: 0,
+  overrides: {}, last: null, pinned: null, charts: {}, updates: 0, busy: 0, proposal: null,
 };
 const $ = (id) => document.getElementById(id);
 
@@ -317,6 +317,78 @@ async function runWhatIf(started = performance.now()) {
   }
 }
 
+// ---- proposals -----------------------------------------------------------------------------
+// A row of cells as text (never HTML: values come from the scenario and the server).
+function row(table, cells, head = false) {
+  const tr = document.createElement('tr');
+  for (const c of cells) {
+    const td = document.createElement(head ? 'th' : 'td');
+    td.textContent = c;
+    tr.append(td);
+  }
+  table.append(tr);
+}
+function signedZk(w) {
+  const n = BigInt(w);
+  const abs = n < 0n ? -n : n;
+  return (n < 0n ? '−' : n > 0n ? '+' : '') + fmt(weiToZk(abs.toString()), 'ZK');
+}
+function renderProposal(p) {
+  const paths = $('proposal-paths');
+  paths.innerHTML = '';
+  row(paths, ['change', 'from → to', 'governance path'], true);
+  for (const c of p.changes) {
+    const path = c.path.on_chain
+      ? `${c.path.type} (${c.path.governor}) · ${c.path.contract}.${c.path.function} on ${c.path.chain} ${c.path.address}${c.path.calldata ? '' : ' — no calldata: ' + c.path.no_calldata_reason}`
+      : c.path.kind;
+    row(paths, [c.key, `${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`, path]);
+  }
+  const govs = $('proposal-governors');
+  govs.innerHTML = '';
+  if (!p.proposals.length) {
+    const li = document.createElement('li');
+    li.textContent = 'No calldata: none of these changes is a contract parameter a proposal can set.';
+    govs.append(li);
+  }
+  for (const g of p.proposals) {
+    const li = document.createElement('li');
+    const last = g.timeline[g.timeline.length - 1];
+    li.textContent = `${g.title} — ${g.targets.length} call(s) to the ${g.governor}; earliest effect ${last.utc}`;
+    govs.append(li);
+  }
+  const imp = $('proposal-impact');
+  imp.innerHTML = '';
+  row(imp, ['elasticity', 'ZK burned: difference (p5 – p95)', 'calls: difference (p5 – p95)'], true);
+  for (const i of p.impact) {
+    const get = (name) => i.rows.find((r) => r.figure === name).difference;
+    const b = get('ZK burned'), c = get('interop calls');
+    row(imp, [`${i.elasticity}${i.scenario_own ? ' (scenario)' : ''}`,
+      `${signedZk(b.p50)} (${signedZk(b.p5)} – ${signedZk(b.p95)})`,
+      `${c.p50} (${c.p5} – ${c.p95})`]);
+  }
+}
+async function draftProposal() {
+  message('');
+  if (!Object.keys(S.overrides).length) { message('Move a lever first: a proposal needs a change.'); return; }
+  $('draft').disabled = true;
+  try {
+    const body = { ...request() };
+    const date = $('proposal-date').value;
+    if (date) body.date = date;
+    const d = $('proposal-distributor').value.trim();
+    if (d) body.distributor = d;
+    S.proposal = await post('/api/proposals', body);
+    renderProposal(S.proposal.proposal);
+    $('dl-md').disabled = false;
+    $('dl-json').disabled = false;
+    document.body.dataset.proposals = String(Number(document.body.dataset.proposals || 0) + 1);
+  } catch (e) {
+    message(e.message);
+  } finally {
+    $('draft').disabled = false;
+  }
+}
+
 // ---- compare -----------------------------------------------------------------------------
 function compareTable() {
   const t = $('compare');
@@ -533,6 +605,9 @@ async function main() {
   $('dl-toml').addEventListener('click', () => S.last && download(`${S.base.saved || S.base.preset}.toml`, S.last.toml, 'application/toml'));
   $('dl-csv').addEventListener('click', () => S.last && download('bands.csv', bandsCsv(S.last), 'text/csv'));
   $('run-full').addEventListener('click', runFull);
+  $('draft').addEventListener('click', draftProposal);
+  $('dl-md').addEventListener('click', () => S.proposal && download('proposal.md', S.proposal.markdown, 'text/markdown'));
+  $('dl-json').addEventListener('click', () => S.proposal && download('proposal.json', JSON.stringify(S.proposal.proposal, null, 2) + '\n', 'application/json'));
   $('pin').addEventListener('click', () => {
     if (!S.last) return;
     const changes = Object.entries(S.overrides).map(([k, v]) => `${k} = ${v}`).join(', ');

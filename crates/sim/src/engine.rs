@@ -262,9 +262,11 @@ pub fn run_path<L: Ledger>(
             dyn_usd[i] = usd;
         }
         book.set_institution_fees(ledger, eth_quote.0, zk_quote.0)?;
-        let total = traffic.next(&mut trng);
-        split.split(total, &mut per_chain);
         let fixed_usd = wei_to_tokens(fixed_fee) * zk;
+        let total = s.demand.respond(traffic.next(&mut trng), || {
+            crate::demand::call_cost_usd(&s.users, &shares, &dyn_usd, fixed_usd)
+        });
+        split.split(total, &mut per_chain);
         let mut users_zk = ledger.users_zk();
         let (mut bundles, mut fixed_total) = (0, 0);
         for i in 0..n {

@@ -8,6 +8,7 @@
 
 pub mod agents;
 pub mod bench;
+pub mod demand;
 pub mod engine;
 pub mod event_ledger;
 pub mod ledger;

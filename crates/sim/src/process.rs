@@ -449,6 +449,11 @@ impl PricePath {
         }
     }
 
+    /// Price on the current day, without advancing.
+    pub fn current(&self) -> f64 {
+        self.price
+    }
+
     /// Price on the current day; advances to the next.
     pub fn next(&mut self, rng: &mut ChaCha8Rng) -> f64 {
         let now = match &self.model {

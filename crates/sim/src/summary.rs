@@ -8,12 +8,18 @@ use serde_json::{json, Map, Value};
 
 /// The nearest-rank quantile of integers (exact: every run's figure is kept).
 pub fn quantile_u256(values: &mut [U256], q: f64) -> U256 {
+    quantile(values, q).unwrap_or(U256::ZERO)
+}
+
+/// The nearest-rank quantile of any ordered values (sorts them), `None` when there are none:
+/// the one rank rule of every exact percentile (signed differences use it too).
+pub fn quantile<T: Ord + Copy>(values: &mut [T], q: f64) -> Option<T> {
     if values.is_empty() {
-        return U256::ZERO;
+        return None;
     }
     values.sort_unstable();
     let rank = ((q * values.len() as f64).ceil() as usize).clamp(1, values.len());
-    values[rank - 1]
+    Some(values[rank - 1])
 }
 
 /// Named closing figures of a run, in the summary's order.

@@ -14,8 +14,8 @@ pub use crate::scenario::limits::{
     MAX_AXIS_VALUES, MAX_CELLS, MAX_SPREAD, MIN_SPREAD, SPREAD_STEP,
 };
 use crate::scenario::{
-    amount, range, Scenario, ScenarioError, Validated, BPS, MAX_CALLS_PER_DAY, MAX_MARGIN,
-    MAX_PRICE_USD, MIN_MARGIN, MIN_PRICE_USD,
+    amount, range, Scenario, ScenarioError, Validated, BPS, MAX_CALLS_PER_DAY,
+    MAX_DEMAND_ELASTICITY, MAX_MARGIN, MAX_PRICE_USD, MIN_MARGIN, MIN_PRICE_USD,
 };
 use crate::summary::quantile_u256;
 use alloy_primitives::U256;
@@ -56,7 +56,7 @@ pub struct Param {
 }
 
 /// Every settable parameter, in the tornado's tie-break order.
-pub const PARAMS: [Param; 9] = [
+pub const PARAMS: [Param; 10] = [
     Param {
         name: "gateway_settlement_fee",
         key: "protocol.gateway_settlement_fee",
@@ -136,6 +136,18 @@ pub const PARAMS: [Param; 9] = [
         kind: ParamKind::Real { lo: 0.0, hi: 1.0 },
         about: "share of calls always paying the fixed ZK fee",
         // The whole range: ± spread of all calls.
+        zero_step: Some("1"),
+    },
+    Param {
+        name: "elasticity",
+        key: "demand.elasticity",
+        kind: ParamKind::Real {
+            lo: 0.0,
+            hi: MAX_DEMAND_ELASTICITY,
+        },
+        about:
+            "price elasticity of traffic to the all-in cost of a call (0 = traffic ignores price)",
+        // Unit elasticity: a 1% dearer call, 1% fewer calls.
         zero_step: Some("1"),
     },
 ];
@@ -258,6 +270,7 @@ fn current(s: &Scenario, p: &Param) -> Result<Value, ScenarioError> {
         })),
         "margin" => Ok(Value::Real(s.operators.margin)),
         "always_fixed_share" => Ok(Value::Real(s.users.always_fixed_share)),
+        "elasticity" => Ok(Value::Real(s.demand.elasticity)),
         other => Err(ScenarioError::new(
             other,
             "parameter has no getter (a bug in flywheel-sim)",
@@ -320,6 +333,7 @@ pub fn set_param(s: &mut Scenario, name: &str, value: &str) -> Result<(), Scenar
         },
         ("margin", Value::Real(x)) => s.operators.margin = x,
         ("always_fixed_share", Value::Real(x)) => s.users.always_fixed_share = x,
+        ("elasticity", Value::Real(x)) => s.demand.elasticity = x,
         _ => {
             return Err(ScenarioError::new(
                 name,

@@ -390,3 +390,30 @@ fn priority_mode_keys_are_validated_with_their_dotted_key() {
     let e = Scenario::from_toml(&text).unwrap_err();
     assert!(e.to_string().contains("censor_forever"), "{e}");
 }
+
+/// Demand that answers price (`[demand]`) goes through the same engine in both fidelities:
+/// with an elasticity the totals and every day still agree to the wei, and the traffic is not
+/// the exogenous draw (the response did something).
+#[test]
+fn an_elastic_demand_keeps_the_fidelities_agreeing_to_the_wei() {
+    let toml = format!("{MIXED}\n[demand]\nelasticity = 0.8\nreference_cost_usd = 0.02\n");
+    let v = Scenario::from_toml(&toml).unwrap().validate().unwrap();
+    let mut flow_steps = Vec::new();
+    let flow = run_path(&v, &mut FlowLedger::new(&v), 0, |s| flow_steps.push(*s)).unwrap();
+    let mut event_steps = Vec::new();
+    let event = run_path(&v, &mut EventLedger::new(&v).unwrap(), 0, |s| {
+        event_steps.push(*s)
+    })
+    .unwrap();
+    assert_eq!(flow, event);
+    assert_eq!(flow_steps, event_steps, "every day's figures agree");
+    let exogenous = Scenario::from_toml(MIXED).unwrap().validate().unwrap();
+    let mut base_steps = Vec::new();
+    run_path(&exogenous, &mut FlowLedger::new(&exogenous), 0, |s| {
+        base_steps.push(*s)
+    })
+    .unwrap();
+    let calls =
+        |steps: &[flywheel_sim::engine::StepRecord]| -> u64 { steps.iter().map(|s| s.calls).sum() };
+    assert_ne!(calls(&flow_steps), calls(&base_steps));
+}

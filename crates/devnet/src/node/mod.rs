@@ -135,7 +135,8 @@ pub(super) fn wall_clock() -> u64 {
 
 impl Devnet {
     /// A fresh devnet: genesis, then every dev account funded in every chain's base token
-    /// (recorded as `Fund` events, so a state file replays them). Automine.
+    /// (recorded as `Fund` events, so a state file replays them) and each L2's configured
+    /// interop protocol fee set. Automine.
     pub fn new(layout: Layout, genesis_time: u64) -> Result<Self, DevnetError> {
         layout.validate()?;
         let accounts = dev_accounts()?;
@@ -166,16 +167,19 @@ impl Devnet {
                 });
             }
         }
-        // Each L2's operator (the admin) sets its configured `interopProtocolFee`.
-        for c in &layout.chains {
-            if let Some(fee) = c.interop_protocol_fee.filter(|f| *f != 0) {
-                funding.push(Action::SetInteropProtocolFee {
+        // Each L2's configured `interopProtocolFee`, set by its operator (the devnet admin) as
+        // `setInteropFee` would, so the log (and a state file) carries it.
+        funding.extend(
+            layout
+                .chains
+                .iter()
+                .filter(|c| !c.interop_protocol_fee.is_zero())
+                .map(|c| Action::SetInteropProtocolFee {
                     chain: c.chain_id,
                     caller: ADMIN_ADDRESS,
-                    fee: U256::from(fee),
-                });
-            }
-        }
+                    fee: c.interop_protocol_fee,
+                }),
+        );
         let log = net.apply(Action::Batch(funding))?;
         let nodes = chain_infos(&layout)
             .into_iter()

@@ -32,11 +32,14 @@
 //! do); the Token Governor's propose guardian is not modelled; proposals may carry no action
 //! (signalling GAPs; the contract needs one call, typically a no-op).
 
+pub mod calldata;
 pub mod execution;
 pub mod params;
 pub mod proposal;
+pub mod proposal_path;
 #[cfg(test)]
 mod tests;
+pub mod timeline;
 
 use crate::token::{TokenError, ZkToken};
 use alloy_primitives::{Address, U256};

@@ -104,6 +104,9 @@ alloy_sol_types::sol! {
     function claimProtocolFees(address _receiver) external;
     function claimZKFees(address _receiver) external;
     function getZKTokenAddress() external view returns (address);
+    function zkToken() external view returns (address);
+    function setInteropFee(uint256 _fee) external;
+    event InteropFeeUpdated(uint256 indexed oldFee, uint256 indexed newFee);
     event InteropBundleSent(bytes32 l2l1MsgHash, bytes32 interopBundleHash, InteropBundle interopBundle);
     event ProtocolFeesAccumulated(address indexed coinbase, uint256 amount);
     event FixedZKFeesAccumulated(address indexed payer, address indexed coinbase, uint256 amount);
@@ -124,6 +127,7 @@ alloy_sol_types::sol! {
     error Error(string message);
     error NotL2ToL2(uint256 sourceChainId, uint256 destinationChainId);
     error NotInGatewayMode();
+    error Unauthorized(address caller);
     error DestinationChainNotRegistered(uint256 destinationChainId);
     error ZKTokenNotAvailable();
     error DepthMoreThanOneForRecursiveMerkleProof();

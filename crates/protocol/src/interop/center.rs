@@ -238,6 +238,35 @@ impl crate::network::State {
             .and_then(|sl| self.chains.get(&sl))
             .is_some_and(|sl| sl.config.kind != ChainKind::L1)
     }
+
+    /// `InteropCenter.zkToken()` on `chain`: the address `_getZKToken()` cached at the chain's
+    /// first fixed-fee send, zero before it (the public storage variable; `initL2` leaves it
+    /// unset) and on a chain the model does not know
+    /// (era-contracts@4859b6f:l1-contracts/contracts/interop/InteropCenter.sol).
+    pub fn interop_zk_token(&self, chain: ChainId) -> Address {
+        match self.chains.get(&chain) {
+            Some(c) if c.config.kind != ChainKind::L1 && c.zk_token_cached => {
+                crate::genesis::ZK_TOKEN_ADDRESS
+            }
+            _ => Address::ZERO,
+        }
+    }
+
+    /// `InteropCenter.getZKTokenAddress()` on `chain`: the cached token, else what the native
+    /// token vault holds for `ZK_TOKEN_ASSET_ID` — the ZK token where ZK is bridged, zero where
+    /// it is not (`tokenAddress` of an unknown asset id)
+    /// (era-contracts@4859b6f:l1-contracts/contracts/interop/InteropCenter.sol).
+    pub fn interop_zk_token_address(&self, chain: ChainId) -> Address {
+        match self.chains.get(&chain) {
+            Some(c)
+                if c.config.kind != ChainKind::L1
+                    && (c.zk_token_cached || c.config.zk_token_available) =>
+            {
+                crate::genesis::ZK_TOKEN_ADDRESS
+            }
+            _ => Address::ZERO,
+        }
+    }
 }
 
 impl Exec<'_> {
@@ -308,6 +337,12 @@ impl Exec<'_> {
         let c = self.state.chain(chain)?;
         let (operator, base_token) = (c.config.operator, c.config.base_token);
         let amount = if fee.fixed {
+            // `_getZKToken()` resolves the token through the native token vault and caches it
+            // before `safeTransferFrom` (InteropCenter.sol `_sendBundle`); a failed transfer
+            // reverts the send and the cache with it.
+            if !c.zk_token_cached {
+                self.emit(Event::ZkTokenCached { chain });
+            }
             let now = self.state.time;
             let evs = self.state.token_mut().transfer_from(
                 INTEROP_CENTER,

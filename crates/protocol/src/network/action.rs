@@ -184,7 +184,9 @@ pub enum Action {
         /// Who loses it.
         account: Address,
     },
-    /// The operator sets `interopProtocolFee` on its chain.
+    /// The operator sets `interopProtocolFee` on its chain: `setInteropFee`, which the contract
+    /// takes from the bootloader only, i.e. from the operator's sequencer
+    /// (era-contracts@4859b6f:l1-contracts/contracts/interop/InteropCenter.sol).
     SetInteropProtocolFee {
         /// Chain.
         chain: ChainId,

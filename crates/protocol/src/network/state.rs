@@ -152,6 +152,12 @@ impl State {
                     c.interop_protocol_fee = *fee;
                 }
             }
+            Event::ZkTokenCached { chain } => {
+                if let Some(c) = self.chain_mut(*chain) {
+                    j.chain(*chain, || ChainUndo::ZkTokenCached(c.zk_token_cached));
+                    c.zk_token_cached = true;
+                }
+            }
             Event::InteropFeeCollected {
                 chain,
                 operator,

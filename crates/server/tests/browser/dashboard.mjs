@@ -8,9 +8,11 @@
 // charts and the flow diagram changed; restores a shared URL in a new page; saves a scenario;
 // opens a stored run; compares two scenarios (pinned what-if) and two stored runs; prints the
 // slider-to-chart latency (release → what-if request → charts drawn, median of several moves)
+// drafts a governance proposal from the slider changes and downloads proposal.md and
+// proposal.json;
 // and the what-if endpoint's request rate; and saves a screenshot. Any failed check exits 1.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -181,6 +183,34 @@ try {
   await page.waitForFunction(() => document.querySelectorAll('#runs-compare tr').length > 1);
   const runRow = (await page.locator('#runs-compare tr').nth(1).innerText()).split('\t');
   check(runRow[1] !== runRow[2], `two stored runs side by side (${runRow.join(' | ')})`);
+
+  // Draft a proposal from the slider changes (burn share, revenue share, threshold): the burn
+  // share below 100% needs the Splitter's distributor; then download both files.
+  await page.fill('#proposal-date', '2026-12-08');
+  await page.fill('#proposal-distributor', '0x00000000000000000000000000000000000000aa');
+  const drafted = await page.evaluate(() => Number(document.body.dataset.proposals || 0));
+  await page.click('#draft');
+  await page.waitForFunction((n) => Number(document.body.dataset.proposals || 0) > n, drafted, { timeout: 120_000 });
+  const paths = await text('#proposal-paths');
+  check(paths.includes('TPP (ZkTokenGovernor)') && paths.includes('setBidThreshold') && paths.includes('not on chain'),
+    'the proposal names each change\'s governance path (TPP for the threshold and burn share, not on chain for the revenue share)');
+  check((await text('#proposal-governors')).includes('earliest effect 2026-12-18'), 'the TPP\'s timeline: effect 10 days after 2026-12-08');
+  check(await page.locator('#proposal-impact tr').count() === 4, 'the impact at three elasticities');
+  const files = {};
+  for (const [button, name] of [['#dl-md', 'proposal.md'], ['#dl-json', 'proposal.json']]) {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+    check(dl.suggestedFilename() === name, `downloads ${name}`);
+    const file = join(scratch, name);
+    await dl.saveAs(file);
+    files[name] = readFileSync(file, 'utf8');
+  }
+  check(files["proposal.md"].startsWith('# [TPP]') && files["proposal.md"].includes('## Motivation') && files["proposal.md"].includes('## Projected impact'),
+    'proposal.md is the forum draft');
+  const pj = JSON.parse(files["proposal.json"]);
+  const tpp = pj.proposals.find((x) => x.type === 'TPP');
+  check(tpp && tpp.targets.map((t) => t.toLowerCase()).includes('0xf135fcd17733689462027ba7afb210c2cb3c9803')
+    && tpp.calldatas.length === tpp.targets.length && typeof tpp.description === 'string',
+    'proposal.json carries Tally\'s fields (targets at Fee Flow\'s Era proxy, calldatas, description)');
 
   await page.screenshot({ path: screenshot, fullPage: true });
 

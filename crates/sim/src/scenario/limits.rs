@@ -73,6 +73,8 @@ pub const MAX_MARGIN: f64 = 100.0;
 pub const MAX_GAS_USD: f64 = 1e9;
 /// Largest stake response to yield (`staking.elasticity`).
 pub const MAX_ELASTICITY: f64 = 100.0;
+/// Largest price elasticity of interop traffic (`demand.elasticity`).
+pub const MAX_DEMAND_ELASTICITY: f64 = 10.0;
 /// Largest target yield of stakers (1,000% a year).
 pub const MAX_TARGET_YIELD: f64 = 10.0;
 /// Longest staking season, days.

@@ -441,6 +441,10 @@ pub struct Scenario {
     /// Institutional Prividium chains (off unless institutions are listed).
     #[serde(default)]
     pub prividium: crate::prividium::PrividiumSpec,
+    /// How traffic answers the cost of a call (off by default: elasticity 0). Left out of
+    /// written scenarios while at its default, so they read as before.
+    #[serde(default, skip_serializing_if = "crate::demand::Demand::is_default")]
+    pub demand: crate::demand::Demand,
 }
 
 fn default_days() -> u32 {

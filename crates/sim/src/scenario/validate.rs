@@ -333,6 +333,7 @@ impl Scenario {
             f64::from(BPS),
         )?;
         range("staking.elasticity", st.elasticity, 0.0, MAX_ELASTICITY)?;
+        self.demand.validate()?;
         range(
             "staking.target_yield",
             st.target_yield,
