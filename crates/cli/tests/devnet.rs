@@ -45,8 +45,10 @@ fn start(args: &[&str]) -> (Child, String, Vec<String>) {
         let mut rest = String::new();
         let _ = reader.read_to_string(&mut rest);
     });
+    // The chain rows (the SDK environment lines below them also hold URLs).
     let urls = table
         .lines()
+        .filter(|l| !l.contains("export "))
         .filter_map(|l| l.split("http://").nth(1))
         .map(str::to_string)
         .collect();
@@ -99,6 +101,7 @@ fn starts_prints_its_table_serves_and_dumps_on_ctrl_c() {
             "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
             "InteropCenter",
             "0x000000000000000000000000000000000001000d",
+            "Autorelay: off",
         ],
     );
     assert_eq!(urls.len(), 4);
@@ -116,6 +119,40 @@ fn starts_prints_its_table_serves_and_dumps_on_ctrl_c() {
     ]));
     assert!(err.contains("other chains"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn the_zksync_local_layout_serves_its_chains_and_says_what_the_sdk_reads() {
+    let (child, table, urls) = start(&["--layout", "zksync-local", "--port", "0", "--autorelay"]);
+    common::assert_contains_all(
+        &table,
+        &[
+            "Autorelay: on",
+            "6565",
+            "6566",
+            // The SDK suites' L2 rich key, funded beside the dev accounts.
+            "0x36615Cf349d7F6344891B1e7CA7C72883F5dc049",
+            "0x7726827caac94a7f9e1b160f7ea819f172f7b6f9d2a97f992c38edeab82d4110",
+            "L1_RPC_URL=http://",
+            "SRC_L2_RPC=http://",
+        ],
+    );
+    assert_eq!(urls.len(), 4);
+    // Port order: L1, Gateway, then the L2s.
+    assert_eq!(chain_id(&urls[0]), "0x7a69");
+    assert_eq!(chain_id(&urls[1]), "0x1fa");
+    assert_eq!(chain_id(&urls[2]), "0x19a5");
+    assert_eq!(chain_id(&urls[3]), "0x19a6");
+    interrupt(child);
+    let err = fails(flywheel(&[
+        "devnet",
+        "--layout",
+        "zksync-local",
+        "--chains",
+        "2",
+    ]));
+    assert!(err.contains("give one"), "{err}");
 }
 
 #[test]
@@ -163,4 +200,56 @@ fn bench_devnet_prints_the_figures() {
     assert!(v["relay_median_ms"].as_f64().unwrap() <= v["relay_max_ms"].as_f64().unwrap());
     let line = fails(flywheel(&["bench", "devnet", "--txs", "0"]));
     assert!(line.contains("--txs"), "{line}");
+}
+
+#[cfg(unix)]
+#[test]
+fn trace_follows_a_relayed_bundle_through_a_running_devnet() {
+    use flywheel_devnet::client::call;
+    use serde_json::json;
+    let (child, _, urls) = start(&["--port", "0", "--chains", "2", "--autorelay"]);
+    let (src, dest) = (format!("http://{}", urls[2]), format!("http://{}", urls[3]));
+    let dev = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+    let data = flywheel_devnet::system::plain_bundle_calldata(
+        272,
+        alloy_primitives::Address::repeat_byte(0x33),
+        vec![],
+    );
+    let tx = call(
+        &src,
+        "eth_sendTransaction",
+        json!([{"from": dev, "to": flywheel_protocol::chain::INTEROP_CENTER, "data": data}]),
+    )
+    .unwrap();
+    let tx = tx.as_str().unwrap().to_string();
+    // The relayer executes it within a few batch intervals.
+    let mut text = String::new();
+    for _ in 0..100 {
+        let out = flywheel(&["devnet", "trace", &tx, "--rpc", &dest]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text = String::from_utf8(out.stdout).unwrap();
+        if text.contains("status: executed") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    common::assert_contains_all(
+        &text,
+        &[
+            "status: executed",
+            "sent on chain 271",
+            "imported the interop root",
+            "executed on chain 272",
+        ],
+    );
+    let out = flywheel(&["devnet", "trace", &tx, "--rpc", &src, "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["status"], "executed");
+    interrupt(child);
+    let err = fails(flywheel(&["devnet", "trace", "0x12", "--rpc", &src]));
+    assert!(err.contains("HASH"), "{err}");
 }

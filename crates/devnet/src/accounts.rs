@@ -81,6 +81,53 @@ pub fn admin() -> Result<DevAccount, DevnetError> {
         .map_err(DevnetError::Accounts)
 }
 
+/// ZKsync's local "rich" wallets (matter-labs/local-setup `rich-wallets.json`, the keys the
+/// zksync-js e2e suites and ZKsync's tooling use, e.g. `L2_RICH_PRIVATE_KEY` in
+/// `src/adapters/*/e2e/helpers.ts`): address and private key. `--layout zksync-local` funds
+/// them on every chain beside the dev accounts. A test checks every key against its address.
+pub const LOCAL_RICH_WALLETS: [(Address, B256); 10] = [
+    (
+        alloy_primitives::address!("36615Cf349d7F6344891B1e7CA7C72883F5dc049"),
+        alloy_primitives::b256!("7726827caac94a7f9e1b160f7ea819f172f7b6f9d2a97f992c38edeab82d4110"),
+    ),
+    (
+        alloy_primitives::address!("a61464658AfeAf65CccaaFD3a512b69A83B77618"),
+        alloy_primitives::b256!("ac1e735be8536c6534bb4f17f06f6afc73b2b5ba84ac2cfb12f7461b20c0bbe3"),
+    ),
+    (
+        alloy_primitives::address!("0D43eB5B8a47bA8900d84AA36656c92024e9772e"),
+        alloy_primitives::b256!("d293c684d884d56f8d6abd64fc76757d3664904e309a0645baf8522ab6366d9e"),
+    ),
+    (
+        alloy_primitives::address!("A13c10C0D5bd6f79041B9835c63f91de35A15883"),
+        alloy_primitives::b256!("850683b40d4a740aa6e745f889a6fdc8327be76e122f5aba645a5b02d0248db8"),
+    ),
+    (
+        alloy_primitives::address!("8002cD98Cfb563492A6fB3E7C8243b7B9Ad4cc92"),
+        alloy_primitives::b256!("f12e28c0eb1ef4ff90478f6805b68d63737b7f33abfa091601140805da450d93"),
+    ),
+    (
+        alloy_primitives::address!("4F9133D1d3F50011A6859807C837bdCB31Aaab13"),
+        alloy_primitives::b256!("e667e57a9b8aaa6709e51ff7d093f1c5b73b63f9987e4ab4aa9a5c699e024ee8"),
+    ),
+    (
+        alloy_primitives::address!("bd29A1B981925B94eEc5c4F1125AF02a2Ec4d1cA"),
+        alloy_primitives::b256!("28a574ab2de8a00364d5dd4b07c4f2f574ef7fcc2a86a197f65abaec836d1959"),
+    ),
+    (
+        alloy_primitives::address!("edB6F5B4aab3dD95C7806Af42881FF12BE7e9daa"),
+        alloy_primitives::b256!("74d8b3a188f7260f67698eb44da07397a298df5427df681ef68c45b34b61f998"),
+    ),
+    (
+        alloy_primitives::address!("e706e60ab5Dc512C36A4646D719b889F398cbBcB"),
+        alloy_primitives::b256!("be79721778b48bcc679b78edac0ce48306a8578186ffcb9f2ee455ae6efeace1"),
+    ),
+    (
+        alloy_primitives::address!("E90E12261CCb0F3F7976Ae611A29e84a6A85f424"),
+        alloy_primitives::b256!("3eb15da85647edd9a1159a4a13b9e7c56877c4eb33f614546d4db06a51868b1c"),
+    ),
+];
+
 fn derive() -> Result<Vec<DevAccount>, DevnetError> {
     (0..DEV_ACCOUNT_COUNT)
         .map(|i| {
@@ -102,6 +149,14 @@ mod tests {
     use alloy_primitives::{address, b256};
 
     /// The first and last of the well-known test accounts, as anvil prints them at start-up.
+    #[test]
+    fn every_local_rich_key_signs_for_its_address() {
+        for (address, key) in LOCAL_RICH_WALLETS {
+            let signer = PrivateKeySigner::from_bytes(&key).unwrap();
+            assert_eq!(signer.address(), address, "{key}");
+        }
+    }
+
     #[test]
     fn the_admin_constant_is_the_derived_key() {
         assert_eq!(admin().unwrap().address, ADMIN_ADDRESS);

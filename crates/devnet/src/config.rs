@@ -22,6 +22,44 @@ pub const DEFAULT_L2_COUNT: usize = 3;
 /// Default batch interval: short, so that a bundle goes from send to executed in well under a
 /// second with relaying on.
 pub const DEFAULT_BATCH_INTERVAL: Duration = Duration::from_millis(100);
+/// `interopProtocolFee` of the `zksync-local` layout's L2s, base-token wei per call. Model
+/// choice: any non-zero value satisfies the SDK's suites (they check `interopFee > 0`); 1 gwei
+/// per call keeps the fee visible in balances and negligible beside the dev accounts' funds.
+pub const ZKSYNC_LOCAL_INTEROP_FEE: u64 = 1_000_000_000;
+
+/// A named layout (`--layout NAME`, or `layout = "NAME"` in `devnet.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LayoutPreset {
+    /// L1, Gateway and `--chains` L2s (three by default) on consecutive ports from 8545.
+    #[default]
+    Default,
+    /// ZKsync's local setup, as the zksync-js examples and e2e suites expect it: L1 on 8545,
+    /// the L2s 6565 and 6566 on 3050 and 3051, Gateway 506 on 3052.
+    ZksyncLocal,
+}
+
+impl LayoutPreset {
+    /// Reads a preset's name.
+    pub fn parse(name: &str) -> Result<Self, DevnetError> {
+        match name {
+            "default" => Ok(Self::Default),
+            "zksync-local" => Ok(Self::ZksyncLocal),
+            other => Err(DevnetError::Config(format!(
+                "layout: {other:?} is not a layout; known: \"default\", \"zksync-local\""
+            ))),
+        }
+    }
+
+    /// Each chain's port in port order (L1, Gateway, L2s), where the preset fixes them.
+    pub fn ports(self) -> Option<[u16; 4]> {
+        match self {
+            Self::Default => None,
+            // zksync-os-server local-chains/v31.0/multi_chain: chain_6565 rpc 3050,
+            // chain_6566 rpc 3051, chain_506 (Gateway) 3052; anvil's L1 on 8545.
+            Self::ZksyncLocal => Some([8545, 3052, 3050, 3051]),
+        }
+    }
+}
 
 /// A chain's base token, as the configuration names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,6 +131,10 @@ pub struct Layout {
     pub gateway_chain_id: ChainId,
     /// The L2s, in port order after L1 and Gateway. The first hosts Fee Flow and the Splitter.
     pub chains: Vec<L2Config>,
+    /// Whether ZKsync's local "rich" wallets ([`crate::accounts::LOCAL_RICH_WALLETS`]) are
+    /// funded on every chain beside the dev accounts (`--layout zksync-local`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rich_wallets: bool,
 }
 
 impl Layout {
@@ -114,6 +156,26 @@ impl Layout {
             l1_chain_id: DEFAULT_L1_CHAIN_ID,
             gateway_chain_id: DEFAULT_GATEWAY_CHAIN_ID,
             chains,
+            rich_wallets: false,
+        }
+    }
+
+    /// ZKsync's local multi-chain layout (zksync-os-server `local-chains/v31.0/multi_chain`):
+    /// L1 31337, Gateway 506, ETH-based L2s 6565 and 6566; the rich wallets funded; a
+    /// non-zero `interopProtocolFee` on each L2 (the SDK's interop suites expect a fee > 0 in
+    /// the default fee mode). Its ports are [`LayoutPreset::ports`].
+    pub fn zksync_local() -> Self {
+        let l2 = |chain_id, name: &str| L2Config {
+            chain_id,
+            name: name.into(),
+            base_token: BaseToken::Eth,
+            interop_protocol_fee: alloy_primitives::U256::from(ZKSYNC_LOCAL_INTEROP_FEE),
+        };
+        Self {
+            l1_chain_id: DEFAULT_L1_CHAIN_ID,
+            gateway_chain_id: DEFAULT_GATEWAY_CHAIN_ID,
+            chains: vec![l2(6565, "l2-6565"), l2(6566, "l2-6566")],
+            rich_wallets: true,
         }
     }
 
@@ -163,16 +225,18 @@ impl Default for Layout {
 pub struct DevnetConfig {
     /// The chains.
     pub layout: Layout,
-    /// First port (the L1's); chain `i` in port order listens on `port + i`. 0 lets the system
-    /// pick a free port for every chain (tests).
-    pub port: u16,
+    /// Each chain's port, in port order (L1, Gateway, the L2s); 0 lets the system pick a free
+    /// port (tests).
+    pub ports: Vec<u16>,
     /// Address to listen on (loopback by default: a devnet's keys are public).
     pub host: std::net::IpAddr,
     /// `None`: a block per transaction (automine); otherwise a block every interval.
     pub block_time: Option<Duration>,
     /// How often every chain seals a batch and roots move on.
     pub batch_interval: Duration,
-    /// Whether bundles are relayed to their destination automatically.
+    /// Whether the devnet's relayer executes bundles on their destinations (`--autorelay`).
+    /// Off by default, as supersim's: clients (the SDK's `finalize`) execute bundles
+    /// themselves, and a relayer racing them makes their execution fail as already done.
     pub relay: bool,
     /// Genesis time (unix seconds); `None` takes the clock at start.
     pub genesis_time: Option<u64>,
@@ -180,61 +244,112 @@ pub struct DevnetConfig {
 
 impl Default for DevnetConfig {
     fn default() -> Self {
+        let layout = Layout::default();
+        let ports = consecutive(DEFAULT_PORT, 2 + layout.chains.len());
         Self {
-            layout: Layout::default(),
-            port: DEFAULT_PORT,
+            layout,
+            ports,
             host: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
             block_time: None,
             batch_interval: DEFAULT_BATCH_INTERVAL,
-            relay: true,
+            relay: false,
             genesis_time: None,
         }
     }
+}
+
+impl DevnetConfig {
+    /// The ports for `n` chains: [`Self::ports`] when they are `n` (the configured layout),
+    /// else consecutive from its first (a state file loaded with other chains than the
+    /// configuration's defaults).
+    pub fn ports_for(&self, n: usize) -> Vec<u16> {
+        if self.ports.len() == n {
+            return self.ports.clone();
+        }
+        consecutive(self.ports.first().copied().unwrap_or(DEFAULT_PORT), n)
+    }
+}
+
+/// `n` ports from `first` on (all 0 when `first` is 0: every chain picks a free one).
+fn consecutive(first: u16, n: usize) -> Vec<u16> {
+    (0..n)
+        .map(|i| {
+            if first == 0 {
+                0
+            } else {
+                first.saturating_add(i as u16)
+            }
+        })
+        .collect()
 }
 
 /// `devnet.toml`: every key optional.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
+    /// `layout = "zksync-local"`: a named layout to start from.
+    pub layout: Option<String>,
     /// First port.
     pub port: Option<u16>,
     /// Seconds between blocks (absent: automine).
     pub block_time: Option<f64>,
     /// Seconds between batches.
     pub batch_interval: Option<f64>,
-    /// Automatic relaying.
-    pub relay: Option<bool>,
+    /// Automatic relaying (`relay` is its former name).
+    #[serde(alias = "relay")]
+    pub autorelay: Option<bool>,
     /// Genesis time, unix seconds.
     pub genesis_time: Option<u64>,
-    /// `[l1] chain_id = …`.
-    pub l1: Option<ChainIdOnly>,
-    /// `[gateway] chain_id = …`.
-    pub gateway: Option<ChainIdOnly>,
+    /// `[l1] chain_id = …, port = …`.
+    pub l1: Option<ChainEntry>,
+    /// `[gateway] chain_id = …, port = …`.
+    pub gateway: Option<ChainEntry>,
     /// `[[chains]]` entries: the L2s.
-    pub chains: Option<Vec<L2Config>>,
+    pub chains: Option<Vec<L2Entry>>,
 }
 
-/// A table holding just a chain id.
+/// `[l1]` or `[gateway]`: a chain id and a port, both optional.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ChainIdOnly {
+pub struct ChainEntry {
+    /// EIP-155 chain id.
+    pub chain_id: Option<ChainId>,
+    /// The port it listens on.
+    pub port: Option<u16>,
+}
+
+/// One `[[chains]]` entry: an L2 and, optionally, its port.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct L2Entry {
     /// EIP-155 chain id.
     pub chain_id: ChainId,
+    /// Name shown in the start-up table.
+    pub name: String,
+    /// Base (gas) token.
+    pub base_token: BaseToken,
+    /// `interopProtocolFee` at genesis, base-token wei per call (see [`L2Config`]).
+    #[serde(default, deserialize_with = "wei")]
+    pub interop_protocol_fee: alloy_primitives::U256,
+    /// The port it listens on.
+    pub port: Option<u16>,
 }
 
 /// What the command line says (each `None` keeps the file's value or the default).
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
+    /// `--layout NAME`.
+    pub layout: Option<LayoutPreset>,
     /// `--chains N`.
     pub chains: Option<usize>,
-    /// `--port P`.
+    /// `--port P`: every chain on P, P+1, … (overrides the file's and the layout's ports).
     pub port: Option<u16>,
     /// `--block-time S`.
     pub block_time: Option<f64>,
     /// `--batch-interval S`.
     pub batch_interval: Option<f64>,
-    /// `--no-relay`.
-    pub no_relay: bool,
+    /// `--autorelay`.
+    pub autorelay: bool,
 }
 
 /// Seconds as a duration within `[min, MAX_INTERVAL]`, naming the key on error.
@@ -260,34 +375,84 @@ impl DevnetConfig {
             })?,
             None => ConfigFile::default(),
         };
+        let file_preset = f.layout.as_deref().map(LayoutPreset::parse).transpose()?;
+        let preset = cli.layout.or(file_preset).unwrap_or_default();
         let mut c = Self::default();
-        let mut layout = Layout::with_l2s(cli.chains.unwrap_or(DEFAULT_L2_COUNT));
+        let mut layout = match preset {
+            LayoutPreset::Default => Layout::with_l2s(cli.chains.unwrap_or(DEFAULT_L2_COUNT)),
+            LayoutPreset::ZksyncLocal => {
+                if cli.chains.is_some() {
+                    return Err(DevnetError::Config(
+                        "--chains and --layout zksync-local both set the L2s: give one".into(),
+                    ));
+                }
+                Layout::zksync_local()
+            }
+        };
+        let mut l2_ports = Vec::new();
         if let Some(chains) = f.chains {
-            if cli.chains.is_some() {
+            if cli.chains.is_some() || preset != LayoutPreset::Default {
                 return Err(DevnetError::Config(
-                    "--chains and the file's [[chains]] both set the L2s: give one".into(),
+                    "the file's [[chains]] and --chains or a named layout both set the L2s: \
+                     give one"
+                        .into(),
                 ));
             }
-            layout.chains = chains;
+            l2_ports = chains.iter().map(|e| e.port).collect();
+            layout.chains = chains
+                .into_iter()
+                .map(|e| L2Config {
+                    chain_id: e.chain_id,
+                    name: e.name,
+                    base_token: e.base_token,
+                    interop_protocol_fee: e.interop_protocol_fee,
+                })
+                .collect();
         }
-        if let Some(l1) = f.l1 {
-            layout.l1_chain_id = l1.chain_id;
+        l2_ports.resize(layout.chains.len(), None);
+        if let Some(id) = f.l1.as_ref().and_then(|e| e.chain_id) {
+            layout.l1_chain_id = id;
         }
-        if let Some(gw) = f.gateway {
-            layout.gateway_chain_id = gw.chain_id;
+        if let Some(id) = f.gateway.as_ref().and_then(|e| e.chain_id) {
+            layout.gateway_chain_id = id;
         }
         layout.validate()?;
+        let n = 2 + layout.chains.len();
         c.layout = layout;
-        if let Some(p) = cli.port.or(f.port) {
-            c.port = p;
+        // Ports: the layout's (or consecutive from the file's `port`), then each chain's own
+        // from the file; `--port` overrides them all.
+        c.ports = match preset.ports() {
+            Some(p) => p.to_vec(),
+            None => consecutive(f.port.unwrap_or(DEFAULT_PORT), n),
+        };
+        let explicit = [
+            f.l1.as_ref().and_then(|e| e.port),
+            f.gateway.as_ref().and_then(|e| e.port),
+        ]
+        .into_iter()
+        .chain(l2_ports);
+        for (slot, p) in c.ports.iter_mut().zip(explicit) {
+            if let Some(p) = p {
+                *slot = p;
+            }
         }
-        let ports_needed = 2 + c.layout.chains.len();
-        if c.port != 0 && usize::from(c.port) + ports_needed - 1 > usize::from(u16::MAX) {
-            return Err(DevnetError::Config(format!(
-                "port: {} leaves no room for {ports_needed} ports",
-                c.port
-            )));
+        if let Some(p) = cli.port {
+            c.ports = consecutive(p, n);
         }
+        // The first of consecutive ports, where they are consecutive.
+        let first = match (cli.port, preset.ports()) {
+            (Some(p), _) => Some(p),
+            (None, None) => f.port,
+            (None, Some(_)) => None,
+        };
+        if let Some(p) = first.filter(|p| *p != 0) {
+            if usize::from(p) + n - 1 > usize::from(u16::MAX) {
+                return Err(DevnetError::Config(format!(
+                    "port: {p} leaves no room for {n} ports"
+                )));
+            }
+        }
+        check_ports(&c.ports)?;
         if let Some(s) = cli.block_time.or(f.block_time) {
             // 0 means automine, as anvil's `--block-time` absent.
             c.block_time = if s == 0.0 {
@@ -299,10 +464,24 @@ impl DevnetConfig {
         if let Some(s) = cli.batch_interval.or(f.batch_interval) {
             c.batch_interval = interval("batch_interval", s, MIN_BATCH_INTERVAL)?;
         }
-        c.relay = f.relay.unwrap_or(true) && !cli.no_relay;
+        c.relay = cli.autorelay || f.autorelay.unwrap_or(false);
         c.genesis_time = f.genesis_time;
         Ok(c)
     }
+}
+
+/// Refuses a port used by two chains (0, a free port each, may repeat).
+fn check_ports(ports: &[u16]) -> Result<(), DevnetError> {
+    for (i, p) in ports.iter().enumerate() {
+        if *p != 0 && ports[..i].contains(p) {
+            return Err(DevnetError::Config(format!(
+                "port {p} is given to two chains (chain {} and {} in port order)",
+                ports[..i].iter().position(|q| q == p).unwrap_or(0),
+                i
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -315,8 +494,8 @@ mod tests {
         assert_eq!(c.layout.chains.len(), 3);
         let tokens: Vec<_> = c.layout.chains.iter().map(|c| c.base_token).collect();
         assert_eq!(tokens, [BaseToken::Eth, BaseToken::Eth, BaseToken::Zk]);
-        assert_eq!(c.port, DEFAULT_PORT);
-        assert!(c.relay && c.block_time.is_none());
+        assert_eq!(c.ports, [8545, 8546, 8547, 8548, 8549]);
+        assert!(!c.relay && c.block_time.is_none());
     }
 
     #[test]
@@ -333,16 +512,61 @@ mod tests {
         "#;
         let cli = Overrides {
             batch_interval: Some(0.25),
-            no_relay: true,
             ..Overrides::default()
         };
         let c = DevnetConfig::build(Some(text), &cli).unwrap();
         assert_eq!(c.layout.l1_chain_id, 5);
         assert_eq!(c.layout.chains.len(), 1);
         assert_eq!(c.layout.chains[0].base_token, BaseToken::Zk);
-        assert_eq!(c.port, 9000);
+        assert_eq!(c.ports, [9000, 9001, 9002]);
         assert_eq!(c.batch_interval, Duration::from_millis(250));
         assert!(!c.relay);
+        let on = DevnetConfig::build(Some("relay = true"), &Overrides::default()).unwrap();
+        assert!(on.relay, "the former key still turns relaying on");
+    }
+
+    #[test]
+    fn the_zksync_local_layout_has_the_sdk_ports_and_per_chain_ports_are_settable() {
+        let cli = Overrides {
+            layout: Some(LayoutPreset::ZksyncLocal),
+            ..Overrides::default()
+        };
+        let c = DevnetConfig::build(None, &cli).unwrap();
+        // L1, Gateway, the two L2s (port order).
+        assert_eq!(c.ports, [8545, 3052, 3050, 3051]);
+        assert_eq!(c.layout.gateway_chain_id, 506);
+        let ids: Vec<_> = c.layout.chains.iter().map(|c| c.chain_id).collect();
+        assert_eq!(ids, [6565, 6566]);
+        assert!(c.layout.rich_wallets && !c.relay);
+        assert!(c
+            .layout
+            .chains
+            .iter()
+            .all(|c| !c.interop_protocol_fee.is_zero()));
+        // The file moves one chain; --autorelay turns the relayer on.
+        let text = "layout = \"zksync-local\"\n[gateway]\nport = 4000";
+        let on = Overrides {
+            autorelay: true,
+            ..Overrides::default()
+        };
+        let c = DevnetConfig::build(Some(text), &on).unwrap();
+        assert_eq!(c.ports, [8545, 4000, 3050, 3051]);
+        assert!(c.relay);
+        // Every chain's port from the file; --port overrides them all.
+        let text = "port = 7000\n[l1]\nport = 7100\n[[chains]]\nchain_id = 9\nname = \"a\"\n\
+                    base_token = \"ETH\"\nport = 7200\n[[chains]]\nchain_id = 10\nname = \"b\"\n\
+                    base_token = \"ZK\"\ninterop_protocol_fee = 5";
+        let c = DevnetConfig::build(Some(text), &Overrides::default()).unwrap();
+        assert_eq!(c.ports, [7100, 7001, 7200, 7003]);
+        assert_eq!(
+            c.layout.chains[1].interop_protocol_fee,
+            alloy_primitives::U256::from(5)
+        );
+        let cli = Overrides {
+            port: Some(0),
+            ..Overrides::default()
+        };
+        assert_eq!(DevnetConfig::build(Some(text), &cli).unwrap().ports, [0; 4]);
     }
 
     #[test]
@@ -382,6 +606,12 @@ mod tests {
             ("batch_interval = -1", "batch_interval"),
             ("chains = []", "between 1 and"),
             ("port = 65535", "no room"),
+            ("layout = \"mainnet\"", "layout: \"mainnet\" is not a layout"),
+            ("[l1]\nport = 8546", "port 8546 is given to two chains"),
+            (
+                "layout = \"zksync-local\"\n[[chains]]\nchain_id = 9\nname = \"a\"\nbase_token = \"ETH\"",
+                "give one",
+            ),
             (
                 "[[chains]]\nchain_id = 9\nname = \"a\"\nbase_token = \"ETH\"\n\
                  [[chains]]\nchain_id = 10\nname = \"a\"\nbase_token = \"ZK\"",

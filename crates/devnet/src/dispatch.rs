@@ -440,7 +440,7 @@ impl SystemDispatch {
         let deliver_gas = inputs.gas_limit.saturating_sub(SYSTEM_CALL_GAS);
         let (evs, used) = self
             .apply_delivering(ctx, action, Some(deliver_gas))
-            .map_err(|e| revert_data(&e))?;
+            .map_err(|e| crate::refusals::handler_revert(&e, data, inputs.caller, self.chain))?;
         for ev in &evs {
             let data = match ev {
                 Event::BundleVerified { chain, bundle_hash } if *chain == self.chain => {

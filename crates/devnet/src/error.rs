@@ -42,6 +42,14 @@ pub enum DevnetError {
     /// A dev account could not be derived.
     #[error("dev accounts: {0}")]
     Accounts(String),
+    /// A JSON-RPC call to a running devnet failed (`flywheel devnet trace --rpc URL`).
+    #[error("{url}: {message}")]
+    Rpc {
+        /// The endpoint.
+        url: String,
+        /// What went wrong, or the node's error message.
+        message: String,
+    },
     /// Any other I/O failure (the runtime, the terminal).
     #[error("{0}")]
     Io(#[from] std::io::Error),

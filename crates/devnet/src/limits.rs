@@ -52,3 +52,21 @@ pub const MAX_FILTERS: usize = 1000;
 
 /// A filter not polled for this long is removed (geth's timeout, 5 minutes).
 pub const FILTER_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
+/// How long `flywheel devnet trace` waits to connect, send and read an answer.
+pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Most WebSocket connections open at once on one chain; a further upgrade is answered with
+/// HTTP 503 naming the limit.
+pub const MAX_WS_CONNECTIONS: usize = 256;
+
+/// Most subscriptions one WebSocket connection holds (`eth_subscribe` beyond it is refused
+/// with an error naming the limit).
+pub const MAX_WS_SUBSCRIPTIONS: usize = 100;
+
+/// Largest WebSocket message or frame accepted, in bytes: the HTTP body limit
+/// ([`MAX_BODY_BYTES`]). A larger one closes the connection (close code 1009).
+pub const MAX_WS_MESSAGE_BYTES: usize = MAX_BODY_BYTES;
+
+/// How often a WebSocket connection with subscriptions looks for new blocks.
+pub const WS_POLL: Duration = Duration::from_millis(20);

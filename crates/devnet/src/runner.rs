@@ -4,7 +4,7 @@
 use crate::config::DevnetConfig;
 use crate::error::DevnetError;
 use crate::node::Devnet;
-use crate::server::{serve, Shared};
+use crate::server::{serve_on, Shared};
 use crate::state_file;
 use std::io::Write;
 use std::path::PathBuf;
@@ -75,7 +75,8 @@ pub fn run(
         .build()?;
     rt.block_on(async {
         let mut stop = StopSignal::install()?;
-        let server = serve(Shared::new(devnet), config.host, config.port).await?;
+        let ports = config.ports_for(devnet.chains().len());
+        let server = serve_on(Shared::new(devnet), config.host, &ports).await?;
         crate::server::spawn_batch_timer(
             server.devnet.clone(),
             config.batch_interval,
@@ -84,7 +85,7 @@ pub fn run(
         if let Some(every) = config.block_time {
             crate::server::spawn_block_timer(server.devnet.clone(), every);
         }
-        let table = crate::table::startup_table(&server.devnet.lock(), &server.addrs);
+        let table = crate::table::startup_table(&server.devnet.lock(), &server.addrs, config.relay);
         out.write_all(table.as_bytes())?;
         writeln!(out, "\nListening. Ctrl-C stops.")?;
         out.flush()?;

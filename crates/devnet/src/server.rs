@@ -1,5 +1,6 @@
-//! HTTP: one listener per chain (port P, P+1, …) serving JSON-RPC over POST, all sharing one
-//! [`Devnet`] behind a mutex (calls are short and the protocol state is one across chains).
+//! HTTP: one listener per chain (port P, P+1, …) serving JSON-RPC over POST, and over a
+//! WebSocket on the same port (a GET upgraded, [`crate::ws`]), all sharing one [`Devnet`]
+//! behind a mutex (calls are short and the protocol state is one across chains).
 //!
 //! Built on axum + tokio: hyper's HTTP/1 with keep-alive and graceful shutdown, and no
 //! JSON-RPC framework, so that the envelope's error codes and limits are ours to set
@@ -9,6 +10,7 @@ use crate::error::DevnetError;
 use crate::node::Devnet;
 use crate::rpc::{self, RpcError, INVALID_REQUEST, MAX_BODY_BYTES};
 use axum::body::Body;
+use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -40,6 +42,7 @@ impl Shared {
 struct ChainState {
     devnet: Shared,
     chain: usize,
+    websockets: crate::ws::Connections,
 }
 
 /// Running listeners.
@@ -56,10 +59,30 @@ pub struct Server {
 /// Binds every chain's port (`port + i`, or a free port each when `port` is 0) and serves.
 pub async fn serve(devnet: Shared, host: IpAddr, port: u16) -> Result<Server, DevnetError> {
     let n = devnet.lock().chains().len();
+    let ports: Vec<u16> = (0..n)
+        .map(|i| {
+            if port == 0 {
+                0
+            } else {
+                port.saturating_add(i as u16)
+            }
+        })
+        .collect();
+    serve_on(devnet, host, &ports).await
+}
+
+/// Binds chain `i` (port order) to `ports[i]` (0: a free port) and serves.
+pub async fn serve_on(devnet: Shared, host: IpAddr, ports: &[u16]) -> Result<Server, DevnetError> {
+    let n = devnet.lock().chains().len();
+    if ports.len() != n {
+        return Err(DevnetError::Config(format!(
+            "{} ports given for {n} chains",
+            ports.len()
+        )));
+    }
     let (stop, stopped) = watch::channel(false);
     let mut listeners = Vec::with_capacity(n);
-    for i in 0..n {
-        let p = if port == 0 { 0 } else { port + i as u16 };
+    for &p in ports {
         let addr = SocketAddr::new(host, p);
         let l = tokio::net::TcpListener::bind(addr)
             .await
@@ -71,10 +94,11 @@ pub async fn serve(devnet: Shared, host: IpAddr, port: u16) -> Result<Server, De
     for (chain, listener) in listeners.into_iter().enumerate() {
         addrs.push(listener.local_addr()?);
         let app = Router::new()
-            .route("/", post(handle))
+            .route("/", post(handle).get(upgrade))
             .with_state(ChainState {
                 devnet: devnet.clone(),
                 chain,
+                websockets: crate::ws::Connections::default(),
             });
         let mut stopped = stopped.clone();
         tasks.push(tokio::spawn(async move {
@@ -142,6 +166,11 @@ impl Server {
 
 fn json_response(status: StatusCode, body: String) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// A GET on `/`: a WebSocket upgrade (JSON-RPC with subscriptions, see [`crate::ws`]).
+async fn upgrade(State(s): State<ChainState>, ws: WebSocketUpgrade) -> Response {
+    crate::ws::upgrade(ws, s.devnet, s.chain, &s.websockets)
 }
 
 async fn handle(State(s): State<ChainState>, body: Body) -> Response {

@@ -126,7 +126,7 @@ class Devnet:
 
     def __init__(self, binary):
         self.proc = subprocess.Popen(
-            [binary, "devnet", "--port", "0"],
+            [binary, "devnet", "--port", "0", "--autorelay"],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

@@ -34,8 +34,12 @@ use serde::{Deserialize, Serialize};
 /// era-contracts@4859b6f:system-contracts/contracts/Constants.sol).
 pub const PROOF_METADATA_VERSION: u8 = 1;
 /// Proof levels a verification walks: the message's chain and at most one settlement layer
-/// above it; a third is `DepthMoreThanOneForRecursiveMerkleProof`
-/// (era-contracts@4859b6f:l1-contracts/contracts/interop/L2MessageVerification.sol).
+/// above it; a third is `DepthMoreThanOneForRecursiveMerkleProof`. The contracts have no such
+/// constant: the bound is `_proveL2LeafInclusionRecursive`'s `_depth == 1` check
+/// (era-contracts@4859b6f:l1-contracts/contracts/interop/L2MessageVerification.sol), whose
+/// recursion starts at depth 0
+/// (era-contracts@4859b6f:l1-contracts/contracts/common/MessageVerification.sol,
+/// `_proveL2LeafInclusion`).
 pub const MAX_PROOF_LEVELS: usize = 2;
 
 /// An L2→L1 message as proofs name it (`L2Message`,

@@ -476,6 +476,11 @@ impl Devnet {
                 let index = usize::try_from(index).unwrap_or(usize::MAX);
                 Ok(self.log_proof(c, tx, index)?.unwrap_or(Value::Null))
             }
+            "flywheel_traceBundle" => {
+                at_most(p, 1)?;
+                let hash: B256 = param(p, 0, "hash")?;
+                self.trace(hash)
+            }
             "zks_getBridgehubContract" => {
                 at_most(p, 0)?;
                 // The L1 Bridgehub, as ZKsync nodes answer (clients read the L1 contracts

@@ -103,6 +103,13 @@ pub fn genesis_of(layout: &Layout, time: u64, devs: &[Address]) -> Genesis {
     g.token_admin = ADMIN_ADDRESS;
     g.zk_allocations
         .extend(devs.iter().map(|a| (*a, tokens(DEV_ZK_TOKENS))));
+    if layout.rich_wallets {
+        g.zk_allocations.extend(
+            crate::accounts::LOCAL_RICH_WALLETS
+                .iter()
+                .map(|(a, _)| (*a, tokens(DEV_ZK_TOKENS))),
+        );
+    }
     g
 }
 
@@ -153,9 +160,21 @@ impl Devnet {
         let genesis = genesis_of(&layout, genesis_time, &devs);
         let mut net = Network::new(&genesis)?;
         let relayer = crate::accounts::relayer()?;
+        let rich: Vec<Address> = if layout.rich_wallets {
+            crate::accounts::LOCAL_RICH_WALLETS
+                .iter()
+                .map(|(a, _)| *a)
+                .collect()
+        } else {
+            Vec::new()
+        };
         let mut funding = Vec::new();
         for c in &genesis.chains {
-            for a in devs.iter().chain([&relayer.address, &ADMIN_ADDRESS]) {
+            for a in devs
+                .iter()
+                .chain([&relayer.address, &ADMIN_ADDRESS])
+                .chain(&rich)
+            {
                 funding.push(Action::Fund {
                     chain: c.id,
                     asset: c.base_token,

@@ -87,3 +87,34 @@ fn restore_replays_to_the_same_state() {
     past_log.chains[0].blocks[0].events_end = d.log().len() + 1;
     assert!(Devnet::restore(past_log).is_err());
 }
+
+#[test]
+fn the_zksync_local_layout_funds_the_rich_wallets_and_sets_the_interop_fee() {
+    let mut d = Devnet::new(Layout::zksync_local(), 1_700_000_000).unwrap();
+    let (rich, _) = crate::accounts::LOCAL_RICH_WALLETS[0];
+    for c in 0..d.chains().len() {
+        let b = d
+            .call(c, &call("eth_getBalance", json!([rich, "latest"])))
+            .unwrap();
+        assert_eq!(b, json!(tokens(DEV_BASE_BALANCE_TOKENS)), "chain {c}");
+    }
+    assert_eq!(
+        d.network().state().token.balance_of(rich),
+        tokens(DEV_ZK_TOKENS)
+    );
+    // interopProtocolFee() on each L2's InteropCenter answers the layout's fee.
+    let data = alloy_sol_types::SolCall::abi_encode(&crate::system::abi::interopProtocolFeeCall {});
+    for c in 2..d.chains().len() {
+        let tx = json!({"to": flywheel_protocol::chain::INTEROP_CENTER, "data": alloy_primitives::Bytes::from(data.clone())});
+        let out = d.call(c, &call("eth_call", json!([tx, "latest"]))).unwrap();
+        let word: alloy_primitives::B256 = serde_json::from_value(out).unwrap();
+        assert_eq!(
+            U256::from_be_bytes(word.0),
+            U256::from(crate::config::ZKSYNC_LOCAL_INTEROP_FEE)
+        );
+    }
+    // The default layout funds no rich wallet.
+    let plain = Devnet::new(Layout::default(), 1_700_000_000).unwrap();
+    let l1 = plain.network().state().chain(31337).unwrap();
+    assert_eq!(l1.base_balance(rich), U256::ZERO);
+}
