@@ -2,7 +2,9 @@
 # The official ZKsync SDK (zksync-js, vendored unchanged in ../shared/vendor/zksync-js) against
 # `flywheel devnet` (issue 19): every example of examples/{viem,ethers}/{deposits,withdrawals,
 # interop}/ and every e2e suite of src/adapters/{ethers,viem}/e2e/, each example's effect
-# checked on chain by runner.ts, one pass/fail table, exit 1 on any failure.
+# checked on chain by runner.ts, one pass/fail table, exit 1 on any failure not listed in
+# open.txt (the cases that wait on unbuilt parts of issue 19, each with its reason) and on any
+# listed case that passes.
 #
 #   crates/devnet/tests/sdk/run.sh [FLYWHEEL_BIN]      (default target/debug/flywheel)
 #
@@ -118,7 +120,8 @@ mkdir -p "$work/zksync-js/.flywheel-ci"
 cp "$here/runner.ts" "$work/zksync-js/.flywheel-ci/runner.ts"
 status=0
 (cd "$work/zksync-js" && PRIVATE_KEY=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80 \
-    SDK_CI_LOGS="$work/logs" "$bun" run .flywheel-ci/runner.ts) || status=$?
+    SDK_CI_LOGS="$work/logs" SDK_CI_OPEN="${SDK_CI_OPEN-$here/open.txt}" \
+    "$bun" run .flywheel-ci/runner.ts) || status=$?
 t5=$(now)
 echo "sdk: tools $(secs "$t0" "$t1") s, copy + bun install $(secs "$t1" "$t2") s," \
     "solc $(secs "$t2" "$t3") s, devnet start $(secs "$t3" "$t4") s, runs $(secs "$t4" "$t5") s;" \

@@ -10,11 +10,12 @@
 // BASE_L2_RPC (the L2 whose base token is the L1 ERC-20 at L1_SOPH_TOKEN_ADDRESS), PRIVATE_KEY,
 // SDK_CI_LOGS (folder for each case's output), SDK_CI_EXAMPLE_TIMEOUT / SDK_CI_SUITE_TIMEOUT
 // (seconds per case), SDK_CI_BUDGET (seconds for the whole run), SDK_CI_ONLY (optional regex:
-// run only matching cases, the others are listed as NOT RUN and fail the harness).
+// run only matching cases, the others are listed as NOT RUN and fail the harness), SDK_CI_OPEN
+// (the file of cases known to fail for an unbuilt piece; see the end of main).
 
 import { createPublicClient, http, parseAbi, type Address, type Hex, type PublicClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 function need(name: string): string {
@@ -41,6 +42,18 @@ const SUITE_TIMEOUT_S = Number(process.env.SDK_CI_SUITE_TIMEOUT ?? '420');
 // once spent, each remaining case fails as not run, by name.
 const BUDGET_S = Number(process.env.SDK_CI_BUDGET ?? '1800');
 const ONLY = process.env.SDK_CI_ONLY ? new RegExp(process.env.SDK_CI_ONLY) : null;
+// SDK_CI_OPEN: a file of cases known to fail, `name  reason` per line (# comments), see the end.
+const OPEN_FILE = process.env.SDK_CI_OPEN ?? '';
+const OPEN = new Map<string, string>(
+  (OPEN_FILE ? readFileSync(OPEN_FILE, 'utf8') : '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => {
+      const [name, ...why] = l.split(/\s+/);
+      return [name, why.join(' ')] as [string, string];
+    }),
+);
 
 const me = privateKeyToAccount(PRIVATE_KEY).address;
 const clients = Object.fromEntries(
@@ -503,7 +516,22 @@ async function main() {
   const failed = rows.filter((r) => !r.ok).length;
   console.log(`\nsdk: ${rows.length - failed} passed, ${failed} failed`);
   writeFileSync(join(LOGS, 'results.json'), JSON.stringify(rows, null, 2));
-  process.exit(failed === 0 ? 0 : 1);
+  // The open list names the cases that fail for a known, unbuilt piece of the devnet (each with
+  // its reason): they still run and show above, but do not fail the harness. Any other failure
+  // does, and so does an open case that now passes (take it off the list: a ratchet).
+  const unexpected = rows.filter((r) => !r.ok && !OPEN.has(r.name)).map((r) => r.name);
+  const fixed = rows.filter((r) => r.ok && OPEN.has(r.name)).map((r) => r.name);
+  const unknown = [...OPEN.keys()].filter((n) => !rows.some((r) => r.name === n));
+  if (OPEN.size > 0) {
+    console.log(`sdk: ${failed - unexpected.length} open cases failed as listed in ${OPEN_FILE}:`);
+    for (const r of rows.filter((r) => !r.ok && OPEN.has(r.name))) {
+      console.log(`  open  ${r.name}: ${OPEN.get(r.name)}`);
+    }
+  }
+  for (const n of unexpected) console.log(`sdk: FAILED, not on the open list: ${n}`);
+  for (const n of fixed) console.log(`sdk: ${n} now passes: take it off ${OPEN_FILE}`);
+  for (const n of unknown) console.log(`sdk: ${OPEN_FILE} names ${n}, which is no case`);
+  process.exit(unexpected.length === 0 && fixed.length === 0 && unknown.length === 0 ? 0 : 1);
 }
 
 main().catch((e) => {
