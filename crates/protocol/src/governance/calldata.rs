@@ -15,6 +15,8 @@ use super::params::GovernorKind;
 use super::proposal_path::{
     self, Chain, NoCalldata, Path, Route, BRIDGEHUB, L1_MESSENGER, PROTOCOL_UPGRADE_HANDLER,
 };
+// The Bridgehub's request and its call: one declaration, the bridge's.
+use crate::bridge::abi::{IBridgehub::requestL2TransactionDirectCall, L2TransactionRequestDirect};
 use alloy_primitives::{keccak256, Address, Bytes, U256};
 use alloy_sol_types::{SolCall, SolValue};
 use serde::Serialize;
@@ -56,24 +58,6 @@ alloy_sol_types::sol! {
         address executor;
         bytes32 salt;
     }
-
-    /// An L1 → L2 transaction request
-    /// (era-contracts@4859b6f:l1-contracts/contracts/core/bridgehub/IBridgehubBase.sol).
-    #[derive(Debug, PartialEq, Eq)]
-    struct L2TransactionRequestDirect {
-        uint256 chainId;
-        uint256 mintValue;
-        address l2Contract;
-        uint256 l2Value;
-        bytes l2Calldata;
-        uint256 l2GasLimit;
-        uint256 l2GasPerPubdataByteLimit;
-        bytes[] factoryDeps;
-        address refundRecipient;
-    }
-    /// The Bridgehub's `requestL2TransactionDirect`
-    /// (era-contracts@4859b6f:l1-contracts/contracts/core/bridgehub/IL1Bridgehub.sol).
-    function requestL2TransactionDirect(L2TransactionRequestDirect _request) external payable returns (bytes32);
 
     /// OpenZeppelin Governor's `propose`, which the three governors inherit
     /// (zk-governance@58df93f:l2-contracts/src/ZkTokenGovernor.sol and its siblings).
