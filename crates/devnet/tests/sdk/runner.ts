@@ -42,18 +42,21 @@ const SUITE_TIMEOUT_S = Number(process.env.SDK_CI_SUITE_TIMEOUT ?? '420');
 // once spent, each remaining case fails as not run, by name.
 const BUDGET_S = Number(process.env.SDK_CI_BUDGET ?? '1800');
 const ONLY = process.env.SDK_CI_ONLY ? new RegExp(process.env.SDK_CI_ONLY) : null;
-// SDK_CI_OPEN: a file of cases known to fail, `name  reason` per line (# comments), see the end.
+// SDK_CI_OPEN: a file of cases known to fail, `name  [passes>=N]  reason` per line (# comments);
+// a suite's `passes>=N` keeps the tests of it that already pass from regressing. See the end.
 const OPEN_FILE = process.env.SDK_CI_OPEN ?? '';
-const OPEN = new Map<string, string>(
-  (OPEN_FILE ? readFileSync(OPEN_FILE, 'utf8') : '')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'))
-    .map((l) => {
-      const [name, ...why] = l.split(/\s+/);
-      return [name, why.join(' ')] as [string, string];
-    }),
-);
+const OPEN = new Map<string, string>();
+const MIN_PASSES = new Map<string, number>();
+for (const l of (OPEN_FILE ? readFileSync(OPEN_FILE, 'utf8') : '').split('\n').map((l) => l.trim())) {
+  if (l === '' || l.startsWith('#')) continue;
+  const [name, ...rest] = l.split(/\s+/);
+  const min = rest[0]?.match(/^passes>=(\d+)$/);
+  if (min) {
+    MIN_PASSES.set(name, Number(min[1]));
+    rest.shift();
+  }
+  OPEN.set(name, rest.join(' '));
+}
 
 const me = privateKeyToAccount(PRIVATE_KEY).address;
 const clients = Object.fromEntries(
@@ -390,6 +393,8 @@ interface Row {
   ok: boolean;
   seconds: number;
   detail: string;
+  /** A suite's passing tests (bun test's count). */
+  passed?: number;
 }
 
 function firstError(out: string): string {
@@ -440,8 +445,8 @@ async function main() {
   const began = Date.now();
   for (const c of cases) {
     const start = Date.now();
-    const row = (ok: boolean, detail: string) => {
-      const r = { name: c.name, kind: c.kind, ok, seconds: (Date.now() - start) / 1000, detail };
+    const row = (ok: boolean, detail: string, passed?: number) => {
+      const r = { name: c.name, kind: c.kind, ok, seconds: (Date.now() - start) / 1000, detail, passed };
       rows.push(r);
       console.log(`${ok ? 'PASS' : 'FAIL'} ${c.name} (${r.seconds.toFixed(1)} s)${ok ? '' : ': ' + detail}`);
     };
@@ -481,11 +486,11 @@ async function main() {
     const [pass, fail, skip, todo] = ['pass', 'fail', 'skip', 'todo'].map(count);
     const tally = `${pass} pass, ${fail} fail, ${skip} skip, ${todo} todo`;
     if (r.code !== 0) {
-      row(false, `exit ${r.code}${c.kind === 'suite' ? ` (${tally})` : ''}: ${firstError(r.out)}`);
+      row(false, `exit ${r.code}${c.kind === 'suite' ? ` (${tally})` : ''}: ${firstError(r.out)}`, pass);
       continue;
     }
     if (c.kind === 'suite') {
-      row(pass > 0 && fail + skip + todo === 0, tally);
+      row(pass > 0 && fail + skip + todo === 0, tally, pass);
       continue;
     }
     if (c.kind === 'setup') {
@@ -519,7 +524,8 @@ async function main() {
   // The open list names the cases that fail for a known, unbuilt piece of the devnet (each with
   // its reason): they still run and show above, but do not fail the harness. Any other failure
   // does, and so does an open case that now passes (take it off the list: a ratchet).
-  const unexpected = rows.filter((r) => !r.ok && !OPEN.has(r.name)).map((r) => r.name);
+  const regressed = (r: Row) => (r.passed ?? 0) < (MIN_PASSES.get(r.name) ?? 0);
+  const unexpected = rows.filter((r) => !r.ok && (!OPEN.has(r.name) || regressed(r))).map((r) => r.name);
   const fixed = rows.filter((r) => r.ok && OPEN.has(r.name)).map((r) => r.name);
   const unknown = [...OPEN.keys()].filter((n) => !rows.some((r) => r.name === n));
   if (OPEN.size > 0) {
@@ -528,7 +534,10 @@ async function main() {
       console.log(`  open  ${r.name}: ${OPEN.get(r.name)}`);
     }
   }
-  for (const n of unexpected) console.log(`sdk: FAILED, not on the open list: ${n}`);
+  for (const n of unexpected) {
+    const min = MIN_PASSES.get(n);
+    console.log(`sdk: FAILED, ${min === undefined ? 'not on the open list' : `fewer than the ${min} tests that passed before`}: ${n}`);
+  }
   for (const n of fixed) console.log(`sdk: ${n} now passes: take it off ${OPEN_FILE}`);
   for (const n of unknown) console.log(`sdk: ${OPEN_FILE} names ${n}, which is no case`);
   process.exit(unexpected.length === 0 && fixed.length === 0 && unknown.length === 0 ? 0 : 1);
