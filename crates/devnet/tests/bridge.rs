@@ -17,11 +17,11 @@ use flywheel_protocol::bridge::abi::{
     self as b, IBridgehub, IChainTypeManager, IL1AssetRouter, IL1Nullifier, IL2BaseToken,
     INativeTokenVault,
 };
-use flywheel_protocol::chain::{L1_MESSENGER, NATIVE_TOKEN_VAULT};
+use flywheel_protocol::chain::NATIVE_TOKEN_VAULT;
 use serde_json::{json, Value};
 
 mod common;
-use common::{ok, rpc};
+use common::{l1_message, ok, rpc};
 
 const L1: usize = 0;
 const L2: usize = 2; // chain 271, ETH-based
@@ -349,21 +349,7 @@ fn withdraw(d: &mut Devnet, to: Address, amount: U256) -> Value {
 /// `fetchFinalizeDepositParams`: the message from the receipt's `L1MessageSent` log, the
 /// proof from `zks_getL2ToL1LogProof`, the sender from the receipt's `to`.
 fn finalize_params(d: &mut Devnet, receipt: &Value) -> Option<b::FinalizeL1DepositParams> {
-    let log = receipt["logs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| {
-            l["address"]
-                .as_str()
-                .unwrap()
-                .eq_ignore_ascii_case(&format!("{L1_MESSENGER:#x}"))
-        })
-        .unwrap();
-    let data: Bytes = serde_json::from_value(log["data"].clone()).unwrap();
-    let message = flywheel_devnet::system::abi::L1MessageSent::abi_decode_data(&data)
-        .unwrap()
-        .0;
+    let message = l1_message(receipt);
     // messengerLogIndex: the index among the receipt's l2ToL1Logs.
     let logs = receipt["l2ToL1Logs"].as_array().unwrap();
     assert_eq!(logs.len(), 1);

@@ -15,7 +15,7 @@ use flywheel_protocol::chain::{INTEROP_CENTER, L1_MESSENGER};
 use serde_json::{json, Value};
 
 mod common;
-use common::{counter_runtime, deployable, ok, rpc};
+use common::{counter_runtime, deployable, l1_message, ok, rpc};
 use flywheel_devnet::system::plain_bundle_calldata as plain_bundle;
 
 const SRC: usize = 2; // chain 271
@@ -294,20 +294,7 @@ fn settlement_moves_roots_and_the_rpc_proof_verifies_on_the_destination() {
     assert_ne!(root, json!(B256::ZERO));
     // The proof as served verifies the bundle on the destination (protocol's VerifyBundle).
     let r = ok(&mut d, SRC, "eth_getTransactionReceipt", json!([tx]));
-    let msg_log = r["logs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| {
-            l["address"]
-                .as_str()
-                .unwrap()
-                .eq_ignore_ascii_case(&format!("{L1_MESSENGER:#x}"))
-        })
-        .unwrap()
-        .clone();
-    let log_data: Bytes = serde_json::from_value(msg_log["data"].clone()).unwrap();
-    let message = abi::L1MessageSent::abi_decode_data(&log_data).unwrap().0;
+    let message = l1_message(&r);
     assert_eq!(message[0], 0x01);
     let words: Vec<B256> = serde_json::from_value(p["proof"].clone()).unwrap();
     let batch: U256 = serde_json::from_value(p["batchNumber"].clone()).unwrap();
@@ -367,20 +354,7 @@ fn sent_and_proven(
         "zks_getL2ToL1LogProof",
         json!([tx, 0, "messageRoot"]),
     );
-    let msg_log = r["logs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| {
-            l["address"]
-                .as_str()
-                .unwrap()
-                .eq_ignore_ascii_case(&format!("{L1_MESSENGER:#x}"))
-        })
-        .unwrap()
-        .clone();
-    let log_data: Bytes = serde_json::from_value(msg_log["data"].clone()).unwrap();
-    let message = abi::L1MessageSent::abi_decode_data(&log_data).unwrap().0;
+    let message = l1_message(&r);
     let id: U256 = serde_json::from_value(p["id"].clone()).unwrap();
     let proof = abi::MessageInclusionProof {
         chainId: U256::from(src),

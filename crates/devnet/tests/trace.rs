@@ -7,17 +7,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use alloy_primitives::{Address, Bytes, B256, U256};
-use alloy_sol_types::{SolCall, SolEvent};
+use alloy_sol_types::SolCall;
 use flywheel_devnet::config::Layout;
 use flywheel_devnet::system::{abi, plain_bundle_calldata};
 use flywheel_devnet::Devnet;
 use flywheel_protocol::address::InteropAddress;
-use flywheel_protocol::chain::{INTEROP_CENTER, INTEROP_HANDLER, L1_MESSENGER};
+use flywheel_protocol::chain::{INTEROP_CENTER, INTEROP_HANDLER};
 use flywheel_protocol::interop::bundle::{attr, SealedBundle};
 use serde_json::{json, Value};
 
 mod common;
-use common::{ok, rpc};
+use common::{l1_message, ok, rpc};
 
 const SRC: usize = 2; // chain 271
 const DEST: usize = 3; // chain 272
@@ -39,20 +39,7 @@ fn sent_and_proven(
     d.settle().unwrap();
     let r = ok(d, SRC, "eth_getTransactionReceipt", json!([tx]));
     let p = ok(d, SRC, "zks_getL2ToL1LogProof", json!([tx, 0]));
-    let msg_log = r["logs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| {
-            l["address"]
-                .as_str()
-                .unwrap()
-                .eq_ignore_ascii_case(&format!("{L1_MESSENGER:#x}"))
-        })
-        .unwrap()
-        .clone();
-    let log_data: Bytes = serde_json::from_value(msg_log["data"].clone()).unwrap();
-    let message = abi::L1MessageSent::abi_decode_data(&log_data).unwrap().0;
+    let message = l1_message(&r);
     let proof = abi::MessageInclusionProof {
         chainId: U256::from(src),
         l1BatchNumber: serde_json::from_value(p["batchNumber"].clone()).unwrap(),

@@ -42,3 +42,25 @@ pub fn counter_runtime() -> String {
         .map(str::trim)
         .collect()
 }
+
+/// The message of the receipt's `L1MessageSent` log (the L1 messenger's): what a client reads
+/// to prove a bundle or finalize a withdrawal.
+pub fn l1_message(receipt: &Value) -> alloy_primitives::Bytes {
+    use alloy_sol_types::SolEvent;
+    let messenger = format!("{:#x}", flywheel_protocol::chain::L1_MESSENGER);
+    let log = receipt["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| {
+            l["address"]
+                .as_str()
+                .unwrap()
+                .eq_ignore_ascii_case(&messenger)
+        })
+        .unwrap();
+    let data: alloy_primitives::Bytes = serde_json::from_value(log["data"].clone()).unwrap();
+    flywheel_devnet::system::abi::L1MessageSent::abi_decode_data(&data)
+        .unwrap()
+        .0
+}
